@@ -1,0 +1,191 @@
+package org.spdz4j.core.transport;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.transport.TrafficCounter.Direction;
+
+/**
+ * P0, P1 and the dealer in one JVM, each on its own thread, connected by in-memory links.
+ * Each link holds at most {@code linkCapacityBytes} in flight (a sender blocks beyond that, as
+ * over TCP), so a dealer running ahead is bounded. Tensors are copied on send: no party ever
+ * holds another's arrays.
+ *
+ * <pre>{@code
+ * InMemoryNetwork net = new InMemoryNetwork(Duration.ofSeconds(30), 256L << 20);
+ * Transport p0 = net.transport(Role.P0);
+ * }</pre>
+ */
+public final class InMemoryNetwork {
+    private final Duration timeout;
+    private final long linkCapacityBytes;
+    private final Map<Role, Map<Role, Link>> links = new EnumMap<>(Role.class);
+    private final Map<Role, Endpoint> endpoints = new EnumMap<>(Role.class);
+
+    public InMemoryNetwork(Duration timeout, long linkCapacityBytes) {
+        this.timeout = timeout;
+        this.linkCapacityBytes = linkCapacityBytes;
+        for (Role from : Role.values()) {
+            Map<Role, Link> out = new EnumMap<>(Role.class);
+            for (Role to : Role.values()) {
+                if (from != to) {
+                    out.put(to, new Link(from, to));
+                }
+            }
+            links.put(from, out);
+        }
+        for (Role r : Role.values()) {
+            endpoints.put(r, new Endpoint(r));
+        }
+    }
+
+    /** A network with a 60 s timeout and 512 MiB per link. */
+    public InMemoryNetwork() {
+        this(Duration.ofSeconds(60), 512L << 20);
+    }
+
+    public Transport transport(Role role) {
+        return endpoints.get(role);
+    }
+
+    private record Frame(Tag tag, Ring128Tensor tensor, byte[] bytes, boolean closing) {
+        long size() {
+            return tensor != null ? 16L * tensor.size() : bytes != null ? bytes.length : 0;
+        }
+    }
+
+    /** One direction between two roles. */
+    private final class Link {
+        private final Role from;
+        private final Role to;
+        private final ArrayDeque<Frame> frames = new ArrayDeque<>();
+        private long inFlight;
+
+        Link(Role from, Role to) {
+            this.from = from;
+            this.to = to;
+        }
+
+        synchronized void put(Frame f) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            // a frame larger than the capacity still goes through once the link is empty
+            while (inFlight > 0 && inFlight + f.size() > linkCapacityBytes) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new ProtocolException(from + " timed out after " + timeout.toSeconds() + " s sending " + f.tag
+                            + " to " + to + ": " + inFlight + " bytes still unread by " + to);
+                }
+                waitNanos(left);
+            }
+            frames.addLast(f);
+            inFlight += f.size();
+            notifyAll();
+        }
+
+        synchronized Frame take(Tag expected) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (frames.isEmpty()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new ProtocolException(to + " timed out after " + timeout.toSeconds() + " s waiting for "
+                            + expected + " from " + from);
+                }
+                waitNanos(left);
+            }
+            Frame f = frames.peekFirst();
+            if (f.closing) {
+                throw new ProtocolException(from + " closed the connection while " + to + " waited for " + expected);
+            }
+            frames.removeFirst();
+            inFlight -= f.size();
+            notifyAll();
+            if (!f.tag.equals(expected)) {
+                throw new ProtocolException(to + " expected " + expected + " from " + from + " but received " + f.tag
+                        + ": the parties are out of step");
+            }
+            return f;
+        }
+
+        private void waitNanos(long nanos) {
+            try {
+                TimeUnit.NANOSECONDS.timedWait(this, nanos);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProtocolException(from + "->" + to + " link interrupted", e);
+            }
+        }
+    }
+
+    private final class Endpoint implements Transport {
+        private final Role self;
+        private final TrafficCounter traffic = new TrafficCounter();
+
+        Endpoint(Role self) {
+            this.self = self;
+        }
+
+        @Override
+        public Role self() {
+            return self;
+        }
+
+        @Override
+        public void send(Role to, Tag tag, Ring128Tensor tensor) {
+            Ring128Tensor copy = Ring128Tensor.wrap(tensor.shape(), tensor.hiWords().clone(), tensor.loWords().clone());
+            link(self, to).put(new Frame(tag, copy, null, false));
+            traffic.record(to, Direction.SENT, tensor.size(), 16L * tensor.size());
+        }
+
+        @Override
+        public Ring128Tensor receive(Role from, Tag expected) {
+            Frame f = link(from, self).take(expected);
+            if (f.tensor == null) {
+                throw new ProtocolException(self + " expected a tensor for " + expected + " from " + from + " but got bytes");
+            }
+            traffic.record(from, Direction.RECEIVED, f.tensor.size(), f.size());
+            return f.tensor;
+        }
+
+        @Override
+        public void sendBytes(Role to, Tag tag, byte[] payload) {
+            link(self, to).put(new Frame(tag, null, payload.clone(), false));
+            traffic.record(to, Direction.SENT, 0, payload.length);
+        }
+
+        @Override
+        public byte[] receiveBytes(Role from, Tag expected) {
+            Frame f = link(from, self).take(expected);
+            if (f.bytes == null) {
+                throw new ProtocolException(self + " expected bytes for " + expected + " from " + from + " but got a tensor");
+            }
+            traffic.record(from, Direction.RECEIVED, 0, f.size());
+            return f.bytes;
+        }
+
+        @Override
+        public TrafficCounter traffic() {
+            return traffic;
+        }
+
+        @Override
+        public void close() {
+            for (Link l : links.get(self).values()) {
+                synchronized (l) {
+                    l.frames.addLast(new Frame(null, null, null, true));
+                    l.notifyAll();
+                }
+            }
+        }
+
+        private Link link(Role from, Role to) {
+            Link l = links.get(from).get(to);
+            if (l == null) {
+                throw new IllegalArgumentException(self + " cannot send to itself");
+            }
+            return l;
+        }
+    }
+}

@@ -1,0 +1,32 @@
+package org.spdz4j.core.transport;
+
+/**
+ * What a message is: its kind, the training step and the position within that step. A
+ * receiver states the tag it expects, so a desynchronised peer is detected, never mis-added.
+ *
+ * @param kind     the protocol phase the message belongs to
+ * @param step     the training step (or 0 during setup)
+ * @param position the opening counter or plan entry within the step
+ */
+public record Tag(Kind kind, int step, int position) {
+
+    public enum Kind {
+        /** Plan, version and format agreement when parties connect. */
+        HANDSHAKE,
+        /** Seeds handed out once at setup (dealer to party, P0 to P1). */
+        SEED,
+        /** A party's share of a tensor being revealed; position counts openings within the step. */
+        OPEN,
+        /** A party's share of {@code X - A} for a mask; position is the mask's plan entry. */
+        MASK,
+        /** The dealer's correction for P1's share of a product or power. */
+        CORRECTION,
+        /** An input owner's share for a party. */
+        INPUT
+    }
+
+    @Override
+    public String toString() {
+        return kind + "(step " + step + ", position " + position + ")";
+    }
+}

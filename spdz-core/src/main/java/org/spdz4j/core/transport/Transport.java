@@ -1,0 +1,43 @@
+package org.spdz4j.core.transport;
+
+import org.spdz4j.core.ring.Ring128Tensor;
+
+/**
+ * Moves tagged messages between the three processes of a computation. Protocols never touch
+ * sockets: they see only this interface. Implementations: {@link InMemoryNetwork} (threads of
+ * one JVM) and the Netty transport of the {@code net} module.
+ *
+ * <p>Every receive waits at most the transport's timeout and then throws a
+ * {@link ProtocolException} naming the peer and the expected tag; a message with another tag
+ * is refused the same way. Messages between two processes arrive in the order sent.
+ *
+ * <pre>{@code
+ * Ring128Tensor theirs = transport.exchange(Role.P1, new Tag(Tag.Kind.OPEN, step, 0), mine);
+ * }</pre>
+ */
+public interface Transport extends AutoCloseable {
+
+    Role self();
+
+    void send(Role to, Tag tag, Ring128Tensor tensor);
+
+    Ring128Tensor receive(Role from, Tag expected);
+
+    void sendBytes(Role to, Tag tag, byte[] payload);
+
+    byte[] receiveBytes(Role from, Tag expected);
+
+    TrafficCounter traffic();
+
+    /** Sends {@code mine} to {@code peer} and returns the peer's tensor with the same tag: one round. */
+    default Ring128Tensor exchange(Role peer, Tag tag, Ring128Tensor mine) {
+        send(peer, tag, mine);
+        Ring128Tensor theirs = receive(peer, tag);
+        traffic().recordRound();
+        return theirs;
+    }
+
+    /** Closes every link; a peer waiting on this process fails with a message naming it. */
+    @Override
+    void close();
+}

@@ -1,0 +1,148 @@
+package org.spdz4j.triples;
+
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.core.transport.Transport;
+import org.spdz4j.triples.PlanEntry.Mask;
+import org.spdz4j.triples.PlanEntry.Operand;
+import org.spdz4j.triples.PlanEntry.Power;
+import org.spdz4j.triples.PlanEntry.Product;
+
+/**
+ * The trusted dealer, seed-compressed: at setup it hands P0 and P1 a PRG seed each; all of P0's
+ * shares and P1's mask shares are PRG output, so per step only P1's shares of products and
+ * powers travel: {@code C_1 = op(A, B) - C_0}, one tensor per entry. The dealer never receives
+ * a share or an opened value.
+ *
+ * <p>{@link #runAhead} produces steps on its own thread; the transport's flow control bounds
+ * how far ahead it gets.
+ *
+ * <pre>{@code
+ * Dealer dealer = new Dealer(plan, transport, AesCtrPrg.freshSeed());
+ * dealer.setup();
+ * Dealer.Run run = dealer.runAhead(0, steps);
+ * ... parties train ...
+ * run.join();
+ * }</pre>
+ */
+public final class Dealer {
+    /** Traffic scope of the seeds. */
+    public static final String SETUP_SCOPE = "dealer/setup";
+    /** Traffic scope of the per-step corrections. */
+    public static final String CORRECTION_SCOPE = "dealer/corrections";
+
+    private final Plan plan;
+    private final Transport transport;
+    private final AesCtrPrg prg0;
+    private final AesCtrPrg prg1;
+    private final byte[] seed0;
+    private final byte[] seed1;
+    private final AtomicLong busyNanos = new AtomicLong();
+
+    /**
+     * @param masterSeed 16 bytes from which both parties' seeds are derived; pass
+     *                   {@link AesCtrPrg#freshSeed()} unless a run must be reproducible
+     */
+    public Dealer(Plan plan, Transport transport, byte[] masterSeed) {
+        if (transport.self() != Role.DEALER) {
+            throw new IllegalArgumentException("the dealer needs the dealer's transport, not " + transport.self() + "'s");
+        }
+        this.plan = plan;
+        this.transport = transport;
+        AesCtrPrg master = new AesCtrPrg(masterSeed);
+        this.seed0 = master.bytes(AesCtrPrg.SEED_BYTES, 0, 0);
+        this.seed1 = master.bytes(AesCtrPrg.SEED_BYTES, 1, 0);
+        this.prg0 = new AesCtrPrg(seed0);
+        this.prg1 = new AesCtrPrg(seed1);
+    }
+
+    /** Sends each party its seed and the plan hash: a constant 48 bytes each. */
+    public void setup() {
+        try (TrafficCounter.Scope s = transport.traffic().scope(SETUP_SCOPE)) {
+            Tag tag = new Tag(Tag.Kind.SEED, 0, 0);
+            transport.sendBytes(Role.P0, tag, new DealerSetup(seed0, plan.hash()).encode());
+            transport.sendBytes(Role.P1, tag, new DealerSetup(seed1, plan.hash()).encode());
+        }
+    }
+
+    /** Computes step {@code step}'s correlations and sends P1 its corrections, in plan order. */
+    public void produce(int step) {
+        long start = System.nanoTime();
+        Ring128Tensor[] masks = new Ring128Tensor[plan.entries().size()];
+        try (TrafficCounter.Scope s = transport.traffic().scope(CORRECTION_SCOPE)) {
+            for (PlanEntry e : plan.entries()) {
+                Ring128Tensor full;
+                if (e instanceof Mask m) {
+                    full = prg0.tensor(m.shape(), m.id(), step).add(prg1.tensor(m.shape(), m.id(), step));
+                    masks[m.id()] = full;
+                } else if (e instanceof Power p) {
+                    full = power(masks[p.mask()], p.exponent());
+                } else {
+                    Product p = (Product) e;
+                    full = p.op().apply(operand(masks, p.left()), operand(masks, p.right()));
+                }
+                if (!(e instanceof Mask)) {
+                    Ring128Tensor correction = full.sub(prg0.tensor(e.shape(), e.id(), step));
+                    long sendStart = System.nanoTime();
+                    transport.send(Role.P1, new Tag(Tag.Kind.CORRECTION, step, e.id()), correction);
+                    start += System.nanoTime() - sendStart; // time blocked on flow control is not dealer work
+                }
+            }
+        }
+        busyNanos.addAndGet(System.nanoTime() - start);
+    }
+
+    /** Nanoseconds spent computing correlations (excluding time blocked on sending). */
+    public long busyNanos() {
+        return busyNanos.get();
+    }
+
+    /** Produces steps {@code first .. first+count-1} on a daemon thread. */
+    public Run runAhead(int first, int count) {
+        Run run = new Run();
+        Thread t = new Thread(() -> {
+            try {
+                for (int s = first; s < first + count; s++) {
+                    produce(s);
+                }
+            } catch (RuntimeException | Error e) {
+                run.failure.set(e);
+            }
+        }, "spdz-dealer");
+        t.setDaemon(true);
+        run.thread = t;
+        t.start();
+        return run;
+    }
+
+    /** A dealer thread; {@link #join} rethrows what stopped it. */
+    public static final class Run {
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private Thread thread;
+
+        public void join() throws InterruptedException {
+            thread.join();
+            Throwable t = failure.get();
+            if (t != null) {
+                throw new IllegalStateException("dealer failed: " + t.getMessage(), t);
+            }
+        }
+    }
+
+    static Ring128Tensor power(Ring128Tensor a, int exponent) {
+        Ring128Tensor r = a;
+        for (int i = 1; i < exponent; i++) {
+            r = r.mul(a);
+        }
+        return r;
+    }
+
+    private static Ring128Tensor operand(Ring128Tensor[] masks, Operand o) {
+        return power(masks[o.mask()], o.power());
+    }
+}

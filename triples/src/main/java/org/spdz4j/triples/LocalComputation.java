@@ -1,0 +1,104 @@
+package org.spdz4j.triples;
+
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.transport.InMemoryNetwork;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.core.transport.Transport;
+
+/**
+ * Runs the dealer and both compute parties of one computation in this JVM, each on its own
+ * thread, over an {@link InMemoryNetwork}. Each party runs the same program on its own
+ * {@link ComputeParty}, after the plan-hash handshake and input-sharing setup. If either party
+ * fails, its links are closed so the other fails promptly too.
+ *
+ * <pre>{@code
+ * LocalComputation.Result<Ring128Tensor> r = LocalComputation.run(plan, 1, seed, FixedPoint.DEFAULT,
+ *         (party, randomness) -> {
+ *             party.beginStep(0, randomness.forStep(0));
+ *             return party.open(...);
+ *         });
+ * }</pre>
+ */
+public final class LocalComputation {
+    private LocalComputation() {
+    }
+
+    /** What each compute party runs. */
+    @FunctionalInterface
+    public interface Program<T> {
+        T run(ComputeParty party, PartyRandomness randomness) throws Exception;
+    }
+
+    /** Both parties' results and every process's traffic. */
+    public record Result<T>(T p0, T p1, TrafficCounter p0Traffic, TrafficCounter p1Traffic,
+                            TrafficCounter dealerTraffic, long dealerBusyNanos) {
+    }
+
+    /**
+     * @param steps      how many steps the dealer produces (ahead, on its own thread)
+     * @param dealerSeed master seed of the dealer's PRGs
+     */
+    public static <T> Result<T> run(Plan plan, int steps, byte[] dealerSeed, FixedPoint fp, Program<T> program) {
+        return run(plan, plan, plan, steps, dealerSeed, fp, program);
+    }
+
+    /** As {@link #run(Plan, int, byte[], FixedPoint, Program)}, each process with its own plan (tests of refusals). */
+    static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int steps, byte[] dealerSeed, FixedPoint fp,
+                             Program<T> program) {
+        InMemoryNetwork net = new InMemoryNetwork(Duration.ofSeconds(60), 512L << 20);
+        Dealer dealer = new Dealer(dealerPlan, net.transport(Role.DEALER), dealerSeed);
+        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+            Thread t = new Thread(r, "spdz-party");
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            dealer.setup();
+            Dealer.Run dealing = dealer.runAhead(0, steps);
+            Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, fp, program));
+            Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, fp, program));
+            T r0 = get(f0, Role.P0);
+            T r1 = get(f1, Role.P1);
+            dealing.join();
+            return new Result<>(r0, r1, net.transport(Role.P0).traffic(), net.transport(Role.P1).traffic(),
+                    net.transport(Role.DEALER).traffic(), dealer.busyNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the parties", e);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static <T> T party(Transport transport, Plan plan, FixedPoint fp, Program<T> program) throws Exception {
+        try {
+            ComputeParty party = new ComputeParty(transport.self(), transport, fp);
+            party.agree("plan hash", plan.hash());
+            PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan);
+            party.setupInputSharing();
+            return program.run(party, randomness);
+        } catch (Exception | Error e) {
+            transport.close();
+            throw e;
+        }
+    }
+
+    private static <T> T get(Future<T> f, Role role) throws InterruptedException {
+        try {
+            return f.get();
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IllegalStateException(role + " failed: " + cause.getMessage(), cause);
+        }
+    }
+}

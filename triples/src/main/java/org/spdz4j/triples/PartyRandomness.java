@@ -1,0 +1,114 @@
+package org.spdz4j.triples;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.spdz4j.core.mpc.CorrelatedRandomness;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.Transport;
+import org.spdz4j.triples.PlanEntry.Mask;
+
+/**
+ * A compute party's source of correlated randomness: its seed from the dealer, and for P1 the
+ * stream of corrections. P0's shares are all PRG output; P1's mask shares are PRG output and
+ * its product and power shares arrive from the dealer in plan order.
+ *
+ * <pre>{@code
+ * PartyRandomness source = PartyRandomness.connect(Role.P1, transport, plan);
+ * party.beginStep(step, source.forStep(step));
+ * }</pre>
+ */
+public final class PartyRandomness {
+    private final Role role;
+    private final Transport transport;
+    private final Plan plan;
+    private final AesCtrPrg prg;
+    private final List<PlanEntry> corrected = new ArrayList<>();
+    private final Map<Integer, Ring128Tensor> buffered = new HashMap<>();
+    private int bufferedStep = -1;
+    private int nextStep;
+    private int nextIndex;
+
+    private PartyRandomness(Role role, Transport transport, Plan plan, AesCtrPrg prg) {
+        this.role = role;
+        this.transport = transport;
+        this.plan = plan;
+        this.prg = prg;
+        for (PlanEntry e : plan.entries()) {
+            if (!(e instanceof Mask)) {
+                corrected.add(e);
+            }
+        }
+    }
+
+    /** Receives this party's seed from the dealer and checks that the dealer has the same plan. */
+    public static PartyRandomness connect(Role role, Transport transport, Plan plan) {
+        DealerSetup setup = DealerSetup.decode(transport.receiveBytes(Role.DEALER, new Tag(Tag.Kind.SEED, 0, 0)));
+        setup.requirePlan(plan.hash(), role.toString());
+        return new PartyRandomness(role, transport, plan, new AesCtrPrg(setup.seed()));
+    }
+
+    /** Shares for step {@code step}; steps must be taken in increasing order. */
+    public CorrelatedRandomness forStep(int step) {
+        return entry -> share(step, entry);
+    }
+
+    private Ring128Tensor share(int step, int entry) {
+        PlanEntry e = plan.entry(entry);
+        if (role == Role.P0 || e instanceof Mask) {
+            return prg.tensor(e.shape(), entry, step);
+        }
+        return correction(step, entry);
+    }
+
+    /**
+     * P1: the dealer's corrections arrive in plan order. Ones of the requested step that come
+     * before the requested entry are kept for later; unused ones of earlier steps are dropped.
+     */
+    private synchronized Ring128Tensor correction(int step, int entry) {
+        if (step == bufferedStep && buffered.containsKey(entry)) {
+            return buffered.remove(entry);
+        }
+        if (step < nextStep || (step == nextStep && indexOf(entry) < nextIndex)) {
+            throw new ProtocolException(role + " asked for step " + step + " entry " + entry
+                    + " twice, or after the dealer's stream had moved past it (it is at step " + nextStep + ")");
+        }
+        while (true) {
+            PlanEntry next = corrected.get(nextIndex);
+            int received = nextStep;
+            Ring128Tensor t = transport.receive(Role.DEALER, new Tag(Tag.Kind.CORRECTION, received, next.id()));
+            if (++nextIndex == corrected.size()) {
+                nextIndex = 0;
+                nextStep++;
+            }
+            if (!t.shape().equals(next.shape())) {
+                throw new ProtocolException("dealer sent entry " + next.id() + " with shape " + t.shape()
+                        + " but the plan says " + next.shape());
+            }
+            if (received == step && next.id() == entry) {
+                return t;
+            }
+            if (received == step) {
+                if (bufferedStep != step) {
+                    buffered.clear();
+                    bufferedStep = step;
+                }
+                buffered.put(next.id(), t);
+            }
+        }
+    }
+
+    private int indexOf(int entry) {
+        for (int i = 0; i < corrected.size(); i++) {
+            if (corrected.get(i).id() == entry) {
+                return i;
+            }
+        }
+        throw new IllegalArgumentException("plan entry " + entry + " is not a product or power");
+    }
+}

@@ -1,0 +1,102 @@
+package org.spdz4j.triples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.BilinearOps;
+import org.spdz4j.core.mpc.Conv2dOps;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter.Direction;
+
+class DealerTest {
+
+    private static Plan plan(int products) {
+        Plan.Builder b = Plan.builder("dealer " + products);
+        int x = b.mask(Shape.of(8, 12));
+        int w = b.mask(Shape.of(12, 5));
+        for (int i = 0; i < products; i++) {
+            b.product(BilinearOps.matmul(false, false), x, w);
+        }
+        b.power(x, 2);
+        return b.build();
+    }
+
+    @Test
+    void p0GetsOnlyASeedAndP1OneCorrectionPerProduct() {
+        int steps = 3;
+        long[] toP0 = new long[2];
+        int i = 0;
+        for (int products : new int[]{1, 10}) {
+            Plan plan = plan(products);
+            LocalComputation.Result<Integer> r = LocalComputation.run(plan, steps, AesCtrPrg.freshSeed(),
+                    FixedPoint.DEFAULT, (party, randomness) -> {
+                        for (int s = 0; s < steps; s++) {
+                            party.beginStep(s, randomness.forStep(s));
+                            for (var e : plan.entries()) {
+                                randomness.forStep(s).share(e.id());
+                            }
+                        }
+                        return 0;
+                    });
+            toP0[i++] = r.dealerTraffic().total(Role.P0, Direction.SENT).bytes();
+            long expectedP1 = steps * 16L * (products * 8 * 5 + 8 * 12);
+            assertEquals(expectedP1, r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).bytes());
+            assertEquals(expectedP1, steps * 16L * plan.correctionValues());
+            assertEquals(0, r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P0, Direction.SENT).bytes());
+            assertEquals(48, r.dealerTraffic().total(Dealer.SETUP_SCOPE, Role.P1, Direction.SENT).bytes());
+            assertEquals(0, r.dealerTraffic().total(Direction.RECEIVED).bytes(), "the dealer never receives anything");
+        }
+        assertEquals(48, toP0[0]);
+        assertEquals(toP0[0], toP0[1], "bytes to P0 do not grow with the number of products");
+    }
+
+    @Test
+    void planHashMismatchBetweenPartiesFailsNamingBothHashes() {
+        Plan a = plan(1);
+        Plan b = plan(2);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, a, b, 1,
+                AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
+        String hexA = java.util.HexFormat.of().formatHex(a.hash());
+        String hexB = java.util.HexFormat.of().formatHex(b.hash());
+        assertTrue(e.getMessage().contains("plan hash mismatch") && e.getMessage().contains(hexA)
+                && e.getMessage().contains(hexB), e.getMessage());
+    }
+
+    @Test
+    void dealerWithAnotherPlanIsRefused() {
+        Plan a = plan(1);
+        Plan b = plan(2);
+        ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, b, b, 1,
+                AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
+        assertTrue(e.getMessage().contains("but the dealer has"), e.getMessage());
+    }
+
+    @Test
+    void shapeMismatchFailsWhenTheProductIsDeclared() {
+        Plan.Builder b = Plan.builder("bad");
+        int w = b.mask(Shape.of(8, 2, 3, 3));
+        int x = b.mask(Shape.of(4, 1, 28, 28));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> b.product(Conv2dOps.forward(3, 1, 1, 2), w, x));
+        assertTrue(e.getMessage().contains("entry 2") && e.getMessage().contains("conv2d_forward"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.product(BilinearOps.elementwise(), w, 5));
+    }
+
+    @Test
+    void samePlanSameHashAndOrderMatters() {
+        assertEquals(java.util.HexFormat.of().formatHex(plan(3).hash()), java.util.HexFormat.of().formatHex(plan(3).hash()));
+        Plan.Builder b1 = Plan.builder("o");
+        b1.mask(Shape.of(2));
+        b1.mask(Shape.of(3));
+        Plan.Builder b2 = Plan.builder("o");
+        b2.mask(Shape.of(3));
+        b2.mask(Shape.of(2));
+        assertTrue(!java.util.Arrays.equals(b1.build().hash(), b2.build().hash()));
+    }
+}
