@@ -64,7 +64,20 @@ public final class LocalComputation {
             Dealer.Run dealing = dealer.runAhead(0, steps);
             Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, fp, program));
             Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, fp, program));
-            T r0 = get(f0, Role.P0);
+            T r0;
+            try {
+                r0 = get(f0, Role.P0);
+            } catch (RuntimeException e0) {
+                // P0 may only have seen P1 close after failing: report P1's own error first
+                try {
+                    get(f1, Role.P1);
+                } catch (RuntimeException e1) {
+                    RuntimeException first = isConsequence(e0) && !isConsequence(e1) ? e1 : e0;
+                    first.addSuppressed(first == e0 ? e1 : e0);
+                    throw first;
+                }
+                throw e0;
+            }
             T r1 = get(f1, Role.P1);
             dealing.join();
             return new Result<>(r0, r1, net.transport(Role.P0).traffic(), net.transport(Role.P1).traffic(),
@@ -88,6 +101,10 @@ public final class LocalComputation {
             transport.close();
             throw e;
         }
+    }
+
+    private static boolean isConsequence(RuntimeException e) {
+        return e.getMessage() != null && e.getMessage().contains("closed the connection");
     }
 
     private static <T> T get(Future<T> f, Role role) throws InterruptedException {

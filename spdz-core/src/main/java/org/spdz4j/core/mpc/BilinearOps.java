@@ -24,6 +24,33 @@ public final class BilinearOps {
         return new Matmul(transLeft, transRight);
     }
 
+    /** Each row of a rank-2 {@code X} (N, F) scaled by the matching element of {@code Y} (N). */
+    public static BilinearOp scaleRows() {
+        return ScaleRows.INSTANCE;
+    }
+
+    private static final class ScaleRows implements BilinearOp {
+        static final ScaleRows INSTANCE = new ScaleRows();
+
+        @Override
+        public String name() {
+            return "scale_rows";
+        }
+
+        @Override
+        public Shape outputShape(Shape left, Shape right) {
+            if (left.rank() != 2 || right.rank() != 1 || left.dim(0) != right.dim(0)) {
+                throw new IllegalArgumentException("scale_rows needs (N, F) and (N), got " + left + " and " + right);
+            }
+            return left;
+        }
+
+        @Override
+        public Ring128Tensor apply(Ring128Tensor left, Ring128Tensor right) {
+            return left.mul(right.broadcastColumns(left.shape().dim(1)));
+        }
+    }
+
     private static final class Elementwise implements BilinearOp {
         static final Elementwise INSTANCE = new Elementwise();
 

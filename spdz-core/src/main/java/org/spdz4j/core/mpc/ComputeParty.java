@@ -139,9 +139,44 @@ public final class ComputeParty {
     public Ring128Tensor[] powers(MaskedTensor x, int... powerEntries) {
         Ring128Tensor[] maskPowers = new Ring128Tensor[powerEntries.length + 2];
         for (int j = 0; j < powerEntries.length; j++) {
-            maskPowers[j + 2] = randomness().share(powerEntries[j]);
+            maskPowers[j + 2] = x.maskPower(powerEntries[j], randomness()::share);
         }
         return Powers.compute(role, x, maskPowers);
+    }
+
+    /**
+     * Shares of {@code delta * x^m}, m = 0..d, from the one opening of each (see
+     * {@link Powers#timesPowers}); {@code powerEntries} are the plan entries of {@code A^2 .. A^d}
+     * of x's mask, {@code deltaProductEntries} those of {@code D * A^1 .. D * A^d}.
+     */
+    public Ring128Tensor[] timesPowers(MaskedTensor delta, MaskedTensor x, int[] powerEntries, int[] deltaProductEntries) {
+        Ring128Tensor[] maskPowers = new Ring128Tensor[deltaProductEntries.length + 1];
+        for (int j = 0; j < powerEntries.length && j + 2 < maskPowers.length; j++) {
+            maskPowers[j + 2] = x.maskPower(powerEntries[j], randomness()::share);
+        }
+        Ring128Tensor[] products = new Ring128Tensor[deltaProductEntries.length + 1];
+        for (int j = 0; j < deltaProductEntries.length; j++) {
+            products[j + 1] = randomness().share(deltaProductEntries[j]);
+        }
+        return Powers.timesPowers(role, delta, x, maskPowers, products);
+    }
+
+    /**
+     * Reveals a shared tensor to {@code owner} only: the other party sends its share and learns
+     * nothing. Returns the value at the owner and null at the other party.
+     */
+    public Ring128Tensor revealTo(Role owner, Ring128Tensor share) {
+        Tag tag = new Tag(Tag.Kind.OPEN, step, position++);
+        if (owner != role) {
+            transport.send(owner, tag, share);
+            return null;
+        }
+        Ring128Tensor theirs = transport.receive(role.peer(), tag);
+        if (!theirs.shape().equals(share.shape())) {
+            throw new ProtocolException(role + " expected a share of shape " + share.shape() + " from " + role.peer()
+                    + " for " + tag + " but got " + theirs.shape());
+        }
+        return share.add(theirs);
     }
 
     /**

@@ -1,5 +1,8 @@
 package org.spdz4j.core.mpc;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.IntFunction;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 
@@ -13,6 +16,7 @@ public final class MaskedTensor {
     private final Ring128Tensor maskShare;
     private final Ring128Tensor opened;
     private final int maskEntry;
+    private final Map<Integer, Ring128Tensor> powerShares = new HashMap<>();
 
     MaskedTensor(Ring128Tensor share, Ring128Tensor maskShare, Ring128Tensor opened, int maskEntry) {
         this.share = share;
@@ -39,6 +43,11 @@ public final class MaskedTensor {
     /** The plan entry of the mask. */
     public int maskEntry() {
         return maskEntry;
+    }
+
+    /** This party's share of a power of the mask (plan entry {@code entry}), fetched once and kept. */
+    Ring128Tensor maskPower(int entry, IntFunction<Ring128Tensor> fetch) {
+        return powerShares.computeIfAbsent(entry, fetch::apply);
     }
 
     public Shape shape() {

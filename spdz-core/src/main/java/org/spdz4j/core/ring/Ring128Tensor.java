@@ -279,6 +279,71 @@ public final class Ring128Tensor {
         return new Ring128Tensor(Shape.of(b, a, shape.dim(2), shape.dim(3)), outHi, outLo);
     }
 
+    /** Sums of each row of a rank-2 tensor: (N, F) to (N). */
+    public Ring128Tensor rowSums() {
+        requireRank2("rowSums");
+        int rows = shape.dim(0);
+        int cols = shape.dim(1);
+        Ring128Tensor out = zeros(Shape.of(rows));
+        for (int r = 0; r < rows; r++) {
+            long h = 0;
+            long l = 0;
+            for (int c = r * cols; c < (r + 1) * cols; c++) {
+                long s = l + lo[c];
+                h += hi[c] + (Long.compareUnsigned(s, l) < 0 ? 1 : 0);
+                l = s;
+            }
+            out.hi[r] = h;
+            out.lo[r] = l;
+        }
+        return out;
+    }
+
+    /** Sums of each column of a rank-2 tensor: (N, F) to (F). */
+    public Ring128Tensor columnSums() {
+        requireRank2("columnSums");
+        int rows = shape.dim(0);
+        int cols = shape.dim(1);
+        Ring128Tensor ones = filled(Shape.of(1, rows), 1);
+        return ones.matmul(this, false, false).reshape(Shape.of(cols));
+    }
+
+    /** Each element of this rank-1 tensor (N) repeated across {@code columns}: (N, columns). */
+    public Ring128Tensor broadcastColumns(int columns) {
+        if (shape.rank() != 1) {
+            throw new IllegalArgumentException("broadcastColumns needs a rank-1 tensor, got " + shape);
+        }
+        int rows = shape.dim(0);
+        long[] outHi = new long[rows * columns];
+        long[] outLo = new long[rows * columns];
+        for (int r = 0; r < rows; r++) {
+            Arrays.fill(outHi, r * columns, (r + 1) * columns, hi[r]);
+            Arrays.fill(outLo, r * columns, (r + 1) * columns, lo[r]);
+        }
+        return new Ring128Tensor(Shape.of(rows, columns), outHi, outLo);
+    }
+
+    /** This rank-1 tensor (F) repeated as each of {@code rows} rows: (rows, F). */
+    public Ring128Tensor broadcastRows(int rows) {
+        if (shape.rank() != 1) {
+            throw new IllegalArgumentException("broadcastRows needs a rank-1 tensor, got " + shape);
+        }
+        int cols = shape.dim(0);
+        long[] outHi = new long[rows * cols];
+        long[] outLo = new long[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(hi, 0, outHi, r * cols, cols);
+            System.arraycopy(lo, 0, outLo, r * cols, cols);
+        }
+        return new Ring128Tensor(Shape.of(rows, cols), outHi, outLo);
+    }
+
+    private void requireRank2(String what) {
+        if (shape.rank() != 2) {
+            throw new IllegalArgumentException(what + " needs a rank-2 tensor, got " + shape);
+        }
+    }
+
     private void requireSameShape(String what, Ring128Tensor other) {
         if (!shape.equals(other.shape)) {
             throw new IllegalArgumentException("cannot " + what + " tensors of shapes " + shape + " and " + other.shape);

@@ -1,0 +1,234 @@
+package org.spdz4j.layers;
+
+import java.util.List;
+import org.ejml.data.DMatrixRMaj;
+import org.ejml.dense.row.CommonOps_DDRM;
+import org.spdz4j.core.mpc.BilinearOp;
+import org.spdz4j.core.mpc.BilinearOps;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.Conv2dOps;
+import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.ring.Conv2dGeometry;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.triples.Plan;
+
+/**
+ * 2-D convolution with a square kernel and no bias, optionally fused with a following
+ * {@code pool x pool} average pooling (the builder fuses in optimized mode).
+ *
+ * <p>Optimized: the image and the weights are masked once; one convolution triple serves the
+ * forward pass, the weight gradient and the input gradient; with pooling fused, the dealer's
+ * products and the error's opening are at pooled size. Baseline: im2col output and weights are
+ * masked for a plain matmul, and again for each backward product.
+ */
+public record Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int pool) implements Layer {
+
+    public Conv2d {
+        if (pool != 1 && pool != 2 && pool != 4) {
+            throw new IllegalArgumentException("fused pooling must be 1, 2 or 4, got " + pool);
+        }
+    }
+
+    Conv2d withPool(int p) {
+        return new Conv2d(inChannels, outChannels, kernel, stride, padding, p);
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+        Conv2dGeometry g = geometry(input);
+        return Shape.of(g.batch(), outChannels, g.outHeight() / pool, g.outWidth() / pool);
+    }
+
+    @Override
+    public String describe() {
+        return "conv2d(" + inChannels + "," + outChannels + ",k=" + kernel + ",s=" + stride + ",p=" + padding
+                + (pool > 1 ? ",avgpool=" + pool : "") + ")";
+    }
+
+    private Shape weightShape() {
+        return Shape.of(outChannels, inChannels, kernel, kernel);
+    }
+
+    private Conv2dGeometry geometry(Shape input) {
+        Conv2dGeometry g = Conv2dGeometry.of(input, kernel, stride, padding);
+        if (input.dim(1) != inChannels) {
+            throw new IllegalArgumentException(describe() + " expects " + inChannels + " input channels, got " + input);
+        }
+        return g;
+    }
+
+    /** Truncation after a product: f bits, plus log2(pool^2) for the average. */
+    private int shift(int f) {
+        return f + 2 * Integer.numberOfTrailingZeros(pool);
+    }
+
+    @Override
+    public SecureLayer secure(Shape input, SecureSetup setup) {
+        Conv2dGeometry g = geometry(input);
+        Param w = setup.param("weight", weightShape(), setup.init().gaussian(weightShape().size()));
+        if (!setup.optimized() && pool != 1) {
+            throw new IllegalStateException("baseline mode does not fuse pooling into " + describe());
+        }
+        return setup.optimized() ? new Fused(g, w, shift(setup.fp().fractionalBits()))
+                : new Im2colMatmul(g, w, setup.fp().fractionalBits());
+    }
+
+    /** Optimized: convolution triples on the image. */
+    private final class Fused implements SecureLayer {
+        private final Conv2dGeometry g;
+        private final Param w;
+        private final int shift;
+        private final BilinearOp forward = Conv2dOps.forward(kernel, stride, padding, pool);
+        private final BilinearOp weightGrad = Conv2dOps.weightGradient(kernel, stride, padding, pool);
+        private final BilinearOp inputGrad;
+        private int maskX, maskW, maskDelta, productForward, productWeightGrad, productInputGrad;
+        private MaskedTensor x, wm;
+
+        Fused(Conv2dGeometry g, Param w, int shift) {
+            this.g = g;
+            this.w = w;
+            this.shift = shift;
+            this.inputGrad = Conv2dOps.inputGradient(g.inputShape(), kernel, stride, padding, pool);
+        }
+
+        @Override
+        public void declareForward(Plan.Builder plan) {
+            maskX = plan.mask(g.inputShape());
+            maskW = plan.mask(weightShape());
+            productForward = plan.product(forward, maskW, maskX);
+        }
+
+        @Override
+        public void declareBackward(Plan.Builder plan, boolean inputGradient) {
+            maskDelta = plan.mask(outputShape(g.inputShape()));
+            productWeightGrad = plan.product(weightGrad, maskX, maskDelta);
+            if (inputGradient) {
+                productInputGrad = plan.product(inputGrad, maskW, maskDelta);
+            }
+        }
+
+        @Override
+        public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
+            x = party.mask(input, maskX);
+            wm = party.mask(w.value, maskW);
+            return party.truncate(party.multiply(forward, productForward, wm, x), shift);
+        }
+
+        @Override
+        public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
+            MaskedTensor d = party.mask(delta, maskDelta);
+            w.gradient = party.truncate(party.multiply(weightGrad, productWeightGrad, x, d), shift);
+            return inputGradient ? party.truncate(party.multiply(inputGrad, productInputGrad, wm, d), shift) : null;
+        }
+
+        @Override
+        public List<Param> params() {
+            return List.of(w);
+        }
+    }
+
+    /** Baseline: generic matmul triples on im2col output, fresh masks for every product. */
+    private final class Im2colMatmul implements SecureLayer {
+        private final Conv2dGeometry g;
+        private final Param w;
+        private final int f;
+        private final Shape wMatrix;
+        private final Shape deltaMatrix;
+        private int mCols, mW, pForward, mDelta1, mCols2, pWeightGrad, mW2, mDelta2, pInputGrad;
+        private Ring128Tensor cols;
+
+        Im2colMatmul(Conv2dGeometry g, Param w, int f) {
+            this.g = g;
+            this.w = w;
+            this.f = f;
+            this.wMatrix = Shape.of(outChannels, g.columnRows());
+            this.deltaMatrix = Shape.of(outChannels, g.columnCols());
+        }
+
+        @Override
+        public void declareForward(Plan.Builder plan) {
+            mCols = plan.mask(g.columnShape());
+            mW = plan.mask(wMatrix);
+            pForward = plan.product(BilinearOps.matmul(false, false), mW, mCols);
+        }
+
+        @Override
+        public void declareBackward(Plan.Builder plan, boolean inputGradient) {
+            mDelta1 = plan.mask(deltaMatrix);
+            mCols2 = plan.mask(g.columnShape());
+            pWeightGrad = plan.product(BilinearOps.matmul(false, true), mDelta1, mCols2);
+            if (inputGradient) {
+                mW2 = plan.mask(wMatrix);
+                mDelta2 = plan.mask(deltaMatrix);
+                pInputGrad = plan.product(BilinearOps.matmul(true, false), mW2, mDelta2);
+            }
+        }
+
+        @Override
+        public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
+            cols = input.im2col(g);
+            Ring128Tensor y = party.multiply(BilinearOps.matmul(false, false), pForward,
+                    party.mask(w.value.reshape(wMatrix), mW), party.mask(cols, mCols));
+            return party.truncate(y, f).reshape(Shape.of(outChannels, g.batch(), g.outHeight(), g.outWidth()))
+                    .swapLeadingAxes();
+        }
+
+        @Override
+        public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
+            Ring128Tensor dm = delta.swapLeadingAxes().reshape(deltaMatrix);
+            Ring128Tensor gw = party.multiply(BilinearOps.matmul(false, true), pWeightGrad,
+                    party.mask(dm, mDelta1), party.mask(cols, mCols2));
+            w.gradient = party.truncate(gw, f).reshape(weightShape());
+            if (!inputGradient) {
+                return null;
+            }
+            Ring128Tensor dcols = party.multiply(BilinearOps.matmul(true, false), pInputGrad,
+                    party.mask(w.value.reshape(wMatrix), mW2), party.mask(dm, mDelta2));
+            return party.truncate(dcols, f).col2im(g);
+        }
+
+        @Override
+        public List<Param> params() {
+            return List.of(w);
+        }
+    }
+
+    @Override
+    public FloatLayer twin(Shape input, Initializer init) {
+        Conv2dGeometry g = geometry(input);
+        FloatParam w = new FloatParam("weight", init.gaussian(weightShape().size()));
+        return new FloatLayer() {
+            private DMatrixRMaj cols;
+
+            @Override
+            public FloatTensor forward(FloatTensor in) {
+                cols = FloatOps.im2col(in, g);
+                DMatrixRMaj wm = DMatrixRMaj.wrap(outChannels, g.columnRows(), w.value);
+                DMatrixRMaj y = new DMatrixRMaj(outChannels, g.columnCols());
+                CommonOps_DDRM.mult(wm, cols, y);
+                FloatTensor out = FloatOps.swapLeadingAxes(
+                        new FloatTensor(Shape.of(outChannels, g.batch(), g.outHeight(), g.outWidth()), y.data));
+                return pool == 1 ? out : FloatOps.avgPool(out, pool);
+            }
+
+            @Override
+            public FloatTensor backward(FloatTensor delta) {
+                FloatTensor full = pool == 1 ? delta : FloatOps.avgPoolBackward(delta, pool);
+                FloatTensor dmT = FloatOps.swapLeadingAxes(full);
+                DMatrixRMaj dm = DMatrixRMaj.wrap(outChannels, g.columnCols(), dmT.values());
+                DMatrixRMaj gw = DMatrixRMaj.wrap(outChannels, g.columnRows(), w.gradient);
+                CommonOps_DDRM.multTransB(dm, cols, gw);
+                DMatrixRMaj wm = DMatrixRMaj.wrap(outChannels, g.columnRows(), w.value);
+                DMatrixRMaj dcols = new DMatrixRMaj(g.columnRows(), g.columnCols());
+                CommonOps_DDRM.multTransA(wm, dm, dcols);
+                return FloatOps.col2im(dcols, g);
+            }
+
+            @Override
+            public List<FloatParam> params() {
+                return List.of(w);
+            }
+        };
+    }
+}

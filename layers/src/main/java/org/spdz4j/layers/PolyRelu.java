@@ -1,0 +1,239 @@
+package org.spdz4j.layers;
+
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.BilinearOps;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.Polynomial;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.triples.Plan;
+import org.spdz4j.triples.PlanEntry.Operand;
+
+/**
+ * ReLU approximated by the least-squares polynomial of degree {@code degree} on
+ * {@code [-a, a]} (uniform weight). On a symmetric interval the fit of ReLU = (x + |x|)/2 has
+ * no odd terms above x, so degree 3 equals degree 2: {@code 3a/32 + x/2 + 15x^2/(32a)}.
+ *
+ * <p>Optimized: the input is opened once; its powers come from the dealer's {@code A^j} and the
+ * backward {@code delta * p'(z)} from {@code delta}'s one opening and the products
+ * {@code D * A^j}. Baseline: each power is a product of two freshly masked operands, and the
+ * backward a product of freshly masked {@code delta} and {@code p'(z)}.
+ *
+ * <pre>{@code
+ * PolyRelu relu = new PolyRelu(2, 2.0);
+ * relu.polynomial().evaluate(1.0);   // 0.921875
+ * }</pre>
+ */
+public record PolyRelu(int degree, double a) implements Layer {
+
+    public PolyRelu {
+        if (degree < 2 || degree > 6 || !(a > 0)) {
+            throw new IllegalArgumentException("polynomial ReLU needs degree in [2, 6] and a > 0, got " + degree + ", " + a);
+        }
+    }
+
+    /** The least-squares coefficients, solved from the normal equations on [-a, a]. */
+    public Polynomial polynomial() {
+        int n = degree + 1;
+        double[][] m = new double[n][n + 1];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                int p = i + j + 1;
+                m[i][j] = p % 2 == 1 ? 2 * Math.pow(a, p) / p : 0; // integral of x^(i+j) over [-a, a]
+            }
+            m[i][n] = Math.pow(a, i + 2) / (i + 2);               // integral of relu(x) x^i
+        }
+        for (int c = 0; c < n; c++) { // Gauss-Jordan with partial pivoting
+            int pivot = c;
+            for (int r = c + 1; r < n; r++) {
+                if (Math.abs(m[r][c]) > Math.abs(m[pivot][c])) {
+                    pivot = r;
+                }
+            }
+            double[] t = m[c];
+            m[c] = m[pivot];
+            m[pivot] = t;
+            for (int r = 0; r < n; r++) {
+                if (r != c) {
+                    double factor = m[r][c] / m[c][c];
+                    for (int k = c; k <= n; k++) {
+                        m[r][k] -= factor * m[c][k];
+                    }
+                }
+            }
+        }
+        double[] coefficients = new double[n];
+        for (int i = 0; i < n; i++) {
+            coefficients[i] = Math.abs(m[i][n] / m[i][i]) < 1e-12 ? 0 : m[i][n] / m[i][i];
+        }
+        return new Polynomial(coefficients);
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+        return input;
+    }
+
+    @Override
+    public String describe() {
+        return "polyrelu(degree=" + degree + ",a=" + a + ")";
+    }
+
+    @Override
+    public SecureLayer secure(Shape input, SecureSetup setup) {
+        Polynomial p = polynomial();
+        FixedPoint fp = setup.fp();
+        int f = fp.fractionalBits();
+        return setup.optimized() ? new OneOpening(input, p, f) : new Chained(input, p, fp);
+    }
+
+    /** Optimized: powers and the derivative product from one opening each of z and delta. */
+    private final class OneOpening implements SecureLayer {
+        private final Shape shape;
+        private final Polynomial p;
+        private final int f;
+        private int maskZ, maskDelta;
+        private final int[] powers = new int[degree - 1];          // A^2 .. A^d
+        private final int[] deltaProducts = new int[degree - 1];   // D*A^1 .. D*A^(d-1)
+        private MaskedTensor z;
+
+        OneOpening(Shape shape, Polynomial p, int f) {
+            this.shape = shape;
+            this.p = p;
+            this.f = f;
+        }
+
+        @Override
+        public void declareForward(Plan.Builder plan) {
+            maskZ = plan.mask(shape);
+            for (int j = 2; j <= degree; j++) {
+                powers[j - 2] = plan.power(maskZ, j);
+            }
+        }
+
+        @Override
+        public void declareBackward(Plan.Builder plan, boolean inputGradient) {
+            maskDelta = plan.mask(shape);
+            for (int j = 1; j < degree; j++) {
+                deltaProducts[j - 1] = plan.product(BilinearOps.elementwise(), Operand.of(maskDelta), new Operand(maskZ, j));
+            }
+        }
+
+        @Override
+        public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
+            z = party.mask(input, maskZ);
+            return p.evaluate(party.role(), party.fixedPoint(), party.powers(z, powers));
+        }
+
+        @Override
+        public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
+            MaskedTensor d = party.mask(delta, maskDelta);
+            Ring128Tensor[] dz = party.timesPowers(d, z, powers, deltaProducts); // delta * z^m, scale (m+1)f
+            FixedPoint fp = party.fixedPoint();
+            Ring128Tensor acc = Ring128Tensor.zeros(shape);
+            for (int m = 0; m < degree; m++) {
+                Ring128Tensor term = m == 0 ? dz[0] : party.truncate(dz[m], m * f);
+                acc = acc.add(term.mulScalar(fp.encode((m + 1) * p.coefficient(m + 1))));
+            }
+            return party.truncate(acc, f);
+        }
+    }
+
+    /** Baseline: generic products with fresh masks for both operands. */
+    private final class Chained implements SecureLayer {
+        private final Shape shape;
+        private final Polynomial p;
+        private final FixedPoint fp;
+        private final int[] leftMasks = new int[degree - 1];
+        private final int[] rightMasks = new int[degree - 1];
+        private final int[] products = new int[degree - 1];
+        private int maskDelta, maskDerivative, productBackward;
+        private Ring128Tensor[] zPowers;
+
+        Chained(Shape shape, Polynomial p, FixedPoint fp) {
+            this.shape = shape;
+            this.p = p;
+            this.fp = fp;
+        }
+
+        @Override
+        public void declareForward(Plan.Builder plan) {
+            for (int k = 0; k < degree - 1; k++) {
+                leftMasks[k] = plan.mask(shape);
+                rightMasks[k] = plan.mask(shape);
+                products[k] = plan.product(BilinearOps.elementwise(), leftMasks[k], rightMasks[k]);
+            }
+        }
+
+        @Override
+        public void declareBackward(Plan.Builder plan, boolean inputGradient) {
+            maskDelta = plan.mask(shape);
+            maskDerivative = plan.mask(shape);
+            productBackward = plan.product(BilinearOps.elementwise(), maskDelta, maskDerivative);
+        }
+
+        @Override
+        public Ring128Tensor forward(ComputeParty party, Ring128Tensor z) {
+            int f = fp.fractionalBits();
+            zPowers = new Ring128Tensor[degree + 1];
+            zPowers[1] = z;
+            for (int k = 2; k <= degree; k++) {
+                Ring128Tensor product = party.multiply(BilinearOps.elementwise(), products[k - 2],
+                        party.mask(zPowers[k - 1], leftMasks[k - 2]), party.mask(z, rightMasks[k - 2]));
+                zPowers[k] = party.truncate(product, f);
+            }
+            return combine(party, k -> p.coefficient(k), degree);
+        }
+
+        @Override
+        public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
+            Ring128Tensor derivative = combine(party, m -> (m + 1) * p.coefficient(m + 1), degree - 1);
+            Ring128Tensor product = party.multiply(BilinearOps.elementwise(), productBackward,
+                    party.mask(delta, maskDelta), party.mask(derivative, maskDerivative));
+            return party.truncate(product, fp.fractionalBits());
+        }
+
+        /** sum_k c(k) z^k for k = 0..top, z^0 = 1, at scale 2^f. */
+        private Ring128Tensor combine(ComputeParty party, java.util.function.IntToDoubleFunction c, int top) {
+            int f = fp.fractionalBits();
+            Ring128Tensor acc = party.role().partyIndex() == 0
+                    ? Ring128Tensor.filled(shape, fp.encode(c.applyAsDouble(0))).shiftLeft(f) : Ring128Tensor.zeros(shape);
+            for (int k = 1; k <= top; k++) {
+                acc = acc.add(zPowers[k].mulScalar(fp.encode(c.applyAsDouble(k))));
+            }
+            return party.truncate(acc, f);
+        }
+    }
+
+    @Override
+    public FloatLayer twin(Shape input, Initializer init) {
+        Polynomial p = polynomial();
+        return new FloatLayer() {
+            private double[] z;
+
+            @Override
+            public FloatTensor forward(FloatTensor x) {
+                z = x.values();
+                double[] out = new double[z.length];
+                for (int i = 0; i < z.length; i++) {
+                    out[i] = p.evaluate(z[i]);
+                }
+                return new FloatTensor(x.shape(), out);
+            }
+
+            @Override
+            public FloatTensor backward(FloatTensor delta) {
+                double[] out = new double[z.length];
+                for (int i = 0; i < z.length; i++) {
+                    double d = 0;
+                    for (int k = degree; k >= 1; k--) {
+                        d = d * z[i] + k * p.coefficient(k);
+                    }
+                    out[i] = delta.values()[i] * d;
+                }
+                return new FloatTensor(delta.shape(), out);
+            }
+        };
+    }
+}

@@ -1,0 +1,28 @@
+package org.spdz4j.layers;
+
+import java.util.List;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.triples.Plan;
+
+/**
+ * A layer as one compute party runs it on shares. It declares its masks and products in the
+ * plan (forward in network order, backward in reverse), then each step runs forward, backward
+ * (reusing the forward pass's masked tensors) and the update.
+ */
+public interface SecureLayer {
+
+    void declareForward(Plan.Builder plan);
+
+    /** @param inputGradient whether the layer below needs the gradient of this layer's input */
+    void declareBackward(Plan.Builder plan, boolean inputGradient);
+
+    Ring128Tensor forward(ComputeParty party, Ring128Tensor input);
+
+    /** Gradient of the input (null if not declared), given the gradient of the output; stores parameter gradients. */
+    Ring128Tensor backward(ComputeParty party, Ring128Tensor outputGradient, boolean inputGradient);
+
+    default List<Param> params() {
+        return List.of();
+    }
+}

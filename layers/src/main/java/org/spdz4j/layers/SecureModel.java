@@ -1,0 +1,122 @@
+package org.spdz4j.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.triples.Plan;
+
+/**
+ * One compute party's network on shares: the plan it implies, and training steps. Traffic is
+ * counted per layer and phase, in scopes named {@code "<index> <layer>/forward"} and
+ * {@code ".../backward"}.
+ *
+ * <pre>{@code
+ * SecureModel model = SecureModel.create(network, Shape.of(128, 1, 28, 28), setup, new Sgd(0.05, 0.9, 0));
+ * party.beginStep(step, randomness.forStep(step));
+ * model.trainStep(party, imagesShare, labelsShare);
+ * }</pre>
+ */
+public final class SecureModel {
+    private final Network network;
+    private final List<Layer> layers;
+    private final List<SecureLayer> secure = new ArrayList<>();
+    private final List<String> scopes = new ArrayList<>();
+    private final Loss.Secure loss;
+    private final Sgd sgd;
+    private final Plan plan;
+
+    private SecureModel(Network network, Shape input, SecureSetup setup, Sgd sgd) {
+        this.network = network;
+        this.layers = network.layersFor(setup.mode());
+        this.sgd = sgd;
+        Shape s = input;
+        for (int i = 0; i < layers.size(); i++) {
+            secure.add(layers.get(i).secure(s, setup));
+            scopes.add(i + " " + layers.get(i).describe());
+            s = layers.get(i).outputShape(s);
+        }
+        this.loss = network.loss().secure(s, setup);
+        Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
+                + " " + network.describe());
+        for (SecureLayer l : secure) {
+            l.declareForward(b);
+        }
+        loss.declare(b);
+        for (int i = secure.size() - 1; i >= 0; i--) {
+            secure.get(i).declareBackward(b, i > 0);
+        }
+        this.plan = b.build();
+    }
+
+    public static SecureModel create(Network network, Shape input, SecureSetup setup, Sgd sgd) {
+        return new SecureModel(network, input, setup, sgd);
+    }
+
+    public Plan plan() {
+        return plan;
+    }
+
+    /** Scope names of the traffic counter, one per layer (append "/forward" or "/backward"). */
+    public List<String> layerScopes() {
+        return scopes;
+    }
+
+    /** Share of the logits. */
+    public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
+        TrafficCounter t = party.transport().traffic();
+        Ring128Tensor x = input;
+        for (int i = 0; i < secure.size(); i++) {
+            try (TrafficCounter.Scope s = t.scope(scopes.get(i) + "/forward")) {
+                x = secure.get(i).forward(party, x);
+            }
+        }
+        return x;
+    }
+
+    /** One SGD step on a batch; the party must have begun the step. */
+    public void trainStep(ComputeParty party, Ring128Tensor input, Ring128Tensor targets) {
+        TrafficCounter t = party.transport().traffic();
+        Ring128Tensor logits = forward(party, input);
+        Ring128Tensor delta;
+        try (TrafficCounter.Scope s = t.scope("loss")) {
+            delta = loss.gradient(party, logits, targets);
+        }
+        for (int i = secure.size() - 1; i >= 0; i--) {
+            try (TrafficCounter.Scope s = t.scope(scopes.get(i) + "/backward")) {
+                delta = secure.get(i).backward(party, delta, i > 0);
+            }
+        }
+        for (Param p : params()) {
+            sgd.update(party, p);
+        }
+    }
+
+    public List<Param> params() {
+        List<Param> out = new ArrayList<>();
+        for (SecureLayer l : secure) {
+            out.addAll(l.params());
+        }
+        return out;
+    }
+
+    /**
+     * Reveals every parameter to {@code owner} (the other party learns nothing). Returns the
+     * decoded values at the owner, null at the other party.
+     */
+    public List<double[]> revealTo(ComputeParty party, Role owner) {
+        List<double[]> out = new ArrayList<>();
+        for (Param p : params()) {
+            Ring128Tensor v = party.revealTo(owner, p.value());
+            out.add(v == null ? null : party.fixedPoint().decode(v));
+        }
+        return party.role() == owner ? out : null;
+    }
+
+    public Network network() {
+        return network;
+    }
+}

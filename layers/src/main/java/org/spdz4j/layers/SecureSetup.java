@@ -1,0 +1,27 @@
+package org.spdz4j.layers;
+
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Role;
+
+/**
+ * What a party needs to instantiate secure layers.
+ *
+ * @param role the party
+ * @param mode baseline or optimized
+ * @param fp   the fixed-point format
+ * @param init the public initial parameters
+ */
+public record SecureSetup(Role role, Mode mode, FixedPoint fp, Initializer init) {
+
+    /** A parameter starting at the public {@code values}: P0's share is the value, P1's zero. */
+    Param param(String name, Shape shape, double[] values) {
+        Ring128Tensor share = role == Role.P0 ? fp.encode(shape, values) : Ring128Tensor.zeros(shape);
+        return new Param(name, share);
+    }
+
+    boolean optimized() {
+        return mode == Mode.OPTIMIZED;
+    }
+}
