@@ -77,8 +77,8 @@ public final class SecureModel {
         return x;
     }
 
-    /** One SGD step on a batch; the party must have begun the step. */
-    public void trainStep(ComputeParty party, Ring128Tensor input, Ring128Tensor targets) {
+    /** One SGD step on a batch; the party must have begun the step. Returns this party's share of the logits. */
+    public Ring128Tensor trainStep(ComputeParty party, Ring128Tensor input, Ring128Tensor targets) {
         TrafficCounter t = party.transport().traffic();
         Ring128Tensor logits = forward(party, input);
         Ring128Tensor delta;
@@ -93,6 +93,7 @@ public final class SecureModel {
         for (Param p : params()) {
             sgd.update(party, p);
         }
+        return logits;
     }
 
     public List<Param> params() {

@@ -1,0 +1,137 @@
+package org.spdz4j.app;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.function.IntConsumer;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.FloatTensor;
+import org.spdz4j.layers.Initializer;
+import org.spdz4j.layers.SecureModel;
+import org.spdz4j.layers.SecureSetup;
+import org.spdz4j.triples.LocalComputation;
+import org.spdz4j.triples.Plan;
+
+/**
+ * Trains a network on secret-shared MNIST with P0 (images), P1 (labels) and the dealer as
+ * threads of this JVM. P0 is the model owner: the trained model is revealed to it alone.
+ *
+ * <pre>{@code
+ * LocalTraining.Result r = LocalTraining.run(TrainingConfig.seedNetwork(1, 128, 0), train, step -> {});
+ * double acc = Evaluation.accuracy(config.network(), r.model(), test, 10_000);
+ * }</pre>
+ */
+public final class LocalTraining {
+    private LocalTraining() {
+    }
+
+    /**
+     * @param model          the revealed parameters, as the model owner P0 received them
+     * @param logits         per step, the logits reconstructed from both parties' shares. Only
+     *                       this in-process driver can do that (it holds both parties); it is a
+     *                       diagnostic for tests, never part of the protocol
+     * @param onlineNanos    P0's wall time in training steps
+     * @param dealerBusyNanos the dealer's compute time
+     */
+    public record Result(List<double[]> model, List<FloatTensor> logits, TrafficCounter p0Traffic,
+                         TrafficCounter dealerTraffic, List<String> layerScopes, int steps, long onlineNanos,
+                         long dealerBusyNanos, Plan plan) {
+    }
+
+    private record PartyOutcome(List<double[]> model, List<Ring128Tensor> logits, List<String> scopes, long nanos) {
+    }
+
+    /** The image indices of each step: a public shuffle per epoch. */
+    public static int[][] batches(TrainingConfig c, int available) {
+        int n = c.trainImages() == 0 ? available : Math.min(c.trainImages(), available);
+        int perEpoch = n / c.batchSize();
+        if (perEpoch == 0) {
+            throw new IllegalArgumentException("batch size " + c.batchSize() + " is larger than the " + n + " images");
+        }
+        // the data order is public, so a non-cryptographic shuffle is fine
+        SplittableRandom r = new SplittableRandom(c.seed());
+        int[][] out = new int[c.epochs() * perEpoch][];
+        int[] order = new int[n];
+        for (int e = 0; e < c.epochs(); e++) {
+            for (int i = 0; i < n; i++) {
+                order[i] = i;
+            }
+            for (int i = n - 1; i > 0; i--) {
+                int j = r.nextInt(i + 1);
+                int t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+            for (int b = 0; b < perEpoch; b++) {
+                out[e * perEpoch + b] = Arrays.copyOfRange(order, b * c.batchSize(), (b + 1) * c.batchSize());
+            }
+        }
+        return out;
+    }
+
+    public static Shape batchShape(TrainingConfig c) {
+        return Shape.of(c.batchSize(), 1, 28, 28);
+    }
+
+    public static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep) {
+        return run(c, train, afterStep, AesCtrPrg.freshSeed());
+    }
+
+    public static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep, byte[] dealerSeed) {
+        int[][] batches = batches(c, train.size());
+        Shape xShape = batchShape(c);
+        Shape yShape = Shape.of(c.batchSize(), 10);
+        FixedPoint fp = c.fixedPoint();
+        Plan plan = SecureModel.create(c.network(), xShape, setup(c, Role.P0), c.sgd()).plan();
+        LocalComputation.Result<PartyOutcome> r = LocalComputation.run(plan, batches.length, dealerSeed, fp,
+                (party, randomness) -> {
+                    Role me = party.role();
+                    SecureModel model = SecureModel.create(c.network(), xShape, setup(c, me), c.sgd());
+                    List<Ring128Tensor> logits = new ArrayList<>();
+                    long start = System.nanoTime();
+                    for (int step = 0; step < batches.length; step++) {
+                        party.beginStep(step, randomness.forStep(step));
+                        // each input owner touches only its own data
+                        Ring128Tensor x = me == Role.P0 ? fp.encode(xShape, train.images(batches[step]).values()) : null;
+                        Ring128Tensor y = me == Role.P1 ? fp.encode(yShape, train.oneHot(batches[step]).values()) : null;
+                        Ring128Tensor xs = party.shareInput(Role.P0, x, xShape, 0);
+                        Ring128Tensor ys = party.shareInput(Role.P1, y, yShape, 1);
+                        logits.add(model.trainStep(party, xs, ys));
+                        if (me == Role.P0) {
+                            afterStep.accept(step);
+                        }
+                    }
+                    long nanos = System.nanoTime() - start;
+                    return new PartyOutcome(model.revealTo(party, Role.P0), logits, model.layerScopes(), nanos);
+                });
+        List<FloatTensor> logits = new ArrayList<>();
+        for (int s = 0; s < batches.length; s++) {
+            logits.add(new FloatTensor(Shape.of(c.batchSize(), 10), fp.decode(r.p0().logits().get(s).add(r.p1().logits().get(s)))));
+        }
+        return new Result(r.p0().model(), logits, r.p0Traffic(), r.dealerTraffic(), r.p0().scopes(), batches.length,
+                r.p0().nanos(), r.dealerBusyNanos(), plan);
+    }
+
+    static SecureSetup setup(TrainingConfig c, Role role) {
+        return new SecureSetup(role, c.mode(), c.fixedPoint(), new Initializer(c.seed(), c.initStddev()));
+    }
+
+    /** The float twin trained on the same batches from the same initial weights; returns the per-step losses. */
+    public static double[] trainTwin(TrainingConfig c, Mnist train, FloatModel[] out) {
+        int[][] batches = batches(c, train.size());
+        FloatModel twin = FloatModel.create(c.network(), batchShape(c), new Initializer(c.seed(), c.initStddev()), c.sgd());
+        double[] losses = new double[batches.length];
+        for (int s = 0; s < batches.length; s++) {
+            losses[s] = twin.trainStep(train.images(batches[s]), train.oneHot(batches[s]));
+        }
+        out[0] = twin;
+        return losses;
+    }
+}

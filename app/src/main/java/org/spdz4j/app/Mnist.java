@@ -1,0 +1,141 @@
+package org.spdz4j.app;
+
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.layers.FloatTensor;
+
+/**
+ * The MNIST database in IDX format, gzipped or not ({@code train-images-idx3-ubyte[.gz]}, ...).
+ * Checks magic numbers, dimensions, counts and truncation, and says which file is wrong.
+ *
+ * <pre>{@code
+ * Mnist train = Mnist.load(Path.of("data/mnist"), true);
+ * FloatTensor x = train.images(new int[]{0, 1, 2});   // (3, 1, 28, 28), normalised
+ * }</pre>
+ */
+public final class Mnist {
+    static final int IMAGE_MAGIC = 2051;
+    static final int LABEL_MAGIC = 2049;
+    /** Pixel normalisation of the usual MNIST recipes: (p/255 - mean) / sd. */
+    static final double MEAN = 0.1307;
+    static final double SD = 0.3081;
+
+    private final byte[] pixels;
+    private final byte[] labels;
+    private final int rows;
+    private final int cols;
+
+    private Mnist(byte[] pixels, byte[] labels, int rows, int cols) {
+        this.pixels = pixels;
+        this.labels = labels;
+        this.rows = rows;
+        this.cols = cols;
+    }
+
+    /** The training set ({@code train}) or the test set ({@code t10k}) from {@code dir}. */
+    public static Mnist load(Path dir, boolean train) throws IOException {
+        String prefix = train ? "train" : "t10k";
+        Path imageFile = find(dir, prefix + "-images-idx3-ubyte");
+        Path labelFile = find(dir, prefix + "-labels-idx1-ubyte");
+        int[] dims = new int[3];
+        byte[] px = read(imageFile, IMAGE_MAGIC, dims);
+        int[] ldims = new int[1];
+        byte[] lb = read(labelFile, LABEL_MAGIC, ldims);
+        if (dims[0] != ldims[0]) {
+            throw new IOException(imageFile + " holds " + dims[0] + " images but " + labelFile + " holds " + ldims[0] + " labels");
+        }
+        for (int i = 0; i < lb.length; i++) {
+            if (lb[i] < 0 || lb[i] > 9) {
+                throw new IOException(labelFile + ": label " + lb[i] + " at index " + i + " is not a digit");
+            }
+        }
+        return new Mnist(px, lb, dims[1], dims[2]);
+    }
+
+    private static Path find(Path dir, String name) throws IOException {
+        for (Path p : new Path[]{dir.resolve(name + ".gz"), dir.resolve(name)}) {
+            if (Files.isRegularFile(p)) {
+                return p;
+            }
+        }
+        throw new IOException("MNIST file " + name + "[.gz] not found in " + dir.toAbsolutePath()
+                + " (see README: how to obtain MNIST)");
+    }
+
+    /** Reads an IDX file with the given magic; {@code dims} receives its dimensions. */
+    static byte[] read(Path file, int magic, int[] dims) throws IOException {
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(2);
+            int b0 = raw.read();
+            int b1 = raw.read();
+            raw.reset();
+            InputStream in = b0 == 0x1f && b1 == 0x8b ? new GZIPInputStream(raw, 1 << 16) : raw;
+            DataInputStream data = new DataInputStream(in);
+            int m = data.readInt();
+            if (m != magic) {
+                throw new IOException(file + ": magic number " + m + ", expected " + magic + " (not an IDX "
+                        + (magic == IMAGE_MAGIC ? "image" : "label") + " file)");
+            }
+            long total = 1;
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = data.readInt();
+                if (dims[i] <= 0 || dims[i] > 10_000_000) {
+                    throw new IOException(file + ": implausible dimension " + dims[i]);
+                }
+                total *= dims[i];
+            }
+            if (dims.length == 3 && (dims[1] != 28 || dims[2] != 28)) {
+                throw new IOException(file + ": images are " + dims[1] + "x" + dims[2] + ", expected 28x28");
+            }
+            if (total > Integer.MAX_VALUE - 8) {
+                throw new IOException(file + ": " + total + " bytes declared, too large");
+            }
+            byte[] out = new byte[(int) total];
+            try {
+                data.readFully(out);
+            } catch (EOFException e) {
+                throw new IOException(file + " is truncated: header declares " + total + " bytes of data", e);
+            }
+            if (data.read() != -1) {
+                throw new IOException(file + " has bytes after the " + total + " its header declares");
+            }
+            return out;
+        }
+    }
+
+    public int size() {
+        return labels.length;
+    }
+
+    public int label(int i) {
+        return labels[i];
+    }
+
+    /** Images {@code indices}, normalised, as (n, 1, 28, 28). */
+    public FloatTensor images(int[] indices) {
+        int plane = rows * cols;
+        double[] v = new double[indices.length * plane];
+        for (int i = 0; i < indices.length; i++) {
+            for (int p = 0; p < plane; p++) {
+                v[i * plane + p] = ((pixels[indices[i] * plane + p] & 0xff) / 255.0 - MEAN) / SD;
+            }
+        }
+        return new FloatTensor(Shape.of(indices.length, 1, rows, cols), v);
+    }
+
+    /** One-hot labels of {@code indices}, (n, 10). */
+    public FloatTensor oneHot(int[] indices) {
+        double[] v = new double[indices.length * 10];
+        for (int i = 0; i < indices.length; i++) {
+            v[i * 10 + labels[indices[i]]] = 1;
+        }
+        return new FloatTensor(Shape.of(indices.length, 10), v);
+    }
+}

@@ -1,0 +1,42 @@
+package org.spdz4j.app;
+
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.PolyRelu;
+import org.spdz4j.layers.Sgd;
+
+/**
+ * Public facts of a training run: every party and the dealer derive the same plan from them.
+ *
+ * @param network      architecture
+ * @param mode         baseline or optimized
+ * @param epochs       passes over the training subset
+ * @param batchSize    images per step
+ * @param trainImages  how many training images to use (the first ones; 0 = all)
+ * @param sgd          optimizer
+ * @param initStddev   weights start N(0, initStddev^2)
+ * @param seed         seeds the public initial weights and the data order
+ * @param fixedPoint   number format
+ */
+public record TrainingConfig(Network network, Mode mode, int epochs, int batchSize, int trainImages, Sgd sgd,
+                             double initStddev, long seed, FixedPoint fixedPoint) {
+
+    /** The seed network with the [-2, 2] quadratic ReLU, N(0, 0.05^2) init, lr 0.05, momentum 0.9. */
+    public static TrainingConfig seedNetwork(int epochs, int batchSize, int trainImages) {
+        return new TrainingConfig(Network.seed(new PolyRelu(2, 2.0)), Mode.OPTIMIZED, epochs, batchSize, trainImages,
+                new Sgd(0.05, 0.9, 0), 0.05, 1, FixedPoint.DEFAULT);
+    }
+
+    public TrainingConfig withMode(Mode m) {
+        return new TrainingConfig(network, m, epochs, batchSize, trainImages, sgd, initStddev, seed, fixedPoint);
+    }
+
+    public TrainingConfig withNetwork(Network n) {
+        return new TrainingConfig(n, mode, epochs, batchSize, trainImages, sgd, initStddev, seed, fixedPoint);
+    }
+
+    public TrainingConfig withSgd(Sgd s) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, s, initStddev, seed, fixedPoint);
+    }
+}
