@@ -3,11 +3,8 @@ package org.spdz4j.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.spdz4j.layers.FloatModel;
-import org.spdz4j.layers.FloatParam;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.PolyRelu;
 import org.spdz4j.layers.Sgd;
@@ -33,7 +30,7 @@ class TrainingTest {
         FloatModel[] twin = new FloatModel[1];
         double[] twinLoss = LocalTraining.trainTwin(c, TestData.train(), twin);
         double mpcAccuracy = Evaluation.accuracy(net, r.model(), TestData.test(), 2000);
-        double twinAccuracy = Evaluation.accuracy(net, paramsOf(twin[0]), TestData.test(), 2000);
+        double twinAccuracy = Evaluation.accuracy(net, TrainingTestSupport.params(twin[0]), TestData.test(), 2000);
         int[][] batches = LocalTraining.batches(c, TestData.train().size());
         double maxDiff = 0;
         for (int s = 0; s < r.steps(); s++) {
@@ -47,13 +44,5 @@ class TrainingTest {
         assertTrue(mpcAccuracy >= 0.70, "MPC accuracy " + mpcAccuracy);
         assertEquals(twinAccuracy, mpcAccuracy, 0.02);
         assertTrue(maxDiff <= 0.02, "loss curves differ by " + maxDiff);
-    }
-
-    static List<double[]> paramsOf(FloatModel m) {
-        List<double[]> out = new ArrayList<>();
-        for (FloatParam p : m.params()) {
-            out.add(p.value().clone());
-        }
-        return out;
     }
 }

@@ -1,0 +1,40 @@
+package org.spdz4j.app;
+
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.core.transport.TrafficCounter.Direction;
+import org.spdz4j.triples.Dealer;
+
+/** The communication table of DESIGN.md section 6, from P0's and the dealer's own counters. */
+final class CommunicationReport {
+    private CommunicationReport() {
+    }
+
+    /** Values per party per step, by layer and phase; dealer traffic separately. */
+    static String table(LocalTraining.Result r) {
+        TrafficCounter t = r.p0Traffic();
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("%-48s %12s %12s %12s%n", "layer (values sent by P0 per step)", "forward", "backward", "total"));
+        long total = 0;
+        for (String scope : r.layerScopes()) {
+            long f = values(t, scope + "/forward", r.steps());
+            long bw = values(t, scope + "/backward", r.steps());
+            total += f + bw;
+            if (f + bw > 0) {
+                b.append(String.format("%-48s %12d %12d %12d%n", scope, f, bw, f + bw));
+            }
+        }
+        long loss = values(t, "loss", r.steps());
+        total += loss;
+        b.append(String.format("%-48s %12s %12d %12d%n", "loss (softmax cross-entropy gradient)", "", loss, loss));
+        b.append(String.format("%-48s %12s %12s %12d%n", "total", "", "", total));
+        long dealerP1 = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values() / r.steps();
+        long dealerP0 = r.dealerTraffic().total(Role.P0, Direction.SENT).bytes();
+        b.append(String.format("dealer: %d values to P1 per step, %d bytes to P0 in all (a seed)%n", dealerP1, dealerP0));
+        return b.toString();
+    }
+
+    static long values(TrafficCounter t, String scope, int steps) {
+        return t.total(scope, Role.P1, Direction.SENT).values() / steps;
+    }
+}

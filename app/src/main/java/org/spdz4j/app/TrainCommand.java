@@ -1,0 +1,65 @@
+package org.spdz4j.app;
+
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import org.spdz4j.core.ring.RingBackends;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.Sgd;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code spdz train}: the seed CNN trained on secret-shared MNIST, P0, P1 and the dealer in this JVM. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train the seed CNN on secret-shared MNIST (P0 images, P1 labels, dealer) in one JVM.")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, description = "directory with the MNIST IDX files (gzipped or not)")
+    Path data;
+    @Option(names = "--epochs", defaultValue = "1")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "128")
+    int batch;
+    @Option(names = "--train-images", defaultValue = "0", description = "use the first N training images (0 = all)")
+    int trainImages;
+    @Option(names = "--test-images", defaultValue = "10000")
+    int testImages;
+    @Option(names = "--lr", defaultValue = "0.05")
+    double lr;
+    @Option(names = "--momentum", defaultValue = "0.9")
+    double momentum;
+    @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "BASELINE or OPTIMIZED")
+    Mode mode;
+    @Option(names = "--twin", description = "also train the float twin on the same batches and compare")
+    boolean twin;
+
+    @Override
+    public Integer call() throws Exception {
+        Mnist train = Mnist.load(data, true);
+        Mnist test = Mnist.load(data, false);
+        TrainingConfig c = TrainingConfig.seedNetwork(epochs, batch, trainImages).withMode(mode)
+                .withSgd(new Sgd(lr, momentum, 0));
+        int steps = LocalTraining.batches(c, train.size()).length;
+        System.out.printf("training %s on %d steps of %d images, %s mode, backend %s%n",
+                c.network().describe(), steps, batch, mode, RingBackends.current().name());
+        long start = System.nanoTime();
+        LocalTraining.Result r = LocalTraining.run(c, train, step -> {
+            if (step % 10 == 0 || step == steps - 1) {
+                double s = (System.nanoTime() - start) / 1e9;
+                System.out.printf("step %d/%d  %.1f s  %.2f s/step%n", step + 1, steps, s, s / (step + 1));
+            }
+        });
+        double accuracy = Evaluation.accuracy(c.network(), r.model(), test, testImages);
+        System.out.printf("MPC: test accuracy %.4f on %d images; %.2f s/step online, dealer busy %.2f s/step%n",
+                accuracy, Math.min(testImages, test.size()), r.onlineNanos() / 1e9 / r.steps(),
+                r.dealerBusyNanos() / 1e9 / r.steps());
+        if (twin) {
+            FloatModel[] m = new FloatModel[1];
+            LocalTraining.trainTwin(c, train, m);
+            double twinAccuracy = Evaluation.accuracy(c.network(), TrainingTestSupport.params(m[0]), test, testImages);
+            System.out.printf("float twin: test accuracy %.4f (difference %.2f points)%n", twinAccuracy,
+                    100 * (accuracy - twinAccuracy));
+        }
+        System.out.print(CommunicationReport.table(r));
+        return 0;
+    }
+}

@@ -1,0 +1,79 @@
+package org.spdz4j.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter.Direction;
+import org.spdz4j.layers.Mode;
+import org.spdz4j.triples.Dealer;
+
+/**
+ * DESIGN.md section 6: one step of the seed network at batch 128, counted by the transport.
+ * Conv and dense rows equal the seed's figures in both modes; the ReLU rows differ from the
+ * seed's because the quadratic approximation needs one product where the seed's needed more.
+ */
+class CommunicationTableTest {
+    private static final int N = 128;
+
+    @Test
+    void optimizedStaysUnder4200KValuesPerPartyPerStep() {
+        LocalTraining.Result r = oneStep(Mode.OPTIMIZED);
+        System.out.print(CommunicationReport.table(r));
+        List<String> s = r.layerScopes();
+        assertEquals(longs(N * 784 + 288, N * 32 * 14 * 14), phases(r, s.get(0)));      // 903,456 like the seed
+        assertEquals(longs(N * 32 * 14 * 14, N * 32 * 14 * 14), phases(r, s.get(1)));  // one opening each way
+        assertEquals(longs(N * 32 * 14 * 14 + 9216, N * 32 * 7 * 7), phases(r, s.get(2))); // 1,012,736 like the seed
+        assertEquals(longs(N * 32 * 7 * 7, N * 32 * 7 * 7), phases(r, s.get(3)));
+        assertEquals(longs(N * 1568 + 15680, N * 10), phases(r, s.get(5)));             // 217,664 like the seed
+        long loss = CommunicationReport.values(r.p0Traffic(), "loss", 1);
+        assertEquals(8 * (2 * N * 10 + N + 7 * 2 * N + N), loss);
+        long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
+        assertEquals(4_177_760, total);
+        assertTrue(total <= 4_200_000);
+        // the dealer sends P1 one correction per product and power: here as many values as openings, roughly
+        assertEquals(r.plan().correctionValues(),
+                r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values());
+    }
+
+    @Test
+    void baselineMasksEveryOperandAfresh() {
+        LocalTraining.Result r = oneStep(Mode.BASELINE);
+        System.out.print(CommunicationReport.table(r));
+        List<String> s = r.layerScopes();
+        int cols1 = 9 * N * 784;
+        int cols2 = 288 * N * 14 * 14;
+        assertEquals(longs(cols1 + 288, N * 32 * 28 * 28 + cols1), phases(r, s.get(0)));               // 5,017,888 = seed
+        assertEquals(longs(cols2 + 9216, N * 32 * 14 * 14 + cols2 + 9216 + N * 32 * 14 * 14), phases(r, s.get(3))); // 16,074,752 = seed
+        assertEquals(longs(N * 1568 + 15680, N * 10 + N * 1568 + N * 10 + 15680), phases(r, s.get(7))); // 435,328 = seed
+        long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
+        assertEquals(25_602_464, total);
+    }
+
+    private static List<Long> longs(long... v) {
+        return java.util.Arrays.stream(v).boxed().toList();
+    }
+
+    private static LocalTraining.Result oneStep(Mode mode) {
+        TrainingConfig c = TrainingConfig.seedNetwork(1, N, N).withMode(mode);
+        return LocalTraining.run(c, TestData.train(), step -> { });
+    }
+
+    private static List<Long> phases(LocalTraining.Result r, String scope) {
+        return List.of(CommunicationReport.values(r.p0Traffic(), scope + "/forward", 1),
+                CommunicationReport.values(r.p0Traffic(), scope + "/backward", 1));
+    }
+
+    /** Setup and the model reveal are not part of a step. */
+    private static long handshake(LocalTraining.Result r) {
+        long outside = 0;
+        for (String scope : r.p0Traffic().scopes()) {
+            if (!scope.endsWith("/forward") && !scope.endsWith("/backward") && !scope.equals("loss")) {
+                outside += r.p0Traffic().total(scope, Role.P1, Direction.SENT).values();
+            }
+        }
+        return outside;
+    }
+}
