@@ -5,6 +5,7 @@ import java.util.concurrent.Callable;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.ModelFile;
 import org.spdz4j.layers.Sgd;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,17 +28,21 @@ final class TrainCommand implements Callable<Integer> {
     double lr;
     @Option(names = "--momentum", defaultValue = "0.9")
     double momentum;
+    @Option(names = "--seed", defaultValue = "1", description = "seeds the public initial weights and the data order")
+    long seed;
     @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "BASELINE or OPTIMIZED")
     Mode mode;
     @Option(names = "--twin", description = "also train the float twin on the same batches and compare")
     boolean twin;
+    @Option(names = "--save-model", description = "write the model revealed to P0 to this file")
+    Path saveModel;
 
     @Override
     public Integer call() throws Exception {
         Mnist train = Mnist.load(data, true);
         Mnist test = Mnist.load(data, false);
         TrainingConfig c = TrainingConfig.seedNetwork(epochs, batch, trainImages).withMode(mode)
-                .withSgd(new Sgd(lr, momentum, 0));
+                .withSgd(new Sgd(lr, momentum, 0)).withSeed(seed);
         int steps = LocalTraining.batches(c, train.size()).length;
         System.out.printf("training %s on %d steps of %d images, %s mode, backend %s%n",
                 c.network().describe(), steps, batch, mode, RingBackends.current().name());
@@ -52,6 +57,10 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf("MPC: test accuracy %.4f on %d images; %.2f s/step online, dealer busy %.2f s/step%n",
                 accuracy, Math.min(testImages, test.size()), r.onlineNanos() / 1e9 / r.steps(),
                 r.dealerBusyNanos() / 1e9 / r.steps());
+        if (saveModel != null) {
+            ModelFile.write(saveModel, c.network(), r.model());
+            System.out.println("model written to " + saveModel);
+        }
         if (twin) {
             FloatModel[] m = new FloatModel[1];
             LocalTraining.trainTwin(c, train, m);

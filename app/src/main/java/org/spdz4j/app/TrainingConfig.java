@@ -36,6 +36,10 @@ public record TrainingConfig(Network network, Mode mode, int epochs, int batchSi
         return new TrainingConfig(n, mode, epochs, batchSize, trainImages, sgd, initStddev, seed, fixedPoint);
     }
 
+    public TrainingConfig withSeed(long s) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, initStddev, s, fixedPoint);
+    }
+
     public TrainingConfig withSgd(Sgd s) {
         return new TrainingConfig(network, mode, epochs, batchSize, trainImages, s, initStddev, seed, fixedPoint);
     }

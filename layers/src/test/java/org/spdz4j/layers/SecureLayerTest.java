@@ -94,6 +94,36 @@ class SecureLayerTest {
     }
 
     @Test
+    void mseGradientMatchesTheTwin() {
+        Shape s = Shape.of(6, 10);
+        double[] z = values(s.size(), 4, 3.0);
+        double[] y = values(s.size(), 5, 1.0);
+        double[] got = secureLossGradient(new MeanSquaredError(), Mode.OPTIMIZED, s, z, y);
+        assertClose(new MeanSquaredError().twin(s).gradient(new FloatTensor(s, z), new FloatTensor(s, y)).values(), got, "mse");
+    }
+
+    /** Runs a loss's secure gradient on shares of z (P0's) and y (P1's) and opens it. */
+    private static double[] secureLossGradient(Loss loss, Mode mode, Shape s, double[] z, double[] y) {
+        List<Loss.Secure> secure = new ArrayList<>();
+        Plan plan = null;
+        for (Role role : new Role[]{Role.P0, Role.P1}) {
+            Loss.Secure l = loss.secure(s, new SecureSetup(role, mode, FP, new Initializer(0, 0)));
+            Plan.Builder b = Plan.builder("loss");
+            l.declare(b);
+            plan = b.build();
+            secure.add(l);
+        }
+        LocalComputation.Result<Ring128Tensor> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(), FP,
+                (party, randomness) -> {
+                    party.beginStep(0, randomness.forStep(0));
+                    Ring128Tensor zs = party.shareInput(Role.P0, FP.encode(s, z), s, 0);
+                    Ring128Tensor ys = party.shareInput(Role.P1, FP.encode(s, y), s, 1);
+                    return party.open(secure.get(party.role().partyIndex()).gradient(party, zs, ys));
+                });
+        return FP.decode(r.p0());
+    }
+
+    @Test
     void softmaxGradientMatchesTheTwinAndTheExactSoftmax() {
         for (Mode mode : Mode.values()) {
             Shape s = Shape.of(6, 10);
@@ -104,23 +134,7 @@ class SecureLayerTest {
             }
             SoftmaxCrossEntropy loss = SoftmaxCrossEntropy.DEFAULT;
             FloatTensor expected = loss.twin(s).gradient(new FloatTensor(s, z), new FloatTensor(s, y));
-            List<Loss.Secure> secure = new ArrayList<>();
-            Plan plan = null;
-            for (Role role : new Role[]{Role.P0, Role.P1}) {
-                Loss.Secure l = loss.secure(s, new SecureSetup(role, mode, FP, new Initializer(0, 0)));
-                Plan.Builder b = Plan.builder("loss");
-                l.declare(b);
-                plan = b.build();
-                secure.add(l);
-            }
-            LocalComputation.Result<Ring128Tensor> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(), FP,
-                    (party, randomness) -> {
-                        party.beginStep(0, randomness.forStep(0));
-                        Ring128Tensor zs = party.shareInput(Role.P0, FP.encode(s, z), s, 0);
-                        Ring128Tensor ys = party.shareInput(Role.P1, FP.encode(s, y), s, 1);
-                        return party.open(secure.get(party.role().partyIndex()).gradient(party, zs, ys));
-                    });
-            double[] got = FP.decode(r.p0());
+            double[] got = secureLossGradient(loss, mode, s, z, y);
             for (int i = 0; i < got.length; i++) {
                 assertEquals(expected.values()[i], got[i], 2e-4, mode + " element " + i);
             }

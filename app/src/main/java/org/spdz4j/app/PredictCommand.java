@@ -1,0 +1,48 @@
+package org.spdz4j.app;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.ModelFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code spdz predict}: classify images with a revealed model, in the clear, as its owner would. */
+@Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify 28x28 digit images with a saved model.")
+final class PredictCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true, description = "model file written by 'spdz train --save-model'")
+    Path model;
+    @Parameters(arity = "1..*", description = "PNG images (resized to 28x28 grey)")
+    List<Path> images;
+
+    @Override
+    public Integer call() throws Exception {
+        FloatModel m = ModelFile.read(model).floatModel(Shape.of(1, 1, 28, 28));
+        for (Path image : images) {
+            double[] logits = m.forward(PngDigit.load(image)).values();
+            int digit = Evaluation.argmax(logits, 0, 10);
+            System.out.printf("%s: %d (p=%.3f)%n", image, digit, softmax(logits)[digit]);
+        }
+        return 0;
+    }
+
+    static double[] softmax(double[] z) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (double v : z) {
+            max = Math.max(max, v);
+        }
+        double[] p = new double[z.length];
+        double sum = 0;
+        for (int i = 0; i < z.length; i++) {
+            p[i] = Math.exp(z[i] - max);
+            sum += p[i];
+        }
+        for (int i = 0; i < z.length; i++) {
+            p[i] /= sum;
+        }
+        return p;
+    }
+}

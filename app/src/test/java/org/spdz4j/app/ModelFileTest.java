@@ -1,0 +1,97 @@
+package org.spdz4j.app;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.Initializer;
+import org.spdz4j.layers.ModelFile;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.PolyRelu;
+import org.spdz4j.layers.Sgd;
+
+class ModelFileTest {
+    @TempDir
+    Path dir;
+
+    private final Network net = Network.builder().addConv2d(1, 4, 3, 1, 1).addAvgPool2d(2)
+            .add(new PolyRelu(2, 2.0)).addFlatten().addDense(784, 10).build();
+
+    /** A model trained in the clear for a few steps: enough to classify most digits. */
+    private List<double[]> trained() {
+        FloatModel m = FloatModel.create(net, Shape.of(50, 1, 28, 28), new Initializer(3, 0.05), new Sgd(0.02, 0.9, 0));
+        Mnist train = TestData.train();
+        for (int s = 0; s < 40; s++) {
+            int[] idx = new int[50];
+            for (int i = 0; i < 50; i++) {
+                idx[i] = s * 50 + i;
+            }
+            m.trainStep(train.images(idx), train.oneHot(idx));
+        }
+        return TrainingTestSupport.params(m);
+    }
+
+    @Test
+    void roundTripKeepsArchitectureAndEveryValue() throws IOException {
+        List<double[]> params = trained();
+        Path f = dir.resolve("model.spdz");
+        ModelFile.write(f, net, params);
+        ModelFile back = ModelFile.read(f);
+        assertEquals(net.describe(), back.network().describe());
+        assertEquals(params.size(), back.params().size());
+        for (int i = 0; i < params.size(); i++) {
+            assertArrayEquals(params.get(i), back.params().get(i));
+        }
+    }
+
+    @Test
+    void predictsPngImagesLikeTheModelInMemory() throws IOException {
+        List<double[]> params = trained();
+        Path f = dir.resolve("model.spdz");
+        ModelFile.write(f, net, params);
+        FloatModel fromFile = ModelFile.read(f).floatModel(Shape.of(1, 1, 28, 28));
+        Mnist test = TestData.test();
+        int correct = 0;
+        for (int i = 0; i < 20; i++) {
+            Path png = dir.resolve("digit" + i + ".png");
+            writePng(test, i, png, i % 2 == 1); // every other one black on white, as a scan would be
+            int predicted = Evaluation.argmax(fromFile.forward(PngDigit.load(png)).values(), 0, 10);
+            correct += predicted == test.label(i) ? 1 : 0;
+        }
+        assertTrue(correct >= 15, correct + " of 20 PNG digits classified correctly");
+    }
+
+    @Test
+    void corruptOrTruncatedFilesAreRefusedClearly() throws IOException {
+        Path f = dir.resolve("model.spdz");
+        ModelFile.write(f, net, trained());
+        byte[] bytes = Files.readAllBytes(f);
+        bytes[100] ^= 1;
+        Files.write(f, bytes);
+        IOException e = assertThrows(IOException.class, () -> ModelFile.read(f));
+        assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+        Files.write(f, java.util.Arrays.copyOf(bytes, 6));
+        assertThrows(IOException.class, () -> ModelFile.read(f));
+    }
+
+    private static void writePng(Mnist data, int index, Path png, boolean invert) throws IOException {
+        double[] v = data.images(new int[]{index}).values();
+        BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
+        for (int p = 0; p < 784; p++) {
+            int grey = (int) Math.round((v[p] * Mnist.SD + Mnist.MEAN) * 255);
+            img.getRaster().setSample(p % 28, p / 28, 0, invert ? 255 - grey : grey);
+        }
+        ImageIO.write(img, "png", png.toFile());
+    }
+}

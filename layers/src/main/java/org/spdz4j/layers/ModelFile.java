@@ -1,0 +1,103 @@
+package org.spdz4j.layers;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32;
+
+/**
+ * A revealed model on disk. Format (big-endian, as {@link DataOutputStream} writes it):
+ * <pre>
+ *   8 bytes   magic "SPDZ4JM1"
+ *   UTF       the network's canonical description ({@link Network#describe()}), e.g.
+ *             "conv2d(1,32,k=3,s=1,p=1) avgpool2d(2) ... dense(1568,10) softmax_cross_entropy(exp=8,newton=7)"
+ *   int       number of parameter tensors, then for each:
+ *     int       number of values, then the values as IEEE-754 doubles
+ *   int       CRC32 of every byte before it
+ * </pre>
+ * Parameters are in {@link FloatModel#params()} order (per layer: weight, then bias).
+ * Written atomically (temporary file, then rename).
+ *
+ * <pre>{@code
+ * ModelFile.write(path, network, params);
+ * ModelFile m = ModelFile.read(path);
+ * FloatModel model = m.floatModel(Shape.of(1, 1, 28, 28));   // ready to predict
+ * }</pre>
+ */
+public record ModelFile(Network network, List<double[]> params) {
+    private static final byte[] MAGIC = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '1'};
+
+    public static void write(Path file, Network network, List<double[]> params) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        DataOutputStream out = new DataOutputStream(bytes);
+        out.write(MAGIC);
+        out.writeUTF(network.describe());
+        out.writeInt(params.size());
+        for (double[] p : params) {
+            out.writeInt(p.length);
+            for (double v : p) {
+                out.writeDouble(v);
+            }
+        }
+        out.flush();
+        CRC32 crc = new CRC32();
+        crc.update(bytes.toByteArray());
+        out.writeInt((int) crc.getValue());
+        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+        Files.write(tmp, bytes.toByteArray());
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    public static ModelFile read(Path file) throws IOException {
+        byte[] all = Files.readAllBytes(file);
+        if (all.length < MAGIC.length + 4) {
+            throw new IOException(file + " is too short to be a spdz4j model");
+        }
+        CRC32 crc = new CRC32();
+        crc.update(all, 0, all.length - 4);
+        int stored = ByteBuffer.wrap(all, all.length - 4, 4).getInt();
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4));
+        try {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            if (!java.util.Arrays.equals(magic, MAGIC)) {
+                throw new IOException(file + " is not a spdz4j model (bad magic)");
+            }
+            if (stored != (int) crc.getValue()) {
+                throw new IOException(file + " is corrupt: checksum " + Integer.toHexString((int) crc.getValue())
+                        + " but the file says " + Integer.toHexString(stored));
+            }
+            Network network = NetworkDescription.parse(in.readUTF());
+            int count = in.readInt();
+            List<double[]> params = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int n = in.readInt();
+                if (n < 0 || n > all.length / 8) {
+                    throw new IOException(file + ": parameter " + i + " claims " + n + " values");
+                }
+                double[] v = new double[n];
+                for (int j = 0; j < n; j++) {
+                    v[j] = in.readDouble();
+                }
+                params.add(v);
+            }
+            return new ModelFile(network, params);
+        } catch (EOFException e) {
+            throw new IOException(file + " is truncated", e);
+        }
+    }
+
+    /** The model as a float network for inputs of shape {@code input}, e.g. (1, 1, 28, 28). */
+    public FloatModel floatModel(org.spdz4j.core.ring.Shape input) {
+        FloatModel m = FloatModel.create(network, input, new Initializer(0, 0), new Sgd(0, 0, 0));
+        m.load(params);
+        return m;
+    }
+}
