@@ -3,7 +3,6 @@ package org.spdz4j.layers;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.triples.Plan;
 
 /**
  * Average pooling over non-overlapping {@code k x k} windows (k a power of two). Local on
@@ -36,14 +35,6 @@ public record AvgPool2d(int k) implements Layer {
     public SecureLayer secure(Shape input, SecureSetup setup) {
         outputShape(input);
         return new SecureLayer() {
-            @Override
-            public void declareForward(Plan.Builder plan) {
-            }
-
-            @Override
-            public void declareBackward(Plan.Builder plan, boolean inputGradient) {
-            }
-
             @Override
             public Ring128Tensor forward(ComputeParty party, Ring128Tensor x) {
                 return party.truncate(x.sumPool(k), shift());

@@ -3,7 +3,6 @@ package org.spdz4j.layers;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.triples.Plan;
 
 /** (N, C, H, W) to (N, C*H*W): a reshape, free on shares. */
 public record Flatten() implements Layer {
@@ -22,14 +21,6 @@ public record Flatten() implements Layer {
     public SecureLayer secure(Shape input, SecureSetup setup) {
         Shape out = outputShape(input);
         return new SecureLayer() {
-            @Override
-            public void declareForward(Plan.Builder plan) {
-            }
-
-            @Override
-            public void declareBackward(Plan.Builder plan, boolean inputGradient) {
-            }
-
             @Override
             public Ring128Tensor forward(ComputeParty party, Ring128Tensor x) {
                 return x.reshape(out);

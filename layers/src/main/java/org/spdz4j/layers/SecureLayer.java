@@ -12,10 +12,17 @@ import org.spdz4j.triples.Plan;
  */
 public interface SecureLayer {
 
-    void declareForward(Plan.Builder plan);
+    /** Declares the forward pass's masks and products; local layers (reshapes, pooling) declare none. */
+    default void declareForward(Plan.Builder plan) {
+    }
 
-    /** @param inputGradient whether the layer below needs the gradient of this layer's input */
-    void declareBackward(Plan.Builder plan, boolean inputGradient);
+    /**
+     * Declares the backward pass's masks and products; local layers declare none.
+     *
+     * @param inputGradient whether the layer below needs the gradient of this layer's input
+     */
+    default void declareBackward(Plan.Builder plan, boolean inputGradient) {
+    }
 
     Ring128Tensor forward(ComputeParty party, Ring128Tensor input);
 
