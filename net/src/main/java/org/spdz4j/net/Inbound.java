@@ -1,0 +1,173 @@
+package org.spdz4j.net;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import java.util.function.Consumer;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+
+/**
+ * Turns the frames of one connection into messages: the first frame must be HELLO (naming the
+ * peer's role), then BYTES and TENSOR + CHUNK frames. Anything malformed, oversized or out of
+ * order fails the connection with a message naming the problem; the frame size is bounded by
+ * the decoder and a tensor's size by {@code maxElements} before anything is allocated.
+ */
+final class Inbound extends ChannelInboundHandlerAdapter {
+    /** What the transport gets from a connection. */
+    sealed interface Event {
+    }
+
+    record Hello(Role role, ChannelHandlerContext ctx) implements Event {
+    }
+
+    record Message(Role from, Tag tag, Ring128Tensor tensor, byte[] bytes) implements Event {
+    }
+
+    record Failure(Role from, String why) implements Event {
+    }
+
+    private final Consumer<Event> events;
+    private final long maxElements;
+    private Role peer;
+    private Tag tensorTag;
+    private Shape tensorShape;
+    private long[] hi;
+    private long[] lo;
+    private int received;
+
+    Inbound(Consumer<Event> events, long maxElements) {
+        this.events = events;
+        this.maxElements = maxElements;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        ByteBuf b = (ByteBuf) msg;
+        try {
+            read(ctx, b);
+        } catch (ProtocolException | IndexOutOfBoundsException e) {
+            fail(ctx, e instanceof ProtocolException ? e.getMessage() : "malformed frame: " + e.getMessage());
+        } finally {
+            b.release();
+        }
+    }
+
+    private void read(ChannelHandlerContext ctx, ByteBuf b) {
+        byte type = b.readByte();
+        Tag tag = Frames.readTag(b);
+        if (peer == null && type != Frames.HELLO) {
+            throw new ProtocolException("malformed stream: the first frame must be HELLO, got type " + type);
+        }
+        if (tensorTag != null && type != Frames.CHUNK) {
+            throw new ProtocolException("malformed stream: tensor " + tensorTag + " ended after " + received + " of "
+                    + tensorShape.size() + " elements");
+        }
+        switch (type) {
+            case Frames.HELLO -> {
+                int version = b.readUnsignedByte();
+                int role = b.readUnsignedByte();
+                if (version != Frames.PROTOCOL_VERSION) {
+                    throw new ProtocolException("peer speaks protocol version " + version + ", this is version "
+                            + Frames.PROTOCOL_VERSION);
+                }
+                if (peer != null || role >= Role.values().length) {
+                    throw new ProtocolException("malformed HELLO (role " + role + ")");
+                }
+                peer = Role.values()[role];
+                events.accept(new Hello(peer, ctx));
+            }
+            case Frames.BYTES -> {
+                byte[] payload = new byte[b.readableBytes()];
+                b.readBytes(payload);
+                events.accept(new Message(peer, tag, null, payload));
+            }
+            case Frames.TENSOR -> startTensor(tag, b);
+            case Frames.CHUNK -> readChunk(tag, b);
+            default -> throw new ProtocolException("malformed frame: unknown frame type " + type);
+        }
+        if (b.isReadable()) {
+            throw new ProtocolException("malformed frame: " + b.readableBytes() + " unexpected trailing bytes");
+        }
+    }
+
+    private void startTensor(Tag tag, ByteBuf b) {
+        int rank = b.readUnsignedByte();
+        if (rank > 8) {
+            throw new ProtocolException("malformed tensor header: rank " + rank);
+        }
+        int[] dims = new int[rank];
+        long size = 1;
+        for (int i = 0; i < rank; i++) {
+            dims[i] = b.readInt();
+            size *= Math.max(dims[i], 0);
+            if (dims[i] < 0 || size > maxElements) {
+                throw new ProtocolException("tensor header " + tag + " declares " + java.util.Arrays.toString(dims)
+                        + ", more than the limit of " + maxElements + " elements");
+            }
+        }
+        Shape shape = Shape.of(dims);
+        if (shape.size() == 0) {
+            events.accept(new Message(peer, tag, Ring128Tensor.zeros(shape), null));
+            return;
+        }
+        tensorTag = tag;
+        tensorShape = shape;
+        hi = new long[shape.size()];
+        lo = new long[shape.size()];
+        received = 0;
+    }
+
+    private void readChunk(Tag tag, ByteBuf b) {
+        if (tensorTag == null || !tensorTag.equals(tag)) {
+            throw new ProtocolException("malformed stream: chunk of " + tag + " outside its tensor");
+        }
+        int first = b.readInt();
+        int count = b.readableBytes() / 16;
+        if (first != received || b.readableBytes() % 16 != 0 || count == 0 || received + count > hi.length) {
+            throw new ProtocolException("malformed chunk of " + tag + ": elements " + first + "+" + count
+                    + " where element " + received + " of " + hi.length + " was next");
+        }
+        for (int i = first; i < first + count; i++) {
+            hi[i] = b.readLong();
+            lo[i] = b.readLong();
+        }
+        received += count;
+        if (received == hi.length) {
+            events.accept(new Message(peer, tensorTag, Ring128Tensor.wrap(tensorShape, hi, lo), null));
+            tensorTag = null;
+            hi = null;
+            lo = null;
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        events.accept(new Failure(peer, (peer == null ? "an unidentified peer" : peer.toString()) + " closed the connection"));
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        String why = cause instanceof TooLongFrameException
+                ? "malformed frame: larger than " + Frames.MAX_FRAME_BYTES + " bytes (" + cause.getMessage() + ")"
+                : describe(cause);
+        fail(ctx, why);
+    }
+
+    private static String describe(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return "connection failed: " + root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+
+    private void fail(ChannelHandlerContext ctx, String why) {
+        events.accept(new Failure(peer, why));
+        ctx.close();
+    }
+}

@@ -1,0 +1,376 @@
+package org.spdz4j.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslHandler;
+import java.net.InetSocketAddress;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.core.transport.TrafficCounter.Direction;
+import org.spdz4j.core.transport.Transport;
+
+/**
+ * {@link Transport} over TCP with Netty, optionally TLS 1.3 with mutual authentication and
+ * pinned certificates. Each role connects to the roles ranked below it (P1 to P0, the dealer
+ * to both) and accepts the ones above; both ends open with a HELLO naming protocol version and
+ * role, and with TLS the role must match the certificate pinned for it.
+ *
+ * <pre>{@code
+ * Map<Role, InetSocketAddress> at = Map.of(Role.P0, new InetSocketAddress("10.0.0.1", 7000), ...);
+ * try (NettyTransport t = NettyTransport.connect(Role.P1, at, tlsIdentity, Duration.ofSeconds(60))) {
+ *     ...
+ * }
+ * }</pre>
+ */
+public final class NettyTransport implements Transport {
+    /** Largest tensor a peer may announce: 2^27 elements (4 GiB of words). */
+    static final long MAX_TENSOR_ELEMENTS = 1L << 27;
+
+    private final Role self;
+    private final Duration timeout;
+    private final TlsIdentity tls;
+    private final EventLoopGroup group = new NioEventLoopGroup(2);
+    private final Map<Role, Channel> peers = new EnumMap<>(Role.class);
+    private final Map<Role, BlockingQueue<Inbound.Event>> inboxes = new EnumMap<>(Role.class);
+    private final BlockingQueue<Inbound.Event> setup = new LinkedBlockingQueue<>();
+    private final TrafficCounter traffic = new TrafficCounter();
+    private final AtomicLong wireBytesSent = new AtomicLong();
+    private Channel server;
+
+    private NettyTransport(Role self, TlsIdentity tls, Duration timeout) {
+        this.self = self;
+        this.tls = tls;
+        this.timeout = timeout;
+        for (Role r : Role.values()) {
+            if (r != self) {
+                inboxes.put(r, new LinkedBlockingQueue<>());
+            }
+        }
+    }
+
+    /**
+     * Connects {@code self} to the two other roles at {@code endpoints} (its own entry is where
+     * it listens), waiting up to {@code timeout} for all of them.
+     *
+     * @param tls null for plain TCP (tests and trusted networks only)
+     */
+    public static NettyTransport connect(Role self, Map<Role, InetSocketAddress> endpoints, TlsIdentity tls,
+                                         Duration timeout) {
+        NettyTransport t = new NettyTransport(self, tls, timeout);
+        try {
+            t.start(endpoints);
+            return t;
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
+        }
+    }
+
+    private void start(Map<Role, InetSocketAddress> endpoints) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        boolean accepts = self.ordinal() < Role.DEALER.ordinal();
+        if (accepts) {
+            ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
+                    .childOption(ChannelOption.TCP_NODELAY, true)
+                    .childHandler(initializer(true, null));
+            InetSocketAddress at = endpoints.get(self);
+            try {
+                server = sb.bind(at).sync().channel();
+            } catch (Exception e) {
+                throw new ProtocolException(self + " cannot listen on " + at + ": " + e.getMessage(), e);
+            }
+        }
+        for (Role r : Role.values()) {
+            if (r.ordinal() < self.ordinal()) {
+                dial(r, endpoints.get(r), deadline);
+            }
+        }
+        while (peers.size() < 2) {
+            long left = deadline - System.nanoTime();
+            Inbound.Event e;
+            try {
+                e = left <= 0 ? null : setup.poll(left, TimeUnit.NANOSECONDS);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt();
+                throw new ProtocolException(self + " interrupted while connecting", ie);
+            }
+            if (e == null) {
+                throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s waiting for "
+                        + missing() + " to connect" + (accepts ? " on " + endpoints.get(self) : ""));
+            }
+            if (e instanceof Inbound.Failure f) {
+                throw new ProtocolException(self + " could not connect: " + f.why());
+            }
+            register((Inbound.Hello) e);
+        }
+    }
+
+    private String missing() {
+        StringBuilder b = new StringBuilder();
+        for (Role r : Role.values()) {
+            if (r != self && !peers.containsKey(r)) {
+                b.append(b.length() == 0 ? "" : " and ").append(r);
+            }
+        }
+        return b.toString();
+    }
+
+    private void register(Inbound.Hello h) {
+        Channel ch = h.ctx().channel();
+        Role expected = ch.attr(Attributes.DIALED).get();
+        if (h.role() == self || peers.containsKey(h.role()) || (expected != null && expected != h.role())) {
+            ch.close();
+            throw new ProtocolException(self + " refused a connection from a peer claiming to be " + h.role()
+                    + (expected != null ? " at the address of " + expected : ""));
+        }
+        if (tls != null) {
+            X509Certificate cert = peerCertificate(ch);
+            String fingerprint = TlsIdentity.fingerprint(cert);
+            if (!fingerprint.equals(tls.pinned().get(h.role()))) {
+                ch.close();
+                throw new ProtocolException(self + " refused " + h.role() + ": certificate " + fingerprint
+                        + " is not the one configured for " + h.role());
+            }
+        }
+        peers.put(h.role(), ch);
+    }
+
+    private static X509Certificate peerCertificate(Channel ch) {
+        try {
+            return (X509Certificate) ch.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates()[0];
+        } catch (Exception e) {
+            throw new ProtocolException("no peer certificate on a TLS connection: " + e.getMessage(), e);
+        }
+    }
+
+    private void dial(Role peer, InetSocketAddress at, long deadline) {
+        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+                .handler(initializer(false, peer));
+        Exception last = null;
+        while (System.nanoTime() < deadline) {
+            ChannelFuture f = b.connect(at).awaitUninterruptibly();
+            if (f.isSuccess()) {
+                return;
+            }
+            last = (Exception) f.cause();
+            sleep(100); // the peer may not listen yet
+        }
+        throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s connecting to " + peer
+                + " at " + at + (last != null ? ": " + last.getMessage() : ""));
+    }
+
+    private ChannelInitializer<SocketChannel> initializer(boolean server, Role dialed) {
+        return new ChannelInitializer<>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+                ch.attr(Attributes.DIALED).set(dialed);
+                if (tls != null) {
+                    SslHandler ssl = (server ? tls.serverContext() : tls.clientContext()).newHandler(ch.alloc());
+                    ch.pipeline().addLast(ssl);
+                    ssl.handshakeFuture().addListener(f -> {
+                        if (f.isSuccess()) {
+                            hello(ch);
+                        } else {
+                            setup.add(new Inbound.Failure(dialed, "TLS handshake with " + ch.remoteAddress()
+                                    + " failed: " + f.cause().getMessage()));
+                        }
+                    });
+                } else {
+                    ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                        @Override
+                        public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+                            hello(ch);
+                            ctx.fireChannelActive();
+                        }
+                    });
+                }
+                ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Frames.MAX_FRAME_BYTES + 4, 0, 4, 0, 4));
+                ch.pipeline().addLast(new Inbound(NettyTransport.this::deliver, MAX_TENSOR_ELEMENTS));
+            }
+        };
+    }
+
+    private void hello(Channel ch) {
+        ByteBuf b = Frames.header(ch.alloc(), Frames.HELLO, new Tag(Tag.Kind.HANDSHAKE, 0, 0), 2);
+        b.writeByte(Frames.PROTOCOL_VERSION);
+        b.writeByte(self.ordinal());
+        ch.writeAndFlush(b);
+    }
+
+    private void deliver(Inbound.Event e) {
+        if (e instanceof Inbound.Hello) {
+            setup.add(e);
+        } else if (e instanceof Inbound.Message m) {
+            inboxes.get(m.from()).add(m);
+        } else if (e instanceof Inbound.Failure f) {
+            if (f.from() == null || !inboxes.containsKey(f.from())) {
+                setup.add(f);
+            } else {
+                inboxes.get(f.from()).add(f);
+            }
+        }
+    }
+
+    @Override
+    public Role self() {
+        return self;
+    }
+
+    @Override
+    public void send(Role to, Tag tag, Ring128Tensor tensor) {
+        Channel ch = channel(to, tag);
+        long[] hi = tensor.hiWords();
+        long[] lo = tensor.loWords();
+        ChannelFuture last = write(ch, Frames.tensorHeader(ch.alloc(), tag, tensor.shape()));
+        for (int first = 0; first < tensor.size(); first += Frames.CHUNK_ELEMENTS) {
+            int count = Math.min(Frames.CHUNK_ELEMENTS, tensor.size() - first);
+            last = write(ch, Frames.chunk(ch.alloc(), tag, hi, lo, first, count));
+            if (!ch.isWritable()) {
+                ch.flush();
+                await(last, to, tag); // bounded memory: let the socket drain before the next chunk
+            }
+        }
+        ch.flush();
+        traffic.record(to, Direction.SENT, tensor.size(), 16L * tensor.size());
+    }
+
+    @Override
+    public void sendBytes(Role to, Tag tag, byte[] payload) {
+        Channel ch = channel(to, tag);
+        ByteBuf b = Frames.header(ch.alloc(), Frames.BYTES, tag, payload.length);
+        b.writeBytes(payload);
+        write(ch, b);
+        ch.flush();
+        traffic.record(to, Direction.SENT, 0, payload.length);
+    }
+
+    private ChannelFuture write(Channel ch, ByteBuf b) {
+        wireBytesSent.addAndGet(b.readableBytes());
+        return ch.write(b);
+    }
+
+    private void await(ChannelFuture f, Role to, Tag tag) {
+        if (!f.awaitUninterruptibly(timeout.toMillis())) {
+            throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s sending " + tag + " to " + to);
+        }
+        if (!f.isSuccess()) {
+            throw new ProtocolException(self + " could not send " + tag + " to " + to + ": " + f.cause().getMessage());
+        }
+    }
+
+    private Channel channel(Role to, Tag tag) {
+        Channel ch = peers.get(to);
+        if (ch == null) {
+            throw new IllegalArgumentException(self + " has no connection to " + to);
+        }
+        if (!ch.isActive()) {
+            throw new ProtocolException(to + " closed the connection before " + self + " sent " + tag);
+        }
+        return ch;
+    }
+
+    @Override
+    public Ring128Tensor receive(Role from, Tag expected) {
+        Inbound.Message m = take(from, expected);
+        if (m.tensor() == null) {
+            throw new ProtocolException(self + " expected a tensor for " + expected + " from " + from + " but got bytes");
+        }
+        traffic.record(from, Direction.RECEIVED, m.tensor().size(), 16L * m.tensor().size());
+        return m.tensor();
+    }
+
+    @Override
+    public byte[] receiveBytes(Role from, Tag expected) {
+        Inbound.Message m = take(from, expected);
+        if (m.bytes() == null) {
+            throw new ProtocolException(self + " expected bytes for " + expected + " from " + from + " but got a tensor");
+        }
+        traffic.record(from, Direction.RECEIVED, 0, m.bytes().length);
+        return m.bytes();
+    }
+
+    private Inbound.Message take(Role from, Tag expected) {
+        BlockingQueue<Inbound.Event> inbox = inboxes.get(from);
+        if (inbox == null) {
+            throw new IllegalArgumentException(self + " cannot receive from itself");
+        }
+        Inbound.Event e;
+        try {
+            e = inbox.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new ProtocolException(self + " interrupted while waiting for " + expected + " from " + from, ie);
+        }
+        if (e == null) {
+            throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s waiting for " + expected
+                    + " from " + from);
+        }
+        if (e instanceof Inbound.Failure f) {
+            inbox.add(f); // every later receive fails the same way
+            throw new ProtocolException(f.why() + " while " + self + " waited for " + expected + " from " + from);
+        }
+        Inbound.Message m = (Inbound.Message) e;
+        if (!m.tag().equals(expected)) {
+            throw new ProtocolException(self + " expected " + expected + " from " + from + " but received " + m.tag()
+                    + ": the parties are out of step");
+        }
+        return m;
+    }
+
+    @Override
+    public TrafficCounter traffic() {
+        return traffic;
+    }
+
+    /** Bytes written to sockets, frame headers included (before TLS). */
+    public long wireBytesSent() {
+        return wireBytesSent.get();
+    }
+
+    @Override
+    public void close() {
+        for (Channel ch : peers.values()) {
+            ch.close().awaitUninterruptibly(1000);
+        }
+        if (server != null) {
+            server.close().awaitUninterruptibly(1000);
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5000);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProtocolException("interrupted while connecting", e);
+        }
+    }
+}

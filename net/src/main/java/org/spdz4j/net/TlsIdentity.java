@@ -1,0 +1,102 @@
+package org.spdz4j.net;
+
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.HexFormat;
+import java.util.Map;
+import javax.net.ssl.SSLException;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.spdz4j.core.transport.Role;
+
+/**
+ * One process's TLS identity (its key and self-signed certificate) and the SHA-256
+ * fingerprints of the certificates it accepts for each other role. Only TLS 1.3, both sides
+ * authenticated; a peer presenting any other certificate is refused.
+ *
+ * <pre>{@code
+ * TlsIdentity.Generated p0 = TlsIdentity.generate(Role.P0);
+ * TlsIdentity id = new TlsIdentity(p0.key(), p0.certificate(), Map.of(Role.P1, fp1, Role.DEALER, fpD));
+ * }</pre>
+ */
+public record TlsIdentity(PrivateKey key, X509Certificate certificate, Map<Role, String> pinned) {
+
+    /** A fresh key pair and self-signed certificate. */
+    public record Generated(PrivateKey key, X509Certificate certificate) {
+        public String fingerprint() {
+            return TlsIdentity.fingerprint(certificate);
+        }
+    }
+
+    /** An EC P-256 key and a self-signed certificate for {@code role}, valid ten years (Bouncy Castle). */
+    public static Generated generate(Role role) {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"), new SecureRandom());
+            KeyPair pair = g.generateKeyPair();
+            X500Name name = new X500Name("CN=spdz4j " + role);
+            Instant now = Instant.now();
+            JcaX509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(name,
+                    new BigInteger(64, new SecureRandom()), Date.from(now.minus(Duration.ofDays(1))),
+                    Date.from(now.plus(Duration.ofDays(3650))), name, pair.getPublic());
+            ContentSigner signer = new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate());
+            X509Certificate cert = new JcaX509CertificateConverter().getCertificate(b.build(signer));
+            return new Generated(pair.getPrivate(), cert);
+        } catch (GeneralSecurityException | org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IllegalStateException("cannot generate a key for " + role + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** SHA-256 of the DER encoding, lower-case hex. */
+    public static String fingerprint(X509Certificate cert) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(cert.getEncoded()));
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("cannot fingerprint certificate", e);
+        }
+    }
+
+    SslContext serverContext() {
+        try {
+            return SslContextBuilder.forServer(key, certificate).protocols("TLSv1.3").clientAuth(ClientAuth.REQUIRE)
+                    .trustManager(trust()).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the TLS server context: " + e.getMessage(), e);
+        }
+    }
+
+    SslContext clientContext() {
+        try {
+            return SslContextBuilder.forClient().protocols("TLSv1.3").keyManager(key, certificate)
+                    .trustManager(trust()).build();
+        } catch (SSLException e) {
+            throw new IllegalStateException("cannot build the TLS client context: " + e.getMessage(), e);
+        }
+    }
+
+    private FingerprintTrustManagerFactory trust() {
+        return FingerprintTrustManagerFactory.builder("SHA-256").fingerprints(pinned.values()).build();
+    }
+
+    @Override
+    public String toString() {
+        return "TlsIdentity[" + fingerprint(certificate) + ", key hidden]";
+    }
+}
