@@ -12,25 +12,29 @@ final class CommunicationReport {
 
     /** Values per party per step, by layer and phase; dealer traffic separately. */
     static String table(LocalTraining.Result r) {
-        TrafficCounter t = r.p0Traffic();
+        long dealerP1 = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values() / r.steps();
+        long dealerP0 = r.dealerTraffic().total(Role.P0, Direction.SENT).bytes();
+        return table(r.p0Traffic(), r.layerScopes(), r.steps())
+                + String.format("dealer: %d values to P1 per step, %d bytes to P0 in all (a seed)%n", dealerP1, dealerP0);
+    }
+
+    /** The table from one compute party's counter. */
+    static String table(TrafficCounter t, java.util.List<String> layerScopes, int steps) {
         StringBuilder b = new StringBuilder();
         b.append(String.format("%-48s %12s %12s %12s%n", "layer (values sent by P0 per step)", "forward", "backward", "total"));
         long total = 0;
-        for (String scope : r.layerScopes()) {
-            long f = values(t, scope + "/forward", r.steps());
-            long bw = values(t, scope + "/backward", r.steps());
+        for (String scope : layerScopes) {
+            long f = values(t, scope + "/forward", steps);
+            long bw = values(t, scope + "/backward", steps);
             total += f + bw;
             if (f + bw > 0) {
                 b.append(String.format("%-48s %12d %12d %12d%n", scope, f, bw, f + bw));
             }
         }
-        long loss = values(t, "loss", r.steps());
+        long loss = values(t, "loss", steps);
         total += loss;
         b.append(String.format("%-48s %12s %12d %12d%n", "loss (softmax cross-entropy gradient)", "", loss, loss));
         b.append(String.format("%-48s %12s %12s %12d%n", "total", "", "", total));
-        long dealerP1 = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values() / r.steps();
-        long dealerP0 = r.dealerTraffic().total(Role.P0, Direction.SENT).bytes();
-        b.append(String.format("dealer: %d values to P1 per step, %d bytes to P0 in all (a seed)%n", dealerP1, dealerP0));
         return b.toString();
     }
 

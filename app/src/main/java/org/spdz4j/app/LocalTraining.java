@@ -7,15 +7,12 @@ import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.FloatTensor;
 import org.spdz4j.layers.Initializer;
-import org.spdz4j.layers.SecureModel;
-import org.spdz4j.layers.SecureSetup;
 import org.spdz4j.triples.LocalComputation;
 import org.spdz4j.triples.Plan;
 
@@ -43,9 +40,6 @@ public final class LocalTraining {
     public record Result(List<double[]> model, List<FloatTensor> logits, TrafficCounter p0Traffic,
                          TrafficCounter dealerTraffic, List<String> layerScopes, int steps, long onlineNanos,
                          long dealerBusyNanos, Plan plan) {
-    }
-
-    private record PartyOutcome(List<double[]> model, List<Ring128Tensor> logits, List<String> scopes, long nanos) {
     }
 
     /** The image indices of each step: a public shuffle per epoch. */
@@ -76,41 +70,18 @@ public final class LocalTraining {
         return out;
     }
 
-    public static Shape batchShape(TrainingConfig c) {
-        return Shape.of(c.batchSize(), 1, 28, 28);
-    }
-
     public static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep) {
-        return run(c, train, afterStep, AesCtrPrg.freshSeed());
+        return run(c, train, afterStep, AesCtrPrg.freshSeed(), AesCtrPrg.freshSeed());
     }
 
-    public static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep, byte[] dealerSeed) {
+    /** As {@link #run(TrainingConfig, Mnist, IntConsumer)} with the dealer's and the input-sharing seeds given. */
+    public static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep, byte[] dealerSeed, byte[] inputSeed) {
         int[][] batches = batches(c, train.size());
-        Shape xShape = batchShape(c);
-        Shape yShape = Shape.of(c.batchSize(), 10);
         FixedPoint fp = c.fixedPoint();
-        Plan plan = SecureModel.create(c.network(), xShape, setup(c, Role.P0), c.sgd()).plan();
-        LocalComputation.Result<PartyOutcome> r = LocalComputation.run(plan, batches.length, dealerSeed, fp,
-                (party, randomness) -> {
-                    Role me = party.role();
-                    SecureModel model = SecureModel.create(c.network(), xShape, setup(c, me), c.sgd());
-                    List<Ring128Tensor> logits = new ArrayList<>();
-                    long start = System.nanoTime();
-                    for (int step = 0; step < batches.length; step++) {
-                        party.beginStep(step, randomness.forStep(step));
-                        // each input owner touches only its own data
-                        Ring128Tensor x = me == Role.P0 ? fp.encode(xShape, train.images(batches[step]).values()) : null;
-                        Ring128Tensor y = me == Role.P1 ? fp.encode(yShape, train.oneHot(batches[step]).values()) : null;
-                        Ring128Tensor xs = party.shareInput(Role.P0, x, xShape, 0);
-                        Ring128Tensor ys = party.shareInput(Role.P1, y, yShape, 1);
-                        logits.add(model.trainStep(party, xs, ys));
-                        if (me == Role.P0) {
-                            afterStep.accept(step);
-                        }
-                    }
-                    long nanos = System.nanoTime() - start;
-                    return new PartyOutcome(model.revealTo(party, Role.P0), logits, model.layerScopes(), nanos);
-                });
+        Plan plan = TrainingParty.model(c, Role.P0).plan();
+        LocalComputation.Result<TrainingParty.Outcome> r = LocalComputation.run(plan, batches.length, dealerSeed,
+                inputSeed, fp, (party, randomness) -> TrainingParty.run(party, randomness, c, train, batches, true,
+                        party.role() == Role.P0 ? afterStep : s -> { }));
         List<FloatTensor> logits = new ArrayList<>();
         for (int s = 0; s < batches.length; s++) {
             logits.add(new FloatTensor(Shape.of(c.batchSize(), 10), fp.decode(r.p0().logits().get(s).add(r.p1().logits().get(s)))));
@@ -119,14 +90,11 @@ public final class LocalTraining {
                 r.p0().nanos(), r.dealerBusyNanos(), plan);
     }
 
-    static SecureSetup setup(TrainingConfig c, Role role) {
-        return new SecureSetup(role, c.mode(), c.fixedPoint(), new Initializer(c.seed(), c.initStddev()));
-    }
-
     /** The float twin trained on the same batches from the same initial weights; returns the per-step losses. */
     public static double[] trainTwin(TrainingConfig c, Mnist train, FloatModel[] out) {
         int[][] batches = batches(c, train.size());
-        FloatModel twin = FloatModel.create(c.network(), batchShape(c), new Initializer(c.seed(), c.initStddev()), c.sgd());
+        FloatModel twin = FloatModel.create(c.network(), TrainingParty.batchShape(c), new Initializer(c.seed(), c.initStddev()),
+                c.sgd());
         double[] losses = new double[batches.length];
         for (int s = 0; s < batches.length; s++) {
             losses[s] = twin.trainStep(train.images(batches[s]), train.oneHot(batches[s]));

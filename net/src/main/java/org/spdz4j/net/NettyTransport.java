@@ -191,26 +191,30 @@ public final class NettyTransport implements Transport {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.attr(Attributes.DIALED).set(dialed);
-                if (tls != null) {
-                    SslHandler ssl = (server ? tls.serverContext() : tls.clientContext()).newHandler(ch.alloc());
+                SslHandler ssl = tls == null ? null
+                        : (server ? tls.serverContext() : tls.clientContext()).newHandler(ch.alloc());
+                if (ssl != null) {
                     ch.pipeline().addLast(ssl);
-                    ssl.handshakeFuture().addListener(f -> {
-                        if (f.isSuccess()) {
+                }
+                // greet once connected: a refused dial attempt (peer not listening yet) is no failure
+                ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
+                        if (ssl == null) {
                             hello(ch);
                         } else {
-                            setup.add(new Inbound.Failure(dialed, "TLS handshake with " + ch.remoteAddress()
-                                    + " failed: " + f.cause().getMessage()));
+                            ssl.handshakeFuture().addListener(f -> {
+                                if (f.isSuccess()) {
+                                    hello(ch);
+                                } else {
+                                    setup.add(new Inbound.Failure(dialed, "TLS handshake with " + ch.remoteAddress()
+                                            + " failed: " + f.cause().getMessage()));
+                                }
+                            });
                         }
-                    });
-                } else {
-                    ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
-                        @Override
-                        public void channelActive(io.netty.channel.ChannelHandlerContext ctx) {
-                            hello(ch);
-                            ctx.fireChannelActive();
-                        }
-                    });
-                }
+                        ctx.fireChannelActive();
+                    }
+                });
                 ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Frames.MAX_FRAME_BYTES + 4, 0, 4, 0, 4));
                 ch.pipeline().addLast(new Inbound(NettyTransport.this::deliver, MAX_TENSOR_ELEMENTS));
             }
@@ -347,6 +351,20 @@ public final class NettyTransport implements Transport {
     @Override
     public TrafficCounter traffic() {
         return traffic;
+    }
+
+    /**
+     * Waits until both peers have closed their connections, e.g. a dealer that has sent
+     * everything and must not cut off data still in flight.
+     */
+    public void awaitPeersClosed(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (Map.Entry<Role, Channel> e : peers.entrySet()) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            if (!e.getValue().closeFuture().awaitUninterruptibly(TimeUnit.NANOSECONDS.toMillis(left))) {
+                throw new ProtocolException(self + " timed out waiting for " + e.getKey() + " to finish");
+            }
+        }
     }
 
     /** Bytes written to sockets, frame headers included (before TLS). */

@@ -4,7 +4,11 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
+import java.io.IOException;
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -19,9 +23,15 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.Map;
 import javax.net.ssl.SSLException;
+import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMKeyConverter;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.spdz4j.core.transport.Role;
@@ -42,6 +52,44 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, Map<Role,
     public record Generated(PrivateKey key, X509Certificate certificate) {
         public String fingerprint() {
             return TlsIdentity.fingerprint(certificate);
+        }
+
+        /** Writes {@code <dir>/<role>.key.pem} (PKCS#8, owner-readable only) and {@code <dir>/<role>.crt.pem}. */
+        public void write(Path dir, Role role) throws IOException {
+            Files.createDirectories(dir);
+            Path keyFile = dir.resolve(role + ".key.pem");
+            try (JcaPEMWriter w = new JcaPEMWriter(Files.newBufferedWriter(keyFile))) {
+                w.writeObject(new JcaPKCS8Generator(key, null));
+            }
+            try {
+                Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: leave the platform's defaults
+            }
+            try (JcaPEMWriter w = new JcaPEMWriter(Files.newBufferedWriter(dir.resolve(role + ".crt.pem")))) {
+                w.writeObject(certificate);
+            }
+        }
+    }
+
+    /** Reads the key and certificate {@link Generated#write} wrote for {@code role}. */
+    public static Generated read(Path dir, Role role) throws IOException {
+        Path keyFile = dir.resolve(role + ".key.pem");
+        Path certFile = dir.resolve(role + ".crt.pem");
+        try (PEMParser kp = new PEMParser(Files.newBufferedReader(keyFile));
+             PEMParser cp = new PEMParser(Files.newBufferedReader(certFile))) {
+            Object k = kp.readObject();
+            Object c = cp.readObject();
+            if (!(k instanceof PrivateKeyInfo info)) {
+                throw new IOException(keyFile + " holds no PKCS#8 private key");
+            }
+            if (!(c instanceof X509CertificateHolder holder)) {
+                throw new IOException(certFile + " holds no X.509 certificate");
+            }
+            return new Generated(new JcaPEMKeyConverter().getPrivateKey(info),
+                    new JcaX509CertificateConverter().getCertificate(holder));
+        } catch (java.security.cert.CertificateException e) {
+            throw new IOException(certFile + ": " + e.getMessage(), e);
         }
     }
 

@@ -7,6 +7,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.transport.InMemoryNetwork;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter;
@@ -46,12 +47,18 @@ public final class LocalComputation {
      * @param dealerSeed master seed of the dealer's PRGs
      */
     public static <T> Result<T> run(Plan plan, int steps, byte[] dealerSeed, FixedPoint fp, Program<T> program) {
-        return run(plan, plan, plan, steps, dealerSeed, fp, program);
+        return run(plan, plan, plan, steps, dealerSeed, AesCtrPrg.freshSeed(), fp, program);
+    }
+
+    /** As {@link #run(Plan, int, byte[], FixedPoint, Program)} with the input-sharing seed given: reproducible. */
+    public static <T> Result<T> run(Plan plan, int steps, byte[] dealerSeed, byte[] inputSeed, FixedPoint fp,
+                                    Program<T> program) {
+        return run(plan, plan, plan, steps, dealerSeed, inputSeed, fp, program);
     }
 
     /** As {@link #run(Plan, int, byte[], FixedPoint, Program)}, each process with its own plan (tests of refusals). */
-    static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int steps, byte[] dealerSeed, FixedPoint fp,
-                             Program<T> program) {
+    static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int steps, byte[] dealerSeed, byte[] inputSeed,
+                             FixedPoint fp, Program<T> program) {
         InMemoryNetwork net = new InMemoryNetwork(Duration.ofSeconds(60), 512L << 20);
         Dealer dealer = new Dealer(dealerPlan, net.transport(Role.DEALER), dealerSeed);
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
@@ -62,8 +69,8 @@ public final class LocalComputation {
         try {
             dealer.setup();
             Dealer.Run dealing = dealer.runAhead(0, steps);
-            Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, fp, program));
-            Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, fp, program));
+            Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, inputSeed, fp, program));
+            Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, inputSeed, fp, program));
             T r0;
             try {
                 r0 = get(f0, Role.P0);
@@ -90,12 +97,13 @@ public final class LocalComputation {
         }
     }
 
-    private static <T> T party(Transport transport, Plan plan, FixedPoint fp, Program<T> program) throws Exception {
+    private static <T> T party(Transport transport, Plan plan, byte[] inputSeed, FixedPoint fp, Program<T> program)
+            throws Exception {
         try {
             ComputeParty party = new ComputeParty(transport.self(), transport, fp);
             party.agree("plan hash", plan.hash());
             PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan);
-            party.setupInputSharing();
+            party.setupInputSharing(inputSeed);
             return program.run(party, randomness);
         } catch (Exception | Error e) {
             transport.close();

@@ -61,7 +61,7 @@ class DealerTest {
         Plan a = plan(1);
         Plan b = plan(2);
         ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, a, b, 1,
-                AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
+                AesCtrPrg.freshSeed(), AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
         String hexA = java.util.HexFormat.of().formatHex(a.hash());
         String hexB = java.util.HexFormat.of().formatHex(b.hash());
         assertTrue(e.getMessage().contains("plan hash mismatch") && e.getMessage().contains(hexA)
@@ -73,7 +73,7 @@ class DealerTest {
         Plan a = plan(1);
         Plan b = plan(2);
         ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, b, b, 1,
-                AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
+                AesCtrPrg.freshSeed(), AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
         assertTrue(e.getMessage().contains("but the dealer has"), e.getMessage());
     }
 

@@ -78,12 +78,32 @@ public final class ComputeParty {
         }
     }
 
+    /** As {@link #agree(String, byte[])} for a readable value: the message shows both texts. */
+    public void agree(String what, String mine) {
+        Tag tag = new Tag(Tag.Kind.HANDSHAKE, 0, handshakes++);
+        byte[] bytes = mine.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        transport.sendBytes(role.peer(), tag, bytes);
+        String theirs = new String(transport.receiveBytes(role.peer(), tag), java.nio.charset.StandardCharsets.UTF_8);
+        if (!mine.equals(theirs)) {
+            throw new ProtocolException(what + " mismatch: " + role + " has '" + mine + "' but " + role.peer()
+                    + " has '" + theirs + "'");
+        }
+    }
+
     /** Agrees on the seed for zero-communication input sharing: P0 draws it, P1 receives it. */
     public void setupInputSharing() {
+        setupInputSharing(AesCtrPrg.freshSeed());
+    }
+
+    /**
+     * As {@link #setupInputSharing()} with P0's seed given (ignored at P1), for runs that must
+     * be reproducible bit for bit.
+     */
+    public void setupInputSharing(byte[] p0Seed) {
         Tag tag = new Tag(Tag.Kind.SEED, 0, 0);
         byte[] seed;
         if (role == Role.P0) {
-            seed = AesCtrPrg.freshSeed();
+            seed = p0Seed.clone();
             transport.sendBytes(Role.P1, tag, seed);
         } else {
             seed = transport.receiveBytes(Role.P0, tag);

@@ -1,0 +1,144 @@
+package org.spdz4j.app;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.net.TlsIdentity;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spdz demo}: the dealer and both parties as three OS processes on 127.0.0.1, with fresh
+ * keys and mutual TLS, training on MNIST. P0's output (progress, accuracy, communication table)
+ * comes to this terminal; the dealer's and P1's go to logs in the run directory.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Train on MNIST with the dealer and both parties as three processes on localhost (TLS).")
+final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    TrainingOptions training;
+    @Option(names = "--data", required = true, description = "MNIST directory (IDX files, gzipped or not)")
+    Path data;
+    @Option(names = "--test-images", defaultValue = "10000")
+    int testImages;
+    @Option(names = "--save-model", description = "where P0 writes the revealed model")
+    Path saveModel;
+    @Option(names = "--timeout", defaultValue = "120", description = "seconds a process waits for a peer")
+    int timeout;
+    @Option(names = "--dir", description = "run directory for keys, config and logs (default: a new temporary one)")
+    Path dir;
+    @Option(names = "--dealer-seed", hidden = true)
+    String dealerSeed;
+    @Option(names = "--input-seed", hidden = true)
+    String inputSeed;
+    @Option(names = "--progress", negatable = true, defaultValue = "true")
+    boolean progress;
+
+    @Override
+    public Integer call() throws Exception {
+        Path run = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("spdz4j-demo");
+        Path config = writeKeysAndConfig(run);
+        System.out.println("run directory " + run + " (keys, run.yaml, logs)");
+        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
+                "--timeout", "" + timeout));
+        common.addAll(Arrays.asList(training.asArguments()));
+
+        List<String> dealerArgs = new ArrayList<>(List.of("dealer"));
+        dealerArgs.addAll(common);
+        if (dealerSeed != null) {
+            dealerArgs.addAll(List.of("--dealer-seed", dealerSeed));
+        }
+        List<String> p1Args = new ArrayList<>(List.of("party", "--id", "1", "--data", data.toString(), "--no-progress"));
+        p1Args.addAll(common);
+        List<String> p0Args = new ArrayList<>(List.of("party", "--id", "0", "--data", data.toString(),
+                "--test-images", "" + testImages, progress ? "--progress" : "--no-progress"));
+        p0Args.addAll(common);
+        if (saveModel != null) {
+            p0Args.addAll(List.of("--save-model", saveModel.toAbsolutePath().toString()));
+        }
+        if (inputSeed != null) {
+            p0Args.addAll(List.of("--input-seed", inputSeed));
+        }
+        Map<Role, Process> processes = new EnumMap<>(Role.class);
+        processes.put(Role.DEALER, start(dealerArgs, run.resolve("dealer.log")));
+        processes.put(Role.P1, start(p1Args, run.resolve("P1.log")));
+        processes.put(Role.P0, start(p0Args, null));
+        return waitAll(processes, run);
+    }
+
+    /** Fresh keys for the three roles in {@code run}, and {@code run.yaml} with free loopback ports. */
+    static Path writeKeysAndConfig(Path run) throws IOException {
+        Map<Role, InetSocketAddress> endpoints = new EnumMap<>(Role.class);
+        Map<Role, String> fingerprints = new EnumMap<>(Role.class);
+        for (Role r : Role.values()) {
+            TlsIdentity.Generated g = TlsIdentity.generate(r);
+            g.write(run, r);
+            fingerprints.put(r, g.fingerprint());
+            try (ServerSocket s = new ServerSocket(0)) {
+                endpoints.put(r, new InetSocketAddress("127.0.0.1", s.getLocalPort()));
+            }
+        }
+        Path config = run.resolve("run.yaml");
+        new RunConfig(true, endpoints, fingerprints).write(config);
+        return config;
+    }
+
+    /** Starts {@code spdz <args>} in a new JVM with this one's class path; output to {@code log}, or here if null. */
+    static Process start(List<String> args, Path log) throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
+                Spdz.class.getName()));
+        cmd.addAll(args);
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (log == null) {
+            pb.inheritIO();
+        } else {
+            pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        }
+        return pb.start();
+    }
+
+    /** Waits for all three; if one fails, stops the others and shows the logs. */
+    private static int waitAll(Map<Role, Process> processes, Path run) throws Exception {
+        while (true) {
+            boolean running = false;
+            for (Map.Entry<Role, Process> e : processes.entrySet()) {
+                Process p = e.getValue();
+                if (p.isAlive()) {
+                    running = true;
+                } else if (p.exitValue() != 0) {
+                    System.err.println(e.getKey() + " failed with exit code " + p.exitValue() + "; stopping the others");
+                    processes.values().forEach(Process::destroy);
+                    for (Process q : processes.values()) {
+                        q.waitFor(10, TimeUnit.SECONDS);
+                    }
+                    for (String name : new String[]{"dealer.log", "P1.log"}) {
+                        File f = run.resolve(name).toFile();
+                        if (f.exists()) {
+                            List<String> lines = Files.readAllLines(f.toPath());
+                            System.err.println("--- " + name + " (last lines)");
+                            lines.subList(Math.max(0, lines.size() - 15), lines.size()).forEach(System.err::println);
+                        }
+                    }
+                    return 1;
+                }
+            }
+            if (!running) {
+                return 0;
+            }
+            Thread.sleep(200);
+        }
+    }
+}

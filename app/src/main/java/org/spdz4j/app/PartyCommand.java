@@ -1,0 +1,85 @@
+package org.spdz4j.app;
+
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.ModelFile;
+import org.spdz4j.net.NettyTransport;
+import org.spdz4j.triples.PartyRandomness;
+import org.spdz4j.triples.Plan;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code spdz party --id 0|1}: a compute party. P0 brings the images and receives the model; P1 brings the labels. */
+@Command(name = "party", mixinStandardHelpOptions = true, description = "Run compute party P0 (images, model owner) or P1 (labels).")
+final class PartyCommand implements Callable<Integer> {
+    @Mixin
+    ProcessOptions process;
+    @Mixin
+    TrainingOptions training;
+    @Option(names = "--id", required = true, description = "0 or 1")
+    int id;
+    @Option(names = "--data", required = true, description = "MNIST directory (P0 reads the images, P1 the labels)")
+    Path data;
+    @Option(names = "--save-model", description = "P0: write the revealed model here")
+    Path saveModel;
+    @Option(names = "--input-seed", description = "P0: 32 hex digits for reproducible input sharing (default: fresh)")
+    String inputSeed;
+    @Option(names = "--test-images", defaultValue = "10000", description = "P0: evaluate the revealed model on this many test images")
+    int testImages;
+    @Option(names = "--progress", negatable = true, defaultValue = "true", description = "show a progress bar")
+    boolean progress;
+
+    @Override
+    public Integer call() throws Exception {
+        if (id != 0 && id != 1) {
+            throw new IllegalArgumentException("--id must be 0 or 1");
+        }
+        Role role = id == 0 ? Role.P0 : Role.P1;
+        TrainingConfig c = training.config();
+        Mnist train = Mnist.load(data, true);
+        int[][] batches = LocalTraining.batches(c, train.size());
+        Plan plan = TrainingParty.model(c, role).plan();
+        try (NettyTransport t = process.connect(role)) {
+            ComputeParty party = new ComputeParty(role, t, c.fixedPoint());
+            party.agree("plan hash", HexFormat.of().formatHex(plan.hash()));
+            party.agree("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
+            party.agree("dataset", training.datasetFingerprint());
+            PartyRandomness randomness = PartyRandomness.connect(role, t, plan);
+            party.setupInputSharing(ProcessOptions.seed(inputSeed));
+            TrainingParty.Outcome o;
+            try (ProgressBar bar = progress ? bar(role, batches.length) : null) {
+                long start = System.nanoTime();
+                o = TrainingParty.run(party, randomness, c, train, batches, false, step -> {
+                    if (bar != null) {
+                        double s = (System.nanoTime() - start) / 1e9;
+                        bar.step();
+                        bar.setExtraMessage(String.format(" %.1f img/s", (step + 1) * c.batchSize() / s));
+                    }
+                });
+            }
+            System.out.printf("%s: %d steps, %.2f s per step%n", role, batches.length, o.nanos() / 1e9 / batches.length);
+            if (role == Role.P0) {
+                if (saveModel != null) {
+                    ModelFile.write(saveModel, c.network(), o.model());
+                    System.out.println("P0: model written to " + saveModel);
+                }
+                double accuracy = Evaluation.accuracy(c.network(), o.model(), Mnist.load(data, false), testImages);
+                System.out.printf("P0: test accuracy %.4f on %d images%n", accuracy, testImages);
+                System.out.print(CommunicationReport.table(t.traffic(), o.scopes(), batches.length));
+            }
+        }
+        return 0;
+    }
+
+    private static ProgressBar bar(Role role, int steps) {
+        return new ProgressBarBuilder().setTaskName(role + " training").setInitialMax(steps)
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).build();
+    }
+}

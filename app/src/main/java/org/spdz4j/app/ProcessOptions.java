@@ -1,0 +1,50 @@
+package org.spdz4j.app;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HexFormat;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.net.NettyTransport;
+import org.spdz4j.net.TlsIdentity;
+import picocli.CommandLine.Option;
+
+/** How a process finds and authenticates its peers. */
+final class ProcessOptions {
+    @Option(names = "--config", required = true, description = "run configuration (YAML): addresses and certificate fingerprints")
+    Path config;
+    @Option(names = "--keys", description = "directory with this role's <ROLE>.key.pem and <ROLE>.crt.pem (from 'spdz keygen')")
+    Path keys;
+    @Option(names = "--timeout", defaultValue = "120", description = "seconds to wait for a peer before giving up")
+    int timeoutSeconds;
+
+    NettyTransport connect(Role role) throws IOException {
+        RunConfig c = RunConfig.read(config);
+        TlsIdentity tls = null;
+        if (c.tls()) {
+            if (keys == null) {
+                throw new IOException(config + " asks for TLS: pass --keys with " + role + "'s key and certificate");
+            }
+            TlsIdentity.Generated mine = TlsIdentity.read(keys, role);
+            if (!mine.fingerprint().equals(c.fingerprints().get(role))) {
+                throw new IOException("the certificate in " + keys + " (" + mine.fingerprint() + ") is not the one "
+                        + config + " names for " + role + " (" + c.fingerprints().get(role) + ")");
+            }
+            tls = new TlsIdentity(mine.key(), mine.certificate(), c.pinsFor(role));
+        }
+        return NettyTransport.connect(role, c.endpoints(), tls, Duration.ofSeconds(timeoutSeconds));
+    }
+
+    /** A 16-byte seed from hex, or a fresh one. */
+    static byte[] seed(String hex) {
+        if (hex == null) {
+            return AesCtrPrg.freshSeed();
+        }
+        byte[] s = HexFormat.of().parseHex(hex);
+        if (s.length != AesCtrPrg.SEED_BYTES) {
+            throw new IllegalArgumentException("a seed is " + AesCtrPrg.SEED_BYTES + " bytes (32 hex digits), got " + s.length);
+        }
+        return s;
+    }
+}

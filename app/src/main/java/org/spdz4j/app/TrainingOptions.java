@@ -1,0 +1,59 @@
+package org.spdz4j.app;
+
+import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.PolyRelu;
+import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.SoftmaxCrossEntropy;
+import picocli.CommandLine.Option;
+
+/** The public training facts, shared by every command: all processes of a run must pass the same. */
+final class TrainingOptions {
+    @Option(names = "--epochs", defaultValue = "1")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "128")
+    int batch;
+    @Option(names = "--train-images", defaultValue = "0", description = "use the first N training images (0 = all 60,000)")
+    int trainImages;
+    @Option(names = "--lr", defaultValue = "0.05")
+    double lr;
+    @Option(names = "--momentum", defaultValue = "0.9")
+    double momentum;
+    @Option(names = "--seed", defaultValue = "1", description = "seeds the public initial weights and the data order")
+    long seed;
+    @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "BASELINE or OPTIMIZED")
+    Mode mode;
+    @Option(names = "--network", defaultValue = "seed", description = "seed (the seed tutorial's CNN) or small (conv 1->4, dense)")
+    String network;
+
+    static final int MNIST_TRAIN_SIZE = 60_000;
+
+    TrainingConfig config() {
+        Network net = switch (network) {
+            case "seed" -> Network.seed(new PolyRelu(2, 2.0));
+            case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).addAvgPool2d(2).add(new PolyRelu(2, 2.0))
+                    .addFlatten().addDense(4 * 14 * 14, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
+            default -> throw new IllegalArgumentException("unknown network '" + network + "' (seed or small)");
+        };
+        return TrainingConfig.seedNetwork(epochs, batch, trainImages).withNetwork(net).withMode(mode)
+                .withSgd(new Sgd(lr, momentum, 0)).withSeed(seed);
+    }
+
+    /** Steps of the run: public, so the dealer knows them without the data. */
+    int steps() {
+        return LocalTraining.batches(config(), MNIST_TRAIN_SIZE).length;
+    }
+
+    /** Options to pass to a child process so it trains the same run. */
+    String[] asArguments() {
+        return new String[]{"--epochs", "" + epochs, "--batch", "" + batch, "--train-images", "" + trainImages,
+                "--lr", "" + lr, "--momentum", "" + momentum, "--seed", "" + seed, "--mode", mode.name(),
+                "--network", network};
+    }
+
+    /** The public facts P0 and P1 must agree on besides the plan: data order and size. */
+    String datasetFingerprint() {
+        return "mnist train=" + (trainImages == 0 ? MNIST_TRAIN_SIZE : trainImages) + " epochs=" + epochs
+                + " batch=" + batch + " order-seed=" + seed;
+    }
+}

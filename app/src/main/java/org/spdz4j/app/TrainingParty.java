@@ -1,0 +1,69 @@
+package org.spdz4j.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntConsumer;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.Initializer;
+import org.spdz4j.layers.SecureModel;
+import org.spdz4j.layers.SecureSetup;
+import org.spdz4j.triples.PartyRandomness;
+
+/**
+ * One compute party's training loop, the same in one JVM and in separate processes: P0 shares
+ * the images, P1 the one-hot labels, and at the end the model is revealed to P0 (the model
+ * owner). Each party reads only its own half of the data.
+ */
+final class TrainingParty {
+    private TrainingParty() {
+    }
+
+    /**
+     * @param model  the revealed parameters at P0, null at P1
+     * @param logits this party's share of each step's logits (diagnostics of in-process tests)
+     * @param nanos  wall time of the training steps
+     */
+    record Outcome(List<double[]> model, List<Ring128Tensor> logits, List<String> scopes, long nanos) {
+    }
+
+    static SecureModel model(TrainingConfig c, Role role) {
+        return SecureModel.create(c.network(), batchShape(c), setup(c, role), c.sgd());
+    }
+
+    static SecureSetup setup(TrainingConfig c, Role role) {
+        return new SecureSetup(role, c.mode(), c.fixedPoint(), new Initializer(c.seed(), c.initStddev()));
+    }
+
+    static Shape batchShape(TrainingConfig c) {
+        return Shape.of(c.batchSize(), 1, 28, 28);
+    }
+
+    static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Mnist data, int[][] batches,
+                       boolean keepLogits, IntConsumer afterStep) {
+        Role me = party.role();
+        SecureModel model = model(c, me);
+        Shape xShape = batchShape(c);
+        Shape yShape = Shape.of(c.batchSize(), 10);
+        FixedPoint fp = c.fixedPoint();
+        List<Ring128Tensor> logits = new ArrayList<>();
+        long start = System.nanoTime();
+        for (int step = 0; step < batches.length; step++) {
+            party.beginStep(step, randomness.forStep(step));
+            Ring128Tensor x = me == Role.P0 ? fp.encode(xShape, data.images(batches[step]).values()) : null;
+            Ring128Tensor y = me == Role.P1 ? fp.encode(yShape, data.oneHot(batches[step]).values()) : null;
+            Ring128Tensor xs = party.shareInput(Role.P0, x, xShape, 0);
+            Ring128Tensor ys = party.shareInput(Role.P1, y, yShape, 1);
+            Ring128Tensor z = model.trainStep(party, xs, ys);
+            if (keepLogits) {
+                logits.add(z);
+            }
+            afterStep.accept(step);
+        }
+        long nanos = System.nanoTime() - start;
+        return new Outcome(model.revealTo(party, Role.P0), logits, model.layerScopes(), nanos);
+    }
+}

@@ -1,0 +1,84 @@
+package org.spdz4j.app;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spdz4j.layers.ModelFile;
+import picocli.CommandLine;
+
+/** The dealer and both parties as separate OS processes over loopback TLS. */
+class ProcessesTest {
+    private static final String DEALER_SEED = "000102030405060708090a0b0c0d0e0f";
+    private static final String INPUT_SEED = "f0e0d0c0b0a090807060504030201000";
+
+    @TempDir
+    Path dir;
+
+    private static TrainingOptions options(int trainImages) {
+        TrainingOptions o = new TrainingOptions();
+        new CommandLine(o).parseArgs("--network", "small", "--batch", "32", "--train-images", "" + trainImages);
+        return o;
+    }
+
+    @Test
+    void threeProcessesRevealTheSameModelAsTheInMemoryRunBitForBit() throws Exception {
+        Path model = dir.resolve("model.spdz");
+        int code = new CommandLine(new DemoCommand()).execute("--data", TestData.dir().toString(), "--network", "small",
+                "--batch", "32", "--train-images", "96", "--test-images", "100", "--save-model", model.toString(),
+                "--dir", dir.resolve("run").toString(), "--dealer-seed", DEALER_SEED, "--input-seed", INPUT_SEED,
+                "--no-progress", "--timeout", "60");
+        assertEquals(0, code);
+        ModelFile fromProcesses = ModelFile.read(model);
+
+        TrainingConfig c = options(96).config();
+        LocalTraining.Result inMemory = LocalTraining.run(c, TestData.train(), s -> { },
+                HexFormat.of().parseHex(DEALER_SEED), HexFormat.of().parseHex(INPUT_SEED));
+        assertEquals(c.network().describe(), fromProcesses.network().describe());
+        assertEquals(inMemory.model().size(), fromProcesses.params().size());
+        for (int i = 0; i < inMemory.model().size(); i++) {
+            assertArrayEquals(inMemory.model().get(i), fromProcesses.params().get(i), "parameter " + i);
+        }
+    }
+
+    @Test
+    void killingAPartyMidRunEndsTheOthersNamingIt() throws Exception {
+        Path config = DemoCommand.writeKeysAndConfig(dir);
+        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(),
+                "--timeout", "20"));
+        common.addAll(List.of(options(3200).asArguments()));
+        List<String> dealer = new ArrayList<>(List.of("dealer"));
+        dealer.addAll(common);
+        List<String> p1 = new ArrayList<>(List.of("party", "--id", "1", "--data", TestData.dir().toString(), "--no-progress"));
+        p1.addAll(common);
+        List<String> p0 = new ArrayList<>(List.of("party", "--id", "0", "--data", TestData.dir().toString(), "--no-progress"));
+        p0.addAll(common);
+        Process d = DemoCommand.start(dealer, dir.resolve("dealer.log"));
+        Process q1 = DemoCommand.start(p1, dir.resolve("P1.log"));
+        Process q0 = DemoCommand.start(p0, dir.resolve("P0.log"));
+        try {
+            Thread.sleep(8000); // connected and training (100 steps take far longer)
+            assertTrue(q0.isAlive() && q1.isAlive() && d.isAlive(), "all three should be training");
+            q1.destroyForcibly();
+            assertTrue(q0.waitFor(60, TimeUnit.SECONDS), "P0 must exit within its timeout");
+            assertNotEquals(0, q0.exitValue());
+            String log = Files.readString(dir.resolve("P0.log"));
+            assertTrue(log.contains("P1"), log);
+            assertTrue(d.waitFor(60, TimeUnit.SECONDS), "the dealer must exit within its timeout");
+            assertNotEquals(0, d.exitValue());
+        } finally {
+            for (Process p : new Process[]{d, q0, q1}) {
+                p.destroyForcibly();
+            }
+        }
+    }
+}
