@@ -18,6 +18,8 @@ final class DealerCommand implements Callable<Integer> {
     TrainingOptions training;
     @Option(names = "--dealer-seed", description = "32 hex digits: reproducible randomness (default: fresh)")
     String dealerSeed;
+    @Option(names = "--start-step", defaultValue = "0", description = "first step to produce (a resumed run)")
+    int startStep;
 
     @Override
     public Integer call() throws Exception {
@@ -27,11 +29,12 @@ final class DealerCommand implements Callable<Integer> {
         try (NettyTransport t = process.connect(Role.DEALER)) {
             Dealer dealer = new Dealer(plan, t, ProcessOptions.seed(dealerSeed));
             dealer.setup();
-            for (int s = 0; s < steps; s++) {
+            for (int s = startStep; s < steps; s++) {
                 dealer.produce(s);
             }
             t.awaitPeersClosed(java.time.Duration.ofHours(48));
-            System.out.printf("dealer: %d steps, busy %.2f s per step%n", steps, dealer.busyNanos() / 1e9 / steps);
+            int produced = Math.max(1, steps - startStep);
+            System.out.printf("dealer: %d steps, busy %.2f s per step%n", produced, dealer.busyNanos() / 1e9 / produced);
         }
         return 0;
     }

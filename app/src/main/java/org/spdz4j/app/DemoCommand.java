@@ -45,11 +45,19 @@ final class DemoCommand implements Callable<Integer> {
     String inputSeed;
     @Option(names = "--progress", negatable = true, defaultValue = "true")
     boolean progress;
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "save party state every N steps to <dir>/checkpoints (0 = never)")
+    int checkpointEvery;
+    @Option(names = "--resume", description = "continue from the checkpoints in <dir>/checkpoints (needs --dir)")
+    boolean resume;
 
     @Override
     public Integer call() throws Exception {
+        if (resume && dir == null) {
+            throw new IllegalArgumentException("--resume needs the --dir of the interrupted run");
+        }
         Path run = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("spdz4j-demo");
         Path config = writeKeysAndConfig(run);
+        Path checkpoints = run.resolve("checkpoints");
         System.out.println("run directory " + run + " (keys, run.yaml, logs)");
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
                 "--timeout", "" + timeout));
@@ -59,6 +67,16 @@ final class DemoCommand implements Callable<Integer> {
         dealerArgs.addAll(common);
         if (dealerSeed != null) {
             dealerArgs.addAll(List.of("--dealer-seed", dealerSeed));
+        }
+        if (resume) {
+            dealerArgs.addAll(List.of("--start-step", "" + Checkpoint.nextStep(checkpoints, Role.P0)));
+        }
+        if (checkpointEvery > 0 || resume) {
+            common.addAll(List.of("--checkpoint-dir", checkpoints.toString(),
+                    "--checkpoint-every", "" + Math.max(1, checkpointEvery)));
+            if (resume) {
+                common.add("--resume");
+            }
         }
         List<String> p1Args = new ArrayList<>(List.of("party", "--id", "1", "--data", data.toString(), "--no-progress"));
         p1Args.addAll(common);

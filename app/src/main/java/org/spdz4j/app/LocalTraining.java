@@ -76,18 +76,26 @@ public final class LocalTraining {
 
     /** As {@link #run(TrainingConfig, Mnist, IntConsumer)} with the dealer's and the input-sharing seeds given. */
     public static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep, byte[] dealerSeed, byte[] inputSeed) {
-        int[][] batches = batches(c, train.size());
+        return run(c, train, afterStep, dealerSeed, inputSeed, batches(c, train.size()), 0, null);
+    }
+
+    /**
+     * Steps {@code firstStep .. batches.length-1} of a run, each party saving checkpoints to
+     * {@code ck} (may be null) and, past step 0, resuming from them.
+     */
+    static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep, byte[] dealerSeed, byte[] inputSeed,
+                      int[][] batches, int firstStep, TrainingParty.Checkpointing ck) {
         FixedPoint fp = c.fixedPoint();
         Plan plan = TrainingParty.model(c, Role.P0).plan();
-        LocalComputation.Result<TrainingParty.Outcome> r = LocalComputation.run(plan, batches.length, dealerSeed,
-                inputSeed, fp, (party, randomness) -> TrainingParty.run(party, randomness, c, train, batches, true,
-                        party.role() == Role.P0 ? afterStep : s -> { }));
+        LocalComputation.Result<TrainingParty.Outcome> r = LocalComputation.run(plan, firstStep, batches.length,
+                dealerSeed, inputSeed, fp, (party, randomness) -> TrainingParty.run(party, randomness, c, train, batches,
+                        firstStep, ck, true, party.role() == Role.P0 ? afterStep : s -> { }));
         List<FloatTensor> logits = new ArrayList<>();
-        for (int s = 0; s < batches.length; s++) {
+        for (int s = 0; s < batches.length - firstStep; s++) {
             logits.add(new FloatTensor(Shape.of(c.batchSize(), 10), fp.decode(r.p0().logits().get(s).add(r.p1().logits().get(s)))));
         }
-        return new Result(r.p0().model(), logits, r.p0Traffic(), r.dealerTraffic(), r.p0().scopes(), batches.length,
-                r.p0().nanos(), r.dealerBusyNanos(), plan);
+        return new Result(r.p0().model(), logits, r.p0Traffic(), r.dealerTraffic(), r.p0().scopes(),
+                batches.length - firstStep, r.p0().nanos(), r.dealerBusyNanos(), plan);
     }
 
     /** The float twin trained on the same batches from the same initial weights; returns the per-step losses. */

@@ -35,6 +35,12 @@ final class PartyCommand implements Callable<Integer> {
     int testImages;
     @Option(names = "--progress", negatable = true, defaultValue = "true", description = "show a progress bar")
     boolean progress;
+    @Option(names = "--checkpoint-dir", description = "save this party's shares of model and momentum here")
+    Path checkpointDir;
+    @Option(names = "--checkpoint-every", defaultValue = "50", description = "steps between checkpoints")
+    int checkpointEvery;
+    @Option(names = "--resume", description = "continue from the checkpoint in --checkpoint-dir")
+    boolean resume;
 
     @Override
     public Integer call() throws Exception {
@@ -46,25 +52,36 @@ final class PartyCommand implements Callable<Integer> {
         Mnist train = Mnist.load(data, true);
         int[][] batches = LocalTraining.batches(c, train.size());
         Plan plan = TrainingParty.model(c, role).plan();
+        if (resume && checkpointDir == null) {
+            throw new IllegalArgumentException("--resume needs --checkpoint-dir");
+        }
+        int first = resume ? Checkpoint.nextStep(checkpointDir, role) : 0;
+        TrainingParty.Checkpointing ck = checkpointDir == null ? null
+                : new TrainingParty.Checkpointing(checkpointDir, checkpointEvery);
         try (NettyTransport t = process.connect(role)) {
             ComputeParty party = new ComputeParty(role, t, c.fixedPoint());
             party.agree("plan hash", HexFormat.of().formatHex(plan.hash()));
             party.agree("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
             party.agree("dataset", training.datasetFingerprint());
-            PartyRandomness randomness = PartyRandomness.connect(role, t, plan);
+            party.agree("first step", "" + first);
+            PartyRandomness randomness = PartyRandomness.connect(role, t, plan, first);
             party.setupInputSharing(ProcessOptions.seed(inputSeed));
             TrainingParty.Outcome o;
             try (ProgressBar bar = progress ? bar(role, batches.length) : null) {
                 long start = System.nanoTime();
-                o = TrainingParty.run(party, randomness, c, train, batches, false, step -> {
+                if (bar != null) {
+                    bar.stepTo(first);
+                }
+                o = TrainingParty.run(party, randomness, c, train, batches, first, ck, false, step -> {
                     if (bar != null) {
                         double s = (System.nanoTime() - start) / 1e9;
                         bar.step();
-                        bar.setExtraMessage(String.format(" %.1f img/s", (step + 1) * c.batchSize() / s));
+                        bar.setExtraMessage(String.format(" %.1f img/s", (step + 1 - first) * c.batchSize() / s));
                     }
                 });
             }
-            System.out.printf("%s: %d steps, %.2f s per step%n", role, batches.length, o.nanos() / 1e9 / batches.length);
+            int ran = batches.length - first;
+            System.out.printf("%s: %d steps, %.2f s per step%n", role, ran, o.nanos() / 1e9 / Math.max(1, ran));
             if (role == Role.P0) {
                 if (saveModel != null) {
                     ModelFile.write(saveModel, c.network(), o.model());
@@ -72,7 +89,7 @@ final class PartyCommand implements Callable<Integer> {
                 }
                 double accuracy = Evaluation.accuracy(c.network(), o.model(), Mnist.load(data, false), testImages);
                 System.out.printf("P0: test accuracy %.4f on %d images%n", accuracy, testImages);
-                System.out.print(CommunicationReport.table(t.traffic(), o.scopes(), batches.length));
+                System.out.print(CommunicationReport.table(t.traffic(), o.scopes(), Math.max(1, ran)));
             }
         }
         return 0;

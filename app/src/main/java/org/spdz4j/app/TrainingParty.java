@@ -1,5 +1,8 @@
 package org.spdz4j.app;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.IntConsumer;
@@ -42,16 +45,46 @@ final class TrainingParty {
         return Shape.of(c.batchSize(), 1, 28, 28);
     }
 
+    /**
+     * Where and how often a party saves its state.
+     *
+     * @param dir   checkpoint directory (one file per party)
+     * @param every save after every this many steps (and after the last)
+     */
+    record Checkpointing(Path dir, int every) {
+    }
+
+    /** Trains from step 0, without checkpoints. */
     static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Mnist data, int[][] batches,
                        boolean keepLogits, IntConsumer afterStep) {
+        try {
+            return run(party, randomness, c, data, batches, 0, null, keepLogits, afterStep);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Trains steps {@code firstStep .. batches.length-1}. With {@code firstStep > 0} the party's
+     * state comes from its checkpoint, which must be at exactly that step.
+     */
+    static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Mnist data, int[][] batches,
+                       int firstStep, Checkpointing ck, boolean keepLogits, IntConsumer afterStep) throws IOException {
         Role me = party.role();
         SecureModel model = model(c, me);
+        byte[] planHash = model.plan().hash();
+        if (firstStep > 0) {
+            int saved = Checkpoint.read(ck.dir(), me, planHash, model.params());
+            if (saved != firstStep) {
+                throw new IOException(me + "'s checkpoint is at step " + saved + ", not " + firstStep);
+            }
+        }
         Shape xShape = batchShape(c);
         Shape yShape = Shape.of(c.batchSize(), 10);
         FixedPoint fp = c.fixedPoint();
         List<Ring128Tensor> logits = new ArrayList<>();
         long start = System.nanoTime();
-        for (int step = 0; step < batches.length; step++) {
+        for (int step = firstStep; step < batches.length; step++) {
             party.beginStep(step, randomness.forStep(step));
             Ring128Tensor x = me == Role.P0 ? fp.encode(xShape, data.images(batches[step]).values()) : null;
             Ring128Tensor y = me == Role.P1 ? fp.encode(yShape, data.oneHot(batches[step]).values()) : null;
@@ -60,6 +93,9 @@ final class TrainingParty {
             Ring128Tensor z = model.trainStep(party, xs, ys);
             if (keepLogits) {
                 logits.add(z);
+            }
+            if (ck != null && ((step + 1) % ck.every() == 0 || step + 1 == batches.length)) {
+                Checkpoint.write(ck.dir(), me, step + 1, planHash, model.params());
             }
             afterStep.accept(step);
         }

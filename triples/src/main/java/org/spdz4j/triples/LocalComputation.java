@@ -47,18 +47,21 @@ public final class LocalComputation {
      * @param dealerSeed master seed of the dealer's PRGs
      */
     public static <T> Result<T> run(Plan plan, int steps, byte[] dealerSeed, FixedPoint fp, Program<T> program) {
-        return run(plan, plan, plan, steps, dealerSeed, AesCtrPrg.freshSeed(), fp, program);
+        return run(plan, plan, plan, 0, steps, dealerSeed, AesCtrPrg.freshSeed(), fp, program);
     }
 
-    /** As {@link #run(Plan, int, byte[], FixedPoint, Program)} with the input-sharing seed given: reproducible. */
-    public static <T> Result<T> run(Plan plan, int steps, byte[] dealerSeed, byte[] inputSeed, FixedPoint fp,
-                                    Program<T> program) {
-        return run(plan, plan, plan, steps, dealerSeed, inputSeed, fp, program);
+    /**
+     * As {@link #run(Plan, int, byte[], FixedPoint, Program)} with the input-sharing seed given
+     * (reproducible), for steps {@code firstStep .. steps-1} (a resumed run starts past 0).
+     */
+    public static <T> Result<T> run(Plan plan, int firstStep, int steps, byte[] dealerSeed, byte[] inputSeed,
+                                    FixedPoint fp, Program<T> program) {
+        return run(plan, plan, plan, firstStep, steps, dealerSeed, inputSeed, fp, program);
     }
 
     /** As {@link #run(Plan, int, byte[], FixedPoint, Program)}, each process with its own plan (tests of refusals). */
-    static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int steps, byte[] dealerSeed, byte[] inputSeed,
-                             FixedPoint fp, Program<T> program) {
+    static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int firstStep, int steps, byte[] dealerSeed,
+                             byte[] inputSeed, FixedPoint fp, Program<T> program) {
         InMemoryNetwork net = new InMemoryNetwork(Duration.ofSeconds(60), 512L << 20);
         Dealer dealer = new Dealer(dealerPlan, net.transport(Role.DEALER), dealerSeed);
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
@@ -68,9 +71,9 @@ public final class LocalComputation {
         });
         try {
             dealer.setup();
-            Dealer.Run dealing = dealer.runAhead(0, steps);
-            Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, inputSeed, fp, program));
-            Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, inputSeed, fp, program));
+            Dealer.Run dealing = dealer.runAhead(firstStep, steps - firstStep);
+            Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, firstStep, inputSeed, fp, program));
+            Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, firstStep, inputSeed, fp, program));
             T r0;
             try {
                 r0 = get(f0, Role.P0);
@@ -97,12 +100,12 @@ public final class LocalComputation {
         }
     }
 
-    private static <T> T party(Transport transport, Plan plan, byte[] inputSeed, FixedPoint fp, Program<T> program)
-            throws Exception {
+    private static <T> T party(Transport transport, Plan plan, int firstStep, byte[] inputSeed, FixedPoint fp,
+                               Program<T> program) throws Exception {
         try {
             ComputeParty party = new ComputeParty(transport.self(), transport, fp);
             party.agree("plan hash", plan.hash());
-            PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan);
+            PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan, firstStep);
             party.setupInputSharing(inputSeed);
             return program.run(party, randomness);
         } catch (Exception | Error e) {

@@ -48,9 +48,16 @@ public final class PartyRandomness {
 
     /** Receives this party's seed from the dealer and checks that the dealer has the same plan. */
     public static PartyRandomness connect(Role role, Transport transport, Plan plan) {
+        return connect(role, transport, plan, 0);
+    }
+
+    /** As {@link #connect(Role, Transport, Plan)} for a run resumed at {@code firstStep} (the dealer starts there too). */
+    public static PartyRandomness connect(Role role, Transport transport, Plan plan, int firstStep) {
         DealerSetup setup = DealerSetup.decode(transport.receiveBytes(Role.DEALER, new Tag(Tag.Kind.SEED, 0, 0)));
         setup.requirePlan(plan.hash(), role.toString());
-        return new PartyRandomness(role, transport, plan, new AesCtrPrg(setup.seed()));
+        PartyRandomness r = new PartyRandomness(role, transport, plan, new AesCtrPrg(setup.seed()));
+        r.nextStep = firstStep;
+        return r;
     }
 
     /** Shares for step {@code step}; steps must be taken in increasing order. */

@@ -60,7 +60,7 @@ class DealerTest {
     void planHashMismatchBetweenPartiesFailsNamingBothHashes() {
         Plan a = plan(1);
         Plan b = plan(2);
-        ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, a, b, 1,
+        ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, a, b, 0, 1,
                 AesCtrPrg.freshSeed(), AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
         String hexA = java.util.HexFormat.of().formatHex(a.hash());
         String hexB = java.util.HexFormat.of().formatHex(b.hash());
@@ -72,7 +72,7 @@ class DealerTest {
     void dealerWithAnotherPlanIsRefused() {
         Plan a = plan(1);
         Plan b = plan(2);
-        ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, b, b, 1,
+        ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, b, b, 0, 1,
                 AesCtrPrg.freshSeed(), AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
         assertTrue(e.getMessage().contains("but the dealer has"), e.getMessage());
     }
