@@ -66,6 +66,8 @@ final class PartyCommand implements Callable<Integer> {
             party.agree("first step", "" + first);
             PartyRandomness randomness = PartyRandomness.connect(role, t, plan, first);
             party.setupInputSharing(ProcessOptions.seed(inputSeed));
+            long peerWaitBefore = t.traffic().waitNanos(role.peer());
+            long dealerWaitBefore = t.traffic().waitNanos(Role.DEALER);
             TrainingParty.Outcome o;
             try (ProgressBar bar = progress ? bar(role, batches.length) : null) {
                 long start = System.nanoTime();
@@ -80,8 +82,12 @@ final class PartyCommand implements Callable<Integer> {
                     }
                 });
             }
-            int ran = batches.length - first;
-            System.out.printf("%s: %d steps, %.2f s per step%n", role, ran, o.nanos() / 1e9 / Math.max(1, ran));
+            int ran = Math.max(1, batches.length - first);
+            double peerWait = (t.traffic().waitNanos(role.peer()) - peerWaitBefore) / 1e9 / ran;
+            double dealerWait = (t.traffic().waitNanos(Role.DEALER) - dealerWaitBefore) / 1e9 / ran;
+            double step = o.nanos() / 1e9 / ran;
+            System.out.printf("%s: %d steps, %.2f s per step: compute %.2f, waiting for %s %.2f, waiting for the dealer %.2f%n",
+                    role, batches.length - first, step, step - peerWait - dealerWait, role.peer(), peerWait, dealerWait);
             if (role == Role.P0) {
                 if (saveModel != null) {
                     ModelFile.write(saveModel, c.network(), o.model());
@@ -89,7 +95,7 @@ final class PartyCommand implements Callable<Integer> {
                 }
                 double accuracy = Evaluation.accuracy(c.network(), o.model(), Mnist.load(data, false), testImages);
                 System.out.printf("P0: test accuracy %.4f on %d images%n", accuracy, testImages);
-                System.out.print(CommunicationReport.table(t.traffic(), o.scopes(), Math.max(1, ran)));
+                System.out.print(CommunicationReport.table(t.traffic(), o.scopes(), ran));
             }
         }
         return 0;

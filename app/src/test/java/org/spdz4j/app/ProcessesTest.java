@@ -51,6 +51,35 @@ class ProcessesTest {
     }
 
     @Test
+    void aPeerWithAnotherPlanIsRefusedNamingTheFieldAndBothValues() throws Exception {
+        Path config = DemoCommand.writeKeysAndConfig(dir);
+        List<String> common = List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "20",
+                "--network", "small", "--train-images", "320");
+        List<String> p0 = new ArrayList<>(List.of("party", "--id", "0", "--data", TestData.dir().toString(),
+                "--no-progress", "--batch", "32"));
+        p0.addAll(common);
+        List<String> p1 = new ArrayList<>(List.of("party", "--id", "1", "--data", TestData.dir().toString(),
+                "--no-progress", "--batch", "16"));
+        p1.addAll(common);
+        List<String> dealer = new ArrayList<>(List.of("dealer", "--batch", "32"));
+        dealer.addAll(common);
+        Process d = DemoCommand.start(dealer, dir.resolve("dealer.log"));
+        Process q1 = DemoCommand.start(p1, dir.resolve("P1.log"));
+        Process q0 = DemoCommand.start(p0, dir.resolve("P0.log"));
+        try {
+            assertTrue(q0.waitFor(60, TimeUnit.SECONDS) && q1.waitFor(60, TimeUnit.SECONDS));
+            assertNotEquals(0, q0.exitValue());
+            assertNotEquals(0, q1.exitValue());
+            String log = Files.readString(dir.resolve("P0.log"));
+            assertTrue(log.contains("plan hash mismatch: P0 has '") && log.contains("but P1 has '"), log);
+        } finally {
+            for (Process p : new Process[]{d, q0, q1}) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
     void killingAPartyMidRunEndsTheOthersNamingIt() throws Exception {
         Path config = DemoCommand.writeKeysAndConfig(dir);
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(),

@@ -326,8 +326,10 @@ public final class NettyTransport implements Transport {
             throw new IllegalArgumentException(self + " cannot receive from itself");
         }
         Inbound.Event e;
+        long start = System.nanoTime();
         try {
             e = inbox.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            traffic.recordWait(from, System.nanoTime() - start);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new ProtocolException(self + " interrupted while waiting for " + expected + " from " + from, ie);

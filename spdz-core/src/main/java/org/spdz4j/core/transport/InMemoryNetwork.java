@@ -141,7 +141,9 @@ public final class InMemoryNetwork {
 
         @Override
         public Ring128Tensor receive(Role from, Tag expected) {
+            long start = System.nanoTime();
             Frame f = link(from, self).take(expected);
+            traffic.recordWait(from, System.nanoTime() - start);
             if (f.tensor == null) {
                 throw new ProtocolException(self + " expected a tensor for " + expected + " from " + from + " but got bytes");
             }
@@ -157,7 +159,9 @@ public final class InMemoryNetwork {
 
         @Override
         public byte[] receiveBytes(Role from, Tag expected) {
+            long start = System.nanoTime();
             Frame f = link(from, self).take(expected);
+            traffic.recordWait(from, System.nanoTime() - start);
             if (f.bytes == null) {
                 throw new ProtocolException(self + " expected bytes for " + expected + " from " + from + " but got a tensor");
             }

@@ -42,6 +42,7 @@ public final class TrafficCounter {
     }
 
     private final Map<Key, Totals> cells = new LinkedHashMap<>();
+    private final Map<Role, Long> waitNanos = new EnumMap<>(Role.class);
     private final ThreadLocal<String> scope = ThreadLocal.withInitial(() -> "");
     private long rounds;
 
@@ -58,6 +59,15 @@ public final class TrafficCounter {
 
     public synchronized void record(Role peer, Direction direction, long values, long bytes) {
         cells.merge(new Key(scope.get(), peer, direction), new Totals(values, bytes, 1), Totals::plus);
+    }
+
+    /** Time a receive blocked waiting for {@code peer}: network and the peer's own work. */
+    public synchronized void recordWait(Role peer, long nanos) {
+        waitNanos.merge(peer, nanos, Long::sum);
+    }
+
+    public synchronized long waitNanos(Role peer) {
+        return waitNanos.getOrDefault(peer, 0L);
     }
 
     public synchronized void recordRound() {
@@ -105,6 +115,7 @@ public final class TrafficCounter {
 
     public synchronized void reset() {
         cells.clear();
+        waitNanos.clear();
         rounds = 0;
     }
 
