@@ -64,7 +64,7 @@ final class TrainCommand implements Callable<Integer> {
         if (twin) {
             FloatModel[] m = new FloatModel[1];
             LocalTraining.trainTwin(c, train, m);
-            double twinAccuracy = Evaluation.accuracy(c.network(), TrainingTestSupport.params(m[0]), test, testImages);
+            double twinAccuracy = Evaluation.accuracy(c.network(), m[0].paramValues(), test, testImages);
             System.out.printf("float twin: test accuracy %.4f (difference %.2f points)%n", twinAccuracy,
                     100 * (accuracy - twinAccuracy));
         }

@@ -39,7 +39,7 @@ class ModelFileTest {
             }
             m.trainStep(train.images(idx), train.oneHot(idx));
         }
-        return TrainingTestSupport.params(m);
+        return m.paramValues();
     }
 
     @Test

@@ -30,7 +30,7 @@ class TrainingTest {
         FloatModel[] twin = new FloatModel[1];
         double[] twinLoss = LocalTraining.trainTwin(c, TestData.train(), twin);
         double mpcAccuracy = Evaluation.accuracy(net, r.model(), TestData.test(), 2000);
-        double twinAccuracy = Evaluation.accuracy(net, TrainingTestSupport.params(twin[0]), TestData.test(), 2000);
+        double twinAccuracy = Evaluation.accuracy(net, twin[0].paramValues(), TestData.test(), 2000);
         int[][] batches = LocalTraining.batches(c, TestData.train().size());
         double maxDiff = 0;
         for (int s = 0; s < r.steps(); s++) {

@@ -66,6 +66,15 @@ public final class FloatModel {
         return out;
     }
 
+    /** Copies of every parameter's values, in {@link #params()} order (what {@link #load} takes). */
+    public List<double[]> paramValues() {
+        List<double[]> out = new ArrayList<>();
+        for (FloatParam p : params()) {
+            out.add(p.value.clone());
+        }
+        return out;
+    }
+
     /** Replaces every parameter, in {@link #params()} order (e.g. with a revealed model). */
     public void load(List<double[]> values) {
         List<FloatParam> ps = params();

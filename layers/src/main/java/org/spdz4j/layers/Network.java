@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.triples.Plan;
 
 /**
  * A network's public architecture: layers and loss. From it each party builds its
@@ -84,11 +83,6 @@ public final class Network {
             b.append(l.describe()).append(' ');
         }
         return b.append(loss.describe()).toString();
-    }
-
-    /** Plan of one training step: masks and products of every layer, forward then backward. */
-    public Plan plan(Shape input, SecureSetup setup) {
-        return SecureModel.create(this, input, setup, new Sgd(0, 0, 0)).plan();
     }
 
     public static final class Builder {

@@ -31,6 +31,8 @@ import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.core.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@link Transport} over TCP with Netty, optionally TLS 1.3 with mutual authentication and
@@ -46,6 +48,7 @@ import org.spdz4j.core.transport.Transport;
  * }</pre>
  */
 public final class NettyTransport implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     /** Largest tensor a peer may announce: 2^27 elements (4 GiB of words). */
     static final long MAX_TENSOR_ELEMENTS = 1L << 27;
 
@@ -157,6 +160,7 @@ public final class NettyTransport implements Transport {
             }
         }
         peers.put(h.role(), ch);
+        LOG.info("{} connected to {} at {}{}", self, h.role(), ch.remoteAddress(), tls != null ? " (mutual TLS)" : " (plain TCP)");
     }
 
     private static X509Certificate peerCertificate(Channel ch) {
