@@ -23,6 +23,7 @@ final class DealerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        training.useBackend();
         TrainingConfig c = training.config();
         Plan plan = TrainingParty.model(c, Role.P0).plan();
         int steps = training.steps();

@@ -48,6 +48,7 @@ final class PartyCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--id must be 0 or 1");
         }
         Role role = id == 0 ? Role.P0 : Role.P1;
+        training.useBackend();
         TrainingConfig c = training.config();
         Mnist train = Mnist.load(data, true);
         int[][] batches = LocalTraining.batches(c, train.size());

@@ -4,10 +4,9 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.layers.FloatModel;
-import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.ModelFile;
-import org.spdz4j.layers.Sgd;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code spdz train}: the seed CNN trained on secret-shared MNIST, P0, P1 and the dealer in this JVM. */
@@ -16,22 +15,10 @@ import picocli.CommandLine.Option;
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "directory with the MNIST IDX files (gzipped or not)")
     Path data;
-    @Option(names = "--epochs", defaultValue = "1")
-    int epochs;
-    @Option(names = "--batch", defaultValue = "128")
-    int batch;
-    @Option(names = "--train-images", defaultValue = "0", description = "use the first N training images (0 = all)")
-    int trainImages;
+    @Mixin
+    TrainingOptions training;
     @Option(names = "--test-images", defaultValue = "10000")
     int testImages;
-    @Option(names = "--lr", defaultValue = "0.05")
-    double lr;
-    @Option(names = "--momentum", defaultValue = "0.9")
-    double momentum;
-    @Option(names = "--seed", defaultValue = "1", description = "seeds the public initial weights and the data order")
-    long seed;
-    @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "BASELINE or OPTIMIZED")
-    Mode mode;
     @Option(names = "--twin", description = "also train the float twin on the same batches and compare")
     boolean twin;
     @Option(names = "--save-model", description = "write the model revealed to P0 to this file")
@@ -41,11 +28,11 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Mnist train = Mnist.load(data, true);
         Mnist test = Mnist.load(data, false);
-        TrainingConfig c = TrainingConfig.seedNetwork(epochs, batch, trainImages).withMode(mode)
-                .withSgd(new Sgd(lr, momentum, 0)).withSeed(seed);
+        training.useBackend();
+        TrainingConfig c = training.config();
         int steps = LocalTraining.batches(c, train.size()).length;
         System.out.printf("training %s on %d steps of %d images, %s mode, backend %s%n",
-                c.network().describe(), steps, batch, mode, RingBackends.current().name());
+                c.network().describe(), steps, c.batchSize(), c.mode(), RingBackends.current().name());
         long start = System.nanoTime();
         LocalTraining.Result r = LocalTraining.run(c, train, step -> {
             if (step % 10 == 0 || step == steps - 1) {

@@ -1,5 +1,7 @@
 package org.spdz4j.app;
 
+import org.spdz4j.accel.Backends;
+import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.PolyRelu;
@@ -25,6 +27,13 @@ final class TrainingOptions {
     Mode mode;
     @Option(names = "--network", defaultValue = "seed", description = "seed (the seed tutorial's CNN) or small (conv 1->4, dense)")
     String network;
+    @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C) or auto")
+    String backend;
+
+    /** Installs the chosen ring backend for this process. */
+    void useBackend() {
+        RingBackends.use(Backends.select(backend, Runtime.getRuntime().availableProcessors()));
+    }
 
     static final int MNIST_TRAIN_SIZE = 60_000;
 
@@ -48,7 +57,7 @@ final class TrainingOptions {
     String[] asArguments() {
         return new String[]{"--epochs", "" + epochs, "--batch", "" + batch, "--train-images", "" + trainImages,
                 "--lr", "" + lr, "--momentum", "" + momentum, "--seed", "" + seed, "--mode", mode.name(),
-                "--network", network};
+                "--network", network, "--backend", backend};
     }
 
     /** The public facts P0 and P1 must agree on besides the plan: data order and size. */

@@ -14,13 +14,13 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.core.ring.JavaRingBackend;
+import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.RingBackend;
 import org.spdz4j.core.ring.Shape;
 
 /**
- * 128-bit ring matmul at the seed network's conv2 shape: weights 32x288 times a 288x3136 slice
+ * 128-bit ring matmul, Java and C backends, at the seed network's conv2 shape: weights 32x288 times a 288x3136 slice
  * (16 of the 128 images) of the 288x25088 im2col matrix. One operation = one multiply-accumulate,
  * so the score in ops/s is MAC/s.
  *
@@ -42,7 +42,10 @@ public class Ring128MatmulBenchmark {
     @Param({"1", "2"})
     public int threads;
 
-    private RingBackend backend;
+    @Param({"java", "cpu"})
+    public String backend;
+
+    private RingBackend kernels;
     private long[] aHi, aLo, bHi, bLo, outHi, outLo;
 
     @Setup
@@ -56,13 +59,13 @@ public class Ring128MatmulBenchmark {
         bLo = b.loWords();
         outHi = new long[M * N];
         outLo = new long[M * N];
-        backend = new JavaRingBackend(threads);
+        kernels = Backends.select(backend, threads);
     }
 
     @Benchmark
     @OperationsPerInvocation(M * K * N)
     public long matmul() {
-        backend.matmul(aHi, aLo, false, bHi, bLo, false, M, K, N, outHi, outLo);
+        kernels.matmul(aHi, aLo, false, bHi, bLo, false, M, K, N, outHi, outLo);
         return outLo[0];
     }
 }

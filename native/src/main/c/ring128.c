@@ -1,0 +1,142 @@
+/*
+ * spdz4j CPU kernels for Z_2^128 on structure-of-arrays data: element i is
+ * hi[i] * 2^64 + (unsigned) lo[i]. Bit-exact with the Java backend (JavaRingBackend).
+ * Built by the Maven build with gcc; loaded with JNA (org.spdz4j.accel.CpuRingBackend).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef unsigned __int128 u128;
+
+static inline u128 load(const int64_t *hi, const int64_t *lo, long i) {
+    return ((u128)(uint64_t)hi[i] << 64) | (uint64_t)lo[i];
+}
+
+static inline void store(int64_t *hi, int64_t *lo, long i, u128 v) {
+    hi[i] = (int64_t)(uint64_t)(v >> 64);
+    lo[i] = (int64_t)(uint64_t)v;
+}
+
+void r128_add(const int64_t *ahi, const int64_t *alo, const int64_t *bhi, const int64_t *blo,
+              int64_t *ohi, int64_t *olo, int n) {
+    for (long i = 0; i < n; i++) store(ohi, olo, i, load(ahi, alo, i) + load(bhi, blo, i));
+}
+
+void r128_sub(const int64_t *ahi, const int64_t *alo, const int64_t *bhi, const int64_t *blo,
+              int64_t *ohi, int64_t *olo, int n) {
+    for (long i = 0; i < n; i++) store(ohi, olo, i, load(ahi, alo, i) - load(bhi, blo, i));
+}
+
+void r128_mul(const int64_t *ahi, const int64_t *alo, const int64_t *bhi, const int64_t *blo,
+              int64_t *ohi, int64_t *olo, int n) {
+    for (long i = 0; i < n; i++) store(ohi, olo, i, load(ahi, alo, i) * load(bhi, blo, i));
+}
+
+/* arithmetic shift: floor division by 2^bits of the signed value */
+void r128_shr(const int64_t *hi, const int64_t *lo, int bits, int64_t *ohi, int64_t *olo, int n) {
+    for (long i = 0; i < n; i++) store(ohi, olo, i, (u128)((__int128)load(hi, lo, i) >> bits));
+}
+
+/* rows x k row-major copy of an operand stored rows x k, or k x rows when transposed */
+static u128 *pack(const int64_t *hi, const int64_t *lo, int transposed, int rows, int k) {
+    u128 *out = malloc(sizeof(u128) * (size_t)rows * (size_t)k);
+    if (!out) return NULL;
+    for (long r = 0; r < rows; r++)
+        for (long c = 0; c < k; c++)
+            out[r * k + c] = load(hi, lo, transposed ? c * rows + r : r * k + c);
+    return out;
+}
+
+/*
+ * out (m x n) = op(a) * op(b); a is stored k x m when transA, b is stored n x k when transB.
+ * Dot products of rows of A and rows of B^T, 2 x 2 register blocks, columns split across
+ * threads. Returns 0, or -1 when memory runs out.
+ */
+int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_t *bhi, const int64_t *blo,
+                int transB, int m, int k, int n, int64_t *ohi, int64_t *olo, int threads) {
+    u128 *a = pack(ahi, alo, transA, m, k);
+    u128 *bt = pack(bhi, blo, !transB, n, k);
+    if (!a || !bt) { free(a); free(bt); return -1; }
+    long pairs = (n + 1) / 2;
+    #pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
+    for (long jp = 0; jp < pairs; jp++) {
+        long j = 2 * jp;
+        const u128 *b0 = bt + j * k;
+        if (j + 1 < n) {
+            const u128 *b1 = b0 + k;
+            long i = 0;
+            for (; i + 1 < m; i += 2) {
+                const u128 *a0 = a + i * k, *a1 = a0 + k;
+                u128 s00 = 0, s01 = 0, s10 = 0, s11 = 0;
+                for (long t = 0; t < k; t++) {
+                    u128 x0 = a0[t], x1 = a1[t], y0 = b0[t], y1 = b1[t];
+                    s00 += x0 * y0; s01 += x0 * y1; s10 += x1 * y0; s11 += x1 * y1;
+                }
+                store(ohi, olo, i * n + j, s00); store(ohi, olo, i * n + j + 1, s01);
+                store(ohi, olo, (i + 1) * n + j, s10); store(ohi, olo, (i + 1) * n + j + 1, s11);
+            }
+            for (; i < m; i++) {
+                const u128 *a0 = a + i * k;
+                u128 s0 = 0, s1 = 0;
+                for (long t = 0; t < k; t++) { s0 += a0[t] * b0[t]; s1 += a0[t] * b1[t]; }
+                store(ohi, olo, i * n + j, s0); store(ohi, olo, i * n + j + 1, s1);
+            }
+        } else {
+            for (long i = 0; i < m; i++) {
+                const u128 *a0 = a + i * k;
+                u128 s = 0;
+                for (long t = 0; t < k; t++) s += a0[t] * b0[t];
+                store(ohi, olo, i * n + j, s);
+            }
+        }
+    }
+    free(a);
+    free(bt);
+    return 0;
+}
+
+void r128_im2col(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,
+                 int kernel, int stride, int padding, int64_t *ohi, int64_t *olo) {
+    int oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
+    long out = 0;
+    for (int c = 0; c < channels; c++)
+        for (int ky = 0; ky < kernel; ky++)
+            for (int kx = 0; kx < kernel; kx++)
+                for (int b = 0; b < batch; b++)
+                    for (int oy = 0; oy < oh; oy++) {
+                        int y = oy * stride - padding + ky;
+                        for (int ox = 0; ox < ow; ox++, out++) {
+                            int x = ox * stride - padding + kx;
+                            if (y >= 0 && y < height && x >= 0 && x < width) {
+                                long src = ((long)(b * channels + c) * height + y) * width + x;
+                                ohi[out] = hi[src]; olo[out] = lo[src];
+                            } else {
+                                ohi[out] = 0; olo[out] = 0;
+                            }
+                        }
+                    }
+}
+
+void r128_col2im(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,
+                 int kernel, int stride, int padding, int64_t *ohi, int64_t *olo) {
+    int oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
+    long size = (long)batch * channels * height * width;
+    memset(ohi, 0, sizeof(int64_t) * size);
+    memset(olo, 0, sizeof(int64_t) * size);
+    long in = 0;
+    for (int c = 0; c < channels; c++)
+        for (int ky = 0; ky < kernel; ky++)
+            for (int kx = 0; kx < kernel; kx++)
+                for (int b = 0; b < batch; b++)
+                    for (int oy = 0; oy < oh; oy++) {
+                        int y = oy * stride - padding + ky;
+                        for (int ox = 0; ox < ow; ox++, in++) {
+                            int x = ox * stride - padding + kx;
+                            if (y >= 0 && y < height && x >= 0 && x < width) {
+                                long dst = ((long)(b * channels + c) * height + y) * width + x;
+                                store(ohi, olo, dst, load(ohi, olo, dst) + load(hi, lo, in));
+                            }
+                        }
+                    }
+}

@@ -1,0 +1,116 @@
+package org.spdz4j.accel;
+
+import com.sun.jna.Native;
+import org.spdz4j.core.ring.Conv2dGeometry;
+import org.spdz4j.core.ring.RingBackend;
+
+/**
+ * Ring kernels in C ({@code unsigned __int128}, OpenMP), loaded with JNA from
+ * {@code libspdz4j_ring.so}, which the Maven build compiles when gcc is present. Bit-exact with
+ * the Java backend.
+ *
+ * <pre>{@code
+ * if (CpuRingBackend.available()) {
+ *     RingBackends.use(new CpuRingBackend(2));
+ * }
+ * }</pre>
+ */
+public final class CpuRingBackend implements RingBackend {
+    private static final Throwable LOAD_FAILURE = Kernels.load();
+
+    private final int threads;
+
+    public CpuRingBackend(int threads) {
+        if (LOAD_FAILURE != null) {
+            throw new IllegalStateException("native CPU kernels unavailable: " + LOAD_FAILURE.getMessage(), LOAD_FAILURE);
+        }
+        this.threads = Math.max(1, threads);
+    }
+
+    /** Whether the native library loaded. */
+    public static boolean available() {
+        return LOAD_FAILURE == null;
+    }
+
+    /** Why the native library did not load, or null. */
+    public static String unavailableReason() {
+        return LOAD_FAILURE == null ? null : LOAD_FAILURE.toString();
+    }
+
+    @Override
+    public String name() {
+        return "cpu(C, " + threads + " threads)";
+    }
+
+    @Override
+    public void add(long[] aHi, long[] aLo, long[] bHi, long[] bLo, long[] outHi, long[] outLo, int n) {
+        Kernels.r128_add(aHi, aLo, bHi, bLo, outHi, outLo, n);
+    }
+
+    @Override
+    public void sub(long[] aHi, long[] aLo, long[] bHi, long[] bLo, long[] outHi, long[] outLo, int n) {
+        Kernels.r128_sub(aHi, aLo, bHi, bLo, outHi, outLo, n);
+    }
+
+    @Override
+    public void mul(long[] aHi, long[] aLo, long[] bHi, long[] bLo, long[] outHi, long[] outLo, int n) {
+        Kernels.r128_mul(aHi, aLo, bHi, bLo, outHi, outLo, n);
+    }
+
+    @Override
+    public void shiftRight(long[] hi, long[] lo, int bits, long[] outHi, long[] outLo, int n) {
+        if (bits < 0 || bits > 127) {
+            throw new IllegalArgumentException("shift must be in [0, 127], got " + bits);
+        }
+        Kernels.r128_shr(hi, lo, bits, outHi, outLo, n);
+    }
+
+    @Override
+    public void matmul(long[] aHi, long[] aLo, boolean transA, long[] bHi, long[] bLo, boolean transB,
+                       int m, int k, int n, long[] outHi, long[] outLo) {
+        if (Kernels.r128_matmul(aHi, aLo, transA ? 1 : 0, bHi, bLo, transB ? 1 : 0, m, k, n, outHi, outLo, threads) != 0) {
+            throw new OutOfMemoryError("native matmul " + m + "x" + k + "x" + n + ": out of native memory");
+        }
+    }
+
+    @Override
+    public void im2col(long[] hi, long[] lo, Conv2dGeometry g, long[] outHi, long[] outLo) {
+        Kernels.r128_im2col(hi, lo, g.batch(), g.channels(), g.height(), g.width(), g.kernel(), g.stride(), g.padding(),
+                outHi, outLo);
+    }
+
+    @Override
+    public void col2im(long[] hi, long[] lo, Conv2dGeometry g, long[] outHi, long[] outLo) {
+        Kernels.r128_col2im(hi, lo, g.batch(), g.channels(), g.height(), g.width(), g.kernel(), g.stride(), g.padding(),
+                outHi, outLo);
+    }
+
+    /** JNA direct mapping of ring128.c. */
+    private static final class Kernels {
+        static Throwable load() {
+            try {
+                Native.register(Kernels.class, "spdz4j_ring");
+                return null;
+            } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+                return e;
+            }
+        }
+
+        static native void r128_add(long[] ahi, long[] alo, long[] bhi, long[] blo, long[] ohi, long[] olo, int n);
+
+        static native void r128_sub(long[] ahi, long[] alo, long[] bhi, long[] blo, long[] ohi, long[] olo, int n);
+
+        static native void r128_mul(long[] ahi, long[] alo, long[] bhi, long[] blo, long[] ohi, long[] olo, int n);
+
+        static native void r128_shr(long[] hi, long[] lo, int bits, long[] ohi, long[] olo, int n);
+
+        static native int r128_matmul(long[] ahi, long[] alo, int transA, long[] bhi, long[] blo, int transB,
+                                      int m, int k, int n, long[] ohi, long[] olo, int threads);
+
+        static native void r128_im2col(long[] hi, long[] lo, int batch, int channels, int height, int width,
+                                       int kernel, int stride, int padding, long[] ohi, long[] olo);
+
+        static native void r128_col2im(long[] hi, long[] lo, int batch, int channels, int height, int width,
+                                       int kernel, int stride, int padding, long[] ohi, long[] olo);
+    }
+}
