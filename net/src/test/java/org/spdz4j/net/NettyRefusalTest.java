@@ -52,9 +52,7 @@ class NettyRefusalTest {
     void garbageFramesFailTheReceiverClearly() throws IOException {
         try (Rig rig = new Rig()) {
             rig.p1.write(new byte[]{0, 0, 0, 12, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1}); // unknown frame type 9
-            ProtocolException e = assertThrows(ProtocolException.class,
-                    () -> rig.p0().receive(Role.P1, new Tag(Tag.Kind.OPEN, 0, 0)));
-            assertTrue(e.getMessage().contains("unknown frame type 9"), e.getMessage());
+            rig.assertReceiveFails("unknown frame type 9");
         }
     }
 
@@ -64,9 +62,7 @@ class NettyRefusalTest {
             rig.p1.writeInt(Integer.MAX_VALUE);
             rig.p1.write(new byte[64]);
             rig.p1.flush();
-            ProtocolException e = assertThrows(ProtocolException.class,
-                    () -> rig.p0().receive(Role.P1, new Tag(Tag.Kind.OPEN, 0, 0)));
-            assertTrue(e.getMessage().contains("larger than"), e.getMessage());
+            rig.assertReceiveFails("larger than");
         }
     }
 
@@ -78,9 +74,7 @@ class NettyRefusalTest {
             rig.p1.writeInt(1 << 20);
             rig.p1.writeInt(1 << 20);
             rig.p1.flush();
-            ProtocolException e = assertThrows(ProtocolException.class,
-                    () -> rig.p0().receive(Role.P1, new Tag(Tag.Kind.OPEN, 0, 0)));
-            assertTrue(e.getMessage().contains("limit"), e.getMessage());
+            rig.assertReceiveFails("limit");
         }
     }
 
@@ -96,9 +90,7 @@ class NettyRefusalTest {
             rig.p1.write(new byte[16 * 4]);           // ...cut off mid-frame
             rig.p1.flush();
             rig.p1socket.close();
-            ProtocolException e = assertThrows(ProtocolException.class,
-                    () -> rig.p0().receive(Role.P1, new Tag(Tag.Kind.OPEN, 0, 0)));
-            assertTrue(e.getMessage().contains("P1 closed the connection"), e.getMessage());
+            rig.assertReceiveFails("P1 closed the connection");
         }
     }
 
@@ -196,6 +188,13 @@ class NettyRefusalTest {
 
         NettyTransport p0() {
             return p0.join();
+        }
+
+        /** P0's next receive from P1 fails with a message containing {@code text}. */
+        void assertReceiveFails(String text) {
+            ProtocolException e = assertThrows(ProtocolException.class,
+                    () -> p0().receive(Role.P1, new Tag(Tag.Kind.OPEN, 0, 0)));
+            assertTrue(e.getMessage().contains(text), e.getMessage());
         }
 
         @Override
