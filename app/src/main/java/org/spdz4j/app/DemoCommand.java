@@ -7,7 +7,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +42,8 @@ final class DemoCommand implements Callable<Integer> {
     String dealerSeed;
     @Option(names = "--input-seed", hidden = true)
     String inputSeed;
-    @Option(names = "--progress", negatable = true, defaultValue = "true")
-    boolean progress;
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "save party state every N steps to <dir>/checkpoints (0 = never)")
     int checkpointEvery;
     @Option(names = "--resume", description = "continue from the checkpoints in <dir>/checkpoints (needs --dir)")
@@ -61,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
         System.out.println("run directory " + run + " (keys, run.yaml, logs)");
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
                 "--timeout", "" + timeout));
-        common.addAll(Arrays.asList(training.asArguments()));
+        common.addAll(training.asArguments());
 
         List<String> dealerArgs = new ArrayList<>(List.of("dealer"));
         dealerArgs.addAll(common);
@@ -81,7 +80,10 @@ final class DemoCommand implements Callable<Integer> {
         List<String> p1Args = new ArrayList<>(List.of("party", "--id", "1", "--data", data.toString(), "--no-progress"));
         p1Args.addAll(common);
         List<String> p0Args = new ArrayList<>(List.of("party", "--id", "0", "--data", data.toString(),
-                "--test-images", "" + testImages, progress ? "--progress" : "--no-progress"));
+                "--test-images", "" + testImages));
+        if (noProgress) {
+            p0Args.add("--no-progress");
+        }
         p0Args.addAll(common);
         if (saveModel != null) {
             p0Args.addAll(List.of("--save-model", saveModel.toAbsolutePath().toString()));

@@ -89,7 +89,11 @@ public final class LocalTraining {
         Plan plan = TrainingParty.model(c, Role.P0).plan();
         LocalComputation.Result<TrainingParty.Outcome> r = LocalComputation.run(plan, firstStep, batches.length,
                 dealerSeed, inputSeed, fp, (party, randomness) -> TrainingParty.run(party, randomness, c, train, batches,
-                        firstStep, ck, true, party.role() == Role.P0 ? afterStep : s -> { }));
+                        firstStep, ck, true, (s, loss) -> {
+                            if (party.role() == Role.P0) {
+                                afterStep.accept(s);
+                            }
+                        }));
         List<FloatTensor> logits = new ArrayList<>();
         for (int s = 0; s < batches.length - firstStep; s++) {
             logits.add(new FloatTensor(Shape.of(c.batchSize(), 10), fp.decode(r.p0().logits().get(s).add(r.p1().logits().get(s)))));

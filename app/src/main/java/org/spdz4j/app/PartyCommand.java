@@ -33,8 +33,8 @@ final class PartyCommand implements Callable<Integer> {
     String inputSeed;
     @Option(names = "--test-images", defaultValue = "10000", description = "P0: evaluate the revealed model on this many test images")
     int testImages;
-    @Option(names = "--progress", negatable = true, defaultValue = "true", description = "show a progress bar")
-    boolean progress;
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
     @Option(names = "--checkpoint-dir", description = "save this party's shares of model and momentum here")
     Path checkpointDir;
     @Option(names = "--checkpoint-every", defaultValue = "50", description = "steps between checkpoints")
@@ -70,16 +70,17 @@ final class PartyCommand implements Callable<Integer> {
             long peerWaitBefore = t.traffic().waitNanos(role.peer());
             long dealerWaitBefore = t.traffic().waitNanos(Role.DEALER);
             TrainingParty.Outcome o;
-            try (ProgressBar bar = progress ? bar(role, batches.length) : null) {
+            try (ProgressBar bar = noProgress ? null : bar(role, batches.length)) {
                 long start = System.nanoTime();
                 if (bar != null) {
                     bar.stepTo(first);
                 }
-                o = TrainingParty.run(party, randomness, c, train, batches, first, ck, false, step -> {
+                o = TrainingParty.run(party, randomness, c, train, batches, first, ck, false, (step, loss) -> {
                     if (bar != null) {
                         double s = (System.nanoTime() - start) / 1e9;
                         bar.step();
-                        bar.setExtraMessage(String.format(" %.1f img/s", (step + 1 - first) * c.batchSize() / s));
+                        bar.setExtraMessage(String.format(" %.0f img/s%s", (step + 1 - first) * c.batchSize() / s,
+                                Double.isNaN(loss) ? "" : String.format(" loss %.3f", loss)));
                     }
                 });
             }
@@ -103,7 +104,7 @@ final class PartyCommand implements Callable<Integer> {
     }
 
     private static ProgressBar bar(Role role, int steps) {
-        return new ProgressBarBuilder().setTaskName(role + " training").setInitialMax(steps)
+        return new ProgressBarBuilder().setTaskName(role.toString()).setInitialMax(steps)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).build();
     }
 }

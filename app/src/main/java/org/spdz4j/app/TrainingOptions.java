@@ -1,5 +1,7 @@
 package org.spdz4j.app;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.layers.Mode;
@@ -29,6 +31,8 @@ final class TrainingOptions {
     String network;
     @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C) or auto")
     String backend;
+    @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
+    boolean showLoss;
 
     /** Installs the chosen ring backend for this process. */
     void useBackend() {
@@ -44,6 +48,9 @@ final class TrainingOptions {
                     .addFlatten().addDense(4 * 14 * 14, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
             default -> throw new IllegalArgumentException("unknown network '" + network + "' (seed or small)");
         };
+        if (showLoss) {
+            net = net.withLoss(SoftmaxCrossEntropy.DEFAULT.revealingBrierScore());
+        }
         return TrainingConfig.seedNetwork(epochs, batch, trainImages).withNetwork(net).withMode(mode)
                 .withSgd(new Sgd(lr, momentum, 0)).withSeed(seed);
     }
@@ -54,10 +61,14 @@ final class TrainingOptions {
     }
 
     /** Options to pass to a child process so it trains the same run. */
-    String[] asArguments() {
-        return new String[]{"--epochs", "" + epochs, "--batch", "" + batch, "--train-images", "" + trainImages,
-                "--lr", "" + lr, "--momentum", "" + momentum, "--seed", "" + seed, "--mode", mode.name(),
-                "--network", network, "--backend", backend};
+    List<String> asArguments() {
+        List<String> args = new ArrayList<>(List.of("--epochs", "" + epochs, "--batch", "" + batch,
+                "--train-images", "" + trainImages, "--lr", "" + lr, "--momentum", "" + momentum, "--seed", "" + seed,
+                "--mode", mode.name(), "--network", network, "--backend", backend));
+        if (showLoss) {
+            args.add("--show-loss");
+        }
+        return args;
     }
 
     /** The public facts P0 and P1 must agree on besides the plan: data order and size. */

@@ -5,7 +5,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.IntConsumer;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
@@ -54,9 +53,14 @@ final class TrainingParty {
     record Checkpointing(Path dir, int every) {
     }
 
+    /** Told after each step, with the loss value this party was deliberately shown (NaN if none). */
+    interface StepListener {
+        void afterStep(int step, double revealedLoss);
+    }
+
     /** Trains from step 0, without checkpoints. */
     static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Mnist data, int[][] batches,
-                       boolean keepLogits, IntConsumer afterStep) {
+                       boolean keepLogits, StepListener afterStep) {
         try {
             return run(party, randomness, c, data, batches, 0, null, keepLogits, afterStep);
         } catch (IOException e) {
@@ -69,7 +73,7 @@ final class TrainingParty {
      * state comes from its checkpoint, which must be at exactly that step.
      */
     static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Mnist data, int[][] batches,
-                       int firstStep, Checkpointing ck, boolean keepLogits, IntConsumer afterStep) throws IOException {
+                       int firstStep, Checkpointing ck, boolean keepLogits, StepListener afterStep) throws IOException {
         Role me = party.role();
         SecureModel model = model(c, me);
         byte[] planHash = model.plan().hash();
@@ -97,7 +101,7 @@ final class TrainingParty {
             if (ck != null && ((step + 1) % ck.every() == 0 || step + 1 == batches.length)) {
                 Checkpoint.write(ck.dir(), me, step + 1, planHash, model.params());
             }
-            afterStep.accept(step);
+            afterStep.afterStep(step, model.revealedLoss());
         }
         long nanos = System.nanoTime() - start;
         return new Outcome(model.revealTo(party, Role.P0), logits, model.layerScopes(), nanos);

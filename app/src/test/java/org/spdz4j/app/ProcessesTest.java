@@ -84,7 +84,7 @@ class ProcessesTest {
         Path config = DemoCommand.writeKeysAndConfig(dir);
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(),
                 "--timeout", "20"));
-        common.addAll(List.of(options(3200).asArguments()));
+        common.addAll(options(3200).asArguments());
         List<String> dealer = new ArrayList<>(List.of("dealer"));
         dealer.addAll(common);
         List<String> p1 = new ArrayList<>(List.of("party", "--id", "1", "--data", TestData.dir().toString(), "--no-progress"));

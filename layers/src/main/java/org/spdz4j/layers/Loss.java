@@ -23,6 +23,11 @@ public interface Loss {
 
         /** Share of d(mean loss)/d(logits). */
         Ring128Tensor gradient(ComputeParty party, Ring128Tensor logits, Ring128Tensor targets);
+
+        /** A loss value this party was deliberately shown for the last batch, or NaN (the default). */
+        default double revealedLoss() {
+            return Double.NaN;
+        }
     }
 
     /** The plaintext loss with the same approximations. */

@@ -41,6 +41,11 @@ public final class Network {
                 .build();
     }
 
+    /** The same layers with another loss. */
+    public Network withLoss(Loss l) {
+        return new Network(layers, l);
+    }
+
     public List<Layer> layers() {
         return layers;
     }

@@ -9,7 +9,7 @@ final class NetworkDescription {
     private static final Pattern POOL = Pattern.compile("avgpool2d\\((\\d+)\\)");
     private static final Pattern RELU = Pattern.compile("polyrelu\\(degree=(\\d+),a=([0-9.eE+-]+)\\)");
     private static final Pattern DENSE = Pattern.compile("dense\\((\\d+),(\\d+)\\)");
-    private static final Pattern SOFTMAX = Pattern.compile("softmax_cross_entropy\\(exp=(\\d+),newton=(\\d+)\\)");
+    private static final Pattern SOFTMAX = Pattern.compile("softmax_cross_entropy\\(exp=(\\d+),newton=(\\d+)\\)(\\+brier_to_P0)?");
 
     private NetworkDescription() {
     }
@@ -29,7 +29,7 @@ final class NetworkDescription {
             } else if (token.equals("flatten")) {
                 b.addFlatten();
             } else if ((m = SOFTMAX.matcher(token)).matches()) {
-                b.loss(new SoftmaxCrossEntropy(i(m, 1), i(m, 2)));
+                b.loss(new SoftmaxCrossEntropy(i(m, 1), i(m, 2), m.group(3) != null));
             } else if (token.equals("mse")) {
                 b.loss(new MeanSquaredError());
             } else {

@@ -96,6 +96,11 @@ public final class SecureModel {
         return logits;
     }
 
+    /** The loss value this party was deliberately shown for the last step (see the loss), or NaN. */
+    public double revealedLoss() {
+        return loss.revealedLoss();
+    }
+
     public List<Param> params() {
         List<Param> out = new ArrayList<>();
         for (SecureLayer l : secure) {

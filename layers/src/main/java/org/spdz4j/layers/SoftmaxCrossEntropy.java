@@ -26,14 +26,28 @@ import org.spdz4j.triples.Plan;
  * with products below 2^71 (truncation failure bound 2^-56). About 37K values per party per
  * step at batch 128, 10 classes.
  */
-public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations) implements Loss {
-    public static final SoftmaxCrossEntropy DEFAULT = new SoftmaxCrossEntropy(8, 7);
+public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations, boolean revealBrier) implements Loss {
+    public static final SoftmaxCrossEntropy DEFAULT = new SoftmaxCrossEntropy(8, 7, false);
+
+    public SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations) {
+        this(expSquarings, reciprocalIterations, false);
+    }
+
+    /**
+     * This loss, also revealing each batch's Brier score {@code sum (p - y)^2 / N} to P0 (one
+     * scalar per step, for progress display): one more opening of N x C values. Off by default:
+     * it is information about the labels.
+     */
+    public SoftmaxCrossEntropy revealingBrierScore() {
+        return new SoftmaxCrossEntropy(expSquarings, reciprocalIterations, true);
+    }
     /** Fractional bits inside the loss. */
     static final int LOSS_BITS = 32;
 
     @Override
     public String describe() {
-        return "softmax_cross_entropy(exp=" + expSquarings + ",newton=" + reciprocalIterations + ")";
+        return "softmax_cross_entropy(exp=" + expSquarings + ",newton=" + reciprocalIterations + ")"
+                + (revealBrier ? "+brier_to_P0" : "");
     }
 
     @Override
@@ -53,6 +67,8 @@ public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations) im
             private final int[] yMask = new int[expSquarings];
             private final int[] normalise = new int[expSquarings];
             private final NewtonReciprocal[] reciprocal = new NewtonReciprocal[expSquarings];
+            private int errorMask, errorSquare;
+            private double brier = Double.NaN;
 
             @Override
             public void declare(Plan.Builder plan) {
@@ -70,6 +86,15 @@ public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations) im
                     yMask[k] = plan.mask(rows);
                     normalise[k] = plan.product(BilinearOps.scaleRows(), gMask[k], yMask[k]);
                 }
+                if (revealBrier) {
+                    errorMask = plan.mask(logits);
+                    errorSquare = plan.power(errorMask, 2);
+                }
+            }
+
+            @Override
+            public double revealedLoss() {
+                return brier;
             }
 
             @Override
@@ -91,7 +116,14 @@ public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations) im
                     w = party.truncate(party.multiply(BilinearOps.scaleRows(), normalise[k],
                             party.mask(g, gMask[k]), party.mask(y, yMask[k])), f);
                 }
-                return party.truncate(w.sub(targets.shiftLeft(up)).mulScalar(fp.encode(1.0 / n)), f + up);
+                Ring128Tensor error = w.sub(targets.shiftLeft(up));
+                if (revealBrier) {
+                    Ring128Tensor sum = party.powers(party.mask(error, errorMask), errorSquare)[2]
+                            .reshape(Shape.of(n, c)).rowSums().reshape(Shape.of(1, n)).rowSums();
+                    Ring128Tensor total = party.revealTo(Role.P0, sum);
+                    brier = total == null ? Double.NaN : FixedPoint.decode(total, 2 * f)[0] / n;
+                }
+                return party.truncate(error.mulScalar(fp.encode(1.0 / n)), f + up);
             }
         };
     }
