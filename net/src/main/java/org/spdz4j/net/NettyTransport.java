@@ -51,13 +51,17 @@ public final class NettyTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
     /** Largest tensor a peer may announce: 2^27 elements (4 GiB of words). */
     static final long MAX_TENSOR_ELEMENTS = 1L << 27;
+    /** Received but unread bytes from one peer above which reading from it pauses (TCP pushes back). */
+    static final long INBOX_HIGH_BYTES = 256L << 20;
+    static final long INBOX_LOW_BYTES = 128L << 20;
 
     private final Role self;
     private final Duration timeout;
     private final TlsIdentity tls;
     private final EventLoopGroup group = new NioEventLoopGroup(2);
-    private final Map<Role, Channel> peers = new EnumMap<>(Role.class);
+    private final Map<Role, Channel> peers = new java.util.concurrent.ConcurrentHashMap<>();
     private final Map<Role, BlockingQueue<Inbound.Event>> inboxes = new EnumMap<>(Role.class);
+    private final Map<Role, AtomicLong> inboxBytes = new EnumMap<>(Role.class);
     private final BlockingQueue<Inbound.Event> setup = new LinkedBlockingQueue<>();
     private final TrafficCounter traffic = new TrafficCounter();
     private final AtomicLong wireBytesSent = new AtomicLong();
@@ -70,6 +74,7 @@ public final class NettyTransport implements Transport {
         for (Role r : Role.values()) {
             if (r != self) {
                 inboxes.put(r, new LinkedBlockingQueue<>());
+                inboxBytes.put(r, new AtomicLong());
             }
         }
     }
@@ -237,6 +242,12 @@ public final class NettyTransport implements Transport {
             setup.add(e);
         } else if (e instanceof Inbound.Message m) {
             inboxes.get(m.from()).add(m);
+            if (inboxBytes.get(m.from()).addAndGet(size(m)) > INBOX_HIGH_BYTES) {
+                Channel ch = peers.get(m.from());
+                if (ch != null) {
+                    ch.config().setAutoRead(false); // the reader is far behind: let TCP hold the sender
+                }
+            }
         } else if (e instanceof Inbound.Failure f) {
             if (f.from() == null || !inboxes.containsKey(f.from())) {
                 setup.add(f);
@@ -347,11 +358,21 @@ public final class NettyTransport implements Transport {
             throw new ProtocolException(f.why() + " while " + self + " waited for " + expected + " from " + from);
         }
         Inbound.Message m = (Inbound.Message) e;
+        if (inboxBytes.get(from).addAndGet(-size(m)) < INBOX_LOW_BYTES) {
+            Channel ch = peers.get(from);
+            if (ch != null && !ch.config().isAutoRead()) {
+                ch.config().setAutoRead(true);
+            }
+        }
         if (!m.tag().equals(expected)) {
             throw new ProtocolException(self + " expected " + expected + " from " + from + " but received " + m.tag()
                     + ": the parties are out of step");
         }
         return m;
+    }
+
+    private static long size(Inbound.Message m) {
+        return m.tensor() != null ? 16L * m.tensor().size() : m.bytes().length;
     }
 
     @Override

@@ -126,6 +126,34 @@ class NettyRefusalTest {
         }
     }
 
+    @Test
+    void aReaderThatFallsBehindHoldsTheSenderBackInsteadOfBufferingWithoutBound() throws Exception {
+        Map<Role, InetSocketAddress> at = Ports.loopback();
+        Map<Role, CompletableFuture<NettyTransport>> f = new EnumMap<>(Role.class);
+        for (Role r : Role.values()) {
+            f.put(r, CompletableFuture.supplyAsync(() -> NettyTransport.connect(r, at, null, Duration.ofSeconds(30))));
+        }
+        try (NettyTransport p0 = f.get(Role.P0).join(); NettyTransport p1 = f.get(Role.P1).join();
+             NettyTransport d = f.get(Role.DEALER).join()) {
+            Ring128Tensor big = Ring128Tensor.zeros(Shape.of(2_000_000)); // 32 MB
+            int count = 16;                                              // 512 MB, twice the inbox limit
+            java.util.concurrent.atomic.AtomicInteger sent = new java.util.concurrent.atomic.AtomicInteger();
+            CompletableFuture<Void> dealer = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < count; i++) {
+                    d.send(Role.P1, new Tag(Tag.Kind.CORRECTION, i, 0), big);
+                    sent.incrementAndGet();
+                }
+            });
+            Thread.sleep(3000);
+            assertTrue(sent.get() < count, "the dealer should be held back, but sent all " + count);
+            for (int i = 0; i < count; i++) {
+                assertEquals(big.size(), p1.receive(Role.DEALER, new Tag(Tag.Kind.CORRECTION, i, 0)).size());
+            }
+            dealer.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(count, sent.get());
+        }
+    }
+
     private static ProtocolException connectFails(Map<Role, TlsIdentity> ids, Role watch) {
         Map<Role, InetSocketAddress> at = Ports.loopback();
         Map<Role, CompletableFuture<NettyTransport>> f = new EnumMap<>(Role.class);
