@@ -29,34 +29,56 @@ public final class Mnist {
 
     private final byte[] pixels;
     private final byte[] labels;
+    private final int size;
     private final int rows;
     private final int cols;
 
-    private Mnist(byte[] pixels, byte[] labels, int rows, int cols) {
+    private Mnist(byte[] pixels, byte[] labels, int size, int rows, int cols) {
         this.pixels = pixels;
         this.labels = labels;
+        this.size = size;
         this.rows = rows;
         this.cols = cols;
     }
 
     /** The training set ({@code train}) or the test set ({@code t10k}) from {@code dir}. */
     public static Mnist load(Path dir, boolean train) throws IOException {
+        return load(dir, train, true, true);
+    }
+
+    /** Only the images: what the images' owner P0 has. */
+    public static Mnist loadImages(Path dir, boolean train) throws IOException {
+        return load(dir, train, true, false);
+    }
+
+    /** Only the labels: what the labels' owner P1 has. */
+    public static Mnist loadLabels(Path dir, boolean train) throws IOException {
+        return load(dir, train, false, true);
+    }
+
+    private static Mnist load(Path dir, boolean train, boolean withImages, boolean withLabels) throws IOException {
         String prefix = train ? "train" : "t10k";
-        Path imageFile = find(dir, prefix + "-images-idx3-ubyte");
-        Path labelFile = find(dir, prefix + "-labels-idx1-ubyte");
-        int[] dims = new int[3];
-        byte[] px = read(imageFile, IMAGE_MAGIC, dims);
-        int[] ldims = new int[1];
-        byte[] lb = read(labelFile, LABEL_MAGIC, ldims);
-        if (dims[0] != ldims[0]) {
-            throw new IOException(imageFile + " holds " + dims[0] + " images but " + labelFile + " holds " + ldims[0] + " labels");
+        int[] dims = {0, 28, 28};
+        byte[] px = null;
+        if (withImages) {
+            px = read(find(dir, prefix + "-images-idx3-ubyte"), IMAGE_MAGIC, dims);
         }
-        for (int i = 0; i < lb.length; i++) {
-            if (lb[i] < 0 || lb[i] > 9) {
-                throw new IOException(labelFile + ": label " + lb[i] + " at index " + i + " is not a digit");
+        byte[] lb = null;
+        if (withLabels) {
+            Path labelFile = find(dir, prefix + "-labels-idx1-ubyte");
+            int[] ldims = new int[1];
+            lb = read(labelFile, LABEL_MAGIC, ldims);
+            if (withImages && dims[0] != ldims[0]) {
+                throw new IOException(dir + ": " + dims[0] + " images but " + ldims[0] + " labels in " + labelFile);
             }
+            for (int i = 0; i < lb.length; i++) {
+                if (lb[i] < 0 || lb[i] > 9) {
+                    throw new IOException(labelFile + ": label " + lb[i] + " at index " + i + " is not a digit");
+                }
+            }
+            dims[0] = ldims[0];
         }
-        return new Mnist(px, lb, dims[1], dims[2]);
+        return new Mnist(px, lb, dims[0], dims[1], dims[2]);
     }
 
     private static Path find(Path dir, String name) throws IOException {
@@ -111,20 +133,35 @@ public final class Mnist {
     }
 
     public int size() {
-        return labels.length;
+        return size;
     }
 
     public int label(int i) {
-        return labels[i];
+        return labels()[i];
+    }
+
+    private byte[] labels() {
+        if (labels == null) {
+            throw new IllegalStateException("this party holds the images only, not the labels");
+        }
+        return labels;
+    }
+
+    private byte[] pixels() {
+        if (pixels == null) {
+            throw new IllegalStateException("this party holds the labels only, not the images");
+        }
+        return pixels;
     }
 
     /** Images {@code indices}, normalised, as (n, 1, 28, 28). */
     public FloatTensor images(int[] indices) {
+        byte[] px = pixels();
         int plane = rows * cols;
         double[] v = new double[indices.length * plane];
         for (int i = 0; i < indices.length; i++) {
             for (int p = 0; p < plane; p++) {
-                v[i * plane + p] = ((pixels[indices[i] * plane + p] & 0xff) / 255.0 - MEAN) / SD;
+                v[i * plane + p] = ((px[indices[i] * plane + p] & 0xff) / 255.0 - MEAN) / SD;
             }
         }
         return new FloatTensor(Shape.of(indices.length, 1, rows, cols), v);
@@ -132,9 +169,10 @@ public final class Mnist {
 
     /** One-hot labels of {@code indices}, (n, 10). */
     public FloatTensor oneHot(int[] indices) {
+        byte[] lb = labels();
         double[] v = new double[indices.length * 10];
         for (int i = 0; i < indices.length; i++) {
-            v[i * 10 + labels[indices[i]]] = 1;
+            v[i * 10 + lb[indices[i]]] = 1;
         }
         return new FloatTensor(Shape.of(indices.length, 10), v);
     }

@@ -50,7 +50,7 @@ final class PartyCommand implements Callable<Integer> {
         Role role = id == 0 ? Role.P0 : Role.P1;
         training.useBackend();
         TrainingConfig c = training.config();
-        Mnist train = Mnist.load(data, true);
+        Mnist train = role == Role.P0 ? Mnist.loadImages(data, true) : Mnist.loadLabels(data, true);
         int[][] batches = LocalTraining.batches(c, train.size());
         Plan plan = TrainingParty.model(c, role).plan();
         if (resume && checkpointDir == null) {

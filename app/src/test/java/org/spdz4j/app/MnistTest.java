@@ -34,6 +34,17 @@ class MnistTest {
     }
 
     @Test
+    void eachPartyLoadsOnlyItsHalf() throws IOException {
+        Mnist images = Mnist.loadImages(TestData.dir(), false);
+        Mnist labels = Mnist.loadLabels(TestData.dir(), false);
+        assertEquals(10_000, images.size());
+        assertEquals(10_000, labels.size());
+        assertEquals(7, labels.label(0));
+        assertThrows(IllegalStateException.class, () -> images.label(0));
+        assertThrows(IllegalStateException.class, () -> labels.images(new int[]{0}));
+    }
+
+    @Test
     void badFilesFailNamingTheFileAndTheProblem() throws IOException {
         IOException missing = assertThrows(IOException.class, () -> Mnist.load(dir, true));
         assertTrue(missing.getMessage().contains("train-images-idx3-ubyte") && missing.getMessage().contains("not found"),
