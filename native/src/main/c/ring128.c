@@ -140,3 +140,14 @@ void r128_col2im(const int64_t *hi, const int64_t *lo, int batch, int channels, 
                         }
                     }
 }
+
+/* The plain triple loop (i, j, t), single-threaded: the reference the benchmarks compare against. */
+void r128_matmul_reference(const int64_t *ahi, const int64_t *alo, const int64_t *bhi, const int64_t *blo,
+                           int m, int k, int n, int64_t *ohi, int64_t *olo) {
+    for (long i = 0; i < m; i++)
+        for (long j = 0; j < n; j++) {
+            u128 s = 0;
+            for (long t = 0; t < k; t++) s += load(ahi, alo, i * k + t) * load(bhi, blo, t * n + j);
+            store(ohi, olo, i * n + j, s);
+        }
+}

@@ -15,6 +15,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.accel.Backends;
+import org.spdz4j.accel.CpuRingBackend;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.RingBackend;
 import org.spdz4j.core.ring.Shape;
@@ -60,6 +61,14 @@ public class Ring128MatmulBenchmark {
         outHi = new long[M * N];
         outLo = new long[M * N];
         kernels = Backends.select(backend, threads);
+    }
+
+    /** gcc's plain unsigned __int128 triple loop on one core: the reference (independent of the params). */
+    @Benchmark
+    @OperationsPerInvocation(M * K * N)
+    public long referenceTripleLoop() {
+        CpuRingBackend.referenceMatmul(aHi, aLo, bHi, bLo, M, K, N, outHi, outLo);
+        return outLo[0];
     }
 
     @Benchmark

@@ -85,6 +85,15 @@ public final class CpuRingBackend implements RingBackend {
                 outHi, outLo);
     }
 
+    /**
+     * The plain single-threaded {@code unsigned __int128} triple loop, {@code a (m x k) * b (k x n)}:
+     * the reference benchmarks measure the tuned kernel against.
+     */
+    public static void referenceMatmul(long[] aHi, long[] aLo, long[] bHi, long[] bLo, int m, int k, int n,
+                                       long[] outHi, long[] outLo) {
+        Kernels.r128_matmul_reference(aHi, aLo, bHi, bLo, m, k, n, outHi, outLo);
+    }
+
     /** JNA direct mapping of ring128.c. */
     private static final class Kernels {
         static Throwable load() {
@@ -106,6 +115,9 @@ public final class CpuRingBackend implements RingBackend {
 
         static native int r128_matmul(long[] ahi, long[] alo, int transA, long[] bhi, long[] blo, int transB,
                                       int m, int k, int n, long[] ohi, long[] olo, int threads);
+
+        static native void r128_matmul_reference(long[] ahi, long[] alo, long[] bhi, long[] blo, int m, int k, int n,
+                                                 long[] ohi, long[] olo);
 
         static native void r128_im2col(long[] hi, long[] lo, int batch, int channels, int height, int width,
                                        int kernel, int stride, int padding, long[] ohi, long[] olo);

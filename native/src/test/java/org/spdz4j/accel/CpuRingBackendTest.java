@@ -67,6 +67,21 @@ class CpuRingBackendTest {
     }
 
     @Test
+    void theReferenceTripleLoopAgrees() {
+        Ring128Tensor a = RingTestSupport.randomWithEdges(prg, Shape.of(5, 17), 6);
+        Ring128Tensor b = RingTestSupport.randomWithEdges(prg, Shape.of(17, 3), 7);
+        long[] hi = new long[15];
+        long[] lo = new long[15];
+        CpuRingBackend.referenceMatmul(a.hiWords(), a.loWords(), b.hiWords(), b.loWords(), 5, 17, 3, hi, lo);
+        RingBackend previous = RingBackends.use(new JavaRingBackend(1));
+        try {
+            assertEquals(a.matmul(b, false, false), Ring128Tensor.wrap(Shape.of(5, 3), hi, lo));
+        } finally {
+            RingBackends.use(previous);
+        }
+    }
+
+    @Test
     void im2colAndCol2im() {
         for (int[] p : new int[][]{{3, 1, 1}, {3, 2, 0}, {5, 2, 2}}) {
             Conv2dGeometry g = new Conv2dGeometry(3, 2, 9, 7, p[0], p[1], p[2]);
