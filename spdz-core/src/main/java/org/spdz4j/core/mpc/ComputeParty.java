@@ -68,14 +68,7 @@ public final class ComputeParty {
      * {@code what}; on a difference both parties fail with a message naming both values.
      */
     public void agree(String what, byte[] mine) {
-        Tag tag = new Tag(Tag.Kind.HANDSHAKE, 0, handshakes++);
-        transport.sendBytes(role.peer(), tag, mine);
-        byte[] theirs = transport.receiveBytes(role.peer(), tag);
-        if (!java.util.Arrays.equals(mine, theirs)) {
-            HexFormat hex = HexFormat.of();
-            throw new ProtocolException(what + " mismatch: " + role + " has " + hex.formatHex(mine) + " but "
-                    + role.peer() + " has " + hex.formatHex(theirs));
-        }
+        agree(what, HexFormat.of().formatHex(mine));
     }
 
     /** As {@link #agree(String, byte[])} for a readable value: the message shows both texts. */
