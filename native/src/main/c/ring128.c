@@ -39,9 +39,10 @@ void r128_shr(const int64_t *hi, const int64_t *lo, int bits, int64_t *ohi, int6
 }
 
 /* rows x k row-major copy of an operand stored rows x k, or k x rows when transposed */
-static u128 *pack(const int64_t *hi, const int64_t *lo, int transposed, int rows, int k) {
+static u128 *pack(const int64_t *hi, const int64_t *lo, int transposed, int rows, int k, int threads) {
     u128 *out = malloc(sizeof(u128) * (size_t)rows * (size_t)k);
     if (!out) return NULL;
+    #pragma omp parallel for schedule(static) num_threads(threads)
     for (long r = 0; r < rows; r++)
         for (long c = 0; c < k; c++)
             out[r * k + c] = load(hi, lo, transposed ? c * rows + r : r * k + c);
@@ -55,8 +56,8 @@ static u128 *pack(const int64_t *hi, const int64_t *lo, int transposed, int rows
  */
 int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_t *bhi, const int64_t *blo,
                 int transB, int m, int k, int n, int64_t *ohi, int64_t *olo, int threads) {
-    u128 *a = pack(ahi, alo, transA, m, k);
-    u128 *bt = pack(bhi, blo, !transB, n, k);
+    u128 *a = pack(ahi, alo, transA, m, k, threads);
+    u128 *bt = pack(bhi, blo, !transB, n, k, threads);
     if (!a || !bt) { free(a); free(bt); return -1; }
     long pairs = (n + 1) / 2;
     #pragma omp parallel for schedule(dynamic, 8) num_threads(threads)
