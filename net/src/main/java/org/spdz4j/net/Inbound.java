@@ -1,6 +1,7 @@
 package org.spdz4j.net;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
@@ -25,10 +26,10 @@ final class Inbound extends ChannelInboundHandlerAdapter {
     record Hello(Role role, ChannelHandlerContext ctx) implements Event {
     }
 
-    record Message(Role from, Tag tag, Ring128Tensor tensor, byte[] bytes) implements Event {
+    record Message(Role from, Tag tag, Ring128Tensor tensor, byte[] bytes, Channel channel) implements Event {
     }
 
-    record Failure(Role from, String why) implements Event {
+    record Failure(Role from, String why, Channel channel) implements Event {
     }
 
     private final Consumer<Event> events;
@@ -84,10 +85,10 @@ final class Inbound extends ChannelInboundHandlerAdapter {
             case Frames.BYTES -> {
                 byte[] payload = new byte[b.readableBytes()];
                 b.readBytes(payload);
-                events.accept(new Message(peer, tag, null, payload));
+                events.accept(new Message(peer, tag, null, payload, ctx.channel()));
             }
-            case Frames.TENSOR -> startTensor(tag, b);
-            case Frames.CHUNK -> readChunk(tag, b);
+            case Frames.TENSOR -> startTensor(ctx, tag, b);
+            case Frames.CHUNK -> readChunk(ctx, tag, b);
             default -> throw new ProtocolException("malformed frame: unknown frame type " + type);
         }
         if (b.isReadable()) {
@@ -95,7 +96,7 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void startTensor(Tag tag, ByteBuf b) {
+    private void startTensor(ChannelHandlerContext ctx, Tag tag, ByteBuf b) {
         int rank = b.readUnsignedByte();
         if (rank > 8) {
             throw new ProtocolException("malformed tensor header: rank " + rank);
@@ -112,7 +113,7 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         }
         Shape shape = Shape.of(dims);
         if (shape.size() == 0) {
-            events.accept(new Message(peer, tag, Ring128Tensor.zeros(shape), null));
+            events.accept(new Message(peer, tag, Ring128Tensor.zeros(shape), null, ctx.channel()));
             return;
         }
         tensorTag = tag;
@@ -122,7 +123,7 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         received = 0;
     }
 
-    private void readChunk(Tag tag, ByteBuf b) {
+    private void readChunk(ChannelHandlerContext ctx, Tag tag, ByteBuf b) {
         if (tensorTag == null || !tensorTag.equals(tag)) {
             throw new ProtocolException("malformed stream: chunk of " + tag + " outside its tensor");
         }
@@ -138,7 +139,7 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         }
         received += count;
         if (received == hi.length) {
-            events.accept(new Message(peer, tensorTag, Ring128Tensor.wrap(tensorShape, hi, lo), null));
+            events.accept(new Message(peer, tensorTag, Ring128Tensor.wrap(tensorShape, hi, lo), null, ctx.channel()));
             tensorTag = null;
             hi = null;
             lo = null;
@@ -147,7 +148,8 @@ final class Inbound extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        events.accept(new Failure(peer, (peer == null ? "an unidentified peer" : peer.toString()) + " closed the connection"));
+        events.accept(new Failure(peer, (peer == null ? "an unidentified peer" : peer.toString()) + " closed the connection",
+                ctx.channel()));
     }
 
     @Override
@@ -167,7 +169,7 @@ final class Inbound extends ChannelInboundHandlerAdapter {
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {
-        events.accept(new Failure(peer, why));
+        events.accept(new Failure(peer, why, ctx.channel()));
         ctx.close();
     }
 }

@@ -66,6 +66,7 @@ public final class NettyTransport implements Transport {
     private final TrafficCounter traffic = new TrafficCounter();
     private final AtomicLong wireBytesSent = new AtomicLong();
     private Channel server;
+    private volatile boolean connected;
 
     private NettyTransport(Role self, TlsIdentity tls, Duration timeout) {
         this.self = self;
@@ -135,6 +136,7 @@ public final class NettyTransport implements Transport {
             }
             register((Inbound.Hello) e);
         }
+        connected = true;
     }
 
     private String missing() {
@@ -217,7 +219,7 @@ public final class NettyTransport implements Transport {
                                     hello(ch);
                                 } else {
                                     setup.add(new Inbound.Failure(dialed, "TLS handshake with " + ch.remoteAddress()
-                                            + " failed: " + f.cause().getMessage()));
+                                            + " failed: " + f.cause().getMessage(), ch));
                                 }
                             });
                         }
@@ -238,9 +240,15 @@ public final class NettyTransport implements Transport {
     }
 
     private void deliver(Inbound.Event e) {
-        if (e instanceof Inbound.Hello) {
+        if (e instanceof Inbound.Hello h && connected) {
+            LOG.warn("{} closed an extra connection from {} claiming to be {}", self, h.ctx().channel().remoteAddress(), h.role());
+            h.ctx().close();
+        } else if (e instanceof Inbound.Hello) {
             setup.add(e);
         } else if (e instanceof Inbound.Message m) {
+            if (!fromRegistered(m.from(), m.channel())) {
+                return;
+            }
             inboxes.get(m.from()).add(m);
             if (inboxBytes.get(m.from()).addAndGet(size(m)) > INBOX_HIGH_BYTES) {
                 Channel ch = peers.get(m.from());
@@ -249,12 +257,29 @@ public final class NettyTransport implements Transport {
                 }
             }
         } else if (e instanceof Inbound.Failure f) {
+            if (f.from() != null && !fromRegistered(f.from(), f.channel())) {
+                return;
+            }
             if (f.from() == null || !inboxes.containsKey(f.from())) {
                 setup.add(f);
             } else {
                 inboxes.get(f.from()).add(f);
             }
         }
+    }
+
+    /**
+     * Whether an event claiming to come from {@code role} came over that role's connection. Before
+     * the role is registered (during setup) its first connection is taken at its word; a second
+     * one claiming the same role fails the setup in {@link #register}.
+     */
+    private boolean fromRegistered(Role role, Channel channel) {
+        Channel registered = peers.get(role);
+        if (registered == null || registered == channel) {
+            return true;
+        }
+        channel.close();
+        return false;
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.spdz4j.net;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
@@ -154,6 +155,23 @@ class NettyRefusalTest {
         }
     }
 
+    @Test
+    void aLateConnectionIsClosedAndTheRunGoesOn() throws Exception {
+        try (Rig rig = new Rig()) {
+            NettyTransport p0 = rig.p0();
+            Map<Role, InetSocketAddress> at = rig.at;
+            try (Socket late = dial(at.get(Role.P0))) {
+                late.getOutputStream().write(hello(Role.P1, Frames.PROTOCOL_VERSION));
+                late.setSoTimeout(5000);
+                byte[] got = late.getInputStream().readAllBytes(); // P0's HELLO, then end of stream
+                assertEquals(16, got.length, "P0 greets, then closes the extra connection");
+            }
+            rig.p1.write(new byte[]{0, 0, 0, 11, Frames.BYTES, (byte) Tag.Kind.OPEN.ordinal(), 0, 0, 0, 0, 0, 0, 0, 0, 42});
+            rig.p1.flush();
+            assertArrayEquals(new byte[]{42}, p0.receiveBytes(Role.P1, new Tag(Tag.Kind.OPEN, 0, 0)));
+        }
+    }
+
     private static ProtocolException connectFails(Map<Role, TlsIdentity> ids, Role watch) {
         Map<Role, InetSocketAddress> at = Ports.loopback();
         Map<Role, CompletableFuture<NettyTransport>> f = new EnumMap<>(Role.class);
@@ -198,13 +216,13 @@ class NettyRefusalTest {
 
     /** A real P0 whose P1 and dealer are raw sockets under the test's control. */
     private static final class Rig implements AutoCloseable {
+        final Map<Role, InetSocketAddress> at = Ports.loopback();
         final Socket p1socket;
         final Socket dealerSocket;
         final DataOutputStream p1;
         final CompletableFuture<NettyTransport> p0;
 
         Rig() throws IOException {
-            Map<Role, InetSocketAddress> at = Ports.loopback();
             p0 = CompletableFuture.supplyAsync(() -> NettyTransport.connect(Role.P0, at, null, TIMEOUT));
             p1socket = dial(at.get(Role.P0));
             dealerSocket = dial(at.get(Role.P0));
