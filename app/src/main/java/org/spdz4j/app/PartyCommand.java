@@ -64,6 +64,7 @@ final class PartyCommand implements Callable<Integer> {
             party.agree("plan hash", HexFormat.of().formatHex(plan.hash()));
             party.agree("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
             party.agree("dataset", training.datasetFingerprint());
+            party.agree("optimizer", c.sgd() + " init N(0, " + c.initStddev() + "^2)");
             party.agree("first step", "" + first);
             PartyRandomness randomness = PartyRandomness.connect(role, t, plan, first);
             party.setupInputSharing(ProcessOptions.seed(inputSeed));

@@ -23,6 +23,8 @@ final class TrainingOptions {
     double lr;
     @Option(names = "--momentum", defaultValue = "0.9")
     double momentum;
+    @Option(names = "--weight-decay", defaultValue = "0")
+    double weightDecay;
     @Option(names = "--seed", defaultValue = "1", description = "seeds the public initial weights and the data order")
     long seed;
     @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "BASELINE or OPTIMIZED")
@@ -52,7 +54,7 @@ final class TrainingOptions {
             net = net.withLoss(SoftmaxCrossEntropy.DEFAULT.revealingBrierScore());
         }
         return TrainingConfig.seedNetwork(epochs, batch, trainImages).withNetwork(net).withMode(mode)
-                .withSgd(new Sgd(lr, momentum, 0)).withSeed(seed);
+                .withSgd(new Sgd(lr, momentum, weightDecay)).withSeed(seed);
     }
 
     /** Steps of the run: public, so the dealer knows them without the data. */
@@ -63,7 +65,7 @@ final class TrainingOptions {
     /** Options to pass to a child process so it trains the same run. */
     List<String> asArguments() {
         List<String> args = new ArrayList<>(List.of("--epochs", "" + epochs, "--batch", "" + batch,
-                "--train-images", "" + trainImages, "--lr", "" + lr, "--momentum", "" + momentum, "--seed", "" + seed,
+                "--train-images", "" + trainImages, "--lr", "" + lr, "--momentum", "" + momentum, "--weight-decay", "" + weightDecay, "--seed", "" + seed,
                 "--mode", mode.name(), "--network", network, "--backend", backend));
         if (showLoss) {
             args.add("--show-loss");
