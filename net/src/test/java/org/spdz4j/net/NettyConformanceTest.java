@@ -12,7 +12,7 @@ import org.spdz4j.core.transport.Transport;
 
 /** The transport suite over real loopback sockets, plain and with mutual TLS. */
 class NettyConformanceTest {
-    static final Duration TIMEOUT = Duration.ofSeconds(2);
+    static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     static Transport[] connectAll(Map<Role, TlsIdentity> tls) {
         Map<Role, InetSocketAddress> at = Ports.loopback();

@@ -24,7 +24,7 @@ import org.spdz4j.core.transport.Tag;
 
 /** What a party refuses, each failing with a clear message within the timeout. */
 class NettyRefusalTest {
-    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+    private static final Duration TIMEOUT = Duration.ofSeconds(5);
 
     @Test
     void aPeerWithAnUnknownCertificateIsRefused() {

@@ -27,7 +27,7 @@ import org.spdz4j.core.transport.Transport;
 
 /**
  * One suite of protocol and failure tests run against every {@link Transport}: subclasses
- * connect P0, P1 and the dealer (with a receive timeout of about two seconds).
+ * connect P0, P1 and the dealer (with a timeout of a few seconds).
  */
 public abstract class TransportConformance {
     protected Transport p0;
