@@ -1,6 +1,7 @@
 package org.spdz4j.app;
 
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.SecureModel;
 import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.triples.Dealer;
@@ -31,7 +32,7 @@ final class CommunicationReport {
                 b.append(String.format("%-48s %12d %12d %12d%n", scope, f, bw, f + bw));
             }
         }
-        long loss = values(t, "loss", steps);
+        long loss = values(t, SecureModel.LOSS_SCOPE, steps);
         total += loss;
         b.append(String.format("%-48s %12s %12d %12d%n", "loss (softmax cross-entropy gradient)", "", loss, loss));
         b.append(String.format("%-48s %12s %12s %12d%n", "total", "", "", total));

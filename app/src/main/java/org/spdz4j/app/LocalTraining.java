@@ -102,8 +102,12 @@ public final class LocalTraining {
                 batches.length - firstStep, r.p0().nanos(), r.dealerBusyNanos(), plan);
     }
 
-    /** The float twin trained on the same batches from the same initial weights; returns the per-step losses. */
-    public static double[] trainTwin(TrainingConfig c, Mnist train, FloatModel[] out) {
+    /** A trained float twin and its loss at each step. */
+    public record Twin(FloatModel model, double[] losses) {
+    }
+
+    /** The float twin trained on the same batches from the same initial weights. */
+    public static Twin trainTwin(TrainingConfig c, Mnist train) {
         int[][] batches = batches(c, train.size());
         FloatModel twin = FloatModel.create(c.network(), TrainingParty.batchShape(c), new Initializer(c.seed(), c.initStddev()),
                 c.sgd());
@@ -111,7 +115,6 @@ public final class LocalTraining {
         for (int s = 0; s < batches.length; s++) {
             losses[s] = twin.trainStep(train.images(batches[s]), train.oneHot(batches[s]));
         }
-        out[0] = twin;
-        return losses;
+        return new Twin(twin, losses);
     }
 }

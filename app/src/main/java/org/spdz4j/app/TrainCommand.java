@@ -49,9 +49,8 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println("model written to " + saveModel);
         }
         if (twin) {
-            FloatModel[] m = new FloatModel[1];
-            LocalTraining.trainTwin(c, train, m);
-            double twinAccuracy = Evaluation.accuracy(c.network(), m[0].paramValues(), test, testImages);
+            FloatModel m = LocalTraining.trainTwin(c, train).model();
+            double twinAccuracy = Evaluation.accuracy(c.network(), m.paramValues(), test, testImages);
             System.out.printf("float twin: test accuracy %.4f (difference %.2f points)%n", twinAccuracy,
                     100 * (accuracy - twinAccuracy));
         }

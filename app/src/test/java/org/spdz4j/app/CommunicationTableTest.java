@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.SecureModel;
 import org.spdz4j.triples.Dealer;
 
 /**
@@ -28,7 +29,7 @@ class CommunicationTableTest {
         assertEquals(longs(N * 32 * 14 * 14 + 9216, N * 32 * 7 * 7), phases(r, s.get(2))); // 1,012,736 like the seed
         assertEquals(longs(N * 32 * 7 * 7, N * 32 * 7 * 7), phases(r, s.get(3)));
         assertEquals(longs(N * 1568 + 15680, N * 10), phases(r, s.get(5)));             // 217,664 like the seed
-        long loss = CommunicationReport.values(r.p0Traffic(), "loss", 1);
+        long loss = CommunicationReport.values(r.p0Traffic(), SecureModel.LOSS_SCOPE, 1);
         assertEquals(8 * (2 * N * 10 + N + 7 * 2 * N + N), loss);
         long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
         assertEquals(4_177_760, total);
@@ -70,7 +71,7 @@ class CommunicationTableTest {
     private static long handshake(LocalTraining.Result r) {
         long outside = 0;
         for (String scope : r.p0Traffic().scopes()) {
-            if (!scope.endsWith("/forward") && !scope.endsWith("/backward") && !scope.equals("loss")) {
+            if (!scope.endsWith("/forward") && !scope.endsWith("/backward") && !scope.equals(SecureModel.LOSS_SCOPE)) {
                 outside += r.p0Traffic().total(scope, Role.P1, Direction.SENT).values();
             }
         }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
-import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.PolyRelu;
 import org.spdz4j.layers.Sgd;
@@ -27,15 +26,15 @@ class TrainingTest {
                 .loss(SoftmaxCrossEntropy.DEFAULT).build();
         TrainingConfig c = TrainingConfig.seedNetwork(1, 32, 3200).withNetwork(net).withSgd(new Sgd(0.02, 0.9, 0));
         LocalTraining.Result r = LocalTraining.run(c, TestData.train(), s -> { });
-        FloatModel[] twin = new FloatModel[1];
-        double[] twinLoss = LocalTraining.trainTwin(c, TestData.train(), twin);
+        LocalTraining.Twin twin = LocalTraining.trainTwin(c, TestData.train());
+        double[] twinLoss = twin.losses();
         double mpcAccuracy = Evaluation.accuracy(net, r.model(), TestData.test(), 2000);
-        double twinAccuracy = Evaluation.accuracy(net, twin[0].paramValues(), TestData.test(), 2000);
+        double twinAccuracy = Evaluation.accuracy(net, twin.model().paramValues(), TestData.test(), 2000);
         int[][] batches = LocalTraining.batches(c, TestData.train().size());
         double maxDiff = 0;
         for (int s = 0; s < r.steps(); s++) {
             // loss of the logits reconstructed by this in-process test, outside the protocol
-            double mpcLoss = twin[0].loss(r.logits().get(s), TestData.train().oneHot(batches[s]));
+            double mpcLoss = twin.model().loss(r.logits().get(s), TestData.train().oneHot(batches[s]));
             maxDiff = Math.max(maxDiff, Math.abs(mpcLoss - twinLoss[s]));
         }
         System.out.printf("%d steps: MPC accuracy %.4f, twin %.4f, max loss difference %.5f%n",

@@ -21,6 +21,9 @@ import org.spdz4j.triples.Plan;
  * }</pre>
  */
 public final class SecureModel {
+    /** Traffic scope of the loss gradient. */
+    public static final String LOSS_SCOPE = "loss";
+
     private final Network network;
     private final List<Layer> layers;
     private final List<SecureLayer> secure = new ArrayList<>();
@@ -82,7 +85,7 @@ public final class SecureModel {
         TrafficCounter t = party.transport().traffic();
         Ring128Tensor logits = forward(party, input);
         Ring128Tensor delta;
-        try (TrafficCounter.Scope s = t.scope("loss")) {
+        try (TrafficCounter.Scope s = t.scope(LOSS_SCOPE)) {
             delta = loss.gradient(party, logits, targets);
         }
         for (int i = secure.size() - 1; i >= 0; i--) {

@@ -53,10 +53,6 @@ public final class TrafficCounter {
         return () -> scope.set(previous);
     }
 
-    public String currentScope() {
-        return scope.get();
-    }
-
     public synchronized void record(Role peer, Direction direction, long values, long bytes) {
         cells.merge(new Key(scope.get(), peer, direction), new Totals(values, bytes, 1), Totals::plus);
     }
@@ -100,23 +96,6 @@ public final class TrafficCounter {
             }
         }
         return Collections.unmodifiableList(names);
-    }
-
-    /** Totals sent per peer, for reports. */
-    public synchronized Map<Role, Totals> sentByPeer() {
-        Map<Role, Totals> out = new EnumMap<>(Role.class);
-        for (Map.Entry<Key, Totals> e : cells.entrySet()) {
-            if (e.getKey().direction == Direction.SENT) {
-                out.merge(e.getKey().peer, e.getValue(), Totals::plus);
-            }
-        }
-        return out;
-    }
-
-    public synchronized void reset() {
-        cells.clear();
-        waitNanos.clear();
-        rounds = 0;
     }
 
     private Totals sum(String scopeName, Role peer, Direction direction) {
