@@ -13,12 +13,26 @@ import picocli.CommandLine.Command;
 @Command(name = "spdz", mixinStandardHelpOptions = true, version = "spdz4j 0.1.0",
         description = "Secure two-party training of neural networks (SPDZ-style, Z_2^128).",
         subcommands = {TrainCommand.class, PredictCommand.class, KeygenCommand.class, DealerCommand.class,
-                PartyCommand.class, DemoCommand.class})
+                PartyCommand.class, DemoCommand.class, CompareBackendsCommand.class})
 public final class Spdz {
     private Spdz() {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Spdz()).setCaseInsensitiveEnumValuesAllowed(true).execute(args));
+        System.exit(new CommandLine(new Spdz()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Spdz::report).execute(args));
+    }
+
+    /** One line per cause instead of a stack trace; the trace too when SPDZ_DEBUG is set. */
+    private static int report(Exception e, CommandLine command, CommandLine.ParseResult parsed) {
+        StringBuilder line = new StringBuilder(command.getCommandName()).append(": ");
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            line.append(t == e ? "" : "\n  caused by: ").append(t.getMessage() != null ? t.getMessage() : t.toString());
+        }
+        System.err.println(line);
+        if (System.getenv("SPDZ_DEBUG") != null) {
+            e.printStackTrace();
+        }
+        return 1;
     }
 }

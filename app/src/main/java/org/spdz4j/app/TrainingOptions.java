@@ -31,7 +31,7 @@ final class TrainingOptions {
     Mode mode;
     @Option(names = "--network", defaultValue = "seed", description = "seed (the seed tutorial's CNN) or small (conv 1->4, dense)")
     String network;
-    @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C) or auto")
+    @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C), cuda (GPU) or auto (cuda, else cpu, else java)")
     String backend;
     @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
     boolean showLoss;

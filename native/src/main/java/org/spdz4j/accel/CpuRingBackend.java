@@ -2,7 +2,7 @@ package org.spdz4j.accel;
 
 import com.sun.jna.Native;
 import org.spdz4j.core.ring.Conv2dGeometry;
-import org.spdz4j.core.ring.RingBackend;
+import org.spdz4j.core.ring.HostRingBackend;
 
 /**
  * Ring kernels in C ({@code unsigned __int128}, OpenMP), loaded with JNA from
@@ -15,7 +15,7 @@ import org.spdz4j.core.ring.RingBackend;
  * }
  * }</pre>
  */
-public final class CpuRingBackend implements RingBackend {
+public final class CpuRingBackend extends HostRingBackend {
     private static final Throwable LOAD_FAILURE = Kernels.load();
 
     private final int threads;
@@ -55,6 +55,13 @@ public final class CpuRingBackend implements RingBackend {
     @Override
     public void mul(long[] aHi, long[] aLo, long[] bHi, long[] bLo, long[] outHi, long[] outLo, int n) {
         Kernels.r128_mul(aHi, aLo, bHi, bLo, outHi, outLo, n);
+    }
+
+    @Override
+    public void beaverElementwise(boolean partyZero, long[][] e, long[][] f, long[][] a, long[][] b, long[][] c,
+                                  long[] outHi, long[] outLo, int n) {
+        Kernels.r128_beaver(partyZero ? 1 : 0, e[0], e[1], f[0], f[1], a[0], a[1], b[0], b[1], c[0], c[1],
+                outHi, outLo, n);
     }
 
     @Override
@@ -110,6 +117,10 @@ public final class CpuRingBackend implements RingBackend {
         static native void r128_sub(long[] ahi, long[] alo, long[] bhi, long[] blo, long[] ohi, long[] olo, int n);
 
         static native void r128_mul(long[] ahi, long[] alo, long[] bhi, long[] blo, long[] ohi, long[] olo, int n);
+
+        static native void r128_beaver(int partyZero, long[] ehi, long[] elo, long[] fhi, long[] flo,
+                                       long[] ahi, long[] alo, long[] bhi, long[] blo, long[] chi, long[] clo,
+                                       long[] ohi, long[] olo, int n);
 
         static native void r128_shr(long[] hi, long[] lo, int bits, long[] ohi, long[] olo, int n);
 

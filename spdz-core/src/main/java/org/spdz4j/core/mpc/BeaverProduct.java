@@ -27,6 +27,10 @@ public final class BeaverProduct {
         }
         Ring128Tensor e = x.opened();
         Ring128Tensor f = y.opened();
+        if (op == BilinearOps.elementwise()) {
+            // the same formula in one fused pass
+            return Ring128Tensor.beaverElementwise(role.partyIndex() == 0, e, f, x.maskShare(), y.maskShare(), cShare);
+        }
         Ring128Tensor left = role.partyIndex() == 0 ? op.apply(e, f.add(y.maskShare())) : op.apply(e, y.maskShare());
         return left.add(op.apply(x.maskShare(), f)).add(cShare);
     }

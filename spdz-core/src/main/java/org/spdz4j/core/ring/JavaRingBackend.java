@@ -12,7 +12,7 @@ import java.util.stream.IntStream;
  * RingBackend single = new JavaRingBackend(1);
  * }</pre>
  */
-public final class JavaRingBackend implements RingBackend {
+public final class JavaRingBackend extends HostRingBackend {
     /** Below this many multiply-accumulates a product runs on the calling thread. */
     private static final long PARALLEL_THRESHOLD = 1L << 20;
     private static final long LOW32 = 0xFFFF_FFFFL;

@@ -3,9 +3,11 @@ package org.spdz4j.core.ring;
 import java.util.Arrays;
 
 /**
- * A row-major tensor of elements of Z_2^128, stored as two {@code long[]} words per element
+ * A row-major tensor of elements of Z_2^128, stored as two {@code long} words per element
  * ({@code hi}, {@code lo}; two's complement). Every operation returns a new tensor and wraps
- * mod 2^128; kernels run on {@link RingBackends#current()}.
+ * mod 2^128; operations run on {@link RingBackends#current()}. A device backend may hold the
+ * words on its device ({@link DeviceWords}); they are copied to the host the first time host
+ * code reads them.
  *
  * <p>{@link #toString()} never prints elements: a tensor is usually a secret share.
  *
@@ -16,26 +18,40 @@ import java.util.Arrays;
  */
 public final class Ring128Tensor {
     private final Shape shape;
-    private final long[] hi;
-    private final long[] lo;
+    // hi is written after lo, so a non-null hi publishes both
+    private volatile long[] hi;
+    private long[] lo;
+    private DeviceWords device;
 
-    private Ring128Tensor(Shape shape, long[] hi, long[] lo) {
+    private Ring128Tensor(Shape shape, long[] hi, long[] lo, DeviceWords device) {
         this.shape = shape;
-        this.hi = hi;
         this.lo = lo;
+        this.hi = hi;
+        this.device = device;
     }
 
+    /** All zeros, made by the current backend (on its device if it has one). */
     public static Ring128Tensor zeros(Shape shape) {
-        return new Ring128Tensor(shape, new long[shape.size()], new long[shape.size()]);
+        return filled(shape, 0);
     }
 
-    /** Wraps the given words (no copy): the caller hands over ownership of both arrays. */
+    /** Every element equal to the sign-extended {@code value}, made by the current backend. */
+    public static Ring128Tensor filled(Shape shape, long value) {
+        return backend().filled(shape, value);
+    }
+
+    /** Wraps the given host words (no copy): the caller hands over ownership of both arrays. */
     public static Ring128Tensor wrap(Shape shape, long[] hi, long[] lo) {
         if (hi.length != shape.size() || lo.length != shape.size()) {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size() + " words, got hi="
                     + hi.length + " lo=" + lo.length);
         }
-        return new Ring128Tensor(shape, hi, lo);
+        return new Ring128Tensor(shape, hi, lo, null);
+    }
+
+    /** A tensor whose words live on a device; for device backends. */
+    public static Ring128Tensor onDevice(Shape shape, DeviceWords words) {
+        return new Ring128Tensor(shape, null, null, words);
     }
 
     /** Signed 64-bit values, sign-extended into the ring. */
@@ -47,16 +63,7 @@ public final class Ring128Tensor {
         for (int i = 0; i < values.length; i++) {
             hi[i] = values[i] >> 63;
         }
-        return new Ring128Tensor(shape, hi, values.clone());
-    }
-
-    /** Every element equal to the sign-extended {@code value}. */
-    public static Ring128Tensor filled(Shape shape, long value) {
-        long[] hi = new long[shape.size()];
-        long[] lo = new long[shape.size()];
-        Arrays.fill(hi, value >> 63);
-        Arrays.fill(lo, value);
-        return new Ring128Tensor(shape, hi, lo);
+        return new Ring128Tensor(shape, hi, values.clone(), null);
     }
 
     public Shape shape() {
@@ -68,42 +75,74 @@ public final class Ring128Tensor {
     }
 
     public long hi(int index) {
-        return hi[index];
+        return hiWords()[index];
     }
 
     public long lo(int index) {
-        return lo[index];
+        return loWords()[index];
     }
 
-    /** The backing high words; read-only by convention (for transports and native kernels). */
+    /** The backing high words, copied from the device first if need be; read-only by convention. */
     public long[] hiWords() {
-        return hi;
+        long[] h = hi;
+        return h != null ? h : materialise()[0];
     }
 
-    /** The backing low words; read-only by convention (for transports and native kernels). */
+    /** The backing low words, copied from the device first if need be; read-only by convention. */
     public long[] loWords() {
-        return lo;
+        return hi != null ? lo : materialise()[1];
+    }
+
+    private synchronized long[][] materialise() {
+        if (hi == null) {
+            long[] h = new long[size()];
+            long[] l = new long[size()];
+            device.download(h, l);
+            lo = l;
+            hi = h;
+        }
+        return new long[][]{hi, lo};
+    }
+
+    /** Whether the words are (also) on the host, so reading them costs no copy. */
+    public boolean isOnHost() {
+        return hi != null;
+    }
+
+    /** The device copy of the words, or null. */
+    public synchronized DeviceWords deviceWords() {
+        return device;
+    }
+
+    /**
+     * Records a device copy of this host tensor's words so a device backend uploads it once;
+     * returns false (and records nothing) if it already has one.
+     */
+    public synchronized boolean attachDevice(DeviceWords words) {
+        if (device != null) {
+            return false;
+        }
+        device = words;
+        return true;
     }
 
     public Ring128Tensor reshape(Shape newShape) {
         if (newShape.size() != shape.size()) {
             throw new IllegalArgumentException("cannot reshape " + shape + " to " + newShape);
         }
-        return new Ring128Tensor(newShape, hi, lo);
+        synchronized (this) {
+            return new Ring128Tensor(newShape, hi, lo, device);
+        }
     }
 
     public Ring128Tensor add(Ring128Tensor other) {
         requireSameShape("add", other);
-        Ring128Tensor out = zeros(shape);
-        backend().add(hi, lo, other.hi, other.lo, out.hi, out.lo, size());
-        return out;
+        return backend().add(this, other);
     }
 
     public Ring128Tensor sub(Ring128Tensor other) {
         requireSameShape("subtract", other);
-        Ring128Tensor out = zeros(shape);
-        backend().sub(hi, lo, other.hi, other.lo, out.hi, out.lo, size());
-        return out;
+        return backend().sub(this, other);
     }
 
     public Ring128Tensor negate() {
@@ -113,9 +152,7 @@ public final class Ring128Tensor {
     /** Elementwise product. */
     public Ring128Tensor mul(Ring128Tensor other) {
         requireSameShape("multiply elementwise", other);
-        Ring128Tensor out = zeros(shape);
-        backend().mul(hi, lo, other.hi, other.lo, out.hi, out.lo, size());
-        return out;
+        return backend().mul(this, other);
     }
 
     /** Product with a public scalar (sign-extended). */
@@ -123,32 +160,33 @@ public final class Ring128Tensor {
         return mul(filled(shape, scalar));
     }
 
+    /**
+     * The elementwise Beaver combination {@code e * (f + b) + a * f + c} ({@code partyZero}) or
+     * {@code e * b + a * f + c}, in one pass; all six tensors of one shape.
+     */
+    public static Ring128Tensor beaverElementwise(boolean partyZero, Ring128Tensor e, Ring128Tensor f,
+                                                  Ring128Tensor a, Ring128Tensor b, Ring128Tensor c) {
+        for (Ring128Tensor t : new Ring128Tensor[]{f, a, b, c}) {
+            e.requireSameShape("combine a Beaver product of", t);
+        }
+        return backend().beaverElementwise(partyZero, e, f, a, b, c);
+    }
+
     /** Arithmetic right shift: floor division by 2^bits of the signed value. */
     public Ring128Tensor shiftRight(int bits) {
-        Ring128Tensor out = zeros(shape);
-        backend().shiftRight(hi, lo, bits, out.hi, out.lo, size());
-        return out;
+        return backend().shiftRight(this, checkShift(bits));
     }
 
     /** Multiplication by 2^bits. */
     public Ring128Tensor shiftLeft(int bits) {
+        return backend().shiftLeft(this, checkShift(bits));
+    }
+
+    private static int checkShift(int bits) {
         if (bits < 0 || bits > 127) {
             throw new IllegalArgumentException("shift must be in [0, 127], got " + bits);
         }
-        long[] outHi = new long[size()];
-        long[] outLo = new long[size()];
-        for (int i = 0; i < size(); i++) {
-            if (bits == 0) {
-                outHi[i] = hi[i];
-                outLo[i] = lo[i];
-            } else if (bits < 64) {
-                outHi[i] = (hi[i] << bits) | (lo[i] >>> (64 - bits));
-                outLo[i] = lo[i] << bits;
-            } else {
-                outHi[i] = lo[i] << (bits - 64);
-            }
-        }
-        return new Ring128Tensor(shape, outHi, outLo);
+        return bits;
     }
 
     /**
@@ -157,11 +195,7 @@ public final class Ring128Tensor {
      */
     public Ring128Tensor matmul(Ring128Tensor other, boolean transThis, boolean transOther) {
         Shape out = matmulShape(shape, other.shape, transThis, transOther);
-        int k = transThis ? shape.dim(0) : shape.dim(1);
-        Ring128Tensor result = zeros(out);
-        backend().matmul(hi, lo, transThis, other.hi, other.lo, transOther, out.dim(0), k, out.dim(1),
-                result.hi, result.lo);
-        return result;
+        return backend().matmul(this, transThis, other, transOther, out);
     }
 
     /** Shape of {@code op(a) * op(b)}, or an exception naming both shapes. */
@@ -182,27 +216,7 @@ public final class Ring128Tensor {
 
     /** Sum of each non-overlapping {@code k x k} window of an NCHW tensor. */
     public Ring128Tensor sumPool(int k) {
-        Shape out = sumPoolShape(shape, k);
-        int n = shape.dim(0) * shape.dim(1);
-        int h = shape.dim(2);
-        int w = shape.dim(3);
-        int oh = out.dim(2);
-        int ow = out.dim(3);
-        long[] outHi = new long[out.size()];
-        long[] outLo = new long[out.size()];
-        for (int p = 0; p < n; p++) {
-            for (int y = 0; y < h; y++) {
-                int src = (p * h + y) * w;
-                int dstRow = (p * oh + y / k) * ow;
-                for (int x = 0; x < w; x++) {
-                    int dst = dstRow + x / k;
-                    long l = outLo[dst] + lo[src + x];
-                    outHi[dst] += hi[src + x] + (Long.compareUnsigned(l, outLo[dst]) < 0 ? 1 : 0);
-                    outLo[dst] = l;
-                }
-            }
-        }
-        return new Ring128Tensor(out, outHi, outLo);
+        return backend().sumPool(this, k, sumPoolShape(shape, k));
     }
 
     /** Shape after {@link #sumPool}, or an exception if the spatial sizes are not multiples of k. */
@@ -219,23 +233,7 @@ public final class Ring128Tensor {
         if (shape.rank() != 4 || k <= 0) {
             throw new IllegalArgumentException("repeat " + k + " needs an N,C,H,W tensor, got " + shape);
         }
-        Shape out = Shape.of(shape.dim(0), shape.dim(1), shape.dim(2) * k, shape.dim(3) * k);
-        int planes = shape.dim(0) * shape.dim(1);
-        int h = out.dim(2);
-        int w = out.dim(3);
-        long[] outHi = new long[out.size()];
-        long[] outLo = new long[out.size()];
-        for (int p = 0; p < planes; p++) {
-            for (int y = 0; y < h; y++) {
-                int dst = (p * h + y) * w;
-                int srcRow = (p * shape.dim(2) + y / k) * shape.dim(3);
-                for (int x = 0; x < w; x++) {
-                    outHi[dst + x] = hi[srcRow + x / k];
-                    outLo[dst + x] = lo[srcRow + x / k];
-                }
-            }
-        }
-        return new Ring128Tensor(out, outHi, outLo);
+        return backend().repeat(this, k, Shape.of(shape.dim(0), shape.dim(1), shape.dim(2) * k, shape.dim(3) * k));
     }
 
     /** Unfolds this NCHW batch into the {@code (C*k*k) x (N*OH*OW)} matrix of {@code g}. */
@@ -243,9 +241,7 @@ public final class Ring128Tensor {
         if (!shape.equals(g.inputShape())) {
             throw new IllegalArgumentException("im2col geometry expects input " + g.inputShape() + ", got " + shape);
         }
-        Ring128Tensor out = zeros(g.columnShape());
-        backend().im2col(hi, lo, g, out.hi, out.lo);
-        return out;
+        return backend().im2col(this, g);
     }
 
     /** Folds a column matrix of {@code g} back into an NCHW batch, adding overlaps. */
@@ -253,9 +249,7 @@ public final class Ring128Tensor {
         if (!shape.equals(g.columnShape())) {
             throw new IllegalArgumentException("col2im geometry expects columns " + g.columnShape() + ", got " + shape);
         }
-        Ring128Tensor out = zeros(g.inputShape());
-        backend().col2im(hi, lo, g, out.hi, out.lo);
-        return out;
+        return backend().col2im(this, g);
     }
 
     /** Swaps the first two axes of a rank-4 tensor: (A, B, H, W) to (B, A, H, W). */
@@ -263,79 +257,38 @@ public final class Ring128Tensor {
         if (shape.rank() != 4) {
             throw new IllegalArgumentException("swapLeadingAxes needs a rank-4 tensor, got " + shape);
         }
-        int a = shape.dim(0);
-        int b = shape.dim(1);
-        int plane = shape.dim(2) * shape.dim(3);
-        long[] outHi = new long[size()];
-        long[] outLo = new long[size()];
-        for (int i = 0; i < a; i++) {
-            for (int j = 0; j < b; j++) {
-                int src = (i * b + j) * plane;
-                int dst = (j * a + i) * plane;
-                System.arraycopy(hi, src, outHi, dst, plane);
-                System.arraycopy(lo, src, outLo, dst, plane);
-            }
-        }
-        return new Ring128Tensor(Shape.of(b, a, shape.dim(2), shape.dim(3)), outHi, outLo);
+        return backend().swapLeadingAxes(this);
     }
 
     /** Sums of each row of a rank-2 tensor: (N, F) to (N). */
     public Ring128Tensor rowSums() {
         requireRank2("rowSums");
-        int rows = shape.dim(0);
-        int cols = shape.dim(1);
-        Ring128Tensor out = zeros(Shape.of(rows));
-        for (int r = 0; r < rows; r++) {
-            long h = 0;
-            long l = 0;
-            for (int c = r * cols; c < (r + 1) * cols; c++) {
-                long s = l + lo[c];
-                h += hi[c] + (Long.compareUnsigned(s, l) < 0 ? 1 : 0);
-                l = s;
-            }
-            out.hi[r] = h;
-            out.lo[r] = l;
-        }
-        return out;
+        return backend().rowSums(this);
     }
 
     /** Sums of each column of a rank-2 tensor: (N, F) to (F). */
     public Ring128Tensor columnSums() {
         requireRank2("columnSums");
-        int rows = shape.dim(0);
-        int cols = shape.dim(1);
-        Ring128Tensor ones = filled(Shape.of(1, rows), 1);
-        return ones.matmul(this, false, false).reshape(Shape.of(cols));
+        Ring128Tensor ones = filled(Shape.of(1, shape.dim(0)), 1);
+        return ones.matmul(this, false, false).reshape(Shape.of(shape.dim(1)));
     }
 
     /** Each element of this rank-1 tensor (N) repeated across {@code columns}: (N, columns). */
     public Ring128Tensor broadcastColumns(int columns) {
-        if (shape.rank() != 1) {
-            throw new IllegalArgumentException("broadcastColumns needs a rank-1 tensor, got " + shape);
-        }
-        int rows = shape.dim(0);
-        long[] outHi = new long[rows * columns];
-        long[] outLo = new long[rows * columns];
-        for (int r = 0; r < rows; r++) {
-            Arrays.fill(outHi, r * columns, (r + 1) * columns, hi[r]);
-            Arrays.fill(outLo, r * columns, (r + 1) * columns, lo[r]);
-        }
-        return new Ring128Tensor(Shape.of(rows, columns), outHi, outLo);
+        requireRank1("broadcastColumns");
+        return backend().broadcastColumns(this, columns);
     }
 
     /** This rank-1 tensor (F) repeated as each of {@code rows} rows: (rows, F). */
     public Ring128Tensor broadcastRows(int rows) {
+        requireRank1("broadcastRows");
+        return backend().broadcastRows(this, rows);
+    }
+
+    private void requireRank1(String what) {
         if (shape.rank() != 1) {
-            throw new IllegalArgumentException("broadcastRows needs a rank-1 tensor, got " + shape);
+            throw new IllegalArgumentException(what + " needs a rank-1 tensor, got " + shape);
         }
-        int cols = shape.dim(0);
-        long[] outHi = new long[rows * cols];
-        long[] outLo = new long[rows * cols];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(hi, 0, outHi, r * cols, cols);
-            System.arraycopy(lo, 0, outLo, r * cols, cols);
-        }
-        return new Ring128Tensor(Shape.of(rows, cols), outHi, outLo);
     }
 
     private void requireRank2(String what) {
@@ -356,12 +309,13 @@ public final class Ring128Tensor {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Ring128Tensor t && shape.equals(t.shape) && Arrays.equals(hi, t.hi) && Arrays.equals(lo, t.lo);
+        return o instanceof Ring128Tensor t && shape.equals(t.shape) && Arrays.equals(hiWords(), t.hiWords())
+                && Arrays.equals(loWords(), t.loWords());
     }
 
     @Override
     public int hashCode() {
-        return shape.hashCode() * 31 + Arrays.hashCode(lo);
+        return shape.hashCode() * 31 + Arrays.hashCode(loWords());
     }
 
     @Override

@@ -1,41 +1,70 @@
 package org.spdz4j.core.ring;
 
 /**
- * Kernels for arithmetic mod 2^128 on structure-of-arrays data: element {@code i} of a tensor is
- * {@code hi[i] * 2^64 + (lo[i] unsigned)}. Implementations must be bit-exact with
- * {@link JavaRingBackend}; the native module supplies C and CUDA implementations.
- *
- * <p>Outputs may alias inputs only where the operation is elementwise.
+ * Where the arithmetic of {@link Ring128Tensor} runs. {@link Ring128Tensor} checks shapes and
+ * hands each operation, with valid arguments, to {@link RingBackends#current()}; a backend
+ * returns a new tensor and may keep its words on a device ({@link DeviceWords}) so that results
+ * stay there between operations. Implementations must be bit-exact with {@link JavaRingBackend}.
+ * Host backends extend {@link HostRingBackend} and supply only the array kernels.
  *
  * <pre>{@code
- * RingBackends.use(new JavaRingBackend(2));   // two threads for matmul
+ * RingBackend previous = RingBackends.use(new JavaRingBackend(2));   // two threads for matmul
  * }</pre>
  */
 public interface RingBackend {
 
     String name();
 
-    void add(long[] aHi, long[] aLo, long[] bHi, long[] bLo, long[] outHi, long[] outLo, int n);
+    /** A tensor with every element the sign-extended {@code value}. */
+    Ring128Tensor filled(Shape shape, long value);
 
-    void sub(long[] aHi, long[] aLo, long[] bHi, long[] bLo, long[] outHi, long[] outLo, int n);
+    Ring128Tensor add(Ring128Tensor a, Ring128Tensor b);
+
+    Ring128Tensor sub(Ring128Tensor a, Ring128Tensor b);
 
     /** Elementwise product mod 2^128. */
-    void mul(long[] aHi, long[] aLo, long[] bHi, long[] bLo, long[] outHi, long[] outLo, int n);
-
-    /** Arithmetic (sign-extending) right shift of every element by {@code bits} in [0, 127]. */
-    void shiftRight(long[] hi, long[] lo, int bits, long[] outHi, long[] outLo, int n);
+    Ring128Tensor mul(Ring128Tensor a, Ring128Tensor b);
 
     /**
-     * {@code out (m x n) = op(a) * op(b)} where {@code op(a)} is {@code m x k} and {@code op(b)} is
-     * {@code k x n}; {@code a} is stored {@code k x m} when {@code transA}, {@code b} is stored
-     * {@code n x k} when {@code transB}. {@code out} must not alias the inputs.
+     * The elementwise Beaver combination in one pass: {@code e * (f + b) + a * f + c} when
+     * {@code partyZero}, else {@code e * b + a * f + c} (see {@code BeaverProduct}).
      */
-    void matmul(long[] aHi, long[] aLo, boolean transA, long[] bHi, long[] bLo, boolean transB,
-                int m, int k, int n, long[] outHi, long[] outLo);
+    Ring128Tensor beaverElementwise(boolean partyZero, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
+                                    Ring128Tensor b, Ring128Tensor c);
 
-    /** Unfold an NCHW image batch into a {@code (C*k*k) x (N*OH*OW)} column matrix. */
-    void im2col(long[] hi, long[] lo, Conv2dGeometry g, long[] outHi, long[] outLo);
+    /** Arithmetic (sign-extending) right shift of every element by {@code bits} in [0, 127]. */
+    Ring128Tensor shiftRight(Ring128Tensor a, int bits);
 
-    /** Adjoint of {@link #im2col}: scatter-add columns back into an NCHW image batch. */
-    void col2im(long[] hi, long[] lo, Conv2dGeometry g, long[] outHi, long[] outLo);
+    /** Multiplication by 2^bits, {@code bits} in [0, 127]. */
+    Ring128Tensor shiftLeft(Ring128Tensor a, int bits);
+
+    /**
+     * {@code op(a) * op(b)} of shape {@code out} ({@code m x n}); {@code a} is stored {@code k x m}
+     * when {@code transA}, {@code b} is stored {@code n x k} when {@code transB}.
+     */
+    Ring128Tensor matmul(Ring128Tensor a, boolean transA, Ring128Tensor b, boolean transB, Shape out);
+
+    /** Unfolds an NCHW image batch into the {@code (C*k*k) x (N*OH*OW)} column matrix of {@code g}. */
+    Ring128Tensor im2col(Ring128Tensor a, Conv2dGeometry g);
+
+    /** Adjoint of {@link #im2col}: scatter-adds columns back into an NCHW image batch. */
+    Ring128Tensor col2im(Ring128Tensor a, Conv2dGeometry g);
+
+    /** Sum of each non-overlapping {@code k x k} window of an NCHW tensor into {@code out}. */
+    Ring128Tensor sumPool(Ring128Tensor a, int k, Shape out);
+
+    /** Adjoint of {@link #sumPool}: each element repeated over a {@code k x k} window of {@code out}. */
+    Ring128Tensor repeat(Ring128Tensor a, int k, Shape out);
+
+    /** (A, B, H, W) to (B, A, H, W). */
+    Ring128Tensor swapLeadingAxes(Ring128Tensor a);
+
+    /** (N, F) to the N row sums. */
+    Ring128Tensor rowSums(Ring128Tensor a);
+
+    /** (F) repeated as each of {@code rows} rows: (rows, F). */
+    Ring128Tensor broadcastRows(Ring128Tensor a, int rows);
+
+    /** (N) with each element repeated across {@code columns}: (N, columns). */
+    Ring128Tensor broadcastColumns(Ring128Tensor a, int columns);
 }

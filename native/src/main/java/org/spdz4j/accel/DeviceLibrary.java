@@ -1,0 +1,60 @@
+package org.spdz4j.accel;
+
+import com.sun.jna.Library;
+
+/**
+ * JNA binding of the device API (ring128_device_ops.inc): implemented by the CUDA library
+ * {@code libspdz4j_cuda.so} and by its host emulation {@code libspdz4j_devhost.so}. Device
+ * addresses travel as {@code long}; a tensor of n elements is a buffer of 2n words. Every
+ * function returns 0 or an error code that {@link #r128d_error_string} explains.
+ */
+interface DeviceLibrary extends Library {
+
+    int r128d_init(byte[] name, int length);
+
+    String r128d_error_string(int code);
+
+    int r128d_alloc(long n, long[] address);
+
+    int r128d_free(long address);
+
+    int r128d_upload(long address, long[] hi, long[] lo, long n);
+
+    int r128d_download(long address, long[] hi, long[] lo, long n);
+
+    int r128d_sync();
+
+    int r128d_fill(long out, long n, long value);
+
+    int r128d_add(long a, long b, long out, long n);
+
+    int r128d_sub(long a, long b, long out, long n);
+
+    int r128d_mul(long a, long b, long out, long n);
+
+    int r128d_beaver(int partyZero, long e, long f, long a, long b, long c, long out, long n);
+
+    int r128d_shr(long a, int bits, long out, long n);
+
+    int r128d_shl(long a, int bits, long out, long n);
+
+    int r128d_matmul(long a, int transA, long b, int transB, int m, int k, int n, long out);
+
+    int r128d_im2col(long a, int batch, int channels, int height, int width, int kernel, int stride, int padding,
+                     long out);
+
+    int r128d_col2im(long a, int batch, int channels, int height, int width, int kernel, int stride, int padding,
+                     long out);
+
+    int r128d_sum_pool(long a, long planes, int height, int width, int k, long out);
+
+    int r128d_repeat(long a, long planes, int height, int width, int k, long out);
+
+    int r128d_swap(long a, int na, int nb, long plane, long out);
+
+    int r128d_row_sums(long a, int rows, int cols, long out);
+
+    int r128d_broadcast_rows(long a, int rows, int cols, long out);
+
+    int r128d_broadcast_columns(long a, int rows, int cols, long out);
+}

@@ -1,0 +1,317 @@
+package org.spdz4j.accel;
+
+import com.sun.jna.Native;
+import java.lang.ref.Cleaner;
+import java.lang.ref.Reference;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.atomic.AtomicLong;
+import org.spdz4j.core.ring.Conv2dGeometry;
+import org.spdz4j.core.ring.DeviceWords;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.RingBackend;
+import org.spdz4j.core.ring.Shape;
+
+/**
+ * Ring arithmetic on a device: every result stays in device memory ({@link DeviceWords}) and
+ * only what host code reads (what is sent to a peer, saved or decoded) is copied back; host
+ * tensors are uploaded once and keep their device copy. {@link #cuda()} runs on the GPU
+ * ({@code libspdz4j_cuda.so}, built when nvcc is present); {@link #hostEmulation()} runs the
+ * same kernels on the host so the device path is tested without a GPU. Device memory is freed
+ * when the tensors holding it are collected. Every error code becomes a {@link DeviceException}.
+ *
+ * <pre>{@code
+ * if (DeviceRingBackend.cudaAvailable()) {
+ *     RingBackends.use(DeviceRingBackend.cuda());
+ * }
+ * }</pre>
+ */
+public final class DeviceRingBackend implements RingBackend {
+    private static final int OUT_OF_MEMORY = 2;   // cudaErrorMemoryAllocation
+    private static final int HOST_OUT_OF_MEMORY = -2;
+    private static final Cleaner CLEANER = Cleaner.create();
+    private static final Loaded CUDA = Loaded.load("spdz4j_cuda", "CUDA");
+    private static final Loaded EMULATION = Loaded.load("spdz4j_devhost", "host emulation");
+
+    private final DeviceLibrary lib;
+    private final String device;
+    private final String label;
+    private final AtomicLong uploaded = new AtomicLong();
+    private final AtomicLong downloaded = new AtomicLong();
+
+    private DeviceRingBackend(Loaded loaded) {
+        if (loaded.failure != null) {
+            throw new IllegalStateException(loaded.label + " backend unavailable: " + loaded.failure);
+        }
+        this.lib = loaded.lib;
+        this.device = loaded.device;
+        this.label = loaded.label;
+    }
+
+    /** The CUDA backend on GPU 0; throws naming the reason when there is none. */
+    public static DeviceRingBackend cuda() {
+        return new DeviceRingBackend(CUDA);
+    }
+
+    /** Whether the CUDA library loaded and found a GPU. */
+    public static boolean cudaAvailable() {
+        return CUDA.failure == null;
+    }
+
+    /** Why {@link #cuda()} is unavailable, or null. */
+    public static String cudaUnavailableReason() {
+        return CUDA.failure;
+    }
+
+    /** The device kernels run on the host: for tests of the device path on machines with no GPU. */
+    public static DeviceRingBackend hostEmulation() {
+        return new DeviceRingBackend(EMULATION);
+    }
+
+    /** Whether the host emulation library is built. */
+    public static boolean hostEmulationAvailable() {
+        return EMULATION.failure == null;
+    }
+
+    @Override
+    public String name() {
+        return label.equals("CUDA") ? "cuda(" + device + ")" : "device(" + device + ")";
+    }
+
+    /** Bytes copied to the device so far. */
+    public long uploadedBytes() {
+        return uploaded.get();
+    }
+
+    /** Bytes copied back to the host so far. */
+    public long downloadedBytes() {
+        return downloaded.get();
+    }
+
+    /** Waits for every queued kernel (for timing); reports a kernel fault as a {@link DeviceException}. */
+    public void sync() {
+        check(lib.r128d_sync(), "synchronize");
+    }
+
+    /** The buffer holding {@code t} on this device, uploading it (once) if it is a host tensor. */
+    private Buffer resident(Ring128Tensor t) {
+        if (t.deviceWords() instanceof Buffer b && b.owner.lib == lib) {
+            return b;
+        }
+        long[] hi = t.hiWords();
+        long[] lo = t.loWords();
+        Buffer b = allocate(t.size());
+        check(lib.r128d_upload(b.address, hi, lo, t.size()), "upload of " + t.size() + " elements");
+        uploaded.addAndGet(16L * t.size());
+        t.attachDevice(b);
+        return b;
+    }
+
+    private Buffer allocate(long n) {
+        long[] address = new long[1];
+        for (int attempt = 0; ; attempt++) {
+            int code = lib.r128d_alloc(n, address);
+            if (code == 0) {
+                return new Buffer(this, address[0], n);
+            }
+            if ((code != OUT_OF_MEMORY && code != HOST_OUT_OF_MEMORY) || attempt == 3) {
+                check(code, "allocation of " + n + " elements (" + (16 * n >> 20) + " MiB)");
+            }
+            // device memory is freed by the cleaner: let the collector find dead tensors first
+            System.gc();
+            try {
+                Thread.sleep(20L << attempt);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                check(code, "allocation of " + n + " elements (interrupted while waiting for memory)");
+            }
+        }
+    }
+
+    DeviceLibrary library() {
+        return lib;
+    }
+
+    void check(int code, String operation) {
+        if (code != 0) {
+            throw new DeviceException(label, code, lib.r128d_error_string(code), operation);
+        }
+    }
+
+    /** Allocates the output, runs {@code kernel} on it and keeps the operands alive until it returns. */
+    private Ring128Tensor run(String operation, Shape out, Kernel kernel, Buffer... operands) {
+        Buffer o = allocate(out.size());
+        try {
+            check(kernel.run(o.address), operation);
+        } finally {
+            Reference.reachabilityFence(operands);
+        }
+        return Ring128Tensor.onDevice(out, o);
+    }
+
+    @FunctionalInterface
+    private interface Kernel {
+        int run(long out);
+    }
+
+    @Override
+    public Ring128Tensor filled(Shape shape, long value) {
+        return run("fill", shape, o -> lib.r128d_fill(o, shape.size(), value));
+    }
+
+    @Override
+    public Ring128Tensor add(Ring128Tensor a, Ring128Tensor b) {
+        Buffer x = resident(a);
+        Buffer y = resident(b);
+        return run("add", a.shape(), o -> lib.r128d_add(x.address, y.address, o, a.size()), x, y);
+    }
+
+    @Override
+    public Ring128Tensor sub(Ring128Tensor a, Ring128Tensor b) {
+        Buffer x = resident(a);
+        Buffer y = resident(b);
+        return run("sub", a.shape(), o -> lib.r128d_sub(x.address, y.address, o, a.size()), x, y);
+    }
+
+    @Override
+    public Ring128Tensor mul(Ring128Tensor a, Ring128Tensor b) {
+        Buffer x = resident(a);
+        Buffer y = resident(b);
+        return run("mul", a.shape(), o -> lib.r128d_mul(x.address, y.address, o, a.size()), x, y);
+    }
+
+    @Override
+    public Ring128Tensor beaverElementwise(boolean partyZero, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
+                                           Ring128Tensor b, Ring128Tensor c) {
+        Buffer[] in = {resident(e), resident(f), resident(a), resident(b), resident(c)};
+        return run("Beaver combination", e.shape(), o -> lib.r128d_beaver(partyZero ? 1 : 0, in[0].address,
+                in[1].address, in[2].address, in[3].address, in[4].address, o, e.size()), in);
+    }
+
+    @Override
+    public Ring128Tensor shiftRight(Ring128Tensor a, int bits) {
+        Buffer x = resident(a);
+        return run("shift right", a.shape(), o -> lib.r128d_shr(x.address, bits, o, a.size()), x);
+    }
+
+    @Override
+    public Ring128Tensor shiftLeft(Ring128Tensor a, int bits) {
+        Buffer x = resident(a);
+        return run("shift left", a.shape(), o -> lib.r128d_shl(x.address, bits, o, a.size()), x);
+    }
+
+    @Override
+    public Ring128Tensor matmul(Ring128Tensor a, boolean transA, Ring128Tensor b, boolean transB, Shape out) {
+        int k = transA ? a.shape().dim(0) : a.shape().dim(1);
+        Buffer x = resident(a);
+        Buffer y = resident(b);
+        return run("matmul " + out.dim(0) + "x" + k + "x" + out.dim(1), out, o -> lib.r128d_matmul(x.address,
+                transA ? 1 : 0, y.address, transB ? 1 : 0, out.dim(0), k, out.dim(1), o), x, y);
+    }
+
+    @Override
+    public Ring128Tensor im2col(Ring128Tensor a, Conv2dGeometry g) {
+        Buffer x = resident(a);
+        return run("im2col", g.columnShape(), o -> lib.r128d_im2col(x.address, g.batch(), g.channels(), g.height(),
+                g.width(), g.kernel(), g.stride(), g.padding(), o), x);
+    }
+
+    @Override
+    public Ring128Tensor col2im(Ring128Tensor a, Conv2dGeometry g) {
+        Buffer x = resident(a);
+        return run("col2im", g.inputShape(), o -> lib.r128d_col2im(x.address, g.batch(), g.channels(), g.height(),
+                g.width(), g.kernel(), g.stride(), g.padding(), o), x);
+    }
+
+    @Override
+    public Ring128Tensor sumPool(Ring128Tensor a, int k, Shape out) {
+        Shape in = a.shape();
+        Buffer x = resident(a);
+        return run("sum pooling", out, o -> lib.r128d_sum_pool(x.address, (long) in.dim(0) * in.dim(1), in.dim(2),
+                in.dim(3), k, o), x);
+    }
+
+    @Override
+    public Ring128Tensor repeat(Ring128Tensor a, int k, Shape out) {
+        Shape in = a.shape();
+        Buffer x = resident(a);
+        return run("repeat", out, o -> lib.r128d_repeat(x.address, (long) in.dim(0) * in.dim(1), in.dim(2),
+                in.dim(3), k, o), x);
+    }
+
+    @Override
+    public Ring128Tensor swapLeadingAxes(Ring128Tensor a) {
+        Shape in = a.shape();
+        Buffer x = resident(a);
+        return run("axis swap", Shape.of(in.dim(1), in.dim(0), in.dim(2), in.dim(3)), o -> lib.r128d_swap(x.address,
+                in.dim(0), in.dim(1), (long) in.dim(2) * in.dim(3), o), x);
+    }
+
+    @Override
+    public Ring128Tensor rowSums(Ring128Tensor a) {
+        Shape in = a.shape();
+        Buffer x = resident(a);
+        return run("row sums", Shape.of(in.dim(0)), o -> lib.r128d_row_sums(x.address, in.dim(0), in.dim(1), o), x);
+    }
+
+    @Override
+    public Ring128Tensor broadcastRows(Ring128Tensor a, int rows) {
+        int cols = a.shape().dim(0);
+        Buffer x = resident(a);
+        return run("broadcast rows", Shape.of(rows, cols), o -> lib.r128d_broadcast_rows(x.address, rows, cols, o), x);
+    }
+
+    @Override
+    public Ring128Tensor broadcastColumns(Ring128Tensor a, int columns) {
+        int rows = a.shape().dim(0);
+        Buffer x = resident(a);
+        return run("broadcast columns", Shape.of(rows, columns),
+                o -> lib.r128d_broadcast_columns(x.address, rows, columns, o), x);
+    }
+
+    /** A device buffer of {@code size} elements, freed when no tensor holds it any more. */
+    private static final class Buffer implements DeviceWords {
+        final DeviceRingBackend owner;
+        final long address;
+        final long size;
+
+        Buffer(DeviceRingBackend owner, long address, long size) {
+            this.owner = owner;
+            this.address = address;
+            this.size = size;
+            DeviceLibrary lib = owner.lib;
+            CLEANER.register(this, () -> lib.r128d_free(address));
+        }
+
+        @Override
+        public void download(long[] hi, long[] lo) {
+            try {
+                owner.check(owner.lib.r128d_download(address, hi, lo, size), "download of " + size + " elements");
+            } finally {
+                Reference.reachabilityFence(this);
+            }
+            owner.downloaded.addAndGet(16L * size);
+        }
+    }
+
+    /** A loaded and initialised library, or why not. */
+    private record Loaded(DeviceLibrary lib, String device, String label, String failure) {
+        static Loaded load(String library, String label) {
+            DeviceLibrary lib;
+            try {
+                lib = Native.load(library, DeviceLibrary.class);
+            } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
+                return new Loaded(null, null, label, "lib" + library + ".so not loaded: " + e.getMessage());
+            }
+            byte[] name = new byte[256];
+            int code = lib.r128d_init(name, name.length);
+            if (code != 0) {
+                return new Loaded(null, null, label, "no usable device: error " + code + " (" + lib.r128d_error_string(code) + ")");
+            }
+            int end = 0;
+            while (end < name.length && name[end] != 0) {
+                end++;
+            }
+            return new Loaded(lib, new String(name, 0, end, StandardCharsets.UTF_8), label, null);
+        }
+    }
+}

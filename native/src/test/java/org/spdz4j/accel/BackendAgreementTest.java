@@ -1,0 +1,146 @@
+package org.spdz4j.accel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.function.Supplier;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Conv2dGeometry;
+import org.spdz4j.core.ring.JavaRingBackend;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.RingBackend;
+import org.spdz4j.core.ring.RingBackends;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.testing.RingTestSupport;
+
+/**
+ * Every operation of a backend bit-exact with the Java backend, on random tensors with edge
+ * values and odd sizes. Subclasses name the backend and say when it is unavailable.
+ */
+abstract class BackendAgreementTest {
+    private static final java.util.Set<Class<?>> REPORTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    protected final AesCtrPrg prg = RingTestSupport.prg(50);
+
+    /** Null when the backend can run here, else why not (printed, and the tests skipped). */
+    abstract String unavailableReason();
+
+    abstract RingBackend backend();
+
+    /** Whether an unavailable backend fails the test instead of skipping it. */
+    boolean required() {
+        return false;
+    }
+
+    @BeforeEach
+    void needsTheBackend() {
+        String reason = unavailableReason();
+        if (reason != null && REPORTED.add(getClass())) {
+            System.out.println(getClass().getSimpleName() + " skipped: " + reason);
+        }
+        if (required()) {
+            assertNull(reason, "required backend unavailable");
+        }
+        assumeTrue(reason == null, reason);
+    }
+
+    /** Runs {@code op} on the Java backend and on this one, and compares. */
+    void same(Supplier<Ring128Tensor> op) {
+        RingBackend previous = RingBackends.use(new JavaRingBackend(2));
+        try {
+            Ring128Tensor expected = op.get();
+            RingBackends.use(backend());
+            assertEquals(expected, op.get());
+        } finally {
+            RingBackends.use(previous);
+        }
+    }
+
+    Ring128Tensor random(Shape shape, int stream) {
+        return RingTestSupport.randomWithEdges(prg, shape, stream);
+    }
+
+    @Test
+    void elementwiseKernels() {
+        Shape s = Shape.of(1001, 3);
+        Ring128Tensor a = random(s, 0);
+        Ring128Tensor b = random(s, 1);
+        same(() -> a.add(b));
+        same(() -> a.sub(b));
+        same(() -> a.mul(b));
+        same(a::negate);
+        same(() -> a.mulScalar(-3));
+        same(() -> Ring128Tensor.filled(s, Long.MIN_VALUE));
+        for (int bits : new int[]{0, 1, 20, 63, 64, 65, 127}) {
+            same(() -> a.shiftRight(bits));
+            same(() -> a.shiftLeft(bits));
+        }
+    }
+
+    @Test
+    void beaverCombinationForBothParties() {
+        Shape s = Shape.of(7, 143);
+        Ring128Tensor[] t = new Ring128Tensor[5];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = random(s, 10 + i);
+        }
+        for (boolean partyZero : new boolean[]{true, false}) {
+            same(() -> Ring128Tensor.beaverElementwise(partyZero, t[0], t[1], t[2], t[3], t[4]));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 33})
+    void matmulWithEveryTranspose(int m) {
+        int k = 65;
+        int n = 31;
+        for (boolean ta : new boolean[]{false, true}) {
+            for (boolean tb : new boolean[]{false, true}) {
+                Ring128Tensor a = random(ta ? Shape.of(k, m) : Shape.of(m, k), 2);
+                Ring128Tensor b = random(tb ? Shape.of(n, k) : Shape.of(k, n), 3);
+                same(() -> a.matmul(b, ta, tb));
+            }
+        }
+    }
+
+    /** Shapes that take several tiles, ragged edges and (on a GPU) a split of the inner dimension. */
+    @ParameterizedTest
+    @CsvSource({"32, 288, 3136", "40, 3001, 200", "129, 17, 257", "10, 2000, 3"})
+    void largeMatmuls(int m, int k, int n) {
+        Ring128Tensor a = random(Shape.of(m, k), 20);
+        Ring128Tensor b = random(Shape.of(k, n), 21);
+        Ring128Tensor bt = random(Shape.of(n, k), 22);
+        same(() -> a.matmul(b, false, false));
+        same(() -> a.matmul(bt, false, true));
+    }
+
+    @Test
+    void im2colAndCol2im() {
+        for (int[] p : new int[][]{{3, 1, 1}, {3, 2, 0}, {5, 2, 2}, {2, 3, 1}}) {
+            Conv2dGeometry g = new Conv2dGeometry(3, 2, 9, 7, p[0], p[1], p[2]);
+            Ring128Tensor x = random(g.inputShape(), 4);
+            Ring128Tensor cols = random(g.columnShape(), 5);
+            same(() -> x.im2col(g));
+            same(() -> cols.col2im(g));
+        }
+    }
+
+    @Test
+    void poolingBroadcastsAndSums() {
+        Ring128Tensor x = random(Shape.of(3, 5, 6, 4), 6);
+        same(() -> x.sumPool(2));
+        same(() -> x.repeat(3));
+        same(x::swapLeadingAxes);
+        Ring128Tensor m = random(Shape.of(37, 11), 7);
+        same(m::rowSums);
+        same(m::columnSums);
+        Ring128Tensor v = random(Shape.of(13), 8);
+        same(() -> v.broadcastRows(5));
+        same(() -> v.broadcastColumns(6));
+    }
+}
