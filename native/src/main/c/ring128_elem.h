@@ -16,6 +16,12 @@
 #define R128_FN static inline
 #endif
 
+#ifdef __CUDA_ARCH__
+#define R128_UNROLL _Pragma("unroll")
+#else
+#define R128_UNROLL
+#endif
+
 typedef struct { uint64_t hi, lo; } e128;
 
 /* error codes of the r128d_* functions besides CUDA's own (which are positive) */

@@ -1,6 +1,6 @@
 /*
- * spdz4j CUDA kernels for Z_2^128: the device API of ring128_elem.h / ring128_device_ops.inc
- * (also emulated on the host by device_host.c) plus a tiled, split-K matrix product. Tensors
+ * spdz4j CUDA kernels for Z_2^128: the device API of ring128_device_ops.inc and the tiled,
+ * split-K matrix product of ring128_matmul.h, both also run on the host by device_host.c. Tensors
  * live in device memory as one buffer of 2n words (high words, then low words); results stay
  * there until the Java side downloads them. Built by the Maven build with nvcc for sm_90 (H100,
  * H200) plus PTX; loaded with JNA (org.spdz4j.accel.DeviceRingBackend).
@@ -11,9 +11,9 @@
 #include <cuda_runtime.h>
 #include <stdint.h>
 #include <stdio.h>
-#include "../c/ring128_elem.h"
+#include "../c/ring128_matmul.h"
 
-#define THREADS 256
+#define THREADS MM_THREADS
 
 static long grid_for(long n) {
     long blocks = (n + THREADS - 1) / THREADS;
@@ -82,99 +82,39 @@ int r128d_sync(void) {
     return (int)cudaDeviceSynchronize();
 }
 
-/*
- * Matrix product: each block computes a BM x BN tile of op(a) op(b) over one slice of k
- * (split-K when the tiles alone would leave multiprocessors idle), staging BK-deep slabs of
- * both operands in shared memory; each thread keeps a TM x TN block of 128-bit accumulators in
- * registers, its rows and columns strided so shared-memory reads are broadcasts or conflict-free.
- */
-#define BM 32
-#define BN 128
-#define BK 16
-#define TM 4
-#define TN 4
-
-__global__ void __launch_bounds__(THREADS)
-k_matmul(const int64_t *a, int ta, const int64_t *b, int tb, int m, int k, int n, int k_slice, int64_t *out) {
-    __shared__ uint64_t a_hi[BK][BM], a_lo[BK][BM], b_hi[BK][BN], b_lo[BK][BN];
-    const int tx = threadIdx.x % (BN / TN), ty = threadIdx.x / (BN / TN);
-    const int row0 = blockIdx.y * BM, col0 = blockIdx.x * BN;
-    const int k_begin = blockIdx.z * k_slice, k_end = min(k, k_begin + k_slice);
-    const long an = (long)m * k, bn = (long)k * n, on = (long)m * n;
-    const e128 zero = {0, 0};
-    e128 acc[TM][TN];
-    #pragma unroll
-    for (int i = 0; i < TM; i++)
-        #pragma unroll
-        for (int j = 0; j < TN; j++) acc[i][j] = zero;
-
-    for (int t0 = k_begin; t0 < k_end; t0 += BK) {
-        for (int idx = threadIdx.x; idx < BK * BM; idx += THREADS) {
-            // walk the operand's contiguous direction with consecutive threads
-            int kk = ta ? idx / BM : idx % BK, r = ta ? idx % BM : idx / BK;
-            int gr = row0 + r, gt = t0 + kk;
-            e128 v = (gr < m && gt < k_end) ? op_at(a, an, ta, m, k, gr, gt) : zero;
-            a_hi[kk][r] = v.hi;
-            a_lo[kk][r] = v.lo;
-        }
-        for (int idx = threadIdx.x; idx < BK * BN; idx += THREADS) {
-            int kk = tb ? idx % BK : idx / BN, c = tb ? idx / BK : idx % BN;
-            int gc = col0 + c, gt = t0 + kk;
-            e128 v = (gc < n && gt < k_end) ? op_at(b, bn, !tb, n, k, gc, gt) : zero;
-            b_hi[kk][c] = v.hi;
-            b_lo[kk][c] = v.lo;
-        }
+__global__ void __launch_bounds__(MM_THREADS) k_matmul(mm_args p, int64_t *out) {
+    __shared__ mm_tiles tiles;
+    const int row0 = blockIdx.y * MM_BM, col0 = blockIdx.x * MM_BN;
+    const int k_begin = blockIdx.z * p.k_slice, k_end = min(p.k, k_begin + p.k_slice);
+    e128 acc[MM_TM][MM_TN];
+    R128_UNROLL
+    for (int i = 0; i < MM_TM; i++)
+        R128_UNROLL
+        for (int j = 0; j < MM_TN; j++) acc[i][j].hi = acc[i][j].lo = 0;
+    for (int t0 = k_begin; t0 < k_end; t0 += MM_BK) {
+        mm_load(&tiles, threadIdx.x, &p, row0, col0, t0, k_end);
         __syncthreads();
-        #pragma unroll
-        for (int kk = 0; kk < BK; kk++) {
-            e128 av[TM], bv[TN];
-            #pragma unroll
-            for (int i = 0; i < TM; i++) { av[i].hi = a_hi[kk][ty + i * (BM / TM)]; av[i].lo = a_lo[kk][ty + i * (BM / TM)]; }
-            #pragma unroll
-            for (int j = 0; j < TN; j++) { bv[j].hi = b_hi[kk][tx + j * (BN / TN)]; bv[j].lo = b_lo[kk][tx + j * (BN / TN)]; }
-            #pragma unroll
-            for (int i = 0; i < TM; i++)
-                #pragma unroll
-                for (int j = 0; j < TN; j++) e128_mac(&acc[i][j], av[i], bv[j]);
-        }
+        mm_compute(&tiles, threadIdx.x, acc);
         __syncthreads();
     }
-    int64_t *o = out + (long)blockIdx.z * 2 * on;
-    #pragma unroll
-    for (int i = 0; i < TM; i++)
-        #pragma unroll
-        for (int j = 0; j < TN; j++) {
-            int r = row0 + ty + i * (BM / TM), c = col0 + tx + j * (BN / TN);
-            if (r < m && c < n) e128_put(o, on, (long)r * n + c, acc[i][j]);
-        }
+    mm_store(out + (long)blockIdx.z * 2 * p.m * p.n, &p, threadIdx.x, row0, col0, acc);
 }
-
-KERNEL(k_sum_slices, (const int64_t *parts, int slices, int64_t *o, long n), n, {
-    e128 s = e128_get(parts, n, i);
-    for (int z = 1; z < slices; z++) s = e128_add(s, e128_get(parts + (long)z * 2 * n, n, i));
-    e128_put(o, n, i, s);
-})
 
 int r128d_matmul(const int64_t *a, int trans_a, const int64_t *b, int trans_b, int m, int k, int n, int64_t *o) {
     if (m <= 0 || n <= 0 || k < 0) return R128D_EINVAL;
-    long tiles = (long)((n + BN - 1) / BN) * ((m + BM - 1) / BM);
-    long wanted = (2L * multiprocessors + tiles - 1) / tiles;
-    long most = (k + 8 * BK - 1) / (8 * BK);          // at least 8 slabs per slice
-    int slices = (int)(wanted < most ? wanted : most);
-    if (slices < 1) slices = 1;
-    int k_slice = ((k + slices - 1) / slices + BK - 1) / BK * BK;
-    if (k_slice == 0) k_slice = BK;
-    slices = k == 0 ? 1 : (k + k_slice - 1) / k_slice;
-    dim3 grid((n + BN - 1) / BN, (m + BM - 1) / BM, slices);
+    mm_args p = {a, b, trans_a, trans_b, m, k, n, 0};
+    int slices;
+    mm_plan(multiprocessors, m, k, n, &slices, &p.k_slice);
+    dim3 grid((n + MM_BN - 1) / MM_BN, (m + MM_BM - 1) / MM_BM, slices);
     if (slices == 1) {
-        k_matmul<<<grid, THREADS>>>(a, trans_a, b, trans_b, m, k, n, k_slice, o);
+        k_matmul<<<grid, MM_THREADS>>>(p, o);
         return LAUNCH_STATUS();
     }
     int64_t *parts;
     long on = (long)m * n;
     cudaError_t e = cudaMallocAsync((void **)&parts, sizeof(int64_t) * 2 * (size_t)on * slices, 0);
     if (e != cudaSuccess) return (int)e;
-    k_matmul<<<grid, THREADS>>>(a, trans_a, b, trans_b, m, k, n, k_slice, parts);
+    k_matmul<<<grid, MM_THREADS>>>(p, parts);
     LAUNCH(k_sum_slices, on, (parts, slices, o, on));
     int status = LAUNCH_STATUS();
     cudaError_t f = cudaFreeAsync(parts, 0);
