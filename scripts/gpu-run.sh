@@ -22,7 +22,10 @@ status=0
         --select-class org.spdz4j.accel.CpuRingBackendTest --select-class org.spdz4j.app.BackendStepTest || status=1
     echo "== ring matmul, 32x288 times 288xN, MAC/s"
     $java -cp ".gpu/lib/*" org.openjdk.jmh.Main Ring128MatmulBenchmark -p backend=java,cpu,cuda -p threads=$cores \
-        -wi 2 -w 1 -i 3 -r 2 -f 1 || status=1
+        -wi 2 -w 1 -i 3 -r 2 -f 1 -rf csv -rff "$out/matmul.csv" || status=1
+    # the table for README: GMAC/s per backend and shape
+    awk -F, 'NR > 1 { gsub(/"/, ""); n = split($1, b, "."); printf "%-20s %-5s %10.2f GMAC/s\n", b[n], $8, $5 / 1e9 }' \
+        "$out/matmul.csv"
     echo "== training steps, seed network, batch 128"
     for reference in java cpu; do
         $java -jar .gpu/lib/spdz.jar compare-backends --data .gpu/shared/data/mnist --backend cuda \

@@ -58,8 +58,14 @@ const char *r128d_error_string(int code) {
     return cudaGetErrorString((cudaError_t)code);
 }
 
+/* a failed call's status, cleared so that the next launch does not report it again */
+static int failed(cudaError_t e) {
+    if (e != cudaSuccess) cudaGetLastError();
+    return (int)e;
+}
+
 int r128d_alloc(long n, int64_t **out) {
-    return (int)cudaMallocAsync((void **)out, sizeof(int64_t) * 2 * (size_t)(n > 0 ? n : 1), 0);
+    return failed(cudaMallocAsync((void **)out, sizeof(int64_t) * 2 * (size_t)(n > 0 ? n : 1), 0));
 }
 
 int r128d_free(int64_t *p) {
@@ -69,13 +75,13 @@ int r128d_free(int64_t *p) {
 int r128d_upload(int64_t *d, const int64_t *hi, const int64_t *lo, long n) {
     cudaError_t e = cudaMemcpy(d, hi, sizeof(int64_t) * (size_t)n, cudaMemcpyHostToDevice);
     if (e == cudaSuccess) e = cudaMemcpy(d + n, lo, sizeof(int64_t) * (size_t)n, cudaMemcpyHostToDevice);
-    return (int)e;
+    return failed(e);
 }
 
 int r128d_download(const int64_t *d, int64_t *hi, int64_t *lo, long n) {
     cudaError_t e = cudaMemcpy(hi, d, sizeof(int64_t) * (size_t)n, cudaMemcpyDeviceToHost);
     if (e == cudaSuccess) e = cudaMemcpy(lo, d + n, sizeof(int64_t) * (size_t)n, cudaMemcpyDeviceToHost);
-    return (int)e;
+    return failed(e);
 }
 
 int r128d_sync(void) {
@@ -113,7 +119,7 @@ int r128d_matmul(const int64_t *a, int trans_a, const int64_t *b, int trans_b, i
     int64_t *parts;
     long on = (long)m * n;
     cudaError_t e = cudaMallocAsync((void **)&parts, sizeof(int64_t) * 2 * (size_t)on * slices, 0);
-    if (e != cudaSuccess) return (int)e;
+    if (e != cudaSuccess) return failed(e);
     k_matmul<<<grid, MM_THREADS>>>(p, parts);
     LAUNCH(k_sum_slices, on, (parts, slices, o, on));
     int status = LAUNCH_STATUS();

@@ -25,8 +25,8 @@ final class CommunicationReport {
         b.append(String.format("%-48s %12s %12s %12s%n", "layer (values sent by P0 per step)", "forward", "backward", "total"));
         long total = 0;
         for (String scope : layerScopes) {
-            long f = values(t, scope + "/forward", steps);
-            long bw = values(t, scope + "/backward", steps);
+            long f = values(t, SecureModel.forwardScope(scope), steps);
+            long bw = values(t, SecureModel.backwardScope(scope), steps);
             total += f + bw;
             if (f + bw > 0) {
                 b.append(String.format("%-48s %12d %12d %12d%n", scope, f, bw, f + bw));

@@ -63,7 +63,17 @@ public final class SecureModel {
         return plan;
     }
 
-    /** Scope names of the traffic counter, one per layer (append "/forward" or "/backward"). */
+    /** The traffic scope of a layer's forward pass; {@code layerScope} is one of {@link #layerScopes()}. */
+    public static String forwardScope(String layerScope) {
+        return layerScope + "/forward";
+    }
+
+    /** The traffic scope of a layer's backward pass. */
+    public static String backwardScope(String layerScope) {
+        return layerScope + "/backward";
+    }
+
+    /** Scope names of the traffic counter, one per layer (see {@link #forwardScope}, {@link #backwardScope}). */
     public List<String> layerScopes() {
         return scopes;
     }
@@ -73,7 +83,7 @@ public final class SecureModel {
         TrafficCounter t = party.transport().traffic();
         Ring128Tensor x = input;
         for (int i = 0; i < secure.size(); i++) {
-            try (TrafficCounter.Scope s = t.scope(scopes.get(i) + "/forward")) {
+            try (TrafficCounter.Scope s = t.scope(forwardScope(scopes.get(i)))) {
                 x = secure.get(i).forward(party, x);
             }
         }
@@ -89,7 +99,7 @@ public final class SecureModel {
             delta = loss.gradient(party, logits, targets);
         }
         for (int i = secure.size() - 1; i >= 0; i--) {
-            try (TrafficCounter.Scope s = t.scope(scopes.get(i) + "/backward")) {
+            try (TrafficCounter.Scope s = t.scope(backwardScope(scopes.get(i)))) {
                 delta = secure.get(i).backward(party, delta, i > 0);
             }
         }
