@@ -13,10 +13,8 @@
 #include <stdio.h>
 #include "../c/ring128_matmul.h"
 
-#define THREADS MM_THREADS
-
 static long grid_for(long n) {
-    long blocks = (n + THREADS - 1) / THREADS;
+    long blocks = (n + MM_THREADS - 1) / MM_THREADS;
     return blocks < (1L << 20) ? blocks : (1L << 20);
 }
 
@@ -26,7 +24,7 @@ static long grid_for(long n) {
              i += (long)gridDim.x * blockDim.x) { __VA_ARGS__; }                           \
     }
 #define LAUNCH(name, count, args) \
-    do { if ((count) > 0) name<<<(unsigned)grid_for(count), THREADS>>> args; } while (0)
+    do { if ((count) > 0) name<<<(unsigned)grid_for(count), MM_THREADS>>> args; } while (0)
 #define LAUNCH_STATUS() ((int)cudaGetLastError())
 
 extern "C" {

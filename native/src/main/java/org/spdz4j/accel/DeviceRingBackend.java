@@ -29,8 +29,6 @@ public final class DeviceRingBackend implements RingBackend {
     private static final int OUT_OF_MEMORY = 2;   // cudaErrorMemoryAllocation
     private static final int HOST_OUT_OF_MEMORY = -2;
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final Loaded CUDA = Loaded.load("spdz4j_cuda", "CUDA");
-    private static final Loaded EMULATION = Loaded.load("spdz4j_devhost", "host emulation");
 
     private final DeviceLibrary lib;
     private final String device;
@@ -49,27 +47,27 @@ public final class DeviceRingBackend implements RingBackend {
 
     /** The CUDA backend on GPU 0; throws naming the reason when there is none. */
     public static DeviceRingBackend cuda() {
-        return new DeviceRingBackend(CUDA);
+        return new DeviceRingBackend(Cuda.LOADED);
     }
 
     /** Whether the CUDA library loaded and found a GPU. */
     public static boolean cudaAvailable() {
-        return CUDA.failure == null;
+        return Cuda.LOADED.failure == null;
     }
 
     /** Why {@link #cuda()} is unavailable, or null. */
     public static String cudaUnavailableReason() {
-        return CUDA.failure;
+        return Cuda.LOADED.failure;
     }
 
     /** The device kernels run on the host: for tests of the device path on machines with no GPU. */
     public static DeviceRingBackend hostEmulation() {
-        return new DeviceRingBackend(EMULATION);
+        return new DeviceRingBackend(Emulation.LOADED);
     }
 
     /** Whether the host emulation library is built. */
     public static boolean hostEmulationAvailable() {
-        return EMULATION.failure == null;
+        return Emulation.LOADED.failure == null;
     }
 
     @Override
@@ -291,6 +289,15 @@ public final class DeviceRingBackend implements RingBackend {
             }
             owner.downloaded.addAndGet(16L * size);
         }
+    }
+
+    // each library is loaded and initialised on first use only (holder classes)
+    private static final class Cuda {
+        static final Loaded LOADED = Loaded.load("spdz4j_cuda", "CUDA");
+    }
+
+    private static final class Emulation {
+        static final Loaded LOADED = Loaded.load("spdz4j_devhost", "host emulation");
     }
 
     /** A loaded and initialised library, or why not. */
