@@ -34,12 +34,12 @@ void r128_mul(const int64_t *ahi, const int64_t *alo, const int64_t *bhi, const 
 }
 
 /* the elementwise Beaver combination: e * (f + b) + a * f + c for P0, e * b + a * f + c for P1 */
-void r128_beaver(int party_zero, const int64_t *ehi, const int64_t *elo, const int64_t *fhi, const int64_t *flo,
+void r128_beaver(int with_ef, const int64_t *ehi, const int64_t *elo, const int64_t *fhi, const int64_t *flo,
                  const int64_t *ahi, const int64_t *alo, const int64_t *bhi, const int64_t *blo,
                  const int64_t *chi, const int64_t *clo, int64_t *ohi, int64_t *olo, int n) {
     for (long i = 0; i < n; i++) {
         u128 f = load(fhi, flo, i), b = load(bhi, blo, i);
-        store(ohi, olo, i, load(ehi, elo, i) * (party_zero ? f + b : b) + load(ahi, alo, i) * f + load(chi, clo, i));
+        store(ohi, olo, i, load(ehi, elo, i) * (with_ef ? f + b : b) + load(ahi, alo, i) * f + load(chi, clo, i));
     }
 }
 

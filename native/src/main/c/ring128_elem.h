@@ -93,8 +93,8 @@ R128_FN e128 e128_shl(e128 a, int bits) {
 }
 
 /* e * (f + b) + a * f + c for party 0, e * b + a * f + c for party 1 */
-R128_FN e128 e128_beaver(int party_zero, e128 e, e128 f, e128 a, e128 b, e128 c) {
-    e128 r = e128_add(e128_mul(e, party_zero ? e128_add(f, b) : b), e128_mul(a, f));
+R128_FN e128 e128_beaver(int with_ef, e128 e, e128 f, e128 a, e128 b, e128 c) {
+    e128 r = e128_add(e128_mul(e, with_ef ? e128_add(f, b) : b), e128_mul(a, f));
     return e128_add(r, c);
 }
 

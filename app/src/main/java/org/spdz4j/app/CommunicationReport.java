@@ -22,21 +22,32 @@ final class CommunicationReport {
     /** The table from one compute party's counter. */
     static String table(TrafficCounter t, java.util.List<String> layerScopes, int steps) {
         StringBuilder b = new StringBuilder();
-        b.append(String.format("%-48s %12s %12s %12s%n", "layer (values sent by P0 per step)", "forward", "backward", "total"));
+        b.append(String.format("%-48s %12s %12s %12s %8s%n", "layer (values sent by P0 per step)", "forward", "backward",
+                "total", "rounds"));
         long total = 0;
+        long rounds = 0;
         for (String scope : layerScopes) {
             long f = values(t, SecureModel.forwardScope(scope), steps);
             long bw = values(t, SecureModel.backwardScope(scope), steps);
+            long r = rounds(t, SecureModel.forwardScope(scope), steps) + rounds(t, SecureModel.backwardScope(scope), steps);
             total += f + bw;
+            rounds += r;
             if (f + bw > 0) {
-                b.append(String.format("%-48s %12d %12d %12d%n", scope, f, bw, f + bw));
+                b.append(String.format("%-48s %12d %12d %12d %8d%n", scope, f, bw, f + bw, r));
             }
         }
         long loss = values(t, SecureModel.LOSS_SCOPE, steps);
+        long lossRounds = rounds(t, SecureModel.LOSS_SCOPE, steps);
         total += loss;
-        b.append(String.format("%-48s %12s %12d %12d%n", "loss (softmax cross-entropy gradient)", "", loss, loss));
-        b.append(String.format("%-48s %12s %12s %12d%n", "total", "", "", total));
+        rounds += lossRounds;
+        b.append(String.format("%-48s %12s %12d %12d %8d%n", "loss (softmax cross-entropy gradient)", "", loss, loss, lossRounds));
+        b.append(String.format("%-48s %12s %12s %12d %8d%n", "total", "", "", total, rounds));
         return b.toString();
+    }
+
+    /** Exchange rounds per step in one scope. */
+    static long rounds(TrafficCounter t, String scope, int steps) {
+        return t.rounds(scope) / steps;
     }
 
     static long values(TrafficCounter t, String scope, int steps) {

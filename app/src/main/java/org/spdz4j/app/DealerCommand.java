@@ -29,7 +29,7 @@ final class DealerCommand implements Callable<Integer> {
         int steps = training.steps();
         try (NettyTransport t = process.connect(Role.DEALER)) {
             Dealer dealer = new Dealer(plan, t, ProcessOptions.seed(dealerSeed));
-            dealer.setup();
+            dealer.setup(startStep, Math.max(0, steps - startStep));
             for (int s = startStep; s < steps; s++) {
                 dealer.produce(s);
             }

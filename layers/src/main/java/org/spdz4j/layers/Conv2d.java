@@ -8,6 +8,8 @@ import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.Conv2dOps;
 import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.ring.Conv2dGeometry;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -82,7 +84,8 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
         private final BilinearOp forward = Conv2dOps.forward(kernel, stride, padding, pool);
         private final BilinearOp weightGrad = Conv2dOps.weightGradient(kernel, stride, padding, pool);
         private final BilinearOp inputGrad;
-        private int maskX, maskW, maskDelta, productForward, productWeightGrad, productInputGrad;
+        private Mask maskX, maskW, maskDelta;
+        private Product productForward, productWeightGrad, productInputGrad;
         private MaskedTensor x, wm;
 
         Fused(Conv2dGeometry g, Param w, int shift) {
@@ -96,30 +99,31 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
         public void declareForward(Plan.Builder plan) {
             maskX = plan.mask(g.inputShape());
             maskW = plan.mask(weightShape());
-            productForward = plan.product(forward, maskW, maskX);
+            productForward = plan.product(forward, maskW, maskX, shift);
         }
 
         @Override
         public void declareBackward(Plan.Builder plan, boolean inputGradient) {
             maskDelta = plan.mask(outputShape(g.inputShape()));
-            productWeightGrad = plan.product(weightGrad, maskX, maskDelta);
+            productWeightGrad = plan.product(weightGrad, maskX, maskDelta, shift);
             if (inputGradient) {
-                productInputGrad = plan.product(inputGrad, maskW, maskDelta);
+                productInputGrad = plan.product(inputGrad, maskW, maskDelta, shift);
             }
         }
 
         @Override
         public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
-            x = party.mask(input, maskX);
-            wm = party.mask(w.value, maskW);
-            return party.truncate(party.multiply(forward, productForward, wm, x), shift);
+            List<MaskedTensor> xw = party.maskAll(List.of(input, w.value), List.of(maskX, maskW)); // one round
+            x = xw.get(0);
+            wm = xw.get(1);
+            return party.multiply(productForward, wm, x);
         }
 
         @Override
         public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
             MaskedTensor d = party.mask(delta, maskDelta);
-            w.gradient = party.truncate(party.multiply(weightGrad, productWeightGrad, x, d), shift);
-            return inputGradient ? party.truncate(party.multiply(inputGrad, productInputGrad, wm, d), shift) : null;
+            w.gradient = party.multiply(productWeightGrad, x, d);
+            return inputGradient ? party.multiply(productInputGrad, wm, d) : null;
         }
 
         @Override
@@ -135,7 +139,8 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
         private final int f;
         private final Shape wMatrix;
         private final Shape deltaMatrix;
-        private int mCols, mW, pForward, mDelta1, mCols2, pWeightGrad, mW2, mDelta2, pInputGrad;
+        private Mask mCols, mW, mDelta1, mCols2, mW2, mDelta2;
+        private Product pForward, pWeightGrad, pInputGrad;
         private Ring128Tensor cols;
 
         Im2colMatmul(Conv2dGeometry g, Param w, int f) {
@@ -150,42 +155,40 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
         public void declareForward(Plan.Builder plan) {
             mCols = plan.mask(g.columnShape());
             mW = plan.mask(wMatrix);
-            pForward = plan.product(BilinearOps.matmul(false, false), mW, mCols);
+            pForward = plan.product(BilinearOps.matmul(false, false), mW, mCols, f);
         }
 
         @Override
         public void declareBackward(Plan.Builder plan, boolean inputGradient) {
             mDelta1 = plan.mask(deltaMatrix);
             mCols2 = plan.mask(g.columnShape());
-            pWeightGrad = plan.product(BilinearOps.matmul(false, true), mDelta1, mCols2);
+            pWeightGrad = plan.product(BilinearOps.matmul(false, true), mDelta1, mCols2, f);
             if (inputGradient) {
                 mW2 = plan.mask(wMatrix);
                 mDelta2 = plan.mask(deltaMatrix);
-                pInputGrad = plan.product(BilinearOps.matmul(true, false), mW2, mDelta2);
+                pInputGrad = plan.product(BilinearOps.matmul(true, false), mW2, mDelta2, f);
             }
         }
 
         @Override
         public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
             cols = input.im2col(g);
-            Ring128Tensor y = party.multiply(BilinearOps.matmul(false, false), pForward,
-                    party.mask(w.value.reshape(wMatrix), mW), party.mask(cols, mCols));
-            return party.truncate(y, f).reshape(Shape.of(outChannels, g.batch(), g.outHeight(), g.outWidth()))
+            List<MaskedTensor> wc = party.maskAll(List.of(w.value.reshape(wMatrix), cols), List.of(mW, mCols));
+            Ring128Tensor y = party.multiply(pForward, wc.get(0), wc.get(1));
+            return y.reshape(Shape.of(outChannels, g.batch(), g.outHeight(), g.outWidth()))
                     .swapLeadingAxes();
         }
 
         @Override
         public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
             Ring128Tensor dm = delta.swapLeadingAxes().reshape(deltaMatrix);
-            Ring128Tensor gw = party.multiply(BilinearOps.matmul(false, true), pWeightGrad,
-                    party.mask(dm, mDelta1), party.mask(cols, mCols2));
-            w.gradient = party.truncate(gw, f).reshape(weightShape());
+            List<MaskedTensor> dc = party.maskAll(List.of(dm, cols), List.of(mDelta1, mCols2));
+            w.gradient = party.multiply(pWeightGrad, dc.get(0), dc.get(1)).reshape(weightShape());
             if (!inputGradient) {
                 return null;
             }
-            Ring128Tensor dcols = party.multiply(BilinearOps.matmul(true, false), pInputGrad,
-                    party.mask(w.value.reshape(wMatrix), mW2), party.mask(dm, mDelta2));
-            return party.truncate(dcols, f).col2im(g);
+            List<MaskedTensor> wd = party.maskAll(List.of(w.value.reshape(wMatrix), dm), List.of(mW2, mDelta2));
+            return party.multiply(pInputGrad, wd.get(0), wd.get(1)).col2im(g);
         }
 
         @Override

@@ -6,6 +6,8 @@ import org.ejml.dense.row.CommonOps_DDRM;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.triples.Plan;
@@ -38,50 +40,47 @@ public record Dense(int in, int out) implements Layer {
         int f = setup.fp().fractionalBits();
         boolean optimized = setup.optimized();
         return new SecureLayer() {
-            private int mX, mW, pForward, mD, mX2, pWeightGrad, mD2, mW2, pInputGrad;
+            private Mask mX, mW, mD, mX2, mD2, mW2;
+            private Product pForward, pWeightGrad, pInputGrad;
             private MaskedTensor x, wm;
-            private Ring128Tensor xShare;
 
             @Override
             public void declareForward(Plan.Builder plan) {
                 mX = plan.mask(input);
                 mW = plan.mask(w.shape());
-                pForward = plan.product(BilinearOps.matmul(false, true), mX, mW);
+                pForward = plan.product(BilinearOps.matmul(false, true), mX, mW, f);
             }
 
             @Override
             public void declareBackward(Plan.Builder plan, boolean inputGradient) {
                 mD = plan.mask(outShape);
-                mX2 = optimized ? mX : plan.mask(input);
-                pWeightGrad = plan.product(BilinearOps.matmul(true, false), mD, mX2);
+                mX2 = plan.maskAgain(mX, optimized);
+                pWeightGrad = plan.product(BilinearOps.matmul(true, false), mD, mX2, f);
                 if (inputGradient) {
-                    mD2 = optimized ? mD : plan.mask(outShape);
-                    mW2 = optimized ? mW : plan.mask(w.shape());
-                    pInputGrad = plan.product(BilinearOps.matmul(false, false), mD2, mW2);
+                    mD2 = plan.maskAgain(mD, optimized);
+                    mW2 = plan.maskAgain(mW, optimized);
+                    pInputGrad = plan.product(BilinearOps.matmul(false, false), mD2, mW2, f);
                 }
             }
 
             @Override
             public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
-                xShare = input;
-                x = party.mask(input, mX);
-                wm = party.mask(w.value, mW);
-                Ring128Tensor y = party.truncate(party.multiply(BilinearOps.matmul(false, true), pForward, x, wm), f);
+                List<MaskedTensor> xw = party.maskAll(List.of(input, w.value), List.of(mX, mW)); // one round
+                x = xw.get(0);
+                wm = xw.get(1);
+                Ring128Tensor y = party.multiply(pForward, x, wm);
                 return y.add(b.value.broadcastRows(input.shape().dim(0)));
             }
 
             @Override
             public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
                 MaskedTensor d = party.mask(delta, mD);
-                MaskedTensor x2 = optimized ? x : party.mask(xShare, mX2);
-                w.gradient = party.truncate(party.multiply(BilinearOps.matmul(true, false), pWeightGrad, d, x2), f);
+                w.gradient = party.multiply(pWeightGrad, d, party.mask(x, mX2));
                 b.gradient = delta.columnSums();
                 if (!inputGradient) {
                     return null;
                 }
-                MaskedTensor d2 = optimized ? d : party.mask(delta, mD2);
-                MaskedTensor w2 = optimized ? wm : party.mask(w.value, mW2);
-                return party.truncate(party.multiply(BilinearOps.matmul(false, false), pInputGrad, d2, w2), f);
+                return party.multiply(pInputGrad, party.mask(d, mD2), party.mask(wm, mW2));
             }
 
             @Override

@@ -4,9 +4,10 @@ import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.core.transport.Role;
 import org.spdz4j.triples.Plan;
 
 /**
@@ -19,50 +20,43 @@ final class NewtonReciprocal {
     private final Shape shape;
     private final int iterations;
     private final boolean optimized;
-    private final int[] rMask, yMask, yMask2, wMask, ry, yw;
+    private final Mask[] rMask, yMask, yMask2, wMask;
+    private final Product[] ry, yw;
 
     NewtonReciprocal(Shape shape, int iterations, boolean optimized) {
         this.shape = shape;
         this.iterations = iterations;
         this.optimized = optimized;
-        rMask = new int[iterations];
-        yMask = new int[iterations];
-        yMask2 = new int[iterations];
-        wMask = new int[iterations];
-        ry = new int[iterations];
-        yw = new int[iterations];
+        rMask = new Mask[iterations];
+        yMask = new Mask[iterations];
+        yMask2 = new Mask[iterations];
+        wMask = new Mask[iterations];
+        ry = new Product[iterations];
+        yw = new Product[iterations];
     }
 
-    void declare(Plan.Builder plan) {
+    /** Declares the masks and products; {@code f} is the fractional bits of the loss's format. */
+    void declare(Plan.Builder plan, int f) {
         for (int it = 0; it < iterations; it++) {
-            rMask[it] = optimized && it > 0 ? rMask[0] : plan.mask(shape);
+            rMask[it] = it == 0 ? plan.mask(shape) : plan.maskAgain(rMask[0], optimized);
             yMask[it] = plan.mask(shape);
-            ry[it] = plan.product(BilinearOps.elementwise(), rMask[it], yMask[it]);
-            yMask2[it] = optimized ? yMask[it] : plan.mask(shape);
+            ry[it] = plan.product(BilinearOps.elementwise(), rMask[it], yMask[it], f);
+            yMask2[it] = plan.maskAgain(yMask[it], optimized);
             wMask[it] = plan.mask(shape);
-            yw[it] = plan.product(BilinearOps.elementwise(), yMask2[it], wMask[it]);
+            yw[it] = plan.product(BilinearOps.elementwise(), yMask2[it], wMask[it], f);
         }
     }
 
     /** Share of 1/r at scale 2^f, r at scale 2^f, in the format {@code fp}. */
     Ring128Tensor compute(ComputeParty party, FixedPoint fp, Ring128Tensor r) {
-        int f = fp.fractionalBits();
-        boolean p0 = party.role() == Role.P0;
-        Ring128Tensor two = Ring128Tensor.filled(shape, fp.encode(2.0));
-        Ring128Tensor y = r.mulScalar(-2);
-        if (p0) {
-            y = y.add(Ring128Tensor.filled(shape, fp.encode(3.0)));
-        }
-        MaskedTensor rm = null;
+        Ring128Tensor y = party.addPublic(r.mulScalar(-2), fp.encode(3.0));
+        MaskedTensor rm = party.mask(r, rMask[0]);
         for (int it = 0; it < iterations; it++) {
-            if (rm == null || !optimized) {
-                rm = party.mask(r, rMask[it]);
-            }
+            rm = party.mask(rm, rMask[it]);
             MaskedTensor ym = party.mask(y, yMask[it]);
-            Ring128Tensor t = party.truncate(party.multiply(BilinearOps.elementwise(), ry[it], rm, ym), f);
-            Ring128Tensor w = p0 ? two.sub(t) : t.negate();
-            MaskedTensor ym2 = optimized ? ym : party.mask(y, yMask2[it]);
-            y = party.truncate(party.multiply(BilinearOps.elementwise(), yw[it], ym2, party.mask(w, wMask[it])), f);
+            Ring128Tensor t = party.multiply(ry[it], rm, ym);
+            Ring128Tensor w = party.addPublic(t.negate(), fp.encode(2.0));
+            y = party.multiply(yw[it], party.mask(ym, yMask2[it]), party.mask(w, wMask[it]));
         }
         return y;
     }

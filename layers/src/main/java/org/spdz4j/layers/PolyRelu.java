@@ -1,5 +1,6 @@
 package org.spdz4j.layers;
 
+import java.util.List;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
@@ -8,7 +9,10 @@ import org.spdz4j.core.mpc.Polynomial;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.triples.Plan;
-import org.spdz4j.triples.PlanEntry.Operand;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Operand;
+import org.spdz4j.core.mpc.PlanEntry.Power;
+import org.spdz4j.core.mpc.PlanEntry.Product;
 
 /**
  * ReLU approximated by the least-squares polynomial of degree {@code degree} on
@@ -93,9 +97,9 @@ public record PolyRelu(int degree, double a) implements Layer {
         private final Shape shape;
         private final Polynomial p;
         private final int f;
-        private int maskZ, maskDelta;
-        private final int[] powers = new int[degree - 1];          // A^2 .. A^d
-        private final int[] deltaProducts = new int[degree - 1];   // D*A^1 .. D*A^(d-1)
+        private Mask maskZ, maskDelta;
+        private final Power[] powers = new Power[degree - 1];              // A^2 .. A^d
+        private final Product[] deltaProducts = new Product[degree - 1];   // D*A^1 .. D*A^(d-1)
         private MaskedTensor z;
 
         OneOpening(Shape shape, Polynomial p, int f) {
@@ -116,14 +120,14 @@ public record PolyRelu(int degree, double a) implements Layer {
         public void declareBackward(Plan.Builder plan, boolean inputGradient) {
             maskDelta = plan.mask(shape);
             for (int j = 1; j < degree; j++) {
-                deltaProducts[j - 1] = plan.product(BilinearOps.elementwise(), Operand.of(maskDelta), new Operand(maskZ, j));
+                deltaProducts[j - 1] = plan.product(BilinearOps.elementwise(), Operand.of(maskDelta), new Operand(maskZ, j), 0);
             }
         }
 
         @Override
         public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
             z = party.mask(input, maskZ);
-            return p.evaluate(party.role(), party.fixedPoint(), party.powers(z, powers));
+            return p.evaluate(party, party.powers(z, f, powers));
         }
 
         @Override
@@ -145,10 +149,11 @@ public record PolyRelu(int degree, double a) implements Layer {
         private final Shape shape;
         private final Polynomial p;
         private final FixedPoint fp;
-        private final int[] leftMasks = new int[degree - 1];
-        private final int[] rightMasks = new int[degree - 1];
-        private final int[] products = new int[degree - 1];
-        private int maskDelta, maskDerivative, productBackward;
+        private final Mask[] leftMasks = new Mask[degree - 1];
+        private final Mask[] rightMasks = new Mask[degree - 1];
+        private final Product[] products = new Product[degree - 1];
+        private Mask maskDelta, maskDerivative;
+        private Product productBackward;
         private Ring128Tensor[] zPowers;
 
         Chained(Shape shape, Polynomial p, FixedPoint fp) {
@@ -162,7 +167,7 @@ public record PolyRelu(int degree, double a) implements Layer {
             for (int k = 0; k < degree - 1; k++) {
                 leftMasks[k] = plan.mask(shape);
                 rightMasks[k] = plan.mask(shape);
-                products[k] = plan.product(BilinearOps.elementwise(), leftMasks[k], rightMasks[k]);
+                products[k] = plan.product(BilinearOps.elementwise(), leftMasks[k], rightMasks[k], fp.fractionalBits());
             }
         }
 
@@ -170,39 +175,26 @@ public record PolyRelu(int degree, double a) implements Layer {
         public void declareBackward(Plan.Builder plan, boolean inputGradient) {
             maskDelta = plan.mask(shape);
             maskDerivative = plan.mask(shape);
-            productBackward = plan.product(BilinearOps.elementwise(), maskDelta, maskDerivative);
+            productBackward = plan.product(BilinearOps.elementwise(), maskDelta, maskDerivative, fp.fractionalBits());
         }
 
         @Override
         public Ring128Tensor forward(ComputeParty party, Ring128Tensor z) {
-            int f = fp.fractionalBits();
             zPowers = new Ring128Tensor[degree + 1];
             zPowers[1] = z;
             for (int k = 2; k <= degree; k++) {
-                Ring128Tensor product = party.multiply(BilinearOps.elementwise(), products[k - 2],
-                        party.mask(zPowers[k - 1], leftMasks[k - 2]), party.mask(z, rightMasks[k - 2]));
-                zPowers[k] = party.truncate(product, f);
+                List<MaskedTensor> operands = party.maskAll(List.of(zPowers[k - 1], z),
+                        List.of(leftMasks[k - 2], rightMasks[k - 2]));
+                zPowers[k] = party.multiply(products[k - 2], operands.get(0), operands.get(1));
             }
-            return combine(party, k -> p.coefficient(k), degree);
+            return p.evaluate(party, zPowers);
         }
 
         @Override
         public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
-            Ring128Tensor derivative = combine(party, m -> (m + 1) * p.coefficient(m + 1), degree - 1);
-            Ring128Tensor product = party.multiply(BilinearOps.elementwise(), productBackward,
-                    party.mask(delta, maskDelta), party.mask(derivative, maskDerivative));
-            return party.truncate(product, fp.fractionalBits());
-        }
-
-        /** sum_k c(k) z^k for k = 0..top, z^0 = 1, at scale 2^f. */
-        private Ring128Tensor combine(ComputeParty party, java.util.function.IntToDoubleFunction c, int top) {
-            int f = fp.fractionalBits();
-            Ring128Tensor acc = party.role().partyIndex() == 0
-                    ? Ring128Tensor.filled(shape, fp.encode(c.applyAsDouble(0))).shiftLeft(f) : Ring128Tensor.zeros(shape);
-            for (int k = 1; k <= top; k++) {
-                acc = acc.add(zPowers[k].mulScalar(fp.encode(c.applyAsDouble(k))));
-            }
-            return party.truncate(acc, f);
+            Ring128Tensor derivative = p.derivative().evaluate(party, zPowers);
+            List<MaskedTensor> operands = party.maskAll(List.of(delta, derivative), List.of(maskDelta, maskDerivative));
+            return party.multiply(productBackward, operands.get(0), operands.get(1));
         }
     }
 

@@ -1,7 +1,7 @@
 package org.spdz4j.layers;
 
 import org.spdz4j.core.fixed.FixedPoint;
-import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 
@@ -17,8 +17,7 @@ public record SecureSetup(Role role, Mode mode, FixedPoint fp, Initializer init)
 
     /** A parameter starting at the public {@code values}: P0's share is the value, P1's zero. */
     Param param(String name, Shape shape, double[] values) {
-        Ring128Tensor share = role == Role.P0 ? fp.encode(shape, values) : Ring128Tensor.zeros(shape);
-        return new Param(name, share);
+        return new Param(name, ComputeParty.shareOfPublic(role, fp.encode(shape, values)));
     }
 
     boolean optimized() {

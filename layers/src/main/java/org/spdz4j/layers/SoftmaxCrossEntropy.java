@@ -1,9 +1,13 @@
 package org.spdz4j.layers;
 
+import java.util.List;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Power;
+import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
@@ -60,14 +64,16 @@ public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations, bo
         int up = LOSS_BITS - setup.fp().fractionalBits();
         boolean optimized = setup.optimized();
         return new Secure() {
-            private final int[] wMask = new int[expSquarings];
-            private final int[] square = new int[expSquarings];   // power (optimized) or product (baseline)
-            private final int[] wMask2 = new int[expSquarings];
-            private final int[] gMask = new int[expSquarings];
-            private final int[] yMask = new int[expSquarings];
-            private final int[] normalise = new int[expSquarings];
+            private final Mask[] wMask = new Mask[expSquarings];
+            private final Power[] squarePower = new Power[expSquarings];        // optimized
+            private final Product[] squareProduct = new Product[expSquarings];  // baseline
+            private final Mask[] wMask2 = new Mask[expSquarings];
+            private final Mask[] gMask = new Mask[expSquarings];
+            private final Mask[] yMask = new Mask[expSquarings];
+            private final Product[] normalise = new Product[expSquarings];
             private final NewtonReciprocal[] reciprocal = new NewtonReciprocal[expSquarings];
-            private int errorMask, errorSquare;
+            private Mask errorMask;
+            private Power errorSquare;
             private double brier = Double.NaN;
 
             @Override
@@ -75,16 +81,16 @@ public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations, bo
                 for (int k = 0; k < expSquarings; k++) {
                     wMask[k] = plan.mask(logits);
                     if (optimized) {
-                        square[k] = plan.power(wMask[k], 2);
+                        squarePower[k] = plan.power(wMask[k], 2);
                     } else {
                         wMask2[k] = plan.mask(logits);
-                        square[k] = plan.product(BilinearOps.elementwise(), wMask[k], wMask2[k]);
+                        squareProduct[k] = plan.product(BilinearOps.elementwise(), wMask[k], wMask2[k], f);
                     }
                     reciprocal[k] = new NewtonReciprocal(rows, reciprocalIterations, optimized);
-                    reciprocal[k].declare(plan);
+                    reciprocal[k].declare(plan, f);
                     gMask[k] = plan.mask(logits);
                     yMask[k] = plan.mask(rows);
-                    normalise[k] = plan.product(BilinearOps.scaleRows(), gMask[k], yMask[k]);
+                    normalise[k] = plan.product(BilinearOps.scaleRows(), gMask[k], yMask[k], f);
                 }
                 if (revealBrier) {
                     errorMask = plan.mask(logits);
@@ -102,26 +108,22 @@ public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations, bo
                 Ring128Tensor z = logitShares.shiftLeft(up);
                 Ring128Tensor mean = party.truncate(z.rowSums().mulScalar(fp.encode(1.0 / c)), f);
                 Ring128Tensor u = z.sub(mean.broadcastColumns(c));
-                Ring128Tensor w = party.truncate(u, expSquarings);
-                if (party.role() == Role.P0) {
-                    w = w.add(Ring128Tensor.filled(logits, fp.encode(1.0)));
-                }
+                Ring128Tensor w = party.addPublic(party.truncate(u, expSquarings), fp.encode(1.0));
                 w = party.truncate(w.mulScalar(fp.encode(1.0 / c)), f);
                 for (int k = 0; k < expSquarings; k++) {
                     MaskedTensor wm = party.mask(w, wMask[k]);
-                    Ring128Tensor g = optimized ? party.powers(wm, square[k])[2]
-                            : party.multiply(BilinearOps.elementwise(), square[k], wm, party.mask(w, wMask2[k]));
-                    g = party.truncate(g, f);
+                    Ring128Tensor g = optimized ? party.powers(wm, f, squarePower[k])[2]
+                            : party.multiply(squareProduct[k], wm, party.mask(w, wMask2[k]));
                     Ring128Tensor y = reciprocal[k].compute(party, fp, g.rowSums());
-                    w = party.truncate(party.multiply(BilinearOps.scaleRows(), normalise[k],
-                            party.mask(g, gMask[k]), party.mask(y, yMask[k])), f);
+                    List<MaskedTensor> gy = party.maskAll(List.of(g, y), List.of(gMask[k], yMask[k]));
+                    w = party.multiply(normalise[k], gy.get(0), gy.get(1));
                 }
                 Ring128Tensor error = w.sub(targets.shiftLeft(up));
                 if (revealBrier) {
-                    Ring128Tensor sum = party.powers(party.mask(error, errorMask), errorSquare)[2]
+                    Ring128Tensor sum = party.powers(party.mask(error, errorMask), f, errorSquare)[2]
                             .reshape(Shape.of(n, c)).rowSums().reshape(Shape.of(1, n)).rowSums();
                     Ring128Tensor total = party.revealTo(Role.P0, sum);
-                    brier = total == null ? Double.NaN : FixedPoint.decode(total, 2 * f)[0] / n;
+                    brier = total == null ? Double.NaN : FixedPoint.decode(total, f)[0] / n;
                 }
                 return party.truncate(error.mulScalar(fp.encode(1.0 / n)), f + up);
             }

@@ -58,9 +58,9 @@ public final class CpuRingBackend extends HostRingBackend {
     }
 
     @Override
-    public void beaverElementwise(boolean partyZero, long[][] e, long[][] f, long[][] a, long[][] b, long[][] c,
+    public void beaverElementwise(boolean withOpenedProduct, long[][] e, long[][] f, long[][] a, long[][] b, long[][] c,
                                   long[] outHi, long[] outLo, int n) {
-        Kernels.r128_beaver(partyZero ? 1 : 0, e[0], e[1], f[0], f[1], a[0], a[1], b[0], b[1], c[0], c[1],
+        Kernels.r128_beaver(withOpenedProduct ? 1 : 0, e[0], e[1], f[0], f[1], a[0], a[1], b[0], b[1], c[0], c[1],
                 outHi, outLo, n);
     }
 
@@ -118,7 +118,7 @@ public final class CpuRingBackend extends HostRingBackend {
 
         static native void r128_mul(long[] ahi, long[] alo, long[] bhi, long[] blo, long[] ohi, long[] olo, int n);
 
-        static native void r128_beaver(int partyZero, long[] ehi, long[] elo, long[] fhi, long[] flo,
+        static native void r128_beaver(int withOpenedProduct, long[] ehi, long[] elo, long[] fhi, long[] flo,
                                        long[] ahi, long[] alo, long[] bhi, long[] blo, long[] chi, long[] clo,
                                        long[] ohi, long[] olo, int n);
 

@@ -32,7 +32,7 @@ interface DeviceLibrary extends Library {
 
     int r128d_mul(long a, long b, long out, long n);
 
-    int r128d_beaver(int partyZero, long e, long f, long a, long b, long c, long out, long n);
+    int r128d_beaver(int withOpenedProduct, long e, long f, long a, long b, long c, long out, long n);
 
     int r128d_shr(long a, int bits, long out, long n);
 

@@ -178,10 +178,10 @@ public final class DeviceRingBackend implements RingBackend {
     }
 
     @Override
-    public Ring128Tensor beaverElementwise(boolean partyZero, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
+    public Ring128Tensor beaverElementwise(boolean withOpenedProduct, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
                                            Ring128Tensor b, Ring128Tensor c) {
         Buffer[] in = {resident(e), resident(f), resident(a), resident(b), resident(c)};
-        return run("Beaver combination", e.shape(), o -> lib.r128d_beaver(partyZero ? 1 : 0, in[0].address,
+        return run("Beaver combination", e.shape(), o -> lib.r128d_beaver(withOpenedProduct ? 1 : 0, in[0].address,
                 in[1].address, in[2].address, in[3].address, in[4].address, o, e.size()), in);
     }
 

@@ -89,8 +89,8 @@ abstract class BackendAgreementTest {
         for (int i = 0; i < t.length; i++) {
             t[i] = random(s, 10 + i);
         }
-        for (boolean partyZero : new boolean[]{true, false}) {
-            same(() -> Ring128Tensor.beaverElementwise(partyZero, t[0], t[1], t[2], t[3], t[4]));
+        for (boolean withOpenedProduct : new boolean[]{true, false}) {
+            same(() -> Ring128Tensor.beaverElementwise(withOpenedProduct, t[0], t[1], t[2], t[3], t[4]));
         }
     }
 

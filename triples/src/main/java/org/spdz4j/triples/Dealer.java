@@ -8,10 +8,11 @@ import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.triples.PlanEntry.Mask;
-import org.spdz4j.triples.PlanEntry.Operand;
-import org.spdz4j.triples.PlanEntry.Power;
-import org.spdz4j.triples.PlanEntry.Product;
+import org.spdz4j.core.mpc.PlanEntry;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Operand;
+import org.spdz4j.core.mpc.PlanEntry.Power;
+import org.spdz4j.core.mpc.PlanEntry.Product;
 
 /**
  * The trusted dealer, seed-compressed: at setup it hands P0 and P1 a PRG seed each; all of P0's
@@ -24,8 +25,8 @@ import org.spdz4j.triples.PlanEntry.Product;
  *
  * <pre>{@code
  * Dealer dealer = new Dealer(plan, transport, AesCtrPrg.freshSeed());
- * dealer.setup();
- * Dealer.Run run = dealer.runAhead(0, steps);
+ * dealer.setup(0, steps);                 // seeds, plan hash and the range of steps
+ * Dealer.Run run = dealer.runAhead();
  * ... parties train ...
  * run.join();
  * }</pre>
@@ -43,6 +44,8 @@ public final class Dealer {
     private final byte[] seed0;
     private final byte[] seed1;
     private final AtomicLong busyNanos = new AtomicLong();
+    private int firstStep;
+    private int steps = -1;
 
     /**
      * @param masterSeed 16 bytes from which both parties' seeds are derived; pass
@@ -61,17 +64,33 @@ public final class Dealer {
         this.prg1 = new AesCtrPrg(seed1);
     }
 
-    /** Sends each party its seed and the plan hash: a constant 48 bytes each. */
-    public void setup() {
+    /**
+     * Sends each party its seed, the plan hash and the range of steps this dealer produces
+     * ({@code firstStep .. firstStep + steps - 1}): a constant 56 bytes each. A party asking for a
+     * step outside the range is refused at once instead of waiting for it.
+     */
+    public void setup(int firstStep, int steps) {
+        if (firstStep < 0 || steps < 0) {
+            throw new IllegalArgumentException("dealer range needs firstStep >= 0 and steps >= 0, got " + firstStep + ", " + steps);
+        }
+        this.firstStep = firstStep;
+        this.steps = steps;
         try (TrafficCounter.Scope s = transport.traffic().scope(SETUP_SCOPE)) {
             Tag tag = new Tag(Tag.Kind.SEED, 0, 0);
-            transport.sendBytes(Role.P0, tag, new DealerSetup(seed0, plan.hash()).encode());
-            transport.sendBytes(Role.P1, tag, new DealerSetup(seed1, plan.hash()).encode());
+            transport.sendBytes(Role.P0, tag, new DealerSetup(seed0, plan.hash(), firstStep, steps).encode());
+            transport.sendBytes(Role.P1, tag, new DealerSetup(seed1, plan.hash(), firstStep, steps).encode());
         }
     }
 
     /** Computes step {@code step}'s correlations and sends P1 its corrections, in plan order. */
     public void produce(int step) {
+        if (steps < 0) {
+            throw new IllegalStateException("call setup(firstStep, steps) before producing steps");
+        }
+        if (step < firstStep || step - firstStep >= steps) {
+            throw new IllegalArgumentException("step " + step + " is outside the range announced to the parties, "
+                    + new DealerSetup(seed0, plan.hash(), firstStep, steps).range());
+        }
         long start = System.nanoTime();
         Ring128Tensor[] masks = new Ring128Tensor[plan.entries().size()];
         try (TrafficCounter.Scope s = transport.traffic().scope(CORRECTION_SCOPE)) {
@@ -81,7 +100,7 @@ public final class Dealer {
                     full = prg0.tensor(m.shape(), m.id(), step).add(prg1.tensor(m.shape(), m.id(), step));
                     masks[m.id()] = full;
                 } else if (e instanceof Power p) {
-                    full = power(masks[p.mask()], p.exponent());
+                    full = power(masks[p.mask().id()], p.exponent());
                 } else {
                     Product p = (Product) e;
                     full = p.op().apply(operand(masks, p.left()), operand(masks, p.right()));
@@ -102,9 +121,14 @@ public final class Dealer {
         return busyNanos.get();
     }
 
-    /** Produces steps {@code first .. first+count-1} on a daemon thread. */
-    public Run runAhead(int first, int count) {
+    /** Produces every step of the range announced in {@link #setup} on a daemon thread. */
+    public Run runAhead() {
+        if (steps < 0) {
+            throw new IllegalStateException("call setup(firstStep, steps) before runAhead()");
+        }
         Run run = new Run();
+        int first = firstStep;
+        int count = steps;
         Thread t = new Thread(() -> {
             try {
                 for (int s = first; s < first + count; s++) {
@@ -143,6 +167,6 @@ public final class Dealer {
     }
 
     private static Ring128Tensor operand(Ring128Tensor[] masks, Operand o) {
-        return power(masks[o.mask()], o.power());
+        return power(masks[o.mask().id()], o.power());
     }
 }

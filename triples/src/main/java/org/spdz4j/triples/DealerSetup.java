@@ -6,21 +6,27 @@ import java.util.HexFormat;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.transport.ProtocolException;
 
-/** The dealer's one setup message to a party: its PRG seed and the dealer's plan hash. */
-record DealerSetup(byte[] seed, byte[] planHash) {
+/**
+ * The dealer's one setup message to a party: its PRG seed, the dealer's plan hash and the range
+ * of steps it produces ({@code firstStep .. firstStep + steps - 1}). 56 bytes.
+ */
+record DealerSetup(byte[] seed, byte[] planHash, int firstStep, int steps) {
     static final int PLAN_HASH_BYTES = 32;
+    static final int BYTES = AesCtrPrg.SEED_BYTES + PLAN_HASH_BYTES + 8;
 
     byte[] encode() {
-        return ByteBuffer.allocate(AesCtrPrg.SEED_BYTES + PLAN_HASH_BYTES).put(seed).put(planHash).array();
+        return ByteBuffer.allocate(BYTES).put(seed).put(planHash).putInt(firstStep).putInt(steps).array();
     }
 
     static DealerSetup decode(byte[] bytes) {
-        if (bytes.length != AesCtrPrg.SEED_BYTES + PLAN_HASH_BYTES) {
-            throw new ProtocolException("dealer setup message has " + bytes.length + " bytes, expected "
-                    + (AesCtrPrg.SEED_BYTES + PLAN_HASH_BYTES));
+        if (bytes.length != BYTES) {
+            throw new ProtocolException("dealer setup message has " + bytes.length + " bytes, expected " + BYTES);
         }
-        return new DealerSetup(Arrays.copyOf(bytes, AesCtrPrg.SEED_BYTES),
-                Arrays.copyOfRange(bytes, AesCtrPrg.SEED_BYTES, bytes.length));
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        byte[] seed = new byte[AesCtrPrg.SEED_BYTES];
+        byte[] hash = new byte[PLAN_HASH_BYTES];
+        b.get(seed).get(hash);
+        return new DealerSetup(seed, hash, b.getInt(), b.getInt());
     }
 
     void requirePlan(byte[] mine, String who) {
@@ -29,5 +35,16 @@ record DealerSetup(byte[] seed, byte[] planHash) {
             throw new ProtocolException("plan hash mismatch: " + who + " has " + hex.formatHex(mine)
                     + " but the dealer has " + hex.formatHex(planHash));
         }
+    }
+
+    /** Refuses a step outside the dealer's range, naming both. */
+    void requireStep(int step, String who) {
+        if (step < firstStep || step - firstStep >= steps) {
+            throw new ProtocolException(who + " asked for step " + step + " but the dealer produces steps " + range());
+        }
+    }
+
+    String range() {
+        return steps == 0 ? "none" : firstStep + ".." + (firstStep + steps - 1);
     }
 }

@@ -70,8 +70,8 @@ public final class LocalComputation {
             return t;
         });
         try {
-            dealer.setup();
-            Dealer.Run dealing = dealer.runAhead(firstStep, steps - firstStep);
+            dealer.setup(firstStep, steps - firstStep);
+            Dealer.Run dealing = dealer.runAhead();
             Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, firstStep, inputSeed, fp, program));
             Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, firstStep, inputSeed, fp, program));
             T r0;

@@ -5,13 +5,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.spdz4j.core.mpc.CorrelatedRandomness;
+import org.spdz4j.core.mpc.PlanEntry;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.triples.PlanEntry.Mask;
 
 /**
  * A compute party's source of correlated randomness: its seed from the dealer, and for P1 the
@@ -28,17 +29,19 @@ public final class PartyRandomness {
     private final Transport transport;
     private final Plan plan;
     private final AesCtrPrg prg;
+    private final DealerSetup setup;
     private final List<PlanEntry> corrected = new ArrayList<>();
     private final Map<Integer, Ring128Tensor> buffered = new HashMap<>();
     private int bufferedStep = -1;
     private int nextStep;
     private int nextIndex;
 
-    private PartyRandomness(Role role, Transport transport, Plan plan, AesCtrPrg prg) {
+    private PartyRandomness(Role role, Transport transport, Plan plan, DealerSetup setup) {
         this.role = role;
         this.transport = transport;
         this.plan = plan;
-        this.prg = prg;
+        this.setup = setup;
+        this.prg = new AesCtrPrg(setup.seed());
         for (PlanEntry e : plan.entries()) {
             if (!(e instanceof Mask)) {
                 corrected.add(e);
@@ -46,31 +49,54 @@ public final class PartyRandomness {
         }
     }
 
-    /** Receives this party's seed from the dealer and checks that the dealer has the same plan. */
+    /**
+     * Receives this party's seed from the dealer and checks that the dealer has the same plan
+     * and starts at step 0.
+     */
     public static PartyRandomness connect(Role role, Transport transport, Plan plan) {
         return connect(role, transport, plan, 0);
     }
 
-    /** As {@link #connect(Role, Transport, Plan)} for a run resumed at {@code firstStep} (the dealer starts there too). */
+    /**
+     * As {@link #connect(Role, Transport, Plan)} for a run resumed at {@code firstStep}: the
+     * dealer must start there too, or the party refuses naming both steps.
+     */
     public static PartyRandomness connect(Role role, Transport transport, Plan plan, int firstStep) {
         DealerSetup setup = DealerSetup.decode(transport.receiveBytes(Role.DEALER, new Tag(Tag.Kind.SEED, 0, 0)));
         setup.requirePlan(plan.hash(), role.toString());
-        PartyRandomness r = new PartyRandomness(role, transport, plan, new AesCtrPrg(setup.seed()));
+        if (setup.firstStep() != firstStep) {
+            throw new ProtocolException("first step mismatch: " + role + " starts at step " + firstStep
+                    + " but the dealer produces steps " + setup.range());
+        }
+        PartyRandomness r = new PartyRandomness(role, transport, plan, setup);
         r.nextStep = firstStep;
         return r;
     }
 
-    /** Shares for step {@code step}; steps must be taken in increasing order. */
-    public CorrelatedRandomness forStep(int step) {
-        return entry -> share(step, entry);
+    /** The steps the dealer produces: its first step. */
+    public int firstStep() {
+        return setup.firstStep();
     }
 
-    private Ring128Tensor share(int step, int entry) {
-        PlanEntry e = plan.entry(entry);
+    /** How many steps the dealer produces. */
+    public int steps() {
+        return setup.steps();
+    }
+
+    /**
+     * Shares for step {@code step}; steps must be taken in increasing order, within the dealer's
+     * range (a step outside it is refused here, not waited for).
+     */
+    public CorrelatedRandomness forStep(int step) {
+        setup.requireStep(step, role.toString());
+        return entry -> share(step, plan.require(entry));
+    }
+
+    private Ring128Tensor share(int step, PlanEntry e) {
         if (role == Role.P0 || e instanceof Mask) {
-            return prg.tensor(e.shape(), entry, step);
+            return prg.tensor(e.shape(), e.id(), step);
         }
-        return correction(step, entry);
+        return correction(step, e.id());
     }
 
     /**

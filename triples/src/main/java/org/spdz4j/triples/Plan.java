@@ -7,22 +7,25 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.spdz4j.core.mpc.BilinearOp;
+import org.spdz4j.core.mpc.PlanEntry;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Operand;
+import org.spdz4j.core.mpc.PlanEntry.Power;
+import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.triples.PlanEntry.Mask;
-import org.spdz4j.triples.PlanEntry.Operand;
-import org.spdz4j.triples.PlanEntry.Power;
-import org.spdz4j.triples.PlanEntry.Product;
+import org.spdz4j.core.transport.ProtocolException;
 
 /**
  * The ordered masks, powers and products of one step. It follows from public facts only
  * (architecture, batch shape, mode), so P0, P1 and the dealer build it identically and compare
- * its {@link #hash()}. Shapes are checked when a product is declared, not when it runs.
+ * its {@link #hash()}. Shapes are checked when a product is declared, not when it runs, and the
+ * builder hands out typed handles ({@link PlanEntry}) that the online phase must present.
  *
  * <pre>{@code
  * Plan.Builder b = Plan.builder("example");
- * int x = b.mask(Shape.of(128, 784));
- * int w = b.mask(Shape.of(10, 784));
- * int y = b.product(BilinearOps.matmul(false, true), x, w);     // 128 x 10
+ * PlanEntry.Mask x = b.mask(Shape.of(128, 784));
+ * PlanEntry.Mask w = b.mask(Shape.of(10, 784));
+ * PlanEntry.Product y = b.product(BilinearOps.matmul(false, true), x, w, 20);   // 128 x 10, truncated by 20
  * Plan plan = b.build();
  * }</pre>
  */
@@ -37,23 +40,40 @@ public final class Plan {
         this.hash = digest(name, this.entries);
     }
 
+    /** A builder for a plan called {@code name} (the name is part of the hash). */
     public static Builder builder(String name) {
         return new Builder(name);
     }
 
+    /** The plan's name. */
     public String name() {
         return name;
     }
 
+    /** Every entry, in the order the online phase consumes them. */
     public List<PlanEntry> entries() {
         return entries;
     }
 
+    /** The entry at position {@code id}. */
     public PlanEntry entry(int id) {
         if (id < 0 || id >= entries.size()) {
             throw new IllegalArgumentException("plan '" + name + "' has no entry " + id + " (it has " + entries.size() + ")");
         }
         return entries.get(id);
+    }
+
+    /**
+     * {@code handle} itself, checked to be this plan's entry at its position: a handle from
+     * another plan (or another build of a program) is refused, naming both entries.
+     */
+    public <E extends PlanEntry> E require(E handle) {
+        PlanEntry mine = entry(handle.id());
+        if (!mine.describe().equals(handle.describe())) {
+            throw new ProtocolException("plan '" + name + "' entry " + handle.id() + " is '" + mine.describe()
+                    + "' but the handle given is '" + handle.describe() + "': a handle from another plan");
+        }
+        return handle;
     }
 
     /** SHA-256 of the canonical description. */
@@ -94,50 +114,69 @@ public final class Plan {
             this.name = name;
         }
 
-        /** A fresh mask for a tensor of this shape; returns its entry id. */
-        public int mask(Shape shape) {
+        /** A fresh mask for a tensor of this shape. */
+        public Mask mask(Shape shape) {
             return add(new Mask(entries.size(), shape));
         }
 
+        /**
+         * {@code mask} again when {@code reuse} (optimized mode: a tensor opened once serves every
+         * product), else a fresh mask of its shape (baseline). The one idiom for that choice; its
+         * online counterpart is {@code ComputeParty.mask(MaskedTensor, Mask)}.
+         */
+        public Mask maskAgain(Mask mask, boolean reuse) {
+            return reuse ? declared(mask) : mask(mask.shape());
+        }
+
         /** The elementwise power {@code A^exponent} (exponent &gt;= 2) of a declared mask. */
-        public int power(int mask, int exponent) {
-            if (exponent < 2) {
-                throw new IllegalArgumentException("power exponent must be at least 2, got " + exponent);
-            }
-            return add(new Power(entries.size(), mask, exponent, maskEntry(mask).shape()));
+        public Power power(Mask mask, int exponent) {
+            return add(new Power(entries.size(), declared(mask), exponent));
         }
 
-        public int product(BilinearOp op, int leftMask, int rightMask) {
-            return product(op, Operand.of(leftMask), Operand.of(rightMask));
+        /** {@code op(left, right)}, untruncated; fails here, naming the op and shapes, if they do not fit. */
+        public Product product(BilinearOp op, Mask left, Mask right) {
+            return product(op, Operand.of(left), Operand.of(right), 0);
         }
 
-        /** {@code op(left, right)}; fails here, naming the op and shapes, if they do not fit. */
-        public int product(BilinearOp op, Operand left, Operand right) {
-            Shape l = maskEntry(left.mask()).shape();
-            Shape r = maskEntry(right.mask()).shape();
+        /** {@code op(left, right)}, truncated by {@code truncation} bits when multiplied. */
+        public Product product(BilinearOp op, Mask left, Mask right, int truncation) {
+            return product(op, Operand.of(left), Operand.of(right), truncation);
+        }
+
+        /** {@code op(left, right)} of masks or powers of them; fails here, naming the op and shapes, if they do not fit. */
+        public Product product(BilinearOp op, Operand left, Operand right, int truncation) {
+            Shape l = declared(left.mask()).shape();
+            Shape r = declared(right.mask()).shape();
             Shape out;
             try {
                 out = op.outputShape(l, r);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("plan '" + name + "' entry " + entries.size() + ": " + e.getMessage(), e);
             }
-            return add(new Product(entries.size(), op, left, right, out));
+            return add(new Product(entries.size(), op, left, right, out, truncation));
         }
 
+        /** Entries declared so far. */
+        public int size() {
+            return entries.size();
+        }
+
+        /** The plan of every entry declared so far. */
         public Plan build() {
             return new Plan(name, entries);
         }
 
-        private Mask maskEntry(int id) {
-            if (id < 0 || id >= entries.size() || !(entries.get(id) instanceof Mask m)) {
-                throw new IllegalArgumentException("plan '" + name + "': entry " + id + " is not a declared mask");
+        private Mask declared(Mask m) {
+            int id = m.id();
+            if (id < 0 || id >= entries.size() || !entries.get(id).equals(m)) {
+                throw new IllegalArgumentException("plan '" + name + "': " + m + " is not a mask declared in this plan");
             }
             return m;
         }
 
-        private int add(PlanEntry e) {
+        private <E extends PlanEntry> E add(E e) {
             entries.add(e);
-            return e.id();
+            return e;
         }
     }
 }

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.Conv2dOps;
+import org.spdz4j.core.mpc.PlanEntry;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.ProtocolException;
@@ -18,8 +19,8 @@ class DealerTest {
 
     private static Plan plan(int products) {
         Plan.Builder b = Plan.builder("dealer " + products);
-        int x = b.mask(Shape.of(8, 12));
-        int w = b.mask(Shape.of(12, 5));
+        PlanEntry.Mask x = b.mask(Shape.of(8, 12));
+        PlanEntry.Mask w = b.mask(Shape.of(12, 5));
         for (int i = 0; i < products; i++) {
             b.product(BilinearOps.matmul(false, false), x, w);
         }
@@ -39,7 +40,7 @@ class DealerTest {
                         for (int s = 0; s < steps; s++) {
                             party.beginStep(s, randomness.forStep(s));
                             for (var e : plan.entries()) {
-                                randomness.forStep(s).share(e.id());
+                                randomness.forStep(s).share(e);
                             }
                         }
                         return 0;
@@ -49,10 +50,10 @@ class DealerTest {
             assertEquals(expectedP1, r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).bytes());
             assertEquals(expectedP1, steps * 16L * plan.correctionValues());
             assertEquals(0, r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P0, Direction.SENT).bytes());
-            assertEquals(48, r.dealerTraffic().total(Dealer.SETUP_SCOPE, Role.P1, Direction.SENT).bytes());
+            assertEquals(56, r.dealerTraffic().total(Dealer.SETUP_SCOPE, Role.P1, Direction.SENT).bytes());
             assertEquals(0, r.dealerTraffic().total(Direction.RECEIVED).bytes(), "the dealer never receives anything");
         }
-        assertEquals(48, toP0[0]);
+        assertEquals(56, toP0[0], "seed, plan hash and step range");
         assertEquals(toP0[0], toP0[1], "bytes to P0 do not grow with the number of products");
     }
 
@@ -80,12 +81,17 @@ class DealerTest {
     @Test
     void shapeMismatchFailsWhenTheProductIsDeclared() {
         Plan.Builder b = Plan.builder("bad");
-        int w = b.mask(Shape.of(8, 2, 3, 3));
-        int x = b.mask(Shape.of(4, 1, 28, 28));
+        PlanEntry.Mask w = b.mask(Shape.of(8, 2, 3, 3));
+        PlanEntry.Mask x = b.mask(Shape.of(4, 1, 28, 28));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> b.product(Conv2dOps.forward(3, 1, 1, 2), w, x));
         assertTrue(e.getMessage().contains("entry 2") && e.getMessage().contains("conv2d_forward"), e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> b.product(BilinearOps.elementwise(), w, 5));
+        PlanEntry.Mask foreign = Plan.builder("other").mask(Shape.of(8, 2, 3, 3));
+        IllegalArgumentException notDeclared = assertThrows(IllegalArgumentException.class,
+                () -> b.product(BilinearOps.elementwise(), w, new PlanEntry.Mask(5, w.shape())));
+        assertTrue(notDeclared.getMessage().contains("not a mask declared in this plan"), notDeclared.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> b.power(new PlanEntry.Mask(1, Shape.of(3)), 2));
+        assertEquals(w, b.maskAgain(foreign, true), "a handle equal to a declared one is that one");
     }
 
     @Test

@@ -14,6 +14,7 @@ import org.spdz4j.core.mpc.BilinearOp;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.Conv2dOps;
 import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -51,9 +52,9 @@ class SecureProductTest {
         Ring128Tensor x = randomWithEdges(prg, left, 0);
         Ring128Tensor y = randomWithEdges(prg, right, 1);
         Plan.Builder b = Plan.builder("product test");
-        int mx = b.mask(left);
-        int my = b.mask(right);
-        int product = b.product(op, mx, my);
+        PlanEntry.Mask mx = b.mask(left);
+        PlanEntry.Mask my = b.mask(right);
+        PlanEntry.Product product = b.product(op, mx, my);
         Plan plan = b.build();
 
         LocalComputation.Result<Ring128Tensor> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(), FixedPoint.DEFAULT,
@@ -62,9 +63,8 @@ class SecureProductTest {
                     Role me = party.role();
                     Ring128Tensor xs = party.shareInput(Role.P0, me == Role.P0 ? x : null, left, 0);
                     Ring128Tensor ys = party.shareInput(Role.P1, me == Role.P1 ? y : null, right, 1);
-                    MaskedTensor xm = party.mask(xs, mx);
-                    MaskedTensor ym = party.mask(ys, my);
-                    return party.open(party.multiply(op, product, xm, ym));
+                    List<MaskedTensor> m = party.maskAll(List.of(xs, ys), List.of(mx, my));
+                    return party.open(party.multiply(product, m.get(0), m.get(1)));
                 });
         Ring128Tensor expected = op.apply(x, y);
         assertEquals(expected, r.p0());
@@ -76,11 +76,11 @@ class SecureProductTest {
         AesCtrPrg prg = RingTestSupport.prg(12);
         Shape s = Shape.of(6, 6);
         Plan.Builder b = Plan.builder("steps");
-        int mx = b.mask(s);
-        int my = b.mask(s);
-        int p1 = b.product(BilinearOps.elementwise(), mx, my);
-        int p2 = b.product(BilinearOps.matmul(false, false), mx, my);
-        int p3 = b.product(BilinearOps.matmul(true, false), mx, my);
+        PlanEntry.Mask mx = b.mask(s);
+        PlanEntry.Mask my = b.mask(s);
+        PlanEntry.Product p1 = b.product(BilinearOps.elementwise(), mx, my);
+        PlanEntry.Product p2 = b.product(BilinearOps.matmul(false, false), mx, my);
+        PlanEntry.Product p3 = b.product(BilinearOps.matmul(true, false), mx, my);
         Plan plan = b.build();
         int steps = 4;
         LocalComputation.Result<List<Ring128Tensor>> r = LocalComputation.run(plan, steps, AesCtrPrg.freshSeed(),
@@ -93,11 +93,11 @@ class SecureProductTest {
                         MaskedTensor xm = party.mask(party.shareInput(Role.P0, x, s, 0), mx);
                         MaskedTensor ym = party.mask(party.shareInput(Role.P0, y, s, 1), my);
                         // consume the products out of plan order, and skip one on odd steps
-                        out.add(party.open(party.multiply(BilinearOps.matmul(true, false), p3, xm, ym)));
+                        out.add(party.open(party.multiply(p3, xm, ym)));
                         if (step % 2 == 0) {
-                            out.add(party.open(party.multiply(BilinearOps.elementwise(), p1, xm, ym)));
+                            out.add(party.open(party.multiply(p1, xm, ym)));
                         }
-                        out.add(party.open(party.multiply(BilinearOps.matmul(false, false), p2, xm, ym)));
+                        out.add(party.open(party.multiply(p2, xm, ym)));
                     }
                     return out;
                 });

@@ -27,11 +27,12 @@ public final class BeaverProduct {
         }
         Ring128Tensor e = x.opened();
         Ring128Tensor f = y.opened();
+        boolean withOpenedProduct = role.partyIndex() == 0; // the public op(E, F) is added once, by P0
         if (op == BilinearOps.elementwise()) {
             // the same formula in one fused pass
-            return Ring128Tensor.beaverElementwise(role.partyIndex() == 0, e, f, x.maskShare(), y.maskShare(), cShare);
+            return Ring128Tensor.beaverElementwise(withOpenedProduct, e, f, x.maskShare(), y.maskShare(), cShare);
         }
-        Ring128Tensor left = role.partyIndex() == 0 ? op.apply(e, f.add(y.maskShare())) : op.apply(e, y.maskShare());
+        Ring128Tensor left = op.apply(e, withOpenedProduct ? f.add(y.maskShare()) : y.maskShare());
         return left.add(op.apply(x.maskShare(), f)).add(cShare);
     }
 }

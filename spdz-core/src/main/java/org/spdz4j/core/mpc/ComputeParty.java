@@ -1,8 +1,16 @@
 package org.spdz4j.core.mpc;
 
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Operand;
+import org.spdz4j.core.mpc.PlanEntry.Power;
+import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -20,9 +28,8 @@ import org.spdz4j.core.transport.Transport;
  * ComputeParty p = new ComputeParty(Role.P0, transport, FixedPoint.DEFAULT);
  * p.agree("plan hash", plan.hash());
  * p.beginStep(0, randomness);
- * MaskedTensor x = p.mask(xShare, xMask);          // the one opening of x
- * MaskedTensor w = p.mask(wShare, wMask);
- * Ring128Tensor y = p.truncate(p.multiply(BilinearOps.matmul(false, true), product, x, w), 20);
+ * List<MaskedTensor> xw = p.maskAll(List.of(xShare, wShare), List.of(xMask, wMask));  // one round
+ * Ring128Tensor y = p.multiply(product, xw.get(0), xw.get(1));  // checks the operands, truncates as planned
  * }</pre>
  */
 public final class ComputeParty {
@@ -34,6 +41,7 @@ public final class ComputeParty {
     private int step;
     private int position;
     private int handshakes;
+    private final Set<Integer> maskedThisStep = new HashSet<>();
 
     public ComputeParty(Role role, Transport transport, FixedPoint fixedPoint) {
         if (!role.isComputeParty()) {
@@ -104,72 +112,200 @@ public final class ComputeParty {
         inputPrg = new AesCtrPrg(seed);
     }
 
-    /** Starts step {@code step} with its correlated randomness; openings are counted afresh. */
+    /** Starts step {@code step} with its correlated randomness; openings and masks are counted afresh. */
     public void beginStep(int step, CorrelatedRandomness randomness) {
         this.step = step;
         this.randomness = Objects.requireNonNull(randomness, "randomness");
         this.position = 0;
+        this.maskedThisStep.clear();
     }
 
     /** Reveals a shared tensor to both parties: one round, {@code 16 * size} bytes each way. */
     public Ring128Tensor open(Ring128Tensor share) {
-        return open(share, new Tag(Tag.Kind.OPEN, step, position++));
+        return openAll(List.of(share)).get(0);
     }
 
-    private Ring128Tensor open(Ring128Tensor share, Tag tag) {
-        Ring128Tensor theirs = transport.exchange(role.peer(), tag, share);
-        if (!theirs.shape().equals(share.shape())) {
-            throw new ProtocolException(role + " opened a tensor of shape " + share.shape() + " but " + role.peer()
+    /** Reveals several shared tensors to both parties in one round. */
+    public List<Ring128Tensor> openAll(List<Ring128Tensor> shares) {
+        requireStep("open a tensor");
+        return exchangeAll(shares, new Tag(Tag.Kind.OPEN, step, position++));
+    }
+
+    private List<Ring128Tensor> exchangeAll(List<Ring128Tensor> shares, Tag tag) {
+        if (shares.isEmpty()) {
+            return List.of();
+        }
+        Ring128Tensor mine = shares.size() == 1 ? shares.get(0) : Ring128Tensor.concat(shares);
+        Ring128Tensor theirs = transport.exchange(role.peer(), tag, mine);
+        if (!theirs.shape().equals(mine.shape())) {
+            throw new ProtocolException(role + " opened " + describe(shares) + " but " + role.peer()
                     + " sent shape " + theirs.shape() + " for " + tag);
         }
-        return share.add(theirs);
-    }
-
-    /** Opens {@code X - A} for the mask of plan entry {@code maskEntry}; the result serves every later product. */
-    public MaskedTensor mask(Ring128Tensor share, int maskEntry) {
-        Ring128Tensor maskShare = randomness().share(maskEntry);
-        if (!maskShare.shape().equals(share.shape())) {
-            throw new IllegalArgumentException("mask entry " + maskEntry + " has shape " + maskShare.shape()
-                    + " but the tensor to mask has shape " + share.shape());
+        if (shares.size() == 1) {
+            return List.of(mine.add(theirs));
         }
-        Ring128Tensor opened = open(share.sub(maskShare), new Tag(Tag.Kind.MASK, step, maskEntry));
-        return new MaskedTensor(share, maskShare, opened, maskEntry);
+        List<Ring128Tensor> out = new ArrayList<>(shares.size());
+        int at = 0;
+        for (Ring128Tensor s : shares) {
+            out.add(s.add(theirs.slice(at, s.shape())));
+            at += s.size();
+        }
+        return out;
     }
 
-    /** Share of {@code op(X, Y)} (untruncated) with the dealer's product of plan entry {@code productEntry}. */
-    public Ring128Tensor multiply(BilinearOp op, int productEntry, MaskedTensor x, MaskedTensor y) {
-        return BeaverProduct.combine(role, op, x, y, randomness().share(productEntry));
+    private static String describe(List<Ring128Tensor> shares) {
+        StringBuilder b = new StringBuilder(shares.size() == 1 ? "a tensor of shape " : "tensors of shapes ");
+        for (int i = 0; i < shares.size(); i++) {
+            b.append(i == 0 ? "" : ", ").append(shares.get(i).shape());
+        }
+        return b.toString();
     }
 
+    /**
+     * Opens {@code X - A} for the plan's mask {@code mask}; the result serves every later product
+     * of X in this step. A mask serves one tensor per step: masking a second one with it would
+     * reveal their difference to the other party, so that is refused.
+     */
+    public MaskedTensor mask(Ring128Tensor share, Mask mask) {
+        return maskAll(List.of(share), List.of(mask)).get(0);
+    }
+
+    /**
+     * {@code x} under {@code mask}: {@code x} itself when it was masked with that mask (the
+     * optimized mode's reuse), else a fresh opening of {@code x}'s share (baseline mode). The
+     * one idiom for a mask that a mode may or may not reuse (see the plan builder's
+     * {@code maskAgain}).
+     */
+    public MaskedTensor mask(MaskedTensor x, Mask mask) {
+        return x.mask().equals(mask) ? x : mask(x.share(), mask);
+    }
+
+    /** Masks several tensors in one round: {@code shares.get(i)} with {@code masks.get(i)}. */
+    public List<MaskedTensor> maskAll(List<Ring128Tensor> shares, List<Mask> masks) {
+        requireStep("mask a tensor");
+        if (shares.size() != masks.size()) {
+            throw new IllegalArgumentException(shares.size() + " tensors to mask but " + masks.size() + " masks");
+        }
+        List<Ring128Tensor> maskShares = new ArrayList<>(masks.size());
+        List<Ring128Tensor> differences = new ArrayList<>(masks.size());
+        for (int i = 0; i < masks.size(); i++) {
+            Mask m = masks.get(i);
+            Ring128Tensor share = shares.get(i);
+            if (!m.shape().equals(share.shape())) {
+                throw new IllegalArgumentException("mask entry " + m.id() + " has shape " + m.shape()
+                        + " but the tensor to mask has shape " + share.shape());
+            }
+            if (!maskedThisStep.add(m.id())) {
+                throw new IllegalStateException("mask entry " + m.id() + " (" + m.shape() + ") was already used in step "
+                        + step + ": masking a second tensor with it would reveal their difference to " + role.peer()
+                        + "; declare a mask per tensor, or reuse the first MaskedTensor");
+            }
+            Ring128Tensor maskShare = randomness().share(m);
+            maskShares.add(maskShare);
+            differences.add(share.sub(maskShare));
+        }
+        List<Ring128Tensor> opened = exchangeAll(differences, new Tag(Tag.Kind.MASK, step, masks.get(0).id()));
+        List<MaskedTensor> out = new ArrayList<>(masks.size());
+        for (int i = 0; i < masks.size(); i++) {
+            out.add(new MaskedTensor(shares.get(i), maskShares.get(i), opened.get(i), masks.get(i)));
+        }
+        return out;
+    }
+
+    /**
+     * Share of {@code op(X, Y)} for the plan's product {@code product}, truncated by its
+     * truncation bits; {@code x} and {@code y} must be masked with the product's operand masks.
+     */
+    public Ring128Tensor multiply(Product product, MaskedTensor x, MaskedTensor y) {
+        requireStep("multiply");
+        requireOperand(product, "left", product.left(), x);
+        requireOperand(product, "right", product.right(), y);
+        Ring128Tensor z = BeaverProduct.combine(role, product.op(), x, y, randomness().share(product));
+        return product.truncation() == 0 ? z : truncate(z, product.truncation());
+    }
+
+    private static void requireOperand(Product product, String side, Operand expected, MaskedTensor given) {
+        if (expected.power() != 1) {
+            throw new IllegalArgumentException("product entry " + product.id() + " (" + product.op().name() + ") takes "
+                    + expected + " as its " + side + " operand, a power of a mask: use timesPowers");
+        }
+        if (!given.mask().equals(expected.mask())) {
+            throw new IllegalArgumentException("product entry " + product.id() + " (" + product.op().name() + ") takes mask entry "
+                    + expected.mask().id() + " as its " + side + " operand but was given a tensor masked with entry "
+                    + given.mask().id());
+        }
+    }
+
+    /** Local truncation by {@code bits} (see {@link Truncation}). */
     public Ring128Tensor truncate(Ring128Tensor share, int bits) {
         return Truncation.truncate(role, share, bits);
     }
 
-    /**
-     * Shares of {@code x^1 .. x^d} (untruncated, {@code x^k} at scale 2^(kf)) from x's one
-     * opening; {@code powerEntries} are the plan entries of {@code A^2 .. A^d}.
-     */
-    public Ring128Tensor[] powers(MaskedTensor x, int... powerEntries) {
-        Ring128Tensor[] maskPowers = new Ring128Tensor[powerEntries.length + 2];
-        for (int j = 0; j < powerEntries.length; j++) {
-            maskPowers[j + 2] = x.maskPower(powerEntries[j], randomness()::share);
-        }
-        return Powers.compute(role, x, maskPowers);
+    /** This party's share of {@code share + value} for a public {@code value}: P0 adds it, P1 does not. */
+    public Ring128Tensor addPublic(Ring128Tensor share, Ring128Tensor value) {
+        return addPublic(role, share, value);
+    }
+
+    /** As {@link #addPublic(Ring128Tensor, Ring128Tensor)} with every element of the public value {@code value}. */
+    public Ring128Tensor addPublic(Ring128Tensor share, long value) {
+        return addPublic(role, share, Ring128Tensor.filled(share.shape(), value));
+    }
+
+    /** {@code role}'s share of the public {@code value} (P0 holds it, P1 zero), e.g. a public initial weight. */
+    public static Ring128Tensor shareOfPublic(Role role, Ring128Tensor value) {
+        return addPublic(role, Ring128Tensor.zeros(value.shape()), value);
+    }
+
+    /** The one place that knows which party adds a public value to a sharing: P0. */
+    static Ring128Tensor addPublic(Role role, Ring128Tensor share, Ring128Tensor value) {
+        return role.partyIndex() == 0 ? share.add(value) : share;
     }
 
     /**
-     * Shares of {@code delta * x^m}, m = 0..d, from the one opening of each (see
-     * {@link Powers#timesPowers}); {@code powerEntries} are the plan entries of {@code A^2 .. A^d}
-     * of x's mask, {@code deltaProductEntries} those of {@code D * A^1 .. D * A^d}.
+     * Shares of {@code x^1 .. x^d}, each at scale 2^fractionalBits (truncated), from x's one
+     * opening and the plan's powers {@code A^2 .. A^d} of x's mask, in order; {@code result[k]}
+     * is x^k ({@code result[0]} unused). x is at scale 2^fractionalBits too.
      */
-    public Ring128Tensor[] timesPowers(MaskedTensor delta, MaskedTensor x, int[] powerEntries, int[] deltaProductEntries) {
-        Ring128Tensor[] maskPowers = new Ring128Tensor[deltaProductEntries.length + 1];
-        for (int j = 0; j < powerEntries.length && j + 2 < maskPowers.length; j++) {
-            maskPowers[j + 2] = x.maskPower(powerEntries[j], randomness()::share);
+    public Ring128Tensor[] powers(MaskedTensor x, int fractionalBits, Power... powers) {
+        requireStep("compute powers");
+        Ring128Tensor[] maskPowers = new Ring128Tensor[powers.length + 2];
+        for (int j = 0; j < powers.length; j++) {
+            maskPowers[j + 2] = maskPower(x, powers[j], j + 2);
         }
-        Ring128Tensor[] products = new Ring128Tensor[deltaProductEntries.length + 1];
-        for (int j = 0; j < deltaProductEntries.length; j++) {
-            products[j + 1] = randomness().share(deltaProductEntries[j]);
+        Ring128Tensor[] raw = Powers.compute(role, x, maskPowers);
+        for (int k = 2; k < raw.length; k++) {
+            raw[k] = truncate(raw[k], (k - 1) * fractionalBits);
+        }
+        return raw;
+    }
+
+    private Ring128Tensor maskPower(MaskedTensor x, Power power, int exponent) {
+        if (!power.mask().equals(x.mask()) || power.exponent() != exponent) {
+            throw new IllegalArgumentException("power entry " + power.id() + " is A^" + power.exponent() + " of mask entry "
+                    + power.mask().id() + " but A^" + exponent + " of mask entry " + x.mask().id() + " is needed");
+        }
+        return x.maskPower(power.id(), id -> randomness().share(power));
+    }
+
+    /**
+     * Shares of {@code delta * x^m}, m = 0..d (untruncated, scale 2^((m+1)f)), from the one
+     * opening of each (see {@link Powers#timesPowers}); {@code powers} are the plan's
+     * {@code A^2 .. A^d} of x's mask, {@code deltaProducts} its {@code D * A^1 .. D * A^d}.
+     */
+    public Ring128Tensor[] timesPowers(MaskedTensor delta, MaskedTensor x, Power[] powers, Product[] deltaProducts) {
+        requireStep("multiply by powers");
+        Ring128Tensor[] maskPowers = new Ring128Tensor[deltaProducts.length + 1];
+        for (int j = 0; j < powers.length && j + 2 < maskPowers.length; j++) {
+            maskPowers[j + 2] = maskPower(x, powers[j], j + 2);
+        }
+        Ring128Tensor[] products = new Ring128Tensor[deltaProducts.length + 1];
+        for (int j = 0; j < deltaProducts.length; j++) {
+            Product p = deltaProducts[j];
+            if (!p.left().equals(Operand.of(delta.mask())) || !p.right().equals(new Operand(x.mask(), j + 1))) {
+                throw new IllegalArgumentException("product entry " + p.id() + " is " + p.left() + " * " + p.right()
+                        + " but m" + delta.mask().id() + " * " + new Operand(x.mask(), j + 1) + " is needed");
+            }
+            products[j + 1] = randomness().share(p);
         }
         return Powers.timesPowers(role, delta, x, maskPowers, products);
     }
@@ -179,6 +315,7 @@ public final class ComputeParty {
      * nothing. Returns the value at the owner and null at the other party.
      */
     public Ring128Tensor revealTo(Role owner, Ring128Tensor share) {
+        requireStep("reveal a tensor");
         Tag tag = new Tag(Tag.Kind.OPEN, step, position++);
         if (owner != role) {
             transport.send(owner, tag, share);
@@ -201,6 +338,7 @@ public final class ComputeParty {
         if (inputPrg == null) {
             throw new IllegalStateException("call setupInputSharing() before sharing inputs");
         }
+        requireStep("share an input");
         Ring128Tensor other = inputPrg.tensor(shape, stream, step);
         if (owner != role) {
             return other;
@@ -212,9 +350,14 @@ public final class ComputeParty {
     }
 
     private CorrelatedRandomness randomness() {
-        if (randomness == null) {
-            throw new IllegalStateException("beginStep() must be called before using correlated randomness");
-        }
+        requireStep("use correlated randomness");
         return randomness;
+    }
+
+    private void requireStep(String what) {
+        if (randomness == null) {
+            throw new IllegalStateException(role + " cannot " + what + " before a step has begun: call "
+                    + "beginStep(step, randomness.forStep(step)) first");
+        }
     }
 }

@@ -10,19 +10,24 @@ import org.spdz4j.core.ring.Shape;
  * A shared tensor {@code X} after its one opening: this party's share {@code X_i}, its share of
  * the mask {@code A_i} and the public {@code E = X - A}. It serves every product {@code X} takes
  * part in, forward and backward, without opening again. Made by {@link ComputeParty#mask}.
+ *
+ * <pre>{@code
+ * MaskedTensor x = party.mask(xShare, xMask);
+ * Ring128Tensor y = party.multiply(product, x, w);   // no new opening of x
+ * }</pre>
  */
 public final class MaskedTensor {
     private final Ring128Tensor share;
     private final Ring128Tensor maskShare;
     private final Ring128Tensor opened;
-    private final int maskEntry;
+    private final PlanEntry.Mask mask;
     private final Map<Integer, Ring128Tensor> powerShares = new HashMap<>();
 
-    MaskedTensor(Ring128Tensor share, Ring128Tensor maskShare, Ring128Tensor opened, int maskEntry) {
+    MaskedTensor(Ring128Tensor share, Ring128Tensor maskShare, Ring128Tensor opened, PlanEntry.Mask mask) {
         this.share = share;
         this.maskShare = maskShare;
         this.opened = opened;
-        this.maskEntry = maskEntry;
+        this.mask = mask;
     }
 
     /** This party's share of X. */
@@ -40,9 +45,9 @@ public final class MaskedTensor {
         return opened;
     }
 
-    /** The plan entry of the mask. */
-    public int maskEntry() {
-        return maskEntry;
+    /** The plan's mask this tensor was opened with. */
+    public PlanEntry.Mask mask() {
+        return mask;
     }
 
     /** This party's share of a power of the mask (plan entry {@code entry}), fetched once and kept. */
@@ -56,6 +61,6 @@ public final class MaskedTensor {
 
     @Override
     public String toString() {
-        return "MaskedTensor" + shape() + "[mask entry " + maskEntry + "]";
+        return "MaskedTensor" + shape() + "[mask entry " + mask.id() + "]";
     }
 }

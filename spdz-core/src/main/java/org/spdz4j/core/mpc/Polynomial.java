@@ -3,13 +3,11 @@ package org.spdz4j.core.mpc;
 import java.util.Arrays;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.ring.Ring128Tensor;
-import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.ring.Shape;
 
 /**
  * A polynomial with public real coefficients {@code c_0 + c_1 x + ... + c_d x^d}, evaluated on
- * shares of the powers of x. Each {@code x^k} (k &gt;= 2) is truncated to scale 2^f first, so the
- * largest intermediate scale is that of {@code x^d} itself; then the weighted sum is truncated
- * once more. Error: at most {@code (1 + sum |c_k|) ulp} from truncation plus
+ * shares of the powers of x, each already at scale 2^f; the weighted sum is truncated once. Error: at most {@code (1 + sum |c_k|) ulp} from truncation plus
  * {@code sum |x|^k / 2 ulp} from rounding the coefficients.
  *
  * <pre>{@code
@@ -44,23 +42,36 @@ public final class Polynomial {
         return y;
     }
 
+    /** The derivative {@code p'}: coefficients {@code (k + 1) c_(k+1)}. */
+    public Polynomial derivative() {
+        if (degree() == 0) {
+            return new Polynomial(0);
+        }
+        double[] d = new double[degree()];
+        for (int k = 0; k < d.length; k++) {
+            d[k] = (k + 1) * coefficients[k + 1];
+        }
+        return new Polynomial(d);
+    }
+
     /**
-     * Share of {@code p(x)} at scale 2^f.
+     * Share of {@code p(x)} at scale 2^f, the one evaluator of a polynomial on shares: the
+     * constant is added once (by P0), the powers are weighted by the encoded coefficients and
+     * the sum is truncated once.
      *
-     * @param powers {@code powers[k]} = share of {@code x^k} at scale 2^(k f), k = 1..degree, as
-     *               from {@link Powers#compute}
+     * @param powers {@code powers[k]} = share of {@code x^k} at scale 2^f, k = 1..degree (index 0
+     *               unused), as from {@link ComputeParty#powers}
      */
-    public Ring128Tensor evaluate(Role role, FixedPoint fp, Ring128Tensor[] powers) {
+    public Ring128Tensor evaluate(ComputeParty party, Ring128Tensor[] powers) {
+        FixedPoint fp = party.fixedPoint();
         int f = fp.fractionalBits();
-        Ring128Tensor acc = Ring128Tensor.zeros(powers[1].shape());
-        if (role.partyIndex() == 0) {
-            acc = Ring128Tensor.filled(acc.shape(), fp.encode(coefficients[0])).shiftLeft(f);
-        }
+        Shape shape = powers[1].shape();
+        Ring128Tensor acc = party.addPublic(Ring128Tensor.zeros(shape),
+                Ring128Tensor.filled(shape, fp.encode(coefficients[0])).shiftLeft(f));
         for (int k = 1; k <= degree(); k++) {
-            Ring128Tensor xk = k == 1 ? powers[1] : Truncation.truncate(role, powers[k], (k - 1) * f);
-            acc = acc.add(xk.mulScalar(fp.encode(coefficients[k])));
+            acc = acc.add(powers[k].mulScalar(fp.encode(coefficients[k])));
         }
-        return Truncation.truncate(role, acc, f);
+        return party.truncate(acc, f);
     }
 
     @Override

@@ -75,7 +75,7 @@ public final class Powers {
             if (!a[k].shape().equals(e.shape())) {
                 throw new IllegalArgumentException("share of A^" + k + " has shape " + a[k].shape() + " but x has " + e.shape());
             }
-            Ring128Tensor acc = role.partyIndex() == 0 ? ePow[k] : Ring128Tensor.zeros(e.shape());
+            Ring128Tensor acc = ComputeParty.addPublic(role, Ring128Tensor.zeros(e.shape()), ePow[k]);
             long binomial = 1;
             for (int j = 1; j <= k; j++) {
                 binomial = binomial * (k - j + 1) / j;

@@ -33,11 +33,11 @@ public abstract class HostRingBackend implements RingBackend {
     public abstract void col2im(long[] hi, long[] lo, Conv2dGeometry g, long[] outHi, long[] outLo);
 
     /** Elementwise Beaver combination on words; see {@link RingBackend#beaverElementwise}. */
-    public void beaverElementwise(boolean partyZero, long[][] e, long[][] f, long[][] a, long[][] b, long[][] c,
+    public void beaverElementwise(boolean withOpenedProduct, long[][] e, long[][] f, long[][] a, long[][] b, long[][] c,
                                   long[] outHi, long[] outLo, int n) {
         long[] tHi = new long[n];
         long[] tLo = new long[n];
-        if (partyZero) {
+        if (withOpenedProduct) {
             add(f[0], f[1], b[0], b[1], tHi, tLo, n);
             mul(e[0], e[1], tHi, tLo, outHi, outLo, n);
         } else {
@@ -81,10 +81,10 @@ public abstract class HostRingBackend implements RingBackend {
     }
 
     @Override
-    public Ring128Tensor beaverElementwise(boolean partyZero, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
+    public Ring128Tensor beaverElementwise(boolean withOpenedProduct, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
                                            Ring128Tensor b, Ring128Tensor c) {
         Out o = new Out(e.shape());
-        beaverElementwise(partyZero, words(e), words(f), words(a), words(b), words(c), o.hi, o.lo, e.size());
+        beaverElementwise(withOpenedProduct, words(e), words(f), words(a), words(b), words(c), o.hi, o.lo, e.size());
         return o.tensor();
     }
 

@@ -135,6 +135,38 @@ public final class Ring128Tensor {
         }
     }
 
+    /**
+     * The elements of {@code parts}, each flattened, one after another in a rank-1 tensor (for
+     * sending several tensors as one message). {@link #slice} takes them apart again.
+     */
+    public static Ring128Tensor concat(java.util.List<Ring128Tensor> parts) {
+        long total = 0;
+        for (Ring128Tensor p : parts) {
+            total += p.size();
+        }
+        if (total > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("cannot concatenate " + total + " elements into one tensor");
+        }
+        long[] h = new long[(int) total];
+        long[] l = new long[(int) total];
+        int at = 0;
+        for (Ring128Tensor p : parts) {
+            System.arraycopy(p.hiWords(), 0, h, at, p.size());
+            System.arraycopy(p.loWords(), 0, l, at, p.size());
+            at += p.size();
+        }
+        return wrap(Shape.of((int) total), h, l);
+    }
+
+    /** The {@code shape.size()} elements from flat position {@code offset}, as a tensor of {@code shape}. */
+    public Ring128Tensor slice(int offset, Shape shape) {
+        if (offset < 0 || (long) offset + shape.size() > size()) {
+            throw new IllegalArgumentException("cannot take " + shape + " at offset " + offset + " of " + this.shape);
+        }
+        return wrap(shape, Arrays.copyOfRange(hiWords(), offset, offset + shape.size()),
+                Arrays.copyOfRange(loWords(), offset, offset + shape.size()));
+    }
+
     public Ring128Tensor add(Ring128Tensor other) {
         requireSameShape("add", other);
         return backend().add(this, other);
@@ -161,15 +193,15 @@ public final class Ring128Tensor {
     }
 
     /**
-     * The elementwise Beaver combination {@code e * (f + b) + a * f + c} ({@code partyZero}) or
-     * {@code e * b + a * f + c}, in one pass; all six tensors of one shape.
+     * The elementwise Beaver combination {@code e * b + a * f + c}, plus the public
+     * {@code e * f} when {@code withOpenedProduct}, in one pass; all six tensors of one shape.
      */
-    public static Ring128Tensor beaverElementwise(boolean partyZero, Ring128Tensor e, Ring128Tensor f,
+    public static Ring128Tensor beaverElementwise(boolean withOpenedProduct, Ring128Tensor e, Ring128Tensor f,
                                                   Ring128Tensor a, Ring128Tensor b, Ring128Tensor c) {
         for (Ring128Tensor t : new Ring128Tensor[]{f, a, b, c}) {
             e.requireSameShape("combine a Beaver product of", t);
         }
-        return backend().beaverElementwise(partyZero, e, f, a, b, c);
+        return backend().beaverElementwise(withOpenedProduct, e, f, a, b, c);
     }
 
     /** Arithmetic right shift: floor division by 2^bits of the signed value. */

@@ -27,9 +27,9 @@ public interface RingBackend {
 
     /**
      * The elementwise Beaver combination in one pass: {@code e * (f + b) + a * f + c} when
-     * {@code partyZero}, else {@code e * b + a * f + c} (see {@code BeaverProduct}).
+     * {@code withOpenedProduct}, else {@code e * b + a * f + c} (see {@code BeaverProduct}).
      */
-    Ring128Tensor beaverElementwise(boolean partyZero, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
+    Ring128Tensor beaverElementwise(boolean withOpenedProduct, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
                                     Ring128Tensor b, Ring128Tensor c);
 
     /** Arithmetic (sign-extending) right shift of every element by {@code bits} in [0, 127]. */

@@ -21,6 +21,7 @@ import java.util.Map;
  */
 public final class TrafficCounter {
 
+    /** Which way a message went. */
     public enum Direction { SENT, RECEIVED }
 
     /** Totals of one (scope, peer, direction) cell. */
@@ -44,6 +45,7 @@ public final class TrafficCounter {
     private final Map<Key, Totals> cells = new LinkedHashMap<>();
     private final Map<Role, Long> waitNanos = new EnumMap<>(Role.class);
     private final ThreadLocal<String> scope = ThreadLocal.withInitial(() -> "");
+    private final Map<String, Long> roundsByScope = new LinkedHashMap<>();
     private long rounds;
 
     /** Sets the scope of this thread's traffic until the returned handle is closed. */
@@ -53,6 +55,7 @@ public final class TrafficCounter {
         return () -> scope.set(previous);
     }
 
+    /** Counts one message of {@code values} ring values and {@code bytes} payload bytes in this thread's scope. */
     public synchronized void record(Role peer, Direction direction, long values, long bytes) {
         cells.merge(new Key(scope.get(), peer, direction), new Totals(values, bytes, 1), Totals::plus);
     }
@@ -62,22 +65,33 @@ public final class TrafficCounter {
         waitNanos.merge(peer, nanos, Long::sum);
     }
 
+    /** Time receives blocked waiting for {@code peer}, in all. */
     public synchronized long waitNanos(Role peer) {
         return waitNanos.getOrDefault(peer, 0L);
     }
 
+    /** Counts one communication round (an exchange) in this thread's scope. */
     public synchronized void recordRound() {
         rounds++;
+        roundsByScope.merge(scope.get(), 1L, Long::sum);
     }
 
+    /** Rounds in all scopes. */
     public synchronized long rounds() {
         return rounds;
     }
 
+    /** Rounds counted in scope {@code scopeName}. */
+    public synchronized long rounds(String scopeName) {
+        return roundsByScope.getOrDefault(scopeName, 0L);
+    }
+
+    /** Totals over every scope and peer. */
     public synchronized Totals total(Direction direction) {
         return sum(null, null, direction);
     }
 
+    /** Totals over every scope, for one peer. */
     public synchronized Totals total(Role peer, Direction direction) {
         return sum(null, peer, direction);
     }

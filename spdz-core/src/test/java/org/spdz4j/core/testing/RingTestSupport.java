@@ -88,4 +88,16 @@ public final class RingTestSupport {
         }
         return Ring128Tensor.wrap(shape, hi, lo);
     }
+
+    /** Asserts every element of {@code actual} is within one unit of {@code expected} in the ring (BigInteger check). */
+    public static void assertWithinOne(Ring128Tensor expected, Ring128Tensor actual, String what) {
+        org.junit.jupiter.api.Assertions.assertEquals(expected.shape(), actual.shape(), what + ": shape");
+        for (int i = 0; i < expected.size(); i++) {
+            BigInteger d = big(actual, i).subtract(big(expected, i)).mod(MODULUS);
+            if (!(d.signum() == 0 || d.equals(BigInteger.ONE) || d.equals(MODULUS.subtract(BigInteger.ONE)))) {
+                org.junit.jupiter.api.Assertions.fail(what + " element " + i + ": expected " + signed(expected, i)
+                        + " within one, got " + signed(actual, i));
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package org.spdz4j.core.testing;
 
+import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -16,6 +17,7 @@ import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.CorrelatedRandomness;
 import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -95,11 +97,14 @@ public abstract class TransportConformance {
     private static Ring128Tensor run(Transport t, Ring128Tensor[][] shares) {
         int i = t.self().partyIndex();
         ComputeParty party = new ComputeParty(t.self(), t, FixedPoint.DEFAULT);
-        CorrelatedRandomness r = entry -> shares[entry][i];
+        CorrelatedRandomness r = entry -> shares[entry.id()][i];
         party.beginStep(0, r);
-        MaskedTensor xm = party.mask(shares[3][i], 0);
-        MaskedTensor ym = party.mask(shares[4][i], 1);
-        return party.open(party.multiply(BilinearOps.matmul(false, false), 2, xm, ym));
+        PlanEntry.Mask mx = new PlanEntry.Mask(0, shares[3][i].shape());
+        PlanEntry.Mask my = new PlanEntry.Mask(1, shares[4][i].shape());
+        PlanEntry.Product xy = new PlanEntry.Product(2, BilinearOps.matmul(false, false), PlanEntry.Operand.of(mx),
+                PlanEntry.Operand.of(my), shares[2][i].shape(), 0);
+        List<MaskedTensor> m = party.maskAll(List.of(shares[3][i], shares[4][i]), List.of(mx, my));
+        return party.open(party.multiply(xy, m.get(0), m.get(1)));
     }
 
     private static Ring128Tensor[] split(AesCtrPrg prg, Ring128Tensor v, int stream) {

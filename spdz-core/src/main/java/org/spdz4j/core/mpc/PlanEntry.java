@@ -1,0 +1,123 @@
+package org.spdz4j.core.mpc;
+
+import java.util.Objects;
+import org.spdz4j.core.ring.Shape;
+
+/**
+ * One piece of correlated randomness in a plan, and the typed handle the online phase uses to
+ * address it. Its {@code id} is its position in the plan, and also the PRG stream its shares
+ * are drawn from. Handles are made by the plan builder ({@code Plan.Builder} in the
+ * {@code triples} module) and checked by {@link ComputeParty}: a {@link Mask} serves one tensor
+ * per step, a {@link Product} only the operands it was declared with.
+ *
+ * <pre>{@code
+ * PlanEntry.Mask x = plan.mask(Shape.of(128, 784));
+ * PlanEntry.Mask w = plan.mask(Shape.of(10, 784));
+ * PlanEntry.Product xw = plan.product(BilinearOps.matmul(false, true), x, w);
+ * Ring128Tensor y = party.multiply(xw, party.mask(xShare, x), party.mask(wShare, w));
+ * }</pre>
+ */
+public sealed interface PlanEntry {
+
+    /** Position in the plan and PRG stream of this entry's shares. */
+    int id();
+
+    /** Shape of the dealer's tensor for this entry. */
+    Shape shape();
+
+    /** Canonical text, hashed into the plan hash. */
+    String describe();
+
+    /**
+     * A uniformly random mask {@code A} of a tensor that will be opened once per step as {@code X - A}.
+     *
+     * @param id    position in the plan
+     * @param shape shape of the masked tensor
+     */
+    record Mask(int id, Shape shape) implements PlanEntry {
+        public Mask {
+            Objects.requireNonNull(shape, "shape");
+        }
+
+        @Override
+        public String describe() {
+            return id + " mask " + shape;
+        }
+    }
+
+    /**
+     * The elementwise power {@code A^exponent} of a mask, for polynomials from one opening.
+     *
+     * @param id       position in the plan
+     * @param mask     the mask whose power this is
+     * @param exponent at least 2
+     */
+    record Power(int id, Mask mask, int exponent) implements PlanEntry {
+        public Power {
+            if (exponent < 2) {
+                throw new IllegalArgumentException("power exponent must be at least 2, got " + exponent);
+            }
+        }
+
+        @Override
+        public Shape shape() {
+            return mask.shape();
+        }
+
+        @Override
+        public String describe() {
+            return id + " power " + mask.id() + "^" + exponent + " " + shape();
+        }
+    }
+
+    /**
+     * {@code C = op(left, right)} of two mask operands; {@link ComputeParty#multiply} truncates
+     * its result by {@code truncation} bits (0: the caller truncates, e.g. after summing).
+     *
+     * @param id         position in the plan
+     * @param op         the bilinear op, the same function the dealer evaluates on the masks
+     * @param left       the left operand's mask (or a power of it)
+     * @param right      the right operand's mask (or a power of it)
+     * @param shape      the output shape, checked at declaration
+     * @param truncation bits the online product is truncated by
+     */
+    record Product(int id, BilinearOp op, Operand left, Operand right, Shape shape, int truncation)
+            implements PlanEntry {
+        public Product {
+            if (truncation < 0) {
+                throw new IllegalArgumentException("truncation must be at least 0, got " + truncation);
+            }
+        }
+
+        @Override
+        public String describe() {
+            return id + " product " + op.name() + " " + left + " " + right + " " + shape
+                    + (truncation == 0 ? "" : " >>" + truncation);
+        }
+    }
+
+    /**
+     * A mask or an elementwise power of it as the argument of a product.
+     *
+     * @param mask  the mask
+     * @param power 1 for the mask itself, else the power of it (see {@link ComputeParty#timesPowers})
+     */
+    record Operand(Mask mask, int power) {
+        public Operand {
+            Objects.requireNonNull(mask, "mask");
+            if (power < 1) {
+                throw new IllegalArgumentException("operand power must be at least 1, got " + power);
+            }
+        }
+
+        /** The mask itself as an operand. */
+        public static Operand of(Mask mask) {
+            return new Operand(mask, 1);
+        }
+
+        @Override
+        public String toString() {
+            return power == 1 ? "m" + mask.id() : "m" + mask.id() + "^" + power;
+        }
+    }
+}

@@ -1,0 +1,254 @@
+package org.spdz4j.triples;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.BilinearOp;
+import org.spdz4j.core.mpc.BilinearOps;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.Conv2dOps;
+import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Role;
+
+/**
+ * The small API for embedding the engine: secret inputs, products, reveals, in fixed point
+ * with truncation done for you. A {@link SecureProgram} is written against it once; the plan
+ * (masks and products for the dealer) is recorded from a first pass of the program, then each
+ * compute party runs it on its shares. Every secret tensor is opened at most once, and the
+ * tensors of one product are opened in one round.
+ *
+ * <pre>{@code
+ * LocalComputation.Result<double[]> r = Session.runLocal(s -> {
+ *     SecretTensor x = s.input(Role.P0, new double[]{1, 2, 3, 4}, Shape.of(2, 2));
+ *     SecretTensor y = s.input(Role.P1, new double[]{0.5, 0, 0, 0.5}, Shape.of(2, 2));
+ *     return s.reveal(s.add(s.matmul(x, y), s.square(x)));
+ * });
+ * }</pre>
+ *
+ * <p>Values are read only at their owner: the other party may pass {@code null}. Fixed point
+ * is {@link FixedPoint#DEFAULT} unless given; each product is truncated back to scale 2^f.
+ */
+public final class Session {
+    private final ComputeParty party;   // null while the plan is recorded
+    private final Plan.Builder plan;
+    private final FixedPoint fp;
+    private int inputs;
+
+    private Session(ComputeParty party, Plan.Builder plan, FixedPoint fp) {
+        this.party = party;
+        this.plan = plan;
+        this.fp = fp;
+    }
+
+    /**
+     * The plan of {@code program}: its masks and products in the order it uses them, from a
+     * pass without data. The dealer and both parties derive it the same way.
+     */
+    public static Plan plan(String name, FixedPoint fp, SecureProgram<?> program) {
+        Session recording = new Session(null, Plan.builder("session " + name + " f=" + fp.fractionalBits()), fp);
+        try {
+            program.run(recording);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("program failed while its plan was recorded: " + e.getMessage(), e);
+        }
+        return recording.plan.build();
+    }
+
+    /**
+     * Runs {@code program} at one compute party whose plan-hash handshake and input-sharing setup
+     * are done (as {@link LocalComputation} and the networked runner do): one step, step 0.
+     */
+    public static <T> T run(ComputeParty party, PartyRandomness randomness, String name, SecureProgram<T> program)
+            throws Exception {
+        party.beginStep(0, randomness.forStep(0));
+        Session s = new Session(party, Plan.builder("session " + name + " f=" + party.fixedPoint().fractionalBits()),
+                party.fixedPoint());
+        return program.run(s);
+    }
+
+    /** Runs {@code program} with the dealer and both parties as threads of this JVM, in the default format. */
+    public static <T> LocalComputation.Result<T> runLocal(SecureProgram<T> program) {
+        return runLocal("local", FixedPoint.DEFAULT, program);
+    }
+
+    /** As {@link #runLocal(SecureProgram)} with a name (part of the plan hash) and a fixed-point format. */
+    public static <T> LocalComputation.Result<T> runLocal(String name, FixedPoint fp, SecureProgram<T> program) {
+        Plan p = plan(name, fp, program);
+        return LocalComputation.run(p, 1, AesCtrPrg.freshSeed(), fp,
+                (party, randomness) -> run(party, randomness, name, program));
+    }
+
+    /** This party (P0 or P1); null while the plan is recorded. */
+    public Role role() {
+        return party == null ? null : party.role();
+    }
+
+    /** The fixed-point format. */
+    public FixedPoint fixedPoint() {
+        return fp;
+    }
+
+    /**
+     * A secret input owned by {@code owner}: {@code values} (row-major, encoded in fixed point)
+     * are read only at the owner, and enter as shares without communication.
+     */
+    public SecretTensor input(Role owner, double[] values, Shape shape) {
+        int stream = inputs++;
+        if (party == null) {
+            return new SecretTensor(this, shape, null);
+        }
+        Ring128Tensor mine = null;
+        if (owner == party.role()) {
+            if (values == null || values.length != shape.size()) {
+                throw new IllegalArgumentException(owner + " owns input " + stream + " of shape " + shape + " and must supply "
+                        + shape.size() + " values, got " + (values == null ? "none" : values.length));
+            }
+            mine = fp.encode(shape, values);
+        }
+        return new SecretTensor(this, shape, party.shareInput(owner, mine, shape, stream));
+    }
+
+    /** The public {@code values} as a secret tensor (P0 holds them; no communication). */
+    public SecretTensor constant(double[] values, Shape shape) {
+        return local(shape, () -> ComputeParty.shareOfPublic(party.role(), fp.encode(shape, values)));
+    }
+
+    /** {@code a + b}, local. */
+    public SecretTensor add(SecretTensor a, SecretTensor b) {
+        requireSameShape("add", a, b);
+        return local(a.shape, () -> a.share.add(b.share));
+    }
+
+    /** {@code a - b}, local. */
+    public SecretTensor sub(SecretTensor a, SecretTensor b) {
+        requireSameShape("subtract", a, b);
+        return local(a.shape, () -> a.share.sub(b.share));
+    }
+
+    /** {@code a + c} for a public scalar c, local. */
+    public SecretTensor addPublic(SecretTensor a, double c) {
+        return local(a.shape, () -> party.addPublic(a.share, fp.encode(c)));
+    }
+
+    /** {@code c * a} for a public scalar c, local (truncated back to scale 2^f). */
+    public SecretTensor scale(SecretTensor a, double c) {
+        return local(a.shape, () -> party.truncate(a.share.mulScalar(fp.encode(c)), fp.fractionalBits()));
+    }
+
+    /** The sum of all elements, shape (1), local. */
+    public SecretTensor sum(SecretTensor a) {
+        return local(Shape.of(1), () -> a.share.reshape(Shape.of(1, a.shape.size())).rowSums());
+    }
+
+    /** Elementwise product; {@code mul(x, x)} is {@link #square}. */
+    public SecretTensor mul(SecretTensor a, SecretTensor b) {
+        return a == b ? square(a) : product(BilinearOps.elementwise(), a, b);
+    }
+
+    /** Elementwise square from the one opening of {@code a} and the dealer's {@code A^2}. */
+    public SecretTensor square(SecretTensor a) {
+        own(a);
+        open(a);
+        if (a.square == null) {
+            a.square = plan.power(a.mask, 2);
+        }
+        PlanEntry.Power power = a.square;
+        return local(a.shape, () -> party.powers(a.masked, fp.fractionalBits(), power)[2]);
+    }
+
+    /** Matrix product {@code a b} of rank-2 tensors. */
+    public SecretTensor matmul(SecretTensor a, SecretTensor b) {
+        return matmul(a, b, false, false);
+    }
+
+    /** {@code op(a) op(b)}, {@code op} transposing where the flag is set. */
+    public SecretTensor matmul(SecretTensor a, SecretTensor b, boolean transposeA, boolean transposeB) {
+        return product(BilinearOps.matmul(transposeA, transposeB), a, b);
+    }
+
+    /**
+     * 2-d convolution of {@code input} (N, C, H, W) with {@code weights} (Cout, C, k, k), square
+     * kernel, no bias: output (N, Cout, OH, OW).
+     */
+    public SecretTensor conv2d(SecretTensor input, SecretTensor weights, int stride, int padding) {
+        if (weights.shape.rank() != 4) {
+            throw new IllegalArgumentException("conv2d weights must be (Cout, C, k, k), got " + weights.shape);
+        }
+        return product(Conv2dOps.forward(weights.shape.dim(2), stride, padding, 1), weights, input);
+    }
+
+    /** Reveals {@code a} to both parties. While the plan is recorded: zeros. */
+    public double[] reveal(SecretTensor a) {
+        own(a);
+        return party == null ? new double[a.shape.size()] : fp.decode(party.open(a.share));
+    }
+
+    /** Reveals {@code a} to {@code owner} only: its values there, null at the other party (and while recording). */
+    public double[] revealTo(Role owner, SecretTensor a) {
+        own(a);
+        if (party == null) {
+            return null;
+        }
+        Ring128Tensor v = party.revealTo(owner, a.share);
+        return v == null ? null : fp.decode(v);
+    }
+
+    private SecretTensor product(BilinearOp op, SecretTensor a, SecretTensor b) {
+        own(a);
+        own(b);
+        open(a, b);
+        PlanEntry.Product p = plan.product(op, a.mask, b.mask, fp.fractionalBits());
+        return local(p.shape(), () -> party.multiply(p, a.masked, b.masked));
+    }
+
+    /** Masks and opens, in one round, those of {@code ts} not opened yet. */
+    private void open(SecretTensor... ts) {
+        List<SecretTensor> fresh = new ArrayList<>();
+        for (SecretTensor t : ts) {
+            if (t.mask == null && !fresh.contains(t)) {
+                t.mask = plan.mask(t.shape);
+                fresh.add(t);
+            }
+        }
+        if (party == null || fresh.isEmpty()) {
+            return;
+        }
+        List<Ring128Tensor> shares = new ArrayList<>();
+        List<PlanEntry.Mask> masks = new ArrayList<>();
+        for (SecretTensor t : fresh) {
+            shares.add(t.share);
+            masks.add(t.mask);
+        }
+        List<MaskedTensor> masked = party.maskAll(shares, masks);
+        for (int i = 0; i < fresh.size(); i++) {
+            fresh.get(i).masked = masked.get(i);
+        }
+    }
+
+    private interface ShareOp {
+        Ring128Tensor compute();
+    }
+
+    private SecretTensor local(Shape shape, ShareOp op) {
+        return new SecretTensor(this, shape, party == null ? null : op.compute());
+    }
+
+    private void own(SecretTensor t) {
+        if (t.session != this) {
+            throw new IllegalArgumentException(t + " belongs to another session");
+        }
+    }
+
+    private static void requireSameShape(String what, SecretTensor a, SecretTensor b) {
+        a.session.own(b);
+        if (!a.shape.equals(b.shape)) {
+            throw new IllegalArgumentException("cannot " + what + " " + a + " and " + b + ": shapes differ");
+        }
+    }
+}
