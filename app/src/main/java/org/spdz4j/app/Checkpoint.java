@@ -42,7 +42,7 @@ final class Checkpoint {
         try (DataOutputStream out = new DataOutputStream(new CheckedOutputStream(
                 new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16), crc))) {
             out.write(MAGIC);
-            out.writeByte(role.ordinal());
+            out.writeByte(role.partyIndex());
             out.writeInt(nextStep);
             out.write(planHash);
             out.writeInt(params.size());
@@ -86,8 +86,9 @@ final class Checkpoint {
                 throw new IOException(f + " is not a spdz4j checkpoint");
             }
             int r = in.readUnsignedByte();
-            if (r != role.ordinal()) {
-                throw new IOException(f + " belongs to " + Role.values()[Math.min(r, 2)] + ", not " + role);
+            if (r != role.partyIndex()) {
+                throw new IOException(f + " belongs to " + (r == 0 ? Role.P0 : r == 1 ? Role.P1 : "no party (" + r + ")")
+                        + ", not " + role);
             }
             int next = in.readInt();
             if (!Arrays.equals(in.readNBytes(planHash.length), planHash)) {

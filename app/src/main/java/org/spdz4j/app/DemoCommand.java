@@ -7,7 +7,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -91,7 +90,7 @@ final class DemoCommand implements Callable<Integer> {
         if (inputSeed != null) {
             p0Args.addAll(List.of("--input-seed", inputSeed));
         }
-        Map<Role, Process> processes = new EnumMap<>(Role.class);
+        Map<Role, Process> processes = new java.util.LinkedHashMap<>();
         processes.put(Role.DEALER, start(dealerArgs, run.resolve("dealer.log")));
         processes.put(Role.P1, start(p1Args, run.resolve("P1.log")));
         processes.put(Role.P0, start(p0Args, null));
@@ -100,9 +99,9 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Fresh keys for the three roles in {@code run}, and {@code run.yaml} with free loopback ports. */
     static Path writeKeysAndConfig(Path run) throws IOException {
-        Map<Role, InetSocketAddress> endpoints = new EnumMap<>(Role.class);
-        Map<Role, String> fingerprints = new EnumMap<>(Role.class);
-        for (Role r : Role.values()) {
+        Map<Role, InetSocketAddress> endpoints = new java.util.LinkedHashMap<>();
+        Map<Role, String> fingerprints = new java.util.LinkedHashMap<>();
+        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
             TlsIdentity.Generated g = TlsIdentity.generate(r);
             g.write(run, r);
             fingerprints.put(r, g.fingerprint());

@@ -90,7 +90,7 @@ public final class LocalTraining {
         LocalComputation.Result<TrainingParty.Outcome> r = LocalComputation.run(plan, firstStep, batches.length,
                 dealerSeed, inputSeed, fp, (party, randomness) -> TrainingParty.run(party, randomness, c, train, batches,
                         firstStep, ck, true, (s, loss) -> {
-                            if (party.role() == Role.P0) {
+                            if (party.role().equals(Role.P0)) {
                                 afterStep.accept(s);
                             }
                         }));

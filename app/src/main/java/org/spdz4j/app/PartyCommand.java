@@ -50,7 +50,7 @@ final class PartyCommand implements Callable<Integer> {
         Role role = id == 0 ? Role.P0 : Role.P1;
         training.useBackend();
         TrainingConfig c = training.config();
-        Mnist train = role == Role.P0 ? Mnist.loadImages(data, true) : Mnist.loadLabels(data, true);
+        Mnist train = role.equals(Role.P0) ? Mnist.loadImages(data, true) : Mnist.loadLabels(data, true);
         int[][] batches = LocalTraining.batches(c, train.size());
         Plan plan = TrainingParty.model(c, role).plan();
         if (resume && checkpointDir == null) {
@@ -91,7 +91,7 @@ final class PartyCommand implements Callable<Integer> {
             double step = o.nanos() / 1e9 / ran;
             System.out.printf("%s: %d steps, %.2f s per step: compute %.2f, waiting for %s %.2f, waiting for the dealer %.2f%n",
                     role, batches.length - first, step, step - peerWait - dealerWait, role.peer(), peerWait, dealerWait);
-            if (role == Role.P0) {
+            if (role.equals(Role.P0)) {
                 if (saveModel != null) {
                     ModelFile.write(saveModel, c.network(), o.model());
                     System.out.println("P0: model written to " + saveModel);

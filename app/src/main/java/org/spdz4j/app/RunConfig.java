@@ -5,7 +5,6 @@ import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.spdz4j.core.transport.Role;
@@ -49,9 +48,9 @@ public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map
         if (!(top.get("roles") instanceof Map<?, ?> roles)) {
             throw new IOException(file + ": missing 'roles'");
         }
-        Map<Role, InetSocketAddress> endpoints = new EnumMap<>(Role.class);
-        Map<Role, String> fingerprints = new EnumMap<>(Role.class);
-        for (Role role : Role.values()) {
+        Map<Role, InetSocketAddress> endpoints = new java.util.LinkedHashMap<>();
+        Map<Role, String> fingerprints = new java.util.LinkedHashMap<>();
+        for (Role role : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
             if (!(roles.get(role.name()) instanceof Map<?, ?> entry)) {
                 throw new IOException(file + ": missing roles." + role);
             }
@@ -75,7 +74,7 @@ public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map
 
     public void write(Path file) throws IOException {
         Map<String, Object> roles = new LinkedHashMap<>();
-        for (Role role : Role.values()) {
+        for (Role role : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
             Map<String, Object> e = new LinkedHashMap<>();
             e.put("host", endpoints.get(role).getHostString());
             e.put("port", endpoints.get(role).getPort());
@@ -93,7 +92,7 @@ public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map
 
     /** The fingerprints {@code self} accepts: every other role's. */
     Map<Role, String> pinsFor(Role self) {
-        Map<Role, String> pins = new EnumMap<>(fingerprints);
+        Map<Role, String> pins = new java.util.LinkedHashMap<>(fingerprints);
         pins.remove(self);
         return pins;
     }

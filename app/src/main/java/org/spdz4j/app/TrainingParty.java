@@ -90,8 +90,8 @@ final class TrainingParty {
         long start = System.nanoTime();
         for (int step = firstStep; step < batches.length; step++) {
             party.beginStep(step, randomness.forStep(step));
-            Ring128Tensor x = me == Role.P0 ? fp.encode(xShape, data.images(batches[step]).values()) : null;
-            Ring128Tensor y = me == Role.P1 ? fp.encode(yShape, data.oneHot(batches[step]).values()) : null;
+            Ring128Tensor x = me.equals(Role.P0) ? fp.encode(xShape, data.images(batches[step]).values()) : null;
+            Ring128Tensor y = me.equals(Role.P1) ? fp.encode(yShape, data.oneHot(batches[step]).values()) : null;
             Ring128Tensor xs = party.shareInput(Role.P0, x, xShape, 0);
             Ring128Tensor ys = party.shareInput(Role.P1, y, yShape, 1);
             Ring128Tensor z = model.trainStep(party, xs, ys);

@@ -34,6 +34,12 @@ class CommunicationTableTest {
         long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
         assertEquals(4_177_760, total);
         assertTrue(total <= 4_200_000);
+        // one round per opening: image and weights of a layer together, each error once
+        for (int layer : new int[]{0, 1, 2, 3, 5}) {
+            assertEquals(2, rounds(r, s.get(layer)), s.get(layer));
+        }
+        // per squaring: w; Newton: r once, then y and w per iteration; g and 1/r together
+        assertEquals(8 * (1 + (1 + 7 * 2) + 1), CommunicationReport.rounds(r.p0Traffic(), SecureModel.LOSS_SCOPE, 1));
         // the dealer sends P1 one correction per product and power: here as many values as openings, roughly
         assertEquals(r.plan().correctionValues(),
                 r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values());
@@ -51,6 +57,11 @@ class CommunicationTableTest {
         assertEquals(longs(N * 1568 + 15680, N * 10 + N * 1568 + N * 10 + 15680), phases(r, s.get(7))); // 435,328 = seed
         long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
         assertEquals(25_602_464, total);
+    }
+
+    private static long rounds(LocalTraining.Result r, String scope) {
+        return CommunicationReport.rounds(r.p0Traffic(), SecureModel.forwardScope(scope), 1)
+                + CommunicationReport.rounds(r.p0Traffic(), SecureModel.backwardScope(scope), 1);
     }
 
     private static List<Long> longs(long... v) {

@@ -132,7 +132,7 @@ public final class SecureModel {
             Ring128Tensor v = party.revealTo(owner, p.value());
             out.add(v == null ? null : party.fixedPoint().decode(v));
         }
-        return party.role() == owner ? out : null;
+        return party.role().equals(owner) ? out : null;
     }
 
     public Network network() {

@@ -2,8 +2,10 @@ package org.spdz4j.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 
 /**
@@ -13,7 +15,7 @@ import org.spdz4j.core.transport.Tag;
  *   byte kind    Tag.Kind ordinal
  *   int  step
  *   int  position
- *   HELLO:  byte protocol version, byte role ordinal
+ *   HELLO:  byte protocol version, byte name length, the role's name (ASCII, e.g. "P1", "HOLDER3")
  *   BYTES:  the payload
  *   TENSOR: byte rank, int dims[rank]; then ceil(size / CHUNK_ELEMENTS) CHUNK frames follow
  *   CHUNK:  int first element, then (hi, lo) as two big-endian longs per element
@@ -22,7 +24,9 @@ import org.spdz4j.core.transport.Tag;
  * frame exceeds {@link #MAX_FRAME_BYTES} and the decoder never buffers more than that.
  */
 final class Frames {
-    static final byte PROTOCOL_VERSION = 1;
+    static final byte PROTOCOL_VERSION = 2;
+    /** Longest role name in a HELLO. */
+    static final int MAX_ROLE_NAME = 32;
     static final byte HELLO = 1;
     static final byte BYTES = 2;
     static final byte TENSOR = 3;
@@ -32,6 +36,32 @@ final class Frames {
     static final int MAX_FRAME_BYTES = HEADER_BYTES + 4 + CHUNK_ELEMENTS * 16;
 
     private Frames() {
+    }
+
+    /** The HELLO frame of {@code self}. */
+    static ByteBuf hello(ByteBufAllocator alloc, Role self) {
+        byte[] name = self.name().getBytes(StandardCharsets.US_ASCII);
+        ByteBuf b = header(alloc, HELLO, new Tag(Tag.Kind.HANDSHAKE, 0, 0), 2 + name.length);
+        b.writeByte(PROTOCOL_VERSION);
+        b.writeByte(name.length);
+        b.writeBytes(name);
+        return b;
+    }
+
+    /** The role named in a HELLO body after the version byte; refuses a malformed name. */
+    static Role readRole(ByteBuf b) {
+        int length = b.readUnsignedByte();
+        if (length == 0 || length > MAX_ROLE_NAME || length > b.readableBytes()) {
+            throw new ProtocolException("malformed HELLO: role name of " + length + " bytes");
+        }
+        byte[] name = new byte[length];
+        b.readBytes(name);
+        String text = new String(name, StandardCharsets.US_ASCII);
+        try {
+            return Role.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException("malformed HELLO: " + e.getMessage());
+        }
     }
 
     static ByteBuf header(ByteBufAllocator alloc, byte type, Tag tag, int bodyBytes) {

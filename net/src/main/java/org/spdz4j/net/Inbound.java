@@ -71,15 +71,14 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         switch (type) {
             case Frames.HELLO -> {
                 int version = b.readUnsignedByte();
-                int role = b.readUnsignedByte();
                 if (version != Frames.PROTOCOL_VERSION) {
                     throw new ProtocolException("peer speaks protocol version " + version + ", this is version "
                             + Frames.PROTOCOL_VERSION);
                 }
-                if (peer != null || role >= Role.values().length) {
-                    throw new ProtocolException("malformed HELLO (role " + role + ")");
+                if (peer != null) {
+                    throw new ProtocolException("malformed stream: a second HELLO");
                 }
-                peer = Role.values()[role];
+                peer = Frames.readRole(b);
                 events.accept(new Hello(peer, ctx));
             }
             case Frames.BYTES -> {

@@ -18,7 +18,8 @@ import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -28,6 +29,7 @@ import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.Topology;
 import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.core.transport.Transport;
@@ -36,9 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link Transport} over TCP with Netty, optionally TLS 1.3 with mutual authentication and
- * pinned certificates. Each role connects to the roles ranked below it (P1 to P0, the dealer
- * to both) and accepts the ones above; both ends open with a HELLO naming protocol version and
- * role, and with TLS the role must match the certificate pinned for it.
+ * pinned certificates. Each participant connects to its peers in the {@link Topology} (it dials
+ * those ranked below it, e.g. P1 to P0, the dealer to both, and accepts the others); both ends
+ * open with a HELLO naming protocol version and role, and with TLS the role must match the
+ * certificate pinned for it.
  *
  * <pre>{@code
  * Map<Role, InetSocketAddress> at = Map.of(Role.P0, new InetSocketAddress("10.0.0.1", 7000), ...);
@@ -56,41 +59,54 @@ public final class NettyTransport implements Transport {
     static final long INBOX_LOW_BYTES = 128L << 20;
 
     private final Role self;
+    private final Topology topology;
+    private final List<Role> expected;
     private final Duration timeout;
     private final TlsIdentity tls;
     private final EventLoopGroup group = new NioEventLoopGroup(2);
     private final Map<Role, Channel> peers = new java.util.concurrent.ConcurrentHashMap<>();
-    private final Map<Role, BlockingQueue<Inbound.Event>> inboxes = new EnumMap<>(Role.class);
-    private final Map<Role, AtomicLong> inboxBytes = new EnumMap<>(Role.class);
+    private final Map<Role, BlockingQueue<Inbound.Event>> inboxes = new HashMap<>();
+    private final Map<Role, AtomicLong> inboxBytes = new HashMap<>();
     private final BlockingQueue<Inbound.Event> setup = new LinkedBlockingQueue<>();
     private final TrafficCounter traffic = new TrafficCounter();
     private final AtomicLong wireBytesSent = new AtomicLong();
     private Channel server;
     private volatile boolean connected;
 
-    private NettyTransport(Role self, TlsIdentity tls, Duration timeout) {
+    private NettyTransport(Role self, Topology topology, TlsIdentity tls, Duration timeout) {
         this.self = self;
+        this.topology = topology;
+        this.expected = topology.peersOf(self);
         this.tls = tls;
         this.timeout = timeout;
-        for (Role r : Role.values()) {
-            if (r != self) {
-                inboxes.put(r, new LinkedBlockingQueue<>());
-                inboxBytes.put(r, new AtomicLong());
-            }
+        for (Role r : expected) {
+            inboxes.put(r, new LinkedBlockingQueue<>());
+            inboxBytes.put(r, new AtomicLong());
         }
     }
 
     /**
-     * Connects {@code self} to the two other roles at {@code endpoints} (its own entry is where
+     * Connects {@code self} to P0, P1 and the dealer at {@code endpoints} (its own entry is where
      * it listens), waiting up to {@code timeout} for all of them.
      *
      * @param tls null for plain TCP (tests and trusted networks only)
      */
     public static NettyTransport connect(Role self, Map<Role, InetSocketAddress> endpoints, TlsIdentity tls,
                                          Duration timeout) {
-        NettyTransport t = new NettyTransport(self, tls, timeout);
+        return connect(self, Topology.of(endpoints), tls, timeout);
+    }
+
+    /**
+     * Connects {@code self} to its peers in {@code topology}: it dials those it
+     * {@linkplain Topology#dials dials} and accepts the others, waiting up to {@code timeout}
+     * for all of them. With TLS each peer must present the certificate pinned for its role.
+     *
+     * @param tls null for plain TCP (tests and trusted networks only)
+     */
+    public static NettyTransport connect(Role self, Topology topology, TlsIdentity tls, Duration timeout) {
+        NettyTransport t = new NettyTransport(self, topology, tls, timeout);
         try {
-            t.start(endpoints);
+            t.start();
             return t;
         } catch (RuntimeException e) {
             t.close();
@@ -98,27 +114,27 @@ public final class NettyTransport implements Transport {
         }
     }
 
-    private void start(Map<Role, InetSocketAddress> endpoints) {
+    private void start() {
         long deadline = System.nanoTime() + timeout.toNanos();
-        boolean accepts = self.ordinal() < Role.DEALER.ordinal();
+        boolean accepts = topology.listens(self);
+        InetSocketAddress listenAt = topology.participant(self).address();
         if (accepts) {
             ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(initializer(true, null));
-            InetSocketAddress at = endpoints.get(self);
             try {
-                server = sb.bind(at).sync().channel();
+                server = sb.bind(listenAt).sync().channel();
             } catch (Exception e) {
-                throw new ProtocolException(self + " cannot listen on " + at + ": " + e.getMessage(), e);
+                throw new ProtocolException(self + " cannot listen on " + listenAt + ": " + e.getMessage(), e);
             }
         }
-        for (Role r : Role.values()) {
-            if (r.ordinal() < self.ordinal()) {
-                dial(r, endpoints.get(r), deadline);
+        for (Role r : expected) {
+            if (topology.dials(self, r)) {
+                dial(r, topology.participant(r).address(), deadline);
             }
         }
-        while (peers.size() < 2) {
+        while (peers.size() < expected.size()) {
             long left = deadline - System.nanoTime();
             Inbound.Event e;
             try {
@@ -129,7 +145,7 @@ public final class NettyTransport implements Transport {
             }
             if (e == null) {
                 throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s waiting for "
-                        + missing() + " to connect" + (accepts ? " on " + endpoints.get(self) : ""));
+                        + missing() + " to connect" + (accepts ? " on " + listenAt : ""));
             }
             if (e instanceof Inbound.Failure f) {
                 throw new ProtocolException(self + " could not connect: " + f.why());
@@ -141,8 +157,8 @@ public final class NettyTransport implements Transport {
 
     private String missing() {
         StringBuilder b = new StringBuilder();
-        for (Role r : Role.values()) {
-            if (r != self && !peers.containsKey(r)) {
+        for (Role r : expected) {
+            if (!peers.containsKey(r)) {
                 b.append(b.length() == 0 ? "" : " and ").append(r);
             }
         }
@@ -152,7 +168,12 @@ public final class NettyTransport implements Transport {
     private void register(Inbound.Hello h) {
         Channel ch = h.ctx().channel();
         Role expected = ch.attr(Attributes.DIALED).get();
-        if (h.role() == self || peers.containsKey(h.role()) || (expected != null && expected != h.role())) {
+        if (!this.expected.contains(h.role())) {
+            ch.close();
+            throw new ProtocolException(self + " refused a connection from a peer claiming to be " + h.role()
+                    + ", which is not a peer of " + self + " in the topology (" + this.expected + ")");
+        }
+        if (peers.containsKey(h.role()) || (expected != null && !expected.equals(h.role()))) {
             ch.close();
             throw new ProtocolException(self + " refused a connection from a peer claiming to be " + h.role()
                     + (expected != null ? " at the address of " + expected : ""));
@@ -233,10 +254,7 @@ public final class NettyTransport implements Transport {
     }
 
     private void hello(Channel ch) {
-        ByteBuf b = Frames.header(ch.alloc(), Frames.HELLO, new Tag(Tag.Kind.HANDSHAKE, 0, 0), 2);
-        b.writeByte(Frames.PROTOCOL_VERSION);
-        b.writeByte(self.ordinal());
-        ch.writeAndFlush(b);
+        ch.writeAndFlush(Frames.hello(ch.alloc(), self));
     }
 
     private void deliver(Inbound.Event e) {

@@ -2,7 +2,6 @@ package org.spdz4j.net;
 
 import java.net.InetSocketAddress;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Nested;
@@ -16,8 +15,8 @@ class NettyConformanceTest {
 
     static Transport[] connectAll(Map<Role, TlsIdentity> tls) {
         Map<Role, InetSocketAddress> at = Ports.loopback();
-        Map<Role, CompletableFuture<NettyTransport>> f = new EnumMap<>(Role.class);
-        for (Role r : Role.values()) {
+        Map<Role, CompletableFuture<NettyTransport>> f = new java.util.LinkedHashMap<>();
+        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
             f.put(r, CompletableFuture.supplyAsync(() -> NettyTransport.connect(r, at, tls == null ? null : tls.get(r), TIMEOUT)));
         }
         return new Transport[]{f.get(Role.P0).join(), f.get(Role.P1).join(), f.get(Role.DEALER).join()};
@@ -25,15 +24,15 @@ class NettyConformanceTest {
 
     /** Fresh keys for the three roles, each pinning the other two. */
     static Map<Role, TlsIdentity> identities() {
-        Map<Role, TlsIdentity.Generated> keys = new EnumMap<>(Role.class);
-        for (Role r : Role.values()) {
+        Map<Role, TlsIdentity.Generated> keys = new java.util.LinkedHashMap<>();
+        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
             keys.put(r, TlsIdentity.generate(r));
         }
-        Map<Role, TlsIdentity> out = new EnumMap<>(Role.class);
-        for (Role r : Role.values()) {
-            Map<Role, String> pins = new EnumMap<>(Role.class);
-            for (Role other : Role.values()) {
-                if (other != r) {
+        Map<Role, TlsIdentity> out = new java.util.LinkedHashMap<>();
+        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
+            Map<Role, String> pins = new java.util.LinkedHashMap<>();
+            for (Role other : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
+                if (!other.equals(r)) {
                     pins.put(other, keys.get(other).fingerprint());
                 }
             }

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.EnumMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -112,8 +111,8 @@ class NettyRefusalTest {
     @Test
     void wireBytesAreThePayloadPlusFrameHeaders() {
         Map<Role, InetSocketAddress> at = Ports.loopback();
-        Map<Role, CompletableFuture<NettyTransport>> f = new EnumMap<>(Role.class);
-        for (Role r : Role.values()) {
+        Map<Role, CompletableFuture<NettyTransport>> f = new java.util.LinkedHashMap<>();
+        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
             f.put(r, CompletableFuture.supplyAsync(() -> NettyTransport.connect(r, at, null, TIMEOUT)));
         }
         try (NettyTransport p0 = f.get(Role.P0).join(); NettyTransport p1 = f.get(Role.P1).join();
@@ -130,8 +129,8 @@ class NettyRefusalTest {
     @Test
     void aReaderThatFallsBehindHoldsTheSenderBackInsteadOfBufferingWithoutBound() throws Exception {
         Map<Role, InetSocketAddress> at = Ports.loopback();
-        Map<Role, CompletableFuture<NettyTransport>> f = new EnumMap<>(Role.class);
-        for (Role r : Role.values()) {
+        Map<Role, CompletableFuture<NettyTransport>> f = new java.util.LinkedHashMap<>();
+        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
             f.put(r, CompletableFuture.supplyAsync(() -> NettyTransport.connect(r, at, null, Duration.ofSeconds(30))));
         }
         try (NettyTransport p0 = f.get(Role.P0).join(); NettyTransport p1 = f.get(Role.P1).join();
@@ -164,7 +163,7 @@ class NettyRefusalTest {
                 late.getOutputStream().write(hello(Role.P1, Frames.PROTOCOL_VERSION));
                 late.setSoTimeout(5000);
                 byte[] got = late.getInputStream().readAllBytes(); // P0's HELLO, then end of stream
-                assertEquals(16, got.length, "P0 greets, then closes the extra connection");
+                assertArrayEquals(hello(Role.P0, Frames.PROTOCOL_VERSION), got, "P0 greets, then closes the extra connection");
             }
             rig.p1.write(new byte[]{0, 0, 0, 11, Frames.BYTES, (byte) Tag.Kind.OPEN.ordinal(), 0, 0, 0, 0, 0, 0, 0, 0, 42});
             rig.p1.flush();
@@ -174,8 +173,8 @@ class NettyRefusalTest {
 
     private static ProtocolException connectFails(Map<Role, TlsIdentity> ids, Role watch) {
         Map<Role, InetSocketAddress> at = Ports.loopback();
-        Map<Role, CompletableFuture<NettyTransport>> f = new EnumMap<>(Role.class);
-        for (Role r : Role.values()) {
+        Map<Role, CompletableFuture<NettyTransport>> f = new java.util.LinkedHashMap<>();
+        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
             f.put(r, CompletableFuture.supplyAsync(() -> NettyTransport.connect(r, at, ids.get(r), TIMEOUT)));
         }
         return assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
@@ -192,8 +191,13 @@ class NettyRefusalTest {
         });
     }
 
+    /** A HELLO frame as a peer of {@code role} would write it, in protocol {@code version}. */
     static byte[] hello(Role role, int version) {
-        return new byte[]{0, 0, 0, 12, Frames.HELLO, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) version, (byte) role.ordinal()};
+        byte[] name = role.name().getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 + Frames.HEADER_BYTES + 2 + name.length);
+        b.putInt(Frames.HEADER_BYTES + 2 + name.length).put(Frames.HELLO).put(new byte[Frames.HEADER_BYTES - 1])
+                .put((byte) version).put((byte) name.length).put(name);
+        return b.array();
     }
 
     static Socket dial(InetSocketAddress at) throws IOException {

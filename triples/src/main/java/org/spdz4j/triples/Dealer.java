@@ -52,7 +52,7 @@ public final class Dealer {
      *                   {@link AesCtrPrg#freshSeed()} unless a run must be reproducible
      */
     public Dealer(Plan plan, Transport transport, byte[] masterSeed) {
-        if (transport.self() != Role.DEALER) {
+        if (!transport.self().equals(Role.DEALER)) {
             throw new IllegalArgumentException("the dealer needs the dealer's transport, not " + transport.self() + "'s");
         }
         this.plan = plan;

@@ -93,7 +93,7 @@ public final class PartyRandomness {
     }
 
     private Ring128Tensor share(int step, PlanEntry e) {
-        if (role == Role.P0 || e instanceof Mask) {
+        if (role.equals(Role.P0) || e instanceof Mask) {
             return prg.tensor(e.shape(), e.id(), step);
         }
         return correction(step, e.id());

@@ -104,7 +104,7 @@ public final class Session {
             return new SecretTensor(this, shape, null);
         }
         Ring128Tensor mine = null;
-        if (owner == party.role()) {
+        if (party.role().equals(owner)) {
             if (values == null || values.length != shape.size()) {
                 throw new IllegalArgumentException(owner + " owns input " + stream + " of shape " + shape + " and must supply "
                         + shape.size() + " values, got " + (values == null ? "none" : values.length));

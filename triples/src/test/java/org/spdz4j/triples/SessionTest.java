@@ -115,7 +115,7 @@ class SessionTest {
     @Test
     void theOwnersValuesAreRequiredAndForeignTensorsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Session.runLocal(s ->
-                s.reveal(s.input(Role.P1, s.role() == Role.P1 ? new double[3] : null, Shape.of(4)))));
+                s.reveal(s.input(Role.P1, Role.P1.equals(s.role()) ? new double[3] : null, Shape.of(4)))));
         assertTrue(e.getMessage().contains("P1 owns input 0 of shape [4] and must supply 4 values, got 3"), e.getMessage());
         SecretTensor[] kept = new SecretTensor[1];
         Session.plan("keep", FP, s -> kept[0] = s.input(Role.P0, null, Shape.of(2)));

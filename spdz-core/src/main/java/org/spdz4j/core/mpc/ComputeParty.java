@@ -47,7 +47,7 @@ public final class ComputeParty {
         if (!role.isComputeParty()) {
             throw new IllegalArgumentException("a compute party is P0 or P1, not " + role);
         }
-        if (transport.self() != role) {
+        if (!transport.self().equals(role)) {
             throw new IllegalArgumentException("transport belongs to " + transport.self() + ", not " + role);
         }
         this.role = role;
@@ -103,7 +103,7 @@ public final class ComputeParty {
     public void setupInputSharing(byte[] p0Seed) {
         Tag tag = new Tag(Tag.Kind.SEED, 0, 0);
         byte[] seed;
-        if (role == Role.P0) {
+        if (role.equals(Role.P0)) {
             seed = p0Seed.clone();
             transport.sendBytes(Role.P1, tag, seed);
         } else {
@@ -317,7 +317,7 @@ public final class ComputeParty {
     public Ring128Tensor revealTo(Role owner, Ring128Tensor share) {
         requireStep("reveal a tensor");
         Tag tag = new Tag(Tag.Kind.OPEN, step, position++);
-        if (owner != role) {
+        if (!owner.equals(role)) {
             transport.send(owner, tag, share);
             return null;
         }
@@ -340,7 +340,7 @@ public final class ComputeParty {
         }
         requireStep("share an input");
         Ring128Tensor other = inputPrg.tensor(shape, stream, step);
-        if (owner != role) {
+        if (!owner.equals(role)) {
             return other;
         }
         if (value == null || !value.shape().equals(shape)) {

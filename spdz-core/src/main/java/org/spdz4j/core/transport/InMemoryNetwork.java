@@ -2,7 +2,9 @@ package org.spdz4j.core.transport;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.EnumMap;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.spdz4j.core.ring.Ring128Tensor;
@@ -22,23 +24,27 @@ import org.spdz4j.core.transport.TrafficCounter.Direction;
 public final class InMemoryNetwork {
     private final Duration timeout;
     private final long linkCapacityBytes;
-    private final Map<Role, Map<Role, Link>> links = new EnumMap<>(Role.class);
-    private final Map<Role, Endpoint> endpoints = new EnumMap<>(Role.class);
+    private final Map<Role, Map<Role, Link>> links = new HashMap<>();
+    private final Map<Role, Endpoint> endpoints = new HashMap<>();
 
+    /** P0, P1 and the dealer. */
     public InMemoryNetwork(Duration timeout, long linkCapacityBytes) {
+        this(List.of(Role.P0, Role.P1, Role.DEALER), timeout, linkCapacityBytes);
+    }
+
+    /** The participants {@code roles}, each linked to every other. */
+    public InMemoryNetwork(Collection<Role> roles, Duration timeout, long linkCapacityBytes) {
         this.timeout = timeout;
         this.linkCapacityBytes = linkCapacityBytes;
-        for (Role from : Role.values()) {
-            Map<Role, Link> out = new EnumMap<>(Role.class);
-            for (Role to : Role.values()) {
-                if (from != to) {
+        for (Role from : roles) {
+            Map<Role, Link> out = new HashMap<>();
+            for (Role to : roles) {
+                if (!from.equals(to)) {
                     out.put(to, new Link(from, to));
                 }
             }
             links.put(from, out);
-        }
-        for (Role r : Role.values()) {
-            endpoints.put(r, new Endpoint(r));
+            endpoints.put(from, new Endpoint(from));
         }
     }
 
@@ -47,8 +53,13 @@ public final class InMemoryNetwork {
         this(Duration.ofSeconds(60), 512L << 20);
     }
 
+    /** The transport of participant {@code role}. */
     public Transport transport(Role role) {
-        return endpoints.get(role);
+        Endpoint e = endpoints.get(role);
+        if (e == null) {
+            throw new IllegalArgumentException("this network has no participant " + role + " (it has " + endpoints.keySet() + ")");
+        }
+        return e;
     }
 
     private record Frame(Tag tag, Ring128Tensor tensor, byte[] bytes, boolean closing) {
@@ -187,7 +198,8 @@ public final class InMemoryNetwork {
         private Link link(Role from, Role to) {
             Link l = links.get(from).get(to);
             if (l == null) {
-                throw new IllegalArgumentException(self + " cannot send to itself");
+                throw new IllegalArgumentException(from.equals(to) ? self + " cannot send to itself"
+                        : "this network has no participant " + (links.containsKey(to) ? from : to));
             }
             return l;
         }

@@ -2,7 +2,7 @@ package org.spdz4j.core.transport;
 
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,7 +43,7 @@ public final class TrafficCounter {
     }
 
     private final Map<Key, Totals> cells = new LinkedHashMap<>();
-    private final Map<Role, Long> waitNanos = new EnumMap<>(Role.class);
+    private final Map<Role, Long> waitNanos = new HashMap<>();
     private final ThreadLocal<String> scope = ThreadLocal.withInitial(() -> "");
     private final Map<String, Long> roundsByScope = new LinkedHashMap<>();
     private long rounds;
@@ -116,7 +116,7 @@ public final class TrafficCounter {
         Totals t = Totals.ZERO;
         for (Map.Entry<Key, Totals> e : cells.entrySet()) {
             Key k = e.getKey();
-            if (k.direction == direction && (peer == null || k.peer == peer)
+            if (k.direction == direction && (peer == null || k.peer.equals(peer))
                     && (scopeName == null || k.scope.equals(scopeName))) {
                 t = t.plus(e.getValue());
             }
