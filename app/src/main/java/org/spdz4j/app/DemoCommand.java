@@ -116,9 +116,14 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Starts {@code spdz <args>} in a new JVM with this one's class path; output to {@code log}, or here if null. */
     static Process start(List<String> args, Path log) throws IOException {
+        return start(Spdz.class, args, log);
+    }
+
+    /** Starts {@code main} with {@code args} in a new JVM with this one's class path. */
+    static Process start(Class<?> main, List<String> args, Path log) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                Spdz.class.getName()));
+                main.getName()));
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (log == null) {

@@ -1,7 +1,8 @@
 package org.spdz4j.app;
 
 import java.nio.file.Path;
-import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -10,6 +11,7 @@ import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.layers.ModelFile;
 import org.spdz4j.net.NettyTransport;
+import org.spdz4j.triples.Handshake;
 import org.spdz4j.triples.PartyRandomness;
 import org.spdz4j.triples.Plan;
 import picocli.CommandLine.Command;
@@ -60,14 +62,15 @@ final class PartyCommand implements Callable<Integer> {
         TrainingParty.Checkpointing ck = checkpointDir == null ? null
                 : new TrainingParty.Checkpointing(checkpointDir, checkpointEvery);
         try (NettyTransport t = process.connect(role)) {
-            ComputeParty party = new ComputeParty(role, t, c.fixedPoint());
-            party.agree("plan hash", HexFormat.of().formatHex(plan.hash()));
-            party.agree("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
-            party.agree("dataset", training.datasetFingerprint());
-            party.agree("optimizer", c.sgd() + " init N(0, " + c.initStddev() + "^2)");
-            party.agree("first step", "" + first);
-            PartyRandomness randomness = PartyRandomness.connect(role, t, plan, first);
-            party.setupInputSharing(ProcessOptions.seed(inputSeed));
+            Map<String, String> agreements = new LinkedHashMap<>();
+            agreements.put("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
+            agreements.put("dataset", training.datasetFingerprint());
+            agreements.put("optimizer", c.sgd() + " init N(0, " + c.initStddev() + "^2)");
+            agreements.put("first step", "" + first);
+            Handshake.Party joined = Handshake.computeParty(t, plan, c.fixedPoint(), first,
+                    ProcessOptions.seed(inputSeed), agreements);
+            ComputeParty party = joined.party();
+            PartyRandomness randomness = joined.randomness();
             long peerWaitBefore = t.traffic().waitNanos(role.peer());
             long dealerWaitBefore = t.traffic().waitNanos(Role.DEALER);
             TrainingParty.Outcome o;

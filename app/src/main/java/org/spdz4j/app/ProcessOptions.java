@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.HexFormat;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Topology;
 import org.spdz4j.net.NettyTransport;
 import org.spdz4j.net.TlsIdentity;
 import picocli.CommandLine.Option;
@@ -21,19 +22,20 @@ final class ProcessOptions {
 
     NettyTransport connect(Role role) throws IOException {
         RunConfig c = RunConfig.read(config);
+        Topology topology = c.topology();
         TlsIdentity tls = null;
         if (c.tls()) {
             if (keys == null) {
                 throw new IOException(config + " asks for TLS: pass --keys with " + role + "'s key and certificate");
             }
-            TlsIdentity.Generated mine = TlsIdentity.read(keys, role);
-            if (!mine.fingerprint().equals(c.fingerprints().get(role))) {
-                throw new IOException("the certificate in " + keys + " (" + mine.fingerprint() + ") is not the one "
-                        + config + " names for " + role + " (" + c.fingerprints().get(role) + ")");
-            }
-            tls = new TlsIdentity(mine.key(), mine.certificate(), c.pinsFor(role));
+            tls = TlsIdentity.load(keys, role, topology);
         }
-        return NettyTransport.connect(role, c.endpoints(), tls, Duration.ofSeconds(timeoutSeconds));
+        return NettyTransport.connect(role, topology, tls, timeout());
+    }
+
+    /** How long to wait for a peer. */
+    Duration timeout() {
+        return Duration.ofSeconds(timeoutSeconds);
     }
 
     /** A 16-byte seed from hex, or a fresh one. */

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Topology;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -90,10 +91,10 @@ public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map
         Files.writeString(file, "# spdz4j run configuration: see README, three-machine setup\n" + new Yaml().dump(top));
     }
 
-    /** The fingerprints {@code self} accepts: every other role's. */
-    Map<Role, String> pinsFor(Role self) {
-        Map<Role, String> pins = new java.util.LinkedHashMap<>(fingerprints);
-        pins.remove(self);
-        return pins;
+    /** The participants as a topology: P0, P1 and the dealer, each with its address and fingerprint. */
+    public Topology topology() {
+        Topology.Builder b = Topology.builder();
+        endpoints.forEach((role, at) -> b.participant(role, at, fingerprints.get(role)));
+        return b.build();
     }
 }

@@ -70,6 +70,7 @@ public final class NettyTransport implements Transport {
     private final BlockingQueue<Inbound.Event> setup = new LinkedBlockingQueue<>();
     private final TrafficCounter traffic = new TrafficCounter();
     private final AtomicLong wireBytesSent = new AtomicLong();
+    private final Map<Channel, ChannelFuture> lastWrite = new java.util.concurrent.ConcurrentHashMap<>();
     private Channel server;
     private volatile boolean connected;
 
@@ -335,7 +336,9 @@ public final class NettyTransport implements Transport {
 
     private ChannelFuture write(Channel ch, ByteBuf b) {
         wireBytesSent.addAndGet(b.readableBytes());
-        return ch.write(b);
+        ChannelFuture f = ch.write(b);
+        lastWrite.put(ch, f);
+        return f;
     }
 
     private void await(ChannelFuture f, Role to, Tag tag) {
@@ -442,9 +445,18 @@ public final class NettyTransport implements Transport {
         return wireBytesSent.get();
     }
 
+    /**
+     * Closes every link after what was sent has reached the socket (waiting at most the
+     * timeout), so a peer reads everything this process sent before it sees the close.
+     */
     @Override
     public void close() {
         for (Channel ch : peers.values()) {
+            ChannelFuture pending = lastWrite.get(ch);
+            if (pending != null && ch.isActive()) {
+                ch.flush();
+                pending.awaitUninterruptibly(timeout.toMillis());
+            }
             ch.close().awaitUninterruptibly(1000);
         }
         if (server != null) {

@@ -35,6 +35,7 @@ import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Topology;
 
 /**
  * One process's TLS identity (its key and self-signed certificate) and the SHA-256
@@ -91,6 +92,21 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, Map<Role,
         } catch (java.security.cert.CertificateException e) {
             throw new IOException(certFile + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code self}'s identity for {@code topology}: its key and certificate read from
+     * {@code dir} (as {@link Generated#write} wrote them), checked to be the certificate the
+     * topology names for {@code self}, pinning each peer's fingerprint from the topology.
+     */
+    public static TlsIdentity load(Path dir, Role self, Topology topology) throws IOException {
+        Generated mine = read(dir, self);
+        String expected = topology.participant(self).fingerprint();
+        if (!mine.fingerprint().equals(expected)) {
+            throw new IOException("the certificate " + dir.resolve(self + ".crt.pem") + " (" + mine.fingerprint()
+                    + ") is not the one the configuration names for " + self + " (" + expected + ")");
+        }
+        return new TlsIdentity(mine.key(), mine.certificate(), topology.pinsFor(self));
     }
 
     /** An EC P-256 key and a self-signed certificate for {@code role}, valid ten years (Bouncy Castle). */

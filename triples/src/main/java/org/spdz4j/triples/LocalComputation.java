@@ -1,6 +1,7 @@
 package org.spdz4j.triples;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -16,8 +17,8 @@ import org.spdz4j.core.transport.Transport;
 /**
  * Runs the dealer and both compute parties of one computation in this JVM, each on its own
  * thread, over an {@link InMemoryNetwork}. Each party runs the same program on its own
- * {@link ComputeParty}, after the plan-hash handshake and input-sharing setup. If either party
- * fails, its links are closed so the other fails promptly too.
+ * {@link ComputeParty}, after the {@link Handshake}. When a party finishes or fails, its links
+ * close, so a peer still waiting on it fails at once naming it instead of timing out.
  *
  * <pre>{@code
  * LocalComputation.Result<Ring128Tensor> r = LocalComputation.run(plan, 1, seed, FixedPoint.DEFAULT,
@@ -30,6 +31,9 @@ import org.spdz4j.core.transport.Transport;
 public final class LocalComputation {
     private LocalComputation() {
     }
+
+    /** How long a receive waits unless told otherwise. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(60);
 
     /** What each compute party runs. */
     @FunctionalInterface
@@ -47,7 +51,13 @@ public final class LocalComputation {
      * @param dealerSeed master seed of the dealer's PRGs
      */
     public static <T> Result<T> run(Plan plan, int steps, byte[] dealerSeed, FixedPoint fp, Program<T> program) {
-        return run(plan, plan, plan, 0, steps, dealerSeed, AesCtrPrg.freshSeed(), fp, program);
+        return run(plan, steps, dealerSeed, fp, DEFAULT_TIMEOUT, program);
+    }
+
+    /** As {@link #run(Plan, int, byte[], FixedPoint, Program)}, each receive waiting at most {@code timeout}. */
+    public static <T> Result<T> run(Plan plan, int steps, byte[] dealerSeed, FixedPoint fp, Duration timeout,
+                                    Program<T> program) {
+        return run(plan, plan, plan, 0, steps, dealerSeed, AesCtrPrg.freshSeed(), fp, timeout, program);
     }
 
     /**
@@ -56,13 +66,18 @@ public final class LocalComputation {
      */
     public static <T> Result<T> run(Plan plan, int firstStep, int steps, byte[] dealerSeed, byte[] inputSeed,
                                     FixedPoint fp, Program<T> program) {
-        return run(plan, plan, plan, firstStep, steps, dealerSeed, inputSeed, fp, program);
+        return run(plan, plan, plan, firstStep, steps, dealerSeed, inputSeed, fp, DEFAULT_TIMEOUT, program);
     }
 
     /** As {@link #run(Plan, int, byte[], FixedPoint, Program)}, each process with its own plan (tests of refusals). */
     static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int firstStep, int steps, byte[] dealerSeed,
                              byte[] inputSeed, FixedPoint fp, Program<T> program) {
-        InMemoryNetwork net = new InMemoryNetwork(Duration.ofSeconds(60), 512L << 20);
+        return run(dealerPlan, plan0, plan1, firstStep, steps, dealerSeed, inputSeed, fp, DEFAULT_TIMEOUT, program);
+    }
+
+    private static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int firstStep, int steps, byte[] dealerSeed,
+                                     byte[] inputSeed, FixedPoint fp, Duration timeout, Program<T> program) {
+        InMemoryNetwork net = new InMemoryNetwork(timeout, 512L << 20);
         Dealer dealer = new Dealer(dealerPlan, net.transport(Role.DEALER), dealerSeed);
         ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "spdz-party");
@@ -102,15 +117,9 @@ public final class LocalComputation {
 
     private static <T> T party(Transport transport, Plan plan, int firstStep, byte[] inputSeed, FixedPoint fp,
                                Program<T> program) throws Exception {
-        try {
-            ComputeParty party = new ComputeParty(transport.self(), transport, fp);
-            party.agree("plan hash", plan.hash());
-            PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan, firstStep);
-            party.setupInputSharing(inputSeed);
-            return program.run(party, randomness);
-        } catch (Exception | Error e) {
-            transport.close();
-            throw e;
+        try (transport) { // finished or failed, its links close: a peer still waiting on it fails at once
+            Handshake.Party p = Handshake.computeParty(transport, plan, fp, firstStep, inputSeed, Map.of());
+            return program.run(p.party(), p.randomness());
         }
     }
 

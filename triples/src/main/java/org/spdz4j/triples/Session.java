@@ -1,7 +1,9 @@
 package org.spdz4j.triples;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.BilinearOp;
 import org.spdz4j.core.mpc.BilinearOps;
@@ -13,6 +15,7 @@ import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Transport;
 
 /**
  * The small API for embedding the engine: secret inputs, products, reveals, in fixed point
@@ -74,14 +77,48 @@ public final class Session {
 
     /** Runs {@code program} with the dealer and both parties as threads of this JVM, in the default format. */
     public static <T> LocalComputation.Result<T> runLocal(SecureProgram<T> program) {
-        return runLocal("local", FixedPoint.DEFAULT, program);
+        return runLocal("local", FixedPoint.DEFAULT, LocalComputation.DEFAULT_TIMEOUT, program);
     }
 
-    /** As {@link #runLocal(SecureProgram)} with a name (part of the plan hash) and a fixed-point format. */
-    public static <T> LocalComputation.Result<T> runLocal(String name, FixedPoint fp, SecureProgram<T> program) {
+    /**
+     * As {@link #runLocal(SecureProgram)} with a name (part of the plan hash), a fixed-point
+     * format and how long a party waits for a message.
+     */
+    public static <T> LocalComputation.Result<T> runLocal(String name, FixedPoint fp, Duration timeout,
+                                                          SecureProgram<T> program) {
         Plan p = plan(name, fp, program);
-        return LocalComputation.run(p, 1, AesCtrPrg.freshSeed(), fp,
+        return LocalComputation.run(p, 1, AesCtrPrg.freshSeed(), fp, timeout,
                 (party, randomness) -> run(party, randomness, name, program));
+    }
+
+    /**
+     * Runs {@code program} as the compute party of {@code transport} (P0 or P1), in its own
+     * process: the {@link Handshake} (plan hash, dealer's plan and range, input sharing), the
+     * program, then word to the dealer that it finished. With the networked runner:
+     * <pre>{@code
+     * double[] y = NetworkRunner.run(Role.P0, topology, tls, timeout,
+     *         t -> Session.runParty(t, "example", FixedPoint.DEFAULT, program));
+     * }</pre>
+     */
+    public static <T> T runParty(Transport transport, String name, FixedPoint fp, SecureProgram<T> program)
+            throws Exception {
+        Plan p = plan(name, fp, program);
+        Handshake.Party joined = Handshake.computeParty(transport, p, fp, 0, AesCtrPrg.freshSeed(), Map.of());
+        T result = run(joined.party(), joined.randomness(), name, program);
+        Handshake.done(transport);
+        return result;
+    }
+
+    /**
+     * Runs the dealer of {@code program} over {@code transport}: records the plan, serves its one
+     * step, and returns once both parties said they finished (a party that failed instead is
+     * named at once).
+     */
+    public static void runDealer(Transport transport, String name, FixedPoint fp, SecureProgram<?> program) {
+        Dealer dealer = new Dealer(plan(name, fp, program), transport, AesCtrPrg.freshSeed());
+        dealer.setup(0, 1);
+        dealer.produce(0);
+        Handshake.awaitParties(transport);
     }
 
     /** This party (P0 or P1); null while the plan is recorded. */

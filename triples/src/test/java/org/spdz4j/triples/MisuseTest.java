@@ -147,4 +147,17 @@ class MisuseTest {
                 () -> PartyRandomness.connect(Role.P0, net.transport(Role.P0), s.plan(), 0));
         assertEquals("first step mismatch: P0 starts at step 0 but the dealer produces steps 1..2", e.getMessage());
     }
+
+    @Test
+    void aPartyThatFinishesEarlyLetsTheOtherFailAtOnceNamingIt() {
+        Setup s = Setup.make("early end");
+        ProtocolException e = assertThrows(ProtocolException.class, () -> assertTimeoutQuick(() ->
+                LocalComputation.run(s.plan(), 1, AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, Duration.ofSeconds(60),
+                        (party, randomness) -> {
+                            party.beginStep(0, randomness.forStep(0));
+                            // P1 opens a tensor P0 never sends: P0 has finished and closed its links
+                            return party.role().equals(Role.P0) ? null : party.open(Ring128Tensor.filled(X, 1));
+                        })));
+        assertTrue(e.getMessage().contains("P0 closed the connection"), e.getMessage());
+    }
 }

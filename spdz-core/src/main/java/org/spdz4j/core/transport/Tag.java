@@ -22,7 +22,9 @@ public record Tag(Kind kind, int step, int position) {
         /** The dealer's correction for P1's share of a product or power. */
         CORRECTION,
         /** An input owner's share for a party. */
-        INPUT
+        INPUT,
+        /** A participant's word that it finished its part successfully (before it closes its links). */
+        DONE
     }
 
     @Override

@@ -1,0 +1,73 @@
+package org.spdz4j.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Topology;
+import org.spdz4j.net.NetworkRunner;
+import org.spdz4j.triples.SecretTensor;
+import org.spdz4j.triples.SecureProgram;
+import org.spdz4j.triples.Session;
+
+/**
+ * A library user's program as its own process: {@code SessionExample <ROLE> <run.yaml> <keys>}
+ * runs one participant (P0, P1 or DEALER) of a secure matmul, square and convolution over TLS;
+ * P0 prints the revealed results, one line each.
+ */
+public final class SessionExample {
+    static final Shape X = Shape.of(6, 5);
+    static final Shape W = Shape.of(5, 4);
+    static final Shape IMAGE = Shape.of(2, 2, 6, 6);
+    static final Shape KERNEL = Shape.of(3, 2, 3, 3);
+
+    private SessionExample() {
+    }
+
+    /** Deterministic values in [-2, 2). */
+    static double[] values(long seed, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = Math.floorMod(i * 7919L + seed * 104729L, 4000L) / 1000.0 - 2;
+        }
+        return v;
+    }
+
+    /** P0 owns x and the image, P1 w and the kernel; each reads only its own. */
+    static SecureProgram<double[][]> program() {
+        return s -> {
+            boolean p0 = Role.P0.equals(s.role());
+            boolean p1 = Role.P1.equals(s.role());
+            SecretTensor x = s.input(Role.P0, p0 ? values(1, X.size()) : null, X);
+            SecretTensor w = s.input(Role.P1, p1 ? values(2, W.size()) : null, W);
+            SecretTensor img = s.input(Role.P0, p0 ? values(3, IMAGE.size()) : null, IMAGE);
+            SecretTensor k = s.input(Role.P1, p1 ? values(4, KERNEL.size()) : null, KERNEL);
+            return new double[][]{s.reveal(s.matmul(x, w)), s.reveal(s.square(x)), s.reveal(s.conv2d(img, k, 1, 1))};
+        };
+    }
+
+    public static void main(String[] args) throws Exception {
+        Role self = Role.parse(args[0]);
+        Topology topology = RunConfig.read(Path.of(args[1])).topology();
+        Path keys = Path.of(args[2]);
+        Duration timeout = Duration.ofSeconds(30);
+        if (self.equals(Role.DEALER)) {
+            NetworkRunner.run(self, topology, keys, timeout, t -> {
+                Session.runDealer(t, "example", FixedPoint.DEFAULT, program());
+                return null;
+            });
+            System.out.println("DEALER done");
+            return;
+        }
+        double[][] out = NetworkRunner.run(self, topology, keys, timeout,
+                t -> Session.runParty(t, "example", FixedPoint.DEFAULT, program()));
+        if (self.equals(Role.P0)) {
+            for (double[] o : out) {
+                System.out.println("RESULT " + Arrays.toString(o));
+            }
+        }
+        System.out.println(self + " done");
+    }
+}
