@@ -11,6 +11,7 @@ import org.spdz4j.core.ring.Shape;
  */
 public record AvgPool2d(int k) implements Layer {
 
+    /** Checks the pooling size. */
     public AvgPool2d {
         if (k <= 0 || Integer.bitCount(k) != 1) {
             throw new IllegalArgumentException("pooling size must be a power of two, got " + k);

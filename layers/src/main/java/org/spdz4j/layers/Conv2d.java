@@ -26,6 +26,7 @@ import org.spdz4j.triples.Plan;
  */
 public record Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int pool) implements Layer {
 
+    /** Checks the parameters. */
     public Conv2d {
         if (pool != 1 && pool != 2 && pool != 4) {
             throw new IllegalArgumentException("fused pooling must be 1, 2 or 4, got " + pool);

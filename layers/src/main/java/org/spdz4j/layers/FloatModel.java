@@ -28,10 +28,12 @@ public final class FloatModel {
         this.sgd = sgd;
     }
 
+    /** The float network of {@code network} for inputs of shape {@code input}. */
     public static FloatModel create(Network network, Shape input, Initializer init, Sgd sgd) {
         return new FloatModel(network, input, init, sgd);
     }
 
+    /** The logits for {@code input}. */
     public FloatTensor forward(FloatTensor input) {
         FloatTensor x = input;
         for (FloatLayer l : layers) {
@@ -54,10 +56,12 @@ public final class FloatModel {
         return value;
     }
 
+    /** The loss of {@code logits} against {@code targets}. */
     public double loss(FloatTensor logits, FloatTensor targets) {
         return loss.loss(logits, targets);
     }
 
+    /** Every parameter, layer by layer. */
     public List<FloatParam> params() {
         List<FloatParam> out = new ArrayList<>();
         for (FloatLayer l : layers) {

@@ -14,10 +14,12 @@ public final class FloatParam {
         this.velocity = new double[value.length];
     }
 
+    /** The parameter's name within its layer. */
     public String name() {
         return name;
     }
 
+    /** The values (live, not a copy). */
     public double[] value() {
         return value;
     }

@@ -9,10 +9,13 @@ import org.spdz4j.core.ring.Shape;
  */
 public interface Layer {
 
+    /** The output shape for an input of shape {@code input}; refuses an input that does not fit. */
     Shape outputShape(Shape input);
 
+    /** This layer on shares, for one party, with its parameters' initial shares. */
     SecureLayer secure(Shape input, SecureSetup setup);
 
+    /** This layer's float twin, initialised as the secure one. */
     FloatLayer twin(Shape input, Initializer init);
 
     /** Canonical text (part of the plan name and of exported models). */

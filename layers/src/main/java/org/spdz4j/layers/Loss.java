@@ -11,14 +11,18 @@ import org.spdz4j.triples.Plan;
  */
 public interface Loss {
 
+    /** Canonical description, part of the network's description. */
     String describe();
 
+    /** This loss on shares for logits of shape {@code logits}. */
     Secure secure(Shape logits, SecureSetup setup);
 
+    /** This loss's float twin. */
     Twin twin(Shape logits);
 
     /** One party's secure loss. */
     interface Secure {
+        /** Declares the loss's masks and products in the plan. */
         void declare(Plan.Builder plan);
 
         /** Share of d(mean loss)/d(logits). */
@@ -35,6 +39,7 @@ public interface Loss {
         /** The loss values' mean over the batch. */
         double loss(FloatTensor logits, FloatTensor targets);
 
+        /** The gradient of the loss with respect to the logits. */
         FloatTensor gradient(FloatTensor logits, FloatTensor targets);
     }
 }

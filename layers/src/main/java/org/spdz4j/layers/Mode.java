@@ -11,5 +11,8 @@ package org.spdz4j.layers;
  * </ul>
  */
 public enum Mode {
-    BASELINE, OPTIMIZED
+    /** Fresh generic triples for every multiplication, as the seed's baseline. */
+    BASELINE,
+    /** Mask once, fused pooling, powers from one opening. */
+    OPTIMIZED
 }

@@ -35,6 +35,7 @@ import java.util.zip.CRC32;
 public record ModelFile(Network network, List<double[]> params) {
     private static final byte[] MAGIC = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '1'};
 
+    /** Writes {@code network} and its {@code params} to {@code file} (atomically, with a checksum). */
     public static void write(Path file, Network network, List<double[]> params) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
@@ -56,6 +57,7 @@ public record ModelFile(Network network, List<double[]> params) {
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
+    /** Reads a model file; refuses a corrupt or truncated one naming the file. */
     public static ModelFile read(Path file) throws IOException {
         byte[] all = Files.readAllBytes(file);
         if (all.length < MAGIC.length + 4) {

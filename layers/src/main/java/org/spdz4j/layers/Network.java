@@ -27,6 +27,7 @@ public final class Network {
         this.loss = loss;
     }
 
+    /** An empty builder. */
     public static Builder builder() {
         return new Builder();
     }
@@ -46,10 +47,12 @@ public final class Network {
         return new Network(layers, l);
     }
 
+    /** The layers as declared. */
     public List<Layer> layers() {
         return layers;
     }
 
+    /** The loss. */
     public Loss loss() {
         return loss;
     }
@@ -90,40 +93,49 @@ public final class Network {
         return b.append(loss.describe()).toString();
     }
 
+    /** Builds a network layer by layer. */
     public static final class Builder {
         private final List<Layer> layers = new ArrayList<>();
         private Loss loss = SoftmaxCrossEntropy.DEFAULT;
 
+        /** Appends {@code layer}. */
         public Builder add(Layer layer) {
             layers.add(layer);
             return this;
         }
 
+        /** Appends a convolution with {@code out} kernels of {@code kernel} x {@code kernel} over {@code in} channels. */
         public Builder addConv2d(int in, int out, int kernel, int stride, int padding) {
             return add(new Conv2d(in, out, kernel, stride, padding, 1));
         }
 
+        /** Appends k x k average pooling, stride k. */
         public Builder addAvgPool2d(int k) {
             return add(new AvgPool2d(k));
         }
 
+        /** Appends the least-squares polynomial ReLU of {@code degree} on [-a, a]. */
         public Builder addPolyRelu(int degree, double a) {
             return add(new PolyRelu(degree, a));
         }
 
+        /** Appends a flattening to (N, features). */
         public Builder addFlatten() {
             return add(new Flatten());
         }
 
+        /** Appends a dense layer from {@code in} to {@code out} features. */
         public Builder addDense(int in, int out) {
             return add(new Dense(in, out));
         }
 
+        /** Sets the loss (softmax cross-entropy unless set). */
         public Builder loss(Loss l) {
             this.loss = l;
             return this;
         }
 
+        /** The network. */
         public Network build() {
             if (layers.isEmpty()) {
                 throw new IllegalStateException("a network needs at least one layer");

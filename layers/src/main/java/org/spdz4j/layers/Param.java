@@ -21,10 +21,12 @@ public final class Param {
         this.velocity = Ring128Tensor.zeros(shape);
     }
 
+    /** The parameter's name within its layer. */
     public String name() {
         return name;
     }
 
+    /** The parameter's shape. */
     public Shape shape() {
         return shape;
     }
@@ -42,10 +44,12 @@ public final class Param {
         value = share;
     }
 
+    /** This party's share of the momentum, or null before the first update. */
     public Ring128Tensor velocity() {
         return velocity;
     }
 
+    /** Sets this party's share of the momentum. */
     public void setVelocity(Ring128Tensor share) {
         if (!share.shape().equals(shape)) {
             throw new IllegalArgumentException(name + " velocity has shape " + shape + ", got " + share.shape());

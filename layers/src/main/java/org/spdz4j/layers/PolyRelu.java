@@ -31,6 +31,7 @@ import org.spdz4j.core.mpc.PlanEntry.Product;
  */
 public record PolyRelu(int degree, double a) implements Layer {
 
+    /** Checks the degree and the interval. */
     public PolyRelu {
         if (degree < 2 || degree > 6 || !(a > 0)) {
             throw new IllegalArgumentException("polynomial ReLU needs degree in [2, 6] and a > 0, got " + degree + ", " + a);

@@ -24,11 +24,13 @@ public interface SecureLayer {
     default void declareBackward(Plan.Builder plan, boolean inputGradient) {
     }
 
+    /** This party's share of the output, given its share of the input; keeps what backward needs. */
     Ring128Tensor forward(ComputeParty party, Ring128Tensor input);
 
     /** Gradient of the input (null if not declared), given the gradient of the output; stores parameter gradients. */
     Ring128Tensor backward(ComputeParty party, Ring128Tensor outputGradient, boolean inputGradient);
 
+    /** The trainable parameters (none for a parameter-free layer). */
     default List<Param> params() {
         return List.of();
     }

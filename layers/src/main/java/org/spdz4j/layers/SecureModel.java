@@ -55,10 +55,12 @@ public final class SecureModel {
         this.plan = b.build();
     }
 
+    /** One party's model of {@code network} for inputs of shape {@code input}. */
     public static SecureModel create(Network network, Shape input, SecureSetup setup, Sgd sgd) {
         return new SecureModel(network, input, setup, sgd);
     }
 
+    /** The plan of one training step. */
     public Plan plan() {
         return plan;
     }
@@ -114,6 +116,7 @@ public final class SecureModel {
         return loss.revealedLoss();
     }
 
+    /** Every parameter, layer by layer. */
     public List<Param> params() {
         List<Param> out = new ArrayList<>();
         for (SecureLayer l : secure) {
@@ -135,6 +138,7 @@ public final class SecureModel {
         return party.role().equals(owner) ? out : null;
     }
 
+    /** The network this model runs. */
     public Network network() {
         return network;
     }

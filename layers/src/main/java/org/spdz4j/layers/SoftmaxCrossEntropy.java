@@ -31,8 +31,10 @@ import org.spdz4j.triples.Plan;
  * step at batch 128, 10 classes.
  */
 public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations, boolean revealBrier) implements Loss {
+    /** The default: 8 squarings for exp, 7 Newton iterations for the reciprocal. */
     public static final SoftmaxCrossEntropy DEFAULT = new SoftmaxCrossEntropy(8, 7, false);
 
+    /** The loss with these approximation settings, revealing nothing. */
     public SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations) {
         this(expSquarings, reciprocalIterations, false);
     }

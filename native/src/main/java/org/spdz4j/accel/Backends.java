@@ -18,6 +18,7 @@ public final class Backends {
     private Backends() {
     }
 
+    /** The backend called {@code name} (java, cpu, cuda or auto) with {@code threads} threads. */
     public static RingBackend select(String name, int threads) {
         return switch (name) {
             case "java" -> new JavaRingBackend(threads);

@@ -20,6 +20,7 @@ public final class CpuRingBackend extends HostRingBackend {
 
     private final int threads;
 
+    /** The C kernels with {@code threads} OpenMP threads. */
     public CpuRingBackend(int threads) {
         if (LOAD_FAILURE != null) {
             throw new IllegalStateException("native CPU kernels unavailable: " + LOAD_FAILURE.getMessage(), LOAD_FAILURE);

@@ -9,6 +9,7 @@ package org.spdz4j.accel;
  * }</pre>
  */
 public final class DeviceException extends RuntimeException {
+    /** The library's error code. */
     private final int code;
 
     DeviceException(String device, int code, String text, String operation) {

@@ -51,6 +51,7 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, Map<Role,
 
     /** A fresh key pair and self-signed certificate. */
     public record Generated(PrivateKey key, X509Certificate certificate) {
+        /** SHA-256 of the certificate, lower-case hex. */
         public String fingerprint() {
             return TlsIdentity.fingerprint(certificate);
         }

@@ -149,6 +149,7 @@ public final class Dealer {
         private final AtomicReference<Throwable> failure = new AtomicReference<>();
         private Thread thread;
 
+        /** Waits for the thread; rethrows what stopped it, as an {@link IllegalStateException}. */
         public void join() throws InterruptedException {
             thread.join();
             Throwable t = failure.get();

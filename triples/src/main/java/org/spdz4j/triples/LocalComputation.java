@@ -38,6 +38,7 @@ public final class LocalComputation {
     /** What each compute party runs. */
     @FunctionalInterface
     public interface Program<T> {
+        /** Runs the party's part; what it returns ends up in the {@link Result}. */
         T run(ComputeParty party, PartyRandomness randomness) throws Exception;
     }
 

@@ -26,7 +26,9 @@ import org.spdz4j.core.ring.Shape;
  * }</pre>
  */
 public final class FixedPoint {
+    /** Fractional bits of the default format. */
     public static final int DEFAULT_FRACTIONAL_BITS = 20;
+    /** The default format, {@value #DEFAULT_FRACTIONAL_BITS} fractional bits. */
     public static final FixedPoint DEFAULT = new FixedPoint(DEFAULT_FRACTIONAL_BITS);
     /** Above this the cube of a unit value (scale 2^3f) leaves fewer than 20 bits of headroom. */
     public static final int MAX_FRACTIONAL_BITS = 36;
@@ -37,6 +39,7 @@ public final class FixedPoint {
     private final double scale;
     private final double maxAbs;
 
+    /** A format with {@code fractionalBits} fractional bits (at most {@value #MAX_FRACTIONAL_BITS}). */
     public FixedPoint(int fractionalBits) {
         if (fractionalBits < 1 || fractionalBits > MAX_FRACTIONAL_BITS) {
             throw new IllegalArgumentException("fractional bits must be in [1, " + MAX_FRACTIONAL_BITS + "], got "
@@ -47,6 +50,7 @@ public final class FixedPoint {
         this.maxAbs = Math.scalb(1.0, 63 - fractionalBits);
     }
 
+    /** The number of fractional bits f. */
     public int fractionalBits() {
         return fractionalBits;
     }
@@ -61,6 +65,7 @@ public final class FixedPoint {
         return maxAbs;
     }
 
+    /** {@code round(x * 2^f)}; refuses a value outside the format's range. */
     public long encode(double x) {
         if (!(Math.abs(x) < maxAbs)) { // also rejects NaN
             throw new ArithmeticException("value " + x + " is outside the fixed-point range (-2^" + (63 - fractionalBits)
@@ -69,6 +74,7 @@ public final class FixedPoint {
         return Math.round(x * scale);
     }
 
+    /** The values, encoded, as a tensor of {@code shape}. */
     public Ring128Tensor encode(Shape shape, double... values) {
         if (values.length != shape.size()) {
             throw new IllegalArgumentException("shape " + shape + " needs " + shape.size() + " values, got " + values.length);

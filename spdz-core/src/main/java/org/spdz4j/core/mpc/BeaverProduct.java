@@ -19,6 +19,7 @@ public final class BeaverProduct {
     private BeaverProduct() {
     }
 
+    /** This party's share of {@code op(X, Y)} from the openings of x and y and its share {@code cShare} of {@code op(A, B)}. */
     public static Ring128Tensor combine(Role role, BilinearOp op, MaskedTensor x, MaskedTensor y, Ring128Tensor cShare) {
         Shape out = op.outputShape(x.shape(), y.shape());
         if (!cShare.shape().equals(out)) {

@@ -21,5 +21,6 @@ public interface BilinearOp {
     /** Shape of {@code op(X, Y)}; throws {@link IllegalArgumentException} naming the op if the shapes do not fit. */
     Shape outputShape(Shape left, Shape right);
 
+    /** {@code op(left, right)}, mod 2^128. */
     Ring128Tensor apply(Ring128Tensor left, Ring128Tensor right);
 }

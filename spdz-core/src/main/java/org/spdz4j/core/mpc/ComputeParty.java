@@ -43,6 +43,7 @@ public final class ComputeParty {
     private int handshakes;
     private final Set<Integer> maskedThisStep = new HashSet<>();
 
+    /** Party {@code role} (P0 or P1) over {@code transport}, encoding in {@code fixedPoint}. */
     public ComputeParty(Role role, Transport transport, FixedPoint fixedPoint) {
         if (!role.isComputeParty()) {
             throw new IllegalArgumentException("a compute party is P0 or P1, not " + role);
@@ -55,18 +56,22 @@ public final class ComputeParty {
         this.fixedPoint = fixedPoint;
     }
 
+    /** This party: P0 or P1. */
     public Role role() {
         return role;
     }
 
+    /** The fixed-point format of the computation. */
     public FixedPoint fixedPoint() {
         return fixedPoint;
     }
 
+    /** The transport this party talks over. */
     public Transport transport() {
         return transport;
     }
 
+    /** The current step (see {@link #beginStep}). */
     public int step() {
         return step;
     }

@@ -55,6 +55,7 @@ public final class MaskedTensor {
         return powerShares.computeIfAbsent(entry, fetch::apply);
     }
 
+    /** X's shape. */
     public Shape shape() {
         return share.shape();
     }

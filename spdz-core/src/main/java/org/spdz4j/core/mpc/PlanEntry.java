@@ -35,6 +35,7 @@ public sealed interface PlanEntry {
      * @param shape shape of the masked tensor
      */
     record Mask(int id, Shape shape) implements PlanEntry {
+        /** Checks the components. */
         public Mask {
             Objects.requireNonNull(shape, "shape");
         }
@@ -53,6 +54,7 @@ public sealed interface PlanEntry {
      * @param exponent at least 2
      */
     record Power(int id, Mask mask, int exponent) implements PlanEntry {
+        /** Checks the components. */
         public Power {
             if (exponent < 2) {
                 throw new IllegalArgumentException("power exponent must be at least 2, got " + exponent);
@@ -83,6 +85,7 @@ public sealed interface PlanEntry {
      */
     record Product(int id, BilinearOp op, Operand left, Operand right, Shape shape, int truncation)
             implements PlanEntry {
+        /** Checks the components. */
         public Product {
             if (truncation < 0) {
                 throw new IllegalArgumentException("truncation must be at least 0, got " + truncation);
@@ -103,6 +106,7 @@ public sealed interface PlanEntry {
      * @param power 1 for the mask itself, else the power of it (see {@link ComputeParty#timesPowers})
      */
     record Operand(Mask mask, int power) {
+        /** Checks the components. */
         public Operand {
             Objects.requireNonNull(mask, "mask");
             if (power < 1) {

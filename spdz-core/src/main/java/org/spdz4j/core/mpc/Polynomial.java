@@ -18,6 +18,7 @@ import org.spdz4j.core.ring.Shape;
 public final class Polynomial {
     private final double[] coefficients;
 
+    /** The polynomial with coefficients {@code c_0, c_1, ...}, lowest first. */
     public Polynomial(double... coefficients) {
         if (coefficients.length == 0) {
             throw new IllegalArgumentException("a polynomial needs at least one coefficient");
@@ -25,10 +26,12 @@ public final class Polynomial {
         this.coefficients = coefficients.clone();
     }
 
+    /** The degree d. */
     public int degree() {
         return coefficients.length - 1;
     }
 
+    /** The coefficient {@code c_k}. */
     public double coefficient(int k) {
         return coefficients[k];
     }

@@ -13,6 +13,7 @@ public final class Truncation {
     private Truncation() {
     }
 
+    /** This party's share of {@code x >> bits} (within one unit) from its share of x. */
     public static Ring128Tensor truncate(Role role, Ring128Tensor share, int bits) {
         return role.partyIndex() == 0 ? share.shiftRight(bits) : share.negate().shiftRight(bits).negate();
     }

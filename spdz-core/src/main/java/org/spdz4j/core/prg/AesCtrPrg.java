@@ -22,12 +22,14 @@ import org.spdz4j.core.ring.Shape;
  * }</pre>
  */
 public final class AesCtrPrg {
+    /** Bytes in a seed (an AES-128 key). */
     public static final int SEED_BYTES = 16;
     /** Bytes generated per cipher call: large enough to amortise the call, small enough for L2. */
     private static final int CHUNK_BYTES = 1 << 16;
 
     private final SecretKeySpec key;
 
+    /** A generator keyed by {@code seed} ({@value #SEED_BYTES} bytes, from a cryptographic source). */
     public AesCtrPrg(byte[] seed) {
         if (seed == null || seed.length != SEED_BYTES) {
             throw new IllegalArgumentException("PRG seed must be " + SEED_BYTES + " bytes, got "

@@ -12,6 +12,7 @@ package org.spdz4j.core.ring;
  */
 public record Conv2dGeometry(int batch, int channels, int height, int width, int kernel, int stride, int padding) {
 
+    /** Checks that the kernel fits the padded input. */
     public Conv2dGeometry {
         if (batch <= 0 || channels <= 0 || height <= 0 || width <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
             throw new IllegalArgumentException("invalid convolution geometry " + describe(batch, channels, height,
@@ -31,30 +32,37 @@ public record Conv2dGeometry(int batch, int channels, int height, int width, int
         return new Conv2dGeometry(input.dim(0), input.dim(1), input.dim(2), input.dim(3), kernel, stride, padding);
     }
 
+    /** Output height. */
     public int outHeight() {
         return (height + 2 * padding - kernel) / stride + 1;
     }
 
+    /** Output width. */
     public int outWidth() {
         return (width + 2 * padding - kernel) / stride + 1;
     }
 
+    /** Rows of the im2col matrix: channels x kernel x kernel. */
     public int columnRows() {
         return channels * kernel * kernel;
     }
 
+    /** Columns of the im2col matrix: batch x output height x output width. */
     public int columnCols() {
         return batch * outHeight() * outWidth();
     }
 
+    /** The input's shape (N, C, H, W). */
     public Shape inputShape() {
         return Shape.of(batch, channels, height, width);
     }
 
+    /** The im2col matrix's shape. */
     public Shape columnShape() {
         return Shape.of(columnRows(), columnCols());
     }
 
+    /** The output's shape (N, outChannels, OH, OW). */
     public Shape outputShape(int outChannels) {
         return Shape.of(batch, outChannels, outHeight(), outWidth());
     }

@@ -14,8 +14,10 @@ import java.util.Arrays;
  */
 public abstract class HostRingBackend implements RingBackend {
 
+    /** {@code out = a + b} on n elements. */
     public abstract void add(long[] aHi, long[] aLo, long[] bHi, long[] bLo, long[] outHi, long[] outLo, int n);
 
+    /** {@code out = a - b} on n elements. */
     public abstract void sub(long[] aHi, long[] aLo, long[] bHi, long[] bLo, long[] outHi, long[] outLo, int n);
 
     /** Elementwise product mod 2^128. */
@@ -28,8 +30,10 @@ public abstract class HostRingBackend implements RingBackend {
     public abstract void matmul(long[] aHi, long[] aLo, boolean transA, long[] bHi, long[] bLo, boolean transB,
                                 int m, int k, int n, long[] outHi, long[] outLo);
 
+    /** The im2col matrix of an image, for geometry {@code g}. */
     public abstract void im2col(long[] hi, long[] lo, Conv2dGeometry g, long[] outHi, long[] outLo);
 
+    /** The adjoint of {@link #im2col}: columns summed back into an image. */
     public abstract void col2im(long[] hi, long[] lo, Conv2dGeometry g, long[] outHi, long[] outLo);
 
     /** Elementwise Beaver combination on words; see {@link RingBackend#beaverElementwise}. */

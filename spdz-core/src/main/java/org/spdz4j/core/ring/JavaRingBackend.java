@@ -20,6 +20,7 @@ public final class JavaRingBackend extends HostRingBackend {
     private final int threads;
     private final ForkJoinPool pool;
 
+    /** A backend using up to {@code threads} threads for large operations. */
     public JavaRingBackend(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);

@@ -66,18 +66,22 @@ public final class Ring128Tensor {
         return new Ring128Tensor(shape, hi, values.clone(), null);
     }
 
+    /** The tensor's shape. */
     public Shape shape() {
         return shape;
     }
 
+    /** The number of elements. */
     public int size() {
         return shape.size();
     }
 
+    /** The high 64 bits of element {@code index}. */
     public long hi(int index) {
         return hiWords()[index];
     }
 
+    /** The low 64 bits of element {@code index}. */
     public long lo(int index) {
         return loWords()[index];
     }
@@ -126,6 +130,7 @@ public final class Ring128Tensor {
         return true;
     }
 
+    /** The same elements as a tensor of {@code newShape} (same size; no copy). */
     public Ring128Tensor reshape(Shape newShape) {
         if (newShape.size() != shape.size()) {
             throw new IllegalArgumentException("cannot reshape " + shape + " to " + newShape);
@@ -167,16 +172,19 @@ public final class Ring128Tensor {
                 Arrays.copyOfRange(loWords(), offset, offset + shape.size()));
     }
 
+    /** Elementwise sum mod 2^128. */
     public Ring128Tensor add(Ring128Tensor other) {
         requireSameShape("add", other);
         return backend().add(this, other);
     }
 
+    /** Elementwise difference mod 2^128. */
     public Ring128Tensor sub(Ring128Tensor other) {
         requireSameShape("subtract", other);
         return backend().sub(this, other);
     }
 
+    /** Elementwise negation mod 2^128. */
     public Ring128Tensor negate() {
         return zeros(shape).sub(this);
     }

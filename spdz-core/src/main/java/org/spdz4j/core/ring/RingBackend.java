@@ -13,13 +13,16 @@ package org.spdz4j.core.ring;
  */
 public interface RingBackend {
 
+    /** The backend's name, for reports (java, cpu, cuda). */
     String name();
 
     /** A tensor with every element the sign-extended {@code value}. */
     Ring128Tensor filled(Shape shape, long value);
 
+    /** Elementwise sum mod 2^128. */
     Ring128Tensor add(Ring128Tensor a, Ring128Tensor b);
 
+    /** Elementwise difference mod 2^128. */
     Ring128Tensor sub(Ring128Tensor a, Ring128Tensor b);
 
     /** Elementwise product mod 2^128. */

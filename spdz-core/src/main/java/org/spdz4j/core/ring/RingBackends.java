@@ -15,6 +15,7 @@ public final class RingBackends {
     private RingBackends() {
     }
 
+    /** The JVM-wide backend every tensor operation runs on. */
     public static RingBackend current() {
         return current;
     }

@@ -29,18 +29,22 @@ public final class Shape {
         this.size = (int) s;
     }
 
+    /** The shape with these dimensions. */
     public static Shape of(int... dims) {
         return new Shape(dims.clone());
     }
 
+    /** The number of axes. */
     public int rank() {
         return dims.length;
     }
 
+    /** The size of axis {@code axis}. */
     public int dim(int axis) {
         return dims[axis];
     }
 
+    /** A copy of the dimensions. */
     public int[] dims() {
         return dims.clone();
     }

@@ -7,10 +7,12 @@ package org.spdz4j.core.transport;
 public class ProtocolException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** A protocol failure described by {@code message}. */
     public ProtocolException(String message) {
         super(message);
     }
 
+    /** A protocol failure described by {@code message}, caused by {@code cause}. */
     public ProtocolException(String message, Throwable cause) {
         super(message, cause);
     }

@@ -62,6 +62,7 @@ public record Role(Kind kind, int index) implements Comparable<Role> {
     /** The dealer. */
     public static final Role DEALER = new Role(Kind.DEALER, 0);
 
+    /** Checks that the index suits the kind. */
     public Role {
         Objects.requireNonNull(kind, "kind");
         if (index < 0 || (!kind.indexed && index != 0) || (kind == Kind.COMPUTE_PARTY && index > 1)) {

@@ -10,6 +10,7 @@ package org.spdz4j.core.transport;
  */
 public record Tag(Kind kind, int step, int position) {
 
+    /** The protocol phase of a message. */
     public enum Kind {
         /** Plan, version and format agreement when parties connect. */
         HANDSHAKE,

@@ -22,10 +22,16 @@ import java.util.Map;
 public final class TrafficCounter {
 
     /** Which way a message went. */
-    public enum Direction { SENT, RECEIVED }
+    public enum Direction {
+        /** Sent by this participant. */
+        SENT,
+        /** Received by this participant. */
+        RECEIVED
+    }
 
     /** Totals of one (scope, peer, direction) cell. */
     public record Totals(long values, long bytes, long messages) {
+        /** Nothing counted. */
         public static final Totals ZERO = new Totals(0, 0, 0);
 
         Totals plus(Totals o) {

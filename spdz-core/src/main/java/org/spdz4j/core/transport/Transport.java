@@ -17,16 +17,22 @@ import org.spdz4j.core.ring.Ring128Tensor;
  */
 public interface Transport extends AutoCloseable {
 
+    /** The participant this transport belongs to. */
     Role self();
 
+    /** Sends {@code tensor} to {@code to} under {@code tag}. */
     void send(Role to, Tag tag, Ring128Tensor tensor);
 
+    /** The tensor {@code from} sent with tag {@code expected}; waits at most the timeout. */
     Ring128Tensor receive(Role from, Tag expected);
 
+    /** Sends {@code payload} to {@code to} under {@code tag}. */
     void sendBytes(Role to, Tag tag, byte[] payload);
 
+    /** The bytes {@code from} sent with tag {@code expected}; waits at most the timeout. */
     byte[] receiveBytes(Role from, Tag expected);
 
+    /** What this participant sent and received. */
     TrafficCounter traffic();
 
     /** Sends {@code mine} to {@code peer} and returns the peer's tensor with the same tag: one round. */
