@@ -2,7 +2,6 @@ package org.spdz4j.app;
 
 import java.util.concurrent.Callable;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.net.NettyTransport;
 import org.spdz4j.triples.Dealer;
 import org.spdz4j.triples.Plan;
 import picocli.CommandLine.Command;
@@ -27,7 +26,7 @@ final class DealerCommand implements Callable<Integer> {
         TrainingConfig c = training.config();
         Plan plan = TrainingParty.model(c, Role.P0).plan();
         int steps = training.steps();
-        try (NettyTransport t = process.connect(Role.DEALER)) {
+        return process.run(Role.DEALER, t -> {
             Dealer dealer = new Dealer(plan, t, ProcessOptions.seed(dealerSeed));
             dealer.setup(startStep, Math.max(0, steps - startStep));
             for (int s = startStep; s < steps; s++) {
@@ -36,7 +35,7 @@ final class DealerCommand implements Callable<Integer> {
             t.awaitPeersClosed(java.time.Duration.ofHours(48));
             int produced = Math.max(1, steps - startStep);
             System.out.printf("dealer: %d steps, busy %.2f s per step%n", produced, dealer.busyNanos() / 1e9 / produced);
-        }
-        return 0;
+            return 0;
+        });
     }
 }

@@ -10,7 +10,6 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.layers.ModelFile;
-import org.spdz4j.net.NettyTransport;
 import org.spdz4j.triples.Handshake;
 import org.spdz4j.triples.PartyRandomness;
 import org.spdz4j.triples.Plan;
@@ -61,7 +60,7 @@ final class PartyCommand implements Callable<Integer> {
         int first = resume ? Checkpoint.nextStep(checkpointDir, role) : 0;
         TrainingParty.Checkpointing ck = checkpointDir == null ? null
                 : new TrainingParty.Checkpointing(checkpointDir, checkpointEvery);
-        try (NettyTransport t = process.connect(role)) {
+        return process.run(role, t -> {
             Map<String, String> agreements = new LinkedHashMap<>();
             agreements.put("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
             agreements.put("dataset", training.datasetFingerprint());
@@ -103,8 +102,8 @@ final class PartyCommand implements Callable<Integer> {
                 System.out.printf("P0: test accuracy %.4f on %d images%n", accuracy, testImages);
                 System.out.print(CommunicationReport.table(t.traffic(), o.scopes(), ran));
             }
-        }
-        return 0;
+            return 0;
+        });
     }
 
     private static ProgressBar bar(Role role, int steps) {

@@ -7,7 +7,7 @@ import java.util.HexFormat;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Topology;
-import org.spdz4j.net.NettyTransport;
+import org.spdz4j.net.NetworkRunner;
 import org.spdz4j.net.TlsIdentity;
 import picocli.CommandLine.Option;
 
@@ -20,8 +20,9 @@ final class ProcessOptions {
     @Option(names = "--timeout", defaultValue = "120", description = "seconds to wait for a peer before giving up")
     int timeoutSeconds;
 
-    NettyTransport connect(Role role) throws IOException {
-        RunConfig c = RunConfig.read(config);
+    /** Runs {@code body} as {@code role} with the library's {@link NetworkRunner}: connect, run, close. */
+    <T> T run(Role role, NetworkRunner.Body<T> body) throws Exception {
+        RunConfig c = RunConfig.read(config).require(config, Role.P0, Role.P1, Role.DEALER);
         Topology topology = c.topology();
         TlsIdentity tls = null;
         if (c.tls()) {
@@ -30,7 +31,7 @@ final class ProcessOptions {
             }
             tls = TlsIdentity.load(keys, role, topology);
         }
-        return NettyTransport.connect(role, topology, tls, timeout());
+        return NetworkRunner.run(role, topology, tls, timeout(), body);
     }
 
     /** How long to wait for a peer. */

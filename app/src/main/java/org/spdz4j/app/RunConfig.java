@@ -5,7 +5,9 @@ import java.io.Reader;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Topology;
@@ -14,23 +16,37 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Where the three processes listen and which certificate each must present. YAML, read with
+ * Who takes part, where each listens and which certificate each must present. YAML, read with
  * SnakeYAML's safe constructor (plain maps, no arbitrary types):
  * <pre>
  * version: 1
  * tls: true
  * roles:
- *   P0:     {host: 10.0.0.1, port: 7100, fingerprint: 3f2a...}   # SHA-256 of P0.crt.pem's DER
- *   P1:     {host: 10.0.0.2, port: 7100, fingerprint: 91c4...}
- *   DEALER: {host: 10.0.0.3, port: 7100, fingerprint: 07be...}
+ *   P0:      {host: 10.0.0.1, port: 7100, fingerprint: 3f2a...}   # SHA-256 of P0.crt.pem's DER
+ *   P1:      {host: 10.0.0.2, port: 7100, fingerprint: 91c4...}
+ *   DEALER:  {host: 10.0.0.3, port: 7100, fingerprint: 07be...}
+ *   HOLDER0: {host: 10.0.0.4, port: 7100, fingerprint: 5d10...}   # any number of other participants
+ *   LABELS:  {host: 10.0.0.5, port: 7100, fingerprint: c2e9...}
+ * links:                                                           # optional, beyond the default ones
+ *   - [HOLDER0, LABELS]
  * </pre>
- * The dealer only dials out; its host and port are unused but its fingerprint is required.
+ * Role names are those of {@link Role#parse}. Every compute party is linked with every other
+ * participant; {@code links} adds others. Of two linked participants the one sorted later dials,
+ * so a participant that only dials (the dealer among the three) needs no reachable address, but
+ * its fingerprint is required.
  *
  * @param tls          mutual TLS 1.3 (false only for tests on a trusted network)
- * @param endpoints    each role's listening address
- * @param fingerprints each role's pinned certificate fingerprint (with tls)
+ * @param endpoints    each participant's listening address, in file order
+ * @param fingerprints each participant's pinned certificate fingerprint (with tls)
+ * @param links        extra links, each a pair of roles
  */
-public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map<Role, String> fingerprints) {
+public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map<Role, String> fingerprints,
+                        List<List<Role>> links) {
+
+    /** The three processes of a training run, with no extra links. */
+    public RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map<Role, String> fingerprints) {
+        this(tls, endpoints, fingerprints, List.of());
+    }
 
     public static RunConfig read(Path file) throws IOException {
         Object doc;
@@ -49,11 +65,12 @@ public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map
         if (!(top.get("roles") instanceof Map<?, ?> roles)) {
             throw new IOException(file + ": missing 'roles'");
         }
-        Map<Role, InetSocketAddress> endpoints = new java.util.LinkedHashMap<>();
-        Map<Role, String> fingerprints = new java.util.LinkedHashMap<>();
-        for (Role role : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
-            if (!(roles.get(role.name()) instanceof Map<?, ?> entry)) {
-                throw new IOException(file + ": missing roles." + role);
+        Map<Role, InetSocketAddress> endpoints = new LinkedHashMap<>();
+        Map<Role, String> fingerprints = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> named : roles.entrySet()) {
+            Role role = role(file, "roles", named.getKey());
+            if (!(named.getValue() instanceof Map<?, ?> entry)) {
+                throw new IOException(file + ": roles." + role + " needs host, port and fingerprint");
             }
             Object host = entry.get("host");
             Object port = entry.get("port");
@@ -70,31 +87,70 @@ public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map
                 fingerprints.put(role, fp.toString());
             }
         }
-        return new RunConfig(tls, endpoints, fingerprints);
+        List<List<Role>> links = new ArrayList<>();
+        Object listed = top.get("links");
+        if (listed != null && !(listed instanceof List<?>)) {
+            throw new IOException(file + ": 'links' must be a list of pairs such as [HOLDER0, LABELS]");
+        }
+        for (Object pair : listed == null ? List.of() : (List<?>) listed) {
+            if (!(pair instanceof List<?> two) || two.size() != 2) {
+                throw new IOException(file + ": each entry of 'links' is a pair such as [HOLDER0, LABELS], got " + pair);
+            }
+            List<Role> link = List.of(role(file, "links", two.get(0)), role(file, "links", two.get(1)));
+            for (Role r : link) {
+                if (!endpoints.containsKey(r)) {
+                    throw new IOException(file + ": links name " + r + ", which is not under 'roles'");
+                }
+            }
+            links.add(link);
+        }
+        return new RunConfig(tls, endpoints, fingerprints, links);
+    }
+
+    private static Role role(Path file, String where, Object name) throws IOException {
+        try {
+            return Role.parse(String.valueOf(name));
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + ": " + where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Refuses a configuration that lacks one of {@code needed}, naming it. */
+    public RunConfig require(Path file, Role... needed) throws IOException {
+        for (Role r : needed) {
+            if (!endpoints.containsKey(r)) {
+                throw new IOException(file + ": missing roles." + r);
+            }
+        }
+        return this;
     }
 
     public void write(Path file) throws IOException {
         Map<String, Object> roles = new LinkedHashMap<>();
-        for (Role role : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
+        endpoints.forEach((role, at) -> {
             Map<String, Object> e = new LinkedHashMap<>();
-            e.put("host", endpoints.get(role).getHostString());
-            e.put("port", endpoints.get(role).getPort());
+            e.put("host", at.getHostString());
+            e.put("port", at.getPort());
             if (fingerprints.containsKey(role)) {
                 e.put("fingerprint", fingerprints.get(role));
             }
             roles.put(role.name(), e);
-        }
+        });
         Map<String, Object> top = new LinkedHashMap<>();
         top.put("version", 1);
         top.put("tls", tls);
         top.put("roles", roles);
+        if (!links.isEmpty()) {
+            top.put("links", links.stream().map(l -> l.stream().map(Role::name).toList()).toList());
+        }
         Files.writeString(file, "# spdz4j run configuration: see README, three-machine setup\n" + new Yaml().dump(top));
     }
 
-    /** The participants as a topology: P0, P1 and the dealer, each with its address and fingerprint. */
+    /** The participants as a topology: each with its address and fingerprint, and the extra links. */
     public Topology topology() {
         Topology.Builder b = Topology.builder();
         endpoints.forEach((role, at) -> b.participant(role, at, fingerprints.get(role)));
+        links.forEach(l -> b.link(l.get(0), l.get(1)));
         return b.build();
     }
 }

@@ -1,10 +1,6 @@
 package org.spdz4j.bench;
 
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -24,7 +20,6 @@ import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.net.NettyTransport;
-import org.spdz4j.net.TlsIdentity;
 
 /**
  * One exchange round between P0 and P1 over loopback Netty, plain or mutual TLS: latency of a
@@ -55,28 +50,10 @@ public class ExchangeBenchmark {
 
     @Setup(Level.Trial)
     public void connect() throws Exception {
-        Map<Role, InetSocketAddress> at = new java.util.LinkedHashMap<>();
-        Map<Role, TlsIdentity.Generated> keys = new java.util.LinkedHashMap<>();
-        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                at.put(r, new InetSocketAddress("127.0.0.1", s.getLocalPort()));
-            }
-            keys.put(r, TlsIdentity.generate(r));
-        }
-        Map<Role, CompletableFuture<NettyTransport>> f = new java.util.LinkedHashMap<>();
-        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
-            Map<Role, String> pins = new java.util.LinkedHashMap<>();
-            for (Role o : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
-                if (o != r) {
-                    pins.put(o, keys.get(o).fingerprint());
-                }
-            }
-            TlsIdentity id = tls ? new TlsIdentity(keys.get(r).key(), keys.get(r).certificate(), pins) : null;
-            f.put(r, CompletableFuture.supplyAsync(() -> NettyTransport.connect(r, at, id, Duration.ofSeconds(60))));
-        }
-        p0 = f.get(Role.P0).join();
-        p1 = f.get(Role.P1).join();
-        dealer = f.get(Role.DEALER).join();
+        NettyTransport[] t = Loopback.connect(tls, Duration.ofSeconds(60));
+        p0 = t[0];
+        p1 = t[1];
+        dealer = t[2];
         mine = Ring128Tensor.filled(Shape.of(elements), 7);
         Ring128Tensor theirs = Ring128Tensor.filled(Shape.of(elements), 9);
         echo = new Thread(() -> {

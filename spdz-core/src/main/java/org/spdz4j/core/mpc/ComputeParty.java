@@ -191,8 +191,10 @@ public final class ComputeParty {
         if (shares.size() != masks.size()) {
             throw new IllegalArgumentException(shares.size() + " tensors to mask but " + masks.size() + " masks");
         }
-        List<Ring128Tensor> maskShares = new ArrayList<>(masks.size());
-        List<Ring128Tensor> differences = new ArrayList<>(masks.size());
+        if (masks.isEmpty()) {
+            return List.of();
+        }
+        Set<Integer> now = new HashSet<>();
         for (int i = 0; i < masks.size(); i++) {
             Mask m = masks.get(i);
             Ring128Tensor share = shares.get(i);
@@ -200,14 +202,19 @@ public final class ComputeParty {
                 throw new IllegalArgumentException("mask entry " + m.id() + " has shape " + m.shape()
                         + " but the tensor to mask has shape " + share.shape());
             }
-            if (!maskedThisStep.add(m.id())) {
+            if (maskedThisStep.contains(m.id()) || !now.add(m.id())) {
                 throw new IllegalStateException("mask entry " + m.id() + " (" + m.shape() + ") was already used in step "
                         + step + ": masking a second tensor with it would reveal their difference to " + role.peer()
                         + "; declare a mask per tensor, or reuse the first MaskedTensor");
             }
-            Ring128Tensor maskShare = randomness().share(m);
+        }
+        maskedThisStep.addAll(now);
+        List<Ring128Tensor> maskShares = new ArrayList<>(masks.size());
+        List<Ring128Tensor> differences = new ArrayList<>(masks.size());
+        for (int i = 0; i < masks.size(); i++) {
+            Ring128Tensor maskShare = randomness().share(masks.get(i));
             maskShares.add(maskShare);
-            differences.add(share.sub(maskShare));
+            differences.add(shares.get(i).sub(maskShare));
         }
         List<Ring128Tensor> opened = exchangeAll(differences, new Tag(Tag.Kind.MASK, step, masks.get(0).id()));
         List<MaskedTensor> out = new ArrayList<>(masks.size());
