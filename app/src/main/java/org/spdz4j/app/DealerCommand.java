@@ -1,8 +1,10 @@
 package org.spdz4j.app;
 
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.triples.Dealer;
+import org.spdz4j.triples.Handshake;
 import org.spdz4j.triples.Plan;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,8 +19,9 @@ final class DealerCommand implements Callable<Integer> {
     TrainingOptions training;
     @Option(names = "--dealer-seed", description = "32 hex digits: reproducible randomness (default: fresh)")
     String dealerSeed;
-    @Option(names = "--start-step", defaultValue = "0", description = "first step to produce (a resumed run)")
-    int startStep;
+    @Option(names = "--finish-timeout", defaultValue = "172800",
+            description = "seconds to wait, after the last step is produced, for both parties to finish")
+    int finishTimeoutSeconds;
 
     @Override
     public Integer call() throws Exception {
@@ -28,13 +31,15 @@ final class DealerCommand implements Callable<Integer> {
         int steps = training.steps();
         return process.run(Role.DEALER, t -> {
             Dealer dealer = new Dealer(plan, t, ProcessOptions.seed(dealerSeed));
-            dealer.setup(startStep, Math.max(0, steps - startStep));
-            for (int s = startStep; s < steps; s++) {
+            int first = dealer.setup(steps); // where both parties start: 0, or their common checkpoint
+            for (int s = first; s < steps; s++) {
                 dealer.produce(s);
             }
-            t.awaitPeersClosed(java.time.Duration.ofHours(48));
-            int produced = Math.max(1, steps - startStep);
-            System.out.printf("dealer: %d steps, busy %.2f s per step%n", produced, dealer.busyNanos() / 1e9 / produced);
+            System.out.printf("dealer: produced steps %d..%d; waiting for both parties to finish%n", first, steps - 1);
+            Handshake.awaitParties(t, Duration.ofSeconds(finishTimeoutSeconds));
+            int produced = Math.max(1, steps - first);
+            System.out.printf("dealer: steps %d..%d, busy %.2f s per step; both parties finished%n", first, steps - 1,
+                    dealer.busyNanos() / 1e9 / produced);
             return 0;
         });
     }

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import org.spdz4j.core.files.SecretFiles;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.net.TlsIdentity;
 import picocli.CommandLine.Command;
@@ -53,10 +54,14 @@ final class DemoCommand implements Callable<Integer> {
         if (resume && dir == null) {
             throw new IllegalArgumentException("--resume needs the --dir of the interrupted run");
         }
-        Path run = dir != null ? Files.createDirectories(dir) : Files.createTempDirectory("spdz4j-demo");
+        Path run = dir != null ? SecretFiles.directory(dir) : Files.createTempDirectory("spdz4j-demo");
         Path config = writeKeysAndConfig(run);
         Path checkpoints = run.resolve("checkpoints");
-        System.out.println("run directory " + run + " (keys, run.yaml, logs)");
+        System.out.println("run directory " + run + " (run.yaml, logs; the keys are deleted at exit)");
+        if (checkpointEvery > 0 || resume) {
+            System.out.println("note: " + checkpoints + " holds both parties' shares of the model: together they reveal it."
+                    + " One directory for both is for demos only; in a real run each party keeps its own, on its own machine.");
+        }
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
                 "--timeout", "" + timeout));
         common.addAll(training.asArguments());
@@ -66,16 +71,6 @@ final class DemoCommand implements Callable<Integer> {
         if (dealerSeed != null) {
             dealerArgs.addAll(List.of("--dealer-seed", dealerSeed));
         }
-        if (resume) {
-            dealerArgs.addAll(List.of("--start-step", "" + Checkpoint.nextStep(checkpoints, Role.P0)));
-        }
-        if (checkpointEvery > 0 || resume) {
-            common.addAll(List.of("--checkpoint-dir", checkpoints.toString(),
-                    "--checkpoint-every", "" + Math.max(1, checkpointEvery)));
-            if (resume) {
-                common.add("--resume");
-            }
-        }
         List<String> p1Args = new ArrayList<>(List.of("party", "--id", "1", "--data", data.toString(), "--no-progress"));
         p1Args.addAll(common);
         List<String> p0Args = new ArrayList<>(List.of("party", "--id", "0", "--data", data.toString(),
@@ -84,6 +79,16 @@ final class DemoCommand implements Callable<Integer> {
             p0Args.add("--no-progress");
         }
         p0Args.addAll(common);
+        if (checkpointEvery > 0 || resume) {
+            for (List<String> args : List.of(p0Args, p1Args)) {
+                String party = args == p0Args ? "P0" : "P1";
+                args.addAll(List.of("--checkpoint-dir", checkpoints.resolve(party).toString(),
+                        "--checkpoint-every", "" + Math.max(1, checkpointEvery)));
+                if (resume) {
+                    args.add("--resume");
+                }
+            }
+        }
         if (saveModel != null) {
             p0Args.addAll(List.of("--save-model", saveModel.toAbsolutePath().toString()));
         }
@@ -91,10 +96,36 @@ final class DemoCommand implements Callable<Integer> {
             p0Args.addAll(List.of("--input-seed", inputSeed));
         }
         Map<Role, Process> processes = new java.util.LinkedHashMap<>();
-        processes.put(Role.DEALER, start(dealerArgs, run.resolve("dealer.log")));
-        processes.put(Role.P1, start(p1Args, run.resolve("P1.log")));
-        processes.put(Role.P0, start(p0Args, null));
-        return waitAll(processes, run);
+        Thread cleanUp = new Thread(() -> {
+            processes.values().forEach(Process::destroy);
+            deleteKeys(run);
+        }, "spdz-demo-clean-up");
+        Runtime.getRuntime().addShutdownHook(cleanUp); // Ctrl-C: stop the children, delete the keys
+        try {
+            processes.put(Role.DEALER, start(dealerArgs, run.resolve("dealer.log")));
+            processes.put(Role.P1, start(p1Args, run.resolve("P1.log")));
+            processes.put(Role.P0, start(p0Args, null));
+            return waitAll(processes, run);
+        } finally {
+            processes.values().forEach(Process::destroy);
+            deleteKeys(run);
+            try {
+                Runtime.getRuntime().removeShutdownHook(cleanUp);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway
+            }
+        }
+    }
+
+    /** Deletes the private keys the demo made (they are good for this run only). */
+    static void deleteKeys(Path run) {
+        for (Role r : List.of(Role.P0, Role.P1, Role.DEALER)) {
+            try {
+                Files.deleteIfExists(run.resolve(r + ".key.pem"));
+            } catch (IOException e) {
+                System.err.println("could not delete " + run.resolve(r + ".key.pem") + ": " + e.getMessage());
+            }
+        }
     }
 
     /** Fresh keys for the three roles in {@code run}, and {@code run.yaml} with free loopback ports. */
@@ -103,7 +134,7 @@ final class DemoCommand implements Callable<Integer> {
         Map<Role, String> fingerprints = new java.util.LinkedHashMap<>();
         for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
             TlsIdentity.Generated g = TlsIdentity.generate(r);
-            g.write(run, r);
+            g.write(run, r, true); // fresh keys for every run
             fingerprints.put(r, g.fingerprint());
             try (ServerSocket s = new ServerSocket(0)) {
                 endpoints.put(r, new InetSocketAddress("127.0.0.1", s.getLocalPort()));

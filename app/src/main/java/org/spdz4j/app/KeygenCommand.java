@@ -16,12 +16,14 @@ final class KeygenCommand implements Callable<Integer> {
     List<Role> roles;
     @Option(names = "--out", required = true, description = "directory for <ROLE>.key.pem and <ROLE>.crt.pem")
     Path out;
+    @Option(names = "--force", description = "replace existing keys and certificates of these roles")
+    boolean force;
 
     @Override
     public Integer call() throws Exception {
         for (Role r : roles) {
             TlsIdentity.Generated g = TlsIdentity.generate(r);
-            g.write(out, r);
+            g.write(out, r, force);
             System.out.println(r + " fingerprint: " + g.fingerprint());
         }
         return 0;

@@ -1,8 +1,9 @@
 package org.spdz4j.app;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -51,23 +52,33 @@ final class PartyCommand implements Callable<Integer> {
         Role role = id == 0 ? Role.P0 : Role.P1;
         training.useBackend();
         TrainingConfig c = training.config();
+        // every input is checked before the first step: nothing fails after hours of training
         Mnist train = role.equals(Role.P0) ? Mnist.loadImages(data, true) : Mnist.loadLabels(data, true);
+        Mnist test = role.equals(Role.P0) && testImages > 0 ? Mnist.load(data, false) : null;
+        if (saveModel != null && role.equals(Role.P0)) {
+            Path parent = saveModel.toAbsolutePath().getParent();
+            if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
+                throw new IOException("--save-model " + saveModel + ": the directory " + parent + " does not exist or is not writable");
+            }
+        }
         int[][] batches = LocalTraining.batches(c, train.size());
         Plan plan = TrainingParty.model(c, role).plan();
         if (resume && checkpointDir == null) {
             throw new IllegalArgumentException("--resume needs --checkpoint-dir");
         }
-        int first = resume ? Checkpoint.nextStep(checkpointDir, role) : 0;
+        List<Integer> held = resume ? Checkpoint.steps(checkpointDir, role) : List.of();
+        if (resume && held.isEmpty()) {
+            throw new IOException("--resume: " + role + " has no usable checkpoint in " + checkpointDir);
+        }
         TrainingParty.Checkpointing ck = checkpointDir == null ? null
                 : new TrainingParty.Checkpointing(checkpointDir, checkpointEvery);
         return process.run(role, t -> {
-            Map<String, String> agreements = new LinkedHashMap<>();
-            agreements.put("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
-            agreements.put("dataset", training.datasetFingerprint());
-            agreements.put("optimizer", c.sgd() + " init N(0, " + c.initStddev() + "^2)");
-            agreements.put("first step", "" + first);
-            Handshake.Party joined = Handshake.computeParty(t, plan, c.fixedPoint(), first,
-                    ProcessOptions.seed(inputSeed), agreements);
+            int first = resume ? Handshake.commonStep(t, held) : 0;
+            if (resume) {
+                System.out.println(role + ": resuming at step " + first + " (checkpoints held: " + held + ")");
+            }
+            Handshake.Party joined = Handshake.computeParty(t, plan, c.fixedPoint(), first, batches.length,
+                    ProcessOptions.seed(inputSeed), training.agreements());
             ComputeParty party = joined.party();
             PartyRandomness randomness = joined.randomness();
             long peerWaitBefore = t.traffic().waitNanos(role.peer());
@@ -98,9 +109,16 @@ final class PartyCommand implements Callable<Integer> {
                     ModelFile.write(saveModel, c.network(), o.model());
                     System.out.println("P0: model written to " + saveModel);
                 }
-                double accuracy = Evaluation.accuracy(c.network(), o.model(), Mnist.load(data, false), testImages);
-                System.out.printf("P0: test accuracy %.4f on %d images%n", accuracy, testImages);
+                if (test != null) {
+                    double accuracy = Evaluation.accuracy(c.network(), o.model(), test, testImages);
+                    System.out.printf("P0: test accuracy %.4f on %d images%n", accuracy, Math.min(testImages, test.size()));
+                }
                 System.out.print(CommunicationReport.table(t.traffic(), o.scopes(), ran));
+            }
+            try {
+                Handshake.done(t); // the dealer counts the run a success only when both parties say so
+            } catch (RuntimeException dealerGone) {
+                System.err.println(role + ": finished, but could not tell the dealer: " + dealerGone.getMessage());
             }
             return 0;
         });

@@ -22,7 +22,7 @@ final class ProcessOptions {
 
     /** Runs {@code body} as {@code role} with the library's {@link NetworkRunner}: connect, run, close. */
     <T> T run(Role role, NetworkRunner.Body<T> body) throws Exception {
-        RunConfig c = RunConfig.read(config).require(config, Role.P0, Role.P1, Role.DEALER);
+        RunConfig c = RunConfig.read(config).requireExactly(config, Role.P0, Role.P1, Role.DEALER);
         Topology topology = c.topology();
         TlsIdentity tls = null;
         if (c.tls()) {

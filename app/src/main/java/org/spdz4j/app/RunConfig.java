@@ -14,6 +14,8 @@ import org.spdz4j.core.transport.Topology;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.Mark;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Who takes part, where each listens and which certificate each must present. YAML, read with
@@ -49,11 +51,20 @@ public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map
     }
 
     public static RunConfig read(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException("the run configuration " + file + " does not exist (see README, three machines)");
+        }
         Object doc;
+        LoaderOptions options = new LoaderOptions();
+        options.setAllowDuplicateKeys(false);
         try (Reader r = Files.newBufferedReader(file)) {
-            doc = new Yaml(new SafeConstructor(new LoaderOptions())).load(r);
+            doc = new Yaml(new SafeConstructor(options)).load(r);
+        } catch (MarkedYAMLException e) {
+            Mark at = e.getProblemMark();
+            throw new IOException(file + (at == null ? "" : ":" + (at.getLine() + 1) + ":" + (at.getColumn() + 1))
+                    + ": not valid YAML: " + e.getProblem()); // one line; SnakeYAML's snippet is not repeated
         } catch (RuntimeException e) {
-            throw new IOException(file + " is not valid YAML: " + e.getMessage(), e);
+            throw new IOException(file + ": not valid YAML: " + e.getMessage().lines().findFirst().orElse(""));
         }
         if (!(doc instanceof Map<?, ?> top)) {
             throw new IOException(file + ": expected a mapping with 'version', 'tls' and 'roles'");
@@ -115,11 +126,18 @@ public record RunConfig(boolean tls, Map<Role, InetSocketAddress> endpoints, Map
         }
     }
 
-    /** Refuses a configuration that lacks one of {@code needed}, naming it. */
-    public RunConfig require(Path file, Role... needed) throws IOException {
-        for (Role r : needed) {
+    /** Refuses a configuration that lacks one of {@code roles} or names any other, naming it. */
+    public RunConfig requireExactly(Path file, Role... roles) throws IOException {
+        List<Role> wanted = List.of(roles);
+        for (Role r : wanted) {
             if (!endpoints.containsKey(r)) {
                 throw new IOException(file + ": missing roles." + r);
+            }
+        }
+        for (Role r : endpoints.keySet()) {
+            if (!wanted.contains(r)) {
+                throw new IOException(file + ": roles." + r + " takes no part in this run (it has "
+                        + wanted.stream().map(Role::name).collect(java.util.stream.Collectors.joining(", ")) + ")");
             }
         }
         return this;

@@ -19,8 +19,13 @@ public final class Spdz {
     }
 
     public static void main(String[] args) {
-        System.exit(new CommandLine(new Spdz()).setCaseInsensitiveEnumValuesAllowed(true)
-                .setExecutionExceptionHandler(Spdz::report).execute(args));
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The {@code spdz} command line as {@link #main} runs it: errors as one line each, exit code 1. */
+    static CommandLine commandLine() {
+        return new CommandLine(new Spdz()).setCaseInsensitiveEnumValuesAllowed(true)
+                .setExecutionExceptionHandler(Spdz::report);
     }
 
     /** One line per cause instead of a stack trace; the trace too when SPDZ_DEBUG is set. */

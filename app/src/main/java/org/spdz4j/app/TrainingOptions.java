@@ -1,7 +1,9 @@
 package org.spdz4j.app;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.layers.Mode;
@@ -73,9 +75,22 @@ final class TrainingOptions {
         return args;
     }
 
-    /** The public facts P0 and P1 must agree on besides the plan: data order and size. */
-    String datasetFingerprint() {
-        return "mnist train=" + (trainImages == 0 ? MNIST_TRAIN_SIZE : trainImages) + " epochs=" + epochs
-                + " batch=" + batch + " order-seed=" + seed;
+    /**
+     * The public facts P0 and P1 must agree on, each by name, checked before the plan hash so a
+     * mismatch names the option and both values rather than two hashes.
+     */
+    Map<String, String> agreements() {
+        TrainingConfig c = config();
+        Map<String, String> a = new LinkedHashMap<>();
+        a.put("network (--network)", network);
+        a.put("mode (--mode)", mode.name());
+        a.put("batch size (--batch)", "" + batch);
+        a.put("training images (--train-images)", "" + (trainImages == 0 ? MNIST_TRAIN_SIZE : trainImages));
+        a.put("epochs (--epochs)", "" + epochs);
+        a.put("data order and initial weights seed (--seed)", "" + seed);
+        a.put("optimizer (--lr, --momentum, --weight-decay)", c.sgd() + " init N(0, " + c.initStddev() + "^2)");
+        a.put("revealed loss (--show-loss)", "" + showLoss);
+        a.put("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
+        return a;
     }
 }

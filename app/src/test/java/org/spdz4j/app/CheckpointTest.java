@@ -2,6 +2,7 @@ package org.spdz4j.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,56 +10,113 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.spdz4j.core.files.SecretFiles;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.ModelFile;
 import picocli.CommandLine;
 
 class CheckpointTest {
-    private static final byte[] DEALER_SEED = new byte[16];
-    private static final byte[] INPUT_SEED = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+    private static final String DEALER_SEED = "000102030405060708090a0b0c0d0e0f";
+    private static final String INPUT_SEED = "0102030405060708090a0b0c0d0e0f10";
 
     @TempDir
     Path dir;
 
-    private static TrainingConfig config() {
+    private static TrainingConfig config(int trainImages) {
         TrainingOptions o = new TrainingOptions();
-        new CommandLine(o).parseArgs("--network", "small", "--batch", "32", "--train-images", "192");
+        new CommandLine(o).parseArgs("--network", "small", "--batch", "32", "--train-images", "" + trainImages);
         return o.config();
     }
 
-    @Test
-    void aResumedRunEndsWithExactlyTheModelOfAnUninterruptedOne() throws IOException {
-        TrainingConfig c = config();
-        int[][] all = LocalTraining.batches(c, TestData.train().size());
-        assertEquals(6, all.length);
-        LocalTraining.Result uninterrupted = LocalTraining.run(c, TestData.train(), s -> { }, DEALER_SEED, INPUT_SEED,
-                all, 0, null);
+    private static LocalTraining.Result run(TrainingConfig c, int[][] batches, int first, TrainingParty.Checkpointing ck) {
+        return LocalTraining.run(c, TestData.train(), s -> { }, HexFormat.of().parseHex(DEALER_SEED),
+                HexFormat.of().parseHex(INPUT_SEED), batches, first, ck);
+    }
 
-        TrainingParty.Checkpointing ck = new TrainingParty.Checkpointing(dir, 2);
-        LocalTraining.run(c, TestData.train(), s -> { }, DEALER_SEED, INPUT_SEED, Arrays.copyOf(all, 4), 0, ck); // "crash" after 4
-        assertEquals(4, Checkpoint.nextStep(dir, Role.P0));
-        assertEquals(4, Checkpoint.nextStep(dir, Role.P1));
-        LocalTraining.Result resumed = LocalTraining.run(c, TestData.train(), s -> { }, DEALER_SEED, INPUT_SEED, all, 4, ck);
-
-        assertEquals(2, resumed.steps());
-        for (int i = 0; i < uninterrupted.model().size(); i++) {
-            assertArrayEquals(uninterrupted.model().get(i), resumed.model().get(i), "parameter " + i);
+    private static void assertSameModel(List<double[]> expected, List<double[]> actual) {
+        assertEquals(expected.size(), actual.size());
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), actual.get(i), "parameter " + i);
         }
-        assertEquals(6, Checkpoint.nextStep(dir, Role.P0));
     }
 
     @Test
-    void aCorruptCheckpointIsRefused() throws IOException {
-        TrainingConfig c = config();
-        int[][] two = Arrays.copyOf(LocalTraining.batches(c, TestData.train().size()), 2);
-        LocalTraining.run(c, TestData.train(), s -> { }, DEALER_SEED, INPUT_SEED, two, 0,
-                new TrainingParty.Checkpointing(dir, 1));
-        Path f = Checkpoint.file(dir, Role.P1);
+    void aResumedRunEndsWithExactlyTheModelOfAnUninterruptedOneAndEachPartyKeepsItsTwoNewest() throws IOException {
+        TrainingConfig c = config(192);
+        int[][] all = LocalTraining.batches(c, TestData.train().size());
+        assertEquals(6, all.length);
+        LocalTraining.Result uninterrupted = run(c, all, 0, null);
+
+        TrainingParty.Checkpointing ck = new TrainingParty.Checkpointing(dir, 1);
+        run(c, Arrays.copyOf(all, 4), 0, ck); // "crash" after 4
+        assertEquals(List.of(3, 4), Checkpoint.steps(dir, Role.P0));
+        assertEquals(List.of(3, 4), Checkpoint.steps(dir, Role.P1));
+        LocalTraining.Result resumed = run(c, all, 4, ck);
+        assertEquals(2, resumed.steps());
+        assertSameModel(uninterrupted.model(), resumed.model());
+        assertEquals(List.of(5, 6), Checkpoint.steps(dir, Role.P0));
+    }
+
+    @Test
+    void aCorruptCheckpointIsLeftOutOfTheStepsAndRefusedWhenRead() throws IOException {
+        TrainingConfig c = config(64);
+        run(c, LocalTraining.batches(c, TestData.train().size()), 0, new TrainingParty.Checkpointing(dir, 1));
+        Path f = Checkpoint.file(dir, Role.P1, 2);
         byte[] b = Files.readAllBytes(f);
         b[b.length / 2] ^= 4;
         Files.write(f, b);
-        IOException e = assertThrows(IOException.class, () -> Checkpoint.nextStep(dir, Role.P1));
+        assertEquals(List.of(1), Checkpoint.steps(dir, Role.P1));
+        IOException e = assertThrows(IOException.class, () -> Checkpoint.read(dir, Role.P1, 2, new byte[32], List.of()));
         assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
+    }
+
+    @Test
+    void sharesOnDiskAreOwnerOnly() throws IOException {
+        TrainingConfig c = config(64);
+        Path own = dir.resolve("state");
+        run(c, LocalTraining.batches(c, TestData.train().size()), 0, new TrainingParty.Checkpointing(own, 1));
+        assertFalse(SecretFiles.openToOthers(own));
+        try (Stream<Path> files = Files.list(own)) {
+            for (Path f : files.toList()) {
+                assertFalse(SecretFiles.openToOthers(f), f + " is readable by others");
+            }
+        }
+    }
+
+    /**
+     * P1 is killed after P0 saved step 4 but before P1 did: P0 holds {3, 4}, P1 {3}. The
+     * three processes agree on step 3 (the dealer learns it from the parties) and end with the
+     * model of an uninterrupted run.
+     */
+    @Test
+    void processesResumeAtTheLatestCommonCheckpointAfterAPartyDiedBetweenTheTwoWrites() throws Exception {
+        Path run = dir.resolve("run");
+        Path model = dir.resolve("model.spdz");
+        String[] options = {"--data", TestData.dir().toString(), "--network", "small", "--batch", "32",
+            "--train-images", "128", "--test-images", "0", "--dir", run.toString(), "--dealer-seed", DEALER_SEED,
+            "--input-seed", INPUT_SEED, "--no-progress", "--timeout", "60", "--checkpoint-every", "1"};
+        assertEquals(0, new CommandLine(new DemoCommand()).execute(options));
+        Path p0 = run.resolve("checkpoints/P0");
+        Path p1 = run.resolve("checkpoints/P1");
+        assertEquals(List.of(3, 4), Checkpoint.steps(p0, Role.P0));
+        Files.delete(Checkpoint.file(p1, Role.P1, 4)); // P1 died before saving step 4
+        assertFalse(Files.exists(run.resolve("P0.key.pem")), "the demo deletes its keys at exit");
+
+        String[] resume = Arrays.copyOf(options, options.length + 3);
+        resume[options.length] = "--resume";
+        resume[options.length + 1] = "--save-model";
+        resume[options.length + 2] = model.toString();
+        assertEquals(0, new CommandLine(new DemoCommand()).execute(resume));
+        assertTrue(Files.readString(run.resolve("P1.log")).contains("resuming at step 3"));
+        assertTrue(Files.readString(run.resolve("dealer.log")).contains("steps 3..3"));
+
+        TrainingConfig c = config(128);
+        LocalTraining.Result uninterrupted = run(c, LocalTraining.batches(c, TestData.train().size()), 0, null);
+        assertSameModel(uninterrupted.model(), ModelFile.read(model).params());
     }
 }

@@ -2,6 +2,7 @@ package org.spdz4j.app;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -71,7 +72,76 @@ class ProcessesTest {
             assertNotEquals(0, q0.exitValue());
             assertNotEquals(0, q1.exitValue());
             String log = Files.readString(dir.resolve("P0.log"));
-            assertTrue(log.contains("plan hash mismatch: P0 has '") && log.contains("but P1 has '"), log);
+            assertTrue(log.contains("batch size (--batch) mismatch: P0 has '32' but P1 has '16'"), log);
+        } finally {
+            for (Process p : new Process[]{d, q0, q1}) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aDealerStartedForAnotherNumberOfStepsIsRefusedAtConnectionNamingBothRanges() throws Exception {
+        Path config = DemoCommand.writeKeysAndConfig(dir);
+        List<String> common = List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "30",
+                "--network", "small", "--batch", "32");
+        List<String> dealer = new ArrayList<>(List.of("dealer", "--train-images", "640"));
+        dealer.addAll(common);
+        List<Process> all = new ArrayList<>(List.of(DemoCommand.start(dealer, dir.resolve("dealer.log"))));
+        for (String id : new String[]{"1", "0"}) {
+            List<String> party = new ArrayList<>(List.of("party", "--id", id, "--data", TestData.dir().toString(),
+                    "--no-progress", "--test-images", "0", "--train-images", "320"));
+            party.addAll(common);
+            all.add(DemoCommand.start(party, dir.resolve("P" + id + ".log")));
+        }
+        try {
+            for (Process p : all) {
+                assertTrue(p.waitFor(25, TimeUnit.SECONDS), "refused at connection, not after a timeout");
+                assertNotEquals(0, p.exitValue());
+            }
+            String expected = "step range mismatch: P0 runs steps 0..9 but the dealer's options end at step 19";
+            for (String log : new String[]{"dealer.log", "P0.log", "P1.log"}) {
+                String text = Files.readString(dir.resolve(log));
+                assertTrue(text.contains(expected), log + ": " + text);
+            }
+        } finally {
+            all.forEach(Process::destroyForcibly);
+        }
+    }
+
+    /**
+     * The dealer has produced every step and waits for the parties; P0 dies while evaluating the
+     * model. The dealer must not report success.
+     */
+    @Test
+    void aDealerWhoseLastStepIsOutExitsNonZeroWhenAPartyDiesAfterwards() throws Exception {
+        Path config = DemoCommand.writeKeysAndConfig(dir);
+        List<String> common = List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "60",
+                "--batch", "32", "--train-images", "32");
+        List<String> dealer = new ArrayList<>(List.of("dealer"));
+        dealer.addAll(common);
+        Process d = DemoCommand.start(dealer, dir.resolve("dealer.log"));
+        List<String> p1 = new ArrayList<>(List.of("party", "--id", "1", "--data", TestData.dir().toString(), "--no-progress"));
+        p1.addAll(common);
+        Process q1 = DemoCommand.start(p1, dir.resolve("P1.log"));
+        List<String> p0 = new ArrayList<>(List.of("party", "--id", "0", "--data", TestData.dir().toString(), "--no-progress",
+                "--test-images", "10000"));
+        p0.addAll(common);
+        Process q0 = DemoCommand.start(p0, dir.resolve("P0.log"));
+        try {
+            assertTrue(q1.waitFor(60, TimeUnit.SECONDS) && q1.exitValue() == 0, "P1 trains its one step and finishes");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (!Files.readString(dir.resolve("dealer.log")).contains("waiting for both parties")
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertTrue(q0.isAlive(), "P0 should still be evaluating 10,000 test images");
+            q0.destroyForcibly();
+            assertTrue(d.waitFor(30, TimeUnit.SECONDS), "the dealer must exit at once");
+            String log = Files.readString(dir.resolve("dealer.log"));
+            assertNotEquals(0, d.exitValue(), log);
+            assertTrue(log.contains("P0 did not finish the run"), log);
+            assertFalse(log.contains("both parties finished"), log);
         } finally {
             for (Process p : new Process[]{d, q0, q1}) {
                 p.destroyForcibly();
@@ -103,7 +173,10 @@ class ProcessesTest {
             String log = Files.readString(dir.resolve("P0.log"));
             assertTrue(log.contains("P1"), log);
             assertTrue(d.waitFor(60, TimeUnit.SECONDS), "the dealer must exit within its timeout");
-            assertNotEquals(0, d.exitValue());
+            assertNotEquals(0, d.exitValue(), "a run in which a party died is no success for the dealer either");
+            String dealerLog = Files.readString(dir.resolve("dealer.log"));
+            assertTrue(dealerLog.contains("P1 closed the connection") || dealerLog.contains("P1 did not finish the run"),
+                    dealerLog);
         } finally {
             for (Process p : new Process[]{d, q0, q1}) {
                 p.destroyForcibly();

@@ -57,7 +57,30 @@ class RunConfigTest {
 
         Path noDealer = write("version: 1\ntls: true\nroles:\n" + role("P0", 7100) + role("P1", 7101));
         RunConfig twoParties = RunConfig.read(noDealer);
-        assertTrue(assertThrows(IOException.class, () -> twoParties.require(noDealer, Role.P0, Role.DEALER))
+        assertTrue(assertThrows(IOException.class, () -> twoParties.requireExactly(noDealer, Role.P0, Role.P1, Role.DEALER))
                 .getMessage().contains("missing roles.DEALER"));
+
+        Path extra = write("version: 1\ntls: true\nroles:\n" + role("P0", 7100) + role("P1", 7101) + role("DEALER", 7102)
+                + role("HOLDER3", 7103));
+        RunConfig four = RunConfig.read(extra);
+        assertEquals(extra + ": roles.HOLDER3 takes no part in this run (it has P0, P1, DEALER)", assertThrows(
+                IOException.class, () -> four.requireExactly(extra, Role.P0, Role.P1, Role.DEALER)).getMessage());
+    }
+
+    @Test
+    void duplicateKeysSyntaxErrorsAndMissingFilesGetOneLineNamingTheFile() throws IOException {
+        Path twice = write("version: 1\ntls: true\nroles:\n" + role("P0", 7100) + role("P0", 7101));
+        String dup = assertThrows(IOException.class, () -> RunConfig.read(twice)).getMessage();
+        assertTrue(dup.startsWith(twice + ":5:") && dup.contains("duplicate key P0"), dup);
+        assertEquals(1, dup.lines().count(), dup);
+
+        Path broken = write("version: 1\nroles: {P0: [\n");
+        String syntax = assertThrows(IOException.class, () -> RunConfig.read(broken)).getMessage();
+        assertTrue(syntax.startsWith(broken + ":") && syntax.contains("not valid YAML"), syntax);
+        assertEquals(1, syntax.lines().count(), syntax);
+
+        Path missing = dir.resolve("nowhere.yaml");
+        assertEquals("the run configuration " + missing + " does not exist (see README, three machines)",
+                assertThrows(IOException.class, () -> RunConfig.read(missing)).getMessage());
     }
 }

@@ -209,9 +209,9 @@ public class SecureOpsBenchmark {
         transports = transport.equals("memory") ? memory() : Loopback.connect(transport.equals("tls"), Duration.ofSeconds(120));
         producer = new Dealer(plan, transports[2], AesCtrPrg.freshSeed());
         CompletableFuture<Handshake.Party> j1 = CompletableFuture.supplyAsync(() -> Handshake.computeParty(
-                transports[1], plan, FP, 0, AesCtrPrg.freshSeed(), Map.of()));
+                transports[1], plan, FP, 0, STEPS, AesCtrPrg.freshSeed(), Map.of()));
         CompletableFuture<Handshake.Party> j0 = CompletableFuture.supplyAsync(() -> Handshake.computeParty(
-                transports[0], plan, FP, 0, AesCtrPrg.freshSeed(), Map.of()));
+                transports[0], plan, FP, 0, STEPS, AesCtrPrg.freshSeed(), Map.of()));
         producer.setup(0, STEPS);
         if (dealer.equals("ahead")) {
             producer.runAhead();

@@ -363,7 +363,7 @@ public final class NettyTransport implements Transport {
 
     @Override
     public Ring128Tensor receive(Role from, Tag expected) {
-        Inbound.Message m = take(from, expected);
+        Inbound.Message m = take(from, expected, timeout);
         if (m.tensor() == null) {
             throw new ProtocolException(self + " expected a tensor for " + expected + " from " + from + " but got bytes");
         }
@@ -373,7 +373,12 @@ public final class NettyTransport implements Transport {
 
     @Override
     public byte[] receiveBytes(Role from, Tag expected) {
-        Inbound.Message m = take(from, expected);
+        return receiveBytes(from, expected, timeout);
+    }
+
+    @Override
+    public byte[] receiveBytes(Role from, Tag expected, Duration limit) {
+        Inbound.Message m = take(from, expected, limit);
         if (m.bytes() == null) {
             throw new ProtocolException(self + " expected bytes for " + expected + " from " + from + " but got a tensor");
         }
@@ -381,7 +386,7 @@ public final class NettyTransport implements Transport {
         return m.bytes();
     }
 
-    private Inbound.Message take(Role from, Tag expected) {
+    private Inbound.Message take(Role from, Tag expected, Duration limit) {
         BlockingQueue<Inbound.Event> inbox = inboxes.get(from);
         if (inbox == null) {
             throw new IllegalArgumentException(self + " cannot receive from itself");
@@ -389,14 +394,14 @@ public final class NettyTransport implements Transport {
         Inbound.Event e;
         long start = System.nanoTime();
         try {
-            e = inbox.poll(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            e = inbox.poll(limit.toNanos(), TimeUnit.NANOSECONDS);
             traffic.recordWait(from, System.nanoTime() - start);
         } catch (InterruptedException ie) {
             Thread.currentThread().interrupt();
             throw new ProtocolException(self + " interrupted while waiting for " + expected + " from " + from, ie);
         }
         if (e == null) {
-            throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s waiting for " + expected
+            throw new ProtocolException(self + " timed out after " + limit.toSeconds() + " s waiting for " + expected
                     + " from " + from);
         }
         if (e instanceof Inbound.Failure f) {

@@ -5,10 +5,12 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 import java.io.IOException;
+import java.io.OutputStreamWriter;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -34,6 +36,7 @@ import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.spdz4j.core.files.SecretFiles;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Topology;
 
@@ -56,42 +59,97 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, Map<Role,
             return TlsIdentity.fingerprint(certificate);
         }
 
-        /** Writes {@code <dir>/<role>.key.pem} (PKCS#8, owner-readable only) and {@code <dir>/<role>.crt.pem}. */
+        /**
+         * Writes {@code <dir>/<role>.key.pem} (PKCS#8, created owner-only, in a directory made
+         * owner-only) and {@code <dir>/<role>.crt.pem}; refuses to replace either.
+         */
         public void write(Path dir, Role role) throws IOException {
-            Files.createDirectories(dir);
+            write(dir, role, false);
+        }
+
+        /** As {@link #write(Path, Role)}; with {@code replace} an existing key and certificate are replaced. */
+        public void write(Path dir, Role role, boolean replace) throws IOException {
+            SecretFiles.directory(dir);
             Path keyFile = dir.resolve(role + ".key.pem");
-            try (JcaPEMWriter w = new JcaPEMWriter(Files.newBufferedWriter(keyFile))) {
+            Path certFile = dir.resolve(role + ".crt.pem");
+            for (Path f : new Path[]{keyFile, certFile}) {
+                if (replace) {
+                    Files.deleteIfExists(f);
+                } else if (Files.exists(f)) {
+                    throw new IOException(f + " exists: refusing to replace a key (keygen --force replaces it)");
+                }
+            }
+            try (JcaPEMWriter w = new JcaPEMWriter(new OutputStreamWriter(SecretFiles.create(keyFile),
+                    StandardCharsets.US_ASCII))) {
                 w.writeObject(new JcaPKCS8Generator(key, null));
             }
-            try {
-                Files.setPosixFilePermissions(keyFile, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: leave the platform's defaults
-            }
-            try (JcaPEMWriter w = new JcaPEMWriter(Files.newBufferedWriter(dir.resolve(role + ".crt.pem")))) {
+            try (JcaPEMWriter w = new JcaPEMWriter(Files.newBufferedWriter(certFile, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE))) {
                 w.writeObject(certificate);
             }
         }
     }
 
-    /** Reads the key and certificate {@link Generated#write} wrote for {@code role}. */
+    /**
+     * Reads the key and certificate {@link Generated#write} wrote for {@code role}, and checks
+     * that the key is the certificate's: a mismatch would otherwise fail every TLS handshake
+     * later. Every error names the file.
+     */
     public static Generated read(Path dir, Role role) throws IOException {
         Path keyFile = dir.resolve(role + ".key.pem");
         Path certFile = dir.resolve(role + ".crt.pem");
-        try (PEMParser kp = new PEMParser(Files.newBufferedReader(keyFile));
-             PEMParser cp = new PEMParser(Files.newBufferedReader(certFile))) {
-            Object k = kp.readObject();
-            Object c = cp.readObject();
-            if (!(k instanceof PrivateKeyInfo info)) {
-                throw new IOException(keyFile + " holds no PKCS#8 private key");
-            }
-            if (!(c instanceof X509CertificateHolder holder)) {
-                throw new IOException(certFile + " holds no X.509 certificate");
-            }
-            return new Generated(new JcaPEMKeyConverter().getPrivateKey(info),
+        if (!(pem(keyFile) instanceof PrivateKeyInfo info)) {
+            throw new IOException(keyFile + " holds no PKCS#8 private key");
+        }
+        if (!(pem(certFile) instanceof X509CertificateHolder holder)) {
+            throw new IOException(certFile + " holds no X.509 certificate");
+        }
+        Generated g;
+        try {
+            g = new Generated(new JcaPEMKeyConverter().getPrivateKey(info),
                     new JcaX509CertificateConverter().getCertificate(holder));
-        } catch (java.security.cert.CertificateException e) {
-            throw new IOException(certFile + ": " + e.getMessage(), e);
+        } catch (java.security.cert.CertificateException | org.bouncycastle.openssl.PEMException e) {
+            throw new IOException(keyFile + " or " + certFile + " is unreadable: " + e.getMessage(), e);
+        }
+        if (!matches(g)) {
+            throw new IOException("the key " + keyFile + " does not belong to the certificate " + certFile
+                    + " (make them together with 'spdz keygen')");
+        }
+        return g;
+    }
+
+    private static Object pem(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new IOException(file + " does not exist or is not a file (see 'spdz keygen')");
+        }
+        try (PEMParser p = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
+            Object o = p.readObject();
+            if (o == null) {
+                throw new IOException(file + " holds no PEM object");
+            }
+            return o;
+        } catch (IOException | RuntimeException e) {
+            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
+                throw e;
+            }
+            throw new IOException(file + " is not a valid PEM file: " + e.getMessage(), e);
+        }
+    }
+
+    /** Whether the private key signs what the certificate's public key verifies. */
+    private static boolean matches(Generated g) {
+        try {
+            byte[] probe = "spdz4j key check".getBytes(StandardCharsets.US_ASCII);
+            java.security.Signature sign = java.security.Signature.getInstance("SHA256withECDSA");
+            sign.initSign(g.key());
+            sign.update(probe);
+            byte[] signature = sign.sign();
+            java.security.Signature verify = java.security.Signature.getInstance("SHA256withECDSA");
+            verify.initVerify(g.certificate().getPublicKey());
+            verify.update(probe);
+            return verify.verify(signature);
+        } catch (GeneralSecurityException e) {
+            return false;
         }
     }
 

@@ -4,6 +4,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.TrafficCounter;
@@ -25,7 +26,7 @@ import org.spdz4j.core.mpc.PlanEntry.Product;
  *
  * <pre>{@code
  * Dealer dealer = new Dealer(plan, transport, AesCtrPrg.freshSeed());
- * dealer.setup(0, steps);                 // seeds, plan hash and the range of steps
+ * dealer.setup(0, steps);                 // the parties' requests checked; seeds, plan hash, range
  * Dealer.Run run = dealer.runAhead();
  * ... parties train ...
  * run.join();
@@ -65,21 +66,75 @@ public final class Dealer {
     }
 
     /**
-     * Sends each party its seed, the plan hash and the range of steps this dealer produces
-     * ({@code firstStep .. firstStep + steps - 1}): a constant 56 bytes each. A party asking for a
-     * step outside the range is refused at once instead of waiting for it.
+     * Serves steps {@code firstStep .. firstStep + steps - 1}: waits for both parties'
+     * {@linkplain RangeRequest requests}, refuses (telling both parties why) unless each asks for
+     * exactly that range with this plan, then sends each its seed, the plan hash and the range:
+     * a constant 56 bytes each. A party asking later for a step outside the range is refused at
+     * once instead of waiting for it.
      */
     public void setup(int firstStep, int steps) {
         if (firstStep < 0 || steps < 0) {
             throw new IllegalArgumentException("dealer range needs firstStep >= 0 and steps >= 0, got " + firstStep + ", " + steps);
         }
-        this.firstStep = firstStep;
-        this.steps = steps;
+        agree(firstStep, firstStep + steps);
+    }
+
+    /**
+     * Serves the parties' steps up to {@code endStep - 1}, starting where they both ask to (a
+     * resumed run starts at the parties' common checkpoint): as {@link #setup(int, int)}
+     * otherwise.
+     *
+     * @return the first step, as the parties asked
+     */
+    public int setup(int endStep) {
+        if (endStep < 0) {
+            throw new IllegalArgumentException("dealer end step must be >= 0, got " + endStep);
+        }
+        return agree(-1, endStep);
+    }
+
+    /** @param first the first step, or -1 for the parties' */
+    private int agree(int first, int end) {
         try (TrafficCounter.Scope s = transport.traffic().scope(SETUP_SCOPE)) {
+            RangeRequest p0 = request(Role.P0, first, end, null);
+            RangeRequest p1 = request(Role.P1, first, end, p0);
+            this.firstStep = p0.firstStep();
+            this.steps = p0.endStep() - p0.firstStep();
             Tag tag = new Tag(Tag.Kind.SEED, 0, 0);
             transport.sendBytes(Role.P0, tag, new DealerSetup(seed0, plan.hash(), firstStep, steps).encode());
-            transport.sendBytes(Role.P1, tag, new DealerSetup(seed1, plan.hash(), firstStep, steps).encode());
+            transport.sendBytes(Role.P1, tag, new DealerSetup(seed1, plan.hash(), p1.firstStep(), steps).encode());
+            return firstStep;
         }
+    }
+
+    private RangeRequest request(Role party, int first, int end, RangeRequest other) {
+        RangeRequest r = RangeRequest.decode(transport.receiveBytes(party, RangeRequest.TAG), party.toString());
+        String refusal = null;
+        java.util.HexFormat hex = java.util.HexFormat.of();
+        if (!java.util.Arrays.equals(r.planHash(), plan.hash())) {
+            refusal = "plan hash mismatch: " + party + " has " + hex.formatHex(r.planHash()) + " but the dealer has "
+                    + hex.formatHex(plan.hash());
+        } else if (r.endStep() != end) {
+            refusal = "step range mismatch: " + party + " runs steps " + r.range() + " but the dealer's options end at step "
+                    + (end - 1) + " (training images, batch size and epochs fix the number of steps)";
+        } else if (first >= 0 && r.firstStep() != first) {
+            refusal = "first step mismatch: " + party + " starts at step " + r.firstStep()
+                    + " but the dealer was started for step " + first;
+        } else if (other != null && r.firstStep() != other.firstStep()) {
+            refusal = "first step mismatch: P0 starts at step " + other.firstStep() + " but " + party + " at step "
+                    + r.firstStep();
+        }
+        if (refusal != null) {
+            for (Role p : new Role[]{Role.P0, Role.P1}) {
+                try {
+                    transport.sendBytes(p, new Tag(Tag.Kind.SEED, 0, 0), DealerSetup.refusal(refusal));
+                } catch (RuntimeException gone) {
+                    // that party is gone already; the other one still hears why
+                }
+            }
+            throw new ProtocolException(refusal);
+        }
+        return r;
     }
 
     /** Computes step {@code step}'s correlations and sends P1 its corrections, in plan order. */

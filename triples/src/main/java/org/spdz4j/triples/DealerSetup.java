@@ -8,7 +8,9 @@ import org.spdz4j.core.transport.ProtocolException;
 
 /**
  * The dealer's one setup message to a party: its PRG seed, the dealer's plan hash and the range
- * of steps it produces ({@code firstStep .. firstStep + steps - 1}). 56 bytes.
+ * of steps it produces ({@code firstStep .. firstStep + steps - 1}). 56 bytes. Instead of it,
+ * a refusal (UTF-8 "refused: " and the reason) when the party's {@link RangeRequest} does not
+ * match.
  */
 record DealerSetup(byte[] seed, byte[] planHash, int firstStep, int steps) {
     static final int PLAN_HASH_BYTES = 32;
@@ -18,7 +20,18 @@ record DealerSetup(byte[] seed, byte[] planHash, int firstStep, int steps) {
         return ByteBuffer.allocate(BYTES).put(seed).put(planHash).putInt(firstStep).putInt(steps).array();
     }
 
+    private static final String REFUSED = "refused: ";
+
+    /** What the dealer sends instead of a setup when it refuses a party's request. */
+    static byte[] refusal(String why) {
+        return (REFUSED + why).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
     static DealerSetup decode(byte[] bytes) {
+        String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length != BYTES && text.startsWith(REFUSED)) {
+            throw new ProtocolException("the dealer refused: " + text.substring(REFUSED.length()));
+        }
         if (bytes.length != BYTES) {
             throw new ProtocolException("dealer setup message has " + bytes.length + " bytes, expected " + BYTES);
         }

@@ -1,23 +1,28 @@
 package org.spdz4j.triples;
 
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Map;
+import java.util.TreeSet;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
 
 /**
  * How a compute party joins a computation, over any transport: it agrees with the other party
- * on the plan hash and on every further public fact given (fixed point, dataset, optimizer,
- * ...; a difference fails both sides naming the field and both values), takes its seed, the
+ * on every public fact given (batch size, dataset, optimizer, ...; a difference fails both sides
+ * naming the field and both values) and then on the plan hash, takes its seed, the
  * dealer's plan hash and the dealer's step range, and sets up input sharing. The one copy of
  * this sequence: {@link LocalComputation}, {@link Session#runParty} and the {@code spdz party}
  * command use it.
  *
  * <pre>{@code
- * Handshake.Party p = Handshake.computeParty(transport, plan, FixedPoint.DEFAULT, 0, AesCtrPrg.freshSeed(),
+ * Handshake.Party p = Handshake.computeParty(transport, plan, FixedPoint.DEFAULT, 0, steps, AesCtrPrg.freshSeed(),
  *         Map.of("dataset", "mnist 60000"));
  * p.party().beginStep(0, p.randomness().forStep(0));
  * }</pre>
@@ -39,23 +44,49 @@ public final class Handshake {
     }
 
     /**
-     * Joins {@code transport}'s compute party to the computation of {@code plan} from step
-     * {@code firstStep}.
+     * Joins {@code transport}'s compute party to the computation of {@code plan} for steps
+     * {@code firstStep .. endStep - 1}.
      *
      * @param inputSeed  P0's seed for input sharing (ignored at P1); {@code AesCtrPrg.freshSeed()}
      *                   unless a run must be reproducible
      * @param agreements further public facts both parties must share, by name, checked in order
      */
-    public static Party computeParty(Transport transport, Plan plan, FixedPoint fp, int firstStep, byte[] inputSeed,
-                                     Map<String, String> agreements) {
+    public static Party computeParty(Transport transport, Plan plan, FixedPoint fp, int firstStep, int endStep,
+                                     byte[] inputSeed, Map<String, String> agreements) {
         ComputeParty party = new ComputeParty(transport.self(), transport, fp);
-        party.agree("plan hash", HexFormat.of().formatHex(plan.hash()));
         for (Map.Entry<String, String> e : agreements.entrySet()) {
             party.agree(e.getKey(), e.getValue());
         }
-        PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan, firstStep);
+        party.agree("plan hash", HexFormat.of().formatHex(plan.hash())); // whatever the named facts missed
+        PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan, firstStep, endStep);
         party.setupInputSharing(inputSeed);
         return new Party(party, randomness);
+    }
+
+    /**
+     * The latest step both compute parties can resume from: each sends the other the steps it
+     * {@code holds} (checkpoints), and both take the largest they share. Refused naming both
+     * lists when they share none.
+     */
+    public static int commonStep(Transport transport, Collection<Integer> holds) {
+        Role self = transport.self();
+        TreeSet<Integer> mine = new TreeSet<>(holds);
+        ByteBuffer out = ByteBuffer.allocate(4 * mine.size());
+        mine.forEach(out::putInt);
+        Tag tag = new Tag(Tag.Kind.HANDSHAKE, 1, 0);
+        transport.sendBytes(self.peer(), tag, out.array());
+        ByteBuffer in = ByteBuffer.wrap(transport.receiveBytes(self.peer(), tag));
+        TreeSet<Integer> theirs = new TreeSet<>();
+        while (in.remaining() >= 4) {
+            theirs.add(in.getInt());
+        }
+        TreeSet<Integer> common = new TreeSet<>(mine);
+        common.retainAll(theirs);
+        if (common.isEmpty()) {
+            throw new ProtocolException("no step to resume from: " + self + " holds checkpoints "
+                    + "for steps " + mine + " but " + self.peer() + " for " + theirs);
+        }
+        return common.last();
     }
 
     /** Tells the dealer this party finished successfully. */
@@ -68,8 +99,24 @@ public final class Handshake {
      * link instead, and this fails at once naming it.
      */
     public static void awaitParties(Transport transport) {
+        awaitParties(transport, null);
+    }
+
+    /**
+     * As {@link #awaitParties(Transport)}, waiting up to {@code limit} (null: the transport's
+     * timeout) for each: the parties may train long after the dealer produced its last step.
+     */
+    public static void awaitParties(Transport transport, Duration limit) {
         for (Role p : new Role[]{Role.P0, Role.P1}) {
-            transport.receiveBytes(p, DONE);
+            try {
+                if (limit == null) {
+                    transport.receiveBytes(p, DONE);
+                } else {
+                    transport.receiveBytes(p, DONE, limit);
+                }
+            } catch (ProtocolException e) {
+                throw new ProtocolException(p + " did not finish the run: " + e.getMessage(), e);
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.transport.InMemoryNetwork;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.Transport;
@@ -86,10 +87,17 @@ public final class LocalComputation {
             return t;
         });
         try {
-            dealer.setup(firstStep, steps - firstStep);
+            Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, firstStep, steps, inputSeed, fp, program));
+            Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, firstStep, steps, inputSeed, fp, program));
+            try {
+                dealer.setup(firstStep, steps - firstStep);
+            } catch (ProtocolException refused) {
+                // the parties heard why too; a party's own failure (a mismatch between them) comes first
+                get(f0, Role.P0);
+                get(f1, Role.P1);
+                throw refused;
+            }
             Dealer.Run dealing = dealer.runAhead();
-            Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, firstStep, inputSeed, fp, program));
-            Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, firstStep, inputSeed, fp, program));
             T r0;
             try {
                 r0 = get(f0, Role.P0);
@@ -116,10 +124,10 @@ public final class LocalComputation {
         }
     }
 
-    private static <T> T party(Transport transport, Plan plan, int firstStep, byte[] inputSeed, FixedPoint fp,
-                               Program<T> program) throws Exception {
+    private static <T> T party(Transport transport, Plan plan, int firstStep, int endStep, byte[] inputSeed,
+                               FixedPoint fp, Program<T> program) throws Exception {
         try (transport) { // finished or failed, its links close: a peer still waiting on it fails at once
-            Handshake.Party p = Handshake.computeParty(transport, plan, fp, firstStep, inputSeed, Map.of());
+            Handshake.Party p = Handshake.computeParty(transport, plan, fp, firstStep, endStep, inputSeed, Map.of());
             return program.run(p.party(), p.randomness());
         }
     }

@@ -20,7 +20,7 @@ import org.spdz4j.core.transport.Transport;
  * its product and power shares arrive from the dealer in plan order.
  *
  * <pre>{@code
- * PartyRandomness source = PartyRandomness.connect(Role.P1, transport, plan);
+ * PartyRandomness source = PartyRandomness.connect(Role.P1, transport, plan, 0, steps);
  * party.beginStep(step, source.forStep(step));
  * }</pre>
  */
@@ -50,23 +50,18 @@ public final class PartyRandomness {
     }
 
     /**
-     * Receives this party's seed from the dealer and checks that the dealer has the same plan
-     * and starts at step 0.
+     * Asks the dealer for steps {@code firstStep .. endStep - 1} of {@code plan}, receives this
+     * party's seed and checks the dealer's plan and range; a dealer that refuses the request says
+     * why, and so does the exception.
      */
-    public static PartyRandomness connect(Role role, Transport transport, Plan plan) {
-        return connect(role, transport, plan, 0);
-    }
-
-    /**
-     * As {@link #connect(Role, Transport, Plan)} for a run resumed at {@code firstStep}: the
-     * dealer must start there too, or the party refuses naming both steps.
-     */
-    public static PartyRandomness connect(Role role, Transport transport, Plan plan, int firstStep) {
+    public static PartyRandomness connect(Role role, Transport transport, Plan plan, int firstStep, int endStep) {
+        transport.sendBytes(Role.DEALER, RangeRequest.TAG, new RangeRequest(plan.hash(), firstStep, endStep).encode());
         DealerSetup setup = DealerSetup.decode(transport.receiveBytes(Role.DEALER, new Tag(Tag.Kind.SEED, 0, 0)));
         setup.requirePlan(plan.hash(), role.toString());
-        if (setup.firstStep() != firstStep) {
-            throw new ProtocolException("first step mismatch: " + role + " starts at step " + firstStep
-                    + " but the dealer produces steps " + setup.range());
+        if (setup.firstStep() != firstStep || setup.firstStep() + setup.steps() != endStep) {
+            throw new ProtocolException("step range mismatch: " + role + " runs steps "
+                    + new RangeRequest(plan.hash(), firstStep, endStep).range() + " but the dealer produces steps "
+                    + setup.range());
         }
         PartyRandomness r = new PartyRandomness(role, transport, plan, setup);
         r.nextStep = firstStep;

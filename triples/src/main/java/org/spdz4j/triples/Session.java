@@ -103,7 +103,7 @@ public final class Session {
     public static <T> T runParty(Transport transport, String name, FixedPoint fp, SecureProgram<T> program)
             throws Exception {
         Plan p = plan(name, fp, program);
-        Handshake.Party joined = Handshake.computeParty(transport, p, fp, 0, AesCtrPrg.freshSeed(), Map.of());
+        Handshake.Party joined = Handshake.computeParty(transport, p, fp, 0, 1, AesCtrPrg.freshSeed(), Map.of());
         T result = run(joined.party(), joined.randomness(), name, program);
         Handshake.done(transport);
         return result;

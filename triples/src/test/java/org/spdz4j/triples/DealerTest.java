@@ -51,7 +51,8 @@ class DealerTest {
             assertEquals(expectedP1, steps * 16L * plan.correctionValues());
             assertEquals(0, r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P0, Direction.SENT).bytes());
             assertEquals(56, r.dealerTraffic().total(Dealer.SETUP_SCOPE, Role.P1, Direction.SENT).bytes());
-            assertEquals(0, r.dealerTraffic().total(Direction.RECEIVED).bytes(), "the dealer never receives anything");
+            assertEquals(2L * RangeRequest.BYTES, r.dealerTraffic().total(Direction.RECEIVED).bytes(),
+                    "the dealer receives the parties' step-range requests, never a share or an opened value");
         }
         assertEquals(56, toP0[0], "seed, plan hash and step range");
         assertEquals(toP0[0], toP0[1], "bytes to P0 do not grow with the number of products");

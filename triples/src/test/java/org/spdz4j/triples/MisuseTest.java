@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.BilinearOps;
@@ -139,13 +140,47 @@ class MisuseTest {
     }
 
     @Test
-    void aPartyResumingAtAnotherStepThanTheDealerIsRefused() {
+    void aPartyResumingAtAnotherStepThanTheDealerIsRefusedByTheDealerNamingBoth() {
         Setup s = Setup.make("resume");
         InMemoryNetwork net = new InMemoryNetwork(Duration.ofSeconds(5), 1 << 20);
-        new Dealer(s.plan(), net.transport(Role.DEALER), AesCtrPrg.freshSeed()).setup(1, 2);
+        CompletableFuture<Void> dealer = CompletableFuture.runAsync(
+                () -> new Dealer(s.plan(), net.transport(Role.DEALER), AesCtrPrg.freshSeed()).setup(1, 2));
         ProtocolException e = assertThrows(ProtocolException.class,
-                () -> PartyRandomness.connect(Role.P0, net.transport(Role.P0), s.plan(), 0));
-        assertEquals("first step mismatch: P0 starts at step 0 but the dealer produces steps 1..2", e.getMessage());
+                () -> PartyRandomness.connect(Role.P0, net.transport(Role.P0), s.plan(), 0, 3));
+        assertEquals("the dealer refused: first step mismatch: P0 starts at step 0 but the dealer was started for step 1",
+                e.getMessage());
+        assertTrue(assertThrows(java.util.concurrent.CompletionException.class, dealer::join).getCause().getMessage()
+                .startsWith("first step mismatch"));
+    }
+
+    @Test
+    void aDealerWithAnotherNumberOfStepsIsRefusedAtConnection() {
+        Setup s = Setup.make("steps");
+        InMemoryNetwork net = new InMemoryNetwork(Duration.ofSeconds(5), 1 << 20);
+        CompletableFuture<Integer> dealer = CompletableFuture.supplyAsync(
+                () -> new Dealer(s.plan(), net.transport(Role.DEALER), AesCtrPrg.freshSeed()).setup(20));
+        CompletableFuture<PartyRandomness> p0 = CompletableFuture.supplyAsync(
+                () -> PartyRandomness.connect(Role.P0, net.transport(Role.P0), s.plan(), 0, 10));
+        ProtocolException e = assertThrows(ProtocolException.class,
+                () -> PartyRandomness.connect(Role.P1, net.transport(Role.P1), s.plan(), 0, 10));
+        assertEquals("the dealer refused: step range mismatch: P0 runs steps 0..9 but the dealer's options end at step 19 "
+                + "(training images, batch size and epochs fix the number of steps)", e.getMessage());
+        assertThrows(java.util.concurrent.CompletionException.class, p0::join);
+        assertThrows(java.util.concurrent.CompletionException.class, dealer::join);
+    }
+
+    @Test
+    void aDealerStartsWhereBothPartiesResume() {
+        Setup s = Setup.make("derived");
+        InMemoryNetwork net = new InMemoryNetwork(Duration.ofSeconds(5), 1 << 20);
+        CompletableFuture<Integer> dealer = CompletableFuture.supplyAsync(
+                () -> new Dealer(s.plan(), net.transport(Role.DEALER), AesCtrPrg.freshSeed()).setup(10));
+        CompletableFuture<PartyRandomness> p0 = CompletableFuture.supplyAsync(
+                () -> PartyRandomness.connect(Role.P0, net.transport(Role.P0), s.plan(), 4, 10));
+        PartyRandomness p1 = PartyRandomness.connect(Role.P1, net.transport(Role.P1), s.plan(), 4, 10);
+        assertEquals(4, dealer.join());
+        assertEquals(4, p0.join().firstStep());
+        assertEquals(6, p1.steps());
     }
 
     @Test

@@ -96,12 +96,12 @@ public final class InMemoryNetwork {
             notifyAll();
         }
 
-        synchronized Frame take(Tag expected) {
-            long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized Frame take(Tag expected, Duration limit) {
+            long deadline = System.nanoTime() + limit.toNanos();
             while (frames.isEmpty()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new ProtocolException(to + " timed out after " + timeout.toSeconds() + " s waiting for "
+                    throw new ProtocolException(to + " timed out after " + limit.toSeconds() + " s waiting for "
                             + expected + " from " + from);
                 }
                 waitNanos(left);
@@ -153,7 +153,7 @@ public final class InMemoryNetwork {
         @Override
         public Ring128Tensor receive(Role from, Tag expected) {
             long start = System.nanoTime();
-            Frame f = link(from, self).take(expected);
+            Frame f = link(from, self).take(expected, timeout);
             traffic.recordWait(from, System.nanoTime() - start);
             if (f.tensor == null) {
                 throw new ProtocolException(self + " expected a tensor for " + expected + " from " + from + " but got bytes");
@@ -170,8 +170,13 @@ public final class InMemoryNetwork {
 
         @Override
         public byte[] receiveBytes(Role from, Tag expected) {
+            return receiveBytes(from, expected, timeout);
+        }
+
+        @Override
+        public byte[] receiveBytes(Role from, Tag expected, Duration limit) {
             long start = System.nanoTime();
-            Frame f = link(from, self).take(expected);
+            Frame f = link(from, self).take(expected, limit);
             traffic.recordWait(from, System.nanoTime() - start);
             if (f.bytes == null) {
                 throw new ProtocolException(self + " expected bytes for " + expected + " from " + from + " but got a tensor");

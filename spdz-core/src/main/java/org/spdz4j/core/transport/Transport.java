@@ -1,5 +1,6 @@
 package org.spdz4j.core.transport;
 
+import java.time.Duration;
 import org.spdz4j.core.ring.Ring128Tensor;
 
 /**
@@ -31,6 +32,12 @@ public interface Transport extends AutoCloseable {
 
     /** The bytes {@code from} sent with tag {@code expected}; waits at most the timeout. */
     byte[] receiveBytes(Role from, Tag expected);
+
+    /**
+     * As {@link #receiveBytes(Role, Tag)}, waiting at most {@code limit} instead of the
+     * transport's timeout: for a message that comes only when a long part of the run is over.
+     */
+    byte[] receiveBytes(Role from, Tag expected, Duration limit);
 
     /** What this participant sent and received. */
     TrafficCounter traffic();
