@@ -30,6 +30,7 @@ final class DealerCommand implements Callable<Integer> {
         Plan plan = TrainingParty.model(c, Role.P0).plan();
         int steps = training.steps();
         return process.run(Role.DEALER, t -> {
+            t.limitTensorElements(1); // the dealer receives no tensor at all
             Dealer dealer = new Dealer(plan, t, ProcessOptions.seed(dealerSeed));
             int first = dealer.setup(steps); // where both parties start: 0, or their common checkpoint
             for (int s = first; s < steps; s++) {

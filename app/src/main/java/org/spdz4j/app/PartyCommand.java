@@ -11,6 +11,7 @@ import me.tongfei.progressbar.ProgressBarStyle;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.layers.ModelFile;
+import org.spdz4j.net.NettyTransport;
 import org.spdz4j.triples.Handshake;
 import org.spdz4j.triples.PartyRandomness;
 import org.spdz4j.triples.Plan;
@@ -73,6 +74,7 @@ final class PartyCommand implements Callable<Integer> {
         TrainingParty.Checkpointing ck = checkpointDir == null ? null
                 : new TrainingParty.Checkpointing(checkpointDir, checkpointEvery);
         return process.run(role, t -> {
+            t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, plan.largestMessageValues()));
             int first = resume ? Handshake.commonStep(t, held) : 0;
             if (resume) {
                 System.out.println(role + ": resuming at step " + first + " (checkpoints held: " + held + ")");

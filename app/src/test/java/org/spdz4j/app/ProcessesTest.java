@@ -52,6 +52,52 @@ class ProcessesTest {
     }
 
     @Test
+    void aPortScanAndNoiseWhileP0WaitsForItsPeersDoNotStopTheRun() throws Exception {
+        Path config = DemoCommand.writeKeysAndConfig(dir);
+        java.net.InetSocketAddress p0At = RunConfig.read(config).endpoints().get(org.spdz4j.core.transport.Role.P0);
+        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(),
+                "--timeout", "60"));
+        common.addAll(options(64).asArguments());
+        List<String> p0 = new ArrayList<>(List.of("party", "--id", "0", "--data", TestData.dir().toString(), "--no-progress",
+                "--test-images", "0"));
+        p0.addAll(common);
+        Process q0 = DemoCommand.start(p0, dir.resolve("P0.log"));
+        List<Process> all = new ArrayList<>(List.of(q0));
+        try {
+            int knocks = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (knocks < 20 && System.nanoTime() < deadline) {
+                try (java.net.Socket s = new java.net.Socket(p0At.getAddress(), p0At.getPort())) {
+                    if (knocks % 2 == 1) {
+                        s.getOutputStream().write(new byte[]{0x16, 0x03, 0x01, 0, 5, 'h', 'e', 'l', 'l', 'o', 0, 0, 0, 9});
+                    }
+                    knocks++;
+                } catch (java.io.IOException notListeningYet) {
+                    Thread.sleep(100);
+                }
+            }
+            assertEquals(20, knocks);
+            assertTrue(q0.isAlive(), "P0 must go on waiting for its real peers");
+            List<String> p1 = new ArrayList<>(List.of("party", "--id", "1", "--data", TestData.dir().toString(),
+                    "--no-progress"));
+            p1.addAll(common);
+            List<String> dealer = new ArrayList<>(List.of("dealer"));
+            dealer.addAll(common);
+            all.add(DemoCommand.start(p1, dir.resolve("P1.log")));
+            all.add(DemoCommand.start(dealer, dir.resolve("dealer.log")));
+            for (Process p : all) {
+                assertTrue(p.waitFor(90, TimeUnit.SECONDS));
+            }
+            String log = Files.readString(dir.resolve("P0.log"));
+            assertEquals(0, q0.exitValue(), log);
+            assertTrue(log.contains("dropped") && log.contains("not a configured peer"), log);
+            assertTrue(log.length() < 20_000, "no dumps of the strangers' bytes");
+        } finally {
+            all.forEach(Process::destroyForcibly);
+        }
+    }
+
+    @Test
     void aPeerWithAnotherPlanIsRefusedNamingTheFieldAndBothValues() throws Exception {
         Path config = DemoCommand.writeKeysAndConfig(dir);
         List<String> common = List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "20",

@@ -8,6 +8,9 @@ final class Attributes {
     /** The role a client connection was opened to (null on accepted connections). */
     static final AttributeKey<Role> DIALED = AttributeKey.valueOf("spdz4j.dialed");
 
+    /** Set on a connection whose HELLO was refused: nothing more from it is delivered. */
+    static final AttributeKey<Boolean> REJECTED = AttributeKey.valueOf("spdz4j.rejected");
+
     private Attributes() {
     }
 }

@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.NotSslRecordException;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -33,15 +35,16 @@ final class Inbound extends ChannelInboundHandlerAdapter {
     }
 
     private final Consumer<Event> events;
-    private final long maxElements;
+    private final AtomicLong maxElements;
     private Role peer;
     private Tag tensorTag;
     private Shape tensorShape;
     private long[] hi;
     private long[] lo;
     private int received;
+    private boolean failed;
 
-    Inbound(Consumer<Event> events, long maxElements) {
+    Inbound(Consumer<Event> events, AtomicLong maxElements) {
         this.events = events;
         this.maxElements = maxElements;
     }
@@ -105,9 +108,9 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         for (int i = 0; i < rank; i++) {
             dims[i] = b.readInt();
             size *= Math.max(dims[i], 0);
-            if (dims[i] < 0 || size > maxElements) {
+            if (dims[i] < 0 || size > maxElements.get()) {
                 throw new ProtocolException("tensor header " + tag + " declares " + java.util.Arrays.toString(dims)
-                        + ", more than the limit of " + maxElements + " elements");
+                        + ", more than the limit of " + maxElements.get() + " elements");
             }
         }
         Shape shape = Shape.of(dims);
@@ -117,8 +120,9 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         }
         tensorTag = tag;
         tensorShape = shape;
-        hi = new long[shape.size()];
-        lo = new long[shape.size()];
+        // memory follows the data that actually arrives, not the size announced
+        hi = new long[Math.min(shape.size(), Frames.CHUNK_ELEMENTS)];
+        lo = new long[hi.length];
         received = 0;
     }
 
@@ -128,16 +132,22 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         }
         int first = b.readInt();
         int count = b.readableBytes() / 16;
-        if (first != received || b.readableBytes() % 16 != 0 || count == 0 || received + count > hi.length) {
+        int size = tensorShape.size();
+        if (first != received || b.readableBytes() % 16 != 0 || count == 0 || received + count > size) {
             throw new ProtocolException("malformed chunk of " + tag + ": elements " + first + "+" + count
-                    + " where element " + received + " of " + hi.length + " was next");
+                    + " where element " + received + " of " + size + " was next");
+        }
+        if (received + count > hi.length) {
+            int grown = (int) Math.min(size, Math.max(received + count, 2L * hi.length));
+            hi = java.util.Arrays.copyOf(hi, grown);
+            lo = java.util.Arrays.copyOf(lo, grown);
         }
         for (int i = first; i < first + count; i++) {
             hi[i] = b.readLong();
             lo[i] = b.readLong();
         }
         received += count;
-        if (received == hi.length) {
+        if (received == size) {
             events.accept(new Message(peer, tensorTag, Ring128Tensor.wrap(tensorShape, hi, lo), null, ctx.channel()));
             tensorTag = null;
             hi = null;
@@ -147,27 +157,48 @@ final class Inbound extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        events.accept(new Failure(peer, (peer == null ? "an unidentified peer" : peer.toString()) + " closed the connection",
-                ctx.channel()));
+        if (failed) {
+            return; // the failure that closed it was reported
+        }
+        events.accept(new Failure(peer, peer == null
+                ? "the peer closed the connection before its HELLO (does it use the same tls setting and protocol version?)"
+                : peer + " closed the connection", ctx.channel()));
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String why = cause instanceof TooLongFrameException
                 ? "malformed frame: larger than " + Frames.MAX_FRAME_BYTES + " bytes (" + cause.getMessage() + ")"
-                : describe(cause);
+                : "connection failed: " + describe(cause);
         fail(ctx, why);
     }
 
-    private static String describe(Throwable cause) {
+    /** The root cause in one short line; never the peer's bytes (Netty puts hex dumps in some messages). */
+    static String describe(Throwable cause) {
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
-        return "connection failed: " + root.getClass().getSimpleName() + ": " + root.getMessage();
+        if (root instanceof NotSslRecordException) {
+            return "the peer does not speak TLS (is it configured with tls: false?)";
+        }
+        if (root instanceof ProtocolException) {
+            return root.getMessage();
+        }
+        String message = String.valueOf(root.getMessage());
+        int cut = message.indexOf('\n');
+        message = cut >= 0 ? message.substring(0, cut) : message;
+        if (message.length() > 400) {
+            message = message.substring(0, 400) + "...";
+        }
+        return root.getClass().getSimpleName() + ": " + message;
     }
 
     private void fail(ChannelHandlerContext ctx, String why) {
+        if (failed) {
+            return;
+        }
+        failed = true;
         events.accept(new Failure(peer, why, ctx.channel()));
         ctx.close();
     }

@@ -14,6 +14,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import java.net.InetSocketAddress;
 import java.security.cert.X509Certificate;
@@ -52,8 +53,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class NettyTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
-    /** Largest tensor a peer may announce: 2^27 elements (4 GiB of words). */
-    static final long MAX_TENSOR_ELEMENTS = 1L << 27;
+    /** Largest tensor a peer may announce (2^27 elements) unless {@link #limitTensorElements} lowers it. */
+    public static final long MAX_TENSOR_ELEMENTS = 1L << 27;
     /** Received but unread bytes from one peer above which reading from it pauses (TCP pushes back). */
     static final long INBOX_HIGH_BYTES = 256L << 20;
     static final long INBOX_LOW_BYTES = 128L << 20;
@@ -71,6 +72,10 @@ public final class NettyTransport implements Transport {
     private final TrafficCounter traffic = new TrafficCounter();
     private final AtomicLong wireBytesSent = new AtomicLong();
     private final Map<Channel, ChannelFuture> lastWrite = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Strays strays;
+    private final AtomicLong maxTensorElements = new AtomicLong(MAX_TENSOR_ELEMENTS);
+    private final Map<Role, SslContext> clientSsl = new java.util.concurrent.ConcurrentHashMap<>();
+    private SslContext serverSsl;
     private Channel server;
     private volatile boolean connected;
 
@@ -80,6 +85,7 @@ public final class NettyTransport implements Transport {
         this.expected = topology.peersOf(self);
         this.tls = tls;
         this.timeout = timeout;
+        this.strays = new Strays(self);
         for (Role r : expected) {
             inboxes.put(r, new LinkedBlockingQueue<>());
             inboxBytes.put(r, new AtomicLong());
@@ -120,6 +126,7 @@ public final class NettyTransport implements Transport {
         boolean accepts = topology.listens(self);
         InetSocketAddress listenAt = topology.participant(self).address();
         if (accepts) {
+            serverSsl = tls == null ? null : tls.serverContext();
             ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
                     .childOption(ChannelOption.TCP_NODELAY, true)
@@ -146,14 +153,40 @@ public final class NettyTransport implements Transport {
             }
             if (e == null) {
                 throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s waiting for "
-                        + missing() + " to connect" + (accepts ? " on " + listenAt : ""));
+                        + missing() + " to connect" + (accepts ? " on " + listenAt : "") + strays.summary());
             }
-            if (e instanceof Inbound.Failure f) {
-                throw new ProtocolException(self + " could not connect: " + f.why());
+            Role dialed = e instanceof Inbound.Hello h ? h.ctx().channel().attr(Attributes.DIALED).get()
+                    : ((Inbound.Failure) e).channel().attr(Attributes.DIALED).get();
+            try {
+                if (e instanceof Inbound.Failure f) {
+                    throw new ProtocolException(f.why());
+                }
+                register((Inbound.Hello) e);
+            } catch (ProtocolException refused) {
+                if (dialed != null) { // a connection this side opened to a configured peer: a real error
+                    throw new ProtocolException(self + " could not connect to " + dialed + " at "
+                            + topology.participant(dialed).address() + ": " + refused.getMessage(), refused);
+                }
+                strays.dropped(refused.getMessage()); // anyone may knock: the real peers are still awaited
             }
-            register((Inbound.Hello) e);
         }
         connected = true;
+        if (server != null) {
+            server.close().awaitUninterruptibly(1000); // every peer is in: nobody else gets to connect
+            LOG.info("{} has all its peers; stopped listening on {}", self, listenAt);
+        }
+    }
+
+    /**
+     * Limits the tensors a peer may send from now on to {@code elements} (the most a plan
+     * allows in one message); a larger announcement fails that connection before anything is
+     * allocated.
+     */
+    public void limitTensorElements(long elements) {
+        if (elements < 1 || elements > MAX_TENSOR_ELEMENTS) {
+            throw new IllegalArgumentException("tensor limit " + elements + " outside 1.." + MAX_TENSOR_ELEMENTS);
+        }
+        maxTensorElements.set(elements);
     }
 
     private String missing() {
@@ -166,27 +199,37 @@ public final class NettyTransport implements Transport {
         return b.toString();
     }
 
-    private void register(Inbound.Hello h) {
+    /**
+     * Why a HELLO cannot be taken (null if it can): the role must be one of this participant's
+     * peers and, with TLS, the certificate the one pinned for that role. Checked on the event
+     * loop before anything from the connection is delivered.
+     */
+    private String refusal(Inbound.Hello h) {
         Channel ch = h.ctx().channel();
-        Role expected = ch.attr(Attributes.DIALED).get();
         if (!this.expected.contains(h.role())) {
-            ch.close();
-            throw new ProtocolException(self + " refused a connection from a peer claiming to be " + h.role()
-                    + ", which is not a peer of " + self + " in the topology (" + this.expected + ")");
+            return "a connection from " + ch.remoteAddress() + " claimed to be " + h.role() + ", which is not a peer of "
+                    + self + " in the topology (" + this.expected + ")";
         }
-        if (peers.containsKey(h.role()) || (expected != null && !expected.equals(h.role()))) {
-            ch.close();
-            throw new ProtocolException(self + " refused a connection from a peer claiming to be " + h.role()
-                    + (expected != null ? " at the address of " + expected : ""));
+        Role dialed = ch.attr(Attributes.DIALED).get();
+        if (dialed != null && !dialed.equals(h.role())) {
+            return "the peer at the address of " + dialed + " says it is " + h.role();
         }
         if (tls != null) {
-            X509Certificate cert = peerCertificate(ch);
-            String fingerprint = TlsIdentity.fingerprint(cert);
+            String fingerprint = TlsIdentity.fingerprint(peerCertificate(ch));
             if (!fingerprint.equals(tls.pinned().get(h.role()))) {
-                ch.close();
-                throw new ProtocolException(self + " refused " + h.role() + ": certificate " + fingerprint
-                        + " is not the one configured for " + h.role());
+                return "a connection from " + ch.remoteAddress() + " claimed to be " + h.role() + " with certificate "
+                        + fingerprint + ", which is not the one pinned for " + h.role();
             }
+        }
+        return null;
+    }
+
+    private void register(Inbound.Hello h) {
+        Channel ch = h.ctx().channel();
+        if (peers.containsKey(h.role())) {
+            ch.close();
+            throw new ProtocolException("a connection from " + ch.remoteAddress() + " claimed to be " + h.role()
+                    + ", which is connected already");
         }
         peers.put(h.role(), ch);
         LOG.info("{} connected to {} at {}{}", self, h.role(), ch.remoteAddress(), tls != null ? " (mutual TLS)" : " (plain TCP)");
@@ -224,10 +267,12 @@ public final class NettyTransport implements Transport {
             @Override
             protected void initChannel(SocketChannel ch) {
                 ch.attr(Attributes.DIALED).set(dialed);
-                SslHandler ssl = tls == null ? null
-                        : (server ? tls.serverContext() : tls.clientContext()).newHandler(ch.alloc());
+                SslHandler ssl = tls == null ? null : (server ? serverSsl
+                        : clientSsl.computeIfAbsent(dialed, tls::clientContext)).newHandler(ch.alloc());
                 if (ssl != null) {
-                    ch.pipeline().addLast(ssl);
+                    ch.pipeline().addLast("tls", ssl);
+                } else {
+                    ch.pipeline().addLast("tls-sniffer", new PlainSniffer());
                 }
                 // greet once connected: a refused dial attempt (peer not listening yet) is no failure
                 ch.pipeline().addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
@@ -241,15 +286,15 @@ public final class NettyTransport implements Transport {
                                     hello(ch);
                                 } else {
                                     setup.add(new Inbound.Failure(dialed, "TLS handshake with " + ch.remoteAddress()
-                                            + " failed: " + f.cause().getMessage(), ch));
+                                            + " failed: " + Inbound.describe(f.cause()), ch));
                                 }
                             });
                         }
                         ctx.fireChannelActive();
                     }
                 });
-                ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(Frames.MAX_FRAME_BYTES + 4, 0, 4, 0, 4));
-                ch.pipeline().addLast(new Inbound(NettyTransport.this::deliver, MAX_TENSOR_ELEMENTS));
+                ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(Frames.MAX_FRAME_BYTES + 4, 0, 4, 0, 4));
+                ch.pipeline().addLast("inbound", new Inbound(NettyTransport.this::deliver, maxTensorElements));
             }
         };
     }
@@ -259,8 +304,27 @@ public final class NettyTransport implements Transport {
     }
 
     private void deliver(Inbound.Event e) {
+        Channel from = e instanceof Inbound.Hello h ? h.ctx().channel()
+                : e instanceof Inbound.Message m ? m.channel() : ((Inbound.Failure) e).channel();
+        if (Boolean.TRUE.equals(from.attr(Attributes.REJECTED).get())) {
+            return; // what a refused connection still had in flight
+        }
+        if (e instanceof Inbound.Hello h && !connected) {
+            String refused = refusal(h);
+            if (refused != null) {
+                from.attr(Attributes.REJECTED).set(true);
+                from.close();
+                Role dialed = from.attr(Attributes.DIALED).get();
+                if (dialed != null) {
+                    setup.add(new Inbound.Failure(dialed, refused, from));
+                } else {
+                    strays.dropped(refused);
+                }
+                return;
+            }
+        }
         if (e instanceof Inbound.Hello h && connected) {
-            LOG.warn("{} closed an extra connection from {} claiming to be {}", self, h.ctx().channel().remoteAddress(), h.role());
+            strays.dropped("an extra connection from " + h.ctx().channel().remoteAddress() + " claimed to be " + h.role());
             h.ctx().close();
         } else if (e instanceof Inbound.Hello) {
             setup.add(e);
@@ -277,6 +341,10 @@ public final class NettyTransport implements Transport {
             }
         } else if (e instanceof Inbound.Failure f) {
             if (f.from() != null && !fromRegistered(f.from(), f.channel())) {
+                return;
+            }
+            if (connected && (f.from() == null || !peers.containsValue(f.channel()))) {
+                strays.dropped(f.why()); // a stray connection after setup: nobody waits for it
                 return;
             }
             if (f.from() == null || !inboxes.containsKey(f.from())) {
@@ -443,6 +511,11 @@ public final class NettyTransport implements Transport {
                 throw new ProtocolException(self + " timed out waiting for " + e.getKey() + " to finish");
             }
         }
+    }
+
+    /** Connections dropped because they were not a configured peer (scans, unpinned certificates, noise). */
+    long strayConnections() {
+        return strays.count();
     }
 
     /** Bytes written to sockets, frame headers included (before TLS). */

@@ -3,7 +3,6 @@ package org.spdz4j.net;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.util.FingerprintTrustManagerFactory;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.math.BigInteger;
@@ -199,23 +198,24 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, Map<Role,
     SslContext serverContext() {
         try {
             return SslContextBuilder.forServer(key, certificate).protocols("TLSv1.3").clientAuth(ClientAuth.REQUIRE)
-                    .trustManager(trust()).build();
+                    .trustManager(PinnedTrust.accepting(pinned)).build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the TLS server context: " + e.getMessage(), e);
         }
     }
 
-    SslContext clientContext() {
+    /** For dialing {@code peer}: only the certificate pinned for it is trusted. */
+    SslContext clientContext(Role peer) {
+        String pin = pinned.get(peer);
+        if (pin == null) {
+            throw new IllegalStateException("no certificate is pinned for " + peer);
+        }
         try {
             return SslContextBuilder.forClient().protocols("TLSv1.3").keyManager(key, certificate)
-                    .trustManager(trust()).build();
+                    .trustManager(PinnedTrust.dialing(peer, pin)).build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the TLS client context: " + e.getMessage(), e);
         }
-    }
-
-    private FingerprintTrustManagerFactory trust() {
-        return FingerprintTrustManagerFactory.builder("SHA-256").fingerprints(pinned.values()).build();
     }
 
     @Override

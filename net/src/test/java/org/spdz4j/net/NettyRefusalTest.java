@@ -95,7 +95,7 @@ class NettyRefusalTest {
     }
 
     @Test
-    void anotherProtocolVersionIsRefused() throws IOException {
+    void anotherProtocolVersionIsDroppedAndNamedWhenTheWaitEnds() throws IOException {
         Map<Role, InetSocketAddress> at = Ports.loopback();
         CompletableFuture<NettyTransport> p0 = CompletableFuture.supplyAsync(
                 () -> NettyTransport.connect(Role.P0, at, null, TIMEOUT));
@@ -104,7 +104,26 @@ class NettyRefusalTest {
             out.write(hello(Role.P1, 7));
             out.flush();
             CompletionException e = assertThrows(CompletionException.class, p0::join);
-            assertTrue(e.getCause().getMessage().contains("protocol version 7"), e.getCause().getMessage());
+            assertTrue(e.getCause().getMessage().contains("waiting for P1 and DEALER to connect")
+                    && e.getCause().getMessage().contains("peer speaks protocol version 7, this is version "
+                    + Frames.PROTOCOL_VERSION), e.getCause().getMessage());
+        }
+    }
+
+    @Test
+    void aDialerMeetingAnotherProtocolVersionFailsAtOnceNamingIt() throws IOException {
+        Map<Role, InetSocketAddress> at = Ports.loopback();
+        try (java.net.ServerSocket fake = new java.net.ServerSocket(at.get(Role.P0).getPort())) {
+            CompletableFuture<NettyTransport> p1 = CompletableFuture.supplyAsync(
+                    () -> NettyTransport.connect(Role.P1, at, null, Duration.ofSeconds(30)));
+            try (Socket s = fake.accept()) {
+                s.getOutputStream().write(hello(Role.P0, 7));
+                s.getOutputStream().flush();
+                CompletionException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
+                        () -> assertThrows(CompletionException.class, p1::join));
+                assertTrue(e.getCause().getMessage().startsWith("P1 could not connect to P0 at ")
+                        && e.getCause().getMessage().contains("peer speaks protocol version 7"), e.getCause().getMessage());
+            }
         }
     }
 
@@ -155,16 +174,11 @@ class NettyRefusalTest {
     }
 
     @Test
-    void aLateConnectionIsClosedAndTheRunGoesOn() throws Exception {
+    void onceEveryPeerIsInTheListenerIsClosedAndTheRunGoesOn() throws Exception {
         try (Rig rig = new Rig()) {
             NettyTransport p0 = rig.p0();
             Map<Role, InetSocketAddress> at = rig.at;
-            try (Socket late = dial(at.get(Role.P0))) {
-                late.getOutputStream().write(hello(Role.P1, Frames.PROTOCOL_VERSION));
-                late.setSoTimeout(5000);
-                byte[] got = late.getInputStream().readAllBytes(); // P0's HELLO, then end of stream
-                assertArrayEquals(hello(Role.P0, Frames.PROTOCOL_VERSION), got, "P0 greets, then closes the extra connection");
-            }
+            assertThrows(java.net.ConnectException.class, () -> new Socket().connect(at.get(Role.P0), 2000));
             rig.p1.write(new byte[]{0, 0, 0, 11, Frames.BYTES, (byte) Tag.Kind.OPEN.ordinal(), 0, 0, 0, 0, 0, 0, 0, 0, 42});
             rig.p1.flush();
             assertArrayEquals(new byte[]{42}, p0.receiveBytes(Role.P1, new Tag(Tag.Kind.OPEN, 0, 0)));

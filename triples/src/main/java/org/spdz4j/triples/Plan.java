@@ -92,6 +92,19 @@ public final class Plan {
         return n;
     }
 
+    /**
+     * The most ring values one message of a step can carry: the sizes of all entries together
+     * (every tensor that is opened or shared is masked by an entry, and one round opens at most
+     * all of them). A transport may refuse anything larger before allocating it.
+     */
+    public long largestMessageValues() {
+        long n = 0;
+        for (PlanEntry e : entries) {
+            n += e.shape().size();
+        }
+        return Math.max(1, n);
+    }
+
     private static byte[] digest(String name, List<PlanEntry> entries) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
