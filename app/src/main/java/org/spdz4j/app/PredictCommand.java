@@ -21,12 +21,21 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         FloatModel m = ModelFile.read(model).floatModel(Shape.of(1, 1, 28, 28));
+        int failed = 0;
         for (Path image : images) {
-            double[] logits = m.forward(PngDigit.load(image)).values();
-            int digit = Evaluation.argmax(logits, 0, 10);
-            System.out.printf("%s: %d (p=%.3f)%n", image, digit, softmax(logits)[digit]);
+            try {
+                double[] logits = m.forward(PngDigit.load(image)).values();
+                int digit = Evaluation.argmax(logits, 0, 10);
+                System.out.printf("%s: %d (p=%.3f)%n", image, digit, softmax(logits)[digit]);
+            } catch (java.io.IOException | RuntimeException e) {
+                System.err.println("predict: " + e.getMessage()); // the other images are still classified
+                failed++;
+            }
         }
-        return 0;
+        if (failed > 0) {
+            System.err.printf("predict: %d of %d images could not be classified%n", failed, images.size());
+        }
+        return failed == 0 ? 0 : 1;
     }
 
     static double[] softmax(double[] z) {

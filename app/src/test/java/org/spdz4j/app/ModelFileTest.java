@@ -85,6 +85,48 @@ class ModelFileTest {
         assertThrows(IOException.class, () -> ModelFile.read(f));
     }
 
+    @Test
+    void aModelHoldingNaNIsRefusedNamingTheParameter() throws IOException {
+        List<double[]> params = trained();
+        params.get(1)[0] = Double.NaN;
+        Path f = dir.resolve("nan.spdz");
+        ModelFile.write(f, net, params);
+        IOException e = assertThrows(IOException.class, () -> ModelFile.read(f));
+        assertEquals(f + ": parameter 1 holds NaN at 0: the model is unusable (did its training diverge?)", e.getMessage());
+    }
+
+    @Test
+    void predictNamesAMissingOrOversizedImageAndStillClassifiesTheOthers() throws IOException {
+        Path model = dir.resolve("model.spdz");
+        ModelFile.write(model, net, trained());
+        Path good = dir.resolve("good.png");
+        writePng(TestData.test(), 0, good, false);
+        Path huge = dir.resolve("huge.png");
+        ImageIO.write(new BufferedImage(4097, 4097, BufferedImage.TYPE_BYTE_GRAY), "png", huge.toFile());
+        Path missing = dir.resolve("missing.png");
+
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        java.io.PrintStream stderr = System.err;
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(out, true));
+            System.setErr(new java.io.PrintStream(err, true));
+            code = Spdz.commandLine().execute("predict", "--model", model.toString(), missing.toString(),
+                    huge.toString(), good.toString());
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        assertEquals(1, code);
+        assertTrue(out.toString().startsWith(good + ": " + TestData.test().label(0)), out.toString());
+        String errors = err.toString();
+        assertTrue(errors.contains(missing + " does not exist or is not a file"), errors);
+        assertTrue(errors.contains(huge + " is 4097 x 4097 pixels, more than the 16777216 this command decodes"), errors);
+        assertTrue(errors.contains("2 of 3 images could not be classified"), errors);
+    }
+
     private static void writePng(Mnist data, int index, Path png, boolean invert) throws IOException {
         double[] v = data.images(new int[]{index}).values();
         BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);

@@ -87,6 +87,10 @@ public record ModelFile(Network network, List<double[]> params) {
                 double[] v = new double[n];
                 for (int j = 0; j < n; j++) {
                     v[j] = in.readDouble();
+                    if (!Double.isFinite(v[j])) {
+                        throw new IOException(file + ": parameter " + i + " holds " + v[j] + " at " + j
+                                + ": the model is unusable (did its training diverge?)");
+                    }
                 }
                 params.add(v);
             }
