@@ -14,6 +14,8 @@ import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.mpc.PlanEntry.Operand;
 import org.spdz4j.core.mpc.PlanEntry.Power;
 import org.spdz4j.core.mpc.PlanEntry.Product;
+import org.spdz4j.core.mpc.PlanEntry.Sign;
+import org.spdz4j.core.mpc.SecureComparison;
 
 /**
  * The trusted dealer, seed-compressed: at setup it hands P0 and P1 a PRG seed each; all of P0's
@@ -156,12 +158,17 @@ public final class Dealer {
                     masks[m.id()] = full;
                 } else if (e instanceof Power p) {
                     full = power(masks[p.mask().id()], p.exponent());
-                } else {
-                    Product p = (Product) e;
+                } else if (e instanceof Product p) {
                     full = p.op().apply(operand(masks, p.left()), operand(masks, p.right()));
+                } else {
+                    full = null; // a comparison: its correction is not a difference of ring values
                 }
                 if (!(e instanceof Mask)) {
-                    Ring128Tensor correction = full.sub(prg0.tensor(e.shape(), e.id(), step));
+                    Ring128Tensor p0Share = prg0.tensor(e.correctionShape(), e.id(), step);
+                    Ring128Tensor correction = e instanceof Sign g
+                            ? SecureComparison.p1Determined(masks[g.mask().id()], g.bits(), p0Share,
+                                    prg0.tensor(g.randomShape(), ~g.id(), step), prg1.tensor(g.randomShape(), ~g.id(), step))
+                            : full.sub(p0Share);
                     long sendStart = System.nanoTime();
                     transport.send(Role.P1, new Tag(Tag.Kind.CORRECTION, step, e.id()), correction);
                     start += System.nanoTime() - sendStart; // time blocked on flow control is not dealer work

@@ -88,10 +88,12 @@ public final class PartyRandomness {
     }
 
     private Ring128Tensor share(int step, PlanEntry e) {
-        if (role.equals(Role.P0) || e instanceof Mask) {
-            return prg.tensor(e.shape(), e.id(), step);
+        Ring128Tensor determined = role.equals(Role.P0) || e instanceof Mask ? prg.tensor(e.correctionShape(), e.id(), step)
+                : correction(step, e.id());
+        if (e instanceof PlanEntry.Sign g) { // the part both parties expand from their own seeds follows
+            return Ring128Tensor.concat(List.of(determined, prg.tensor(g.randomShape(), ~g.id(), step)));
         }
-        return correction(step, e.id());
+        return determined;
     }
 
     /**
@@ -114,9 +116,9 @@ public final class PartyRandomness {
                 nextIndex = 0;
                 nextStep++;
             }
-            if (!t.shape().equals(next.shape())) {
+            if (!t.shape().equals(next.correctionShape())) {
                 throw new ProtocolException("dealer sent entry " + next.id() + " with shape " + t.shape()
-                        + " but the plan says " + next.shape());
+                        + " but the plan says " + next.correctionShape());
             }
             if (received == step && next.id() == entry) {
                 return t;

@@ -86,7 +86,7 @@ public final class Plan {
         long n = 0;
         for (PlanEntry e : entries) {
             if (!(e instanceof Mask)) {
-                n += e.shape().size();
+                n += e.correctionShape().size();
             }
         }
         return n;
@@ -100,7 +100,7 @@ public final class Plan {
     public long largestMessageValues() {
         long n = 0;
         for (PlanEntry e : entries) {
-            n += e.shape().size();
+            n += Math.max(e.shape().size(), e.correctionShape().size());
         }
         return Math.max(1, n);
     }
@@ -144,6 +144,14 @@ public final class Plan {
         /** The elementwise power {@code A^exponent} (exponent &gt;= 2) of a declared mask. */
         public Power power(Mask mask, int exponent) {
             return add(new Power(entries.size(), declared(mask), exponent));
+        }
+
+        /**
+         * The comparison {@code [x >= 0]} (and {@code relu(x)}) of the tensor masked with
+         * {@code mask}, exact for {@code |x| < 2^(bits-1)}; see {@code ComputeParty.compare}.
+         */
+        public PlanEntry.Sign sign(Mask mask, int bits) {
+            return add(new PlanEntry.Sign(entries.size(), declared(mask), bits));
         }
 
         /** {@code op(left, right)}, untruncated; fails here, naming the op and shapes, if they do not fit. */

@@ -42,6 +42,7 @@ public final class ComputeParty {
     private int position;
     private int handshakes;
     private final Set<Integer> maskedThisStep = new HashSet<>();
+    private final Set<Integer> comparedThisStep = new HashSet<>();
 
     /** Party {@code role} (P0 or P1) over {@code transport}, encoding in {@code fixedPoint}. */
     public ComputeParty(Role role, Transport transport, FixedPoint fixedPoint) {
@@ -123,6 +124,7 @@ public final class ComputeParty {
         this.randomness = Objects.requireNonNull(randomness, "randomness");
         this.position = 0;
         this.maskedThisStep.clear();
+        this.comparedThisStep.clear();
     }
 
     /** Reveals a shared tensor to both parties: one round, {@code 16 * size} bytes each way. */
@@ -246,6 +248,40 @@ public final class ComputeParty {
                     + expected.mask().id() + " as its " + side + " operand but was given a tensor masked with entry "
                     + given.mask().id());
         }
+    }
+
+    /**
+     * Shares of {@code [x >= 0]} (0 or 1 in the ring, not fixed point) and of
+     * {@code relu(x) = x [x >= 0]} (x's scale) for the plan's comparison {@code sign} of x's
+     * mask, from x's one opening (see {@link SecureComparison}). Each comparison entry serves
+     * once per step.
+     */
+    public SecureComparison.Result compare(PlanEntry.Sign sign, MaskedTensor x) {
+        requireStep("compare");
+        if (!x.mask().equals(sign.mask())) {
+            throw new IllegalArgumentException("comparison entry " + sign.id() + " compares the tensor masked with entry "
+                    + sign.mask().id() + " but was given one masked with entry " + x.mask().id());
+        }
+        if (!comparedThisStep.add(sign.id())) {
+            throw new IllegalStateException("comparison entry " + sign.id() + " was already used in step " + step
+                    + ": its triples serve once");
+        }
+        Ring128Tensor material = randomness().share(sign);
+        int determined = sign.correctionShape().size();
+        return SecureComparison.run(role.partyIndex() == 0, x.opened(), x.share(), sign.bits(),
+                material.slice(0, sign.correctionShape()),
+                material.slice(determined, sign.randomShape()), this::openBits);
+    }
+
+    private long[] openBits(long[] mine) {
+        Ring128Tensor theirs = transport.exchange(role.peer(), new Tag(Tag.Kind.OPEN, step, position++),
+                SecureComparison.pack(mine));
+        long[] other = SecureComparison.bitWords(theirs, 0, mine.length);
+        long[] out = new long[mine.length];
+        for (int i = 0; i < mine.length; i++) {
+            out[i] = mine[i] ^ other[i];
+        }
+        return out;
     }
 
     /** Local truncation by {@code bits} (see {@link Truncation}). */

@@ -28,6 +28,11 @@ public sealed interface PlanEntry {
     /** Canonical text, hashed into the plan hash. */
     String describe();
 
+    /** Shape of P0's PRG share of this entry and of the dealer's correction for P1. */
+    default Shape correctionShape() {
+        return shape();
+    }
+
     /**
      * A uniformly random mask {@code A} of a tensor that will be opened once per step as {@code X - A}.
      *
@@ -96,6 +101,45 @@ public sealed interface PlanEntry {
         public String describe() {
             return id + " product " + op.name() + " " + left + " " + right + " " + shape
                     + (truncation == 0 ? "" : " >>" + truncation);
+        }
+    }
+
+    /**
+     * The sign of the tensor masked with {@code mask}: {@link ComputeParty#compare} turns its one
+     * opening into shares of {@code [x >= 0]} and {@code relu(x)}, exact for
+     * {@code |x| < 2^(bits-1)} as an integer of the ring (the fixed-point value times 2^f).
+     *
+     * @param id   position in the plan
+     * @param mask the mask of the compared tensor
+     * @param bits 2 to 127: the width of the comparison (cost grows with it)
+     */
+    record Sign(int id, Mask mask, int bits) implements PlanEntry {
+        /** Checks the components. */
+        public Sign {
+            Objects.requireNonNull(mask, "mask");
+            if (bits < 2 || bits > 127) {
+                throw new IllegalArgumentException("comparison width must be 2..127 bits, got " + bits);
+            }
+        }
+
+        @Override
+        public Shape shape() {
+            return mask.shape();
+        }
+
+        @Override
+        public Shape correctionShape() {
+            return SecureComparison.determinedShape(shape().size(), bits);
+        }
+
+        /** Shape of the material both parties expand from their own seeds (PRG stream {@code ~id}). */
+        public Shape randomShape() {
+            return SecureComparison.randomShape(shape().size(), bits);
+        }
+
+        @Override
+        public String describe() {
+            return id + " sign m" + mask.id() + " k=" + bits + " " + shape();
         }
     }
 

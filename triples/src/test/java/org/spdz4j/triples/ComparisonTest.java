@@ -1,0 +1,133 @@
+package org.spdz4j.triples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.api.Test;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry;
+import org.spdz4j.core.mpc.SecureComparison;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.testing.RingTestSupport;
+import org.spdz4j.core.transport.Role;
+
+/** [x >= 0] and relu(x) on shares equal plaintext exactly, inside the range and at its edges. */
+class ComparisonTest {
+    private static final BigInteger RING = BigInteger.ONE.shiftLeft(128);
+
+    private static BigInteger value(Ring128Tensor t, int i) {
+        BigInteger v = new BigInteger(Long.toUnsignedString(t.hi(i))).shiftLeft(64)
+                .add(new BigInteger(Long.toUnsignedString(t.lo(i))));
+        return v.testBit(127) ? v.subtract(RING) : v;
+    }
+
+    private static Ring128Tensor ring(List<BigInteger> values) {
+        long[] hi = new long[values.size()];
+        long[] lo = new long[values.size()];
+        for (int i = 0; i < values.size(); i++) {
+            BigInteger v = values.get(i).mod(RING);
+            lo[i] = v.longValue();
+            hi[i] = v.shiftRight(64).longValue();
+        }
+        return Ring128Tensor.wrap(Shape.of(values.size()), hi, lo);
+    }
+
+    /** Random values in range, and the edges: 0, +-1, +-(2^(k-1) - 1), -2^(k-1). */
+    private static List<BigInteger> inRange(int bits, int random) {
+        BigInteger half = BigInteger.ONE.shiftLeft(bits - 1);
+        List<BigInteger> v = new ArrayList<>(List.of(BigInteger.ZERO, BigInteger.ONE, BigInteger.ONE.negate(),
+                half.subtract(BigInteger.ONE), half.negate().add(BigInteger.ONE), half.negate()));
+        AesCtrPrg prg = RingTestSupport.prg(bits);
+        Ring128Tensor r = prg.tensor(Shape.of(random), 1, 0);
+        for (int i = 0; i < random; i++) {
+            BigInteger u = new BigInteger(Long.toUnsignedString(r.lo(i))).add(
+                    new BigInteger(Long.toUnsignedString(r.hi(i))).shiftLeft(64));
+            v.add(u.mod(half.shiftLeft(1)).subtract(half)); // uniform in [-2^(k-1), 2^(k-1))
+        }
+        return v;
+    }
+
+    private static SecureComparison.Result[] compare(List<BigInteger> values, int bits) {
+        Shape shape = Shape.of(values.size());
+        Ring128Tensor x = ring(values);
+        Plan.Builder b = Plan.builder("comparison test");
+        PlanEntry.Mask mx = b.mask(shape);
+        PlanEntry.Sign sign = b.sign(mx, bits);
+        Plan plan = b.build();
+        LocalComputation.Result<Ring128Tensor[]> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(),
+                FixedPoint.DEFAULT, (party, randomness) -> {
+                    party.beginStep(0, randomness.forStep(0));
+                    Ring128Tensor xs = party.shareInput(Role.P0, Role.P0.equals(party.role()) ? x : null, shape, 0);
+                    MaskedTensor m = party.mask(xs, mx);
+                    SecureComparison.Result c = party.compare(sign, m);
+                    return new Ring128Tensor[]{party.open(c.nonNegative()), party.open(c.relu())};
+                });
+        assertEquals(r.p0()[0], r.p1()[0]);
+        return new SecureComparison.Result[]{new SecureComparison.Result(r.p0()[0], r.p0()[1])};
+    }
+
+    @ParameterizedTest(name = "k = {0}")
+    @ValueSource(ints = {2, 3, 8, 40, 64, 65, 100})
+    void signAndReluAreExactInRangeAndAtItsEdges(int bits) {
+        List<BigInteger> values = inRange(bits, 300);
+        SecureComparison.Result r = compare(values, bits)[0];
+        for (int i = 0; i < values.size(); i++) {
+            BigInteger x = values.get(i);
+            boolean nonNegative = x.signum() >= 0;
+            assertEquals(nonNegative ? BigInteger.ONE : BigInteger.ZERO, value(r.nonNegative(), i), "sign of " + x);
+            assertEquals(nonNegative ? x : BigInteger.ZERO, value(r.relu(), i), "relu of " + x);
+        }
+    }
+
+    /** Outside the range the result is the sign of x reduced to a signed k-bit value, as documented. */
+    @Test
+    void outsideTheRangeTheSignIsThatOfXReducedToKBits() {
+        int bits = 40;
+        BigInteger half = BigInteger.ONE.shiftLeft(bits - 1);
+        List<BigInteger> values = List.of(half, half.add(BigInteger.valueOf(5)), half.negate().subtract(BigInteger.ONE),
+                half.shiftLeft(3), half.shiftLeft(1).add(BigInteger.ONE));
+        SecureComparison.Result r = compare(values, bits)[0];
+        BigInteger mod = half.shiftLeft(1);
+        for (int i = 0; i < values.size(); i++) {
+            BigInteger reduced = values.get(i).mod(mod);
+            boolean nonNegative = reduced.compareTo(half) < 0;
+            assertEquals(nonNegative ? BigInteger.ONE : BigInteger.ZERO, value(r.nonNegative(), i), "sign of " + values.get(i));
+        }
+        assertEquals(BigInteger.ZERO, value(r.nonNegative(), 0), "2^(k-1) reads as negative");
+    }
+
+    @Test
+    void aComparisonServesOnceAndOnlyItsOwnMask() {
+        Shape shape = Shape.of(4);
+        Plan.Builder b = Plan.builder("comparison misuse");
+        PlanEntry.Mask mx = b.mask(shape);
+        PlanEntry.Mask my = b.mask(shape);
+        PlanEntry.Sign sign = b.sign(mx, 16);
+        Plan plan = b.build();
+        RuntimeException e = assertThrows(RuntimeException.class, () -> LocalComputation.run(plan, 1,
+                AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> {
+                    party.beginStep(0, randomness.forStep(0));
+                    MaskedTensor y = party.mask(Ring128Tensor.zeros(shape), my);
+                    return party.compare(sign, y);
+                }));
+        assertTrue(e.getMessage().contains("comparison entry 2 compares the tensor masked with entry 0 but was given one "
+                + "masked with entry 1"), e.getMessage());
+        RuntimeException twice = assertThrows(RuntimeException.class, () -> LocalComputation.run(plan, 1,
+                AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> {
+                    party.beginStep(0, randomness.forStep(0));
+                    MaskedTensor x = party.mask(Ring128Tensor.zeros(shape), mx);
+                    party.compare(sign, x);
+                    return party.compare(sign, x);
+                }));
+        assertTrue(twice.getMessage().contains("comparison entry 2 was already used in step 0"), twice.getMessage());
+    }
+}
