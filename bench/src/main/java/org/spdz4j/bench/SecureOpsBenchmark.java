@@ -50,7 +50,8 @@ import org.spdz4j.triples.Plan;
  *   <li>{@code mul1M}: 10^6 independent multiplications;</li>
  *   <li>{@code matmul}: fixed-point 128x288 times 288x32;</li>
  *   <li>{@code conv2}: the seed's second convolution, (128, 32, 14, 14) with 32 kernels 3x3x32, padding 1;</li>
- *   <li>{@code relu1M}: the quadratic ReLU approximation of 10^6 elements (one opening, dealer's A^2).</li>
+ *   <li>{@code relu1M}: the quadratic ReLU approximation of 10^6 elements (one opening, dealer's A^2);</li>
+ *   <li>{@code exactRelu1M}: exact ReLU of 10^6 elements by secure comparison at k = 40 bits.</li>
  * </ul>
  *
  * <pre>
@@ -66,8 +67,9 @@ public class SecureOpsBenchmark {
     private static final int STEPS = 1 << 30;
     private static final FixedPoint FP = FixedPoint.DEFAULT;
     private static final Polynomial RELU = new Polynomial(0.1875, 0.5, 0.234375);
+    private static final int COMPARISON_BITS = 40;
 
-    @Param({"mul", "chain100", "mul1M", "matmul", "conv2", "relu1M"})
+    @Param({"mul", "chain100", "mul1M", "matmul", "conv2", "relu1M", "exactRelu1M"})
     public String op;
 
     /** {@code memory}: in-memory queues; {@code tcp}: Netty on loopback; {@code tls}: Netty with mutual TLS. */
@@ -141,6 +143,7 @@ public class SecureOpsBenchmark {
                 b.product(Conv2dOps.forward(3, 1, 1, 1), w, x, FP.fractionalBits());
             }
             case "relu1M" -> b.power(b.mask(Shape.of(1_000_000)), 2);
+            case "exactRelu1M" -> b.sign(b.mask(Shape.of(1_000_000)), COMPARISON_BITS);
             default -> throw new IllegalArgumentException("unknown op " + op);
         }
         return b.build();
@@ -191,6 +194,11 @@ public class SecureOpsBenchmark {
                 PlanEntry.Mask x = (PlanEntry.Mask) e.get(0);
                 MaskedTensor xm = party.mask(input(party, x.shape(), 0.7), x);
                 return RELU.evaluate(party, party.powers(xm, FP.fractionalBits(), (PlanEntry.Power) e.get(1)));
+            }
+            case "exactRelu1M" -> {
+                PlanEntry.Mask x = (PlanEntry.Mask) e.get(0);
+                MaskedTensor xm = party.mask(input(party, x.shape(), -0.7), x);
+                return party.compare((PlanEntry.Sign) e.get(1), xm).relu();
             }
             default -> throw new IllegalArgumentException("unknown op " + op);
         }
@@ -260,12 +268,17 @@ public class SecureOpsBenchmark {
         return z;
     }
 
+    private long dealerBytes() {
+        return transports[2].traffic().total(Role.P1, TrafficCounter.Direction.SENT).bytes();
+    }
+
     @TearDown(Level.Trial)
     public void close() throws InterruptedException {
         TrafficCounter traffic = p0.party.transport().traffic();
-        System.out.printf("%n%s over %s (dealer %s), P0 per operation: %d bytes sent, %d rounds%n", op, transport, dealer,
+        System.out.printf("%n%s over %s (dealer %s), P0 per operation: %d bytes sent, %d rounds; dealer to P1: %d bytes%n",
+                op, transport, dealer,
                 (traffic.total(Role.P1, TrafficCounter.Direction.SENT).bytes() - setupBytes) / Math.max(1, p0.step),
-                traffic.rounds() / Math.max(1, p0.step));
+                traffic.rounds() / Math.max(1, p0.step), dealerBytes() / Math.max(1, p0.step));
         for (Transport t : transports) {
             t.close();
         }

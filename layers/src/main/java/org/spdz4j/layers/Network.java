@@ -119,6 +119,16 @@ public final class Network {
             return add(new PolyRelu(degree, a));
         }
 
+        /** Max pooling over {@code k x k} windows by secure comparison, {@link Relu#DEFAULT_BITS} wide. */
+        public Builder addMaxPool2d(int k) {
+            return add(new MaxPool2d(k, Relu.DEFAULT_BITS));
+        }
+
+        /** Exact ReLU by secure comparison, {@link Relu#DEFAULT_BITS} wide. */
+        public Builder addRelu() {
+            return add(new Relu(Relu.DEFAULT_BITS));
+        }
+
         /** Appends a flattening to (N, features). */
         public Builder addFlatten() {
             return add(new Flatten());

@@ -8,6 +8,8 @@ final class NetworkDescription {
     private static final Pattern CONV = Pattern.compile("conv2d\\((\\d+),(\\d+),k=(\\d+),s=(\\d+),p=(\\d+)(?:,avgpool=(\\d+))?\\)");
     private static final Pattern POOL = Pattern.compile("avgpool2d\\((\\d+)\\)");
     private static final Pattern RELU = Pattern.compile("polyrelu\\(degree=(\\d+),a=([0-9.eE+-]+)\\)");
+    private static final Pattern EXACT_RELU = Pattern.compile("relu\\(k=(\\d+)\\)");
+    private static final Pattern MAX_POOL = Pattern.compile("maxpool2d\\((\\d+),k=(\\d+)\\)");
     private static final Pattern DENSE = Pattern.compile("dense\\((\\d+),(\\d+)\\)");
     private static final Pattern SOFTMAX = Pattern.compile("softmax_cross_entropy\\(exp=(\\d+),newton=(\\d+)\\)(\\+brier_to_P0)?");
 
@@ -24,6 +26,10 @@ final class NetworkDescription {
                 b.addAvgPool2d(i(m, 1));
             } else if ((m = RELU.matcher(token)).matches()) {
                 b.addPolyRelu(i(m, 1), Double.parseDouble(m.group(2)));
+            } else if ((m = MAX_POOL.matcher(token)).matches()) {
+                b.add(new MaxPool2d(i(m, 1), i(m, 2)));
+            } else if ((m = EXACT_RELU.matcher(token)).matches()) {
+                b.add(new Relu(i(m, 1)));
             } else if ((m = DENSE.matcher(token)).matches()) {
                 b.addDense(i(m, 1), i(m, 2));
             } else if (token.equals("flatten")) {

@@ -31,6 +31,9 @@ class SecureLayerTest {
             out.add(Arguments.of(new AvgPool2d(2), Shape.of(2, 3, 4, 4), mode));
             out.add(Arguments.of(new PolyRelu(2, 2.0), Shape.of(3, 50), mode));
             out.add(Arguments.of(new PolyRelu(4, 3.0), Shape.of(3, 50), mode));
+            out.add(Arguments.of(new Relu(Relu.DEFAULT_BITS), Shape.of(3, 50), mode));
+            out.add(Arguments.of(new MaxPool2d(2, Relu.DEFAULT_BITS), Shape.of(2, 3, 4, 4), mode));
+            out.add(Arguments.of(new MaxPool2d(3, Relu.DEFAULT_BITS), Shape.of(1, 2, 6, 6), mode));
             out.add(Arguments.of(new Dense(12, 5), Shape.of(4, 12), mode));
             out.add(Arguments.of(new Flatten(), Shape.of(2, 3, 2, 2), mode));
         }

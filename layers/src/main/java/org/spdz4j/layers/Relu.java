@@ -1,0 +1,111 @@
+package org.spdz4j.layers;
+
+import java.util.List;
+import org.spdz4j.core.mpc.BilinearOps;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Product;
+import org.spdz4j.core.mpc.PlanEntry.Sign;
+import org.spdz4j.core.mpc.SecureComparison;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.triples.Plan;
+
+/**
+ * Exact ReLU by secure comparison: {@code relu(z) = z [z >= 0]} from z's one opening (see
+ * {@code ComputeParty.compare}); the backward pass multiplies the output gradient by the
+ * forward pass's comparison bit, kept as a share (no second comparison). Exact while the
+ * fixed-point input stays within {@code |z| < 2^(bits-1-f)} (with f = 20 and the default
+ * {@link #DEFAULT_BITS} = 40: |z| < 524,288); outside, the sign is that of z reduced to a
+ * signed {@code bits}-bit integer. Both modes compute the same.
+ *
+ * <pre>{@code
+ * Network net = Network.builder().addConv2d(1, 32, 3, 1, 1).addRelu().addMaxPool2d(2)...;
+ * }</pre>
+ *
+ * @param bits width of the comparison, 2 to 127
+ */
+public record Relu(int bits) implements Layer {
+    /** The default comparison width: 40 bits, values up to 2^19 at 20 fractional bits. */
+    public static final int DEFAULT_BITS = 40;
+
+    /** Checks the width. */
+    public Relu {
+        if (bits < 2 || bits > 127) {
+            throw new IllegalArgumentException("ReLU comparison width must be 2..127 bits, got " + bits);
+        }
+    }
+
+    @Override
+    public Shape outputShape(Shape input) {
+        return input;
+    }
+
+    @Override
+    public String describe() {
+        return "relu(k=" + bits + ")";
+    }
+
+    @Override
+    public SecureLayer secure(Shape input, SecureSetup setup) {
+        return new SecureLayer() {
+            private Mask maskZ, maskDelta, maskBit;
+            private Sign sign;
+            private Product backward;
+            private Ring128Tensor bit;
+
+            @Override
+            public void declareForward(Plan.Builder plan) {
+                maskZ = plan.mask(input);
+                sign = plan.sign(maskZ, bits);
+            }
+
+            @Override
+            public void declareBackward(Plan.Builder plan, boolean inputGradient) {
+                maskDelta = plan.mask(input);
+                maskBit = plan.mask(input);
+                backward = plan.product(BilinearOps.elementwise(), maskDelta, maskBit, 0); // the bit is 0 or 1, not scaled
+            }
+
+            @Override
+            public Ring128Tensor forward(ComputeParty party, Ring128Tensor z) {
+                SecureComparison.Result r = party.compare(sign, party.mask(z, maskZ));
+                bit = r.nonNegative();
+                return r.relu();
+            }
+
+            @Override
+            public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
+                List<MaskedTensor> m = party.maskAll(List.of(delta, bit), List.of(maskDelta, maskBit));
+                return party.multiply(backward, m.get(0), m.get(1));
+            }
+        };
+    }
+
+    @Override
+    public FloatLayer twin(Shape input, Initializer init) {
+        return new FloatLayer() {
+            private double[] z;
+
+            @Override
+            public FloatTensor forward(FloatTensor x) {
+                z = x.values();
+                double[] out = new double[z.length];
+                for (int i = 0; i < z.length; i++) {
+                    out[i] = z[i] >= 0 ? z[i] : 0;
+                }
+                return new FloatTensor(x.shape(), out);
+            }
+
+            @Override
+            public FloatTensor backward(FloatTensor delta) {
+                double[] out = new double[z.length];
+                for (int i = 0; i < z.length; i++) {
+                    out[i] = z[i] >= 0 ? delta.values()[i] : 0;
+                }
+                return new FloatTensor(delta.shape(), out);
+            }
+        };
+    }
+}
