@@ -6,9 +6,13 @@ import java.util.List;
 import java.util.Map;
 import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.RingBackends;
+import org.spdz4j.layers.AvgPool2d;
+import org.spdz4j.layers.Layer;
+import org.spdz4j.layers.MaxPool2d;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.PolyRelu;
+import org.spdz4j.layers.Relu;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.SoftmaxCrossEntropy;
 import picocli.CommandLine.Option;
@@ -35,6 +39,11 @@ final class TrainingOptions {
     String network;
     @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C), cuda (GPU) or auto (cuda, else cpu, else java)")
     String backend;
+    @Option(names = "--activation", defaultValue = "poly",
+            description = "poly (least-squares quadratic on [-2, 2]) or relu (exact, by secure comparison)")
+    String activation;
+    @Option(names = "--pool", defaultValue = "avg", description = "avg (local on shares) or max (by secure comparison)")
+    String pool;
     @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
     boolean showLoss;
 
@@ -46,9 +55,22 @@ final class TrainingOptions {
     static final int MNIST_TRAIN_SIZE = 60_000;
 
     TrainingConfig config() {
-        Network net = switch (network) {
-            case "seed" -> Network.seed(new PolyRelu(2, 2.0));
-            case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).addAvgPool2d(2).add(new PolyRelu(2, 2.0))
+        Layer act = switch (activation) {
+            case "poly" -> new PolyRelu(2, 2.0);
+            case "relu" -> new Relu(Relu.DEFAULT_BITS);
+            default -> throw new IllegalArgumentException("unknown --activation '" + activation + "' (poly or relu)");
+        };
+        Layer down = switch (pool) {
+            case "avg" -> new AvgPool2d(2);
+            case "max" -> new MaxPool2d(2, Relu.DEFAULT_BITS);
+            default -> throw new IllegalArgumentException("unknown --pool '" + pool + "' (avg or max)");
+        };
+        Network net = switch (network) { // pooling before the activation: the same function, a quarter of the comparisons
+            case "seed" -> Network.builder()
+                    .addConv2d(1, 32, 3, 1, 1).add(down).add(act)
+                    .addConv2d(32, 32, 3, 1, 1).add(down).add(act)
+                    .addFlatten().addDense(1568, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
+            case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).add(down).add(act)
                     .addFlatten().addDense(4 * 14 * 14, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
             default -> throw new IllegalArgumentException("unknown network '" + network + "' (seed or small)");
         };
@@ -68,7 +90,8 @@ final class TrainingOptions {
     List<String> asArguments() {
         List<String> args = new ArrayList<>(List.of("--epochs", "" + epochs, "--batch", "" + batch,
                 "--train-images", "" + trainImages, "--lr", "" + lr, "--momentum", "" + momentum, "--weight-decay", "" + weightDecay, "--seed", "" + seed,
-                "--mode", mode.name(), "--network", network, "--backend", backend));
+                "--mode", mode.name(), "--network", network, "--backend", backend, "--activation", activation,
+                "--pool", pool));
         if (showLoss) {
             args.add("--show-loss");
         }
@@ -83,6 +106,8 @@ final class TrainingOptions {
         TrainingConfig c = config();
         Map<String, String> a = new LinkedHashMap<>();
         a.put("network (--network)", network);
+        a.put("activation (--activation)", activation);
+        a.put("pooling (--pool)", pool);
         a.put("mode (--mode)", mode.name());
         a.put("batch size (--batch)", "" + batch);
         a.put("training images (--train-images)", "" + (trainImages == 0 ? MNIST_TRAIN_SIZE : trainImages));

@@ -20,10 +20,22 @@ class TrainingTest {
      */
     @Test
     void smallCnnLearnsMnistSubsetInMpcLikeItsTwin() {
-        Network net = Network.builder()
+        trainsLikeItsTwin(Network.builder()
                 .addConv2d(1, 4, 3, 1, 1).addAvgPool2d(2).add(new PolyRelu(2, 2.0))
                 .addFlatten().addDense(4 * 14 * 14, 10)
-                .loss(SoftmaxCrossEntropy.DEFAULT).build();
+                .loss(SoftmaxCrossEntropy.DEFAULT).build());
+    }
+
+    /** The same with exact max pooling and exact ReLU by secure comparison. */
+    @Test
+    void smallCnnWithExactReluAndMaxPoolLearnsLikeItsTwin() {
+        trainsLikeItsTwin(Network.builder()
+                .addConv2d(1, 4, 3, 1, 1).addMaxPool2d(2).addRelu()
+                .addFlatten().addDense(4 * 14 * 14, 10)
+                .loss(SoftmaxCrossEntropy.DEFAULT).build());
+    }
+
+    private static void trainsLikeItsTwin(Network net) {
         TrainingConfig c = TrainingConfig.seedNetwork(1, 32, 3200).withNetwork(net).withSgd(new Sgd(0.02, 0.9, 0));
         LocalTraining.Result r = LocalTraining.run(c, TestData.train(), s -> { });
         LocalTraining.Twin twin = LocalTraining.trainTwin(c, TestData.train());
