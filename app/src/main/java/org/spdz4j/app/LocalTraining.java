@@ -107,6 +107,14 @@ public final class LocalTraining {
     }
 
     /** The float twin trained on the same batches from the same initial weights. */
+    /** A training run whose loss became NaN or infinite: it is stopped, never continued silently. */
+    public static final class DivergedException extends IllegalStateException {
+        DivergedException(String message) {
+            super(message);
+        }
+    }
+
+    /** Trains the float twin on the run's batches; stops with {@link DivergedException} at a NaN or infinite loss. */
     public static Twin trainTwin(TrainingConfig c, Mnist train) {
         int[][] batches = batches(c, train.size());
         FloatModel twin = FloatModel.create(c.network(), TrainingParty.batchShape(c), new Initializer(c.seed(), c.initStddev()),
@@ -114,6 +122,10 @@ public final class LocalTraining {
         double[] losses = new double[batches.length];
         for (int s = 0; s < batches.length; s++) {
             losses[s] = twin.trainStep(train.images(batches[s]), train.oneHot(batches[s]));
+            if (!Double.isFinite(losses[s])) {
+                throw new DivergedException("the float twin diverged at step " + s + " (loss " + losses[s]
+                        + "): lower --lr, or use --activation relu");
+            }
         }
         return new Twin(twin, losses);
     }

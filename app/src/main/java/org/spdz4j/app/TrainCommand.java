@@ -23,6 +23,9 @@ final class TrainCommand implements Callable<Integer> {
     boolean twin;
     @Option(names = "--save-model", description = "write the model revealed to P0 to this file")
     Path saveModel;
+    @Option(names = "--plaintext", description = "train only the float twin (the same maths, in the clear): minutes "
+            + "instead of hours, to tune a recipe before paying for MPC")
+    boolean plaintext;
 
     @Override
     public Integer call() throws Exception {
@@ -31,6 +34,21 @@ final class TrainCommand implements Callable<Integer> {
         training.useBackend();
         TrainingConfig c = training.config();
         int steps = LocalTraining.batches(c, train.size()).length;
+        if (plaintext) {
+            long start = System.nanoTime();
+            LocalTraining.Twin t = LocalTraining.trainTwin(c, train);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            double accuracy = Evaluation.accuracy(c.network(), t.model().paramValues(), test, testImages);
+            double[] losses = t.losses();
+            System.out.printf("plaintext %s: %d steps of %d in %.1f s; last loss %.4f; test accuracy %.4f on %d images%n",
+                    c.network().describe(), steps, c.batchSize(), seconds, losses[losses.length - 1], accuracy,
+                    Math.min(testImages, test.size()));
+            if (saveModel != null) {
+                ModelFile.write(saveModel, c.network(), t.model().paramValues());
+                System.out.println("model written to " + saveModel);
+            }
+            return 0;
+        }
         System.out.printf("training %s on %d steps of %d images, %s mode, backend %s%n",
                 c.network().describe(), steps, c.batchSize(), c.mode(), RingBackends.current().name());
         long start = System.nanoTime();

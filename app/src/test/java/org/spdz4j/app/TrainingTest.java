@@ -35,6 +35,17 @@ class TrainingTest {
                 .loss(SoftmaxCrossEntropy.DEFAULT).build());
     }
 
+    /** A recipe that blows up stops with a clear error instead of training on NaN. */
+    @Test
+    void aDivergingTwinStopsNamingTheStep() {
+        Network net = Network.builder().addConv2d(1, 4, 3, 1, 1).addAvgPool2d(2).add(new PolyRelu(2, 2.0))
+                .addFlatten().addDense(4 * 14 * 14, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
+        TrainingConfig c = TrainingConfig.seedNetwork(1, 32, 640).withNetwork(net).withSgd(new Sgd(1e6, 0.9, 0));
+        LocalTraining.DivergedException e = org.junit.jupiter.api.Assertions.assertThrows(
+                LocalTraining.DivergedException.class, () -> LocalTraining.trainTwin(c, TestData.train()));
+        assertTrue(e.getMessage().startsWith("the float twin diverged at step "), e.getMessage());
+    }
+
     private static void trainsLikeItsTwin(Network net) {
         TrainingConfig c = TrainingConfig.seedNetwork(1, 32, 3200).withNetwork(net).withSgd(new Sgd(0.02, 0.9, 0));
         LocalTraining.Result r = LocalTraining.run(c, TestData.train(), s -> { });
