@@ -17,10 +17,10 @@ import org.spdz4j.triples.Plan;
  * Max pooling over non-overlapping {@code k x k} windows (stride k) by a tournament of secure
  * comparisons: positions {@code 0 .. k^2-1} of each window (row-major) meet in pairs, level by
  * level, the lower position winning ties; {@code max(a, b) = b + relu(a - b)}. Each level is
- * one comparison over all its pairs. Alongside, each candidate carries a one-hot share of the
- * positions it won (products of the comparison bits, one round per level after the first), so
- * the backward pass routes the output gradient to the selected position with one product and
- * no further comparison. The float twin plays the same tournament.
+ * one comparison over all its pairs. The backward pass walks the tournament down, reusing the
+ * forward comparison bits: a winner's gradient goes to A times the bit and to B the rest, one
+ * product (one round) per level and no further comparison. The float twin plays the same
+ * tournament.
  *
  * <pre>{@code
  * Network net = Network.builder().addConv2d(1, 32, 3, 1, 1).addRelu().addMaxPool2d(2)...;
@@ -105,149 +105,59 @@ public record MaxPool2d(int k, int bits) implements Layer {
         return new SecureLayer() {
             private final List<Mask> diffMasks = new ArrayList<>();
             private final List<Sign> signs = new ArrayList<>();
-            private final List<Mask> weightMasks = new ArrayList<>();
+            private final List<Mask> deltaMasks = new ArrayList<>();   // backward, top level first
             private final List<Mask> bitMasks = new ArrayList<>();
-            private final List<Product> weightProducts = new ArrayList<>();
-            private Mask deltaMask, selectionMask;
-            private Product route;
-            private Ring128Tensor[] selection; // per window position, a one-hot share over the outputs
+            private final List<Product> routes = new ArrayList<>();
+            private final List<Ring128Tensor> won = new ArrayList<>(); // per level: [A >= B] of its pairs
 
             @Override
             public void declareForward(Plan.Builder plan) {
-                for (int l = 0; l < levels.size(); l++) {
-                    int pairs = levels.get(l)[1];
-                    Mask d = plan.mask(Shape.of(pairs * outputs));
+                for (int[] level : levels) {
+                    Mask d = plan.mask(Shape.of(level[1] * outputs));
                     diffMasks.add(d);
                     signs.add(plan.sign(d, bits));
-                    if (l > 0) { // the winners' positions so far, times the new bits
-                        Shape s = Shape.of(positionsInPairs(l) * outputs);
-                        Mask w = plan.mask(s);
-                        Mask b = plan.mask(s);
-                        weightMasks.add(w);
-                        bitMasks.add(b);
-                        weightProducts.add(plan.product(BilinearOps.elementwise(), w, b, 0));
-                    }
                 }
-            }
-
-            /** How many window positions the candidates of level l's pairs cover together. */
-            private int positionsInPairs(int level) {
-                int[] cover = coverage(level);
-                int n = 0;
-                for (int i = 0; i < 2 * levels.get(level)[1]; i++) {
-                    n += cover[i];
-                }
-                return n;
-            }
-
-            /** Positions covered by each candidate at the start of level l. */
-            private int[] coverage(int level) {
-                int[] cover = new int[k * k];
-                java.util.Arrays.fill(cover, 1);
-                int count = k * k;
-                for (int l = 0; l < level; l++) {
-                    int next = (count + 1) / 2;
-                    int[] c2 = new int[next];
-                    for (int i = 0; i < count / 2; i++) {
-                        c2[i] = cover[2 * i] + cover[2 * i + 1];
-                    }
-                    if (count % 2 == 1) {
-                        c2[next - 1] = cover[count - 1];
-                    }
-                    cover = c2;
-                    count = next;
-                }
-                return cover;
             }
 
             @Override
             public void declareBackward(Plan.Builder plan, boolean inputGradient) {
-                if (inputGradient) {
-                    deltaMask = plan.mask(input);
-                    selectionMask = plan.mask(input);
-                    route = plan.product(BilinearOps.elementwise(), deltaMask, selectionMask, 0);
+                if (!inputGradient) {
+                    return;
+                }
+                for (int l = levels.size() - 1; l >= 0; l--) {
+                    Shape s = Shape.of(levels.get(l)[1] * outputs);
+                    Mask d = plan.mask(s);
+                    Mask b = plan.mask(s);
+                    deltaMasks.add(d);
+                    bitMasks.add(b);
+                    routes.add(plan.product(BilinearOps.elementwise(), d, b, 0)); // the bit is 0 or 1, not scaled
                 }
             }
 
             @Override
             public Ring128Tensor forward(ComputeParty party, Ring128Tensor x) {
-                // candidates: value and, per covered window position, a one-hot weight share
                 List<Ring128Tensor> values = new ArrayList<>();
-                List<List<Integer>> positions = new ArrayList<>();
-                List<List<Ring128Tensor>> weights = new ArrayList<>();
                 for (int j = 0; j < k * k; j++) {
                     values.add(gather(x, index[j]));
-                    positions.add(List.of(j));
-                    weights.add(null); // implicitly 1 until the first match
                 }
+                won.clear();
                 for (int l = 0; l < levels.size(); l++) {
-                    int pairs = values.size() / 2;
+                    int pairs = levels.get(l)[1];
                     List<Ring128Tensor> diffs = new ArrayList<>();
                     for (int p = 0; p < pairs; p++) {
                         diffs.add(values.get(2 * p).sub(values.get(2 * p + 1)));
                     }
-                    MaskedTensor d = party.mask(Ring128Tensor.concat(diffs), diffMasks.get(l));
-                    SecureComparison.Result r = party.compare(signs.get(l), d);
-                    // weight updates: A's positions times bit, B's positions minus that
-                    List<Ring128Tensor> aTimesBit = new ArrayList<>();
-                    if (l > 0) {
-                        List<Ring128Tensor> w = new ArrayList<>();
-                        List<Ring128Tensor> b = new ArrayList<>();
-                        for (int p = 0; p < pairs; p++) {
-                            Ring128Tensor bit = r.nonNegative().slice(p * outputs, Shape.of(outputs));
-                            for (int side = 0; side < 2; side++) {
-                                for (Ring128Tensor wj : weights.get(2 * p + side)) {
-                                    w.add(wj);
-                                    b.add(bit);
-                                }
-                            }
-                        }
-                        List<MaskedTensor> m = party.maskAll(List.of(Ring128Tensor.concat(w), Ring128Tensor.concat(b)),
-                                List.of(weightMasks.get(l - 1), bitMasks.get(l - 1)));
-                        Ring128Tensor all = party.multiply(weightProducts.get(l - 1), m.get(0), m.get(1));
-                        for (int i = 0; i < w.size(); i++) {
-                            aTimesBit.add(all.slice(i * outputs, Shape.of(outputs)));
-                        }
-                    }
-                    List<Ring128Tensor> nextValues = new ArrayList<>();
-                    List<List<Integer>> nextPositions = new ArrayList<>();
-                    List<List<Ring128Tensor>> nextWeights = new ArrayList<>();
-                    int used = 0;
-                    for (int p = 0; p < pairs; p++) {
-                        Ring128Tensor bit = r.nonNegative().slice(p * outputs, Shape.of(outputs));
-                        Ring128Tensor relu = r.relu().slice(p * outputs, Shape.of(outputs));
-                        nextValues.add(values.get(2 * p + 1).add(relu));
-                        List<Integer> pos = new ArrayList<>(positions.get(2 * p));
-                        pos.addAll(positions.get(2 * p + 1));
-                        nextPositions.add(pos);
-                        List<Ring128Tensor> wNext = new ArrayList<>();
-                        if (l == 0) { // A wins with the bit, B with 1 - bit
-                            wNext.add(bit);
-                            wNext.add(party.addPublic(bit.negate(), 1));
-                        } else {
-                            for (int side = 0; side < 2; side++) {
-                                for (Ring128Tensor wj : weights.get(2 * p + side)) {
-                                    Ring128Tensor wb = aTimesBit.get(used++);
-                                    wNext.add(side == 0 ? wb : wj.sub(wb));
-                                }
-                            }
-                        }
-                        nextWeights.add(wNext);
+                    SecureComparison.Result r = party.compare(signs.get(l),
+                            party.mask(Ring128Tensor.concat(diffs), diffMasks.get(l)));
+                    won.add(r.nonNegative());
+                    List<Ring128Tensor> next = new ArrayList<>();
+                    for (int p = 0; p < pairs; p++) { // max(a, b) = b + relu(a - b)
+                        next.add(values.get(2 * p + 1).add(r.relu().slice(p * outputs, Shape.of(outputs))));
                     }
                     if (values.size() % 2 == 1) {
-                        int last = values.size() - 1;
-                        nextValues.add(values.get(last));
-                        nextPositions.add(positions.get(last));
-                        nextWeights.add(weights.get(last) == null
-                                ? List.of(party.addPublic(Ring128Tensor.zeros(Shape.of(outputs)), 1)) : weights.get(last));
+                        next.add(values.get(values.size() - 1));
                     }
-                    values = nextValues;
-                    positions = nextPositions;
-                    weights = nextWeights;
-                }
-                selection = new Ring128Tensor[k * k];
-                for (int i = 0; i < positions.get(0).size(); i++) {
-                    selection[positions.get(0).get(i)] = weights.get(0).get(i);
+                    values = next;
                 }
                 return values.get(0).reshape(output);
             }
@@ -257,23 +167,36 @@ public record MaxPool2d(int k, int bits) implements Layer {
                 if (!inputGradient) {
                     return null;
                 }
-                int n = input.size();
-                long[] dHi = new long[n];
-                long[] dLo = new long[n];
-                long[] sHi = new long[n];
-                long[] sLo = new long[n];
+                // down the tournament: a winner's gradient goes to A times the bit, to B the rest
+                List<Ring128Tensor> grads = List.of(delta.reshape(Shape.of(outputs)));
+                for (int l = levels.size() - 1, i = 0; l >= 0; l--, i++) {
+                    int candidates = levels.get(l)[0];
+                    int pairs = levels.get(l)[1];
+                    List<Ring128Tensor> winners = grads.subList(0, pairs);
+                    List<MaskedTensor> m = party.maskAll(List.of(Ring128Tensor.concat(winners), won.get(l)),
+                            List.of(deltaMasks.get(i), bitMasks.get(i)));
+                    Ring128Tensor toA = party.multiply(routes.get(i), m.get(0), m.get(1));
+                    List<Ring128Tensor> below = new ArrayList<>();
+                    for (int p = 0; p < pairs; p++) {
+                        Ring128Tensor a = toA.slice(p * outputs, Shape.of(outputs));
+                        below.add(a);
+                        below.add(winners.get(p).sub(a));
+                    }
+                    if (candidates % 2 == 1) {
+                        below.add(grads.get(pairs));
+                    }
+                    grads = below;
+                }
+                long[] hi = new long[input.size()];
+                long[] lo = new long[input.size()];
                 for (int j = 0; j < k * k; j++) {
+                    Ring128Tensor g = grads.get(j);
                     for (int o = 0; o < outputs; o++) {
-                        int at = index[j][o];
-                        dHi[at] = delta.hi(o);
-                        dLo[at] = delta.lo(o);
-                        sHi[at] = selection[j].hi(o);
-                        sLo[at] = selection[j].lo(o);
+                        hi[index[j][o]] = g.hi(o);
+                        lo[index[j][o]] = g.lo(o);
                     }
                 }
-                List<MaskedTensor> m = party.maskAll(List.of(Ring128Tensor.wrap(input, dHi, dLo),
-                        Ring128Tensor.wrap(input, sHi, sLo)), List.of(deltaMask, selectionMask));
-                return party.multiply(route, m.get(0), m.get(1));
+                return Ring128Tensor.wrap(input, hi, lo);
             }
         };
     }

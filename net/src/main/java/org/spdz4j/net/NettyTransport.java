@@ -172,7 +172,7 @@ public final class NettyTransport implements Transport {
         }
         connected = true;
         if (server != null) {
-            server.close().awaitUninterruptibly(1000); // every peer is in: nobody else gets to connect
+            server.close().awaitUninterruptibly(timeout.toMillis()); // every peer is in: nobody else gets to connect
             LOG.info("{} has all its peers; stopped listening on {}", self, listenAt);
         }
     }
@@ -511,6 +511,11 @@ public final class NettyTransport implements Transport {
                 throw new ProtocolException(self + " timed out waiting for " + e.getKey() + " to finish");
             }
         }
+    }
+
+    /** Whether this participant still accepts connections (only while it waits for its peers). */
+    boolean listening() {
+        return server != null && server.isOpen();
     }
 
     /** Connections dropped because they were not a configured peer (scans, unpinned certificates, noise). */
