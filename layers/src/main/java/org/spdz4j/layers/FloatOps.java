@@ -70,6 +70,16 @@ final class FloatOps {
         return new FloatTensor(Shape.of(b, a, s.dim(2), s.dim(3)), out);
     }
 
+    /** {@code f} applied to every element. */
+    static FloatTensor map(FloatTensor t, java.util.function.DoubleUnaryOperator f) {
+        double[] v = t.values();
+        double[] out = new double[v.length];
+        for (int i = 0; i < v.length; i++) {
+            out[i] = f.applyAsDouble(v[i]);
+        }
+        return new FloatTensor(t.shape(), out);
+    }
+
     static FloatTensor avgPool(FloatTensor t, int k) {
         Shape s = t.shape();
         int planes = s.dim(0) * s.dim(1), h = s.dim(2), w = s.dim(3), oh = h / k, ow = w / k;

@@ -208,11 +208,7 @@ public record PolyRelu(int degree, double a) implements Layer {
             @Override
             public FloatTensor forward(FloatTensor x) {
                 z = x.values();
-                double[] out = new double[z.length];
-                for (int i = 0; i < z.length; i++) {
-                    out[i] = p.evaluate(z[i]);
-                }
-                return new FloatTensor(x.shape(), out);
+                return FloatOps.map(x, p::evaluate);
             }
 
             @Override

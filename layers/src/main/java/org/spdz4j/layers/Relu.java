@@ -91,11 +91,7 @@ public record Relu(int bits) implements Layer {
             @Override
             public FloatTensor forward(FloatTensor x) {
                 z = x.values();
-                double[] out = new double[z.length];
-                for (int i = 0; i < z.length; i++) {
-                    out[i] = z[i] >= 0 ? z[i] : 0;
-                }
-                return new FloatTensor(x.shape(), out);
+                return FloatOps.map(x, v -> v >= 0 ? v : 0);
             }
 
             @Override
