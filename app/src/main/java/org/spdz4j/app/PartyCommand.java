@@ -67,7 +67,7 @@ final class PartyCommand implements Callable<Integer> {
         if (resume && checkpointDir == null) {
             throw new IllegalArgumentException("--resume needs --checkpoint-dir");
         }
-        List<Integer> held = resume ? Checkpoint.steps(checkpointDir, role) : List.of();
+        List<Integer> held = resume ? Checkpoint.steps(checkpointDir, role) : List.of(0); // a fresh run starts at 0
         if (resume && held.isEmpty()) {
             throw new IOException("--resume: " + role + " has no usable checkpoint in " + checkpointDir);
         }
@@ -75,7 +75,7 @@ final class PartyCommand implements Callable<Integer> {
                 : new TrainingParty.Checkpointing(checkpointDir, checkpointEvery);
         return process.run(role, t -> {
             t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, plan.largestMessageValues()));
-            int first = resume ? Handshake.commonStep(t, held) : 0;
+            int first = Handshake.commonStep(t, held); // both fresh, or both resuming from a step both hold
             if (resume) {
                 System.out.println(role + ": resuming at step " + first + " (checkpoints held: " + held + ")");
             }

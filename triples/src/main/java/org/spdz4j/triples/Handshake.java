@@ -64,8 +64,8 @@ public final class Handshake {
     }
 
     /**
-     * The latest step both compute parties can resume from: each sends the other the steps it
-     * {@code holds} (checkpoints), and both take the largest they share. Refused naming both
+     * The latest step both compute parties can start from: each sends the other the steps it
+     * {@code holds} (its checkpoints, or just 0 for a fresh run), and both take the largest they share. Refused naming both
      * lists when they share none.
      */
     public static int commonStep(Transport transport, Collection<Integer> holds) {
@@ -83,8 +83,8 @@ public final class Handshake {
         TreeSet<Integer> common = new TreeSet<>(mine);
         common.retainAll(theirs);
         if (common.isEmpty()) {
-            throw new ProtocolException("no step to resume from: " + self + " holds checkpoints "
-                    + "for steps " + mine + " but " + self.peer() + " for " + theirs);
+            throw new ProtocolException("no common step to start from: " + self + " can start at steps " + mine + " but "
+                    + self.peer() + " at " + theirs + " (a fresh run starts at 0, --resume at a checkpoint both hold)");
         }
         return common.last();
     }
