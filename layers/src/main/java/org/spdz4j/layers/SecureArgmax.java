@@ -1,0 +1,93 @@
+package org.spdz4j.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.BilinearOps;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Product;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.triples.Plan;
+
+/**
+ * The argmax of each row of shared logits {@code (N, C)} as one-hot shares (ties go to the lower
+ * class), by a {@link Tournament} of secure comparisons; and the
+ * number of rows whose argmax is the row's label, with only that count revealed: accuracy on
+ * shares, neither predictions nor labels opened. For one party: declare, then use once per step.
+ *
+ * <pre>{@code
+ * SecureArgmax argmax = new SecureArgmax(Shape.of(128, 10), Relu.DEFAULT_BITS);
+ * argmax.declare(planBuilder);
+ * long correct = argmax.correct(party, logitShares, oneHotLabelShares);   // the count only
+ * }</pre>
+ */
+public final class SecureArgmax {
+    private final int rows;
+    private final int classes;
+    private final Tournament tournament;
+    private Mask oneHotMask;
+    private Mask labelMask;
+    private Product agreement;
+
+    /**
+     * @param logits shape (N, C)
+     * @param bits   comparison width (see {@link Relu})
+     */
+    public SecureArgmax(Shape logits, int bits) {
+        if (logits.rank() != 2 || logits.dim(1) < 2) {
+            throw new IllegalArgumentException("argmax needs logits of shape (N, C) with C >= 2, got " + logits);
+        }
+        this.rows = logits.dim(0);
+        this.classes = logits.dim(1);
+        this.tournament = new Tournament(classes, rows, bits);
+    }
+
+    /** Declares the comparisons, the routing and the accuracy product. */
+    public void declare(Plan.Builder plan) {
+        tournament.declareMax(plan);
+        tournament.declareRoute(plan);
+        Shape s = Shape.of(rows, classes);
+        oneHotMask = plan.mask(s);
+        labelMask = plan.mask(s);
+        agreement = plan.product(BilinearOps.elementwise(), oneHotMask, labelMask, 0);
+    }
+
+    /** Shares of the one-hot argmax of each row (0 or 1 in the ring, not fixed point), shape (N, C). */
+    public Ring128Tensor oneHot(ComputeParty party, Ring128Tensor logits) {
+        List<Ring128Tensor> columns = new ArrayList<>();
+        for (int c = 0; c < classes; c++) {
+            int[] index = new int[rows];
+            for (int n = 0; n < rows; n++) {
+                index[n] = n * classes + c;
+            }
+            columns.add(Tournament.gather(logits, index));
+        }
+        tournament.max(party, columns);
+        List<Ring128Tensor> selected = tournament.route(party, party.addPublic(Ring128Tensor.zeros(Shape.of(rows)), 1));
+        long[] hi = new long[rows * classes];
+        long[] lo = new long[rows * classes];
+        for (int c = 0; c < classes; c++) {
+            for (int n = 0; n < rows; n++) {
+                hi[n * classes + c] = selected.get(c).hi(n);
+                lo[n * classes + c] = selected.get(c).lo(n);
+            }
+        }
+        return Ring128Tensor.wrap(Shape.of(rows, classes), hi, lo);
+    }
+
+    /**
+     * How many rows' argmax is their label, revealed to both parties (nothing else is): labels
+     * as shares of a fixed-point one-hot {@code (N, C)}.
+     */
+    public long correct(ComputeParty party, Ring128Tensor logits, Ring128Tensor labels) {
+        Ring128Tensor hot = oneHot(party, logits);
+        List<MaskedTensor> m = party.maskAll(List.of(hot, labels), List.of(oneHotMask, labelMask));
+        Ring128Tensor agree = party.multiply(agreement, m.get(0), m.get(1));
+        Ring128Tensor total = agree.reshape(Shape.of(1, rows * classes)).rowSums();
+        FixedPoint fp = party.fixedPoint();
+        return Math.round(fp.decode(party.open(total))[0]);
+    }
+}
