@@ -1,13 +1,9 @@
 package org.spdz4j.layers;
 
-import java.util.List;
-import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
-import org.spdz4j.core.mpc.MaskedTensor;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
-import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.mpc.PlanEntry.Sign;
-import org.spdz4j.core.mpc.SecureComparison;
+import org.spdz4j.core.mpc.PlanEntry.SignProduct;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.triples.Plan;
@@ -15,7 +11,8 @@ import org.spdz4j.triples.Plan;
 /**
  * Exact ReLU by secure comparison: {@code relu(z) = z [z >= 0]} from z's one opening (see
  * {@code ComputeParty.compare}); the backward pass multiplies the output gradient by the
- * forward pass's comparison bit, kept as a share (no second comparison). Exact while the
+ * forward pass's comparison bit without opening it (the dealer's {@code M * beta}; no second
+ * comparison). Exact while the
  * fixed-point input stays within {@code |z| < 2^(bits-1-f)} (with f = 20 and the default
  * {@link #DEFAULT_BITS} = 40: |z| < 524,288); outside, the sign is that of z reduced to a
  * signed {@code bits}-bit integer. Both modes compute the same.
@@ -50,10 +47,9 @@ public record Relu(int bits) implements Layer {
     @Override
     public SecureLayer secure(Shape input, SecureSetup setup) {
         return new SecureLayer() {
-            private Mask maskZ, maskDelta, maskBit;
+            private Mask maskZ, maskDelta;
             private Sign sign;
-            private Product backward;
-            private Ring128Tensor bit;
+            private SignProduct deltaTimesBit;
 
             @Override
             public void declareForward(Plan.Builder plan) {
@@ -64,21 +60,17 @@ public record Relu(int bits) implements Layer {
             @Override
             public void declareBackward(Plan.Builder plan, boolean inputGradient) {
                 maskDelta = plan.mask(input);
-                maskBit = plan.mask(input);
-                backward = plan.product(BilinearOps.elementwise(), maskDelta, maskBit, 0); // the bit is 0 or 1, not scaled
+                deltaTimesBit = plan.signProduct(sign, maskDelta);
             }
 
             @Override
             public Ring128Tensor forward(ComputeParty party, Ring128Tensor z) {
-                SecureComparison.Result r = party.compare(sign, party.mask(z, maskZ));
-                bit = r.nonNegative();
-                return r.relu();
+                return party.compare(sign, party.mask(z, maskZ)).relu();
             }
 
             @Override
             public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
-                List<MaskedTensor> m = party.maskAll(List.of(delta, bit), List.of(maskDelta, maskBit));
-                return party.multiply(backward, m.get(0), m.get(1));
+                return party.multiplyBySign(deltaTimesBit, party.mask(delta, maskDelta)); // the forward bit, unopened
             }
         };
     }

@@ -2,12 +2,10 @@ package org.spdz4j.layers;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
-import org.spdz4j.core.mpc.MaskedTensor;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
-import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.mpc.PlanEntry.Sign;
+import org.spdz4j.core.mpc.PlanEntry.SignProduct;
 import org.spdz4j.core.mpc.SecureComparison;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -19,7 +17,8 @@ import org.spdz4j.triples.Plan;
  * level, the lower one winning ties, an odd one out passing up; {@code max(a, b) = b + relu(a -
  * b)}, one secure comparison per level for all pairs. {@link #route} walks the tournament down
  * with the comparison bits: a value given to each winner reaches the candidate it came from
- * (a gradient, or 1 for a one-hot argmax), one product per level.
+ * (a gradient, or 1 for a one-hot argmax), one opening per level, the bits never opened (the
+ * dealer's {@code M * beta}).
  *
  * <p>Each tournament is one party's: declare it in the plan, then run {@link #max} and
  * {@link #route} once per step.
@@ -32,9 +31,7 @@ final class Tournament {
     private final List<Mask> diffMasks = new ArrayList<>();
     private final List<Sign> signs = new ArrayList<>();
     private final List<Mask> valueMasks = new ArrayList<>(); // routing, top level first
-    private final List<Mask> bitMasks = new ArrayList<>();
-    private final List<Product> routes = new ArrayList<>();
-    private final List<Ring128Tensor> won = new ArrayList<>(); // per level: [A >= B] of its pairs
+    private final List<SignProduct> routes = new ArrayList<>();
 
     Tournament(int candidates, int outputs, int bits) {
         this.candidates = candidates;
@@ -59,10 +56,8 @@ final class Tournament {
         for (int l = levels.size() - 1; l >= 0; l--) {
             Shape s = Shape.of(levels.get(l)[1] * outputs);
             Mask v = plan.mask(s);
-            Mask b = plan.mask(s);
             valueMasks.add(v);
-            bitMasks.add(b);
-            routes.add(plan.product(BilinearOps.elementwise(), v, b, 0)); // the bit is 0 or 1, not scaled
+            routes.add(plan.signProduct(signs.get(l), v)); // times the level's bit, unopened
         }
     }
 
@@ -71,7 +66,6 @@ final class Tournament {
         if (values.size() != candidates) {
             throw new IllegalArgumentException(values.size() + " candidates for a tournament of " + candidates);
         }
-        won.clear();
         for (int l = 0; l < levels.size(); l++) {
             int pairs = levels.get(l)[1];
             List<Ring128Tensor> diffs = new ArrayList<>();
@@ -79,7 +73,6 @@ final class Tournament {
                 diffs.add(values.get(2 * p).sub(values.get(2 * p + 1)));
             }
             SecureComparison.Result r = party.compare(signs.get(l), party.mask(Ring128Tensor.concat(diffs), diffMasks.get(l)));
-            won.add(r.nonNegative());
             List<Ring128Tensor> next = new ArrayList<>();
             for (int p = 0; p < pairs; p++) {
                 next.add(values.get(2 * p + 1).add(r.relu().slice(p * outputs, Shape.of(outputs))));
@@ -98,9 +91,8 @@ final class Tournament {
         for (int l = levels.size() - 1, i = 0; l >= 0; l--, i++) {
             int pairs = levels.get(l)[1];
             List<Ring128Tensor> winners = at.subList(0, pairs);
-            List<MaskedTensor> m = party.maskAll(List.of(Ring128Tensor.concat(winners), won.get(l)),
-                    List.of(valueMasks.get(i), bitMasks.get(i)));
-            Ring128Tensor toA = party.multiply(routes.get(i), m.get(0), m.get(1));
+            Ring128Tensor toA = party.multiplyBySign(routes.get(i),
+                    party.mask(Ring128Tensor.concat(winners), valueMasks.get(i)));
             List<Ring128Tensor> below = new ArrayList<>();
             for (int p = 0; p < pairs; p++) {
                 Ring128Tensor a = toA.slice(p * outputs, Shape.of(outputs));

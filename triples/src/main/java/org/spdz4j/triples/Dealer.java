@@ -15,6 +15,7 @@ import org.spdz4j.core.mpc.PlanEntry.Operand;
 import org.spdz4j.core.mpc.PlanEntry.Power;
 import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.mpc.PlanEntry.Sign;
+import org.spdz4j.core.mpc.PlanEntry.SignProduct;
 import org.spdz4j.core.mpc.SecureComparison;
 
 /**
@@ -150,6 +151,7 @@ public final class Dealer {
         }
         long start = System.nanoTime();
         Ring128Tensor[] masks = new Ring128Tensor[plan.entries().size()];
+        java.util.Map<Integer, long[]> betas = new java.util.HashMap<>(); // comparisons' random bits, by entry
         try (TrafficCounter.Scope s = transport.traffic().scope(CORRECTION_SCOPE)) {
             for (PlanEntry e : plan.entries()) {
                 Ring128Tensor full;
@@ -160,15 +162,22 @@ public final class Dealer {
                     full = power(masks[p.mask().id()], p.exponent());
                 } else if (e instanceof Product p) {
                     full = p.op().apply(operand(masks, p.left()), operand(masks, p.right()));
+                } else if (e instanceof SignProduct sp) {
+                    full = SecureComparison.timesBits(masks[sp.other().id()], betas.get(sp.sign().id()));
                 } else {
                     full = null; // a comparison: its correction is not a difference of ring values
                 }
                 if (!(e instanceof Mask)) {
                     Ring128Tensor p0Share = prg0.tensor(e.correctionShape(), e.id(), step);
-                    Ring128Tensor correction = e instanceof Sign g
-                            ? SecureComparison.p1Determined(masks[g.mask().id()], g.bits(), p0Share,
-                                    prg0.tensor(g.randomShape(), ~g.id(), step), prg1.tensor(g.randomShape(), ~g.id(), step))
-                            : full.sub(p0Share);
+                    Ring128Tensor correction;
+                    if (e instanceof Sign g) {
+                        Ring128Tensor random0 = prg0.tensor(g.randomShape(), ~g.id(), step);
+                        Ring128Tensor random1 = prg1.tensor(g.randomShape(), ~g.id(), step);
+                        betas.put(g.id(), SecureComparison.betaBits(random0, random1, g.shape().size()));
+                        correction = SecureComparison.p1Determined(masks[g.mask().id()], g.bits(), p0Share, random0, random1);
+                    } else {
+                        correction = full.sub(p0Share);
+                    }
                     long sendStart = System.nanoTime();
                     transport.send(Role.P1, new Tag(Tag.Kind.CORRECTION, step, e.id()), correction);
                     start += System.nanoTime() - sendStart; // time blocked on flow control is not dealer work

@@ -154,6 +154,14 @@ public final class Plan {
             return add(new PlanEntry.Sign(entries.size(), declared(mask), bits));
         }
 
+        /**
+         * The dealer's {@code M * beta} for comparison {@code sign} and the mask {@code other} of a
+         * tensor to be multiplied by its bit; see {@code ComputeParty.multiplyBySign}.
+         */
+        public PlanEntry.SignProduct signProduct(PlanEntry.Sign sign, Mask other) {
+            return add(new PlanEntry.SignProduct(entries.size(), declared(sign), declared(other)));
+        }
+
         /** {@code op(left, right)}, untruncated; fails here, naming the op and shapes, if they do not fit. */
         public Product product(BilinearOp op, Mask left, Mask right) {
             return product(op, Operand.of(left), Operand.of(right), 0);
@@ -187,12 +195,12 @@ public final class Plan {
             return new Plan(name, entries);
         }
 
-        private Mask declared(Mask m) {
-            int id = m.id();
-            if (id < 0 || id >= entries.size() || !entries.get(id).equals(m)) {
-                throw new IllegalArgumentException("plan '" + name + "': " + m + " is not a mask declared in this plan");
+        private <E extends PlanEntry> E declared(E e) {
+            int id = e.id();
+            if (id < 0 || id >= entries.size() || !entries.get(id).equals(e)) {
+                throw new IllegalArgumentException("plan '" + name + "': " + e + " is not an entry declared in this plan");
             }
-            return m;
+            return e;
         }
 
         private <E extends PlanEntry> E add(E e) {

@@ -105,6 +105,40 @@ class ComparisonTest {
         assertEquals(BigInteger.ZERO, value(r.nonNegative(), 0), "2^(k-1) reads as negative");
     }
 
+    /** g [x >= 0] from g's opening and the dealer's M * beta equals the plaintext product exactly. */
+    @Test
+    void aTensorTimesTheComparisonBitIsExactWithoutOpeningTheBit() {
+        List<BigInteger> xs = inRange(40, 200);
+        List<BigInteger> gs = inRange(90, 200);
+        Shape shape = Shape.of(xs.size());
+        Ring128Tensor x = ring(xs);
+        Ring128Tensor g = ring(gs);
+        Plan.Builder b = Plan.builder("sign product");
+        PlanEntry.Mask mx = b.mask(shape);
+        PlanEntry.Sign sign = b.sign(mx, 40);
+        PlanEntry.Mask mg = b.mask(shape);
+        PlanEntry.SignProduct gz = b.signProduct(sign, mg);
+        Plan plan = b.build();
+        LocalComputation.Result<Ring128Tensor> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(), FixedPoint.DEFAULT,
+                (party, randomness) -> {
+                    party.beginStep(0, randomness.forStep(0));
+                    boolean p0 = Role.P0.equals(party.role());
+                    Ring128Tensor xsh = party.shareInput(Role.P0, p0 ? x : null, shape, 0);
+                    Ring128Tensor gsh = party.shareInput(Role.P1, p0 ? null : g, shape, 1);
+                    MaskedTensor gm = party.mask(gsh, mg);
+                    IllegalStateException early = assertThrows(IllegalStateException.class,
+                            () -> party.multiplyBySign(gz, gm));
+                    assertTrue(early.getMessage().contains("needs comparison entry 1 made earlier in step 0"),
+                            early.getMessage());
+                    party.compare(sign, party.mask(xsh, mx));
+                    return party.open(party.multiplyBySign(gz, gm));
+                });
+        for (int i = 0; i < xs.size(); i++) {
+            BigInteger expected = xs.get(i).signum() >= 0 ? gs.get(i) : BigInteger.ZERO;
+            assertEquals(expected, value(r.p0(), i), "g times [x >= 0] at " + i);
+        }
+    }
+
     @Test
     void aComparisonServesOnceAndOnlyItsOwnMask() {
         Shape shape = Shape.of(4);

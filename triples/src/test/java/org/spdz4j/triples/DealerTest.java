@@ -90,7 +90,7 @@ class DealerTest {
         PlanEntry.Mask foreign = Plan.builder("other").mask(Shape.of(8, 2, 3, 3));
         IllegalArgumentException notDeclared = assertThrows(IllegalArgumentException.class,
                 () -> b.product(BilinearOps.elementwise(), w, new PlanEntry.Mask(5, w.shape())));
-        assertTrue(notDeclared.getMessage().contains("not a mask declared in this plan"), notDeclared.getMessage());
+        assertTrue(notDeclared.getMessage().contains("is not an entry declared in this plan"), notDeclared.getMessage());
         assertThrows(IllegalArgumentException.class, () -> b.power(new PlanEntry.Mask(1, Shape.of(3)), 2));
         assertEquals(w, b.maskAgain(foreign, true), "a handle equal to a declared one is that one");
     }

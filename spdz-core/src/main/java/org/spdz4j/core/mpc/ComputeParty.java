@@ -43,6 +43,7 @@ public final class ComputeParty {
     private int handshakes;
     private final Set<Integer> maskedThisStep = new HashSet<>();
     private final Set<Integer> comparedThisStep = new HashSet<>();
+    private final java.util.Map<Integer, SecureComparison.Kept> compared = new java.util.HashMap<>();
 
     /** Party {@code role} (P0 or P1) over {@code transport}, encoding in {@code fixedPoint}. */
     public ComputeParty(Role role, Transport transport, FixedPoint fixedPoint) {
@@ -125,6 +126,7 @@ public final class ComputeParty {
         this.position = 0;
         this.maskedThisStep.clear();
         this.comparedThisStep.clear();
+        this.compared.clear();
     }
 
     /** Reveals a shared tensor to both parties: one round, {@code 16 * size} bytes each way. */
@@ -270,7 +272,26 @@ public final class ComputeParty {
         int determined = sign.correctionShape().size();
         return SecureComparison.run(role.partyIndex() == 0, x.opened(), x.share(), sign.bits(),
                 material.slice(0, sign.correctionShape()),
-                material.slice(determined, sign.randomShape()), this::openBits);
+                material.slice(determined, sign.randomShape()), this::openBits, kept -> compared.put(sign.id(), kept));
+    }
+
+    /**
+     * Share of {@code g [x >= 0]} for the plan's {@code product} of a comparison made earlier in
+     * this step and g masked with the product's other mask: local, from g's one opening and the
+     * dealer's {@code M * beta} (no opening of the comparison bit).
+     */
+    public Ring128Tensor multiplyBySign(PlanEntry.SignProduct product, MaskedTensor g) {
+        requireStep("multiply by a comparison bit");
+        if (!g.mask().equals(product.other())) {
+            throw new IllegalArgumentException("sign product entry " + product.id() + " takes mask entry "
+                    + product.other().id() + " but was given a tensor masked with entry " + g.mask().id());
+        }
+        SecureComparison.Kept kept = compared.get(product.sign().id());
+        if (kept == null) {
+            throw new IllegalStateException("sign product entry " + product.id() + " needs comparison entry "
+                    + product.sign().id() + " made earlier in step " + step);
+        }
+        return SecureComparison.timesBit(kept.d(), kept.beta(), g.opened(), g.share(), randomness().share(product));
     }
 
     private long[] openBits(long[] mine) {

@@ -144,6 +144,38 @@ public sealed interface PlanEntry {
     }
 
     /**
+     * The dealer's {@code M * beta} for a comparison's random bit {@code beta} and the mask M of
+     * another tensor g of the same shape: with it {@link ComputeParty#multiplyBySign} gives
+     * {@code g [x >= 0]} from g's one opening, without opening the comparison bit (a ReLU's or a
+     * max pool's backward pass).
+     *
+     * @param id    position in the plan
+     * @param sign  the comparison
+     * @param other the mask of the tensor multiplied by the comparison's bit
+     */
+    record SignProduct(int id, Sign sign, Mask other) implements PlanEntry {
+        /** Checks the components. */
+        public SignProduct {
+            Objects.requireNonNull(sign, "sign");
+            Objects.requireNonNull(other, "other");
+            if (!sign.shape().equals(other.shape())) {
+                throw new IllegalArgumentException("comparison entry " + sign.id() + " has shape " + sign.shape()
+                        + " but mask entry " + other.id() + " has shape " + other.shape());
+            }
+        }
+
+        @Override
+        public Shape shape() {
+            return sign.shape();
+        }
+
+        @Override
+        public String describe() {
+            return id + " signproduct s" + sign.id() + " m" + other.id() + " " + shape();
+        }
+    }
+
+    /**
      * A mask or an elementwise power of it as the argument of a product.
      *
      * @param mask  the mask

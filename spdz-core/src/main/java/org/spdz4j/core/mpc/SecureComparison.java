@@ -134,6 +134,45 @@ public final class SecureComparison {
         return Ring128Tensor.concat(java.util.List.of(arithmetic, pack(p1Bits))).slice(0, p0Determined.shape());
     }
 
+    /** At the dealer: the comparison's random bit beta, from both parties' random material. */
+    public static long[] betaBits(Ring128Tensor p0Random, Ring128Tensor p1Random, int n) {
+        return xor(bitWords(p0Random, 0, words(n)), bitWords(p1Random, 0, words(n)));
+    }
+
+    /** At the dealer: {@code m * beta} elementwise, beta given as bits. */
+    public static Ring128Tensor timesBits(Ring128Tensor m, long[] beta) {
+        int n = m.size();
+        long[] hi = new long[n];
+        long[] lo = new long[n];
+        for (int e = 0; e < n; e++) {
+            if (((beta[e >>> 6] >>> (e & 63)) & 1L) != 0) {
+                hi[e] = m.hi(e);
+                lo[e] = m.lo(e);
+            }
+        }
+        return Ring128Tensor.wrap(m.shape(), hi, lo);
+    }
+
+    /**
+     * One party's share of {@code g z} for the comparison bit {@code z = d xor beta} (d opened
+     * during the comparison), from g's opening {@code G = g - M}: {@code g beta = G [beta] +
+     * [M beta]}, and {@code g z = g beta} where d = 0, {@code g - g beta} where d = 1. Local.
+     */
+    static Ring128Tensor timesBit(long[] d, Ring128Tensor beta, Ring128Tensor gOpened, Ring128Tensor gShare,
+                                  Ring128Tensor mBeta) {
+        int n = gShare.size();
+        Ring128Tensor gBeta = gOpened.reshape(Shape.of(n)).mul(beta.reshape(Shape.of(n))).add(mBeta.reshape(Shape.of(n)));
+        Ring128Tensor rest = gShare.reshape(Shape.of(n)).sub(gBeta);
+        long[] hi = new long[n];
+        long[] lo = new long[n];
+        for (int e = 0; e < n; e++) {
+            Ring128Tensor pick = ((d[e >>> 6] >>> (e & 63)) & 1L) != 0 ? rest : gBeta;
+            hi[e] = pick.hi(e);
+            lo[e] = pick.lo(e);
+        }
+        return Ring128Tensor.wrap(gShare.shape(), hi, lo);
+    }
+
     private static long[] xor(long[] x, long[] y) {
         long[] z = new long[x.length];
         for (int i = 0; i < x.length; i++) {
@@ -156,12 +195,16 @@ public final class SecureComparison {
     public record Result(Ring128Tensor nonNegative, Ring128Tensor relu) {
     }
 
+    /** What a party keeps of a comparison for products by its bit: the opened d and its share of beta. */
+    record Kept(long[] d, Ring128Tensor beta) {
+    }
+
     /**
      * One party's side of the comparison of x, given x's opening {@code d = x - A}, its share of
      * x, and its determined and random material.
      */
     static Result run(boolean partyZero, Ring128Tensor opened, Ring128Tensor xShare, int bits, Ring128Tensor determined,
-                      Ring128Tensor random, BitOpener opener) {
+                      Ring128Tensor random, BitOpener opener, java.util.function.Consumer<Kept> keep) {
         int n = opened.size();
         int w = words(n);
         int m = bits - 1;
@@ -230,6 +273,7 @@ public final class SecureComparison {
         long[] open = opener.open(masked);
         Ring128Tensor beta = determined.slice(0, Shape.of(n));
         Ring128Tensor aBeta = determined.slice(n, Shape.of(n));
+        keep.accept(new Kept(open, beta));
         Ring128Tensor xBeta = opened.reshape(Shape.of(n)).mul(beta).add(aBeta); // share of x * beta
         Ring128Tensor x = xShare.reshape(Shape.of(n));
         long[] zHi = new long[n];
