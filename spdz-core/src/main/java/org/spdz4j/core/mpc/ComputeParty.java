@@ -42,8 +42,7 @@ public final class ComputeParty {
     private int position;
     private int handshakes;
     private final Set<Integer> maskedThisStep = new HashSet<>();
-    private final Set<Integer> comparedThisStep = new HashSet<>();
-    private final java.util.Map<Integer, SecureComparison.Kept> compared = new java.util.HashMap<>();
+    private final java.util.Map<Integer, SecureComparison.Kept> comparedThisStep = new java.util.HashMap<>();
 
     /** Party {@code role} (P0 or P1) over {@code transport}, encoding in {@code fixedPoint}. */
     public ComputeParty(Role role, Transport transport, FixedPoint fixedPoint) {
@@ -126,7 +125,6 @@ public final class ComputeParty {
         this.position = 0;
         this.maskedThisStep.clear();
         this.comparedThisStep.clear();
-        this.compared.clear();
     }
 
     /** Reveals a shared tensor to both parties: one round, {@code 16 * size} bytes each way. */
@@ -264,15 +262,17 @@ public final class ComputeParty {
             throw new IllegalArgumentException("comparison entry " + sign.id() + " compares the tensor masked with entry "
                     + sign.mask().id() + " but was given one masked with entry " + x.mask().id());
         }
-        if (!comparedThisStep.add(sign.id())) {
+        if (comparedThisStep.containsKey(sign.id())) {
             throw new IllegalStateException("comparison entry " + sign.id() + " was already used in step " + step
                     + ": its triples serve once");
         }
+        comparedThisStep.put(sign.id(), null); // used, even if the exchange below fails
         Ring128Tensor material = randomness().share(sign);
         int determined = sign.correctionShape().size();
-        return SecureComparison.run(role.partyIndex() == 0, x.opened(), x.share(), sign.bits(),
-                material.slice(0, sign.correctionShape()),
-                material.slice(determined, sign.randomShape()), this::openBits, kept -> compared.put(sign.id(), kept));
+        SecureComparison.Outcome o = SecureComparison.run(role, x.opened(), x.share(), sign.bits(),
+                material.slice(0, sign.correctionShape()), material.slice(determined, sign.randomShape()), this::openBits);
+        comparedThisStep.put(sign.id(), o.kept());
+        return o.result();
     }
 
     /**
@@ -286,7 +286,7 @@ public final class ComputeParty {
             throw new IllegalArgumentException("sign product entry " + product.id() + " takes mask entry "
                     + product.other().id() + " but was given a tensor masked with entry " + g.mask().id());
         }
-        SecureComparison.Kept kept = compared.get(product.sign().id());
+        SecureComparison.Kept kept = comparedThisStep.get(product.sign().id());
         if (kept == null) {
             throw new IllegalStateException("sign product entry " + product.id() + " needs comparison entry "
                     + product.sign().id() + " made earlier in step " + step);

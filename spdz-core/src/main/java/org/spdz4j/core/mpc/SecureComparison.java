@@ -2,6 +2,7 @@ package org.spdz4j.core.mpc;
 
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Role;
 
 /**
  * The sign of a masked tensor, {@code [x >= 0]}, exact for {@code |x| < 2^(bits-1)}, with
@@ -71,6 +72,11 @@ public final class SecureComparison {
         return w;
     }
 
+    /** Element e's bit in a bit-sliced row. */
+    private static boolean bit(long[] row, int e) {
+        return ((row[e >>> 6] >>> (e & 63)) & 1L) != 0;
+    }
+
     /** Bit words packed into a ring tensor, two to an element. */
     static Ring128Tensor pack(long[] w) {
         int n = Math.max(1, (w.length + 1) / 2);
@@ -121,7 +127,7 @@ public final class SecureComparison {
         long[] hi = new long[2 * n];
         long[] lo = new long[2 * n];
         for (int e = 0; e < n; e++) {
-            boolean beta = ((random[e >>> 6] >>> (e & 63)) & 1L) != 0;
+            boolean beta = bit(random, e);
             lo[e] = beta ? 1 : 0;
             if (beta) {
                 hi[n + e] = a.hi(e);
@@ -131,7 +137,7 @@ public final class SecureComparison {
         Ring128Tensor arithmetic = Ring128Tensor.wrap(Shape.of(2 * n), hi, lo)
                 .sub(p0Determined.slice(0, Shape.of(2 * n)));
         long[] p1Bits = xor(det, bitWords(p0Determined, 2 * n, det.length));
-        return Ring128Tensor.concat(java.util.List.of(arithmetic, pack(p1Bits))).slice(0, p0Determined.shape());
+        return Ring128Tensor.concat(java.util.List.of(arithmetic, pack(p1Bits))).reshape(p0Determined.shape());
     }
 
     /** At the dealer: the comparison's random bit beta, from both parties' random material. */
@@ -145,7 +151,7 @@ public final class SecureComparison {
         long[] hi = new long[n];
         long[] lo = new long[n];
         for (int e = 0; e < n; e++) {
-            if (((beta[e >>> 6] >>> (e & 63)) & 1L) != 0) {
+            if (bit(beta, e)) {
                 hi[e] = m.hi(e);
                 lo[e] = m.lo(e);
             }
@@ -160,17 +166,9 @@ public final class SecureComparison {
      */
     static Ring128Tensor timesBit(long[] d, Ring128Tensor beta, Ring128Tensor gOpened, Ring128Tensor gShare,
                                   Ring128Tensor mBeta) {
-        int n = gShare.size();
-        Ring128Tensor gBeta = gOpened.reshape(Shape.of(n)).mul(beta.reshape(Shape.of(n))).add(mBeta.reshape(Shape.of(n)));
-        Ring128Tensor rest = gShare.reshape(Shape.of(n)).sub(gBeta);
-        long[] hi = new long[n];
-        long[] lo = new long[n];
-        for (int e = 0; e < n; e++) {
-            Ring128Tensor pick = ((d[e >>> 6] >>> (e & 63)) & 1L) != 0 ? rest : gBeta;
-            hi[e] = pick.hi(e);
-            lo[e] = pick.lo(e);
-        }
-        return Ring128Tensor.wrap(gShare.shape(), hi, lo);
+        Shape shape = gShare.shape();
+        Ring128Tensor gBeta = gOpened.reshape(shape).mul(beta.reshape(shape)).add(mBeta.reshape(shape));
+        return select(d, gBeta, gShare.sub(gBeta));
     }
 
     private static long[] xor(long[] x, long[] y) {
@@ -199,12 +197,17 @@ public final class SecureComparison {
     record Kept(long[] d, Ring128Tensor beta) {
     }
 
+    /** A comparison's results and what is kept of it. */
+    record Outcome(Result result, Kept kept) {
+    }
+
     /**
      * One party's side of the comparison of x, given x's opening {@code d = x - A}, its share of
      * x, and its determined and random material.
      */
-    static Result run(boolean partyZero, Ring128Tensor opened, Ring128Tensor xShare, int bits, Ring128Tensor determined,
-                      Ring128Tensor random, BitOpener opener, java.util.function.Consumer<Kept> keep) {
+    static Outcome run(Role role, Ring128Tensor opened, Ring128Tensor xShare, int bits, Ring128Tensor determined,
+                       Ring128Tensor random, BitOpener opener) {
+        boolean partyZero = role.partyIndex() == 0; // P0 adds the public bits of the XOR sharing
         int n = opened.size();
         int w = words(n);
         int m = bits - 1;
@@ -265,48 +268,30 @@ public final class SecureComparison {
             long s = g[0][j] ^ det[m * w + j];
             nonNegative[j] = partyZero ? s ^ dTop[j] ^ -1L : s;
         }
-        // to the ring with the dealer's random bit beta: open nonNegative xor beta
+        // to the ring with the dealer's random bit beta: open d = nonNegative xor beta
         long[] masked = new long[w];
         for (int j = 0; j < w; j++) {
             masked[j] = nonNegative[j] ^ rnd[j];
         }
-        long[] open = opener.open(masked);
-        Ring128Tensor beta = determined.slice(0, Shape.of(n));
-        Ring128Tensor aBeta = determined.slice(n, Shape.of(n));
-        keep.accept(new Kept(open, beta));
-        Ring128Tensor xBeta = opened.reshape(Shape.of(n)).mul(beta).add(aBeta); // share of x * beta
-        Ring128Tensor x = xShare.reshape(Shape.of(n));
-        long[] zHi = new long[n];
-        long[] zLo = new long[n];
-        long[] rHi = new long[n];
-        long[] rLo = new long[n];
+        long[] d = opener.open(masked);
+        Ring128Tensor beta = determined.slice(0, opened.shape());
+        Ring128Tensor aBeta = determined.slice(n, opened.shape());
+        Ring128Tensor oneMinusBeta = ComputeParty.addPublic(role, beta.negate(), Ring128Tensor.filled(opened.shape(), 1));
+        Result result = new Result(select(d, beta, oneMinusBeta), timesBit(d, beta, opened, xShare, aBeta));
+        return new Outcome(result, new Kept(d, beta));
+    }
+
+    /** Per element, {@code ifZero} where bit e of {@code d} is 0 and {@code ifOne} where it is 1. */
+    private static Ring128Tensor select(long[] d, Ring128Tensor ifZero, Ring128Tensor ifOne) {
+        int n = ifZero.size();
+        long[] hi = new long[n];
+        long[] lo = new long[n];
         for (int e = 0; e < n; e++) {
-            boolean flip = ((open[e >>> 6] >>> (e & 63)) & 1L) != 0;
-            if (!flip) { // z = beta, x z = x beta
-                zHi[e] = beta.hi(e);
-                zLo[e] = beta.lo(e);
-                rHi[e] = xBeta.hi(e);
-                rLo[e] = xBeta.lo(e);
-            } else { // z = 1 - beta (P0 adds the 1), x z = x - x beta
-                long bl = beta.lo(e);
-                long bh = beta.hi(e);
-                long nl = -bl;
-                long nh = ~bh + (bl == 0 ? 1 : 0);
-                if (partyZero) {
-                    long sum = nl + 1;
-                    nh += Long.compareUnsigned(sum, nl) < 0 ? 1 : 0;
-                    nl = sum;
-                }
-                zHi[e] = nh;
-                zLo[e] = nl;
-                long xl = x.lo(e);
-                long dl = xl - xBeta.lo(e);
-                rHi[e] = x.hi(e) - xBeta.hi(e) - (Long.compareUnsigned(xl, xBeta.lo(e)) < 0 ? 1 : 0);
-                rLo[e] = dl;
-            }
+            Ring128Tensor pick = bit(d, e) ? ifOne : ifZero;
+            hi[e] = pick.hi(e);
+            lo[e] = pick.lo(e);
         }
-        Shape shape = opened.shape();
-        return new Result(Ring128Tensor.wrap(shape, zHi, zLo), Ring128Tensor.wrap(shape, rHi, rLo));
+        return Ring128Tensor.wrap(ifZero.shape(), hi, lo);
     }
 
     /** Bitwise ANDs of XOR-shared rows u and v with triples {@code first ..}: one round for all. */
