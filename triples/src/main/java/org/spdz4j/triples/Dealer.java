@@ -1,5 +1,7 @@
 package org.spdz4j.triples;
 
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.spdz4j.core.prg.AesCtrPrg;
@@ -103,34 +105,19 @@ public final class Dealer {
             RangeRequest p1 = request(Role.P1, first, end, p0);
             this.firstStep = p0.firstStep();
             this.steps = p0.endStep() - p0.firstStep();
-            Tag tag = new Tag(Tag.Kind.SEED, 0, 0);
-            transport.sendBytes(Role.P0, tag, new DealerSetup(seed0, plan.hash(), firstStep, steps).encode());
-            transport.sendBytes(Role.P1, tag, new DealerSetup(seed1, plan.hash(), p1.firstStep(), steps).encode());
+            transport.sendBytes(Role.P0, DealerSetup.TAG, new DealerSetup(seed0, plan.hash(), firstStep, steps).encode());
+            transport.sendBytes(Role.P1, DealerSetup.TAG, new DealerSetup(seed1, plan.hash(), p1.firstStep(), steps).encode());
             return firstStep;
         }
     }
 
     private RangeRequest request(Role party, int first, int end, RangeRequest other) {
         RangeRequest r = RangeRequest.decode(transport.receiveBytes(party, RangeRequest.TAG), party.toString());
-        String refusal = null;
-        java.util.HexFormat hex = java.util.HexFormat.of();
-        if (!java.util.Arrays.equals(r.planHash(), plan.hash())) {
-            refusal = "plan hash mismatch: " + party + " has " + hex.formatHex(r.planHash()) + " but the dealer has "
-                    + hex.formatHex(plan.hash());
-        } else if (r.endStep() != end) {
-            refusal = "step range mismatch: " + party + " runs steps " + r.range() + " but the dealer's options end at step "
-                    + (end - 1) + " (training images, batch size and epochs fix the number of steps)";
-        } else if (first >= 0 && r.firstStep() != first) {
-            refusal = "first step mismatch: " + party + " starts at step " + r.firstStep()
-                    + " but the dealer was started for step " + first;
-        } else if (other != null && r.firstStep() != other.firstStep()) {
-            refusal = "first step mismatch: P0 starts at step " + other.firstStep() + " but " + party + " at step "
-                    + r.firstStep();
-        }
+        String refusal = refusal(party, r, first, end, other);
         if (refusal != null) {
             for (Role p : new Role[]{Role.P0, Role.P1}) {
                 try {
-                    transport.sendBytes(p, new Tag(Tag.Kind.SEED, 0, 0), DealerSetup.refusal(refusal));
+                    transport.sendBytes(p, DealerSetup.TAG, DealerSetup.refusal(refusal));
                 } catch (RuntimeException gone) {
                     // that party is gone already; the other one still hears why
                 }
@@ -138,6 +125,27 @@ public final class Dealer {
             throw new ProtocolException(refusal);
         }
         return r;
+    }
+
+    /** Why {@code party}'s request cannot be served (null if it can): plan, end, then first step. */
+    private String refusal(Role party, RangeRequest r, int first, int end, RangeRequest other) {
+        String planMismatch = DealerSetup.planMismatch(party.toString(), r.planHash(), plan.hash());
+        if (planMismatch != null) {
+            return planMismatch;
+        }
+        if (r.endStep() != end) {
+            return "step range mismatch: " + party + " runs steps " + r.range() + " but the dealer's options end at step "
+                    + (end - 1) + " (training images, batch size and epochs fix the number of steps)";
+        }
+        if (first >= 0 && r.firstStep() != first) {
+            return "first step mismatch: " + party + " starts at step " + r.firstStep()
+                    + " but the dealer was started for step " + first;
+        }
+        if (other != null && r.firstStep() != other.firstStep()) {
+            return "first step mismatch: P0 starts at step " + other.firstStep() + " but " + party + " at step "
+                    + r.firstStep();
+        }
+        return null;
     }
 
     /** Computes step {@code step}'s correlations and sends P1 its corrections, in plan order. */
@@ -151,37 +159,26 @@ public final class Dealer {
         }
         long start = System.nanoTime();
         Ring128Tensor[] masks = new Ring128Tensor[plan.entries().size()];
-        java.util.Map<Integer, long[]> betas = new java.util.HashMap<>(); // comparisons' random bits, by entry
+        Map<Integer, long[]> betas = new HashMap<>(); // comparisons' random bits, by entry
         try (TrafficCounter.Scope s = transport.traffic().scope(CORRECTION_SCOPE)) {
             for (PlanEntry e : plan.entries()) {
-                Ring128Tensor full;
                 if (e instanceof Mask m) {
-                    full = prg0.tensor(m.shape(), m.id(), step).add(prg1.tensor(m.shape(), m.id(), step));
-                    masks[m.id()] = full;
-                } else if (e instanceof Power p) {
-                    full = power(masks[p.mask().id()], p.exponent());
-                } else if (e instanceof Product p) {
-                    full = p.op().apply(operand(masks, p.left()), operand(masks, p.right()));
-                } else if (e instanceof SignProduct sp) {
-                    full = SecureComparison.timesBits(masks[sp.other().id()], betas.get(sp.sign().id()));
+                    masks[m.id()] = prg0.tensor(m.shape(), m.id(), step).add(prg1.tensor(m.shape(), m.id(), step));
+                    continue;
+                }
+                Ring128Tensor p0Share = prg0.tensor(e.correctionShape(), e.id(), step);
+                Ring128Tensor correction;
+                if (e instanceof Sign g) { // P1's share of a comparison's material is not a ring difference
+                    Ring128Tensor random0 = prg0.tensor(g.randomShape(), ~g.id(), step);
+                    Ring128Tensor random1 = prg1.tensor(g.randomShape(), ~g.id(), step);
+                    betas.put(g.id(), SecureComparison.betaBits(random0, random1, g.shape().size()));
+                    correction = SecureComparison.p1Determined(masks[g.mask().id()], g.bits(), p0Share, random0, random1);
                 } else {
-                    full = null; // a comparison: its correction is not a difference of ring values
+                    correction = value(e, masks, betas).sub(p0Share);
                 }
-                if (!(e instanceof Mask)) {
-                    Ring128Tensor p0Share = prg0.tensor(e.correctionShape(), e.id(), step);
-                    Ring128Tensor correction;
-                    if (e instanceof Sign g) {
-                        Ring128Tensor random0 = prg0.tensor(g.randomShape(), ~g.id(), step);
-                        Ring128Tensor random1 = prg1.tensor(g.randomShape(), ~g.id(), step);
-                        betas.put(g.id(), SecureComparison.betaBits(random0, random1, g.shape().size()));
-                        correction = SecureComparison.p1Determined(masks[g.mask().id()], g.bits(), p0Share, random0, random1);
-                    } else {
-                        correction = full.sub(p0Share);
-                    }
-                    long sendStart = System.nanoTime();
-                    transport.send(Role.P1, new Tag(Tag.Kind.CORRECTION, step, e.id()), correction);
-                    start += System.nanoTime() - sendStart; // time blocked on flow control is not dealer work
-                }
+                long sendStart = System.nanoTime();
+                transport.send(Role.P1, new Tag(Tag.Kind.CORRECTION, step, e.id()), correction);
+                start += System.nanoTime() - sendStart; // time blocked on flow control is not dealer work
             }
         }
         busyNanos.addAndGet(System.nanoTime() - start);
@@ -228,6 +225,18 @@ public final class Dealer {
                 throw new IllegalStateException("dealer failed: " + t.getMessage(), t);
             }
         }
+    }
+
+    /** The full value of a power, product or sign product, from this step's masks and comparison bits. */
+    private static Ring128Tensor value(PlanEntry e, Ring128Tensor[] masks, Map<Integer, long[]> betas) {
+        if (e instanceof Power p) {
+            return power(masks[p.mask().id()], p.exponent());
+        }
+        if (e instanceof SignProduct sp) {
+            return SecureComparison.timesBits(masks[sp.other().id()], betas.get(sp.sign().id()));
+        }
+        Product p = (Product) e;
+        return p.op().apply(operand(masks, p.left()), operand(masks, p.right()));
     }
 
     static Ring128Tensor power(Ring128Tensor a, int exponent) {

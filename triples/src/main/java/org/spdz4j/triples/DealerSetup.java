@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Tag;
 
 /**
  * The dealer's one setup message to a party: its PRG seed, the dealer's plan hash and the range
@@ -15,6 +16,8 @@ import org.spdz4j.core.transport.ProtocolException;
 record DealerSetup(byte[] seed, byte[] planHash, int firstStep, int steps) {
     static final int PLAN_HASH_BYTES = 32;
     static final int BYTES = AesCtrPrg.SEED_BYTES + PLAN_HASH_BYTES + 8;
+    /** Tag of the setup message (or of the refusal sent instead). */
+    static final Tag TAG = new Tag(Tag.Kind.SEED, 0, 0);
 
     byte[] encode() {
         return ByteBuffer.allocate(BYTES).put(seed).put(planHash).putInt(firstStep).putInt(steps).array();
@@ -43,11 +46,19 @@ record DealerSetup(byte[] seed, byte[] planHash, int firstStep, int steps) {
     }
 
     void requirePlan(byte[] mine, String who) {
-        if (!Arrays.equals(planHash, mine)) {
-            HexFormat hex = HexFormat.of();
-            throw new ProtocolException("plan hash mismatch: " + who + " has " + hex.formatHex(mine)
-                    + " but the dealer has " + hex.formatHex(planHash));
+        String mismatch = planMismatch(who, mine, planHash);
+        if (mismatch != null) {
+            throw new ProtocolException(mismatch);
         }
+    }
+
+    /** Why a party's plan hash is not the dealer's, naming both; null if they are the same. */
+    static String planMismatch(String who, byte[] party, byte[] dealer) {
+        if (Arrays.equals(party, dealer)) {
+            return null;
+        }
+        HexFormat hex = HexFormat.of();
+        return "plan hash mismatch: " + who + " has " + hex.formatHex(party) + " but the dealer has " + hex.formatHex(dealer);
     }
 
     /** Refuses a step outside the dealer's range, naming both. */
