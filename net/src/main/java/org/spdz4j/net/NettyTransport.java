@@ -413,9 +413,16 @@ public final class NettyTransport implements Transport {
         if (!f.awaitUninterruptibly(timeout.toMillis())) {
             throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s sending " + tag + " to " + to);
         }
+        if (!f.isSuccess() && !f.channel().isActive()) {
+            throw closedBy(to, tag); // the peer went away while this was being written
+        }
         if (!f.isSuccess()) {
             throw new ProtocolException(self + " could not send " + tag + " to " + to + ": " + f.cause().getMessage());
         }
+    }
+
+    private ProtocolException closedBy(Role to, Tag tag) {
+        return new ProtocolException(to + " closed the connection before " + self + " sent " + tag);
     }
 
     private Channel channel(Role to, Tag tag) {
@@ -424,7 +431,7 @@ public final class NettyTransport implements Transport {
             throw new IllegalArgumentException(self + " has no connection to " + to);
         }
         if (!ch.isActive()) {
-            throw new ProtocolException(to + " closed the connection before " + self + " sent " + tag);
+            throw closedBy(to, tag);
         }
         return ch;
     }
