@@ -80,9 +80,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         p0Args.addAll(common);
         if (checkpointEvery > 0 || resume) {
-            for (List<String> args : List.of(p0Args, p1Args)) {
-                String party = args == p0Args ? "P0" : "P1";
-                args.addAll(List.of("--checkpoint-dir", checkpoints.resolve(party).toString(),
+            for (Map.Entry<Role, List<String>> party : Map.of(Role.P0, p0Args, Role.P1, p1Args).entrySet()) {
+                List<String> args = party.getValue();
+                args.addAll(List.of("--checkpoint-dir", checkpoints.resolve(party.getKey().name()).toString(),
                         "--checkpoint-every", "" + Math.max(1, checkpointEvery)));
                 if (resume) {
                     args.add("--resume");

@@ -66,10 +66,7 @@ final class TrainingOptions {
             default -> throw new IllegalArgumentException("unknown --pool '" + pool + "' (avg or max)");
         };
         Network net = switch (network) { // pooling before the activation: the same function, a quarter of the comparisons
-            case "seed" -> Network.builder()
-                    .addConv2d(1, 32, 3, 1, 1).add(down).add(act)
-                    .addConv2d(32, 32, 3, 1, 1).add(down).add(act)
-                    .addFlatten().addDense(1568, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
+            case "seed" -> Network.seed(down, act);
             case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).add(down).add(act)
                     .addFlatten().addDense(4 * 14 * 14, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
             default -> throw new IllegalArgumentException("unknown network '" + network + "' (seed or small)");

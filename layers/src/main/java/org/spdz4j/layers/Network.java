@@ -32,11 +32,16 @@ public final class Network {
         return new Builder();
     }
 
-    /** The seed tutorial's MNIST CNN with the given activation. */
+    /** The seed tutorial's MNIST CNN with the given activation (average pooling). */
     public static Network seed(PolyRelu activation) {
+        return seed(new AvgPool2d(2), activation);
+    }
+
+    /** The seed tutorial's MNIST CNN with the given 2x2 pooling and activation (pooling first). */
+    public static Network seed(Layer pooling, Layer activation) {
         return builder()
-                .addConv2d(1, 32, 3, 1, 1).addAvgPool2d(2).add(activation)
-                .addConv2d(32, 32, 3, 1, 1).addAvgPool2d(2).add(activation)
+                .addConv2d(1, 32, 3, 1, 1).add(pooling).add(activation)
+                .addConv2d(32, 32, 3, 1, 1).add(pooling).add(activation)
                 .addFlatten().addDense(1568, 10)
                 .loss(SoftmaxCrossEntropy.DEFAULT)
                 .build();

@@ -121,18 +121,16 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, Map<Role,
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + " does not exist or is not a file (see 'spdz keygen')");
         }
+        Object o;
         try (PEMParser p = new PEMParser(Files.newBufferedReader(file, StandardCharsets.US_ASCII))) {
-            Object o = p.readObject();
-            if (o == null) {
-                throw new IOException(file + " holds no PEM object");
-            }
-            return o;
+            o = p.readObject();
         } catch (IOException | RuntimeException e) {
-            if (e.getMessage() != null && e.getMessage().startsWith(file.toString())) {
-                throw e;
-            }
             throw new IOException(file + " is not a valid PEM file: " + e.getMessage(), e);
         }
+        if (o == null) {
+            throw new IOException(file + " holds no PEM object");
+        }
+        return o;
     }
 
     /** Whether the private key signs what the certificate's public key verifies. */
