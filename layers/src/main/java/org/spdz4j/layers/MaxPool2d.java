@@ -1,7 +1,5 @@
 package org.spdz4j.layers;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -92,29 +90,12 @@ public record MaxPool2d(int k, int bits) implements Layer {
 
             @Override
             public Ring128Tensor forward(ComputeParty party, Ring128Tensor x) {
-                List<Ring128Tensor> values = new ArrayList<>();
-                for (int j = 0; j < k * k; j++) {
-                    values.add(Tournament.gather(x, index[j]));
-                }
-                return tournament.max(party, values).reshape(output);
+                return tournament.max(party, Tournament.gatherAll(x, index)).reshape(output);
             }
 
             @Override
             public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
-                if (!inputGradient) {
-                    return null;
-                }
-                List<Ring128Tensor> grads = tournament.route(party, delta);
-                long[] hi = new long[input.size()];
-                long[] lo = new long[input.size()];
-                for (int j = 0; j < k * k; j++) {
-                    Ring128Tensor g = grads.get(j);
-                    for (int o = 0; o < outputs; o++) {
-                        hi[index[j][o]] = g.hi(o);
-                        lo[index[j][o]] = g.lo(o);
-                    }
-                }
-                return Ring128Tensor.wrap(input, hi, lo);
+                return inputGradient ? Tournament.scatterAll(tournament.route(party, delta), index, input) : null;
             }
         };
     }

@@ -1,6 +1,5 @@
 package org.spdz4j.layers;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.BilinearOps;
@@ -28,6 +27,7 @@ public final class SecureArgmax {
     private final int rows;
     private final int classes;
     private final Tournament tournament;
+    private final int[][] columns; // columns[c][n]: where class c of row n is in the logits
     private Mask oneHotMask;
     private Mask labelMask;
     private Product agreement;
@@ -43,6 +43,12 @@ public final class SecureArgmax {
         this.rows = logits.dim(0);
         this.classes = logits.dim(1);
         this.tournament = new Tournament(classes, rows, bits);
+        this.columns = new int[classes][rows];
+        for (int c = 0; c < classes; c++) {
+            for (int n = 0; n < rows; n++) {
+                columns[c][n] = n * classes + c;
+            }
+        }
     }
 
     /** Declares the comparisons, the routing and the accuracy product. */
@@ -57,25 +63,9 @@ public final class SecureArgmax {
 
     /** Shares of the one-hot argmax of each row (0 or 1 in the ring, not fixed point), shape (N, C). */
     public Ring128Tensor oneHot(ComputeParty party, Ring128Tensor logits) {
-        List<Ring128Tensor> columns = new ArrayList<>();
-        for (int c = 0; c < classes; c++) {
-            int[] index = new int[rows];
-            for (int n = 0; n < rows; n++) {
-                index[n] = n * classes + c;
-            }
-            columns.add(Tournament.gather(logits, index));
-        }
-        tournament.max(party, columns);
+        tournament.max(party, Tournament.gatherAll(logits, columns));
         List<Ring128Tensor> selected = tournament.route(party, party.addPublic(Ring128Tensor.zeros(Shape.of(rows)), 1));
-        long[] hi = new long[rows * classes];
-        long[] lo = new long[rows * classes];
-        for (int c = 0; c < classes; c++) {
-            for (int n = 0; n < rows; n++) {
-                hi[n * classes + c] = selected.get(c).hi(n);
-                lo[n * classes + c] = selected.get(c).lo(n);
-            }
-        }
-        return Ring128Tensor.wrap(Shape.of(rows, classes), hi, lo);
+        return Tournament.scatterAll(selected, columns, Shape.of(rows, classes));
     }
 
     /**

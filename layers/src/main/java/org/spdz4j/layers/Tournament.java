@@ -118,6 +118,29 @@ final class Tournament {
         return Ring128Tensor.wrap(Shape.of(index.length), hi, lo);
     }
 
+    /** The candidates of each group gathered from {@code x}: candidate j of group o at {@code index[j][o]}. */
+    static List<Ring128Tensor> gatherAll(Ring128Tensor x, int[][] index) {
+        List<Ring128Tensor> out = new ArrayList<>(index.length);
+        for (int[] candidate : index) {
+            out.add(gather(x, candidate));
+        }
+        return out;
+    }
+
+    /** The inverse of {@link #gatherAll}: {@code parts.get(j)} scattered to {@code index[j]} in a tensor of {@code shape}. */
+    static Ring128Tensor scatterAll(List<Ring128Tensor> parts, int[][] index, Shape shape) {
+        long[] hi = new long[shape.size()];
+        long[] lo = new long[shape.size()];
+        for (int j = 0; j < index.length; j++) {
+            Ring128Tensor part = parts.get(j);
+            for (int o = 0; o < index[j].length; o++) {
+                hi[index[j][o]] = part.hi(o);
+                lo[index[j][o]] = part.lo(o);
+            }
+        }
+        return Ring128Tensor.wrap(shape, hi, lo);
+    }
+
     /** The float twin: the index of the winner among {@code values}, by the same rules. */
     static int winner(double[] values) {
         List<Integer> c = new ArrayList<>();
