@@ -106,7 +106,6 @@ public final class LocalTraining {
     public record Twin(FloatModel model, double[] losses) {
     }
 
-    /** The float twin trained on the same batches from the same initial weights. */
     /** A training run whose loss became NaN or infinite: it is stopped, never continued silently. */
     public static final class DivergedException extends IllegalStateException {
         DivergedException(String message) {
@@ -114,7 +113,10 @@ public final class LocalTraining {
         }
     }
 
-    /** Trains the float twin on the run's batches; stops with {@link DivergedException} at a NaN or infinite loss. */
+    /**
+     * The float twin trained on the same batches from the same initial weights; stops with
+     * {@link DivergedException} at a NaN or infinite loss.
+     */
     public static Twin trainTwin(TrainingConfig c, Mnist train) {
         int[][] batches = batches(c, train.size());
         FloatModel twin = FloatModel.create(c.network(), TrainingParty.batchShape(c), new Initializer(c.seed(), c.initStddev()),
