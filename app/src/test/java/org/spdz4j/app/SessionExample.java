@@ -1,5 +1,6 @@
 package org.spdz4j.app;
 
+import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -50,21 +51,33 @@ public final class SessionExample {
 
     public static void main(String[] args) throws Exception {
         Role self = Role.parse(args[0]);
-        Topology topology = RunConfig.read(Path.of(args[1])).topology();
+        RunConfig config = RunConfig.read(Path.of(args[1]));
         Path keys = Path.of(args[2]);
-        Duration timeout = Duration.ofSeconds(30);
+        InetSocketAddress p0Address = config.endpoints().get(Role.P0);
+        InetSocketAddress p1Address = config.endpoints().get(Role.P1);
+        InetSocketAddress dealerAddress = config.endpoints().get(Role.DEALER);
+        String p0Fingerprint = config.fingerprints().get(Role.P0);
+        String p1Fingerprint = config.fingerprints().get(Role.P1);
+        String dealerFingerprint = config.fingerprints().get(Role.DEALER);
+        SecureProgram<double[][]> program = program();
+        double[][] y = null;
+        // README-BEGIN
+        Topology topology = Topology.builder()                 // the same at every participant
+                .participant(Role.P0, p0Address, p0Fingerprint)
+                .participant(Role.P1, p1Address, p1Fingerprint)
+                .participant(Role.DEALER, dealerAddress, dealerFingerprint)
+                .build();                                      // link(a, b) adds links beyond the default ones
+        Duration timeout = Duration.ofSeconds(60);
         if (self.equals(Role.DEALER)) {
-            NetworkRunner.run(self, topology, keys, timeout, t -> {
-                Session.runDealer(t, "example", FixedPoint.DEFAULT, program());
-                return null;
-            });
-            System.out.println("DEALER done");
-            return;
+            NetworkRunner.run(self, topology, keys, timeout,
+                    t -> { Session.runDealer(t, "example", FixedPoint.DEFAULT, program); return null; });
+        } else {                                               // P0 or P1, each with its own key in keys/
+            y = NetworkRunner.run(self, topology, keys, timeout,
+                    t -> Session.runParty(t, "example", FixedPoint.DEFAULT, program));
         }
-        double[][] out = NetworkRunner.run(self, topology, keys, timeout,
-                t -> Session.runParty(t, "example", FixedPoint.DEFAULT, program()));
-        if (self.equals(Role.P0)) {
-            for (double[] o : out) {
+        // README-END
+        if (Role.P0.equals(self)) {
+            for (double[] o : y) {
                 System.out.println("RESULT " + Arrays.toString(o));
             }
         }

@@ -68,6 +68,18 @@ class SessionProcessesTest {
         }
     }
 
+    /** README's networked example is SessionExample's code between the markers, verbatim. */
+    @Test
+    void readmeQuotesTheNetworkedExampleVerbatim() throws Exception {
+        Path root = Path.of(System.getProperty("spdz4j.repoRoot", ".."));
+        String source = Files.readString(root.resolve("app/src/test/java/org/spdz4j/app/SessionExample.java"));
+        String region = source.substring(source.indexOf("// README-BEGIN\n") + 16, source.indexOf("        // README-END"));
+        String quoted = region.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
+                .reduce("", (a, b) -> a + b + "\n");
+        assertTrue(Files.readString(root.resolve("README.md")).contains(quoted),
+                "README.md must quote SessionExample between the markers verbatim");
+    }
+
     @Test
     void aParticipantWithAnotherCertificateStopsAtOnceNamingIt() throws Exception {
         Path config = DemoCommand.writeKeysAndConfig(dir);

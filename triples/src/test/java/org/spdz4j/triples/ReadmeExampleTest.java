@@ -7,7 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.BilinearOps;
+import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 
@@ -36,7 +43,48 @@ class ReadmeExampleTest {
             assertEquals(expected[i], y[i], 1e-5);
             assertEquals(y[i], r.p1()[i]);
         }
-        assertTrue(readme().contains(quoted()), "README.md must quote the example between the markers verbatim");
+        assertTrue(readme().contains(quoted("README")), "README.md must quote the example between the markers verbatim");
+    }
+
+    @Test
+    void readmeLowLevelExampleRunsAndIsQuotedVerbatim() throws IOException {
+        FixedPoint fp = FixedPoint.DEFAULT;
+        double[] x = new double[128 * 784];
+        double[] w = new double[10 * 784];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (i % 29) / 29.0;
+        }
+        for (int i = 0; i < w.length; i++) {
+            w[i] = (i % 13 - 6) / 100.0;
+        }
+        Ring128Tensor images = fp.encode(Shape.of(128, 784), x);
+        Ring128Tensor weights = fp.encode(Shape.of(10, 784), w);
+        // LOW-LEVEL-BEGIN
+        Plan.Builder b = Plan.builder("example");
+        PlanEntry.Mask mx = b.mask(Shape.of(128, 784));
+        PlanEntry.Mask mw = b.mask(Shape.of(10, 784));
+        PlanEntry.Product xw = b.product(BilinearOps.matmul(false, true), mx, mw, 20); // shapes checked, truncated by 20
+        Plan plan = b.build();
+        LocalComputation.Result<Ring128Tensor> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(), fp,
+                (party, randomness) -> {                    // each party, after the handshake (done here)
+                    party.beginStep(0, randomness.forStep(0));
+                    Ring128Tensor xShare = party.shareInput(Role.P0, images, Shape.of(128, 784), 0); // read at P0
+                    Ring128Tensor wShare = party.shareInput(Role.P1, weights, Shape.of(10, 784), 1); // read at P1
+                    List<MaskedTensor> m = party.maskAll(List.of(xShare, wShare), List.of(mx, mw)); // one round
+                    return party.open(party.multiply(xw, m.get(0), m.get(1))); // refuses other masks' operands
+                });
+        // LOW-LEVEL-END
+        double[] y = fp.decode(r.p0());
+        for (int i = 0; i < 128; i++) {
+            for (int j = 0; j < 10; j++) {
+                double expected = 0;
+                for (int k = 0; k < 784; k++) {
+                    expected += x[i * 784 + k] * w[j * 784 + k];
+                }
+                assertEquals(expected, y[i * 10 + j], 1e-4, "y[" + i + "][" + j + "]");
+            }
+        }
+        assertTrue(readme().contains(quoted("LOW-LEVEL")), "README.md must quote the low-level example verbatim");
     }
 
     @Test
@@ -47,10 +95,11 @@ class ReadmeExampleTest {
         assertNull(r.p1());
     }
 
-    /** The lines between the markers of this file, indentation removed. */
-    private static String quoted() throws IOException {
+    /** The lines between this file's markers {@code <name>-BEGIN} and {@code <name>-END}, indentation removed. */
+    private static String quoted(String name) throws IOException {
         String source = Files.readString(root().resolve("triples/src/test/java/org/spdz4j/triples/ReadmeExampleTest.java"));
-        String region = source.substring(source.indexOf("// README-BEGIN\n") + 16, source.indexOf("        // README-END"));
+        String begin = "// " + name + "-BEGIN\n";
+        String region = source.substring(source.indexOf(begin) + begin.length(), source.indexOf("        // " + name + "-END"));
         return region.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
                 .reduce("", (a, b) -> a + b + "\n");
     }
