@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 @Command(name = "keygen", mixinStandardHelpOptions = true,
         description = "Make a key and self-signed certificate for each given role; prints the fingerprints for the config file.")
 final class KeygenCommand implements Callable<Integer> {
-    @Option(names = "--role", split = ",", defaultValue = "P0,P1,DEALER", description = "roles to make keys for")
-    List<Role> roles;
+    @Option(names = "--role", split = ",", defaultValue = "P0,P1,DEALER",
+            description = "roles to make keys for: P0, P1, DEALER, OWNER<n>, HOLDER<n>, LABELS, CLIENT<n>, COORDINATOR")
+    List<String> roles;
     @Option(names = "--out", required = true, description = "directory for <ROLE>.key.pem and <ROLE>.crt.pem")
     Path out;
     @Option(names = "--force", description = "replace existing keys and certificates of these roles")
@@ -21,7 +22,8 @@ final class KeygenCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        for (Role r : roles) {
+        for (String name : roles) {
+            Role r = Role.parse(name);
             TlsIdentity.Generated g = TlsIdentity.generate(r);
             g.write(out, r, force);
             System.out.println(r + " fingerprint: " + g.fingerprint());
