@@ -30,7 +30,8 @@ final class CompareBackendsCommand implements Callable<Integer> {
         training.trainImages = steps * training.batch;
         training.epochs = 1;
         TrainingConfig c = training.config();
-        BackendComparison.Result r = BackendComparison.run(c, Mnist.load(data, true),
+        Mnist train = Mnist.load(data, true);
+        BackendComparison.Result r = BackendComparison.run(c, train.scaled(training.scaling(train)),
                 Backends.select(reference, threads), Backends.select(training.backend, threads));
         System.out.printf("%s, batch %d, %d steps, %s mode%n", c.network().describe(), c.batchSize(), steps, c.mode());
         for (BackendComparison.Run run : new BackendComparison.Run[]{r.reference(), r.candidate()}) {

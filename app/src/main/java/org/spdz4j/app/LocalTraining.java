@@ -12,7 +12,6 @@ import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.FloatTensor;
-import org.spdz4j.layers.Initializer;
 import org.spdz4j.triples.LocalComputation;
 import org.spdz4j.triples.Plan;
 
@@ -36,10 +35,11 @@ public final class LocalTraining {
      *                       diagnostic for tests, never part of the protocol
      * @param onlineNanos    P0's wall time in training steps
      * @param dealerBusyNanos the dealer's compute time
+     * @param outOfRange     with the range check, the steps P0 learnt had an activation outside its range
      */
     public record Result(List<double[]> model, List<FloatTensor> logits, TrafficCounter p0Traffic,
                          TrafficCounter dealerTraffic, List<String> layerScopes, int steps, long onlineNanos,
-                         long dealerBusyNanos, Plan plan) {
+                         long dealerBusyNanos, Plan plan, List<Integer> outOfRange) {
     }
 
     /** The image indices of each step: a public shuffle per epoch. */
@@ -99,7 +99,7 @@ public final class LocalTraining {
             logits.add(new FloatTensor(Shape.of(c.batchSize(), 10), fp.decode(r.p0().logits().get(s).add(r.p1().logits().get(s)))));
         }
         return new Result(r.p0().model(), logits, r.p0Traffic(), r.dealerTraffic(), r.p0().scopes(),
-                batches.length - firstStep, r.p0().nanos(), r.dealerBusyNanos(), plan);
+                batches.length - firstStep, r.p0().nanos(), r.dealerBusyNanos(), plan, r.p0().outOfRange());
     }
 
     /** A trained float twin and its loss at each step. */
@@ -119,7 +119,7 @@ public final class LocalTraining {
      */
     public static Twin trainTwin(TrainingConfig c, Mnist train) {
         int[][] batches = batches(c, train.size());
-        FloatModel twin = FloatModel.create(c.network(), TrainingParty.batchShape(c), new Initializer(c.seed(), c.initStddev()),
+        FloatModel twin = FloatModel.create(c.network(), TrainingParty.batchShape(c), c.initializer(),
                 c.sgd());
         double[] losses = new double[batches.length];
         for (int s = 0; s < batches.length; s++) {

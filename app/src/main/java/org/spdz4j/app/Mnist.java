@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.layers.FloatTensor;
+import org.spdz4j.layers.InputScaling;
 
 /**
  * The MNIST database in IDX format, gzipped or not ({@code train-images-idx3-ubyte[.gz]}, ...).
@@ -17,28 +18,27 @@ import org.spdz4j.layers.FloatTensor;
  *
  * <pre>{@code
  * Mnist train = Mnist.load(Path.of("data/mnist"), true);
- * FloatTensor x = train.images(new int[]{0, 1, 2});   // (3, 1, 28, 28), normalised
+ * InputScaling s = train.fitScaling(train.size());     // the owner's pixels: mean 0, sd 1
+ * FloatTensor x = train.scaled(s).images(new int[]{0, 1, 2});   // (3, 1, 28, 28)
  * }</pre>
  */
 public final class Mnist {
     static final int IMAGE_MAGIC = 2051;
     static final int LABEL_MAGIC = 2049;
-    /** Pixel normalisation of the usual MNIST recipes: (p/255 - mean) / sd. */
-    static final double MEAN = 0.1307;
-    static final double SD = 0.3081;
-
     private final byte[] pixels;
     private final byte[] labels;
     private final int size;
     private final int rows;
     private final int cols;
+    private final InputScaling scaling; // null until the owner chose one
 
-    private Mnist(byte[] pixels, byte[] labels, int size, int rows, int cols) {
+    private Mnist(byte[] pixels, byte[] labels, int size, int rows, int cols, InputScaling scaling) {
         this.pixels = pixels;
         this.labels = labels;
         this.size = size;
         this.rows = rows;
         this.cols = cols;
+        this.scaling = scaling;
     }
 
     /** The training set ({@code train}) or the test set ({@code t10k}) from {@code dir}. */
@@ -78,7 +78,7 @@ public final class Mnist {
             }
             dims[0] = ldims[0];
         }
-        return new Mnist(px, lb, dims[0], dims[1], dims[2]);
+        return new Mnist(px, lb, dims[0], dims[1], dims[2], null);
     }
 
     private static Path find(Path dir, String name) throws IOException {
@@ -154,14 +154,52 @@ public final class Mnist {
         return pixels;
     }
 
-    /** Images {@code indices}, normalised, as (n, 1, 28, 28). */
+    /**
+     * The scaling to mean 0 and standard deviation 1 of the pixels (/ 255) of the first
+     * {@code count} images: what the images' owner computes from its own training data.
+     */
+    public InputScaling fitScaling(int count) {
+        byte[] px = pixels();
+        long n = (long) Math.min(count, size) * rows * cols;
+        long[] histogram = new long[256];
+        for (int i = 0; i < n; i++) {
+            histogram[px[i] & 0xff]++;
+        }
+        double sum = 0;
+        double squares = 0;
+        for (int level = 0; level < 256; level++) {
+            double v = level / 255.0;
+            sum += histogram[level] * v;
+            squares += histogram[level] * v * v;
+        }
+        return InputScaling.fromMoments(n, sum, squares);
+    }
+
+    /** These images with {@code s} applied by {@link #images}. */
+    public Mnist scaled(InputScaling s) {
+        return new Mnist(pixels, labels, size, rows, cols, s);
+    }
+
+    /** These images with each pixel byte replaced by {@code f} of it: other datasets for experiments. */
+    Mnist mapPixels(java.util.function.IntUnaryOperator f) {
+        byte[] px = pixels().clone();
+        for (int i = 0; i < px.length; i++) {
+            px[i] = (byte) f.applyAsInt(px[i] & 0xff);
+        }
+        return new Mnist(px, labels, size, rows, cols, scaling);
+    }
+
+    /** Images {@code indices}, scaled as {@link #scaled} chose, as (n, 1, 28, 28). */
     public FloatTensor images(int[] indices) {
         byte[] px = pixels();
+        if (scaling == null) {
+            throw new IllegalStateException("no input scaling chosen for these images (Mnist.scaled)");
+        }
         int plane = rows * cols;
         double[] v = new double[indices.length * plane];
         for (int i = 0; i < indices.length; i++) {
             for (int p = 0; p < plane; p++) {
-                v[i * plane + p] = ((px[indices[i] * plane + p] & 0xff) / 255.0 - MEAN) / SD;
+                v[i * plane + p] = scaling.apply((px[indices[i] * plane + p] & 0xff) / 255.0);
             }
         }
         return new FloatTensor(Shape.of(indices.length, 1, rows, cols), v);

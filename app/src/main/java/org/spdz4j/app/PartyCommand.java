@@ -10,6 +10,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
 import org.spdz4j.net.NettyTransport;
 import org.spdz4j.triples.Handshake;
@@ -54,8 +55,14 @@ final class PartyCommand implements Callable<Integer> {
         training.useBackend();
         TrainingConfig c = training.config();
         // every input is checked before the first step: nothing fails after hours of training
-        Mnist train = role.equals(Role.P0) ? Mnist.loadImages(data, true) : Mnist.loadLabels(data, true);
-        Mnist test = role.equals(Role.P0) && testImages > 0 ? Mnist.load(data, false) : null;
+        Mnist own = role.equals(Role.P0) ? Mnist.loadImages(data, true) : Mnist.loadLabels(data, true);
+        // the images' owner scales its images by its own data; the values never leave P0 (the model file records them)
+        InputScaling scaling = role.equals(Role.P0) ? training.scaling(own) : null;
+        Mnist train = scaling == null ? own : own.scaled(scaling);
+        if (scaling != null) {
+            System.out.println("P0: pixel scaling (p/255 - mean) / sd with mean,sd = " + scaling);
+        }
+        Mnist test = role.equals(Role.P0) && testImages > 0 ? Mnist.load(data, false).scaled(scaling) : null;
         if (saveModel != null && role.equals(Role.P0)) {
             Path parent = saveModel.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
@@ -108,8 +115,11 @@ final class PartyCommand implements Callable<Integer> {
                     role, batches.length - first, step, step - peerWait - dealerWait, role.peer(), peerWait, dealerWait);
             if (role.equals(Role.P0)) {
                 if (saveModel != null) {
-                    ModelFile.write(saveModel, c.network(), o.model());
+                    ModelFile.write(saveModel, c.network(), scaling, o.model());
                     System.out.println("P0: model written to " + saveModel);
+                }
+                if (c.rangeCheck()) {
+                    System.out.println("P0: " + TrainingParty.rangeReport(o.outOfRange(), ran));
                 }
                 if (test != null) {
                     double accuracy = Evaluation.accuracy(c.network(), o.model(), test, testImages);

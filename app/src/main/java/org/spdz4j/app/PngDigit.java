@@ -12,10 +12,11 @@ import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.layers.FloatTensor;
+import org.spdz4j.layers.InputScaling;
 
 /**
  * A PNG (or any ImageIO format) as an MNIST-style input: grey, resized to 28x28, inverted
- * when the background is light (MNIST digits are light on dark), normalised like the training data.
+ * when the background is light (MNIST digits are light on dark), scaled as the model's training data was.
  */
 final class PngDigit {
     private PngDigit() {
@@ -24,7 +25,7 @@ final class PngDigit {
     /** Largest image decoded: 4096 x 4096 pixels (64 MiB as ARGB); larger ones are refused before decoding. */
     static final long MAX_PIXELS = 4096L * 4096;
 
-    static FloatTensor load(Path file) throws IOException {
+    static FloatTensor load(Path file, InputScaling scaling) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException(file + " does not exist or is not a file");
         }
@@ -60,7 +61,7 @@ final class PngDigit {
         }
         for (int i = 0; i < 784; i++) {
             double p = mean > 127 ? 255 - v[i] : v[i];
-            v[i] = (p / 255.0 - Mnist.MEAN) / Mnist.SD;
+            v[i] = scaling.apply(p / 255.0);
         }
         return new FloatTensor(Shape.of(1, 1, 28, 28), v);
     }

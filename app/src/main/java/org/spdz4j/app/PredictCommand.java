@@ -20,11 +20,12 @@ final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FloatModel m = ModelFile.read(model).floatModel(Shape.of(1, 1, 28, 28));
+        ModelFile file = ModelFile.read(model);
+        FloatModel m = file.floatModel(Shape.of(1, 1, 28, 28));
         int failed = 0;
         for (Path image : images) {
             try {
-                double[] logits = m.forward(PngDigit.load(image)).values();
+                double[] logits = m.forward(PngDigit.load(image, file.scaling())).values();
                 int digit = Evaluation.argmax(logits, 0, 10);
                 System.out.printf("%s: %d (p=%.3f)%n", image, digit, softmax(logits)[digit]);
             } catch (java.io.IOException | RuntimeException e) {

@@ -4,6 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -30,7 +31,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Mnist train = Mnist.load(data, true);
-        Mnist test = Mnist.load(data, false);
+        InputScaling scaling = training.scaling(train);
+        train = train.scaled(scaling);
+        Mnist test = Mnist.load(data, false).scaled(scaling);
         training.useBackend();
         TrainingConfig c = training.config();
         int steps = LocalTraining.batches(c, train.size()).length;
@@ -44,7 +47,7 @@ final class TrainCommand implements Callable<Integer> {
                     c.network().describe(), steps, c.batchSize(), seconds, losses[losses.length - 1], accuracy,
                     Math.min(testImages, test.size()));
             if (saveModel != null) {
-                ModelFile.write(saveModel, c.network(), t.model().paramValues());
+                ModelFile.write(saveModel, c.network(), scaling, t.model().paramValues());
                 System.out.println("model written to " + saveModel);
             }
             return 0;
@@ -62,8 +65,11 @@ final class TrainCommand implements Callable<Integer> {
         System.out.printf("MPC: test accuracy %.4f on %d images; %.2f s/step online, dealer busy %.2f s/step%n",
                 accuracy, Math.min(testImages, test.size()), r.onlineNanos() / 1e9 / r.steps(),
                 r.dealerBusyNanos() / 1e9 / r.steps());
+        if (c.rangeCheck()) {
+            System.out.println(TrainingParty.rangeReport(r.outOfRange(), r.steps()));
+        }
         if (saveModel != null) {
-            ModelFile.write(saveModel, c.network(), r.model());
+            ModelFile.write(saveModel, c.network(), scaling, r.model());
             System.out.println("model written to " + saveModel);
         }
         if (twin) {

@@ -1,10 +1,12 @@
 package org.spdz4j.app;
 
 import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.layers.Initializer;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.PolyRelu;
 import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
 
 /**
  * Public facts of a training run: every party and the dealer derive the same plan from them.
@@ -15,32 +17,47 @@ import org.spdz4j.layers.Sgd;
  * @param batchSize    images per step
  * @param trainImages  how many training images to use (the first ones; 0 = all)
  * @param sgd          optimizer
- * @param initStddev   weights start N(0, initStddev^2)
+ * @param init         how the public initial weights are drawn
  * @param seed         seeds the public initial weights and the data order
  * @param fixedPoint   number format
+ * @param rangeCheck   reveal to P0 one bit per step: did an activation leave its range ({@code --check-range})
  */
 public record TrainingConfig(Network network, Mode mode, int epochs, int batchSize, int trainImages, Sgd sgd,
-                             double initStddev, long seed, FixedPoint fixedPoint) {
+                             WeightInit init, long seed, FixedPoint fixedPoint,
+                             boolean rangeCheck) {
 
     /** The seed network with the [-2, 2] quadratic ReLU, N(0, 0.05^2) init, lr 0.05, momentum 0.9. */
     public static TrainingConfig seedNetwork(int epochs, int batchSize, int trainImages) {
         return new TrainingConfig(Network.seed(new PolyRelu(2, 2.0)), Mode.OPTIMIZED, epochs, batchSize, trainImages,
-                new Sgd(0.05, 0.9, 0), 0.05, 1, FixedPoint.DEFAULT);
+                new Sgd(0.05, 0.9, 0), WeightInit.normal(0.05), 1, FixedPoint.DEFAULT, false);
     }
 
     public TrainingConfig withMode(Mode m) {
-        return new TrainingConfig(network, m, epochs, batchSize, trainImages, sgd, initStddev, seed, fixedPoint);
+        return new TrainingConfig(network, m, epochs, batchSize, trainImages, sgd, init, seed, fixedPoint, rangeCheck);
     }
 
     public TrainingConfig withNetwork(Network n) {
-        return new TrainingConfig(n, mode, epochs, batchSize, trainImages, sgd, initStddev, seed, fixedPoint);
+        return new TrainingConfig(n, mode, epochs, batchSize, trainImages, sgd, init, seed, fixedPoint, rangeCheck);
     }
 
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, initStddev, s, fixedPoint);
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, init, s, fixedPoint, rangeCheck);
+    }
+
+    public TrainingConfig withRangeCheck(boolean on) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, init, seed, fixedPoint, on);
+    }
+
+    public TrainingConfig withInit(WeightInit w) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, w, seed, fixedPoint, rangeCheck);
+    }
+
+    /** The public initial weights' generator. */
+    public Initializer initializer() {
+        return init.initializer(seed);
     }
 
     public TrainingConfig withSgd(Sgd s) {
-        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, s, initStddev, seed, fixedPoint);
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, s, init, seed, fixedPoint, rangeCheck);
     }
 }

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.layers.AvgPool2d;
+import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Layer;
 import org.spdz4j.layers.MaxPool2d;
 import org.spdz4j.layers.Mode;
@@ -14,6 +15,7 @@ import org.spdz4j.layers.Network;
 import org.spdz4j.layers.PolyRelu;
 import org.spdz4j.layers.Relu;
 import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
 import org.spdz4j.layers.SoftmaxCrossEntropy;
 import picocli.CommandLine.Option;
 
@@ -31,11 +33,15 @@ final class TrainingOptions {
     double momentum;
     @Option(names = "--weight-decay", defaultValue = "0")
     double weightDecay;
+    @Option(names = "--init", defaultValue = "0.05", description = "initial weights: a standard deviation (N(0, s^2)) "
+            + "or he (N(0, 2/fan-in); larger weights push the polynomial activation out of its interval)")
+    String init;
     @Option(names = "--seed", defaultValue = "1", description = "seeds the public initial weights and the data order")
     long seed;
     @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "BASELINE or OPTIMIZED")
     Mode mode;
-    @Option(names = "--network", defaultValue = "seed", description = "seed (the seed tutorial's CNN) or small (conv 1->4, dense)")
+    @Option(names = "--network", defaultValue = "seed", description = "seed (the seed tutorial's CNN), conv64 (the same with 64 channels "
+            + "in the second convolution) or small (conv 1->4, dense)")
     String network;
     @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C), cuda (GPU) or auto (cuda, else cpu, else java)")
     String backend;
@@ -44,6 +50,12 @@ final class TrainingOptions {
     String activation;
     @Option(names = "--pool", defaultValue = "avg", description = "avg (local on shares) or max (by secure comparison)")
     String pool;
+    @Option(names = "--pixel-scaling", defaultValue = "data", description = "data (mean 0, sd 1 over the image owner's "
+            + "training images, computed by the owner), unit (pixel / 255) or MEAN,SD (given)")
+    String pixelScaling;
+    @Option(names = "--check-range", description = "reveal to P0 one bit per step: whether an activation left its "
+            + "comparison range or the polynomial's interval (a diverging run); two more comparisons per activation")
+    boolean checkRange;
     @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
     boolean showLoss;
 
@@ -67,15 +79,35 @@ final class TrainingOptions {
         };
         Network net = switch (network) { // pooling before the activation: the same function, a quarter of the comparisons
             case "seed" -> Network.seed(down, act);
+            case "conv64" -> Network.conv64(down, act);
             case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).add(down).add(act)
                     .addFlatten().addDense(4 * 14 * 14, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
-            default -> throw new IllegalArgumentException("unknown network '" + network + "' (seed or small)");
+            default -> throw new IllegalArgumentException("unknown network '" + network + "' (seed, conv64 or small)");
         };
         if (showLoss) {
             net = net.withLoss(SoftmaxCrossEntropy.DEFAULT.revealingBrierScore());
         }
         return TrainingConfig.seedNetwork(epochs, batch, trainImages).withNetwork(net).withMode(mode)
-                .withSgd(new Sgd(lr, momentum, weightDecay)).withSeed(seed);
+                .withSgd(new Sgd(lr, momentum, weightDecay)).withSeed(seed).withInit(WeightInit.parse(init)).withRangeCheck(checkRange);
+    }
+
+    /**
+     * The scaling the images' owner applies to {@code train} (its own training images) and to
+     * every image the model later sees: {@code --pixel-scaling}.
+     */
+    InputScaling scaling(Mnist train) {
+        int used = trainImages == 0 ? train.size() : Math.min(trainImages, train.size());
+        return switch (pixelScaling) {
+            case "data" -> train.fitScaling(used);
+            case "unit" -> InputScaling.UNIT;
+            default -> {
+                String[] ms = pixelScaling.split(",");
+                if (ms.length != 2) {
+                    throw new IllegalArgumentException("--pixel-scaling '" + pixelScaling + "': data, unit or MEAN,SD");
+                }
+                yield new InputScaling(Double.parseDouble(ms[0].trim()), Double.parseDouble(ms[1].trim()));
+            }
+        };
     }
 
     /** Steps of the run: public, so the dealer knows them without the data. */
@@ -88,9 +120,12 @@ final class TrainingOptions {
         List<String> args = new ArrayList<>(List.of("--epochs", "" + epochs, "--batch", "" + batch,
                 "--train-images", "" + trainImages, "--lr", "" + lr, "--momentum", "" + momentum, "--weight-decay", "" + weightDecay, "--seed", "" + seed,
                 "--mode", mode.name(), "--network", network, "--backend", backend, "--activation", activation,
-                "--pool", pool));
+                "--pool", pool, "--pixel-scaling", pixelScaling, "--init", init));
         if (showLoss) {
             args.add("--show-loss");
+        }
+        if (checkRange) {
+            args.add("--check-range");
         }
         return args;
     }
@@ -110,8 +145,10 @@ final class TrainingOptions {
         a.put("training images (--train-images)", "" + (trainImages == 0 ? MNIST_TRAIN_SIZE : trainImages));
         a.put("epochs (--epochs)", "" + epochs);
         a.put("data order and initial weights seed (--seed)", "" + seed);
-        a.put("optimizer (--lr, --momentum, --weight-decay)", c.sgd() + " init N(0, " + c.initStddev() + "^2)");
+        a.put("optimizer and initial weights (--lr, --momentum, --weight-decay, --init)", c.sgd() + " init " + c.init());
+        a.put("pixel scaling (--pixel-scaling)", pixelScaling); // the rule; with 'data' the values stay with P0
         a.put("revealed loss (--show-loss)", "" + showLoss);
+        a.put("range check (--check-range)", "" + checkRange);
         a.put("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
         return a;
     }

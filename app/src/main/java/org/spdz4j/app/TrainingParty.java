@@ -10,7 +10,6 @@ import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.layers.Initializer;
 import org.spdz4j.layers.SecureModel;
 import org.spdz4j.layers.SecureSetup;
 import org.spdz4j.triples.PartyRandomness;
@@ -28,8 +27,17 @@ final class TrainingParty {
      * @param model  the revealed parameters at P0, null at P1
      * @param logits this party's share of each step's logits (diagnostics of in-process tests)
      * @param nanos  wall time of the training steps
+     * @param outOfRange at P0 with {@code --check-range}: the steps in which an activation left its comparison
+     *                   range or polynomial interval (empty otherwise)
      */
-    record Outcome(List<double[]> model, List<Ring128Tensor> logits, List<String> scopes, long nanos) {
+    record Outcome(List<double[]> model, List<Ring128Tensor> logits, List<String> scopes, long nanos,
+                   List<Integer> outOfRange) {
+    }
+
+    /** P0's report of the range check over {@code steps} steps, the flagged ones given. */
+    static String rangeReport(List<Integer> outOfRange, int steps) {
+        return String.format("range check: %d of %d steps had an activation outside its range%s", outOfRange.size(), steps,
+                outOfRange.isEmpty() ? "" : " (first: step " + outOfRange.get(0) + ")");
     }
 
     static SecureModel model(TrainingConfig c, Role role) {
@@ -37,7 +45,8 @@ final class TrainingParty {
     }
 
     static SecureSetup setup(TrainingConfig c, Role role) {
-        return new SecureSetup(role, c.mode(), c.fixedPoint(), new Initializer(c.seed(), c.initStddev()));
+        SecureSetup s = new SecureSetup(role, c.mode(), c.fixedPoint(), c.initializer());
+        return c.rangeCheck() ? s.withRangeCheck() : s;
     }
 
     static Shape batchShape(TrainingConfig c) {
@@ -84,6 +93,7 @@ final class TrainingParty {
         Shape yShape = Shape.of(c.batchSize(), 10);
         FixedPoint fp = c.fixedPoint();
         List<Ring128Tensor> logits = new ArrayList<>();
+        List<Integer> outOfRange = new ArrayList<>();
         long start = System.nanoTime();
         for (int step = firstStep; step < batches.length; step++) {
             party.beginStep(step, randomness.forStep(step));
@@ -95,12 +105,17 @@ final class TrainingParty {
             if (keepLogits) {
                 logits.add(z);
             }
+            if (model.rangeExceeded()) { // P0's one bit of this step
+                outOfRange.add(step);
+                System.err.printf("%s: step %d: an activation left its comparison range or polynomial interval "
+                        + "(the run may be diverging)%n", me, step);
+            }
             if (ck != null && ((step + 1) % ck.every() == 0 || step + 1 == batches.length)) {
                 Checkpoint.write(ck.dir(), me, step + 1, planHash, model.params());
             }
             afterStep.afterStep(step, model.revealedLoss());
         }
         long nanos = System.nanoTime() - start;
-        return new Outcome(model.revealTo(party, Role.P0), logits, model.layerScopes(), nanos);
+        return new Outcome(model.revealTo(party, Role.P0), logits, model.layerScopes(), nanos, outOfRange);
     }
 }

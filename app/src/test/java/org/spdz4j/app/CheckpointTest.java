@@ -27,14 +27,19 @@ class CheckpointTest {
     @TempDir
     Path dir;
 
-    private static TrainingConfig config(int trainImages) {
+    private static TrainingOptions options(int trainImages) {
         TrainingOptions o = new TrainingOptions();
         new CommandLine(o).parseArgs("--network", "small", "--batch", "32", "--train-images", "" + trainImages);
-        return o.config();
+        return o;
     }
 
+    private static TrainingConfig config(int trainImages) {
+        return options(trainImages).config();
+    }
+
+    /** In memory, on the images scaled as the commands scale them for these options. */
     private static LocalTraining.Result run(TrainingConfig c, int[][] batches, int first, TrainingParty.Checkpointing ck) {
-        return LocalTraining.run(c, TestData.train(), s -> { }, HexFormat.of().parseHex(DEALER_SEED),
+        return LocalTraining.run(c, TestData.train(options(c.trainImages())), s -> { }, HexFormat.of().parseHex(DEALER_SEED),
                 HexFormat.of().parseHex(INPUT_SEED), batches, first, ck);
     }
 

@@ -7,7 +7,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
+import org.spdz4j.layers.MaxPool2d;
 import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Relu;
 import org.spdz4j.layers.SecureModel;
 import org.spdz4j.triples.Dealer;
 
@@ -57,6 +60,28 @@ class CommunicationTableTest {
         assertEquals(longs(N * 1568 + 15680, N * 10 + N * 1568 + N * 10 + 15680), phases(r, s.get(7))); // 435,328 = seed
         long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
         assertEquals(25_602_464, total);
+    }
+
+    /**
+     * The same network with max pooling and exact ReLU by secure comparison (k = 40): the
+     * comparison rows beside the polynomial ones, and the dealer's values, per step.
+     */
+    @Test
+    void comparisonNetworkRowsBesideThePolynomialOnes() {
+        TrainingConfig c = TrainingConfig.seedNetwork(1, N, N)
+                .withNetwork(Network.seed(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
+        LocalTraining.Result r = LocalTraining.run(c, TestData.train(), step -> { });
+        System.out.print(CommunicationReport.table(r));
+        List<String> s = r.layerScopes();
+        // the convolutions and the dense layer open what they opened in the polynomial network, less the fused pooling
+        assertEquals(longs(N * 784 + 288, N * 32 * 28 * 28), phases(r, s.get(0)));
+        assertEquals(longs(N * 1568 + 15680, N * 10), phases(r, s.get(7)));
+        long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
+        long dealer = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values();
+        System.out.printf("max pool + exact ReLU: %,d values from P0, %,d from the dealer to P1 per step%n", total, dealer);
+        assertEquals(18_007_520, total);
+        assertEquals(20_758_880, dealer);
+        assertEquals(r.plan().correctionValues(), dealer);
     }
 
     private static long rounds(LocalTraining.Result r, String scope) {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.spdz4j.layers.InputScaling;
 
 class MnistTest {
     @TempDir
@@ -30,7 +31,7 @@ class MnistTest {
         Mnist raw = Mnist.load(dir, false);
         assertEquals(test.size(), raw.size());
         assertEquals(test.label(9999), raw.label(9999));
-        org.junit.jupiter.api.Assertions.assertArrayEquals(test.images(new int[]{123}).values(), raw.images(new int[]{123}).values());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(test.images(new int[]{123}).values(), raw.scaled(TestData.scaling()).images(new int[]{123}).values());
     }
 
     @Test
@@ -61,5 +62,36 @@ class MnistTest {
         Files.write(dir.resolve("t10k-images-idx3-ubyte"), java.util.Arrays.copyOf(header, 16 + 2 * 784));
         IOException magic = assertThrows(IOException.class, () -> Mnist.load(dir, false));
         assertTrue(magic.getMessage().contains("magic number 2049"), magic.getMessage());
+    }
+
+    @Test
+    void theOwnerScalesByItsOwnImagesMeanAndDeviationNoConstantsOnThePath() throws IOException {
+        Mnist raw = TestData.rawTrain();
+        assertThrows(IllegalStateException.class, () -> raw.images(new int[]{0}), "no scaling chosen: refused");
+        int n = 200;
+        InputScaling s = raw.fitScaling(n);
+        double[] unit = raw.scaled(InputScaling.UNIT).images(java.util.stream.IntStream.range(0, n).toArray()).values();
+        double sum = 0;
+        for (double v : unit) {
+            sum += v;
+        }
+        double mean = sum / unit.length;
+        double squares = 0;
+        for (double v : unit) {
+            squares += (v - mean) * (v - mean);
+        }
+        assertEquals(mean, s.mean(), 1e-12);
+        assertEquals(Math.sqrt(squares / unit.length), s.sd(), 1e-12);
+        double[] scaled = raw.scaled(s).images(new int[]{7}).values();
+        for (int p = 0; p < 784; p++) {
+            assertEquals((unit[7 * 784 + p] - s.mean()) / s.sd(), scaled[p], 1e-12);
+        }
+        // inverted pixels: the owner's own statistics follow the data
+        InputScaling inverted = raw.mapPixels(p -> 255 - p).fitScaling(n);
+        assertEquals(1 - s.mean(), inverted.mean(), 1e-12);
+        assertEquals(s.sd(), inverted.sd(), 1e-12);
+        IllegalArgumentException constant = assertThrows(IllegalArgumentException.class,
+                () -> raw.mapPixels(p -> 40).fitScaling(n));
+        assertTrue(constant.getMessage().contains("constant"), constant.getMessage());
     }
 }

@@ -46,9 +46,10 @@ class ModelFileTest {
     void roundTripKeepsArchitectureAndEveryValue() throws IOException {
         List<double[]> params = trained();
         Path f = dir.resolve("model.spdz");
-        ModelFile.write(f, net, params);
+        ModelFile.write(f, net, TestData.scaling(), params);
         ModelFile back = ModelFile.read(f);
         assertEquals(net.describe(), back.network().describe());
+        assertEquals(TestData.scaling(), back.scaling());
         assertEquals(params.size(), back.params().size());
         for (int i = 0; i < params.size(); i++) {
             assertArrayEquals(params.get(i), back.params().get(i));
@@ -59,14 +60,15 @@ class ModelFileTest {
     void predictsPngImagesLikeTheModelInMemory() throws IOException {
         List<double[]> params = trained();
         Path f = dir.resolve("model.spdz");
-        ModelFile.write(f, net, params);
-        FloatModel fromFile = ModelFile.read(f).floatModel(Shape.of(1, 1, 28, 28));
+        ModelFile.write(f, net, TestData.scaling(), params);
+        ModelFile file = ModelFile.read(f);
+        FloatModel fromFile = file.floatModel(Shape.of(1, 1, 28, 28));
         Mnist test = TestData.test();
         int correct = 0;
         for (int i = 0; i < 20; i++) {
             Path png = dir.resolve("digit" + i + ".png");
             writePng(test, i, png, i % 2 == 1); // every other one black on white, as a scan would be
-            int predicted = Evaluation.argmax(fromFile.forward(PngDigit.load(png)).values(), 0, 10);
+            int predicted = Evaluation.argmax(fromFile.forward(PngDigit.load(png, file.scaling())).values(), 0, 10);
             correct += predicted == test.label(i) ? 1 : 0;
         }
         assertTrue(correct >= 15, correct + " of 20 PNG digits classified correctly");
@@ -75,7 +77,7 @@ class ModelFileTest {
     @Test
     void corruptOrTruncatedFilesAreRefusedClearly() throws IOException {
         Path f = dir.resolve("model.spdz");
-        ModelFile.write(f, net, trained());
+        ModelFile.write(f, net, TestData.scaling(), trained());
         byte[] bytes = Files.readAllBytes(f);
         bytes[100] ^= 1;
         Files.write(f, bytes);
@@ -83,6 +85,10 @@ class ModelFileTest {
         assertTrue(e.getMessage().contains("corrupt"), e.getMessage());
         Files.write(f, java.util.Arrays.copyOf(bytes, 6));
         assertThrows(IOException.class, () -> ModelFile.read(f));
+        bytes[7] = '1'; // a model of the format before the input scaling was recorded
+        Files.write(f, bytes);
+        IOException old = assertThrows(IOException.class, () -> ModelFile.read(f));
+        assertTrue(old.getMessage().contains("did not record the input scaling"), old.getMessage());
     }
 
     @Test
@@ -90,7 +96,7 @@ class ModelFileTest {
         List<double[]> params = trained();
         params.get(1)[0] = Double.NaN;
         Path f = dir.resolve("nan.spdz");
-        ModelFile.write(f, net, params);
+        ModelFile.write(f, net, TestData.scaling(), params);
         IOException e = assertThrows(IOException.class, () -> ModelFile.read(f));
         assertEquals(f + ": parameter 1 holds NaN at 0: the model is unusable (did its training diverge?)", e.getMessage());
     }
@@ -98,7 +104,7 @@ class ModelFileTest {
     @Test
     void predictNamesAMissingOrOversizedImageAndStillClassifiesTheOthers() throws IOException {
         Path model = dir.resolve("model.spdz");
-        ModelFile.write(model, net, trained());
+        ModelFile.write(model, net, TestData.scaling(), trained());
         Path good = dir.resolve("good.png");
         writePng(TestData.test(), 0, good, false);
         Path huge = dir.resolve("huge.png");
@@ -131,7 +137,7 @@ class ModelFileTest {
         double[] v = data.images(new int[]{index}).values();
         BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
         for (int p = 0; p < 784; p++) {
-            int grey = (int) Math.round((v[p] * Mnist.SD + Mnist.MEAN) * 255);
+            int grey = (int) Math.round((v[p] * TestData.scaling().sd() + TestData.scaling().mean()) * 255);
             img.getRaster().setSample(p % 28, p / 28, 0, invert ? 255 - grey : grey);
         }
         ImageIO.write(img, "png", png.toFile());

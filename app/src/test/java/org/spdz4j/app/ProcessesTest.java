@@ -90,7 +90,7 @@ class ProcessesTest {
         ModelFile fromProcesses = ModelFile.read(model);
 
         TrainingConfig c = options(96).config();
-        LocalTraining.Result inMemory = LocalTraining.run(c, TestData.train(), s -> { },
+        LocalTraining.Result inMemory = LocalTraining.run(c, TestData.train(options(96)), s -> { },
                 HexFormat.of().parseHex(DEALER_SEED), HexFormat.of().parseHex(INPUT_SEED));
         assertEquals(c.network().describe(), fromProcesses.network().describe());
         assertEquals(inMemory.model().size(), fromProcesses.params().size());

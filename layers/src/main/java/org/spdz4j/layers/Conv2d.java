@@ -69,7 +69,7 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
     @Override
     public SecureLayer secure(Shape input, SecureSetup setup) {
         Conv2dGeometry g = geometry(input);
-        Param w = setup.param("weight", weightShape(), setup.init().gaussian(weightShape().size()));
+        Param w = setup.param("weight", weightShape(), setup.init().gaussian(weightShape().size(), inChannels * kernel * kernel));
         if (!setup.optimized() && pool != 1) {
             throw new IllegalStateException("baseline mode does not fuse pooling into " + describe());
         }
@@ -201,7 +201,7 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
     @Override
     public FloatLayer twin(Shape input, Initializer init) {
         Conv2dGeometry g = geometry(input);
-        FloatParam w = new FloatParam("weight", init.gaussian(weightShape().size()));
+        FloatParam w = new FloatParam("weight", init.gaussian(weightShape().size(), inChannels * kernel * kernel));
         return new FloatLayer() {
             private DMatrixRMaj cols;
 

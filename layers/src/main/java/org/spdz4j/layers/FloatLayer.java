@@ -11,7 +11,11 @@ public interface FloatLayer {
     /** Gradient of the input given that of the output; stores parameter gradients. */
     FloatTensor backward(FloatTensor outputGradient);
 
-    /** The trainable parameters (none for a parameter-free layer). */
+    /** Training (true: dropout drops, batch norm uses the batch's statistics) or inference (false, the default). */
+    default void training(boolean on) {
+    }
+
+    /** The parameters, trainable ones and state (none for a parameter-free layer). */
     default List<FloatParam> params() {
         return List.of();
     }

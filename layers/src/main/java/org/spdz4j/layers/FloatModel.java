@@ -16,21 +16,21 @@ import org.spdz4j.core.ring.Shape;
 public final class FloatModel {
     private final List<FloatLayer> layers = new ArrayList<>();
     private final Loss.Twin loss;
-    private final Sgd sgd;
+    private final FloatOptimizer optimizer;
 
-    private FloatModel(Network network, Shape input, Initializer init, Sgd sgd) {
+    private FloatModel(Network network, Shape input, Initializer init, FloatOptimizer optimizer) {
         Shape s = input;
         for (Layer l : network.layersFor(Mode.OPTIMIZED)) {
             layers.add(l.twin(s, init));
             s = l.outputShape(s);
         }
-        this.loss = network.loss().twin(s);
-        this.sgd = sgd;
+        this.loss = network.loss() == null ? null : network.loss().twin(s); // a bottom segment has none
+        this.optimizer = optimizer;
     }
 
     /** The float network of {@code network} for inputs of shape {@code input}. */
-    public static FloatModel create(Network network, Shape input, Initializer init, Sgd sgd) {
-        return new FloatModel(network, input, init, sgd);
+    public static FloatModel create(Network network, Shape input, Initializer init, FloatOptimizer optimizer) {
+        return new FloatModel(network, input, init, optimizer);
     }
 
     /** The logits for {@code input}. */
@@ -42,18 +42,66 @@ public final class FloatModel {
         return x;
     }
 
-    /** One SGD step; returns the batch loss before the update. */
+    /**
+     * One optimizer step in training mode (dropout drops, batch norm uses the batch's
+     * statistics); returns the batch loss before the update. {@link #forward} alone infers.
+     */
     public double trainStep(FloatTensor input, FloatTensor targets) {
-        FloatTensor logits = forward(input);
-        double value = loss.loss(logits, targets);
-        FloatTensor delta = loss.gradient(logits, targets);
+        return trainTop(forwardTraining(input), targets).loss();
+    }
+
+    /** The output in training mode, keeping what {@link #backwardAndUpdate} needs: a split network's bottom half. */
+    public FloatTensor forwardTraining(FloatTensor input) {
+        try {
+            layers.forEach(l -> l.training(true));
+            return forward(input);
+        } finally {
+            layers.forEach(l -> l.training(false));
+        }
+    }
+
+    /**
+     * Back-propagates {@code outputGradient} from the last {@link #forwardTraining}, then moves
+     * every trainable parameter; returns the gradient of the input (computed before the update).
+     */
+    public FloatTensor backwardAndUpdate(FloatTensor outputGradient) {
+        FloatTensor delta = outputGradient;
         for (int i = layers.size() - 1; i >= 0; i--) {
             delta = layers.get(i).backward(delta);
         }
         for (FloatParam p : params()) {
-            sgd.update(p);
+            if (p.trainable()) {
+                optimizer.update(p);
+            }
         }
-        return value;
+        return delta;
+    }
+
+    /**
+     * The loss of one step and the gradient of this model's input.
+     *
+     * @param loss          the batch loss before the update
+     * @param inputGradient d loss / d input: what a split network's top returns to the bottom
+     */
+    public record Step(double loss, FloatTensor inputGradient) {
+    }
+
+    /** One step of a model with a loss, from {@code logits} of {@link #forwardTraining}. */
+    private Step trainTop(FloatTensor logits, FloatTensor targets) {
+        if (loss == null) {
+            throw new IllegalStateException("this model has no loss (a split network's bottom): train it with "
+                    + "forwardTraining and backwardAndUpdate");
+        }
+        double value = loss.loss(logits, targets);
+        return new Step(value, backwardAndUpdate(loss.gradient(logits, targets)));
+    }
+
+    /**
+     * One step of a split network's top on the bottom's {@code activations}: the loss and the
+     * gradient at the cut, to send back to the data holder.
+     */
+    public Step trainOn(FloatTensor activations, FloatTensor targets) {
+        return trainTop(forwardTraining(activations), targets);
     }
 
     /** The loss of {@code logits} against {@code targets}. */

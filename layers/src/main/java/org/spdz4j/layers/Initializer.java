@@ -9,18 +9,31 @@ import java.util.SplittableRandom;
  */
 public final class Initializer {
     private final long seed;
-    private final double stddev;
+    private final WeightInit scheme;
     private int drawn;
 
     /** Weights N(0, stddev^2), biases zero. */
     public Initializer(long seed, double stddev) {
-        this.seed = seed;
-        this.stddev = stddev;
+        this(seed, WeightInit.normal(stddev));
     }
 
-    /** The next parameter tensor's values; the n-th call returns the same values for every caller. */
-    double[] gaussian(int count) {
-        SplittableRandom r = new SplittableRandom(seed * 1_000_003L + drawn++);
+    Initializer(long seed, WeightInit scheme) {
+        this.seed = seed;
+        this.scheme = scheme;
+    }
+
+    /** The next public random stream (a dropout layer's pattern), reproducible like the weights. */
+    SplittableRandom stream() {
+        return new SplittableRandom(seed * 1_000_003L + drawn++);
+    }
+
+    /**
+     * The next weight tensor's values, for a layer whose outputs each sum {@code fanIn} inputs;
+     * the n-th call returns the same values for every caller.
+     */
+    double[] gaussian(int count, int fanIn) {
+        double stddev = scheme.he() ? Math.sqrt(2.0 / fanIn) : scheme.stddev();
+        SplittableRandom r = stream();
         double[] v = new double[count];
         for (int i = 0; i < count; i++) {
             v[i] = r.nextGaussian() * stddev;

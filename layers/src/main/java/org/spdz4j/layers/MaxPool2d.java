@@ -78,7 +78,7 @@ public record MaxPool2d(int k, int bits) implements Layer {
         return new SecureLayer() {
             @Override
             public void declareForward(Plan.Builder plan) {
-                tournament.declareMax(plan);
+                tournament.declareMax(plan, setup.rangeCheck());
             }
 
             @Override

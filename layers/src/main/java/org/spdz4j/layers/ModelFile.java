@@ -16,9 +16,10 @@ import java.util.zip.CRC32;
 /**
  * A revealed model on disk. Format (big-endian, as {@link DataOutputStream} writes it):
  * <pre>
- *   8 bytes   magic "SPDZ4JM1"
+ *   8 bytes   magic "SPDZ4JM2"
  *   UTF       the network's canonical description ({@link Network#describe()}), e.g.
  *             "conv2d(1,32,k=3,s=1,p=1) avgpool2d(2) ... dense(1568,10) softmax_cross_entropy(exp=8,newton=7)"
+ *   2 doubles the input scaling's mean and standard deviation ({@link InputScaling})
  *   int       number of parameter tensors, then for each:
  *     int       number of values, then the values as IEEE-754 doubles
  *   int       CRC32 of every byte before it
@@ -27,20 +28,30 @@ import java.util.zip.CRC32;
  * Written atomically (temporary file, then rename).
  *
  * <pre>{@code
- * ModelFile.write(path, network, params);
+ * ModelFile.write(path, network, scaling, params);
  * ModelFile m = ModelFile.read(path);
- * FloatModel model = m.floatModel(Shape.of(1, 1, 28, 28));   // ready to predict
+ * FloatModel model = m.floatModel(Shape.of(1, 1, 28, 28));   // ready to predict inputs scaled by m.scaling()
  * }</pre>
+ *
+ * @param network the architecture
+ * @param scaling how raw inputs in [0, 1] were scaled for training
+ * @param params  the parameters
  */
-public record ModelFile(Network network, List<double[]> params) {
-    private static final byte[] MAGIC = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '1'};
+public record ModelFile(Network network, InputScaling scaling, List<double[]> params) {
+    private static final byte[] MAGIC = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '2'};
+    private static final byte[] MAGIC_WITHOUT_SCALING = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '1'};
 
-    /** Writes {@code network} and its {@code params} to {@code file} (atomically, with a checksum). */
-    public static void write(Path file, Network network, List<double[]> params) throws IOException {
+    /**
+     * Writes {@code network}, the {@code scaling} its inputs were trained with and its
+     * {@code params} to {@code file} (atomically, with a checksum).
+     */
+    public static void write(Path file, Network network, InputScaling scaling, List<double[]> params) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
         out.writeUTF(network.describe());
+        out.writeDouble(scaling.mean());
+        out.writeDouble(scaling.sd());
         out.writeInt(params.size());
         for (double[] p : params) {
             out.writeInt(p.length);
@@ -69,6 +80,10 @@ public record ModelFile(Network network, List<double[]> params) {
         DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(all, 0, all.length - 4));
         try {
             byte[] magic = in.readNBytes(MAGIC.length);
+            if (java.util.Arrays.equals(magic, MAGIC_WITHOUT_SCALING)) {
+                throw new IOException(file + " was written by an earlier spdz4j that did not record the input scaling; "
+                        + "train the model again");
+            }
             if (!java.util.Arrays.equals(magic, MAGIC)) {
                 throw new IOException(file + " is not a spdz4j model (bad magic)");
             }
@@ -77,6 +92,12 @@ public record ModelFile(Network network, List<double[]> params) {
                         + " but the file says " + Integer.toHexString(stored));
             }
             Network network = NetworkDescription.parse(in.readUTF());
+            InputScaling scaling;
+            try {
+                scaling = new InputScaling(in.readDouble(), in.readDouble());
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + ": " + e.getMessage(), e);
+            }
             int count = in.readInt();
             List<double[]> params = new ArrayList<>();
             for (int i = 0; i < count; i++) {
@@ -94,7 +115,7 @@ public record ModelFile(Network network, List<double[]> params) {
                 }
                 params.add(v);
             }
-            return new ModelFile(network, params);
+            return new ModelFile(network, scaling, params);
         } catch (EOFException e) {
             throw new IOException(file + " is truncated", e);
         }

@@ -8,6 +8,9 @@ import org.spdz4j.core.ring.Shape;
 /**
  * A network's public architecture: layers and loss. From it each party builds its
  * {@link SecureModel} (and from that the dealer plan), and anyone its {@link FloatModel} twin.
+ * A network may be cut by {@link Builder#addSplit()} for split learning: its {@link #bottom()}
+ * runs at the data holders in plaintext, its {@link #top()} (with the loss) at the label holder or
+ * on shares.
  *
  * <pre>{@code
  * Network seed = Network.builder()
@@ -19,12 +22,15 @@ import org.spdz4j.core.ring.Shape;
  * }</pre>
  */
 public final class Network {
+    private static final String SPLIT = "split";
     private final List<Layer> layers;
-    private final Loss loss;
+    private final Loss loss;       // null for a bottom segment
+    private final int splitAt;     // layers before the cut, -1 when not split
 
-    private Network(List<Layer> layers, Loss loss) {
+    private Network(List<Layer> layers, Loss loss, int splitAt) {
         this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
         this.loss = loss;
+        this.splitAt = splitAt;
     }
 
     /** An empty builder. */
@@ -39,17 +45,52 @@ public final class Network {
 
     /** The seed tutorial's MNIST CNN with the given 2x2 pooling and activation (pooling first). */
     public static Network seed(Layer pooling, Layer activation) {
+        return twoConvolutions(32, pooling, activation);
+    }
+
+    /**
+     * The seed network with 64 channels in the second convolution (conv 1->32 3x3, pool, act,
+     * conv 32->64 3x3, pool, act, dense 3136->10): the max-pool network of the comparison issue.
+     */
+    public static Network conv64(Layer pooling, Layer activation) {
+        return twoConvolutions(64, pooling, activation);
+    }
+
+    /** conv 1->32 3x3, pool, act, conv 32->{@code channels} 3x3, pool, act, dense -> 10 on 28x28 inputs. */
+    private static Network twoConvolutions(int channels, Layer pooling, Layer activation) {
         return builder()
                 .addConv2d(1, 32, 3, 1, 1).add(pooling).add(activation)
-                .addConv2d(32, 32, 3, 1, 1).add(pooling).add(activation)
-                .addFlatten().addDense(1568, 10)
+                .addConv2d(32, channels, 3, 1, 1).add(pooling).add(activation)
+                .addFlatten().addDense(channels * 7 * 7, 10)
                 .loss(SoftmaxCrossEntropy.DEFAULT)
                 .build();
     }
 
     /** The same layers with another loss. */
     public Network withLoss(Loss l) {
-        return new Network(layers, l);
+        return new Network(layers, l, splitAt);
+    }
+
+    /** Whether {@link Builder#addSplit()} cut this network. */
+    public boolean isSplit() {
+        return splitAt >= 0;
+    }
+
+    /** The layers before the split, without a loss: what a data holder trains in plaintext. */
+    public Network bottom() {
+        return new Network(layers.subList(0, requireSplit()), null, -1);
+    }
+
+    /** The layers after the split with the loss: what the label holder (or P0 and P1 on shares) trains. */
+    public Network top() {
+        return new Network(layers.subList(requireSplit(), layers.size()), loss, -1);
+    }
+
+    private int requireSplit() {
+        if (splitAt < 0) {
+            throw new IllegalStateException("the network has no split (Network.Builder.addSplit): " + describe());
+        }
+        return splitAt;
     }
 
     /** The layers as declared. */
@@ -57,7 +98,7 @@ public final class Network {
         return layers;
     }
 
-    /** The loss. */
+    /** The loss; null for a {@link #bottom()} segment. */
     public Loss loss() {
         return loss;
     }
@@ -92,16 +133,17 @@ public final class Network {
     /** Canonical description: part of the plan name, so parties with other networks disagree on the plan hash. */
     public String describe() {
         StringBuilder b = new StringBuilder();
-        for (Layer l : layers) {
-            b.append(l.describe()).append(' ');
+        for (int i = 0; i < layers.size(); i++) {
+            b.append(i == splitAt ? SPLIT + " " : "").append(layers.get(i).describe()).append(' ');
         }
-        return b.append(loss.describe()).toString();
+        return loss == null ? b.toString().trim() : b.append(loss.describe()).toString();
     }
 
     /** Builds a network layer by layer. */
     public static final class Builder {
         private final List<Layer> layers = new ArrayList<>();
         private Loss loss = SoftmaxCrossEntropy.DEFAULT;
+        private int splitAt = -1;
 
         /** Appends {@code layer}. */
         public Builder add(Layer layer) {
@@ -144,6 +186,31 @@ public final class Network {
             return add(new Dense(in, out));
         }
 
+        /**
+         * Cuts the network here for split learning: the layers so far are the bottom, those
+         * after it and the loss the top. At most one split, with layers on both sides.
+         */
+        public Builder addSplit() {
+            if (splitAt >= 0) {
+                throw new IllegalStateException("a network has at most one split");
+            }
+            if (layers.isEmpty()) {
+                throw new IllegalStateException("a split needs bottom layers before it");
+            }
+            splitAt = layers.size();
+            return this;
+        }
+
+        /** Appends inverted dropout with probability {@code p} (plaintext training only). */
+        public Builder addDropout(double p) {
+            return add(new Dropout(p));
+        }
+
+        /** Appends batch normalisation over {@code channels} channels (plaintext training only). */
+        public Builder addBatchNorm2d(int channels) {
+            return add(new BatchNorm2d(channels));
+        }
+
         /** Sets the loss (softmax cross-entropy unless set). */
         public Builder loss(Loss l) {
             this.loss = l;
@@ -155,7 +222,10 @@ public final class Network {
             if (layers.isEmpty()) {
                 throw new IllegalStateException("a network needs at least one layer");
             }
-            return new Network(layers, loss);
+            if (splitAt == layers.size()) {
+                throw new IllegalStateException("a split needs top layers after it");
+            }
+            return new Network(layers, loss, splitAt);
         }
     }
 }

@@ -10,6 +10,8 @@ final class NetworkDescription {
     private static final Pattern RELU = Pattern.compile("polyrelu\\(degree=(\\d+),a=([0-9.eE+-]+)\\)");
     private static final Pattern EXACT_RELU = Pattern.compile("relu\\(k=(\\d+)\\)");
     private static final Pattern MAX_POOL = Pattern.compile("maxpool2d\\((\\d+),k=(\\d+)\\)");
+    private static final Pattern DROPOUT = Pattern.compile("dropout\\(p=([0-9.eE+-]+)\\)");
+    private static final Pattern BATCH_NORM = Pattern.compile("batchnorm2d\\((\\d+)\\)");
     private static final Pattern DENSE = Pattern.compile("dense\\((\\d+),(\\d+)\\)");
     private static final Pattern SOFTMAX = Pattern.compile("softmax_cross_entropy\\(exp=(\\d+),newton=(\\d+)\\)(\\+brier_to_P0)?");
 
@@ -32,6 +34,12 @@ final class NetworkDescription {
                 b.add(new Relu(i(m, 1)));
             } else if ((m = DENSE.matcher(token)).matches()) {
                 b.addDense(i(m, 1), i(m, 2));
+            } else if ((m = DROPOUT.matcher(token)).matches()) {
+                b.addDropout(Double.parseDouble(m.group(1)));
+            } else if ((m = BATCH_NORM.matcher(token)).matches()) {
+                b.addBatchNorm2d(i(m, 1));
+            } else if (token.equals("split")) {
+                b.addSplit();
             } else if (token.equals("flatten")) {
                 b.addFlatten();
             } else if ((m = SOFTMAX.matcher(token)).matches()) {

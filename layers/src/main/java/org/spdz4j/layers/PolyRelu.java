@@ -90,7 +90,11 @@ public record PolyRelu(int degree, double a) implements Layer {
         Polynomial p = polynomial();
         FixedPoint fp = setup.fp();
         int f = fp.fractionalBits();
-        return setup.optimized() ? new OneOpening(input, p, f) : new Chained(input, p, fp);
+        if (setup.rangeCheck() != null && !setup.optimized()) {
+            throw new IllegalArgumentException("the range check of " + describe() + " needs optimized mode (baseline masks "
+                    + "its input afresh for every power)");
+        }
+        return setup.optimized() ? new OneOpening(input, p, f, setup.rangeCheck()) : new Chained(input, p, fp);
     }
 
     /** Optimized: powers and the derivative product from one opening each of z and delta. */
@@ -102,11 +106,14 @@ public record PolyRelu(int degree, double a) implements Layer {
         private final Power[] powers = new Power[degree - 1];              // A^2 .. A^d
         private final Product[] deltaProducts = new Product[degree - 1];   // D*A^1 .. D*A^(d-1)
         private MaskedTensor z;
+        private final RangeCheck rangeCheck; // null when off
+        private RangeCheck.Bound interval;
 
-        OneOpening(Shape shape, Polynomial p, int f) {
+        OneOpening(Shape shape, Polynomial p, int f, RangeCheck rangeCheck) {
             this.shape = shape;
             this.p = p;
             this.f = f;
+            this.rangeCheck = rangeCheck;
         }
 
         @Override
@@ -114,6 +121,9 @@ public record PolyRelu(int degree, double a) implements Layer {
             maskZ = plan.mask(shape);
             for (int j = 2; j <= degree; j++) {
                 powers[j - 2] = plan.power(maskZ, j);
+            }
+            if (rangeCheck != null) { // the interval the polynomial was fitted on, [-a, a]
+                interval = rangeCheck.declare(plan, maskZ, Math.round(Math.scalb(a, f)));
             }
         }
 
@@ -128,6 +138,9 @@ public record PolyRelu(int degree, double a) implements Layer {
         @Override
         public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
             z = party.mask(input, maskZ);
+            if (rangeCheck != null) {
+                rangeCheck.check(party, interval, z);
+            }
             return p.evaluate(party, party.powers(z, f, powers));
         }
 

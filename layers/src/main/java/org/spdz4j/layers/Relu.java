@@ -1,6 +1,7 @@
 package org.spdz4j.layers;
 
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.MaskedTensor;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.mpc.PlanEntry.Sign;
 import org.spdz4j.core.mpc.PlanEntry.SignProduct;
@@ -34,6 +35,14 @@ public record Relu(int bits) implements Layer {
         }
     }
 
+    /** The raw values a comparison of {@code bits} bits is exact for: {@code [-2^(bits-1), 2^(bits-1))}. */
+    static long comparisonLimit(int bits) {
+        if (bits > 63) {
+            throw new IllegalArgumentException("the range check covers comparisons of up to 63 bits, not " + bits);
+        }
+        return 1L << (bits - 1);
+    }
+
     @Override
     public Shape outputShape(Shape input) {
         return input;
@@ -49,12 +58,16 @@ public record Relu(int bits) implements Layer {
         return new SecureLayer() {
             private Mask maskZ, maskDelta;
             private Sign sign;
+            private RangeCheck.Bound bound; // null unless the range check is on
             private SignProduct deltaTimesBit;
 
             @Override
             public void declareForward(Plan.Builder plan) {
                 maskZ = plan.mask(input);
                 sign = plan.sign(maskZ, bits);
+                if (setup.rangeCheck() != null) {
+                    bound = setup.rangeCheck().declare(plan, maskZ, comparisonLimit(bits));
+                }
             }
 
             @Override
@@ -65,7 +78,11 @@ public record Relu(int bits) implements Layer {
 
             @Override
             public Ring128Tensor forward(ComputeParty party, Ring128Tensor z) {
-                return party.compare(sign, party.mask(z, maskZ)).relu();
+                MaskedTensor m = party.mask(z, maskZ);
+                if (bound != null) {
+                    setup.rangeCheck().check(party, bound, m);
+                }
+                return party.compare(sign, m).relu();
             }
 
             @Override

@@ -53,7 +53,7 @@ public final class SecureArgmax {
 
     /** Declares the comparisons, the routing and the accuracy product. */
     public void declare(Plan.Builder plan) {
-        tournament.declareMax(plan);
+        tournament.declareMax(plan, null);
         tournament.declareRoute(plan);
         Shape s = Shape.of(rows, classes);
         oneHotMask = plan.mask(s);

@@ -21,6 +21,8 @@ import org.spdz4j.triples.Plan;
  * }</pre>
  */
 public final class SecureModel {
+    /** Traffic scope of the range check's verdict. */
+    public static final String RANGE_CHECK_SCOPE = "range check";
     /** Traffic scope of the loss gradient. */
     public static final String LOSS_SCOPE = "loss";
 
@@ -31,11 +33,13 @@ public final class SecureModel {
     private final Loss.Secure loss;
     private final Sgd sgd;
     private final Plan plan;
+    private final RangeCheck rangeCheck; // null when off
 
     private SecureModel(Network network, Shape input, SecureSetup setup, Sgd sgd) {
         this.network = network;
         this.layers = network.layersFor(setup.mode());
         this.sgd = sgd;
+        this.rangeCheck = setup.rangeCheck();
         Shape s = input;
         for (int i = 0; i < layers.size(); i++) {
             secure.add(layers.get(i).secure(s, setup));
@@ -44,9 +48,12 @@ public final class SecureModel {
         }
         this.loss = network.loss().secure(s, setup);
         Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
-                + " " + network.describe());
+                + " " + network.describe() + (rangeCheck == null ? "" : " range-check"));
         for (SecureLayer l : secure) {
             l.declareForward(b);
+        }
+        if (rangeCheck != null) {
+            rangeCheck.declareVerdict(b);
         }
         loss.declare(b);
         for (int i = secure.size() - 1; i >= 0; i--) {
@@ -96,6 +103,11 @@ public final class SecureModel {
     public Ring128Tensor trainStep(ComputeParty party, Ring128Tensor input, Ring128Tensor targets) {
         TrafficCounter t = party.transport().traffic();
         Ring128Tensor logits = forward(party, input);
+        if (rangeCheck != null) {
+            try (TrafficCounter.Scope s = t.scope(RANGE_CHECK_SCOPE)) {
+                rangeCheck.finishStep(party);
+            }
+        }
         Ring128Tensor delta;
         try (TrafficCounter.Scope s = t.scope(LOSS_SCOPE)) {
             delta = loss.gradient(party, logits, targets);
@@ -109,6 +121,15 @@ public final class SecureModel {
             sgd.update(party, p);
         }
         return logits;
+    }
+
+    /**
+     * With the range check on ({@link SecureSetup#withRangeCheck}), at P0: whether an activation
+     * of the last step lay outside its comparison range or polynomial interval. False at P1 and
+     * when the check is off.
+     */
+    public boolean rangeExceeded() {
+        return rangeCheck != null && rangeCheck.exceeded();
     }
 
     /** The loss value this party was deliberately shown for the last step (see the loss), or NaN. */

@@ -12,8 +12,19 @@ import org.spdz4j.core.transport.Role;
  * @param mode baseline or optimized
  * @param fp   the fixed-point format
  * @param init the public initial parameters
+ * @param rangeCheck the divergence check the layers feed, or null (off; see {@link #withRangeCheck})
  */
-public record SecureSetup(Role role, Mode mode, FixedPoint fp, Initializer init) {
+public record SecureSetup(Role role, Mode mode, FixedPoint fp, Initializer init, RangeCheck rangeCheck) {
+
+    /** Without the range check. */
+    public SecureSetup(Role role, Mode mode, FixedPoint fp, Initializer init) {
+        this(role, mode, fp, init, null);
+    }
+
+    /** The same setup with a fresh {@link RangeCheck}: one bit per step to P0. */
+    public SecureSetup withRangeCheck() {
+        return new SecureSetup(role, mode, fp, init, new RangeCheck());
+    }
 
     /** A parameter starting at the public {@code values}: P0's share is the value, P1's zero. */
     Param param(String name, Shape shape, double[] values) {

@@ -12,7 +12,7 @@ import org.spdz4j.core.ring.Ring128Tensor;
  * @param momentum     mu
  * @param weightDecay  lambda
  */
-public record Sgd(double learningRate, double momentum, double weightDecay) {
+public record Sgd(double learningRate, double momentum, double weightDecay) implements FloatOptimizer {
 
     void update(ComputeParty party, Param p) {
         FixedPoint fp = party.fixedPoint();
@@ -26,7 +26,8 @@ public record Sgd(double learningRate, double momentum, double weightDecay) {
         p.value = p.value.sub(party.truncate(v.mulScalar(fp.encode(learningRate)), f));
     }
 
-    void update(FloatParam p) {
+    @Override
+    public void update(FloatParam p) {
         for (int i = 0; i < p.value.length; i++) {
             double g = p.gradient[i] + weightDecay * p.value[i];
             p.velocity[i] = momentum * p.velocity[i] + g;

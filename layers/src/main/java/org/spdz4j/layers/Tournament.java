@@ -3,6 +3,7 @@ package org.spdz4j.layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.MaskedTensor;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.mpc.PlanEntry.Sign;
 import org.spdz4j.core.mpc.PlanEntry.SignProduct;
@@ -32,6 +33,8 @@ final class Tournament {
     private final List<Sign> signs = new ArrayList<>();
     private final List<Mask> valueMasks = new ArrayList<>(); // routing, top level first
     private final List<SignProduct> routes = new ArrayList<>();
+    private RangeCheck rangeCheck; // null unless the differences are checked
+    private final List<RangeCheck.Bound> bounds = new ArrayList<>();
 
     Tournament(int candidates, int outputs, int bits) {
         this.candidates = candidates;
@@ -42,12 +45,16 @@ final class Tournament {
         }
     }
 
-    /** The comparisons of {@link #max}. */
-    void declareMax(Plan.Builder plan) {
+    /** The comparisons of {@link #max}, each level's differences checked by {@code check} unless it is null. */
+    void declareMax(Plan.Builder plan, RangeCheck check) {
+        rangeCheck = check;
         for (int[] level : levels) {
             Mask d = plan.mask(Shape.of(level[1] * outputs));
             diffMasks.add(d);
             signs.add(plan.sign(d, bits));
+            if (check != null) {
+                bounds.add(check.declare(plan, d, Relu.comparisonLimit(bits)));
+            }
         }
     }
 
@@ -72,7 +79,11 @@ final class Tournament {
             for (int p = 0; p < pairs; p++) {
                 diffs.add(values.get(2 * p).sub(values.get(2 * p + 1)));
             }
-            SecureComparison.Result r = party.compare(signs.get(l), party.mask(Ring128Tensor.concat(diffs), diffMasks.get(l)));
+            MaskedTensor d = party.mask(Ring128Tensor.concat(diffs), diffMasks.get(l));
+            if (rangeCheck != null) {
+                rangeCheck.check(party, bounds.get(l), d);
+            }
+            SecureComparison.Result r = party.compare(signs.get(l), d);
             List<Ring128Tensor> next = new ArrayList<>();
             for (int p = 0; p < pairs; p++) {
                 next.add(values.get(2 * p + 1).add(r.relu().slice(p * outputs, Shape.of(outputs))));

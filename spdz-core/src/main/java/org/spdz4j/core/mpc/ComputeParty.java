@@ -320,6 +320,16 @@ public final class ComputeParty {
         return addPublic(role, share, Ring128Tensor.filled(share.shape(), value));
     }
 
+    /**
+     * {@code x + value} for a public {@code value}, masked with x's mask: its opening is x's
+     * shifted by {@code value}, so it serves a comparison of {@code x + value} without opening
+     * anything again (e.g. {@code x >= t} as the sign of {@code x - t}).
+     */
+    public MaskedTensor addPublic(MaskedTensor x, long value) {
+        Ring128Tensor shift = Ring128Tensor.filled(x.shape(), value);
+        return new MaskedTensor(addPublic(x.share(), shift), x.maskShare(), x.opened().add(shift), x.mask());
+    }
+
     /** {@code role}'s share of the public {@code value} (P0 holds it, P1 zero), e.g. a public initial weight. */
     public static Ring128Tensor shareOfPublic(Role role, Ring128Tensor value) {
         return addPublic(role, Ring128Tensor.zeros(value.shape()), value);

@@ -1,0 +1,99 @@
+package org.spdz4j.layers;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.triples.LocalComputation;
+
+/**
+ * The optional range check, on a training step of a tiny network whose activation inputs are the
+ * network's inputs: P0 learns that some element left its comparison range or polynomial
+ * interval exactly when one did, P1 learns nothing, and the step still trains.
+ */
+class RangeCheckTest {
+    private static final FixedPoint FP = FixedPoint.DEFAULT;
+    /** 24-bit comparisons are exact for |x| < 2^23 raw = 8.0 at 20 fractional bits. */
+    private static final int BITS = 24;
+
+    /** P0's and P1's verdicts after one step with inputs {@code x}, shape (2, 1, 2, 2). */
+    private static boolean[] verdicts(Layer activation, double[] x) {
+        Shape in = Shape.of(2, 1, 2, 2);
+        Network net = Network.builder().add(activation).addFlatten().addDense(activation.outputShape(in).size() / 2, 10)
+                .loss(SoftmaxCrossEntropy.DEFAULT).build();
+        List<SecureModel> models = new ArrayList<>();
+        for (Role r : new Role[]{Role.P0, Role.P1}) {
+            models.add(SecureModel.create(net, in, new SecureSetup(r, Mode.OPTIMIZED, FP, new Initializer(1, 0.1))
+                    .withRangeCheck(), new Sgd(0.01, 0, 0)));
+        }
+        double[] y = new double[20];
+        y[3] = 1;
+        y[17] = 1;
+        LocalComputation.Result<Boolean> r = LocalComputation.run(models.get(0).plan(), 1, AesCtrPrg.freshSeed(), FP,
+                (party, randomness) -> {
+                    SecureModel m = models.get(party.role().partyIndex());
+                    party.beginStep(0, randomness.forStep(0));
+                    Ring128Tensor xs = party.shareInput(Role.P0, FP.encode(in, x), in, 0);
+                    Ring128Tensor ys = party.shareInput(Role.P1, FP.encode(Shape.of(2, 10), y), Shape.of(2, 10), 1);
+                    m.trainStep(party, xs, ys);
+                    return m.rangeExceeded();
+                });
+        return new boolean[]{r.p0(), r.p1()};
+    }
+
+    private static double[] inputs(double extreme) {
+        double[] x = {0.5, -1.0, 7.9, -7.9, 3.0, -0.25, 1.5, 0.0};
+        if (!Double.isNaN(extreme)) {
+            x[5] = extreme;
+        }
+        return x;
+    }
+
+    @Test
+    void reluInsideItsComparisonRangePassesAndOneElementOutsideIsReportedToP0Only() {
+        Relu relu = new Relu(BITS);
+        assertEquals(Arrays.toString(new boolean[]{false, false}), Arrays.toString(verdicts(relu, inputs(Double.NaN))));
+        assertEquals(Arrays.toString(new boolean[]{true, false}), Arrays.toString(verdicts(relu, inputs(8.0))));
+        assertEquals(Arrays.toString(new boolean[]{true, false}), Arrays.toString(verdicts(relu, inputs(-8.01))));
+        assertEquals(Arrays.toString(new boolean[]{true, false}), Arrays.toString(verdicts(relu, inputs(1e9))));
+        assertFalse(verdicts(relu, inputs(-8.0))[0], "-2^23 raw is still in range");
+    }
+
+    @Test
+    void maxPoolChecksTheDifferencesItCompares() {
+        MaxPool2d pool = new MaxPool2d(2, BITS);
+        assertFalse(verdicts(pool, new double[]{3.9, -3.9, 0, 1, 2, 2, 2, 2})[0], "differences up to 7.8");
+        assertEquals(true, verdicts(pool, new double[]{4.1, -4.0, 0, 1, 2, 2, 2, 2})[0], "a difference of 8.1");
+    }
+
+    @Test
+    void polynomialActivationChecksItsInterval() {
+        PolyRelu poly = new PolyRelu(2, 2.0);
+        assertFalse(verdicts(poly, new double[]{1.9, -2.0, 0, 1, -1, 0.5, 0, 0})[0]);
+        assertEquals(true, verdicts(poly, new double[]{1.9, -2.0, 0, 1, -1, 0.5, 0, 2.5})[0]);
+        assertEquals(true, verdicts(poly, new double[]{1.9, -2.1, 0, 1, -1, 0.5, 0, 0})[0]);
+    }
+
+    @Test
+    void theCheckChangesThePlanAndIsRefusedWhereItCannotWork() {
+        Network net = Network.builder().addRelu().addFlatten().addDense(4, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
+        Shape in = Shape.of(2, 1, 2, 2);
+        SecureSetup plain = new SecureSetup(Role.P0, Mode.OPTIMIZED, FP, new Initializer(1, 0.1));
+        assertNotEquals(Arrays.toString(SecureModel.create(net, in, plain, new Sgd(0.01, 0, 0)).plan().hash()),
+                Arrays.toString(SecureModel.create(net, in, plain.withRangeCheck(), new Sgd(0.01, 0, 0)).plan().hash()));
+        SecureSetup baseline = new SecureSetup(Role.P0, Mode.BASELINE, FP, new Initializer(1, 0.1)).withRangeCheck();
+        assertThrows(IllegalArgumentException.class, () -> new PolyRelu(2, 2.0).secure(in, baseline));
+        assertThrows(IllegalArgumentException.class, () -> SecureModel.create(Network.builder().add(new Relu(64)).addFlatten()
+                .addDense(4, 10).loss(SoftmaxCrossEntropy.DEFAULT).build(), in, plain.withRangeCheck(), new Sgd(0.01, 0, 0)));
+    }
+}
