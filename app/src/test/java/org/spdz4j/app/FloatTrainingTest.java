@@ -32,11 +32,8 @@ class FloatTrainingTest {
         FloatModel m = FloatModel.create(net, Shape.of(32, 1, 28, 28), WeightInit.HE.initializer(1), new Adam(0.003));
         Mnist train = TestData.train();
         for (int s = 0; s < 100; s++) {
-            int[] idx = new int[32];
-            for (int i = 0; i < 32; i++) {
-                idx[i] = s * 32 + i;
-            }
-            m.trainStep(train.images(idx), train.oneHot(idx));
+            int[] batch = java.util.stream.IntStream.range(32 * s, 32 * s + 32).toArray();
+            m.trainStep(train.images(batch), train.oneHot(batch));
         }
         List<double[]> params = m.paramValues();
         double accuracy = Evaluation.accuracy(net, params, TestData.test(), 1000);

@@ -34,8 +34,11 @@ public final class SecureModel {
     private final Sgd sgd;
     private final Plan plan;
     private final RangeCheck rangeCheck; // null when off
+    private final boolean inputGradient; // the first layer also back-propagates to the input (a split network's top)
+    private Ring128Tensor lastInputGradient;
 
-    private SecureModel(Network network, Shape input, SecureSetup setup, Sgd sgd) {
+    private SecureModel(Network network, Shape input, SecureSetup setup, Sgd sgd, boolean inputGradient) {
+        this.inputGradient = inputGradient;
         this.network = network;
         this.layers = network.layersFor(setup.mode());
         this.sgd = sgd;
@@ -57,14 +60,37 @@ public final class SecureModel {
         }
         loss.declare(b);
         for (int i = secure.size() - 1; i >= 0; i--) {
-            secure.get(i).declareBackward(b, i > 0);
+            secure.get(i).declareBackward(b, i > 0 || inputGradient);
         }
         this.plan = b.build();
     }
 
     /** One party's model of {@code network} for inputs of shape {@code input}. */
     public static SecureModel create(Network network, Shape input, SecureSetup setup, Sgd sgd) {
-        return new SecureModel(network, input, setup, sgd);
+        return new SecureModel(network, input, setup, sgd, false);
+    }
+
+    /**
+     * One party's model of a split network's {@link Network#top()} on activations of shape
+     * {@code cut}: each step also yields the gradient at the cut ({@link #cutGradient()}), for the
+     * data holder whose batch it was.
+     */
+    public static SecureModel createTop(Network network, Shape cut, SecureSetup setup, Sgd sgd) {
+        return new SecureModel(network.top(), cut, setup, sgd, true);
+    }
+
+    /**
+     * This party's share of the gradient of the loss at the model's input in the last
+     * {@link #trainStep}, computed before the update; only for a model made by {@link #createTop}.
+     */
+    public Ring128Tensor cutGradient() {
+        if (!inputGradient) {
+            throw new IllegalStateException("only a split network's top (SecureModel.createTop) computes the cut gradient");
+        }
+        if (lastInputGradient == null) {
+            throw new IllegalStateException("no training step yet");
+        }
+        return lastInputGradient;
     }
 
     /** The plan of one training step. */
@@ -114,9 +140,10 @@ public final class SecureModel {
         }
         for (int i = secure.size() - 1; i >= 0; i--) {
             try (TrafficCounter.Scope s = t.scope(backwardScope(scopes.get(i)))) {
-                delta = secure.get(i).backward(party, delta, i > 0);
+                delta = secure.get(i).backward(party, delta, i > 0 || inputGradient);
             }
         }
+        lastInputGradient = inputGradient ? delta : null;
         for (Param p : params()) {
             sgd.update(party, p);
         }
