@@ -1,6 +1,9 @@
 package org.spdz4j.triples;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -59,7 +62,23 @@ public final class LocalComputation {
     /** As {@link #run(Plan, int, byte[], FixedPoint, Program)}, each receive waiting at most {@code timeout}. */
     public static <T> Result<T> run(Plan plan, int steps, byte[] dealerSeed, FixedPoint fp, Duration timeout,
                                     Program<T> program) {
-        return run(plan, plan, plan, 0, steps, dealerSeed, AesCtrPrg.freshSeed(), fp, timeout, program);
+        return run(plan, plan, plan, 0, steps, dealerSeed, AesCtrPrg.freshSeed(), fp, timeout, Map.of(), program);
+    }
+
+    /** An outside participant's part of an in-process run: a data holder, a label holder, on its own thread. */
+    public interface Outsider {
+        /** Runs the participant over {@code transport} (linked to P0, P1, the dealer and the other outsiders). */
+        void run(Transport transport) throws Exception;
+    }
+
+    /**
+     * As {@link #run(Plan, int, byte[], FixedPoint, Program)} with {@code outsiders} taking part
+     * too, each on its own thread (e.g. {@code Role.parse("HOLDER0")} feeding inputs through a
+     * {@code Contributor}); the run fails with the first failure of any of them.
+     */
+    public static <T> Result<T> run(Plan plan, int steps, byte[] dealerSeed, FixedPoint fp, Map<Role, Outsider> outsiders,
+                                    Program<T> program) {
+        return run(plan, plan, plan, 0, steps, dealerSeed, AesCtrPrg.freshSeed(), fp, DEFAULT_TIMEOUT, outsiders, program);
     }
 
     /**
@@ -68,20 +87,23 @@ public final class LocalComputation {
      */
     public static <T> Result<T> run(Plan plan, int firstStep, int steps, byte[] dealerSeed, byte[] inputSeed,
                                     FixedPoint fp, Program<T> program) {
-        return run(plan, plan, plan, firstStep, steps, dealerSeed, inputSeed, fp, DEFAULT_TIMEOUT, program);
+        return run(plan, plan, plan, firstStep, steps, dealerSeed, inputSeed, fp, DEFAULT_TIMEOUT, Map.of(), program);
     }
 
     /** As {@link #run(Plan, int, byte[], FixedPoint, Program)}, each process with its own plan (tests of refusals). */
     static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int firstStep, int steps, byte[] dealerSeed,
                              byte[] inputSeed, FixedPoint fp, Program<T> program) {
-        return run(dealerPlan, plan0, plan1, firstStep, steps, dealerSeed, inputSeed, fp, DEFAULT_TIMEOUT, program);
+        return run(dealerPlan, plan0, plan1, firstStep, steps, dealerSeed, inputSeed, fp, DEFAULT_TIMEOUT, Map.of(), program);
     }
 
     private static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int firstStep, int steps, byte[] dealerSeed,
-                                     byte[] inputSeed, FixedPoint fp, Duration timeout, Program<T> program) {
-        InMemoryNetwork net = new InMemoryNetwork(timeout, 512L << 20);
+                                     byte[] inputSeed, FixedPoint fp, Duration timeout, Map<Role, Outsider> outsiders,
+                                     Program<T> program) {
+        List<Role> roles = new ArrayList<>(List.of(Role.P0, Role.P1, Role.DEALER));
+        roles.addAll(outsiders.keySet());
+        InMemoryNetwork net = new InMemoryNetwork(roles, timeout, 512L << 20);
         Dealer dealer = new Dealer(dealerPlan, net.transport(Role.DEALER), dealerSeed);
-        ExecutorService pool = Executors.newFixedThreadPool(2, r -> {
+        ExecutorService pool = Executors.newFixedThreadPool(2 + outsiders.size(), r -> {
             Thread t = new Thread(r, "spdz-party");
             t.setDaemon(true);
             return t;
@@ -89,6 +111,13 @@ public final class LocalComputation {
         try {
             Future<T> f0 = pool.submit(() -> party(net.transport(Role.P0), plan0, firstStep, steps, inputSeed, fp, program));
             Future<T> f1 = pool.submit(() -> party(net.transport(Role.P1), plan1, firstStep, steps, inputSeed, fp, program));
+            Map<Role, Future<Object>> others = new LinkedHashMap<>();
+            outsiders.forEach((role, o) -> others.put(role, pool.submit(() -> {
+                try (Transport t = net.transport(role)) {
+                    o.run(t);
+                    return null;
+                }
+            })));
             try {
                 dealer.setup(firstStep, steps - firstStep);
             } catch (ProtocolException refused) {
@@ -113,6 +142,9 @@ public final class LocalComputation {
                 throw e0;
             }
             T r1 = get(f1, Role.P1);
+            for (Map.Entry<Role, Future<Object>> e : others.entrySet()) {
+                get(e.getValue(), e.getKey());
+            }
             dealing.join();
             return new Result<>(r0, r1, net.transport(Role.P0).traffic(), net.transport(Role.P1).traffic(),
                     net.transport(Role.DEALER).traffic(), dealer.busyNanos());

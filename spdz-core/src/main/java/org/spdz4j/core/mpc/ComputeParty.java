@@ -43,6 +43,7 @@ public final class ComputeParty {
     private int handshakes;
     private final Set<Integer> maskedThisStep = new HashSet<>();
     private final java.util.Map<Integer, SecureComparison.Kept> comparedThisStep = new java.util.HashMap<>();
+    private final java.util.Map<Role, AesCtrPrg> contributors = new java.util.HashMap<>(); // P0: their seeds' PRGs
 
     /** Party {@code role} (P0 or P1) over {@code transport}, encoding in {@code fixedPoint}. */
     public ComputeParty(Role role, Transport transport, FixedPoint fixedPoint) {
@@ -400,12 +401,7 @@ public final class ComputeParty {
             transport.send(owner, tag, share);
             return null;
         }
-        Ring128Tensor theirs = transport.receive(role.peer(), tag);
-        if (!theirs.shape().equals(share.shape())) {
-            throw new ProtocolException(role + " expected a share of shape " + share.shape() + " from " + role.peer()
-                    + " for " + tag + " but got " + theirs.shape());
-        }
-        return share.add(theirs);
+        return share.add(receiveShaped(transport, role.peer(), tag, share.shape()));
     }
 
     /**
@@ -426,6 +422,52 @@ public final class ComputeParty {
             throw new IllegalArgumentException("input owner " + role + " must supply a tensor of shape " + shape);
         }
         return value.sub(other);
+    }
+
+    /**
+     * Admits {@code who}, a {@link Contributor} outside the two parties, as an input owner: P0
+     * receives its seed (P0's shares of its inputs are PRG output), P1 has nothing to set up.
+     */
+    public void acceptContributor(Role who) {
+        if (who.isComputeParty() || who.equals(Role.DEALER)) {
+            throw new IllegalArgumentException(who + " is not an outside participant");
+        }
+        contributors.put(who, role.partyIndex() == 0
+                ? new AesCtrPrg(transport.receiveBytes(who, new Tag(Tag.Kind.SEED, 0, 0))) : null);
+    }
+
+    /** This party's share of input {@code stream} of this step from the {@link #acceptContributor accepted} {@code who}. */
+    public Ring128Tensor contributedInput(Role who, Shape shape, int stream) {
+        requireStep("take an outside input");
+        if (!contributors.containsKey(who)) {
+            throw new IllegalStateException(who + " was not accepted as a contributor (acceptContributor)");
+        }
+        if (role.partyIndex() == 0) {
+            return contributors.get(who).tensor(shape, stream, step);
+        }
+        return receiveShaped(transport, who, new Tag(Tag.Kind.INPUT, step, stream), shape);
+    }
+
+    /**
+     * Sends this party's share of {@code share} to the accepted contributor {@code who} as its
+     * result {@code stream} of this step: {@code who} alone learns the value.
+     */
+    public void revealToContributor(Role who, Ring128Tensor share, int stream) {
+        requireStep("reveal to an outside participant");
+        if (!contributors.containsKey(who)) {
+            throw new IllegalStateException(who + " was not accepted as a contributor (acceptContributor)");
+        }
+        transport.send(who, new Tag(Tag.Kind.OUTPUT, step, stream), share);
+    }
+
+    /** A tensor from {@code from} under {@code tag}, refused naming both shapes unless it has {@code shape}. */
+    static Ring128Tensor receiveShaped(Transport transport, Role from, Tag tag, Shape shape) {
+        Ring128Tensor t = transport.receive(from, tag);
+        if (!t.shape().equals(shape)) {
+            throw new ProtocolException(transport.self() + " expected a tensor of shape " + shape + " from " + from
+                    + " for " + tag + " but got " + t.shape());
+        }
+        return t;
     }
 
     private CorrelatedRandomness randomness() {

@@ -25,7 +25,9 @@ public record Tag(Kind kind, int step, int position) {
         /** An input owner's share for a party. */
         INPUT,
         /** A participant's word that it finished its part successfully (before it closes its links). */
-        DONE
+        DONE,
+        /** A compute party's share of a result for an outside participant; position is the stream. */
+        OUTPUT
     }
 
     @Override
