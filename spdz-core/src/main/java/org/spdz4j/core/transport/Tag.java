@@ -27,7 +27,9 @@ public record Tag(Kind kind, int step, int position) {
         /** A participant's word that it finished its part successfully (before it closes its links). */
         DONE,
         /** A compute party's share of a result for an outside participant; position is the stream. */
-        OUTPUT
+        OUTPUT,
+        /** A data holder's bottom weights for the next holder of a split network; step is the first step of its turn. */
+        WEIGHTS
     }
 
     @Override
