@@ -21,6 +21,9 @@ final class SplitTrainCommand implements Callable<Integer> {
     int holders;
     @Option(names = "--mode", defaultValue = "plain", description = "plain (top in the clear at the label holder) or secure")
     String mode;
+    @Option(names = "--parallel", description = "SplitFed: holders train at once, their bottoms averaged every epoch "
+            + "(default: round robin, the bottom handed holder to holder)")
+    boolean parallel;
     @Option(names = "--network", defaultValue = "tutorial", description = "tutorial (conv 1->32, batch norm, ReLU, max pool, "
             + "conv 32->64, batch norm, ReLU, max pool | dense 3136->128, ReLU, dense 128->10) or small")
     String network;
@@ -65,10 +68,11 @@ final class SplitTrainCommand implements Callable<Integer> {
         InputScaling scaling = raw.fitScaling(trainImages == 0 ? raw.size() : trainImages);
         Mnist train = raw.scaled(scaling);
         Mnist test = Mnist.load(data, false).scaled(scaling);
-        SplitTraining.Config c = new SplitTraining.Config(network(network), holders, where, epochs, batch, trainImages,
+        SplitTraining.Config c = new SplitTraining.Config(network(network), holders, where, parallel, epochs, batch, trainImages,
                 new Sgd(lr, momentum, 0), WeightInit.normal(0.05), seed);
         int steps = SplitTraining.schedule(c, train.size()).size();
-        System.out.printf("split learning, %s mode, %d holders, %d steps of %d: %s%n", mode, holders, steps, batch,
+        System.out.printf("split learning, %s mode, %d holders %s, %d steps of %d: %s%n", mode, holders,
+                parallel ? "in parallel (SplitFed)" : "in round robin", steps, batch,
                 c.network().describe());
         long start = System.nanoTime();
         SplitTraining.Result r = SplitTraining.run(c, train);

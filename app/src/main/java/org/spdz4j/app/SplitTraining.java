@@ -33,7 +33,9 @@ import org.spdz4j.triples.LocalComputation;
  * Split learning in one JVM (each participant a thread): {@code holders} data holders each keep
  * a contiguous part of the training images and the bottom of a split network; the label holder
  * keeps the labels. The holders take turns (round robin, one epoch of its own part each, the
- * bottom's weights handed to the next holder); per step the active holder runs the bottom, the
+ * bottom's weights handed to the next holder) or, {@code parallel} (SplitFed), train at once,
+ * steps interleaved, each its own bottom, the bottoms averaged (weighted by steps) at the end of
+ * every epoch, the holders exchanging them among themselves; per step the active holder runs the bottom, the
  * top runs on its activations and the labels, and the gradient at the cut comes back to it.
  * {@code PLAIN}: the top runs in the clear at the label holder. {@code SECURE}: the holder and the
  * label holder share activations and labels with P0 and P1, who train the top on shares and reveal
@@ -57,6 +59,7 @@ final class SplitTraining {
      * @param network     a network with a split ({@code Network.Builder.addSplit})
      * @param holders     data holders, each with a contiguous part of the training images
      * @param where       the top in the clear or on shares
+     * @param parallel    SplitFed (holders at once, bottoms averaged each epoch) rather than round robin
      * @param epochs      passes of every holder over its part
      * @param batchSize   images per step
      * @param trainImages the first images used (0 = all)
@@ -64,7 +67,7 @@ final class SplitTraining {
      * @param init        initial weights (the bottom's drawn first, then the top's)
      * @param seed        seeds the initial weights and the public data order
      */
-    record Config(Network network, int holders, Where where, int epochs, int batchSize, int trainImages, Sgd sgd,
+    record Config(Network network, int holders, Where where, boolean parallel, int epochs, int batchSize, int trainImages, Sgd sgd,
                   WeightInit init, long seed) {
     }
 
@@ -77,8 +80,8 @@ final class SplitTraining {
     record Result(List<double[]> model, Map<Role, TrafficCounter> traffic) {
     }
 
-    /** One step: the holder whose turn it is and its batch (indices into the training set). */
-    record Turn(int holder, int[] batch) {
+    /** One step: the holder whose turn it is, its batch (indices into the training set) and the epoch. */
+    record Turn(int holder, int[] batch, int epoch) {
     }
 
     static Role holder(int h) {
@@ -87,12 +90,16 @@ final class SplitTraining {
 
     static final Role LABELS = Role.parse("LABELS");
 
-    /** The public schedule: holder by holder, each an epoch of its own part in a seeded order, for every epoch. */
+    /**
+     * The public schedule, per epoch: each holder's part in a seeded order, in batches; holder by
+     * holder (round robin) or interleaved step by step (parallel).
+     */
     static List<Turn> schedule(Config c, int available) {
         int n = c.trainImages() == 0 ? available : Math.min(c.trainImages(), available);
         List<Turn> out = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(c.seed());
         for (int e = 0; e < c.epochs(); e++) {
+            List<List<Turn>> parts = new ArrayList<>();
             for (int h = 0; h < c.holders(); h++) {
                 int from = h * n / c.holders();
                 int[] part = java.util.stream.IntStream.range(from, (h + 1) * n / c.holders()).toArray();
@@ -102,8 +109,22 @@ final class SplitTraining {
                     part[i] = part[j];
                     part[j] = t;
                 }
+                List<Turn> own = new ArrayList<>();
                 for (int b = 0; b + c.batchSize() <= part.length; b += c.batchSize()) {
-                    out.add(new Turn(h, Arrays.copyOfRange(part, b, b + c.batchSize())));
+                    own.add(new Turn(h, Arrays.copyOfRange(part, b, b + c.batchSize()), e));
+                }
+                parts.add(own);
+            }
+            if (!c.parallel()) {
+                parts.forEach(out::addAll);
+                continue;
+            }
+            int longest = parts.stream().mapToInt(List::size).max().orElse(0);
+            for (int i = 0; i < longest; i++) { // one step of each holder in turn
+                for (List<Turn> own : parts) {
+                    if (i < own.size()) {
+                        out.add(own.get(i));
+                    }
                 }
             }
         }
@@ -140,14 +161,21 @@ final class SplitTraining {
         }
         FloatModel top = FloatModel.create(c.network().top(), cut(c), first, c.sgd()); // the top's draws follow the bottom's
         int active = 0;
-        for (Turn t : turns) {
-            if (t.holder() != active) { // the bottom's weights pass to the next holder
+        for (int step = 0; step < turns.size(); step++) {
+            Turn t = turns.get(step);
+            if (!c.parallel() && t.holder() != active) { // the bottom's weights pass to the next holder
                 bottoms.get(t.holder()).load(bottoms.get(active).paramValues());
-                active = t.holder();
             }
+            active = t.holder();
             FloatModel b = bottoms.get(active);
             FloatModel.Step s = top.trainOn(b.forwardTraining(train.images(t.batch())), train.oneHot(t.batch()));
             b.backwardAndUpdate(s.inputGradient());
+            if (c.parallel() && epochEnds(turns, step)) {
+                List<List<double[]>> all = new ArrayList<>();
+                bottoms.forEach(m -> all.add(m.paramValues()));
+                List<double[]> mean = average(all, stepsPerHolder(c, turns, t.epoch()));
+                bottoms.forEach(m -> m.load(mean));
+            }
         }
         List<double[]> model = new ArrayList<>(bottoms.get(active).paramValues());
         model.addAll(top.paramValues());
@@ -169,21 +197,24 @@ final class SplitTraining {
                 Contributor shares = Contributor.connect(t);
                 for (int step = 0; step < turns.size(); step++) {
                     Turn turn = turns.get(step);
-                    if (turn.holder() != me) {
-                        continue;
+                    if (turn.holder() == me) {
+                        if (!c.parallel() && step > 0 && turns.get(step - 1).holder() != me) { // my turn begins
+                            bottom.load(decodeWeights(t.receiveBytes(holder(turns.get(step - 1).holder()),
+                                    new Tag(Tag.Kind.WEIGHTS, step, 0)), bottom.paramValues()));
+                        }
+                        shares.input(step, 0, fp.encode(cut, bottom.forwardTraining(train.images(turn.batch())).values()));
+                        bottom.backwardAndUpdate(new FloatTensor(cut, fp.decode(shares.result(step, 0, cut))));
+                        if (!c.parallel() && step + 1 < turns.size() && turns.get(step + 1).holder() != me) { // it ends
+                            t.sendBytes(holder(turns.get(step + 1).holder()), new Tag(Tag.Kind.WEIGHTS, step + 1, 0),
+                                    encodeWeights(bottom.paramValues()));
+                        }
                     }
-                    if (step > 0 && turns.get(step - 1).holder() != me) {
-                        bottom.load(decodeWeights(t.receiveBytes(holder(turns.get(step - 1).holder()),
-                                new Tag(Tag.Kind.WEIGHTS, step, 0)), bottom.paramValues()));
-                    }
-                    shares.input(step, 0, fp.encode(cut, bottom.forwardTraining(train.images(turn.batch())).values()));
-                    bottom.backwardAndUpdate(new FloatTensor(cut, fp.decode(shares.result(step, 0, cut))));
-                    if (step + 1 < turns.size() && turns.get(step + 1).holder() != me) {
-                        t.sendBytes(holder(turns.get(step + 1).holder()), new Tag(Tag.Kind.WEIGHTS, step + 1, 0),
-                                encodeWeights(bottom.paramValues()));
+                    if (c.parallel() && epochEnds(turns, step)) { // SplitFed: every holder averages every holder's bottom
+                        bottom.load(averageAmongHolders(t, c, me, step, bottom.paramValues(),
+                                stepsPerHolder(c, turns, turn.epoch())));
                     }
                 }
-                if (turns.get(turns.size() - 1).holder() == me) {
+                if (c.parallel() ? me == 0 : turns.get(turns.size() - 1).holder() == me) {
                     finalBottom.set(bottom.paramValues());
                 }
                 synchronized (traffic) {
@@ -228,6 +259,51 @@ final class SplitTraining {
         List<double[]> model = new ArrayList<>(finalBottom.get());
         model.addAll(r.p0());
         return new Result(model, traffic);
+    }
+
+    /** Sends {@code mine} to every other holder, takes theirs, and returns the weighted average of all. */
+    private static List<double[]> averageAmongHolders(Transport t, Config c, int me, int step, List<double[]> mine,
+                                                      int[] weights) {
+        Tag tag = new Tag(Tag.Kind.WEIGHTS, step + 1, 0);
+        for (int h = 0; h < c.holders(); h++) {
+            if (h != me) {
+                t.sendBytes(holder(h), tag, encodeWeights(mine));
+            }
+        }
+        List<List<double[]>> all = new ArrayList<>();
+        for (int h = 0; h < c.holders(); h++) {
+            all.add(h == me ? mine : decodeWeights(t.receiveBytes(holder(h), tag), mine));
+        }
+        return average(all, weights);
+    }
+
+    /** Whether {@code step} is the last of its epoch. */
+    static boolean epochEnds(List<Turn> turns, int step) {
+        return step + 1 == turns.size() || turns.get(step + 1).epoch() != turns.get(step).epoch();
+    }
+
+    /** The steps each holder trains in {@code epoch}: the weights of the SplitFed average. */
+    static int[] stepsPerHolder(Config c, List<Turn> turns, int epoch) {
+        int[] n = new int[c.holders()];
+        turns.stream().filter(t -> t.epoch() == epoch).forEach(t -> n[t.holder()]++);
+        return n;
+    }
+
+    /** The average of the holders' bottoms, holder h's weighted by {@code weights[h]}. */
+    static List<double[]> average(List<List<double[]>> bottoms, int[] weights) {
+        double total = java.util.Arrays.stream(weights).sum();
+        List<double[]> out = new ArrayList<>();
+        for (int p = 0; p < bottoms.get(0).size(); p++) {
+            double[] v = new double[bottoms.get(0).get(p).length];
+            for (int h = 0; h < bottoms.size(); h++) {
+                double[] x = bottoms.get(h).get(p);
+                for (int i = 0; i < v.length; i++) {
+                    v[i] += weights[h] / total * x[i];
+                }
+            }
+            out.add(v);
+        }
+        return out;
     }
 
     /** A bottom's parameters as bytes for the next holder: each tensor's length, then its doubles. */

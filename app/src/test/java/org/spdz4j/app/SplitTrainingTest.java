@@ -21,7 +21,11 @@ class SplitTrainingTest {
             .addSplit().addDense(4 * 14 * 14, 10).build();
 
     private static SplitTraining.Config config(int holders, SplitTraining.Where where) {
-        return new SplitTraining.Config(NET, holders, where, 1, 32, 1280, new Sgd(0.02, 0.9, 0), WeightInit.normal(0.05), 3);
+        return config(holders, where, false);
+    }
+
+    private static SplitTraining.Config config(int holders, SplitTraining.Where where, boolean parallel) {
+        return new SplitTraining.Config(NET, holders, where, parallel, 1, 32, 1280, new Sgd(0.02, 0.9, 0), WeightInit.normal(0.05), 3);
     }
 
     @Test
@@ -67,6 +71,36 @@ class SplitTrainingTest {
                 .bytes(), "holder 0 went first in the one epoch: it receives no weights");
         assertTrue(secure.traffic().get(SplitTraining.holder(1)).total(SplitTraining.holder(0), Direction.RECEIVED)
                 .bytes() > 0, "holder 1 received holder 0's bottom");
+    }
+
+    /**
+     * SplitFed: the holders' steps interleave, each trains its own bottom, and at the end of the
+     * epoch all bottoms are replaced by their average, the holders exchanging them; secure equals plain.
+     */
+    @Test
+    void splitFedInterleavesTheHoldersAndAveragesTheirBottoms() {
+        SplitTraining.Config c = config(2, SplitTraining.Where.PLAIN, true);
+        List<SplitTraining.Turn> turns = SplitTraining.schedule(c, TestData.train().size());
+        assertEquals(40, turns.size());
+        for (int s = 0; s < turns.size(); s++) {
+            assertEquals(s % 2, turns.get(s).holder(), "step " + s);
+        }
+        SplitTraining.Result plain = SplitTraining.run(c, TestData.train());
+        SplitTraining.Result secure = SplitTraining.run(config(2, SplitTraining.Where.SECURE, true), TestData.train());
+        double plainAccuracy = Evaluation.accuracy(NET, plain.model(), TestData.test(), 1000);
+        double secureAccuracy = Evaluation.accuracy(NET, secure.model(), TestData.test(), 1000);
+        System.out.printf("SplitFed, 2 holders: plain %.4f, secure %.4f%n", plainAccuracy, secureAccuracy);
+        assertTrue(plainAccuracy >= 0.65, "plain " + plainAccuracy);
+        assertEquals(plainAccuracy, secureAccuracy, 0.01);
+        for (int h = 0; h < 2; h++) {
+            assertTrue(secure.traffic().get(SplitTraining.holder(h)).total(SplitTraining.holder(1 - h), Direction.RECEIVED)
+                    .bytes() > 0, "holder " + h + " received the other's bottom for the average");
+        }
+        List<double[]> a = List.of(new double[]{1, 2}, new double[]{3});
+        List<double[]> b = List.of(new double[]{4, 8}, new double[]{6});
+        List<double[]> mean = SplitTraining.average(List.of(a, b), new int[]{1, 2});
+        assertArrayEquals(new double[]{3, 6}, mean.get(0), 1e-12);
+        assertArrayEquals(new double[]{5}, mean.get(1), 1e-12);
     }
 
     /** The command, as README runs it, on a few steps: accuracy, the traffic table, a model {@code predict} reads. */
