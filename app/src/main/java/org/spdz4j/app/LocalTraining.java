@@ -57,12 +57,7 @@ public final class LocalTraining {
             for (int i = 0; i < n; i++) {
                 order[i] = i;
             }
-            for (int i = n - 1; i > 0; i--) {
-                int j = r.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
+            Partitions.shuffle(order, r);
             for (int b = 0; b < perEpoch; b++) {
                 out[e * perEpoch + b] = Arrays.copyOfRange(order, b * c.batchSize(), (b + 1) * c.batchSize());
             }

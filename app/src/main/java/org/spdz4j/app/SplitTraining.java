@@ -103,12 +103,7 @@ final class SplitTraining {
             for (int h = 0; h < c.holders(); h++) {
                 int from = h * n / c.holders();
                 int[] part = java.util.stream.IntStream.range(from, (h + 1) * n / c.holders()).toArray();
-                for (int i = part.length - 1; i > 0; i--) {
-                    int j = r.nextInt(i + 1);
-                    int t = part[i];
-                    part[i] = part[j];
-                    part[j] = t;
-                }
+                Partitions.shuffle(part, r);
                 List<Turn> own = new ArrayList<>();
                 for (int b = 0; b + c.batchSize() <= part.length; b += c.batchSize()) {
                     own.add(new Turn(h, Arrays.copyOfRange(part, b, b + c.batchSize()), e));

@@ -29,7 +29,9 @@ public record Tag(Kind kind, int step, int position) {
         /** A compute party's share of a result for an outside participant; position is the stream. */
         OUTPUT,
         /** A data holder's bottom weights for the next holder of a split network; step is the first step of its turn. */
-        WEIGHTS
+        WEIGHTS,
+        /** A federated round's messages (step is the round): clients' shares, the aggregators' client sets, the sums. */
+        AGGREGATE
     }
 
     @Override

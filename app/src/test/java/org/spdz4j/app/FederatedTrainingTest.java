@@ -1,0 +1,74 @@
+package org.spdz4j.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Sgd;
+
+/** Federated averaging with secure aggregation, in one JVM, on an MNIST subset (4 clients of 640 images). */
+class FederatedTrainingTest {
+    private static final Network NET = Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
+            .addDense(4 * 14 * 14, 10).build();
+
+    private static FederatedTraining.Config config(boolean secure, int minimum, double clip) {
+        return new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, minimum, clip, "iid", 2560, 1,
+                secure, Duration.ofSeconds(2));
+    }
+
+    private static List<FederatedTraining.Round> run(FederatedTraining.Config c, FederatedTraining.Faults f) throws Exception {
+        return FederatedTraining.run(c, TestData.train(), TestData.test(), 1000, f).rounds();
+    }
+
+    /** Round by round, the secure run's accuracy is the plaintext FedAvg's within 0.1 points. */
+    @Test
+    void secureFedAvgEqualsPlaintextFedAvgRoundByRound() throws Exception {
+        List<FederatedTraining.Round> plain = run(config(false, 2, 10), FederatedTraining.Faults.NONE);
+        List<FederatedTraining.Round> secure = run(config(true, 2, 10), FederatedTraining.Faults.NONE);
+        System.out.print(FederatedTraining.csv(secure));
+        for (int r = 0; r < 3; r++) {
+            assertEquals(plain.get(r).accuracy(), secure.get(r).accuracy(), 0.001, "round " + (r + 1));
+            assertEquals(4, secure.get(r).aggregated());
+        }
+        assertTrue(secure.get(2).accuracy() >= 0.75, "after 3 rounds (measured 80.3%): " + secure.get(2).accuracy());
+    }
+
+    @Test
+    void aClientKilledMidRunAndOneReachingOnlyP0AreLeftOutAndTheRoundsComplete() throws Exception {
+        List<FederatedTraining.Round> rounds = run(config(true, 2, 10), new FederatedTraining.Faults(1, 2, 0, 1));
+        assertEquals(3, rounds.get(0).aggregated(), "client 1 reached only P0 in round 1: left out by both");
+        assertEquals(2, rounds.get(1).aggregated(), "client 2 killed from round 2 on; client 1 is no longer waited for by P1");
+        assertTrue(rounds.stream().noneMatch(FederatedTraining.Round::skipped));
+        assertTrue(rounds.get(2).accuracy() >= 0.70, "" + rounds.get(2).accuracy());
+    }
+
+    @Test
+    void belowTheMinimumRoundsAreSkippedAndAnOversizedClipIsRefused() throws Exception {
+        List<FederatedTraining.Round> rounds = run(config(true, 5, 10), FederatedTraining.Faults.NONE);
+        assertTrue(rounds.stream().allMatch(FederatedTraining.Round::skipped), "4 clients, 5 required");
+        assertEquals(rounds.get(0).accuracy(), rounds.get(2).accuracy(), 0.0, "nothing revealed, the model never moved");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> run(config(true, 2, 1e10), FederatedTraining.Faults.NONE));
+        assertTrue(e.getMessage().contains("beyond the fixed-point headroom"), e.getMessage());
+    }
+
+    /** The command writes the CSV of per-round metrics and the PNG plot. */
+    @Test
+    void theFedTrainCommandWritesItsCsvAndPlot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path csv = dir.resolve("rounds.csv");
+        java.nio.file.Path png = dir.resolve("accuracy.png");
+        int code = Spdz.commandLine().execute("fed-train", "--data", TestData.dir().toString(), "--network", "small",
+                "--clients", "3", "--rounds", "2", "--train-images", "960", "--batch", "32", "--test-images", "200",
+                "--csv", csv.toString(), "--plot", png.toString());
+        assertEquals(0, code);
+        List<String> lines = java.nio.file.Files.readAllLines(csv);
+        assertEquals(3, lines.size(), "header and two rounds");
+        assertTrue(lines.get(2).startsWith("2,3,3,false,"), lines.get(2));
+        byte[] image = java.nio.file.Files.readAllBytes(png);
+        assertTrue(image.length > 1000 && image[1] == 'P' && image[2] == 'N' && image[3] == 'G', "a PNG");
+    }
+}

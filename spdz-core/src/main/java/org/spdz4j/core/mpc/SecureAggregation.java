@@ -1,0 +1,166 @@
+package org.spdz4j.core.mpc;
+
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeSet;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.Transport;
+
+/**
+ * Secure aggregation by the two compute parties (federated averaging): in round r each client
+ * splits its vector x_k into two additive shares, a fresh PRG seed for P0 (P0's share is the
+ * seed's expansion) and {@code x_k - PRG(seed)} for P1; the aggregators wait for the round's
+ * shares until a deadline, agree on the clients both heard from (a client that reached only one
+ * of them is left out by both), add those shares locally and, if at least {@code minimum}
+ * clients are in, send their sums to the coordinator, who alone learns {@code sum x_k}; below
+ * the minimum nothing is revealed. No single aggregator sees any client's vector.
+ *
+ * <pre>{@code
+ * SecureAggregation.submit(clientTransport, round, vector);                          // at client k
+ * SecureAggregation.Collected c = SecureAggregation.collect(t, round, clients, shape, deadline);
+ * SecureAggregation.reveal(t, Role.COORDINATOR, round, c, 3);                          // at P0 and P1
+ * SecureAggregation.Sum s = SecureAggregation.receive(coordinatorTransport, round, shape);
+ * }</pre>
+ */
+public final class SecureAggregation {
+    private static final int SHARE = 0;
+    private static final int CLIENT_SET = 1;
+    private static final int SUM = 2;
+
+    private SecureAggregation() {
+    }
+
+    private static Tag tag(int round, int what) {
+        return new Tag(Tag.Kind.AGGREGATE, round, what);
+    }
+
+    /** At a client: sends P0 a fresh seed and P1 {@code value} minus its expansion. */
+    public static void submit(Transport t, int round, Ring128Tensor value) {
+        byte[] seed = AesCtrPrg.freshSeed();
+        Ring128Tensor p0 = new AesCtrPrg(seed).tensor(value.shape(), 0, round);
+        t.sendBytes(Role.P0, tag(round, SHARE), seed);
+        t.sendBytes(Role.P1, tag(round, SHARE), toBytes(value.sub(p0)));
+    }
+
+    /**
+     * An aggregator's share of the sum over the clients both aggregators heard from.
+     *
+     * @param sum     this aggregator's share of the sum (zeros when no client is in)
+     * @param clients the clients in the sum, the same at both aggregators
+     * @param missed  the clients this aggregator did not hear from by the deadline: a caller stops
+     *                waiting for them in later rounds (a late share would be out of step)
+     */
+    public record Collected(Ring128Tensor sum, List<Role> clients, List<Role> missed) {
+    }
+
+    /**
+     * At P0 or P1: waits until {@code deadline} (nanoTime) for the round's share from each of
+     * {@code clients}, agrees with the other aggregator on who is in, and adds those shares.
+     */
+    public static Collected collect(Transport t, int round, List<Role> clients, Shape shape, long deadline) {
+        boolean p0 = t.self().equals(Role.P0);
+        List<Role> heard = new ArrayList<>();
+        List<Role> missed = new ArrayList<>();
+        List<Ring128Tensor> shares = new ArrayList<>();
+        for (Role c : clients) {
+            long left = Math.max(1, deadline - System.nanoTime());
+            byte[] bytes;
+            try {
+                bytes = t.receiveBytes(c, tag(round, SHARE), Duration.ofNanos(left));
+            } catch (ProtocolException late) {
+                missed.add(c); // not in this round: dropped, late or never sent
+                continue;
+            }
+            heard.add(c);
+            shares.add(p0 ? new AesCtrPrg(bytes).tensor(shape, 0, round) : fromBytes(bytes, shape, c));
+        }
+        Role other = t.self().peer();
+        t.sendBytes(other, tag(round, CLIENT_SET), names(heard));
+        TreeSet<String> theirs = new TreeSet<>(List.of(new String(t.receiveBytes(other, tag(round, CLIENT_SET)),
+                java.nio.charset.StandardCharsets.UTF_8).split(",")));
+        Ring128Tensor sum = Ring128Tensor.zeros(shape);
+        List<Role> in = new ArrayList<>();
+        for (int i = 0; i < heard.size(); i++) {
+            if (theirs.contains(heard.get(i).name())) {
+                sum = sum.add(shares.get(i));
+                in.add(heard.get(i));
+            }
+        }
+        return new Collected(sum, in, missed);
+    }
+
+    /**
+     * At P0 or P1: sends {@code to} this aggregator's share of the sum if at least {@code minimum}
+     * clients are in; otherwise only word that the round was skipped. Returns whether it revealed.
+     */
+    public static boolean reveal(Transport t, Role to, int round, Collected c, int minimum) {
+        boolean enough = c.clients().size() >= minimum;
+        ByteBuffer header = ByteBuffer.allocate(4).putInt(enough ? c.clients().size() : -c.clients().size());
+        byte[] body = enough ? toBytes(c.sum()) : new byte[0];
+        t.sendBytes(to, tag(round, SUM), ByteBuffer.allocate(4 + body.length).put(header.array()).put(body).array());
+        return enough;
+    }
+
+    /**
+     * The round's sum at the coordinator, or null when the aggregators skipped it.
+     *
+     * @param value   the sum of the clients' vectors
+     * @param clients how many clients are in it
+     */
+    public record Sum(Ring128Tensor value, int clients) {
+    }
+
+    /** At the coordinator: the sum of the round, added from both aggregators' shares; null if it was skipped. */
+    public static Sum receive(Transport t, int round, Shape shape) {
+        Ring128Tensor sum = Ring128Tensor.zeros(shape);
+        int clients = 0;
+        boolean skipped = false;
+        for (Role p : new Role[]{Role.P0, Role.P1}) { // both messages are read, so the next round starts in step
+            ByteBuffer b = ByteBuffer.wrap(t.receiveBytes(p, tag(round, SUM)));
+            clients = b.getInt();
+            skipped |= clients < 0;
+            if (clients >= 0) {
+                byte[] rest = new byte[b.remaining()];
+                b.get(rest);
+                sum = sum.add(fromBytes(rest, shape, p));
+            }
+        }
+        return skipped ? null : new Sum(sum, clients);
+    }
+
+    private static byte[] names(List<Role> roles) {
+        return String.join(",", roles.stream().map(Role::name).toList()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static byte[] toBytes(Ring128Tensor t) {
+        ByteBuffer b = ByteBuffer.allocate(16 * t.size());
+        long[] hi = t.hiWords();
+        long[] lo = t.loWords();
+        for (int i = 0; i < t.size(); i++) {
+            b.putLong(hi[i]).putLong(lo[i]);
+        }
+        return b.array();
+    }
+
+    private static Ring128Tensor fromBytes(byte[] bytes, Shape shape, Role from) {
+        if (bytes.length != 16L * shape.size()) {
+            throw new ProtocolException(from + " sent " + bytes.length + " bytes for a tensor of shape " + shape + " ("
+                    + 16L * shape.size() + " expected)");
+        }
+        ByteBuffer b = ByteBuffer.wrap(bytes);
+        long[] hi = new long[shape.size()];
+        long[] lo = new long[shape.size()];
+        for (int i = 0; i < hi.length; i++) {
+            hi[i] = b.getLong();
+            lo[i] = b.getLong();
+        }
+        return Ring128Tensor.wrap(shape, hi, lo);
+    }
+}
