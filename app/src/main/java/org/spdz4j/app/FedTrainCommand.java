@@ -32,6 +32,8 @@ final class FedTrainCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--lr", defaultValue = "0.05")
     double lr;
+    @Option(names = "--mu", defaultValue = "0", description = "FedProx's proximal weight (0: FedAvg)")
+    double mu;
     @Option(names = "--server-momentum", defaultValue = "0", description = "server momentum beta (0: FedAvg)")
     double beta;
     @Option(names = "--min-clients", defaultValue = "2", description = "fewest clients whose sum may be revealed")
@@ -72,7 +74,7 @@ final class FedTrainCommand implements Callable<Integer> {
         // one JVM holds every client's images here, so one scaling is fitted over all of them (clients would agree on one)
         var scaling = raw.fitScaling(trainImages == 0 ? raw.size() : trainImages);
         FederatedTraining.Config c = new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs,
-                batch, new Sgd(lr, 0, 0), beta, minimum, clip, partition, trainImages, seed, !plain, Duration.ofSeconds(600));
+                batch, new Sgd(lr, 0, 0), mu, beta, minimum, clip, partition, trainImages, seed, !plain, Duration.ofSeconds(600));
         System.out.printf("federated averaging, %s aggregation: %d clients, C=%.2f, E=%d, B=%d, %s; %s%n",
                 plain ? "plaintext" : "secure", clients, fraction, localEpochs, batch, partition, c.network().describe());
         FederatedTraining.Result r = FederatedTraining.run(c, raw.scaled(scaling), Mnist.load(data, false).scaled(scaling),

@@ -19,6 +19,7 @@ import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.core.transport.Transport;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Proximal;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
 
@@ -28,7 +29,8 @@ import org.spdz4j.layers.WeightInit;
  * the clients each round; each trains it locally ({@code localEpochs} at batch {@code batchSize})
  * on its own partition and, clipped to {@code clip} per element, splits {@code n_k * update_k}
  * and {@code n_k} between P0 and P1 ({@link SecureAggregation}); they reveal only the sums, and
- * only with at least {@code minimum} clients in, to the coordinator, who moves the model by
+ * only with at least {@code minimum} clients in (local objective with FedProx's proximal term when
+ * {@code mu > 0}), to the coordinator, who moves the model by
  * {@code sum(n_k update_k) / sum(n_k)} (with server momentum {@code beta} when it is not 0).
  * {@code secure = false} adds the same vectors in the clear: the reference.
  *
@@ -53,6 +55,7 @@ final class FederatedTraining {
      * @param localEpochs E
      * @param batchSize   B
      * @param sgd         the clients' local optimizer
+     * @param mu          FedProx's proximal weight (0: FedAvg's local objective)
      * @param beta        server momentum (0: plain FedAvg)
      * @param minimum     fewest clients whose sum may be revealed
      * @param clip        each update element is clipped to [-clip, clip] (the fixed-point headroom needs a bound)
@@ -63,7 +66,7 @@ final class FederatedTraining {
      * @param deadline    how long the aggregators wait for a round's shares
      */
     record Config(Network network, int clients, double fraction, int rounds, int localEpochs, int batchSize, Sgd sgd,
-                  double beta, int minimum, double clip, String partition, int trainImages, long seed, boolean secure,
+                  double mu, double beta, int minimum, double clip, String partition, int trainImages, long seed, boolean secure,
                   Duration deadline) {
         /**
          * Refuses a configuration whose encoded client vectors could leave the fixed-point range:
@@ -276,9 +279,11 @@ final class FederatedTraining {
     /** {@code n_k * clip(w_k - w)} then {@code n_k}: what client k contributes to the round's sum. */
     private static double[] localUpdate(Config c, Mnist train, int[] part, double[] w, FloatModel shape, int round,
                                         int client) {
+        Proximal prox = new Proximal(c.sgd(), c.mu()); // mu = 0: plain local SGD
         FloatModel local = FloatModel.create(c.network(), Shape.of(c.batchSize(), 1, 28, 28),
-                WeightInit.normal(0).initializer(0), c.sgd());
+                WeightInit.normal(0).initializer(0), prox);
         local.load(unflatten(w, shape.paramValues()));
+        prox.anchor(local.params());
         SplittableRandom r = new SplittableRandom((c.seed() * 1_000_003L + round) * 1009L + client); // the local data order
         int[] order = part.clone();
         for (int e = 0; e < c.localEpochs(); e++) {

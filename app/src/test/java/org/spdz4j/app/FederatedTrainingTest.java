@@ -16,7 +16,7 @@ class FederatedTrainingTest {
             .addDense(4 * 14 * 14, 10).build();
 
     private static FederatedTraining.Config config(boolean secure, int minimum, double clip) {
-        return new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, minimum, clip, "iid", 2560, 1,
+        return new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, 0, minimum, clip, "iid", 2560, 1,
                 secure, Duration.ofSeconds(2));
     }
 
@@ -35,6 +35,21 @@ class FederatedTrainingTest {
             assertEquals(4, secure.get(r).aggregated());
         }
         assertTrue(secure.get(2).accuracy() >= 0.75, "after 3 rounds (measured 80.3%): " + secure.get(2).accuracy());
+    }
+
+    /** Non-IID shards (two classes per client) with FedProx (mu 0.1) and server momentum: secure equals plaintext. */
+    @Test
+    void fedProxWithServerMomentumOnShardsMatchesItsPlaintextRun() throws Exception {
+        List<List<FederatedTraining.Round>> runs = new java.util.ArrayList<>();
+        for (boolean secure : new boolean[]{false, true}) {
+            runs.add(run(new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0.1, 0.5, 2, 10, "shards",
+                    2560, 1, secure, Duration.ofSeconds(2)), FederatedTraining.Faults.NONE));
+        }
+        System.out.print(FederatedTraining.csv(runs.get(1)));
+        for (int r = 0; r < 3; r++) {
+            assertEquals(runs.get(0).get(r).accuracy(), runs.get(1).get(r).accuracy(), 0.001, "round " + (r + 1));
+        }
+        assertTrue(runs.get(1).get(2).accuracy() >= 0.5, "measured 68.2%: " + runs.get(1).get(2).accuracy());
     }
 
     @Test

@@ -9,7 +9,7 @@ package org.spdz4j.layers;
  * FloatModel bottom = FloatModel.create(network, Shape.of(64, 1, 28, 28), WeightInit.HE.initializer(1), new Adam(1e-3));
  * }</pre>
  */
-public sealed interface FloatOptimizer permits Sgd, Adam {
+public sealed interface FloatOptimizer permits Sgd, Adam, Proximal {
     /** Moves {@code p} against its gradient. */
     void update(FloatParam p);
 }

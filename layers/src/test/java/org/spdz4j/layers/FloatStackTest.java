@@ -121,6 +121,20 @@ class FloatStackTest {
     }
 
     @Test
+    void fedProxAddsMuTimesTheDistanceToTheAnchorBeforeTheInnerStep() {
+        FloatParam p = new FloatParam("w", new double[]{1.0, -2.0});
+        Proximal prox = new Proximal(new Sgd(0.1, 0, 0), 0.5);
+        prox.anchor(List.of(p));
+        p.value[0] = 3.0; // moved away from the anchor 1.0
+        p.gradient[0] = 0.2;
+        p.gradient[1] = -0.4;
+        prox.update(p);
+        assertEquals(3.0 - 0.1 * (0.2 + 0.5 * (3.0 - 1.0)), p.value[0], 1e-15);
+        assertEquals(-2.0 - 0.1 * -0.4, p.value[1], 1e-15, "at the anchor the term is 0");
+        assertThrows(IllegalStateException.class, () -> new Proximal(new Sgd(0.1, 0, 0), 0.5).update(p));
+    }
+
+    @Test
     void plaintextOnlyLayersAreRefusedOnShares() {
         SecureSetup setup = new SecureSetup(Role.P0, Mode.OPTIMIZED, FixedPoint.DEFAULT, new Initializer(1, 0.1));
         UnsupportedOperationException e = assertThrows(UnsupportedOperationException.class,
