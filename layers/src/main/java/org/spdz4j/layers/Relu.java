@@ -15,7 +15,7 @@ import org.spdz4j.triples.Plan;
  * forward pass's comparison bit without opening it (the dealer's {@code M * beta}; no second
  * comparison). Exact while the
  * fixed-point input stays within {@code |z| < 2^(bits-1-f)} (with f = 20 and the default
- * {@link #DEFAULT_BITS} = 40: |z| < 524,288); outside, the sign is that of z reduced to a
+ * {@link #DEFAULT_BITS} = 40: {@code |z| < 524,288}); outside, the sign is that of z reduced to a
  * signed {@code bits}-bit integer. Both modes compute the same.
  *
  * <pre>{@code
