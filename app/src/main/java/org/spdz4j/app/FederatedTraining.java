@@ -194,6 +194,16 @@ final class FederatedTraining {
                 double aggregation = (System.nanoTime() - aggregationStart) / 1e9;
                 double[] sum = agg.sum();
                 boolean skipped = sum == null;
+                List<String> leftOut = new ArrayList<>();
+                for (int k : sampled) {
+                    if (!agg.in().contains(client(k))) {
+                        leftOut.add(client(k).name());
+                    }
+                }
+                if (!leftOut.isEmpty()) {
+                    System.err.printf("round %d: left out %s (no share at both aggregators by the deadline)%n", round + 1,
+                            String.join(", ", leftOut));
+                }
                 if (skipped) {
                     System.err.printf("round %d skipped: %d clients in, fewer than the minimum %d; nothing revealed%n",
                             round + 1, agg.clients(), c.minimum());
@@ -217,7 +227,10 @@ final class FederatedTraining {
     }
 
     /** A round's aggregate at the coordinator: the decoded sum (null when skipped) and how many clients are in it. */
-    private record Aggregate(double[] sum, int clients) {
+    private record Aggregate(double[] sum, List<Role> in) {
+        int clients() {
+            return in.size();
+        }
     }
 
     private static void submit(Config c, Transport t, int round, Ring128Tensor x) {
@@ -235,7 +248,7 @@ final class FederatedTraining {
         if (!c.secure()) {
             Transport p0 = net.transport(Role.P0);
             Ring128Tensor sum = Ring128Tensor.zeros(vector);
-            int in = 0;
+            List<Role> in = new ArrayList<>();
             for (int k : sampled) {
                 Role who = client(k);
                 if (!waitingFor.get(0).contains(who)) {
@@ -243,12 +256,12 @@ final class FederatedTraining {
                 }
                 try {
                     sum = sum.add(p0.receive(who, new Tag(Tag.Kind.AGGREGATE, round, 0)));
-                    in++;
+                    in.add(who);
                 } catch (ProtocolException gone) {
                     waitingFor.get(0).remove(who);
                 }
             }
-            return new Aggregate(in >= c.minimum() ? FP.decode(sum) : null, in);
+            return new Aggregate(in.size() >= c.minimum() ? FP.decode(sum) : null, in);
         }
         List<Future<SecureAggregation.Collected>> collected = new ArrayList<>();
         for (int a = 0; a < 2; a++) {
@@ -267,11 +280,11 @@ final class FederatedTraining {
             }));
         }
         SecureAggregation.Sum s = SecureAggregation.receive(net.transport(COORDINATOR), round, vector);
-        int in = 0;
+        List<Role> in = List.of();
         for (int a = 0; a < 2; a++) {
             SecureAggregation.Collected got = collected.get(a).get();
             waitingFor.get(a).removeAll(got.missed());
-            in = got.clients().size(); // the same at both
+            in = got.clients(); // the same at both
         }
         return new Aggregate(s == null ? null : FP.decode(s.value()), in);
     }
