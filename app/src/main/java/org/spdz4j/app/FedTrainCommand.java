@@ -70,15 +70,14 @@ final class FedTrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Mnist raw = Mnist.load(data, true);
         // one JVM holds every client's images here, so one scaling is fitted over all of them (clients would agree on one)
-        var scaling = raw.fitScaling(trainImages == 0 ? raw.size() : trainImages);
+        Mnist.Scaled sets = Mnist.loadScaled(data, m -> m.fitScaling(Mnist.imagesUsed(trainImages, m.size())));
         FederatedTraining.Config c = new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs,
                 batch, new Sgd(lr, 0, 0), mu, beta, minimum, clip, partition, trainImages, seed, !plain, Duration.ofSeconds(600));
         System.out.printf("federated averaging, %s aggregation: %d clients, C=%.2f, E=%d, B=%d, %s; %s%n",
                 plain ? "plaintext" : "secure", clients, fraction, localEpochs, batch, partition, c.network().describe());
-        FederatedTraining.Result r = FederatedTraining.run(c, raw.scaled(scaling), Mnist.load(data, false).scaled(scaling),
-                testImages, FederatedTraining.Faults.NONE);
+        FederatedTraining.Result r = FederatedTraining.run(c, sets.train(), sets.test(), testImages,
+                FederatedTraining.Faults.NONE);
         for (FederatedTraining.Round round : r.rounds()) {
             System.out.printf("round %3d: %2d clients in%s, test accuracy %.4f, %,d bytes up per client, local %.1f s, "
                             + "aggregation %.2f s%n", round.round() + 1, round.aggregated(), round.skipped() ? " (skipped)" : "",

@@ -108,21 +108,12 @@ final class FederatedTraining {
     /** The round's public sample of clients. */
     static List<Integer> sample(Config c, int round) {
         int m = Math.max(1, (int) Math.ceil(c.fraction() * c.clients()));
-        SplittableRandom r = new SplittableRandom(c.seed() * 31 + round);
-        List<Integer> all = new ArrayList<>();
-        for (int k = 0; k < c.clients(); k++) {
-            all.add(k);
-        }
-        for (int i = all.size() - 1; i > 0; i--) {
-            java.util.Collections.swap(all, i, r.nextInt(i + 1));
-        }
-        List<Integer> out = new ArrayList<>(all.subList(0, m));
-        java.util.Collections.sort(out);
-        return out;
+        int[] order = Partitions.shuffled(c.clients(), new SplittableRandom(c.seed() * 31 + round));
+        return java.util.Arrays.stream(order, 0, m).sorted().boxed().toList();
     }
 
     static Result run(Config c, Mnist train, Mnist test, int testImages, Faults faults) throws Exception {
-        int n = c.trainImages() == 0 ? train.size() : Math.min(c.trainImages(), train.size());
+        int n = Mnist.imagesUsed(c.trainImages(), train.size());
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = train.label(i);
@@ -154,10 +145,11 @@ final class FederatedTraining {
             }
             for (int round = 0; round < c.rounds(); round++) {
                 List<Integer> sampled = sample(c, round);
-                double[] w = flatten(global.paramValues());
+                List<double[]> roundStart = global.paramValues();
+                double[] w = flatten(roundStart);
                 long start = System.nanoTime();
                 List<Future<?>> clientsDone = new ArrayList<>();
-                long[] uploaded = new long[1];
+                java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
                 for (int k : sampled) {
                     int me = k;
                     int r = round;
@@ -166,7 +158,7 @@ final class FederatedTraining {
                         continue;
                     }
                     clientsDone.add(pool.submit(() -> {
-                        double[] v = localUpdate(c, train, parts[me], w, global, r, me);
+                        double[] v = localUpdate(c, train, parts[me], roundStart, w, r, me);
                         Ring128Tensor x = FP.encode(vector, v);
                         Transport t = net.transport(client(me));
                         long before = t.traffic().total(Direction.SENT).bytes();
@@ -175,10 +167,7 @@ final class FederatedTraining {
                         } else {
                             submit(c, t, r, x);
                         }
-                        synchronized (uploaded) {
-                            uploaded[0] = Math.max(uploaded[0],
-                                    t.traffic().total(Direction.SENT).bytes() - before);
-                        }
+                        uploaded.accumulateAndGet(t.traffic().total(Direction.SENT).bytes() - before, Math::max);
                         return null;
                     }));
                 }
@@ -215,10 +204,10 @@ final class FederatedTraining {
                         velocity[i] = c.beta() * velocity[i] + step;
                         next[i] += c.beta() == 0 ? step : velocity[i];
                     }
-                    global.load(unflatten(next, global.paramValues()));
+                    global.load(unflatten(next, roundStart));
                 }
                 double accuracy = Evaluation.accuracy(c.network(), global.paramValues(), test, testImages);
-                log.add(new Round(round, sampled, agg.clients(), skipped, accuracy, uploaded[0], local, aggregation));
+                log.add(new Round(round, sampled, agg.clients(), skipped, accuracy, uploaded.get(), local, aggregation));
             }
         } finally {
             pool.shutdownNow();
@@ -290,12 +279,12 @@ final class FederatedTraining {
     }
 
     /** {@code n_k * clip(w_k - w)} then {@code n_k}: what client k contributes to the round's sum. */
-    private static double[] localUpdate(Config c, Mnist train, int[] part, double[] w, FloatModel shape, int round,
+    private static double[] localUpdate(Config c, Mnist train, int[] part, List<double[]> start, double[] w, int round,
                                         int client) {
         Proximal prox = new Proximal(c.sgd(), c.mu()); // mu = 0: plain local SGD
         FloatModel local = FloatModel.create(c.network(), Shape.of(c.batchSize(), 1, 28, 28),
                 WeightInit.normal(0).initializer(0), prox);
-        local.load(unflatten(w, shape.paramValues()));
+        local.load(start);
         prox.anchor(local.params());
         SplittableRandom r = new SplittableRandom((c.seed() * 1_000_003L + round) * 1009L + client); // the local data order
         int[] order = part.clone();

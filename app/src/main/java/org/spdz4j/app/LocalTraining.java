@@ -44,7 +44,7 @@ public final class LocalTraining {
 
     /** The image indices of each step: a public shuffle per epoch. */
     public static int[][] batches(TrainingConfig c, int available) {
-        int n = c.trainImages() == 0 ? available : Math.min(c.trainImages(), available);
+        int n = Mnist.imagesUsed(c.trainImages(), available);
         int perEpoch = n / c.batchSize();
         if (perEpoch == 0) {
             throw new IllegalArgumentException("batch size " + c.batchSize() + " is larger than the " + n + " images");

@@ -175,6 +175,25 @@ public final class Mnist {
         return InputScaling.fromMoments(n, sum, squares);
     }
 
+    /** How many images a run uses: the first {@code requested} of {@code available}, 0 meaning all. */
+    static int imagesUsed(int requested, int available) {
+        return requested == 0 ? available : Math.min(requested, available);
+    }
+
+    /**
+     * The training set and the test set from {@code dir}, both scaled by what {@code choose}
+     * picks from the training set (the images' owner's choice).
+     */
+    static Scaled loadScaled(Path dir, java.util.function.Function<Mnist, InputScaling> choose) throws IOException {
+        Mnist train = load(dir, true);
+        InputScaling s = choose.apply(train);
+        return new Scaled(train.scaled(s), load(dir, false).scaled(s), s);
+    }
+
+    /** A training and a test set scaled alike. */
+    record Scaled(Mnist train, Mnist test, InputScaling scaling) {
+    }
+
     /** These images with {@code s} applied by {@link #images}. */
     public Mnist scaled(InputScaling s) {
         return new Mnist(pixels, labels, size, rows, cols, s);

@@ -130,7 +130,8 @@ final class Partitions {
         }
     }
 
-    private static int[] shuffled(int n, SplittableRandom r) {
+    /** 0 .. n-1 in the order {@link #shuffle} gives. */
+    static int[] shuffled(int n, SplittableRandom r) {
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;

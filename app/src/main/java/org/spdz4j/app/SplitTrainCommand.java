@@ -2,7 +2,6 @@ package org.spdz4j.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Sgd;
@@ -63,11 +62,10 @@ final class SplitTrainCommand implements Callable<Integer> {
             case "secure" -> SplitTraining.Where.SECURE;
             default -> throw new IllegalArgumentException("unknown --mode '" + mode + "' (plain or secure)");
         };
-        Mnist raw = Mnist.load(data, true);
         // one JVM holds every part here, so the scaling is fitted over all of them (separate holders would agree on one)
-        InputScaling scaling = raw.fitScaling(trainImages == 0 ? raw.size() : trainImages);
-        Mnist train = raw.scaled(scaling);
-        Mnist test = Mnist.load(data, false).scaled(scaling);
+        Mnist.Scaled sets = Mnist.loadScaled(data, m -> m.fitScaling(Mnist.imagesUsed(trainImages, m.size())));
+        Mnist train = sets.train();
+        Mnist test = sets.test();
         SplitTraining.Config c = new SplitTraining.Config(network(network), holders, where, parallel, epochs, batch, trainImages,
                 new Sgd(lr, momentum, 0), WeightInit.normal(0.05), seed);
         int steps = SplitTraining.schedule(c, train.size()).size();
@@ -84,7 +82,7 @@ final class SplitTrainCommand implements Callable<Integer> {
             System.out.print(SplitTraining.trafficTable(r.traffic()));
         }
         if (saveModel != null) {
-            ModelFile.write(saveModel, c.network(), scaling, r.model());
+            ModelFile.write(saveModel, c.network(), sets.scaling(), r.model());
             System.out.println("model written to " + saveModel);
         }
         return 0;

@@ -3,7 +3,6 @@ package org.spdz4j.app;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -95,7 +94,7 @@ final class SplitTraining {
      * holder (round robin) or interleaved step by step (parallel).
      */
     static List<Turn> schedule(Config c, int available) {
-        int n = c.trainImages() == 0 ? available : Math.min(c.trainImages(), available);
+        int n = Mnist.imagesUsed(c.trainImages(), available);
         List<Turn> out = new ArrayList<>();
         SplittableRandom r = new SplittableRandom(c.seed());
         for (int e = 0; e < c.epochs(); e++) {
@@ -142,6 +141,13 @@ final class SplitTraining {
         return FloatModel.create(c.network().bottom(), input(c), init, c.sgd());
     }
 
+    /** The top's initial weights: the seed's sequence after the bottom's draws, as for the unsplit network. */
+    private static Initializer topInitializer(Config c) {
+        Initializer init = c.init().initializer(c.seed());
+        bottom(c, init);
+        return init;
+    }
+
     private static Shape cut(Config c) {
         return c.network().bottom().outputShape(input(c));
     }
@@ -149,12 +155,10 @@ final class SplitTraining {
     private static Result plain(Config c, Mnist train) {
         List<Turn> turns = schedule(c, train.size());
         List<FloatModel> bottoms = new ArrayList<>();
-        Initializer first = c.init().initializer(c.seed());
-        bottoms.add(bottom(c, first));
-        for (int h = 1; h < c.holders(); h++) {
+        for (int h = 0; h < c.holders(); h++) {
             bottoms.add(bottom(c, c.init().initializer(c.seed())));
         }
-        FloatModel top = FloatModel.create(c.network().top(), cut(c), first, c.sgd()); // the top's draws follow the bottom's
+        FloatModel top = FloatModel.create(c.network().top(), cut(c), topInitializer(c), c.sgd());
         int active = 0;
         for (int step = 0; step < turns.size(); step++) {
             Turn t = turns.get(step);
@@ -183,7 +187,7 @@ final class SplitTraining {
         Shape cut = cut(c);
         Shape labels = Shape.of(c.batchSize(), 10);
         AtomicReference<List<double[]>> finalBottom = new AtomicReference<>();
-        Map<Role, TrafficCounter> traffic = new HashMap<>();
+        Map<Role, TrafficCounter> traffic = new java.util.concurrent.ConcurrentHashMap<>();
         Map<Role, LocalComputation.Outsider> outsiders = new LinkedHashMap<>();
         for (int h = 0; h < c.holders(); h++) {
             int me = h;
@@ -212,9 +216,7 @@ final class SplitTraining {
                 if (c.parallel() ? me == 0 : turns.get(turns.size() - 1).holder() == me) {
                     finalBottom.set(bottom.paramValues());
                 }
-                synchronized (traffic) {
-                    traffic.put(holder(me), t.traffic());
-                }
+                traffic.put(holder(me), t.traffic());
             });
         }
         outsiders.put(LABELS, t -> {
@@ -222,15 +224,12 @@ final class SplitTraining {
             for (int step = 0; step < turns.size(); step++) {
                 shares.input(step, 0, fp.encode(labels, train.oneHot(turns.get(step).batch()).values()));
             }
-            synchronized (traffic) {
-                traffic.put(LABELS, t.traffic());
-            }
+            traffic.put(LABELS, t.traffic());
         });
         List<SecureModel> tops = new ArrayList<>();
         for (Role role : new Role[]{Role.P0, Role.P1}) {
-            Initializer init = c.init().initializer(c.seed());
-            bottom(c, init); // the top's initial weights follow the bottom's in the seed's sequence
-            tops.add(SecureModel.createTop(c.network(), cut, new SecureSetup(role, Mode.OPTIMIZED, fp, init), c.sgd()));
+            tops.add(SecureModel.createTop(c.network(), cut, new SecureSetup(role, Mode.OPTIMIZED, fp, topInitializer(c)),
+                    c.sgd()));
         }
         LocalComputation.Result<List<double[]>> r = LocalComputation.run(tops.get(0).plan(), turns.size(),
                 AesCtrPrg.freshSeed(), fp, outsiders, (party, randomness) -> {

@@ -30,10 +30,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Mnist train = Mnist.load(data, true);
-        InputScaling scaling = training.scaling(train);
-        train = train.scaled(scaling);
-        Mnist test = Mnist.load(data, false).scaled(scaling);
+        Mnist.Scaled sets = Mnist.loadScaled(data, training::scaling);
+        Mnist train = sets.train();
+        Mnist test = sets.test();
+        InputScaling scaling = sets.scaling();
         training.useBackend();
         TrainingConfig c = training.config();
         int steps = LocalTraining.batches(c, train.size()).length;

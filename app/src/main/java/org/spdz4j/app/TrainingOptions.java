@@ -96,7 +96,7 @@ final class TrainingOptions {
      * every image the model later sees: {@code --pixel-scaling}.
      */
     InputScaling scaling(Mnist train) {
-        int used = trainImages == 0 ? train.size() : Math.min(trainImages, train.size());
+        int used = Mnist.imagesUsed(trainImages, train.size());
         return switch (pixelScaling) {
             case "data" -> train.fitScaling(used);
             case "unit" -> InputScaling.UNIT;

@@ -47,7 +47,7 @@ public final class FloatModel {
      * statistics); returns the batch loss before the update. {@link #forward} alone infers.
      */
     public double trainStep(FloatTensor input, FloatTensor targets) {
-        return trainTop(forwardTraining(input), targets).loss();
+        return trainOn(input, targets).loss();
     }
 
     /** The output in training mode, keeping what {@link #backwardAndUpdate} needs: a split network's bottom half. */
@@ -86,22 +86,18 @@ public final class FloatModel {
     public record Step(double loss, FloatTensor inputGradient) {
     }
 
-    /** One step of a model with a loss, from {@code logits} of {@link #forwardTraining}. */
-    private Step trainTop(FloatTensor logits, FloatTensor targets) {
+    /**
+     * One step of a model with a loss on {@code input} (for a split network's top, the bottom's
+     * activations): the loss and the gradient of the input, to send back to the data holder.
+     */
+    public Step trainOn(FloatTensor input, FloatTensor targets) {
         if (loss == null) {
             throw new IllegalStateException("this model has no loss (a split network's bottom): train it with "
                     + "forwardTraining and backwardAndUpdate");
         }
+        FloatTensor logits = forwardTraining(input);
         double value = loss.loss(logits, targets);
         return new Step(value, backwardAndUpdate(loss.gradient(logits, targets)));
-    }
-
-    /**
-     * One step of a split network's top on the bottom's {@code activations}: the loss and the
-     * gradient at the cut, to send back to the data holder.
-     */
-    public Step trainOn(FloatTensor activations, FloatTensor targets) {
-        return trainTop(forwardTraining(activations), targets);
     }
 
     /** The loss of {@code logits} against {@code targets}. */

@@ -438,7 +438,12 @@ public final class NettyTransport implements Transport {
 
     @Override
     public Ring128Tensor receive(Role from, Tag expected) {
-        Inbound.Message m = take(from, expected, timeout);
+        return receive(from, expected, timeout);
+    }
+
+    @Override
+    public Ring128Tensor receive(Role from, Tag expected, Duration limit) {
+        Inbound.Message m = take(from, expected, limit);
         if (m.tensor() == null) {
             throw new ProtocolException(self + " expected a tensor for " + expected + " from " + from + " but got bytes");
         }

@@ -32,7 +32,8 @@ import org.spdz4j.core.transport.Transport;
 public final class SecureAggregation {
     private static final int SHARE = 0;
     private static final int CLIENT_SET = 1;
-    private static final int SUM = 2;
+    private static final int CLIENT_COUNT = 2;
+    private static final int SUM = 3;
 
     private SecureAggregation() {
     }
@@ -46,7 +47,7 @@ public final class SecureAggregation {
         byte[] seed = AesCtrPrg.freshSeed();
         Ring128Tensor p0 = new AesCtrPrg(seed).tensor(value.shape(), 0, round);
         t.sendBytes(Role.P0, tag(round, SHARE), seed);
-        t.sendBytes(Role.P1, tag(round, SHARE), toBytes(value.sub(p0)));
+        t.send(Role.P1, tag(round, SHARE), value.sub(p0));
     }
 
     /**
@@ -71,15 +72,17 @@ public final class SecureAggregation {
         List<Ring128Tensor> shares = new ArrayList<>();
         for (Role c : clients) {
             long left = Math.max(1, deadline - System.nanoTime());
-            byte[] bytes;
+            Ring128Tensor share;
             try {
-                bytes = t.receiveBytes(c, tag(round, SHARE), Duration.ofNanos(left));
+                share = p0 ? new AesCtrPrg(t.receiveBytes(c, tag(round, SHARE), Duration.ofNanos(left))).tensor(shape, 0, round)
+                        : ComputeParty.checkShape(t.receive(c, tag(round, SHARE), Duration.ofNanos(left)), shape, c,
+                                tag(round, SHARE), t.self());
             } catch (ProtocolException late) {
-                missed.add(c); // not in this round: dropped, late or never sent
+                missed.add(c); // not in this round: dropped, late, never sent or malformed
                 continue;
             }
             heard.add(c);
-            shares.add(p0 ? new AesCtrPrg(bytes).tensor(shape, 0, round) : fromBytes(bytes, shape, c));
+            shares.add(share);
         }
         Role other = t.self().peer();
         t.sendBytes(other, tag(round, CLIENT_SET), names(heard));
@@ -102,9 +105,11 @@ public final class SecureAggregation {
      */
     public static boolean reveal(Transport t, Role to, int round, Collected c, int minimum) {
         boolean enough = c.clients().size() >= minimum;
-        ByteBuffer header = ByteBuffer.allocate(4).putInt(enough ? c.clients().size() : -c.clients().size());
-        byte[] body = enough ? toBytes(c.sum()) : new byte[0];
-        t.sendBytes(to, tag(round, SUM), ByteBuffer.allocate(4 + body.length).put(header.array()).put(body).array());
+        t.sendBytes(to, tag(round, CLIENT_COUNT), ByteBuffer.allocate(4).putInt(enough ? c.clients().size() : -c.clients().size())
+                .array());
+        if (enough) {
+            t.send(to, tag(round, SUM), c.sum());
+        }
         return enough;
     }
 
@@ -122,14 +127,11 @@ public final class SecureAggregation {
         Ring128Tensor sum = Ring128Tensor.zeros(shape);
         int clients = 0;
         boolean skipped = false;
-        for (Role p : new Role[]{Role.P0, Role.P1}) { // both messages are read, so the next round starts in step
-            ByteBuffer b = ByteBuffer.wrap(t.receiveBytes(p, tag(round, SUM)));
-            clients = b.getInt();
+        for (Role p : new Role[]{Role.P0, Role.P1}) { // both are read, so the next round starts in step
+            clients = ByteBuffer.wrap(t.receiveBytes(p, tag(round, CLIENT_COUNT))).getInt();
             skipped |= clients < 0;
             if (clients >= 0) {
-                byte[] rest = new byte[b.remaining()];
-                b.get(rest);
-                sum = sum.add(fromBytes(rest, shape, p));
+                sum = sum.add(ComputeParty.receiveShaped(t, p, tag(round, SUM), shape));
             }
         }
         return skipped ? null : new Sum(sum, clients);
@@ -137,30 +139,5 @@ public final class SecureAggregation {
 
     private static byte[] names(List<Role> roles) {
         return String.join(",", roles.stream().map(Role::name).toList()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
-
-    private static byte[] toBytes(Ring128Tensor t) {
-        ByteBuffer b = ByteBuffer.allocate(16 * t.size());
-        long[] hi = t.hiWords();
-        long[] lo = t.loWords();
-        for (int i = 0; i < t.size(); i++) {
-            b.putLong(hi[i]).putLong(lo[i]);
-        }
-        return b.array();
-    }
-
-    private static Ring128Tensor fromBytes(byte[] bytes, Shape shape, Role from) {
-        if (bytes.length != 16L * shape.size()) {
-            throw new ProtocolException(from + " sent " + bytes.length + " bytes for a tensor of shape " + shape + " ("
-                    + 16L * shape.size() + " expected)");
-        }
-        ByteBuffer b = ByteBuffer.wrap(bytes);
-        long[] hi = new long[shape.size()];
-        long[] lo = new long[shape.size()];
-        for (int i = 0; i < hi.length; i++) {
-            hi[i] = b.getLong();
-            lo[i] = b.getLong();
-        }
-        return Ring128Tensor.wrap(shape, hi, lo);
     }
 }

@@ -152,8 +152,13 @@ public final class InMemoryNetwork {
 
         @Override
         public Ring128Tensor receive(Role from, Tag expected) {
+            return receive(from, expected, timeout);
+        }
+
+        @Override
+        public Ring128Tensor receive(Role from, Tag expected, Duration limit) {
             long start = System.nanoTime();
-            Frame f = link(from, self).take(expected, timeout);
+            Frame f = link(from, self).take(expected, limit);
             traffic.recordWait(from, System.nanoTime() - start);
             if (f.tensor == null) {
                 throw new ProtocolException(self + " expected a tensor for " + expected + " from " + from + " but got bytes");

@@ -27,6 +27,12 @@ public interface Transport extends AutoCloseable {
     /** The tensor {@code from} sent with tag {@code expected}; waits at most the timeout. */
     Ring128Tensor receive(Role from, Tag expected);
 
+    /**
+     * As {@link #receive(Role, Tag)}, waiting at most {@code limit} instead of the transport's
+     * timeout: for a tensor that may never come (a federated client past the round's deadline).
+     */
+    Ring128Tensor receive(Role from, Tag expected, Duration limit);
+
     /** Sends {@code payload} to {@code to} under {@code tag}. */
     void sendBytes(Role to, Tag tag, byte[] payload);
 
