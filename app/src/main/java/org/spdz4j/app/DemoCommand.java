@@ -95,20 +95,43 @@ final class DemoCommand implements Callable<Integer> {
         if (inputSeed != null) {
             p0Args.addAll(List.of("--input-seed", inputSeed));
         }
-        Map<Role, Process> processes = new java.util.LinkedHashMap<>();
+        Map<Role, Launch> launches = new java.util.LinkedHashMap<>();
+        launches.put(Role.DEALER, new Launch(dealerArgs, "dealer.log", false));
+        launches.put(Role.P1, new Launch(p1Args, "P1.log", false));
+        launches.put(Role.P0, new Launch(p0Args, null, true));
+        return supervise(run, launches);
+    }
+
+    /**
+     * One process of a demo: {@code spdz <args>}, its output to {@code log} in the run directory
+     * (or to this terminal if null), its errors and progress bar to this terminal if {@code errorsHere}.
+     */
+    record Launch(List<String> args, String log, boolean errorsHere) {
+    }
+
+    /**
+     * Starts every launch in order, waits for all (one failing stops the others and shows the
+     * logs' last lines), and at the end, or on Ctrl-C, stops what still runs and deletes the keys
+     * the demo made for these roles. Returns the exit code.
+     */
+    static int supervise(Path run, Map<Role, Launch> launches) throws Exception {
+        List<Role> roles = List.copyOf(launches.keySet());
+        Map<Role, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
         Thread cleanUp = new Thread(() -> {
             processes.values().forEach(Process::destroy);
-            deleteKeys(run);
+            deleteKeys(run, roles);
         }, "spdz-demo-clean-up");
         Runtime.getRuntime().addShutdownHook(cleanUp); // Ctrl-C: stop the children, delete the keys
         try {
-            processes.put(Role.DEALER, start(dealerArgs, run.resolve("dealer.log")));
-            processes.put(Role.P1, start(p1Args, run.resolve("P1.log")));
-            processes.put(Role.P0, start(p0Args, null));
-            return waitAll(processes, run);
+            for (Map.Entry<Role, Launch> e : launches.entrySet()) {
+                String log = e.getValue().log();
+                processes.put(e.getKey(), start(Spdz.class, e.getValue().args(), log == null ? null : run.resolve(log),
+                        e.getValue().errorsHere()));
+            }
+            return waitAll(processes, run, launches.values().stream().map(Launch::log).filter(java.util.Objects::nonNull).toList());
         } finally {
             processes.values().forEach(Process::destroy);
-            deleteKeys(run);
+            deleteKeys(run, roles);
             try {
                 Runtime.getRuntime().removeShutdownHook(cleanUp);
             } catch (IllegalStateException shuttingDown) {
@@ -119,7 +142,12 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Deletes the private keys the demo made (they are good for this run only). */
     static void deleteKeys(Path run) {
-        for (Role r : List.of(Role.P0, Role.P1, Role.DEALER)) {
+        deleteKeys(run, List.of(Role.P0, Role.P1, Role.DEALER));
+    }
+
+    /** Deletes the private keys of {@code roles} in {@code run}. */
+    static void deleteKeys(Path run, List<Role> roles) {
+        for (Role r : roles) {
             try {
                 Files.deleteIfExists(run.resolve(r + ".key.pem"));
             } catch (IOException e) {
@@ -130,9 +158,14 @@ final class DemoCommand implements Callable<Integer> {
 
     /** Fresh keys for the three roles in {@code run}, and {@code run.yaml} with free loopback ports. */
     static Path writeKeysAndConfig(Path run) throws IOException {
+        return writeKeysAndConfig(run, List.of(Role.P0, Role.P1, Role.DEALER), List.of());
+    }
+
+    /** Fresh keys for {@code roles} in {@code run}, and {@code run.yaml} with free loopback ports and {@code links}. */
+    static Path writeKeysAndConfig(Path run, List<Role> roles, List<List<Role>> links) throws IOException {
         Map<Role, InetSocketAddress> endpoints = new java.util.LinkedHashMap<>();
         Map<Role, String> fingerprints = new java.util.LinkedHashMap<>();
-        for (Role r : java.util.List.of(Role.P0, Role.P1, Role.DEALER)) {
+        for (Role r : roles) {
             TlsIdentity.Generated g = TlsIdentity.generate(r);
             g.write(run, r, true); // fresh keys for every run
             fingerprints.put(r, g.fingerprint());
@@ -141,17 +174,20 @@ final class DemoCommand implements Callable<Integer> {
             }
         }
         Path config = run.resolve("run.yaml");
-        new RunConfig(true, endpoints, fingerprints).write(config);
+        new RunConfig(true, endpoints, fingerprints, links).write(config);
         return config;
     }
 
     /** Starts {@code spdz <args>} in a new JVM with this one's class path; output to {@code log}, or here if null. */
     static Process start(List<String> args, Path log) throws IOException {
-        return start(Spdz.class, args, log);
+        return start(Spdz.class, args, log, false);
     }
 
-    /** Starts {@code main} with {@code args} in a new JVM with this one's class path. */
-    static Process start(Class<?> main, List<String> args, Path log) throws IOException {
+    /**
+     * Starts {@code main} with {@code args} in a new JVM with this one's class path; output to
+     * {@code log} (errors too unless {@code errorsHere}), or here if null.
+     */
+    static Process start(Class<?> main, List<String> args, Path log, boolean errorsHere) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
                 main.getName()));
@@ -160,13 +196,18 @@ final class DemoCommand implements Callable<Integer> {
         if (log == null) {
             pb.inheritIO();
         } else {
-            pb.redirectErrorStream(true).redirectOutput(log.toFile());
+            pb.redirectOutput(log.toFile());
+            if (errorsHere) {
+                pb.redirectError(ProcessBuilder.Redirect.INHERIT);
+            } else {
+                pb.redirectErrorStream(true);
+            }
         }
         return pb.start();
     }
 
-    /** Waits for all three; if one fails, stops the others and shows the logs. */
-    private static int waitAll(Map<Role, Process> processes, Path run) throws Exception {
+    /** Waits for all; if one fails, stops the others and shows the end of each of {@code logs} in {@code run}. */
+    static int waitAll(Map<Role, Process> processes, Path run, List<String> logs) throws Exception {
         while (true) {
             boolean running = false;
             for (Map.Entry<Role, Process> e : processes.entrySet()) {
@@ -179,7 +220,7 @@ final class DemoCommand implements Callable<Integer> {
                     for (Process q : processes.values()) {
                         q.waitFor(10, TimeUnit.SECONDS);
                     }
-                    for (String name : new String[]{"dealer.log", "P1.log"}) {
+                    for (String name : logs) {
                         File f = run.resolve(name).toFile();
                         if (f.exists()) {
                             List<String> lines = Files.readAllLines(f.toPath());

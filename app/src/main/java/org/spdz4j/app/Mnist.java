@@ -2,6 +2,7 @@ package org.spdz4j.app;
 
 import java.io.BufferedInputStream;
 import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -79,6 +80,41 @@ public final class Mnist {
             dims[0] = ldims[0];
         }
         return new Mnist(px, lb, dims[0], dims[1], dims[2], null);
+    }
+
+    /** The images of one IDX image file (gzipped or not): a data holder's own file. */
+    static Mnist readImages(Path file) throws IOException {
+        int[] dims = {0, 28, 28};
+        byte[] px = read(file, IMAGE_MAGIC, dims);
+        return new Mnist(px, null, dims[0], dims[1], dims[2], null);
+    }
+
+    /** Writes these images as a gzipped IDX image file that {@link #readImages} reads. */
+    void writeImages(Path file) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new java.util.zip.GZIPOutputStream(
+                new java.io.BufferedOutputStream(Files.newOutputStream(file)), 1 << 16))) {
+            out.writeInt(IMAGE_MAGIC);
+            out.writeInt(size);
+            out.writeInt(rows);
+            out.writeInt(cols);
+            out.write(pixels());
+        }
+    }
+
+    /** Samples {@code indices} of this set, in that order (images, labels, whichever it holds, and its scaling). */
+    Mnist select(int[] indices) {
+        int plane = rows * cols;
+        byte[] px = pixels == null ? null : new byte[indices.length * plane];
+        byte[] lb = labels == null ? null : new byte[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            if (px != null) {
+                System.arraycopy(pixels, indices[i] * plane, px, i * plane, plane);
+            }
+            if (lb != null) {
+                lb[i] = labels[indices[i]];
+            }
+        }
+        return new Mnist(px, lb, indices.length, rows, cols, scaling);
     }
 
     private static Path find(Path dir, String name) throws IOException {

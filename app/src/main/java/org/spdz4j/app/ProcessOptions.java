@@ -22,7 +22,12 @@ final class ProcessOptions {
 
     /** Runs {@code body} as {@code role} with the library's {@link NetworkRunner}: connect, run, close. */
     <T> T run(Role role, NetworkRunner.Body<T> body) throws Exception {
-        RunConfig c = RunConfig.read(config).requireExactly(config, Role.P0, Role.P1, Role.DEALER);
+        return run(role, java.util.List.of(Role.P0, Role.P1, Role.DEALER), body);
+    }
+
+    /** As {@link #run(Role, NetworkRunner.Body)} in a run of exactly {@code participants}. */
+    <T> T run(Role role, java.util.List<Role> participants, NetworkRunner.Body<T> body) throws Exception {
+        RunConfig c = RunConfig.read(config).requireExactly(config, participants.toArray(new Role[0]));
         Topology topology = c.topology();
         TlsIdentity tls = null;
         if (c.tls()) {

@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
 @Command(name = "spdz", mixinStandardHelpOptions = true, version = "spdz4j 0.1.0",
         description = "Secure two-party training of neural networks (SPDZ-style, Z_2^128).",
         subcommands = {TrainCommand.class, SplitTrainCommand.class, FedTrainCommand.class, PredictCommand.class, KeygenCommand.class, DealerCommand.class,
-                PartyCommand.class, DemoCommand.class, CompareBackendsCommand.class})
+                PartyCommand.class, DemoCommand.class, SplitDemoCommand.class, SplitCommands.Holder.class, SplitCommands.Labels.class,
+                SplitCommands.Party.class, SplitCommands.Dealer.class, CompareBackendsCommand.class})
 public final class Spdz {
     private Spdz() {
     }

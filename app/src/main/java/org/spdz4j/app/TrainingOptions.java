@@ -99,14 +99,7 @@ final class TrainingOptions {
         int used = Mnist.imagesUsed(trainImages, train.size());
         return switch (pixelScaling) {
             case "data" -> train.fitScaling(used);
-            case "unit" -> InputScaling.UNIT;
-            default -> {
-                String[] ms = pixelScaling.split(",");
-                if (ms.length != 2) {
-                    throw new IllegalArgumentException("--pixel-scaling '" + pixelScaling + "': data, unit or MEAN,SD");
-                }
-                yield new InputScaling(Double.parseDouble(ms[0].trim()), Double.parseDouble(ms[1].trim()));
-            }
+            default -> InputScaling.parse(pixelScaling);
         };
     }
 

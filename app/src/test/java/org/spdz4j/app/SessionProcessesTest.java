@@ -28,7 +28,7 @@ class SessionProcessesTest {
         Map<String, Process> ps = new LinkedHashMap<>();
         for (String role : List.of("DEALER", "P1", "P0")) {
             ps.put(role, DemoCommand.start(SessionExample.class, List.of(role, config.toString(), dir.toString()),
-                    dir.resolve(role + ".log")));
+                    dir.resolve(role + ".log"), false));
         }
         try {
             for (Map.Entry<String, Process> e : ps.entrySet()) {
@@ -84,14 +84,14 @@ class SessionProcessesTest {
     void aParticipantWithAnotherCertificateStopsAtOnceNamingIt() throws Exception {
         Path config = DemoCommand.writeKeysAndConfig(dir);
         Process d = DemoCommand.start(SessionExample.class, List.of("DEALER", config.toString(), dir.toString()),
-                dir.resolve("DEALER.log"));
+                dir.resolve("DEALER.log"), false);
         Process p0 = DemoCommand.start(SessionExample.class, List.of("P0", config.toString(), dir.toString()),
-                dir.resolve("P0.log"));
+                dir.resolve("P0.log"), false);
         // P1 with another key directory: its certificate is not the configured one, so it exits at once
         Path otherKeys = dir.resolve("other");
         DemoCommand.writeKeysAndConfig(otherKeys);
         Process p1 = DemoCommand.start(SessionExample.class, List.of("P1", config.toString(), otherKeys.toString()),
-                dir.resolve("P1.log"));
+                dir.resolve("P1.log"), false);
         try {
             assertTrue(p1.waitFor(30, TimeUnit.SECONDS));
             assertNotEquals(0, p1.exitValue());

@@ -17,6 +17,7 @@ import org.spdz4j.layers.WeightInit;
 
 /** Split learning on an MNIST subset: plain against unsplit, secure against plain, who sees what. */
 class SplitTrainingTest {
+    private static final int IMAGES = 1280;
     private static final Network NET = Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
             .addSplit().addDense(4 * 14 * 14, 10).build();
 
@@ -25,15 +26,24 @@ class SplitTrainingTest {
     }
 
     private static SplitTraining.Config config(int holders, SplitTraining.Where where, boolean parallel) {
-        return new SplitTraining.Config(NET, holders, where, parallel, 1, 32, 1280, new Sgd(0.02, 0.9, 0), WeightInit.normal(0.05), 3);
+        return new SplitTraining.Config(NET, holders, where, parallel, 1, 32, new Sgd(0.02, 0.9, 0), WeightInit.normal(0.05), 3,
+                TestData.scaling());
+    }
+
+    private static SplitTraining.Result run(SplitTraining.Config c) {
+        return SplitTraining.run(c, TestData.train(), IMAGES);
+    }
+
+    private static List<SplitTraining.Turn> schedule(SplitTraining.Config c) {
+        return SplitTraining.schedule(c, SplitTraining.partSizes(c.holders(), IMAGES));
     }
 
     @Test
     void plainSplitWithOneHolderEqualsTheNetworkTrainedInOnePlaceBitForBit() {
         SplitTraining.Config c = config(1, SplitTraining.Where.PLAIN);
-        List<double[]> split = SplitTraining.run(c, TestData.train()).model();
+        List<double[]> split = run(c).model();
         FloatModel whole = FloatModel.create(NET, Shape.of(32, 1, 28, 28), c.init().initializer(c.seed()), c.sgd());
-        for (SplitTraining.Turn t : SplitTraining.schedule(c, TestData.train().size())) {
+        for (SplitTraining.Turn t : schedule(c)) {
             whole.trainStep(TestData.train().images(t.batch()), TestData.train().oneHot(t.batch()));
         }
         List<double[]> unsplit = whole.paramValues();
@@ -46,8 +56,8 @@ class SplitTrainingTest {
     /** Two holders of 640 images each, 20 steps each: at least 65% (measured 72.7%; chance 10%), secure within 1 point of plain (measured: equal). */
     @Test
     void secureSplitWithTwoHoldersLearnsLikePlainAndEachParticipantSeesOnlyItsOwn() {
-        SplitTraining.Result plain = SplitTraining.run(config(2, SplitTraining.Where.PLAIN), TestData.train());
-        SplitTraining.Result secure = SplitTraining.run(config(2, SplitTraining.Where.SECURE), TestData.train());
+        SplitTraining.Result plain = run(config(2, SplitTraining.Where.PLAIN));
+        SplitTraining.Result secure = run(config(2, SplitTraining.Where.SECURE));
         double plainAccuracy = Evaluation.accuracy(NET, plain.model(), TestData.test(), 1000);
         double secureAccuracy = Evaluation.accuracy(NET, secure.model(), TestData.test(), 1000);
         System.out.printf("split, 2 holders: plain %.4f, secure %.4f%n%s", plainAccuracy, secureAccuracy,
@@ -55,22 +65,47 @@ class SplitTrainingTest {
         assertTrue(plainAccuracy >= 0.65, "plain " + plainAccuracy);
         assertEquals(plainAccuracy, secureAccuracy, 0.01);
 
-        TrafficCounter labels = secure.traffic().get(SplitTraining.LABELS);
-        assertEquals(0, labels.total(Direction.RECEIVED).bytes(), "the label holder receives nothing");
+        whoSeesWhat(config(2, SplitTraining.Where.SECURE), secure.traffic());
+    }
+
+    /**
+     * The per-peer counters of a secure run with two holders of 640 images (20 steps each): the
+     * label holder receives the holders' id lists and nothing else; a holder receives the
+     * verdict of the matching from the label holder (no labels) and from P0 and P1 only the
+     * shares of its own 20 cut gradients (HOLDER0, the model owner, also the top); P0 receives
+     * seeds and the verdict but no tensor from an input owner; P1 receives exactly the masked
+     * activations and labels.
+     */
+    private static void whoSeesWhat(SplitTraining.Config c, java.util.Map<Role, TrafficCounter> traffic) {
+        TrafficCounter labels = traffic.get(SplitTraining.LABELS);
         long cut = 32L * 4 * 14 * 14; // values of one batch's cut activations
-        for (int h = 0; h < 2; h++) {
-            TrafficCounter holder = secure.traffic().get(SplitTraining.holder(h));
-            for (Role party : new Role[]{Role.P0, Role.P1}) {
-                assertEquals(20 * cut, holder.total(party, Direction.RECEIVED).values(),
-                        "holder " + h + " receives the cut gradients of its own 20 batches from " + party);
-            }
-            assertEquals(0, holder.total(SplitTraining.LABELS, Direction.RECEIVED).bytes(), "no labels at a holder");
-            assertEquals(0, labels.total(SplitTraining.holder(h), Direction.RECEIVED).bytes());
+        long top = 4L * 14 * 14 * 10 + 10; // the top's weights, revealed to the model owner
+        for (Role party : new Role[]{Role.P0, Role.P1, Role.DEALER}) {
+            assertEquals(0, labels.total(party, Direction.RECEIVED).bytes(), "the label holder receives nothing from " + party);
         }
-        assertEquals(0, secure.traffic().get(SplitTraining.holder(0)).total(SplitTraining.holder(1), Direction.RECEIVED)
-                .bytes(), "holder 0 went first in the one epoch: it receives no weights");
-        assertTrue(secure.traffic().get(SplitTraining.holder(1)).total(SplitTraining.holder(0), Direction.RECEIVED)
-                .bytes() > 0, "holder 1 received holder 0's bottom");
+        long verdict = traffic.get(SplitTraining.holder(0)).total(SplitTraining.LABELS, Direction.RECEIVED).bytes();
+        assertTrue(verdict > 0 && verdict < 1000, "the verdict of the matching is small: " + verdict);
+        for (int h = 0; h < 2; h++) {
+            Role holder = SplitTraining.holder(h);
+            java.util.List<String> ids = java.util.stream.IntStream.range(h * 640, h * 640 + 640).mapToObj(SplitData::mnistId).toList();
+            assertEquals(4 + SplitTraining.matchRequest(c, ids).length, labels.total(holder, Direction.RECEIVED).bytes(),
+                    "the label holder receives " + holder + "'s facts and ids, no activation");
+            TrafficCounter t = traffic.get(holder);
+            assertEquals(0, t.total(SplitTraining.LABELS, Direction.RECEIVED).values(), "no labels at " + holder);
+            assertEquals(verdict, t.total(SplitTraining.LABELS, Direction.RECEIVED).bytes(), "only the verdict at " + holder);
+            for (Role party : new Role[]{Role.P0, Role.P1}) {
+                assertEquals(20 * cut + (h == 0 ? top : 0), t.total(party, Direction.RECEIVED).values(),
+                        holder + " receives the cut gradients of its own 20 batches from " + party);
+            }
+            assertEquals(0, traffic.get(Role.P0).total(holder, Direction.RECEIVED).values(), "P0 gets a seed from " + holder);
+            assertEquals(20 * cut, traffic.get(Role.P1).total(holder, Direction.RECEIVED).values(), "P1: masked activations");
+        }
+        assertEquals(0, traffic.get(Role.P0).total(SplitTraining.LABELS, Direction.RECEIVED).values());
+        assertEquals(40L * 32 * 10, traffic.get(Role.P1).total(SplitTraining.LABELS, Direction.RECEIVED).values());
+        assertTrue(traffic.get(SplitTraining.holder(1)).total(SplitTraining.holder(0), Direction.RECEIVED).bytes() > 0,
+                "holder 1 received holder 0's bottom");
+        assertTrue(traffic.get(SplitTraining.holder(0)).total(SplitTraining.holder(1), Direction.RECEIVED).bytes() > 0,
+                "holder 0, the model owner, received the last bottom");
     }
 
     /**
@@ -80,13 +115,13 @@ class SplitTrainingTest {
     @Test
     void splitFedInterleavesTheHoldersAndAveragesTheirBottoms() {
         SplitTraining.Config c = config(2, SplitTraining.Where.PLAIN, true);
-        List<SplitTraining.Turn> turns = SplitTraining.schedule(c, TestData.train().size());
+        List<SplitTraining.Turn> turns = schedule(c);
         assertEquals(40, turns.size());
         for (int s = 0; s < turns.size(); s++) {
             assertEquals(s % 2, turns.get(s).holder(), "step " + s);
         }
-        SplitTraining.Result plain = SplitTraining.run(c, TestData.train());
-        SplitTraining.Result secure = SplitTraining.run(config(2, SplitTraining.Where.SECURE, true), TestData.train());
+        SplitTraining.Result plain = run(c);
+        SplitTraining.Result secure = run(config(2, SplitTraining.Where.SECURE, true));
         double plainAccuracy = Evaluation.accuracy(NET, plain.model(), TestData.test(), 1000);
         double secureAccuracy = Evaluation.accuracy(NET, secure.model(), TestData.test(), 1000);
         System.out.printf("SplitFed, 2 holders: plain %.4f, secure %.4f%n", plainAccuracy, secureAccuracy);
@@ -101,6 +136,42 @@ class SplitTrainingTest {
         List<double[]> mean = SplitTraining.average(List.of(a, b), new int[]{1, 2});
         assertArrayEquals(new double[]{3, 6}, mean.get(0), 1e-12);
         assertArrayEquals(new double[]{5}, mean.get(1), 1e-12);
+    }
+
+    /** Holders 0 and 1 with 64 images each (ids of images 0..127, holder 1's first one renamed {@code firstId}) and the label holder. */
+    private static void runPlain(SplitTraining.Config holder1, String firstId) {
+        SplitTraining.Config c = config(2, SplitTraining.Where.PLAIN);
+        java.util.Map<String, Integer> labels = new java.util.HashMap<>();
+        java.util.Map<Role, org.spdz4j.triples.LocalComputation.Outsider> all = new java.util.LinkedHashMap<>();
+        for (int h = 0; h < 2; h++) {
+            int[] part = java.util.stream.IntStream.range(64 * h, 64 * h + 64).toArray();
+            List<String> ids = new java.util.ArrayList<>(java.util.Arrays.stream(part).mapToObj(SplitData::mnistId).toList());
+            java.util.Arrays.stream(part).forEach(i -> labels.put(SplitData.mnistId(i), TestData.train().label(i)));
+            if (h == 1) {
+                ids.set(0, firstId);
+            }
+            SplitData.HolderPart data = new SplitData.HolderPart(ids, TestData.train().select(part));
+            int me = h;
+            all.put(SplitTraining.holder(h), t -> SplitTraining.holder(me == 1 ? holder1 : c, me, data, t));
+        }
+        all.put(SplitTraining.LABELS, t -> SplitTraining.labels(c, labels, t, SplitTraining.Progress.NONE));
+        SplitTraining.runOutsiders(all);
+    }
+
+    @Test
+    void aHolderWithAnotherPlanOrAnUnknownSampleIsRefusedBeforeTheFirstStepNamingIt() {
+        SplitTraining.Config c = config(2, SplitTraining.Where.PLAIN);
+        SplitTraining.Config batch16 = new SplitTraining.Config(NET, 2, c.where(), false, 1, 16, c.sgd(), c.init(), c.seed(),
+                c.scaling());
+        String plan = org.junit.jupiter.api.Assertions.assertThrows(org.spdz4j.core.transport.ProtocolException.class,
+                () -> runPlain(batch16, SplitData.mnistId(64))).getMessage();
+        assertTrue(plan.contains("another plan: HOLDER1 runs batch size (--batch) = 16 but LABELS runs 32"), plan);
+        String unknown = org.junit.jupiter.api.Assertions.assertThrows(org.spdz4j.core.transport.ProtocolException.class,
+                () -> runPlain(c, "stranger-7")).getMessage();
+        assertTrue(unknown.contains("HOLDER1's sample id stranger-7 (its image 0) has no label"), unknown);
+        String twice = org.junit.jupiter.api.Assertions.assertThrows(org.spdz4j.core.transport.ProtocolException.class,
+                () -> runPlain(c, SplitData.mnistId(3))).getMessage();
+        assertTrue(twice.contains("sample id mnist-train-00003 is held by both HOLDER0 and HOLDER1"), twice);
     }
 
     /** The command, as README runs it, on a few steps: accuracy, the traffic table, a model {@code predict} reads. */

@@ -41,6 +41,22 @@ public record InputScaling(double mean, double sd) {
         return new InputScaling(mean, sd);
     }
 
+    /** {@code unit} (p/255 as it is) or {@code MEAN,SD} as {@link #toString} writes it; anything else is refused. */
+    public static InputScaling parse(String text) {
+        if (text.equals("unit")) {
+            return UNIT;
+        }
+        String[] ms = text.split(",");
+        try {
+            if (ms.length == 2) {
+                return new InputScaling(Double.parseDouble(ms[0].trim()), Double.parseDouble(ms[1].trim()));
+            }
+        } catch (NumberFormatException e) {
+            // refused below
+        }
+        throw new IllegalArgumentException("pixel scaling '" + text + "': unit or MEAN,SD");
+    }
+
     /** The network input for raw value {@code v}. */
     public double apply(double v) {
         return (v - mean) / sd;

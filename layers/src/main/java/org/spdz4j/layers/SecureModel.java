@@ -186,6 +186,18 @@ public final class SecureModel {
         return party.role().equals(owner) ? out : null;
     }
 
+    /**
+     * Reveals every parameter, flattened, to the accepted contributor {@code owner} alone (a split
+     * run's model owner) as its results {@code firstStream, firstStream + 1, ...} of the current
+     * step: neither party learns anything.
+     */
+    public void revealToContributor(ComputeParty party, Role owner, int firstStream) {
+        int stream = firstStream;
+        for (Param p : params()) {
+            party.revealToContributor(owner, p.value().reshape(Shape.of(p.value().size())), stream++);
+        }
+    }
+
     /** The network this model runs. */
     public Network network() {
         return network;

@@ -31,7 +31,9 @@ public record Tag(Kind kind, int step, int position) {
         /** A data holder's bottom weights for the next holder of a split network; step is the first step of its turn. */
         WEIGHTS,
         /** A federated round's messages (step is the round): clients' shares, the aggregators' client sets, the sums. */
-        AGGREGATE
+        AGGREGATE,
+        /** Sample-id matching before a split run: a holder's public facts and ids to the label holder (step 0), its verdict (step 1). */
+        MATCH
     }
 
     @Override

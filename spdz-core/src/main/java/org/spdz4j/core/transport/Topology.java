@@ -150,11 +150,17 @@ public final class Topology {
             return this;
         }
 
-        /** The topology; needs both compute parties. */
+        /**
+         * The topology; needs both compute parties or neither (a run without shares, such as plain
+         * split learning), and at least two participants.
+         */
         public Topology build() {
-            if (!participants.containsKey(Role.P0) || !participants.containsKey(Role.P1)) {
-                throw new IllegalArgumentException("a topology needs both compute parties P0 and P1, got "
+            if (participants.containsKey(Role.P0) != participants.containsKey(Role.P1)) {
+                throw new IllegalArgumentException("a topology needs both compute parties P0 and P1 or neither, got "
                         + participants.keySet());
+            }
+            if (participants.size() < 2) {
+                throw new IllegalArgumentException("a topology needs at least two participants, got " + participants.keySet());
             }
             Set<Link> links = new LinkedHashSet<>(extra);
             for (Role r : participants.keySet()) {

@@ -46,6 +46,17 @@ class TopologyTest {
     }
 
     @Test
+    void aRunWithoutSharesNeedsNoComputePartyOnlyItsLinks() {
+        Role h0 = Role.of(Role.Kind.DATA_HOLDER, 0);
+        Role h1 = Role.of(Role.Kind.DATA_HOLDER, 1);
+        Role labels = Role.of(Role.Kind.LABEL_HOLDER, 0);
+        Topology t = Topology.builder().participant(h0, AT, null).participant(h1, AT, null).participant(labels, AT, null)
+                .link(h0, labels).link(h1, labels).link(h0, h1).build();
+        assertEquals(java.util.Set.of(h1, labels), java.util.Set.copyOf(t.peersOf(h0)));
+        assertEquals(java.util.Set.of(h0, h1), java.util.Set.copyOf(t.peersOf(labels)));
+    }
+
+    @Test
     void malformedTopologiesAreRefused() {
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
                 () -> Topology.builder().participant(Role.P0, AT, null).participant(Role.P0, AT, null));
@@ -53,6 +64,9 @@ class TopologyTest {
         IllegalArgumentException noP1 = assertThrows(IllegalArgumentException.class,
                 () -> Topology.builder().participant(Role.P0, AT, null).build());
         assertTrue(noP1.getMessage().contains("both compute parties"), noP1.getMessage());
+        IllegalArgumentException alone = assertThrows(IllegalArgumentException.class,
+                () -> Topology.builder().participant(Role.of(Role.Kind.DATA_HOLDER, 0), AT, null).build());
+        assertTrue(alone.getMessage().contains("at least two participants"), alone.getMessage());
         Role h = Role.of(Role.Kind.DATA_HOLDER, 0);
         IllegalArgumentException link = assertThrows(IllegalArgumentException.class, () -> Topology.builder()
                 .participant(Role.P0, AT, null).participant(Role.P1, AT, null).link(h, Role.DEALER).build());

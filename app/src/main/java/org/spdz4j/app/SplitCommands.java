@@ -1,0 +1,163 @@
+package org.spdz4j.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.ModelFile;
+import org.spdz4j.net.NetworkRunner;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The participants of a split-learning run as separate processes over mutual TLS, each started
+ * with the same {@link SplitOptions} and the run configuration (every participant's address and
+ * pinned certificate, and the links between holders and the label holder):
+ * {@code split-holder --id h}, {@code split-labels}, and in secure mode {@code split-party --id 0|1}
+ * and {@code split-dealer}. Each prints its row of the traffic table when it finishes;
+ * {@code split-demo} starts them all on localhost.
+ */
+final class SplitCommands {
+    private SplitCommands() {
+    }
+
+    /** What every participant does: connect as the configuration says, run its part, print its traffic. */
+    abstract static class Participant implements Callable<Integer> {
+        @Mixin
+        ProcessOptions process;
+        @Mixin
+        SplitOptions split;
+
+        int run(Role role, NetworkRunner.Body<Void> body) throws Exception {
+            SplitTraining.Config c = split.config();
+            process.run(role, SplitTraining.roles(c.where(), c.holders()), t -> {
+                body.run(t);
+                System.out.print("traffic: " + SplitTraining.trafficRow(role, t.traffic()));
+                return null;
+            });
+            return 0;
+        }
+
+        /** A progress bar over the run's steps, told after each; none when {@code quiet}. */
+        static <T> T withBar(Role role, boolean quiet, java.util.function.Function<SplitTraining.Progress, T> part) {
+            if (quiet) {
+                return part.apply(SplitTraining.Progress.NONE);
+            }
+            try (ProgressBar bar = new ProgressBarBuilder().setTaskName(role.toString()).setInitialMax(-1)
+                    .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).build()) {
+                return part.apply((step, steps) -> {
+                    bar.maxHint(steps);
+                    bar.stepTo(step + 1);
+                });
+            }
+        }
+    }
+
+    @Command(name = "split-holder", mixinStandardHelpOptions = true,
+            description = "A data holder of a split run: its images, the bottom of the network; HOLDER0 assembles the model.")
+    static final class Holder extends Participant {
+        @Option(names = "--id", required = true, description = "this holder's number: 0, 1, ...")
+        int id;
+        @Option(names = "--images", required = true, description = "this holder's images (IDX, gzipped or not)")
+        Path images;
+        @Option(names = "--ids", required = true, description = "the sample id of each image, one per line")
+        Path ids;
+        @Option(names = "--save-model", description = "HOLDER0: write the assembled model here")
+        Path saveModel;
+        @Option(names = "--test-data", description = "HOLDER0: MNIST directory whose t10k files test the assembled model")
+        Path testData;
+        @Option(names = "--test-images", defaultValue = "10000")
+        int testImages;
+
+        @Override
+        public Integer call() throws Exception {
+            SplitTraining.Config c = split.config();
+            if (id < 0 || id >= c.holders()) {
+                throw new IllegalArgumentException("--id " + id + " outside 0.." + (c.holders() - 1));
+            }
+            SplitData.HolderPart data = SplitData.readHolder(images, ids); // refused before connecting, not after hours
+            Mnist test = testData == null ? null : Mnist.load(testData, false).scaled(c.scaling());
+            Role me = SplitTraining.holder(id);
+            return run(me, t -> {
+                List<double[]> model = SplitTraining.holder(c, id, data, t);
+                if (model == null) {
+                    return null;
+                }
+                if (saveModel != null) {
+                    ModelFile.write(saveModel, c.network(), c.scaling(), model);
+                    System.out.println(me + ": model written to " + saveModel);
+                }
+                if (test != null) {
+                    System.out.printf("%s: test accuracy %.4f on %d images%n", me,
+                            Evaluation.accuracy(c.network(), model, test, testImages), Math.min(testImages, test.size()));
+                }
+                return null;
+            });
+        }
+    }
+
+    @Command(name = "split-labels", mixinStandardHelpOptions = true,
+            description = "The label holder of a split run: matches the holders' sample ids, trains the top (plain) or shares the labels.")
+    static final class Labels extends Participant {
+        @Option(names = "--labels", required = true, description = "CSV file with the header id,label")
+        Path labels;
+        @Option(names = "--no-progress", description = "no progress bar")
+        boolean noProgress;
+
+        @Override
+        public Integer call() throws Exception {
+            Map<String, Integer> file = SplitData.readLabels(labels);
+            SplitTraining.Config c = split.config();
+            boolean paces = c.where() == SplitTraining.Where.PLAIN; // in secure mode P0 shows the steps
+            return run(SplitTraining.LABELS, t -> withBar(SplitTraining.LABELS, noProgress || !paces, step -> {
+                SplitTraining.labels(c, file, t, step);
+                return null;
+            }));
+        }
+    }
+
+    @Command(name = "split-party", mixinStandardHelpOptions = true,
+            description = "Compute party P0 or P1 of a secure split run: trains the top on shares.")
+    static final class Party extends Participant {
+        @Option(names = "--id", required = true, description = "0 or 1")
+        int id;
+        @Option(names = "--no-progress", description = "no progress bar")
+        boolean noProgress;
+
+        @Override
+        public Integer call() throws Exception {
+            if (id != 0 && id != 1) {
+                throw new IllegalArgumentException("--id must be 0 or 1");
+            }
+            Role role = id == 0 ? Role.P0 : Role.P1;
+            return run(role, t -> withBar(role, noProgress, step -> {
+                SplitTraining.computeParty(split.config(), t, step);
+                return null;
+            }));
+        }
+    }
+
+    @Command(name = "split-dealer", mixinStandardHelpOptions = true,
+            description = "The dealer of a secure split run: correlated randomness for the top's plan.")
+    static final class Dealer extends Participant {
+        @Option(names = "--dealer-seed", description = "32 hex digits: reproducible randomness (default: fresh)")
+        String dealerSeed;
+        @Option(names = "--finish-timeout", defaultValue = "172800",
+                description = "seconds to wait, after the last step is produced, for both parties to finish")
+        int finishTimeoutSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            return run(Role.DEALER, t -> {
+                SplitTraining.dealer(split.config(), t, ProcessOptions.seed(dealerSeed), Duration.ofSeconds(finishTimeoutSeconds));
+                return null;
+            });
+        }
+    }
+}

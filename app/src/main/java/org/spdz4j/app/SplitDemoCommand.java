@@ -1,0 +1,129 @@
+package org.spdz4j.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.spdz4j.core.files.SecretFiles;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.InputScaling;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spdz split-demo}: every participant of a split run as its own OS process on 127.0.0.1
+ * with fresh keys and mutual TLS. The demo cuts the first training images into one contiguous
+ * part per holder (images and id file each) and writes the label holder's {@code id,label} file
+ * in its own order, then starts the holders, the label holder and, in secure mode, P0, P1 and
+ * the dealer. The participant that sees every step (the label holder in plain mode, P0 in
+ * secure mode) shows the progress bar; at the end the model owner's accuracy and every
+ * participant's bytes sent and received are printed.
+ */
+@Command(name = "split-demo", mixinStandardHelpOptions = true,
+        description = "Split learning with every participant a process on localhost (TLS): holders, label holder, "
+                + "and in secure mode P0, P1 and the dealer.")
+final class SplitDemoCommand implements Callable<Integer> {
+    @Mixin
+    SplitOptions split;
+    @Option(names = "--data", required = true, description = "MNIST directory (IDX files, gzipped or not)")
+    Path data;
+    @Option(names = "--train-images", defaultValue = "0", description = "the first N training images (0 = all), one "
+            + "contiguous part per holder")
+    int trainImages;
+    @Option(names = "--test-images", defaultValue = "10000")
+    int testImages;
+    @Option(names = "--save-model", description = "where HOLDER0, the model owner, writes the assembled model")
+    Path saveModel;
+    @Option(names = "--timeout", defaultValue = "120", description = "seconds a process waits for a peer")
+    int timeout;
+    @Option(names = "--dir", description = "run directory for keys, data parts, config and logs (default: a new temporary one)")
+    Path dir;
+    @Option(names = "--no-progress", description = "no progress bar")
+    boolean noProgress;
+
+    @Override
+    public Integer call() throws Exception {
+        Path run = dir != null ? SecretFiles.directory(dir) : Files.createTempDirectory("spdz4j-split-demo");
+        Mnist train = Mnist.load(data, true);
+        int n = Mnist.imagesUsed(trainImages, train.size());
+        // the holders agree on one scaling; here the demo, which cuts everyone's data, fits it over all parts
+        InputScaling scaling = split.pixelScaling.equals("data") ? train.fitScaling(n) : InputScaling.parse(split.pixelScaling);
+        SplitTraining.Config c = split.config(scaling);
+        SplitData.Prepared files = SplitData.prepare(run, train, c.holders(), n, c.seed());
+        List<Role> roles = SplitTraining.roles(c.where(), c.holders());
+        Path config = DemoCommand.writeKeysAndConfig(run, roles, links(c.holders()));
+        System.out.println("run directory " + run + " (run.yaml, data parts, logs; the keys are deleted at exit)");
+        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
+                "--timeout", "" + timeout));
+        common.addAll(split.asArguments(scaling));
+        Role pacer = c.where() == SplitTraining.Where.SECURE ? Role.P0 : SplitTraining.LABELS;
+        Map<Role, DemoCommand.Launch> launches = new LinkedHashMap<>();
+        for (Role r : roles) {
+            List<String> args = new ArrayList<>(arguments(r, c, files));
+            if (noProgress && !r.equals(Role.DEALER) && !r.kind().equals(Role.Kind.DATA_HOLDER)) {
+                args.add("--no-progress");
+            }
+            args.addAll(common);
+            launches.put(r, new DemoCommand.Launch(args, r + ".log", r.equals(pacer)));
+        }
+        System.out.printf("split learning, %s mode, %d holders, %d images: %s%n", split.mode, c.holders(), n,
+                c.network().describe());
+        long start = System.nanoTime();
+        int code = DemoCommand.supervise(run, launches);
+        if (code != 0) {
+            return code;
+        }
+        System.out.printf("all %d participants finished in %.1f s%n", roles.size(), (System.nanoTime() - start) / 1e9);
+        StringBuilder table = new StringBuilder(String.format("%-12s %16s %16s%n", "participant", "bytes sent", "bytes received"));
+        for (Role r : roles) {
+            for (String line : Files.readAllLines(run.resolve(r + ".log"))) {
+                if (line.startsWith(SplitTraining.OWNER + ":")) {
+                    System.out.println(line);
+                } else if (line.startsWith("traffic: ")) {
+                    table.append(line.substring("traffic: ".length())).append(System.lineSeparator());
+                }
+            }
+        }
+        System.out.print(table);
+        return 0;
+    }
+
+    /** Holders with each other (the bottom's hand-over) and each with the label holder; P0 and P1 reach everyone anyway. */
+    static List<List<Role>> links(int holders) {
+        List<List<Role>> links = new ArrayList<>();
+        for (int h = 0; h < holders; h++) {
+            links.add(List.of(SplitTraining.holder(h), SplitTraining.LABELS));
+            for (int k = h + 1; k < holders; k++) {
+                links.add(List.of(SplitTraining.holder(h), SplitTraining.holder(k)));
+            }
+        }
+        return links;
+    }
+
+    /** The command and own options of participant {@code r}. */
+    private List<String> arguments(Role r, SplitTraining.Config c, SplitData.Prepared files) {
+        if (r.equals(Role.DEALER)) {
+            return List.of("split-dealer");
+        }
+        if (r.isComputeParty()) {
+            return List.of("split-party", "--id", "" + r.partyIndex());
+        }
+        if (r.equals(SplitTraining.LABELS)) {
+            return List.of("split-labels", "--labels", files.labels().toString());
+        }
+        int h = r.index();
+        List<String> args = new ArrayList<>(List.of("split-holder", "--id", "" + h, "--images", files.images().get(h).toString(),
+                "--ids", files.ids().get(h).toString()));
+        if (r.equals(SplitTraining.OWNER)) {
+            args.addAll(List.of("--test-data", data.toAbsolutePath().toString(), "--test-images", "" + testImages));
+            if (saveModel != null) {
+                args.addAll(List.of("--save-model", saveModel.toAbsolutePath().toString()));
+            }
+        }
+        return args;
+    }
+}

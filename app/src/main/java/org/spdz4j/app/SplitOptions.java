@@ -1,0 +1,82 @@
+package org.spdz4j.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
+import picocli.CommandLine.Option;
+
+/** The public facts of a split-learning run, as every {@code split-*} command takes them. */
+final class SplitOptions {
+    @Option(names = "--holders", defaultValue = "2", description = "data holders")
+    int holders;
+    @Option(names = "--mode", defaultValue = "plain", description = "plain (top in the clear at the label holder) or secure")
+    String mode;
+    @Option(names = "--parallel", description = "SplitFed: holders train at once, their bottoms averaged every epoch "
+            + "(default: round robin, the bottom handed holder to holder)")
+    boolean parallel;
+    @Option(names = "--network", defaultValue = "tutorial", description = "tutorial (conv 1->32, batch norm, ReLU, max pool, "
+            + "conv 32->64, batch norm, ReLU, max pool | dense 3136->128, ReLU, dense 128->10) or small")
+    String network;
+    @Option(names = "--epochs", defaultValue = "2")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "128")
+    int batch;
+    @Option(names = "--lr", defaultValue = "0.05")
+    double lr;
+    @Option(names = "--momentum", defaultValue = "0.9")
+    double momentum;
+    @Option(names = "--seed", defaultValue = "1", description = "seeds the initial weights and the data order")
+    long seed;
+    @Option(names = "--pixel-scaling", defaultValue = "data", description = "data (split-train: mean 0, sd 1 over the "
+            + "training images; the holders of separate processes must be given one: unit or MEAN,SD)")
+    String pixelScaling;
+
+    static Network network(String name) {
+        return switch (name) {
+            case "tutorial" -> Network.builder()
+                    .addConv2d(1, 32, 3, 1, 1).addBatchNorm2d(32).addRelu().addMaxPool2d(2)
+                    .addConv2d(32, 64, 3, 1, 1).addBatchNorm2d(64).addRelu().addMaxPool2d(2)
+                    .addFlatten().addSplit().addDense(3136, 128).addRelu().addDense(128, 10).build();
+            case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
+                    .addSplit().addDense(4 * 14 * 14, 10).build();
+            default -> throw new IllegalArgumentException("unknown --network '" + name + "' (tutorial or small)");
+        };
+    }
+
+    SplitTraining.Where where() {
+        return switch (mode) {
+            case "plain" -> SplitTraining.Where.PLAIN;
+            case "secure" -> SplitTraining.Where.SECURE;
+            default -> throw new IllegalArgumentException("unknown --mode '" + mode + "' (plain or secure)");
+        };
+    }
+
+    /** The run with pixels scaled by {@code scaling}. */
+    SplitTraining.Config config(InputScaling scaling) {
+        return new SplitTraining.Config(network(network), holders, where(), parallel, epochs, batch, new Sgd(lr, momentum, 0),
+                WeightInit.normal(0.05), seed, scaling);
+    }
+
+    /** The run of a separate process: the scaling must be given, each holder cannot fit its own. */
+    SplitTraining.Config config() {
+        if (pixelScaling.equals("data")) {
+            throw new IllegalArgumentException("--pixel-scaling: the holders of a split run scale alike; give unit or MEAN,SD "
+                    + "(data is for split-train, where one process holds every part)");
+        }
+        return config(InputScaling.parse(pixelScaling));
+    }
+
+    /** These options for a child process, the scaling given. */
+    List<String> asArguments(InputScaling scaling) {
+        List<String> a = new ArrayList<>(List.of("--holders", "" + holders, "--mode", mode, "--network", network,
+                "--epochs", "" + epochs, "--batch", "" + batch, "--lr", "" + lr, "--momentum", "" + momentum,
+                "--seed", "" + seed, "--pixel-scaling", scaling.toString()));
+        if (parallel) {
+            a.add("--parallel");
+        }
+        return a;
+    }
+}

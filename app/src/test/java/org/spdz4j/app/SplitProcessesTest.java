@@ -1,0 +1,136 @@
+package org.spdz4j.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.ModelFile;
+
+/** Split learning with every participant its own OS process over loopback TLS. */
+class SplitProcessesTest {
+    private static final List<String> SMALL = List.of("--network", "small", "--epochs", "1");
+
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    /** Two holders in secure mode, 4 steps each: the demo's participants finish, the model owner's model is a model predict reads. */
+    @Test
+    void twoHoldersInSecureModeTrainAndTheModelOwnerSavesTheAssembledModel() throws Exception {
+        Path model = dir.resolve("split.spdz");
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        int code;
+        try {
+            System.setOut(new PrintStream(out, true));
+            List<String> args = new ArrayList<>(List.of("split-demo", "--data", TestData.dir().toString(), "--mode", "secure",
+                    "--train-images", "256", "--test-images", "1000", "--save-model", model.toString(),
+                    "--dir", dir.resolve("run").toString(), "--no-progress", "--timeout", "60", "--batch", "32"));
+            args.addAll(SMALL);
+            code = Spdz.commandLine().execute(args.toArray(new String[0]));
+        } finally {
+            System.setOut(stdout);
+        }
+        String text = out.toString();
+        System.out.print(text);
+        assertEquals(0, code, text);
+        Matcher accuracy = Pattern.compile("HOLDER0: test accuracy (\\d\\.\\d+)").matcher(text);
+        assertTrue(accuracy.find(), text);
+        assertTrue(Double.parseDouble(accuracy.group(1)) >= 0.25, "8 steps of 32 learn something (chance 0.10): " + text);
+        for (String role : new String[]{"P0", "P1", "DEALER", "HOLDER0", "HOLDER1", "LABELS"}) {
+            assertTrue(Pattern.compile("(?m)^" + role + " +[0-9,]+ +[0-9,]+$").matcher(text).find(), role + " row: " + text);
+        }
+        assertEquals(SplitOptions.network("small").describe(), ModelFile.read(model).network().describe());
+        for (Role r : SplitTraining.roles(SplitTraining.Where.SECURE, 2)) {
+            assertTrue(Files.notExists(dir.resolve("run").resolve(r + ".key.pem")), "the demo deletes " + r + "'s key");
+        }
+    }
+
+    /** Keys, run.yaml and data parts of a plain run with two holders of 64 images in {@link #dir}. */
+    private List<String> plainRun(int timeoutSeconds) throws IOException {
+        List<Role> roles = SplitTraining.roles(SplitTraining.Where.PLAIN, 2);
+        Path config = DemoCommand.writeKeysAndConfig(dir, roles, SplitDemoCommand.links(2));
+        SplitData.prepare(dir, TestData.rawTrain(), 2, 128, 1);
+        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout",
+                "" + timeoutSeconds, "--pixel-scaling", "unit"));
+        common.addAll(SMALL);
+        return common;
+    }
+
+    private Process start(List<String> command, List<String> common, String log) throws IOException {
+        List<String> args = new ArrayList<>(command);
+        args.addAll(common);
+        Process p = DemoCommand.start(args, dir.resolve(log));
+        started.add(p);
+        return p;
+    }
+
+    private Process holder(int h, List<String> common, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("split-holder", "--id", "" + h, "--images",
+                dir.resolve("holder" + h + "-images-idx3-ubyte.gz").toString(), "--ids", dir.resolve("holder" + h + ".ids").toString()));
+        args.addAll(List.of(extra));
+        return start(args, common, "HOLDER" + h + ".log");
+    }
+
+    private Process labels(List<String> common) throws IOException {
+        return start(List.of("split-labels", "--no-progress", "--batch", "32", "--labels", dir.resolve("labels.csv").toString()),
+                common, "LABELS.log");
+    }
+
+    private String log(String name) throws IOException {
+        return Files.readString(dir.resolve(name));
+    }
+
+    @Test
+    void aHolderStartedWithAnotherPlanIsRefusedNamingTheOptionAndBothValues() throws Exception {
+        List<String> common = plainRun(30);
+        List<Process> all = List.of(labels(common), holder(0, common, "--batch", "32"), holder(1, common, "--batch", "16"));
+        for (Process p : all) {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "refused at the matching, not after a timeout");
+            assertNotEquals(0, p.exitValue());
+        }
+        String expected = "another plan: HOLDER1 runs batch size (--batch) = 16 but LABELS runs 32";
+        for (String name : new String[]{"LABELS.log", "HOLDER0.log", "HOLDER1.log"}) {
+            assertTrue(log(name).contains(expected), name + ": " + log(name));
+        }
+    }
+
+    @Test
+    void aHolderPresentingAnUnknownCertificateIsRefusedAndTheOthersNameIt() throws Exception {
+        List<String> common = plainRun(15);
+        Path otherKeys = Files.createDirectories(dir.resolve("other"));
+        DemoCommand.writeKeysAndConfig(otherKeys, SplitTraining.roles(SplitTraining.Where.PLAIN, 2), SplitDemoCommand.links(2));
+        List<String> strangers = new ArrayList<>(common);
+        strangers.set(strangers.indexOf("--keys") + 1, otherKeys.toString());
+        Process l = labels(common);
+        Process h0 = holder(0, common, "--batch", "32");
+        Process h1 = holder(1, strangers, "--batch", "32");
+        for (Process p : List.of(l, h0, h1)) {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "every wait has a limit");
+            assertNotEquals(0, p.exitValue());
+        }
+        assertTrue(log("HOLDER1.log").contains("is not the one the configuration names for HOLDER1"), log("HOLDER1.log"));
+        assertTrue(log("LABELS.log").contains("HOLDER1"), log("LABELS.log"));
+        assertTrue(log("HOLDER0.log").contains("HOLDER1") || log("HOLDER0.log").contains("LABELS"), log("HOLDER0.log"));
+    }
+}
