@@ -1,6 +1,7 @@
 package org.spdz4j.app;
 
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -45,7 +46,17 @@ final class Messages {
     }
 
     static byte[] receiveBytes(Transport t, Role from, Tag.Kind kind, int step) {
-        ByteBuffer first = ByteBuffer.wrap(t.receiveBytes(from, new Tag(kind, step, 0)));
+        return receiveBytes(t, from, kind, step, null);
+    }
+
+    /**
+     * As {@link #receiveBytes(Transport, Role, Tag.Kind, int)}, waiting up to {@code limit} (null:
+     * the transport's timeout) for the first piece: for a message that comes only when a long
+     * part of the run is over (a holder's turn); the other pieces follow at once.
+     */
+    static byte[] receiveBytes(Transport t, Role from, Tag.Kind kind, int step, Duration limit) {
+        Tag tag = new Tag(kind, step, 0);
+        ByteBuffer first = ByteBuffer.wrap(limit == null ? t.receiveBytes(from, tag) : t.receiveBytes(from, tag, limit));
         int total = first.remaining() >= 4 ? first.getInt() : -1;
         if (total < 0 || total > MAX_BYTES || first.remaining() != Math.min(total, PIECE_BYTES)) {
             throw new ProtocolException(t.self() + " got a malformed " + kind + " message from " + from + " for step " + step);
@@ -78,7 +89,12 @@ final class Messages {
 
     /** The arrays {@code from} sent; refused naming both unless their lengths are {@code lengths}. */
     static List<double[]> receiveDoubles(Transport t, Role from, Tag.Kind kind, int step, int[] lengths) {
-        ByteBuffer b = ByteBuffer.wrap(receiveBytes(t, from, kind, step));
+        return receiveDoubles(t, from, kind, step, lengths, null);
+    }
+
+    /** As {@link #receiveDoubles(Transport, Role, Tag.Kind, int, int[])}, waiting up to {@code limit} for it to begin. */
+    static List<double[]> receiveDoubles(Transport t, Role from, Tag.Kind kind, int step, int[] lengths, Duration limit) {
+        ByteBuffer b = ByteBuffer.wrap(receiveBytes(t, from, kind, step, limit));
         int n = b.remaining() >= 4 ? b.getInt() : -1;
         int[] got = new int[Math.max(0, Math.min(n, b.remaining() / 4))];
         for (int i = 0; i < got.length; i++) {

@@ -120,6 +120,14 @@ final class SplitTraining {
     }
 
     static final Role LABELS = Role.parse("LABELS");
+    /**
+     * How long a holder waits for the bottom at the start of its turn (and for the others' at a
+     * SplitFed average, and the owner for the last bottom): the other holders' whole turns, so
+     * far longer than one message's timeout. A holder that dies meanwhile closes its links, and
+     * the waiting one fails at once naming it.
+     */
+    static final java.time.Duration TURN_WAIT = java.time.Duration.ofHours(48);
+
     /** The model owner: the final model is assembled here. */
     static final Role OWNER = holder(0);
 
@@ -321,7 +329,7 @@ final class SplitTraining {
             if (turn.holder() == me) {
                 if (!c.parallel() && step > 0 && turns.get(step - 1).holder() != me) { // my turn begins
                     bottom.load(Messages.receiveDoubles(t, holder(turns.get(step - 1).holder()), Tag.Kind.WEIGHTS, step,
-                            Messages.lengths(bottom.paramValues())));
+                            Messages.lengths(bottom.paramValues()), TURN_WAIT));
                 }
                 double[] a = bottom.forwardTraining(images.images(turn.batch())).values();
                 double[] g;
@@ -357,7 +365,7 @@ final class SplitTraining {
             return null;
         }
         List<double[]> model = new ArrayList<>(me == last ? bottom.paramValues()
-                : Messages.receiveDoubles(t, holder(last), Tag.Kind.WEIGHTS, end, Messages.lengths(bottom.paramValues())));
+                : Messages.receiveDoubles(t, holder(last), Tag.Kind.WEIGHTS, end, Messages.lengths(bottom.paramValues()), TURN_WAIT));
         int[] top = Messages.lengths(floatTop(c).paramValues());
         if (shares == null) {
             model.addAll(Messages.receiveDoubles(t, LABELS, Tag.Kind.OUTPUT, end, top));
@@ -613,7 +621,8 @@ final class SplitTraining {
         }
         List<List<double[]>> all = new ArrayList<>();
         for (int h = 0; h < c.holders(); h++) {
-            all.add(h == me ? mine : Messages.receiveDoubles(t, holder(h), Tag.Kind.WEIGHTS, step + 1, Messages.lengths(mine)));
+            all.add(h == me ? mine
+                    : Messages.receiveDoubles(t, holder(h), Tag.Kind.WEIGHTS, step + 1, Messages.lengths(mine), TURN_WAIT));
         }
         return average(all, weights);
     }
