@@ -1,7 +1,6 @@
 package org.spdz4j.app;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -146,16 +145,13 @@ final class SplitCommands {
     @Command(name = "split-dealer", mixinStandardHelpOptions = true,
             description = "The dealer of a secure split run: correlated randomness for the top's plan.")
     static final class Dealer extends Participant {
-        @Option(names = "--dealer-seed", description = "32 hex digits: reproducible randomness (default: fresh)")
-        String dealerSeed;
-        @Option(names = "--finish-timeout", defaultValue = "172800",
-                description = "seconds to wait, after the last step is produced, for both parties to finish")
-        int finishTimeoutSeconds;
+        @Mixin
+        DealerOptions dealing;
 
         @Override
         public Integer call() throws Exception {
             return run(Role.DEALER, t -> {
-                SplitTraining.dealer(split.config(), t, ProcessOptions.seed(dealerSeed), Duration.ofSeconds(finishTimeoutSeconds));
+                SplitTraining.dealer(split.config(), t, dealing.seed(), dealing.finishTimeout());
                 return null;
             });
         }
