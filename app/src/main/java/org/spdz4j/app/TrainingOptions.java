@@ -43,7 +43,7 @@ final class TrainingOptions {
     @Option(names = "--network", defaultValue = "seed", description = "seed (the seed tutorial's CNN), conv64 (the same with 64 channels "
             + "in the second convolution) or small (conv 1->4, dense)")
     String network;
-    @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C), cuda (GPU) or auto (cuda, else cpu, else java)")
+    @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C), cuda (GPU) or auto (the fastest of those that load, measured at start)")
     String backend;
     @Option(names = "--activation", defaultValue = "poly",
             description = "poly (least-squares quadratic on [-2, 2]) or relu (exact, by secure comparison)")
