@@ -99,7 +99,7 @@ final class DemoCommand implements Callable<Integer> {
         launches.put(Role.DEALER, new Launch(dealerArgs, "dealer.log", false));
         launches.put(Role.P1, new Launch(p1Args, "P1.log", false));
         launches.put(Role.P0, new Launch(p0Args, null, true));
-        return supervise(run, launches);
+        return supervise(run, launches, List.copyOf(launches.keySet()));
     }
 
     /**
@@ -112,10 +112,9 @@ final class DemoCommand implements Callable<Integer> {
     /**
      * Starts every launch in order, waits for all (one failing stops the others and shows the
      * logs' last lines), and at the end, or on Ctrl-C, stops what still runs and deletes the keys
-     * the demo made for these roles. Returns the exit code.
+     * the demo made for {@code roles}. Returns the exit code.
      */
-    static int supervise(Path run, Map<Role, Launch> launches) throws Exception {
-        List<Role> roles = List.copyOf(launches.keySet());
+    static int supervise(Path run, Map<Role, Launch> launches, List<Role> roles) throws Exception {
         Map<Role, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
         Thread cleanUp = new Thread(() -> {
             processes.values().forEach(Process::destroy);

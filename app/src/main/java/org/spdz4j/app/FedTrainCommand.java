@@ -2,15 +2,13 @@ package org.spdz4j.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
-import org.spdz4j.layers.Network;
-import org.spdz4j.layers.Sgd;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code spdz fed-train}: federated averaging with secure aggregation, every participant a thread of this JVM. */
@@ -18,78 +16,38 @@ import picocli.CommandLine.Option;
         description = "Federated averaging in one JVM: clients train locally, P0 and P1 add their updates on shares, "
                 + "the coordinator learns only the sum.")
 final class FedTrainCommand implements Callable<Integer> {
+    @Mixin
+    FedOptions fed;
     @Option(names = "--data", required = true, description = "directory with the MNIST IDX files")
     Path data;
-    @Option(names = "--clients", defaultValue = "10")
-    int clients;
-    @Option(names = "--fraction", defaultValue = "1.0", description = "share of the clients sampled each round")
-    double fraction;
-    @Option(names = "--rounds", defaultValue = "20")
-    int rounds;
-    @Option(names = "--local-epochs", defaultValue = "1")
-    int localEpochs;
-    @Option(names = "--batch", defaultValue = "10")
-    int batch;
-    @Option(names = "--lr", defaultValue = "0.05")
-    double lr;
-    @Option(names = "--mu", defaultValue = "0", description = "FedProx's proximal weight (0: FedAvg)")
-    double mu;
-    @Option(names = "--server-momentum", defaultValue = "0", description = "server momentum beta (0: FedAvg)")
-    double beta;
-    @Option(names = "--min-clients", defaultValue = "2", description = "fewest clients whose sum may be revealed")
-    int minimum;
-    @Option(names = "--clip", defaultValue = "10", description = "each update element is clipped to [-clip, clip]")
-    double clip;
-    @Option(names = "--partition", defaultValue = "iid", description = "iid, dirichlet:ALPHA or shards")
-    String partition;
-    @Option(names = "--network", defaultValue = "cnn", description = "cnn (conv 1->32, conv 32->64, max pool, "
-            + "dense 12544->128, dense 128->10, with ReLU) or small")
-    String network;
-    @Option(names = "--train-images", defaultValue = "0")
-    int trainImages;
     @Option(names = "--test-images", defaultValue = "10000")
     int testImages;
-    @Option(names = "--plain", description = "add the updates in the clear (the reference), not on shares")
-    boolean plain;
-    @Option(names = "--seed", defaultValue = "1")
-    long seed;
     @Option(names = "--csv", description = "write per-round metrics here")
     Path csv;
     @Option(names = "--plot", description = "write a PNG of test accuracy against rounds here")
     Path plot;
 
-    static Network network(String name) {
-        return switch (name) {
-            case "cnn" -> Network.builder().addConv2d(1, 32, 3, 1, 1).addRelu().addConv2d(32, 64, 3, 1, 1).addRelu()
-                    .addMaxPool2d(2).addFlatten().addDense(64 * 14 * 14, 128).addRelu().addDense(128, 10).build();
-            case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
-                    .addDense(4 * 14 * 14, 10).build();
-            default -> throw new IllegalArgumentException("unknown --network '" + name + "' (cnn or small)");
-        };
-    }
-
     @Override
     public Integer call() throws Exception {
         // one JVM holds every client's images here, so one scaling is fitted over all of them (clients would agree on one)
-        Mnist.Scaled sets = Mnist.loadScaled(data, m -> m.fitScaling(Mnist.imagesUsed(trainImages, m.size())));
-        FederatedTraining.Config c = new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs,
-                batch, new Sgd(lr, 0, 0), mu, beta, minimum, clip, partition, trainImages, seed, !plain, Duration.ofSeconds(600));
-        System.out.printf("federated averaging, %s aggregation: %d clients, C=%.2f, E=%d, B=%d, %s; %s%n",
-                plain ? "plaintext" : "secure", clients, fraction, localEpochs, batch, partition, c.network().describe());
+        Mnist.Scaled sets = Mnist.loadScaled(data, fed::scaling);
+        FederatedTraining.Config c = fed.config();
+        System.out.println(FederatedTraining.describe(c));
         FederatedTraining.Result r = FederatedTraining.run(c, sets.train(), sets.test(), testImages,
                 FederatedTraining.Faults.NONE);
-        for (FederatedTraining.Round round : r.rounds()) {
-            System.out.printf("round %3d: %2d clients in%s, test accuracy %.4f, %,d bytes up per client, local %.1f s, "
-                            + "aggregation %.2f s%n", round.round() + 1, round.aggregated(), round.skipped() ? " (skipped)" : "",
-                    round.accuracy(), round.uploadBytesPerClient(), round.localSeconds(), round.aggregationSeconds());
-        }
+        r.rounds().forEach(round -> System.out.println(FederatedTraining.line(round)));
+        writeOutputs(r.rounds(), csv, plot);
+        return 0;
+    }
+
+    /** The CSV of per-round metrics and the PNG of accuracy against rounds, where asked for. */
+    static void writeOutputs(List<FederatedTraining.Round> rounds, Path csv, Path plot) throws java.io.IOException {
         if (csv != null) {
-            Files.writeString(csv, FederatedTraining.csv(r.rounds()));
+            Files.writeString(csv, FederatedTraining.csv(rounds));
         }
         if (plot != null) {
-            plot(r.rounds(), plot);
+            plot(rounds, plot);
         }
-        return 0;
     }
 
     /** Test accuracy against rounds, as a PNG (XChart). */

@@ -2,26 +2,25 @@ package org.spdz4j.app;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.SecureAggregation;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.core.transport.InMemoryNetwork;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
-import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.core.transport.Transport;
 import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Proximal;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
+import org.spdz4j.triples.LocalComputation;
 
 /**
  * Federated averaging in one JVM (every participant a thread over an in-memory network): the
@@ -112,7 +111,105 @@ final class FederatedTraining {
         return java.util.Arrays.stream(order, 0, m).sorted().boxed().toList();
     }
 
+    /** Positions of the coordinator's and the aggregators' own messages among a round's AGGREGATE tags. */
+    private static final int BEGIN = 4;
+    private static final int TIMING = 5;
+    private static final int FACTS = 6;
+
+    /**
+     * How long a client waits for the model of a round it is sampled for, and an aggregator for
+     * a round to begin: whole rounds of others pass meanwhile, far longer than one message's
+     * timeout. A participant that dies meanwhile closes its links, and the waiting one fails at
+     * once naming it.
+     */
+    static final Duration ROUND_WAIT = Duration.ofHours(48);
+
+    /** Every participant of a run: the aggregators, the coordinator, the clients. */
+    static List<Role> roles(Config c) {
+        List<Role> roles = new ArrayList<>(List.of(Role.P0, Role.P1, COORDINATOR));
+        for (int k = 0; k < c.clients(); k++) {
+            roles.add(client(k));
+        }
+        return roles;
+    }
+
+    /**
+     * The facts every participant must share, by name; the coordinator sends its own to everyone
+     * first and a participant started with others stops naming the difference (and is left out).
+     */
+    static Map<String, String> facts(Config c, InputScaling scaling) {
+        Map<String, String> f = new LinkedHashMap<>();
+        f.put("aggregation (--plain)", c.secure() ? "secure" : "plain");
+        f.put("network (--network)", c.network().describe());
+        f.put("clients (--clients)", "" + c.clients());
+        f.put("fraction (--fraction)", "" + c.fraction());
+        f.put("rounds (--rounds)", "" + c.rounds());
+        f.put("local epochs (--local-epochs)", "" + c.localEpochs());
+        f.put("batch size (--batch)", "" + c.batchSize());
+        f.put("local optimizer (--lr, --mu)", c.sgd() + " mu " + c.mu());
+        f.put("server momentum (--server-momentum)", "" + c.beta());
+        f.put("minimum clients (--min-clients)", "" + c.minimum());
+        f.put("clip (--clip)", "" + c.clip());
+        f.put("seed (--seed)", "" + c.seed());
+        f.put("deadline (--deadline)", c.deadline().toString());
+        f.put("pixel scaling (--pixel-scaling)", scaling.toString());
+        f.put("fixed-point format", "Z_2^128 f=" + FP.fractionalBits());
+        return f;
+    }
+
+    private static Tag tag(int round, int position) {
+        return new Tag(Tag.Kind.AGGREGATE, round, position);
+    }
+
+    /** The initial global model: public, from the seed. */
+    static FloatModel initialModel(Config c) {
+        return FloatModel.create(c.network(), Shape.of(c.batchSize(), 1, 28, 28), WeightInit.normal(0.05).initializer(c.seed()),
+                c.sgd());
+    }
+
+    /** A client's vector: {@code n_k * update} then {@code n_k}. */
+    static Shape vector(Config c) {
+        return Shape.of(initialModel(c).paramValues().stream().mapToInt(p -> p.length).sum() + 1);
+    }
+
+    /** The parameter lengths of the model: what a client expects from the coordinator. */
+    private static int[] modelLengths(Config c) {
+        return Messages.lengths(initialModel(c).paramValues());
+    }
+
+    /** Told after each round at the coordinator. */
+    @FunctionalInterface
+    interface RoundListener {
+        RoundListener NONE = r -> { };
+
+        void after(Round round);
+    }
+
+    /**
+     * Everyone's part in this JVM, each participant a thread over an in-memory network: the first
+     * {@code trainImages} of {@code train} partitioned among the clients; the coordinator tests
+     * each round's model on {@code test}.
+     */
     static Result run(Config c, Mnist train, Mnist test, int testImages, Faults faults) throws Exception {
+        int[][] parts = partition(c, train);
+        java.util.concurrent.atomic.AtomicReference<Result> result = new java.util.concurrent.atomic.AtomicReference<>();
+        Map<Role, LocalComputation.Outsider> all = new LinkedHashMap<>();
+        InputScaling scaling = InputScaling.UNIT; // the data come scaled; the fact is only compared
+        all.put(COORDINATOR, t -> result.set(coordinator(c, scaling, t, test, testImages, RoundListener.NONE)));
+        for (Role a : new Role[]{Role.P0, Role.P1}) {
+            all.put(a, t -> aggregator(c, scaling, t));
+        }
+        for (int k = 0; k < c.clients(); k++) {
+            Mnist own = train.select(parts[k]);
+            int me = k;
+            all.put(client(k), t -> client(c, scaling, me, own, t, faults));
+        }
+        Participants.run(all, Duration.ofSeconds(120));
+        return result.get();
+    }
+
+    /** The clients' parts of the first {@code trainImages}, refused if a client's vector could leave the fixed-point range. */
+    static int[][] partition(Config c, Mnist train) {
         int n = Mnist.imagesUsed(c.trainImages(), train.size());
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
@@ -120,162 +217,157 @@ final class FederatedTraining {
         }
         int[][] parts = Partitions.of(c.partition(), labels, c.clients(), c.seed());
         c.checkHeadroom(java.util.Arrays.stream(parts).mapToInt(p -> p.length).max().orElse(0));
-        FloatModel global = FloatModel.create(c.network(), Shape.of(c.batchSize(), 1, 28, 28),
-                WeightInit.normal(0.05).initializer(c.seed()), c.sgd());
-        int size = global.paramValues().stream().mapToInt(p -> p.length).sum();
-        Shape vector = Shape.of(size + 1); // n_k * update, then n_k
+        return parts;
+    }
 
-        List<Role> roles = new ArrayList<>(List.of(Role.P0, Role.P1, COORDINATOR));
-        for (int k = 0; k < c.clients(); k++) {
-            roles.add(client(k));
+    /**
+     * The coordinator's part: per round the global model to the round's sample, the word to the
+     * aggregators that the round begins, the sum (or the word that it was skipped), the model's
+     * step, its test accuracy. Returns the final model and the rounds.
+     */
+    static Result coordinator(Config c, InputScaling scaling, Transport t, Mnist test, int testImages, RoundListener listener) {
+        byte[] facts = Facts.encode(facts(c, scaling));
+        for (Role r : roles(c)) {
+            if (!r.equals(COORDINATOR) && (c.secure() || !r.equals(Role.P1))) {
+                sendOrLeaveOut(t, r, () -> t.sendBytes(r, tag(0, FACTS), facts));
+            }
         }
-        InMemoryNetwork net = new InMemoryNetwork(roles, Duration.ofSeconds(120), 1L << 30);
-        ExecutorService pool = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "spdz-fed");
-            t.setDaemon(true);
-            return t;
-        });
-        List<Round> log = new ArrayList<>();
+        FloatModel global = initialModel(c);
+        Shape vector = vector(c);
+        int size = vector.size() - 1;
         double[] velocity = new double[size];
-        try {
-            List<List<Role>> waitingFor = List.of(new ArrayList<>(), new ArrayList<>()); // per aggregator, clients not yet missed
-            for (int k = 0; k < c.clients(); k++) {
-                waitingFor.get(0).add(client(k));
-                waitingFor.get(1).add(client(k));
+        List<Round> log = new ArrayList<>();
+        for (int round = 0; round < c.rounds(); round++) {
+            List<Integer> sampled = sample(c, round);
+            List<double[]> roundStart = global.paramValues();
+            long start = System.nanoTime();
+            for (int k : sampled) {
+                int r = round;
+                sendOrLeaveOut(t, client(k), () -> Messages.sendDoubles(t, client(k), Tag.Kind.WEIGHTS, r, roundStart));
             }
-            for (int round = 0; round < c.rounds(); round++) {
-                List<Integer> sampled = sample(c, round);
-                List<double[]> roundStart = global.paramValues();
-                double[] w = flatten(roundStart);
-                long start = System.nanoTime();
-                List<Future<?>> clientsDone = new ArrayList<>();
-                java.util.concurrent.atomic.AtomicLong uploaded = new java.util.concurrent.atomic.AtomicLong();
-                for (int k : sampled) {
-                    int me = k;
-                    int r = round;
-                    boolean dead = faults.dyingClient() == k && round >= faults.diesAtRound();
-                    if (dead) {
-                        continue;
-                    }
-                    clientsDone.add(pool.submit(() -> {
-                        double[] v = localUpdate(c, train, parts[me], roundStart, w, r, me);
-                        Ring128Tensor x = FP.encode(vector, v);
-                        Transport t = net.transport(client(me));
-                        long before = t.traffic().total(Direction.SENT).bytes();
-                        if (faults.onlyP0Client() == me && faults.onlyP0Round() == r) {
-                            t.sendBytes(Role.P0, new Tag(Tag.Kind.AGGREGATE, r, 0), new byte[16]); // its P1 share never arrives
-                        } else {
-                            submit(c, t, r, x);
-                        }
-                        uploaded.accumulateAndGet(t.traffic().total(Direction.SENT).bytes() - before, Math::max);
-                        return null;
-                    }));
-                }
-                if (faults.dyingClient() >= 0 && round == faults.diesAtRound()) {
-                    net.transport(client(faults.dyingClient())).close(); // killed: its links close
-                }
-                for (Future<?> f : clientsDone) {
-                    f.get();
-                }
-                double local = (System.nanoTime() - start) / 1e9;
-                long aggregationStart = System.nanoTime();
-                Aggregate agg = aggregate(c, net, round, sampled, vector, waitingFor, pool);
-                double aggregation = (System.nanoTime() - aggregationStart) / 1e9;
-                double[] sum = agg.sum();
-                boolean skipped = sum == null;
-                List<String> leftOut = new ArrayList<>();
-                for (int k : sampled) {
-                    if (!agg.in().contains(client(k))) {
-                        leftOut.add(client(k).name());
-                    }
-                }
-                if (!leftOut.isEmpty()) {
-                    System.err.printf("round %d: left out %s (no share at both aggregators by the deadline)%n", round + 1,
-                            String.join(", ", leftOut));
-                }
-                if (skipped) {
-                    System.err.printf("round %d skipped: %d clients in, fewer than the minimum %d; nothing revealed%n",
-                            round + 1, agg.clients(), c.minimum());
-                } else {
-                    double examples = sum[size];
-                    double[] next = w.clone();
-                    for (int i = 0; i < size; i++) {
-                        double step = sum[i] / examples;
-                        velocity[i] = c.beta() * velocity[i] + step;
-                        next[i] += c.beta() == 0 ? step : velocity[i];
-                    }
-                    global.load(unflatten(next, roundStart));
-                }
-                double accuracy = Evaluation.accuracy(c.network(), global.paramValues(), test, testImages);
-                log.add(new Round(round, sampled, agg.clients(), skipped, accuracy, uploaded.get(), local, aggregation));
+            List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0);
+            for (Role a : aggregators) {
+                t.sendBytes(a, tag(round, BEGIN), new byte[0]);
             }
-        } finally {
-            pool.shutdownNow();
+            Duration answer = c.deadline().plus(ROUND_WAIT);
+            SecureAggregation.Sum agg = SecureAggregation.receive(t, round, vector, answer, aggregators);
+            double aggregation = java.nio.ByteBuffer.wrap(t.receiveBytes(Role.P0, tag(round, TIMING))).getDouble();
+            double roundSeconds = (System.nanoTime() - start) / 1e9;
+            if (agg.skipped()) {
+                System.err.printf("round %d skipped: %d clients in, fewer than the minimum %d; nothing revealed%n",
+                        round + 1, agg.clients(), c.minimum());
+            } else {
+                double[] sum = FP.decode(agg.value());
+                double examples = sum[size];
+                double[] next = flatten(roundStart);
+                for (int i = 0; i < size; i++) {
+                    double step = sum[i] / examples;
+                    velocity[i] = c.beta() * velocity[i] + step;
+                    next[i] += c.beta() == 0 ? step : velocity[i];
+                }
+                global.load(unflatten(next, roundStart));
+            }
+            double accuracy = Evaluation.accuracy(c.network(), global.paramValues(), test, testImages);
+            long upload = (c.secure() ? 16 : 0) + 16L * vector.size(); // a seed to P0 and the masked vector to P1
+            Round done = new Round(round, sampled, agg.clients(), agg.skipped(), accuracy, upload,
+                    Math.max(0, roundSeconds - aggregation), aggregation);
+            log.add(done);
+            listener.after(done);
         }
         return new Result(global.paramValues(), log);
     }
 
-    /** A round's aggregate at the coordinator: the decoded sum (null when skipped) and how many clients are in it. */
-    private record Aggregate(double[] sum, List<Role> in) {
-        int clients() {
-            return in.size();
+    /** Sends, or says that {@code to} is gone and will be left out (its link closed: it died or was refused). */
+    private static void sendOrLeaveOut(Transport t, Role to, Runnable send) {
+        try {
+            send.run();
+        } catch (RuntimeException gone) {
+            System.err.println(t.self() + ": " + to + " is gone and will be left out: " + gone.getMessage());
         }
     }
 
-    private static void submit(Config c, Transport t, int round, Ring128Tensor x) {
-        if (c.secure()) {
-            SecureAggregation.submit(t, round, x);
-        } else { // the reference: the vector in the clear to P0, nothing to P1
-            t.send(Role.P0, new Tag(Tag.Kind.AGGREGATE, round, 0), x);
+    /**
+     * An aggregator's part: per round, from the coordinator's word on, the shares of the round's
+     * sample until the deadline, the agreement on who is in, and the sum's share to the
+     * coordinator (P0 also the aggregation's time). A client missed once is not waited for again.
+     */
+    static void aggregator(Config c, InputScaling scaling, Transport t) {
+        if (!c.secure() && t.self().equals(Role.P1)) {
+            return; // the plaintext reference adds at P0 alone
         }
-    }
-
-    /** P0 and P1 collect and reveal; the coordinator adds. Returns the decoded sum, or null if the round was skipped. */
-    private static Aggregate aggregate(Config c, InMemoryNetwork net, int round, List<Integer> sampled, Shape vector,
-                                      List<List<Role>> waitingFor, ExecutorService pool) throws Exception {
-        long deadline = System.nanoTime() + c.deadline().toNanos();
-        if (!c.secure()) {
-            Transport p0 = net.transport(Role.P0);
-            Ring128Tensor sum = Ring128Tensor.zeros(vector);
-            List<Role> in = new ArrayList<>();
-            for (int k : sampled) {
-                Role who = client(k);
-                if (!waitingFor.get(0).contains(who)) {
-                    continue;
-                }
-                try {
-                    sum = sum.add(p0.receive(who, new Tag(Tag.Kind.AGGREGATE, round, 0)));
-                    in.add(who);
-                } catch (ProtocolException gone) {
-                    waitingFor.get(0).remove(who);
-                }
-            }
-            return new Aggregate(in.size() >= c.minimum() ? FP.decode(sum) : null, in);
-        }
-        List<Future<SecureAggregation.Collected>> collected = new ArrayList<>();
-        for (int a = 0; a < 2; a++) {
-            Role aggregator = a == 0 ? Role.P0 : Role.P1;
+        Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS)), COORDINATOR),
+                COORDINATOR);
+        Shape vector = vector(c);
+        List<Role> waitingFor = new ArrayList<>(roles(c).subList(3, roles(c).size()));
+        for (int round = 0; round < c.rounds(); round++) {
+            t.receiveBytes(COORDINATOR, tag(round, BEGIN), ROUND_WAIT);
+            long deadline = System.nanoTime() + c.deadline().toNanos();
             List<Role> expected = new ArrayList<>();
-            for (int k : sampled) {
-                if (waitingFor.get(a).contains(client(k))) {
+            for (int k : sample(c, round)) {
+                if (waitingFor.contains(client(k))) {
                     expected.add(client(k));
                 }
             }
-            collected.add(pool.submit(() -> {
-                Transport t = net.transport(aggregator);
-                SecureAggregation.Collected got = SecureAggregation.collect(t, round, expected, vector, deadline);
-                SecureAggregation.reveal(t, COORDINATOR, round, got, c.minimum());
-                return got;
-            }));
+            SecureAggregation.Collected got = c.secure() ? SecureAggregation.collect(t, round, expected, vector, deadline)
+                    : collectClear(t, round, expected, vector, deadline);
+            SecureAggregation.reveal(t, COORDINATOR, round, got, c.minimum());
+            waitingFor.removeAll(got.missed());
+            if (!got.missed().isEmpty()) {
+                System.err.printf("%s, round %d: left out %s (no share by the deadline)%n", t.self(), round + 1,
+                        String.join(", ", got.missed().stream().map(Role::name).toList()));
+            }
+            if (t.self().equals(Role.P0)) {
+                t.sendBytes(COORDINATOR, tag(round, TIMING),
+                        java.nio.ByteBuffer.allocate(8).putDouble((System.nanoTime() - got.waitedUntil()) / 1e9).array());
+            }
         }
-        SecureAggregation.Sum s = SecureAggregation.receive(net.transport(COORDINATOR), round, vector);
-        List<Role> in = List.of();
-        for (int a = 0; a < 2; a++) {
-            SecureAggregation.Collected got = collected.get(a).get();
-            waitingFor.get(a).removeAll(got.missed());
-            in = got.clients(); // the same at both
+    }
+
+    /**
+     * Client {@code me}'s part: for each round it is sampled for, the model, local training on
+     * its own data, and {@code n_k * update} split between P0 and P1.
+     */
+    static void client(Config c, InputScaling scaling, int me, Mnist data, Transport t, Faults faults) {
+        Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS)), COORDINATOR),
+                COORDINATOR);
+        Shape vector = vector(c);
+        int[] lengths = modelLengths(c);
+        int[] all = java.util.stream.IntStream.range(0, data.size()).toArray();
+        for (int round = 0; round < c.rounds(); round++) {
+            if (!sample(c, round).contains(me)) {
+                continue;
+            }
+            if (faults.dyingClient() == me && round >= faults.diesAtRound()) {
+                t.close(); // killed: its links close
+                return;
+            }
+            List<double[]> start = Messages.receiveDoubles(t, COORDINATOR, Tag.Kind.WEIGHTS, round, lengths, ROUND_WAIT);
+            Ring128Tensor x = FP.encode(vector, localUpdate(c, data, all, start, flatten(start), round, me));
+            if (faults.onlyP0Client() == me && faults.onlyP0Round() == round) {
+                t.sendBytes(Role.P0, tag(round, 0), new byte[16]); // its P1 share never arrives
+            } else if (c.secure()) {
+                SecureAggregation.submit(t, round, x);
+            } else { // the reference: the vector in the clear to P0, nothing to P1
+                t.send(Role.P0, tag(round, 0), x);
+            }
         }
-        return new Aggregate(s == null ? null : FP.decode(s.value()), in);
+    }
+
+    /** The plaintext reference at P0: the clear vectors of {@code clients} until the deadline, added. */
+    private static SecureAggregation.Collected collectClear(Transport t, int round, List<Role> clients, Shape vector,
+                                                           long deadline) {
+        Ring128Tensor sum = Ring128Tensor.zeros(vector);
+        List<Role> in = new ArrayList<>();
+        List<Role> missed = new ArrayList<>();
+        for (Role who : clients) {
+            try {
+                sum = sum.add(t.receive(who, tag(round, 0), Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+                in.add(who);
+            } catch (ProtocolException gone) {
+                missed.add(who);
+            }
+        }
+        return new SecureAggregation.Collected(sum, in, missed, System.nanoTime());
     }
 
     /** {@code n_k * clip(w_k - w)} then {@code n_k}: what client k contributes to the round's sum. */
@@ -323,6 +415,20 @@ final class FederatedTraining {
             at += p.length;
         }
         return out;
+    }
+
+    /** The run in one line, as the commands print it first. */
+    static String describe(Config c) {
+        return String.format("federated averaging, %s aggregation: %d clients, C=%.2f, E=%d, B=%d, %s; %s",
+                c.secure() ? "secure" : "plaintext", c.clients(), c.fraction(), c.localEpochs(), c.batchSize(), c.partition(),
+                c.network().describe());
+    }
+
+    /** A round as the commands print it. */
+    static String line(Round r) {
+        return String.format("round %3d: %2d clients in%s, test accuracy %.4f, %,d bytes up per client, local %.1f s, "
+                        + "aggregation %.2f s", r.round() + 1, r.aggregated(), r.skipped() ? " (skipped)" : "", r.accuracy(),
+                r.uploadBytesPerClient(), r.localSeconds(), r.aggregationSeconds());
     }
 
     /** The per-round metrics as CSV (header first). */

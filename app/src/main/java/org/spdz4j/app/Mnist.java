@@ -101,6 +101,32 @@ public final class Mnist {
         }
     }
 
+    /** Images and labels from one IDX file each (a federated client's own part), refused unless they count alike. */
+    static Mnist readLabeled(Path images, Path labels) throws IOException {
+        Mnist px = readImages(images);
+        int[] dims = new int[1];
+        byte[] lb = read(labels, LABEL_MAGIC, dims);
+        if (dims[0] != px.size) {
+            throw new IOException(images + " holds " + px.size + " images but " + labels + " " + dims[0] + " labels");
+        }
+        for (int i = 0; i < lb.length; i++) {
+            if (lb[i] < 0 || lb[i] > 9) {
+                throw new IOException(labels + ": label " + lb[i] + " at index " + i + " is not a digit");
+            }
+        }
+        return new Mnist(px.pixels, lb, px.size, px.rows, px.cols, null);
+    }
+
+    /** Writes these labels as a gzipped IDX label file that {@link #readLabeled} reads. */
+    void writeLabels(Path file) throws IOException {
+        try (DataOutputStream out = new DataOutputStream(new java.util.zip.GZIPOutputStream(
+                new java.io.BufferedOutputStream(Files.newOutputStream(file))))) {
+            out.writeInt(LABEL_MAGIC);
+            out.writeInt(size);
+            out.write(labels());
+        }
+    }
+
     /** Samples {@code indices} of this set, in that order (images, labels, whichever it holds, and its scaling). */
     Mnist select(int[] indices) {
         int plane = rows * cols;

@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
         description = "Secure two-party training of neural networks (SPDZ-style, Z_2^128).",
         subcommands = {TrainCommand.class, SplitTrainCommand.class, FedTrainCommand.class, PredictCommand.class, KeygenCommand.class, DealerCommand.class,
                 PartyCommand.class, DemoCommand.class, SplitDemoCommand.class, SplitCommands.Holder.class, SplitCommands.Labels.class,
-                SplitCommands.Party.class, SplitCommands.Dealer.class, CompareBackendsCommand.class})
+                SplitCommands.Party.class, SplitCommands.Dealer.class, FedDemoCommand.class, FedCommands.Server.class,
+                FedCommands.Client.class, CompareBackendsCommand.class})
 public final class Spdz {
     private Spdz() {
     }

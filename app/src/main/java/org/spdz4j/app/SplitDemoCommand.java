@@ -73,7 +73,7 @@ final class SplitDemoCommand implements Callable<Integer> {
         System.out.printf("split learning, %s mode, %d holders, %d images: %s%n", split.mode, c.holders(), n,
                 c.network().describe());
         long start = System.nanoTime();
-        int code = DemoCommand.supervise(run, launches);
+        int code = DemoCommand.supervise(run, launches, roles);
         if (code != 0) {
             return code;
         }

@@ -229,7 +229,7 @@ final class SplitTraining {
             traffic.put(t.self(), t.traffic());
         });
         if (c.where() == Where.PLAIN) {
-            runOutsiders(outsiders);
+            Participants.run(outsiders, LocalComputation.DEFAULT_TIMEOUT);
         } else {
             LocalComputation.Result<Void> r = LocalComputation.run(topPlan(c), schedule(c, partSizes(c.holders(), n)).size(),
                     AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, outsiders, (party, randomness) -> {
@@ -250,31 +250,6 @@ final class SplitTraining {
             sizes[h] = (h + 1) * n / holders - h * n / holders;
         }
         return sizes;
-    }
-
-    /** Runs holders and label holder of a plain run on threads over an in-memory network; the first failure fails the run. */
-    static void runOutsiders(Map<Role, LocalComputation.Outsider> outsiders) {
-        InMemoryNetwork net = new InMemoryNetwork(outsiders.keySet(), LocalComputation.DEFAULT_TIMEOUT, 512L << 20);
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(outsiders.size());
-        try {
-            List<java.util.concurrent.Future<?>> running = new ArrayList<>();
-            outsiders.forEach((role, o) -> running.add(pool.submit(() -> {
-                try (Transport t = net.transport(role)) {
-                    o.run(t);
-                }
-                return null;
-            })));
-            for (java.util.concurrent.Future<?> f : running) {
-                f.get();
-            }
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while waiting for the participants", e);
-        } finally {
-            pool.shutdownNow();
-        }
     }
 
     private static Shape input(Config c) {
@@ -454,7 +429,7 @@ final class SplitTraining {
     /** What a holder tells the label holder: the public facts it runs with, then its ids. */
     static byte[] matchRequest(Config c, List<String> ids) {
         return write(out -> {
-            writeFacts(out, facts(c));
+            Facts.write(out, facts(c));
             out.writeInt(ids.size());
             for (String id : ids) {
                 out.writeUTF(id);
@@ -474,8 +449,8 @@ final class SplitTraining {
         for (int h = 0; h < c.holders(); h++) {
             DataInputStream in = reader(Messages.receiveBytes(t, holder(h), Tag.Kind.MATCH, 0));
             try {
-                Map<String, String> theirs = readFacts(in);
-                refusal = refusal != null ? refusal : factsMismatch(mine, t.self(), theirs, holder(h));
+                Map<String, String> theirs = Facts.read(in);
+                refusal = refusal != null ? refusal : Facts.mismatch(mine, t.self(), theirs, holder(h));
                 int n = in.readInt();
                 List<String> list = new ArrayList<>();
                 for (int i = 0; i < n; i++) {
@@ -502,7 +477,7 @@ final class SplitTraining {
                 out.writeUTF(reason);
                 return;
             }
-            writeFacts(out, mine);
+            Facts.write(out, mine);
             out.writeInt(matched.length);
             for (int[] m : matched) {
                 out.writeInt(m.length);
@@ -535,10 +510,7 @@ final class SplitTraining {
             if (!in.readBoolean()) {
                 throw new ProtocolException(LABELS + " refused the run: " + in.readUTF());
             }
-            String mismatch = factsMismatch(facts(c), t.self(), readFacts(in), LABELS);
-            if (mismatch != null) {
-                throw new ProtocolException(mismatch);
-            }
+            Facts.requireSame(facts(c), t.self(), Facts.read(in), LABELS);
             int[] sizes = new int[in.readInt()];
             if (sizes.length != c.holders()) {
                 throw new ProtocolException(LABELS + " matched " + sizes.length + " holders, expected " + c.holders());
@@ -550,18 +522,6 @@ final class SplitTraining {
         } catch (IOException e) {
             throw new ProtocolException(t.self() + " got a malformed verdict from " + from, e);
         }
-    }
-
-    /** The first fact in which {@code them} differs from {@code me} (null if none), both values named. */
-    static String factsMismatch(Map<String, String> mine, Role me, Map<String, String> theirs, Role them) {
-        for (Map.Entry<String, String> e : mine.entrySet()) {
-            String other = theirs.get(e.getKey());
-            if (!e.getValue().equals(other)) {
-                return "another plan: " + them + " runs " + e.getKey() + " = " + other + " but " + me + " runs " + e.getValue()
-                        + " (every participant of a split run takes the same options)";
-            }
-        }
-        return theirs.size() == mine.size() ? null : "another plan: " + them + " states other facts " + theirs.keySet();
     }
 
     private interface Writer {
@@ -580,26 +540,6 @@ final class SplitTraining {
 
     private static DataInputStream reader(byte[] bytes) {
         return new DataInputStream(new ByteArrayInputStream(bytes));
-    }
-
-    private static void writeFacts(DataOutputStream out, Map<String, String> facts) throws IOException {
-        out.writeInt(facts.size());
-        for (Map.Entry<String, String> e : facts.entrySet()) {
-            out.writeUTF(e.getKey());
-            out.writeUTF(e.getValue());
-        }
-    }
-
-    private static Map<String, String> readFacts(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        if (n < 0 || n > 64) {
-            throw new IOException("implausible number of facts " + n);
-        }
-        Map<String, String> out = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            out.put(in.readUTF(), in.readUTF());
-        }
-        return out;
     }
 
     /** One-hot rows of {@code labels[i]} for each {@code i} of {@code batch}. */

@@ -17,7 +17,7 @@ class FederatedTrainingTest {
 
     private static FederatedTraining.Config config(boolean secure, int minimum, double clip) {
         return new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, 0, minimum, clip, "iid", 2560, 1,
-                secure, Duration.ofSeconds(2));
+                secure, Duration.ofSeconds(5));
     }
 
     private static List<FederatedTraining.Round> run(FederatedTraining.Config c, FederatedTraining.Faults f) throws Exception {
@@ -43,7 +43,7 @@ class FederatedTrainingTest {
         List<List<FederatedTraining.Round>> runs = new java.util.ArrayList<>();
         for (boolean secure : new boolean[]{false, true}) {
             runs.add(run(new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0.1, 0.5, 2, 10, "shards",
-                    2560, 1, secure, Duration.ofSeconds(2)), FederatedTraining.Faults.NONE));
+                    2560, 1, secure, Duration.ofSeconds(5)), FederatedTraining.Faults.NONE));
         }
         System.out.print(FederatedTraining.csv(runs.get(1)));
         for (int r = 0; r < 3; r++) {

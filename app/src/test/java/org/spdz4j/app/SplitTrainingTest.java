@@ -155,7 +155,7 @@ class SplitTrainingTest {
             all.put(SplitTraining.holder(h), t -> SplitTraining.holder(me == 1 ? holder1 : c, me, data, t));
         }
         all.put(SplitTraining.LABELS, t -> SplitTraining.labels(c, labels, t, SplitTraining.Progress.NONE));
-        SplitTraining.runOutsiders(all);
+        Participants.run(all, org.spdz4j.triples.LocalComputation.DEFAULT_TIMEOUT);
     }
 
     @Test

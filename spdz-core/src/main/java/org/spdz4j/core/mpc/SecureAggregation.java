@@ -57,8 +57,10 @@ public final class SecureAggregation {
      * @param clients the clients in the sum, the same at both aggregators
      * @param missed  the clients this aggregator did not hear from by the deadline: a caller stops
      *                waiting for them in later rounds (a late share would be out of step)
+     * @param waitedUntil {@code System.nanoTime()} when the waiting for shares ended: what comes
+     *                after (agreeing, adding, revealing) is the aggregation's own time
      */
-    public record Collected(Ring128Tensor sum, List<Role> clients, List<Role> missed) {
+    public record Collected(Ring128Tensor sum, List<Role> clients, List<Role> missed, long waitedUntil) {
     }
 
     /**
@@ -84,6 +86,7 @@ public final class SecureAggregation {
             heard.add(c);
             shares.add(share);
         }
+        long waitedUntil = System.nanoTime();
         Role other = t.self().peer();
         t.sendBytes(other, tag(round, CLIENT_SET), names(heard));
         TreeSet<String> theirs = new TreeSet<>(List.of(new String(t.receiveBytes(other, tag(round, CLIENT_SET)),
@@ -96,7 +99,7 @@ public final class SecureAggregation {
                 in.add(heard.get(i));
             }
         }
-        return new Collected(sum, in, missed);
+        return new Collected(sum, in, missed, waitedUntil);
     }
 
     /**
@@ -114,27 +117,49 @@ public final class SecureAggregation {
     }
 
     /**
-     * The round's sum at the coordinator, or null when the aggregators skipped it.
+     * The round's sum at the coordinator.
      *
-     * @param value   the sum of the clients' vectors
-     * @param clients how many clients are in it
+     * @param value   the sum of the clients' vectors; null when the round was skipped (below the minimum)
+     * @param clients how many clients are in it (or were, in a skipped round)
      */
     public record Sum(Ring128Tensor value, int clients) {
+        /** Whether nothing was revealed this round. */
+        public boolean skipped() {
+            return value == null;
+        }
     }
 
-    /** At the coordinator: the sum of the round, added from both aggregators' shares; null if it was skipped. */
+    /** At the coordinator: the sum of the round, added from both aggregators' shares (its value null if skipped). */
     public static Sum receive(Transport t, int round, Shape shape) {
+        return receive(t, round, shape, null);
+    }
+
+    /**
+     * As {@link #receive(Transport, int, Shape)}, waiting up to {@code limit} (null: the
+     * transport's timeout) for each aggregator's word: the aggregators answer only after the
+     * round's local training and deadline.
+     */
+    public static Sum receive(Transport t, int round, Shape shape, Duration limit) {
+        return receive(t, round, shape, limit, List.of(Role.P0, Role.P1));
+    }
+
+    /**
+     * As {@link #receive(Transport, int, Shape, Duration)} from {@code aggregators} (a plaintext
+     * reference run reveals from P0 alone).
+     */
+    public static Sum receive(Transport t, int round, Shape shape, Duration limit, List<Role> aggregators) {
         Ring128Tensor sum = Ring128Tensor.zeros(shape);
         int clients = 0;
         boolean skipped = false;
-        for (Role p : new Role[]{Role.P0, Role.P1}) { // both are read, so the next round starts in step
-            clients = ByteBuffer.wrap(t.receiveBytes(p, tag(round, CLIENT_COUNT))).getInt();
+        for (Role p : aggregators) { // all are read, so the next round starts in step
+            Tag count = tag(round, CLIENT_COUNT);
+            clients = ByteBuffer.wrap(limit == null ? t.receiveBytes(p, count) : t.receiveBytes(p, count, limit)).getInt();
             skipped |= clients < 0;
             if (clients >= 0) {
                 sum = sum.add(ComputeParty.receiveShaped(t, p, tag(round, SUM), shape));
             }
         }
-        return skipped ? null : new Sum(sum, clients);
+        return new Sum(skipped ? null : sum, Math.abs(clients));
     }
 
     private static byte[] names(List<Role> roles) {

@@ -1,0 +1,135 @@
+package org.spdz4j.app;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.ModelFile;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The participants of a federated run as separate processes over mutual TLS, each started with
+ * the same {@link FedOptions} and the run configuration (every participant's address and pinned
+ * certificate, and a link from the coordinator to each client): {@code fed-server --id 0|1}
+ * (the aggregators; server 0 also plays the coordinator, as a participant of its own with its
+ * own key: the aggregator never sees the sums, the coordinator never a client's vector) and
+ * {@code fed-client --id k}. {@code fed-demo} starts them all on localhost.
+ */
+final class FedCommands {
+    private FedCommands() {
+    }
+
+    @Command(name = "fed-server", mixinStandardHelpOptions = true,
+            description = "An aggregator of a federated run (P0 or P1); server 0 also runs the coordinator.")
+    static final class Server implements Callable<Integer> {
+        @Mixin
+        ProcessOptions process;
+        @Mixin
+        FedOptions fed;
+        @Option(names = "--id", required = true, description = "0 or 1")
+        int id;
+        @Option(names = "--test-data", description = "server 0: MNIST directory whose t10k files test each round's model")
+        Path testData;
+        @Option(names = "--test-images", defaultValue = "10000")
+        int testImages;
+        @Option(names = "--csv", description = "server 0: write per-round metrics here")
+        Path csv;
+        @Option(names = "--plot", description = "server 0: write a PNG of test accuracy against rounds here")
+        Path plot;
+        @Option(names = "--save-model", description = "server 0: write the final global model here")
+        Path saveModel;
+
+        @Override
+        public Integer call() throws Exception {
+            if (id != 0 && id != 1) {
+                throw new IllegalArgumentException("--id must be 0 or 1");
+            }
+            FederatedTraining.Config c = fed.config();
+            InputScaling scaling = fed.givenScaling();
+            List<Role> roles = FederatedTraining.roles(c);
+            Role me = id == 0 ? Role.P0 : Role.P1;
+            if (id == 1) {
+                process.run(me, roles, t -> {
+                    FederatedTraining.aggregator(c, scaling, t);
+                    return null;
+                });
+                return 0;
+            }
+            if (testData == null) {
+                throw new IllegalArgumentException("server 0 runs the coordinator: give --test-data (the MNIST directory)");
+            }
+            Mnist test = Mnist.load(testData, false).scaled(scaling);
+            System.out.println(FederatedTraining.describe(c));
+            CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return process.run(FederatedTraining.COORDINATOR, roles, t -> FederatedTraining.coordinator(c, scaling, t, test,
+                            testImages, round -> System.out.println(FederatedTraining.line(round))));
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            process.run(me, roles, t -> {
+                FederatedTraining.aggregator(c, scaling, t);
+                return null;
+            });
+            FederatedTraining.Result r;
+            try {
+                r = coordinating.get();
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
+            FedTrainCommand.writeOutputs(r.rounds(), csv, plot);
+            if (saveModel != null) {
+                ModelFile.write(saveModel, c.network(), scaling, r.model());
+                System.out.println("COORDINATOR: model written to " + saveModel);
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "fed-client", mixinStandardHelpOptions = true,
+            description = "A client of a federated run: trains the global model on its own data, shares its update.")
+    static final class Client implements Callable<Integer> {
+        @Mixin
+        ProcessOptions process;
+        @Mixin
+        FedOptions fed;
+        @Option(names = "--id", required = true, description = "this client's number: 0, 1, ...")
+        int id;
+        @Option(names = "--images", required = true, description = "this client's images (IDX, gzipped or not)")
+        Path images;
+        @Option(names = "--labels", required = true, description = "this client's labels (IDX, gzipped or not)")
+        Path labels;
+
+        @Override
+        public Integer call() throws Exception {
+            FederatedTraining.Config c = fed.config();
+            if (id < 0 || id >= c.clients()) {
+                throw new IllegalArgumentException("--id " + id + " outside 0.." + (c.clients() - 1));
+            }
+            InputScaling scaling = fed.givenScaling();
+            Mnist own = Mnist.readLabeled(images, labels).scaled(scaling);
+            c.checkHeadroom(own.size());
+            process.run(FederatedTraining.client(id), FederatedTraining.roles(c), t -> {
+                FederatedTraining.client(c, scaling, id, own, t, FederatedTraining.Faults.NONE);
+                return null;
+            });
+            return 0;
+        }
+    }
+
+    /** The links beyond the compute parties' own: the coordinator with each client. */
+    static List<List<Role>> links(int clients) {
+        List<List<Role>> links = new ArrayList<>();
+        for (int k = 0; k < clients; k++) {
+            links.add(List.of(FederatedTraining.COORDINATOR, FederatedTraining.client(k)));
+        }
+        return links;
+    }
+}

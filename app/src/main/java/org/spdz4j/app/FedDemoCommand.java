@@ -1,0 +1,87 @@
+package org.spdz4j.app;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.spdz4j.core.files.SecretFiles;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.InputScaling;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spdz fed-demo}: a federated run with every participant its own OS process on 127.0.0.1,
+ * fresh keys and mutual TLS. The demo partitions the first training images among the clients
+ * ({@code --partition}), writes each client's images and labels, and starts both servers (server 0
+ * also coordinating: its round lines come to this terminal) and the clients.
+ */
+@Command(name = "fed-demo", mixinStandardHelpOptions = true,
+        description = "Federated averaging with the servers and every client a process on localhost (TLS).")
+final class FedDemoCommand implements Callable<Integer> {
+    @Mixin
+    FedOptions fed;
+    @Option(names = "--data", required = true, description = "MNIST directory (IDX files, gzipped or not)")
+    Path data;
+    @Option(names = "--test-images", defaultValue = "10000")
+    int testImages;
+    @Option(names = "--csv", description = "write per-round metrics here")
+    Path csv;
+    @Option(names = "--plot", description = "write a PNG of test accuracy against rounds here")
+    Path plot;
+    @Option(names = "--save-model", description = "write the final global model here")
+    Path saveModel;
+    @Option(names = "--timeout", defaultValue = "120", description = "seconds a process waits for a peer")
+    int timeout;
+    @Option(names = "--dir", description = "run directory for keys, data parts, config and logs (default: a new temporary one)")
+    Path dir;
+
+    @Override
+    public Integer call() throws Exception {
+        Path run = dir != null ? SecretFiles.directory(dir) : Files.createTempDirectory("spdz4j-fed-demo");
+        Mnist train = Mnist.load(data, true);
+        InputScaling scaling = fed.scaling(train); // the clients agree on one; the demo, which cuts every part, fits it
+        FederatedTraining.Config c = fed.config();
+        int[][] parts = FederatedTraining.partition(c, train);
+        List<Role> roles = FederatedTraining.roles(c);
+        Path config = DemoCommand.writeKeysAndConfig(run, roles, FedCommands.links(c.clients()));
+        System.out.println("run directory " + run + " (run.yaml, client data, logs; the keys are deleted at exit)");
+        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
+                "--timeout", "" + timeout));
+        common.addAll(fed.asArguments(scaling));
+        Map<Role, DemoCommand.Launch> launches = new LinkedHashMap<>();
+        launches.put(Role.P1, new DemoCommand.Launch(with(List.of("fed-server", "--id", "1"), common), "P1.log", false));
+        for (int k = 0; k < c.clients(); k++) {
+            Mnist own = train.select(parts[k]);
+            Path images = run.resolve("client" + k + "-images-idx3-ubyte.gz");
+            Path labels = run.resolve("client" + k + "-labels-idx1-ubyte.gz");
+            own.writeImages(images);
+            own.writeLabels(labels);
+            launches.put(FederatedTraining.client(k), new DemoCommand.Launch(with(List.of("fed-client", "--id", "" + k,
+                    "--images", images.toString(), "--labels", labels.toString()), common), "CLIENT" + k + ".log", false));
+        }
+        List<String> server0 = new ArrayList<>(List.of("fed-server", "--id", "0", "--test-data", data.toAbsolutePath().toString(),
+                "--test-images", "" + testImages));
+        addPath(server0, "--csv", csv);
+        addPath(server0, "--plot", plot);
+        addPath(server0, "--save-model", saveModel);
+        launches.put(Role.P0, new DemoCommand.Launch(with(server0, common), null, true));
+        return DemoCommand.supervise(run, launches, roles);
+    }
+
+    private static void addPath(List<String> args, String option, Path p) {
+        if (p != null) {
+            args.addAll(List.of(option, p.toAbsolutePath().toString()));
+        }
+    }
+
+    private static List<String> with(List<String> command, List<String> common) {
+        List<String> args = new ArrayList<>(command);
+        args.addAll(common);
+        return args;
+    }
+}

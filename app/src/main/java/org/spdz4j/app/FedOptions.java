@@ -1,0 +1,92 @@
+package org.spdz4j.app;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Sgd;
+import picocli.CommandLine.Option;
+
+/** The public facts of a federated run, as {@code fed-train} and every {@code fed-*} process take them. */
+final class FedOptions {
+    @Option(names = "--clients", defaultValue = "10")
+    int clients;
+    @Option(names = "--fraction", defaultValue = "1.0", description = "share of the clients sampled each round")
+    double fraction;
+    @Option(names = "--rounds", defaultValue = "20")
+    int rounds;
+    @Option(names = "--local-epochs", defaultValue = "1")
+    int localEpochs;
+    @Option(names = "--batch", defaultValue = "10")
+    int batch;
+    @Option(names = "--lr", defaultValue = "0.05")
+    double lr;
+    @Option(names = "--mu", defaultValue = "0", description = "FedProx's proximal weight (0: FedAvg)")
+    double mu;
+    @Option(names = "--server-momentum", defaultValue = "0", description = "server momentum beta (0: FedAvg)")
+    double beta;
+    @Option(names = "--min-clients", defaultValue = "2", description = "fewest clients whose sum may be revealed")
+    int minimum;
+    @Option(names = "--clip", defaultValue = "10", description = "each update element is clipped to [-clip, clip]")
+    double clip;
+    @Option(names = "--partition", defaultValue = "iid", description = "iid, dirichlet:ALPHA or shards")
+    String partition;
+    @Option(names = "--network", defaultValue = "cnn", description = "cnn (conv 1->32, conv 32->64, max pool, "
+            + "dense 12544->128, dense 128->10, with ReLU) or small")
+    String network;
+    @Option(names = "--train-images", defaultValue = "0", description = "the first N training images shared out (0 = all)")
+    int trainImages;
+    @Option(names = "--plain", description = "add the updates in the clear (the reference), not on shares")
+    boolean plain;
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+    @Option(names = "--deadline", defaultValue = "600", description = "seconds from a round's start the aggregators wait for shares")
+    int deadlineSeconds;
+    @Option(names = "--pixel-scaling", defaultValue = "data", description = "data (fed-train, fed-demo: mean 0, sd 1 over "
+            + "the training images); the clients of separate processes must be given one: unit or MEAN,SD")
+    String pixelScaling;
+
+    static Network network(String name) {
+        return switch (name) {
+            case "cnn" -> Network.builder().addConv2d(1, 32, 3, 1, 1).addRelu().addConv2d(32, 64, 3, 1, 1).addRelu()
+                    .addMaxPool2d(2).addFlatten().addDense(64 * 14 * 14, 128).addRelu().addDense(128, 10).build();
+            case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
+                    .addDense(4 * 14 * 14, 10).build();
+            default -> throw new IllegalArgumentException("unknown --network '" + name + "' (cnn or small)");
+        };
+    }
+
+    FederatedTraining.Config config() {
+        return new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs, batch, new Sgd(lr, 0, 0), mu,
+                beta, minimum, clip, partition, trainImages, seed, !plain, Duration.ofSeconds(deadlineSeconds));
+    }
+
+    /** The scaling of a separate process: given, since each client cannot fit its own. */
+    InputScaling givenScaling() {
+        if (pixelScaling.equals("data")) {
+            throw new IllegalArgumentException("--pixel-scaling: the clients of a federated run scale alike; give unit or MEAN,SD "
+                    + "(data is for fed-train and fed-demo, which see every part)");
+        }
+        return InputScaling.parse(pixelScaling);
+    }
+
+    /** The scaling of a run that sees every part: fitted over the images used if 'data'. */
+    InputScaling scaling(Mnist train) {
+        return pixelScaling.equals("data") ? train.fitScaling(Mnist.imagesUsed(trainImages, train.size()))
+                : InputScaling.parse(pixelScaling);
+    }
+
+    /** These options for a child process, the scaling given. */
+    List<String> asArguments(InputScaling scaling) {
+        List<String> a = new ArrayList<>(List.of("--clients", "" + clients, "--fraction", "" + fraction, "--rounds", "" + rounds,
+                "--local-epochs", "" + localEpochs, "--batch", "" + batch, "--lr", "" + lr, "--mu", "" + mu,
+                "--server-momentum", "" + beta, "--min-clients", "" + minimum, "--clip", "" + clip, "--partition", partition,
+                "--network", network, "--train-images", "" + trainImages, "--seed", "" + seed, "--deadline", "" + deadlineSeconds,
+                "--pixel-scaling", scaling.toString()));
+        if (plain) {
+            a.add("--plain");
+        }
+        return a;
+    }
+}

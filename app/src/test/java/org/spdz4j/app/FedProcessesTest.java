@@ -1,0 +1,130 @@
+package org.spdz4j.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Federated averaging with both servers and four clients as OS processes over loopback TLS. */
+class FedProcessesTest {
+    @TempDir
+    Path dir;
+
+    private final List<Process> started = new ArrayList<>();
+
+    @AfterEach
+    void stopAll() {
+        started.forEach(Process::destroyForcibly);
+    }
+
+    /** Keys, run.yaml and each client's data for 4 clients, 640 images each; the options every process takes. */
+    private List<String> prepare(int rounds, int localEpochs) throws IOException {
+        FedOptions o = new FedOptions();
+        List<String> facts = List.of("--network", "small", "--clients", "4", "--rounds", "" + rounds, "--local-epochs",
+                "" + localEpochs, "--train-images", "2560", "--deadline", "20", "--pixel-scaling", "unit");
+        new CommandLine(o).parseArgs(facts.toArray(new String[0]));
+        FederatedTraining.Config c = o.config();
+        Path config = DemoCommand.writeKeysAndConfig(dir, FederatedTraining.roles(c), FedCommands.links(4));
+        int[][] parts = FederatedTraining.partition(c, TestData.rawTrain());
+        for (int k = 0; k < 4; k++) {
+            Mnist own = TestData.rawTrain().select(parts[k]);
+            own.writeImages(dir.resolve("client" + k + "-images.gz"));
+            own.writeLabels(dir.resolve("client" + k + "-labels.gz"));
+        }
+        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "30"));
+        common.addAll(facts);
+        return common;
+    }
+
+    private Process start(List<String> command, List<String> common, String log) throws IOException {
+        List<String> args = new ArrayList<>(command);
+        args.addAll(common);
+        Process p = DemoCommand.start(args, dir.resolve(log));
+        started.add(p);
+        return p;
+    }
+
+    private List<Process> servers(List<String> common) throws IOException {
+        return List.of(start(List.of("fed-server", "--id", "1"), common, "P1.log"),
+                start(List.of("fed-server", "--id", "0", "--test-data", TestData.dir().toString(), "--test-images", "500",
+                        "--csv", dir.resolve("rounds.csv").toString()), common, "P0.log"));
+    }
+
+    private Process client(int k, List<String> common, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("fed-client", "--id", "" + k, "--images", dir.resolve("client" + k + "-images.gz")
+                .toString(), "--labels", dir.resolve("client" + k + "-labels.gz").toString()));
+        args.addAll(List.of(extra));
+        return start(args, common, "CLIENT" + k + ".log");
+    }
+
+    private String log(String name) throws IOException {
+        return Files.readString(dir.resolve(name));
+    }
+
+    /** The clients in each round, from the coordinator's round lines. */
+    private List<Integer> clientsIn() throws IOException {
+        List<Integer> in = new ArrayList<>();
+        Matcher m = Pattern.compile("round +\\d+: +(\\d+) clients in").matcher(log("P0.log"));
+        while (m.find()) {
+            in.add(Integer.parseInt(m.group(1)));
+        }
+        return in;
+    }
+
+    @Test
+    void fourClientsTrainAndAClientKilledMidRunIsLeftOutWhileTheRoundsComplete() throws Exception {
+        List<String> common = prepare(5, 3);
+        List<Process> servers = servers(common);
+        List<Process> clients = new ArrayList<>();
+        for (int k = 0; k < 4; k++) {
+            clients.add(client(k, common));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (clientsIn().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(4), clientsIn(), "round 1 with all four clients, then client 3 is killed: " + log("P0.log"));
+        clients.get(3).destroyForcibly();
+        for (Process p : List.of(servers.get(0), servers.get(1), clients.get(0), clients.get(1), clients.get(2))) {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "every run completes");
+            assertEquals(0, p.exitValue(), log("P0.log") + log("P1.log"));
+        }
+        List<Integer> in = clientsIn();
+        assertEquals(5, in.size(), log("P0.log"));
+        assertEquals(3, in.get(4), "client 3 is left out of the last round: " + in);
+        String p0 = log("P0.log");
+        assertTrue(p0.contains("left out CLIENT3"), "the log says who: " + p0);
+        Matcher accuracy = Pattern.compile("round +5: .*test accuracy (\\d\\.\\d+)").matcher(p0);
+        assertTrue(accuracy.find() && Double.parseDouble(accuracy.group(1)) >= 0.7, p0);
+        assertEquals(6, Files.readAllLines(dir.resolve("rounds.csv")).size(), "header and five rounds");
+    }
+
+    @Test
+    void aClientStartedWithAnotherPlanIsRefusedNamingTheOptionAndTheOthersGoOn() throws Exception {
+        List<String> common = prepare(2, 1);
+        List<Process> servers = servers(common);
+        List<Process> good = List.of(client(0, common), client(1, common), client(2, common));
+        Process other = client(3, common, "--batch", "16");
+        assertTrue(other.waitFor(60, TimeUnit.SECONDS));
+        assertNotEquals(0, other.exitValue());
+        assertTrue(log("CLIENT3.log").contains("another plan: COORDINATOR runs batch size (--batch) = 10 but CLIENT3 runs 16"),
+                log("CLIENT3.log"));
+        for (Process p : List.of(servers.get(0), servers.get(1), good.get(0), good.get(1), good.get(2))) {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), log("P0.log"));
+        }
+        assertEquals(List.of(3, 3), clientsIn(), log("P0.log"));
+    }
+}
