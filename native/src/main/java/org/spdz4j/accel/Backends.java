@@ -92,13 +92,14 @@ public final class Backends {
 
     /**
      * What a training step does most, on the current backend, at a small size: the seed
-     * network's first convolution on a batch of 32 (unfold, a 16 x 25 by 25 x 25,088 product),
-     * a Beaver combination, the truncation, the adjoint's fold, and the result back on the host
-     * (what is sent or decoded). Returns a word of the result so that nothing is skipped.
+     * network's second convolution on a batch of 32 (unfold, a 16 x 400 by 400 x 2,048 product:
+     * the shape of the products that take most of a step's time), a Beaver combination, the
+     * truncation, the adjoint's product and fold, and the result back on the host (what is sent
+     * or decoded). Returns a word of the result so that nothing is skipped.
      */
     static long probe() {
-        Shape input = Shape.of(32, 1, 28, 28);
-        Conv2dGeometry g = Conv2dGeometry.of(input, 5, 1, 2);
+        Shape input = Shape.of(32, 16, 12, 12);
+        Conv2dGeometry g = Conv2dGeometry.of(input, 5, 1, 0);
         Ring128Tensor x = pattern(input, 7);
         Ring128Tensor w = pattern(Shape.of(16, g.columnRows()), 11);
         Ring128Tensor columns = x.im2col(g);
