@@ -106,6 +106,8 @@ final class FedCommands {
         Path images;
         @Option(names = "--labels", required = true, description = "this client's labels (IDX, gzipped or not)")
         Path labels;
+        @Option(names = "--poison", hidden = true, description = "demos and tests: push every update element to the clip")
+        boolean poison;
 
         @Override
         public Integer call() throws Exception {
@@ -117,7 +119,32 @@ final class FedCommands {
             Mnist own = Mnist.readLabeled(images, labels).scaled(scaling);
             c.checkHeadroom(own.size());
             process.run(FederatedTraining.client(id), FederatedTraining.roles(c), t -> {
-                FederatedTraining.client(c, scaling, id, own, t, FederatedTraining.Faults.NONE);
+                FederatedTraining.client(c, scaling, id, own, t, poison ? new FederatedTraining.Faults(-1, -1, -1, -1, id)
+                        : FederatedTraining.Faults.NONE);
+                return null;
+            });
+            return 0;
+        }
+    }
+
+    @Command(name = "fed-dealer", mixinStandardHelpOptions = true,
+            description = "The dealer of a federated run with --norm-bound: the randomness of the check on shares.")
+    static final class Dealer implements Callable<Integer> {
+        @Mixin
+        ProcessOptions process;
+        @Mixin
+        FedOptions fed;
+        @Mixin
+        DealerOptions dealing;
+
+        @Override
+        public Integer call() throws Exception {
+            FederatedTraining.Config c = fed.config();
+            if (c.normBound() <= 0) {
+                throw new IllegalArgumentException("a federated run needs a dealer only with --norm-bound");
+            }
+            process.run(Role.DEALER, FederatedTraining.roles(c), t -> {
+                FederatedTraining.dealer(c, t, dealing.seed());
                 return null;
             });
             return 0;

@@ -54,6 +54,9 @@ final class FedDemoCommand implements Callable<Integer> {
                 "--timeout", "" + timeout));
         common.addAll(fed.asArguments(scaling));
         Map<Role, DemoCommand.Launch> launches = new LinkedHashMap<>();
+        if (c.normBound() > 0) {
+            launches.put(Role.DEALER, new DemoCommand.Launch(with(List.of("fed-dealer"), common), "dealer.log", false));
+        }
         launches.put(Role.P1, new DemoCommand.Launch(with(List.of("fed-server", "--id", "1"), common), "P1.log", false));
         for (int k = 0; k < c.clients(); k++) {
             Mnist own = train.select(parts[k]);

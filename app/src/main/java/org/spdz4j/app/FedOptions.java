@@ -43,6 +43,9 @@ final class FedOptions {
     long seed;
     @Option(names = "--deadline", defaultValue = "600", description = "seconds from a round's start the aggregators wait for shares")
     int deadlineSeconds;
+    @Option(names = "--norm-bound", defaultValue = "0", description = "largest L2 norm of a client's update, checked on "
+            + "shares by P0 and P1 with a dealer; a client above it is left out (0: no check)")
+    double normBound;
     @Option(names = "--pixel-scaling", defaultValue = "data", description = "data (fed-train, fed-demo: mean 0, sd 1 over "
             + "the training images); the clients of separate processes must be given one: unit or MEAN,SD")
     String pixelScaling;
@@ -59,7 +62,7 @@ final class FedOptions {
 
     FederatedTraining.Config config() {
         return new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs, batch, new Sgd(lr, 0, 0), mu,
-                beta, minimum, clip, partition, trainImages, seed, !plain, Duration.ofSeconds(deadlineSeconds));
+                beta, minimum, clip, partition, trainImages, seed, !plain, Duration.ofSeconds(deadlineSeconds), normBound);
     }
 
     /** The scaling of a separate process: given, since each client cannot fit its own. */
@@ -82,7 +85,7 @@ final class FedOptions {
         List<String> a = new ArrayList<>(List.of("--clients", "" + clients, "--fraction", "" + fraction, "--rounds", "" + rounds,
                 "--local-epochs", "" + localEpochs, "--batch", "" + batch, "--lr", "" + lr, "--mu", "" + mu,
                 "--server-momentum", "" + beta, "--min-clients", "" + minimum, "--clip", "" + clip, "--partition", partition,
-                "--network", network, "--train-images", "" + trainImages, "--seed", "" + seed, "--deadline", "" + deadlineSeconds,
+                "--network", network, "--train-images", "" + trainImages, "--seed", "" + seed, "--deadline", "" + deadlineSeconds, "--norm-bound", "" + normBound,
                 "--pixel-scaling", scaling.toString()));
         if (plain) {
             a.add("--plain");

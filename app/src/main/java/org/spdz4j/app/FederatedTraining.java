@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.mpc.SecureAggregation;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -20,6 +22,8 @@ import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Proximal;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
+import org.spdz4j.triples.Dealer;
+import org.spdz4j.triples.Handshake;
 import org.spdz4j.triples.LocalComputation;
 
 /**
@@ -62,11 +66,24 @@ final class FederatedTraining {
      * @param trainImages the first N training images shared out (0 = all)
      * @param seed        the initial model, the partition and the sampling
      * @param secure      aggregate on shares (else in the clear)
-     * @param deadline    how long the aggregators wait for a round's shares
+     * @param deadline    how long the aggregators wait for a round's shares, from the round's start
+     * @param normBound   the largest L2 norm of a client's update, checked on shares ({@link NormBound}; 0: none)
      */
     record Config(Network network, int clients, double fraction, int rounds, int localEpochs, int batchSize, Sgd sgd,
                   double mu, double beta, int minimum, double clip, String partition, int trainImages, long seed, boolean secure,
-                  Duration deadline) {
+                  Duration deadline, double normBound) {
+        Config {
+            if (normBound != 0 && !secure) {
+                throw new IllegalArgumentException("the norm bound is checked on shares: it needs secure aggregation (no --plain)");
+            }
+        }
+
+        /** The same run with updates bounded to L2 norm {@code bound} (0: none). */
+        Config withNormBound(double bound) {
+            return new Config(network, clients, fraction, rounds, localEpochs, batchSize, sgd, mu, beta, minimum, clip, partition,
+                    trainImages, seed, secure, deadline, bound);
+        }
+
         /**
          * Refuses a configuration whose encoded client vectors could leave the fixed-point range:
          * each element {@code |n_k * update| <= n_max * clip} must stay below 2^(62 - f); the sum of
@@ -83,9 +100,13 @@ final class FederatedTraining {
         }
     }
 
-    /** Test hooks: a client that dies from a round on, a client that reaches only P0 in one round. */
-    record Faults(int diesAtRound, int dyingClient, int onlyP0Round, int onlyP0Client) {
-        static final Faults NONE = new Faults(-1, -1, -1, -1);
+    /**
+     * Test hooks: a client that dies from a round on, a client that reaches only P0 in one round,
+     * a client that poisons its updates (every element pushed to the clip, the largest update the
+     * clip allows).
+     */
+    record Faults(int diesAtRound, int dyingClient, int onlyP0Round, int onlyP0Client, int poisonedClient) {
+        static final Faults NONE = new Faults(-1, -1, -1, -1, -1);
     }
 
     /**
@@ -127,6 +148,9 @@ final class FederatedTraining {
     /** Every participant of a run: the aggregators, the coordinator, the clients. */
     static List<Role> roles(Config c) {
         List<Role> roles = new ArrayList<>(List.of(Role.P0, Role.P1, COORDINATOR));
+        if (c.normBound() > 0) {
+            roles.add(Role.DEALER); // the norm bound's randomness
+        }
         for (int k = 0; k < c.clients(); k++) {
             roles.add(client(k));
         }
@@ -152,6 +176,7 @@ final class FederatedTraining {
         f.put("clip (--clip)", "" + c.clip());
         f.put("seed (--seed)", "" + c.seed());
         f.put("deadline (--deadline)", c.deadline().toString());
+        f.put("norm bound (--norm-bound)", "" + c.normBound());
         f.put("pixel scaling (--pixel-scaling)", scaling.toString());
         f.put("fixed-point format", "Z_2^128 f=" + FP.fractionalBits());
         return f;
@@ -199,6 +224,9 @@ final class FederatedTraining {
         for (Role a : new Role[]{Role.P0, Role.P1}) {
             all.put(a, t -> aggregator(c, scaling, t));
         }
+        if (c.normBound() > 0) {
+            all.put(Role.DEALER, t -> dealer(c, t, AesCtrPrg.freshSeed()));
+        }
         for (int k = 0; k < c.clients(); k++) {
             Mnist own = train.select(parts[k]);
             int me = k;
@@ -227,10 +255,12 @@ final class FederatedTraining {
      */
     static Result coordinator(Config c, InputScaling scaling, Transport t, Mnist test, int testImages, RoundListener listener) {
         byte[] facts = Facts.encode(facts(c, scaling));
-        for (Role r : roles(c)) {
-            if (!r.equals(COORDINATOR) && (c.secure() || !r.equals(Role.P1))) {
-                sendOrLeaveOut(t, r, () -> t.sendBytes(r, tag(0, FACTS), facts));
-            }
+        List<Role> told = new ArrayList<>(c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0));
+        for (int k = 0; k < c.clients(); k++) {
+            told.add(client(k));
+        }
+        for (Role r : told) {
+            sendOrLeaveOut(t, r, () -> t.sendBytes(r, tag(0, FACTS), facts));
         }
         FloatModel global = initialModel(c);
         Shape vector = vector(c);
@@ -298,7 +328,13 @@ final class FederatedTraining {
         Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS)), COORDINATOR),
                 COORDINATOR);
         Shape vector = vector(c);
-        List<Role> waitingFor = new ArrayList<>(roles(c).subList(3, roles(c).size()));
+        List<Role> waitingFor = new ArrayList<>();
+        for (int k = 0; k < c.clients(); k++) {
+            waitingFor.add(client(k));
+        }
+        NormBound bound = c.normBound() > 0 ? normBound(c) : null;
+        Handshake.Party joined = bound == null ? null
+                : Handshake.computeParty(t, bound.plan(), FP, 0, c.rounds(), AesCtrPrg.freshSeed(), facts(c, scaling));
         for (int round = 0; round < c.rounds(); round++) {
             t.receiveBytes(COORDINATOR, tag(round, BEGIN), ROUND_WAIT);
             long deadline = System.nanoTime() + c.deadline().toNanos();
@@ -310,6 +346,9 @@ final class FederatedTraining {
             }
             SecureAggregation.Collected got = c.secure() ? SecureAggregation.collect(t, round, expected, vector, deadline)
                     : collectClear(t, round, expected, vector, deadline);
+            if (bound != null) {
+                got = checkNorms(c, bound, joined, round, got);
+            }
             SecureAggregation.reveal(t, COORDINATOR, round, got, c.minimum());
             waitingFor.removeAll(got.missed());
             if (!got.missed().isEmpty()) {
@@ -321,6 +360,46 @@ final class FederatedTraining {
                         java.nio.ByteBuffer.allocate(8).putDouble((System.nanoTime() - got.waitedUntil()) / 1e9).array());
             }
         }
+        if (joined != null) {
+            Handshake.done(t); // the dealer counts the run a success only when both aggregators say so
+        }
+    }
+
+    /** The norm bound's plan: one row per sampled client, each a client's vector. */
+    static NormBound normBound(Config c) {
+        return NormBound.of(sample(c, 0).size(), vector(c).size());
+    }
+
+    /**
+     * The round's clients checked against the norm bound on shares (absent ones as zero rows);
+     * those that fail are left out of the sum at both aggregators, the log naming them.
+     */
+    private static SecureAggregation.Collected checkNorms(Config c, NormBound bound, Handshake.Party joined, int round,
+                                                         SecureAggregation.Collected got) {
+        ComputeParty party = joined.party();
+        party.beginStep(round, joined.randomness().forStep(round));
+        List<Ring128Tensor> rows = new ArrayList<>(got.shares());
+        while (rows.size() < bound.maskX().shape().dim(0)) {
+            rows.add(Ring128Tensor.zeros(vector(c)));
+        }
+        boolean[] pass = bound.check(party, rows, c.normBound());
+        for (int i = 0; i < got.clients().size(); i++) {
+            if (!pass[i]) {
+                System.err.printf("%s, round %d: %s's update exceeds the norm bound %s: left out%n", party.role(), round + 1,
+                        got.clients().get(i), c.normBound());
+            }
+        }
+        return got.keeping(i -> pass[i]);
+    }
+
+    /** The dealer's part when the norm bound is on: each round's randomness for the check, then the aggregators' word. */
+    static void dealer(Config c, Transport t, byte[] seed) {
+        Dealer dealer = new Dealer(normBound(c).plan(), t, seed);
+        dealer.setup(0, c.rounds());
+        for (int round = 0; round < c.rounds(); round++) {
+            dealer.produce(round);
+        }
+        Handshake.awaitParties(t, ROUND_WAIT); // the rounds take as long as the clients' training
     }
 
     /**
@@ -342,7 +421,13 @@ final class FederatedTraining {
                 return;
             }
             List<double[]> start = Messages.receiveDoubles(t, COORDINATOR, Tag.Kind.WEIGHTS, round, lengths, ROUND_WAIT);
-            Ring128Tensor x = FP.encode(vector, localUpdate(c, data, all, start, flatten(start), round, me));
+            double[] v = localUpdate(c, data, all, start, flatten(start), round, me);
+            if (faults.poisonedClient() == me) {
+                for (int i = 0; i + 1 < v.length; i++) {
+                    v[i] = v[v.length - 1] * (v[i] >= 0 ? c.clip() : -c.clip());
+                }
+            }
+            Ring128Tensor x = FP.encode(vector, v);
             if (faults.onlyP0Client() == me && faults.onlyP0Round() == round) {
                 t.sendBytes(Role.P0, tag(round, 0), new byte[16]); // its P1 share never arrives
             } else if (c.secure()) {
@@ -367,7 +452,7 @@ final class FederatedTraining {
                 missed.add(who);
             }
         }
-        return new SecureAggregation.Collected(sum, in, missed, System.nanoTime());
+        return new SecureAggregation.Collected(sum, in, missed, System.nanoTime(), List.of());
     }
 
     /** {@code n_k * clip(w_k - w)} then {@code n_k}: what client k contributes to the round's sum. */

@@ -15,7 +15,7 @@ import picocli.CommandLine.Command;
         subcommands = {TrainCommand.class, SplitTrainCommand.class, FedTrainCommand.class, PredictCommand.class, KeygenCommand.class, DealerCommand.class,
                 PartyCommand.class, DemoCommand.class, SplitDemoCommand.class, SplitCommands.Holder.class, SplitCommands.Labels.class,
                 SplitCommands.Party.class, SplitCommands.Dealer.class, FedDemoCommand.class, FedCommands.Server.class,
-                FedCommands.Client.class, CompareBackendsCommand.class})
+                FedCommands.Client.class, FedCommands.Dealer.class, CompareBackendsCommand.class})
 public final class Spdz {
     private Spdz() {
     }

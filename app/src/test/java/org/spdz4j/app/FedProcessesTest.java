@@ -30,10 +30,11 @@ class FedProcessesTest {
     }
 
     /** Keys, run.yaml and each client's data for 4 clients, 640 images each; the options every process takes. */
-    private List<String> prepare(int rounds, int localEpochs) throws IOException {
+    private List<String> prepare(int rounds, int localEpochs, String... more) throws IOException {
         FedOptions o = new FedOptions();
-        List<String> facts = List.of("--network", "small", "--clients", "4", "--rounds", "" + rounds, "--local-epochs",
-                "" + localEpochs, "--train-images", "2560", "--deadline", "20", "--pixel-scaling", "unit");
+        List<String> facts = new ArrayList<>(List.of("--network", "small", "--clients", "4", "--rounds", "" + rounds,
+                "--local-epochs", "" + localEpochs, "--train-images", "2560", "--deadline", "20", "--pixel-scaling", "unit"));
+        facts.addAll(List.of(more));
         new CommandLine(o).parseArgs(facts.toArray(new String[0]));
         FederatedTraining.Config c = o.config();
         Path config = DemoCommand.writeKeysAndConfig(dir, FederatedTraining.roles(c), FedCommands.links(4));
@@ -126,5 +127,25 @@ class FedProcessesTest {
             assertEquals(0, p.exitValue(), log("P0.log"));
         }
         assertEquals(List.of(3, 3), clientsIn(), log("P0.log"));
+    }
+
+    @Test
+    void withTheNormBoundAPoisonedClientIsLeftOutAndOnlyTheVerdictIsOpened() throws Exception {
+        List<String> common = prepare(2, 1, "--norm-bound", "50");
+        Process dealer = start(List.of("fed-dealer"), common, "dealer.log");
+        List<Process> all = new ArrayList<>(servers(common));
+        all.add(dealer);
+        for (int k = 0; k < 3; k++) {
+            all.add(client(k, common));
+        }
+        all.add(client(3, common, "--poison"));
+        for (Process p : all) {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), log("P0.log") + log("dealer.log"));
+        }
+        assertEquals(List.of(3, 3), clientsIn(), log("P0.log"));
+        for (String name : new String[]{"P0.log", "P1.log"}) {
+            assertTrue(log(name).contains("CLIENT3's update exceeds the norm bound 50.0: left out"), name + ": " + log(name));
+        }
     }
 }

@@ -17,7 +17,7 @@ class FederatedTrainingTest {
 
     private static FederatedTraining.Config config(boolean secure, int minimum, double clip) {
         return new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, 0, minimum, clip, "iid", 2560, 1,
-                secure, Duration.ofSeconds(5));
+                secure, Duration.ofSeconds(5), 0);
     }
 
     private static List<FederatedTraining.Round> run(FederatedTraining.Config c, FederatedTraining.Faults f) throws Exception {
@@ -43,7 +43,7 @@ class FederatedTrainingTest {
         List<List<FederatedTraining.Round>> runs = new java.util.ArrayList<>();
         for (boolean secure : new boolean[]{false, true}) {
             runs.add(run(new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0.1, 0.5, 2, 10, "shards",
-                    2560, 1, secure, Duration.ofSeconds(5)), FederatedTraining.Faults.NONE));
+                    2560, 1, secure, Duration.ofSeconds(5), 0), FederatedTraining.Faults.NONE));
         }
         System.out.print(FederatedTraining.csv(runs.get(1)));
         for (int r = 0; r < 3; r++) {
@@ -54,11 +54,32 @@ class FederatedTrainingTest {
 
     @Test
     void aClientKilledMidRunAndOneReachingOnlyP0AreLeftOutAndTheRoundsComplete() throws Exception {
-        List<FederatedTraining.Round> rounds = run(config(true, 2, 10), new FederatedTraining.Faults(1, 2, 0, 1));
+        List<FederatedTraining.Round> rounds = run(config(true, 2, 10), new FederatedTraining.Faults(1, 2, 0, 1, -1));
         assertEquals(3, rounds.get(0).aggregated(), "client 1 reached only P0 in round 1: left out by both");
         assertEquals(2, rounds.get(1).aggregated(), "client 2 killed from round 2 on; client 1 is no longer waited for by P1");
         assertTrue(rounds.stream().noneMatch(FederatedTraining.Round::skipped));
         assertTrue(rounds.get(2).accuracy() >= 0.70, "" + rounds.get(2).accuracy());
+    }
+
+    /**
+     * With the norm bound, a client whose update is pushed to the clip everywhere (norm about 886
+     * here) is left out by both aggregators each round; with no poisoner every honest update
+     * passes and the run is the same as without the check.
+     */
+    @Test
+    void theNormBoundLeavesOutAPoisonedUpdateAndPassesHonestOnes() throws Exception {
+        FederatedTraining.Config c = config(true, 2, 10).withNormBound(50);
+        List<FederatedTraining.Round> poisoned = run(c, new FederatedTraining.Faults(-1, -1, -1, -1, 2));
+        List<FederatedTraining.Round> honest = run(c, FederatedTraining.Faults.NONE);
+        List<FederatedTraining.Round> unchecked = run(config(true, 2, 10), FederatedTraining.Faults.NONE);
+        for (int r = 0; r < 3; r++) {
+            assertEquals(3, poisoned.get(r).aggregated(), "round " + (r + 1) + ": the poisoned client is left out");
+            assertEquals(4, honest.get(r).aggregated(), "round " + (r + 1) + ": every honest update passes");
+            assertEquals(unchecked.get(r).accuracy(), honest.get(r).accuracy(), 0.0, "round " + (r + 1));
+        }
+        assertTrue(poisoned.get(2).accuracy() >= 0.70, "" + poisoned.get(2).accuracy());
+        IllegalArgumentException plain = assertThrows(IllegalArgumentException.class, () -> config(false, 2, 10).withNormBound(5));
+        assertTrue(plain.getMessage().contains("needs secure aggregation"), plain.getMessage());
     }
 
     @Test

@@ -59,8 +59,25 @@ public final class SecureAggregation {
      *                waiting for them in later rounds (a late share would be out of step)
      * @param waitedUntil {@code System.nanoTime()} when the waiting for shares ended: what comes
      *                after (agreeing, adding, revealing) is the aggregation's own time
+     * @param shares  this aggregator's share of each client's vector, in the order of {@code clients}
+     *                (for checks on shares before the sum is revealed)
      */
-    public record Collected(Ring128Tensor sum, List<Role> clients, List<Role> missed, long waitedUntil) {
+    public record Collected(Ring128Tensor sum, List<Role> clients, List<Role> missed, long waitedUntil,
+                            List<Ring128Tensor> shares) {
+        /** The same round with only the clients {@code keep} says yes to: their shares, their sum. */
+        public Collected keeping(java.util.function.IntPredicate keep) {
+            Ring128Tensor kept = Ring128Tensor.zeros(sum.shape());
+            List<Role> in = new ArrayList<>();
+            List<Ring128Tensor> keptShares = new ArrayList<>();
+            for (int i = 0; i < clients.size(); i++) {
+                if (keep.test(i)) {
+                    kept = kept.add(shares.get(i));
+                    in.add(clients.get(i));
+                    keptShares.add(shares.get(i));
+                }
+            }
+            return new Collected(kept, in, missed, waitedUntil, keptShares);
+        }
     }
 
     /**
@@ -93,13 +110,15 @@ public final class SecureAggregation {
                 java.nio.charset.StandardCharsets.UTF_8).split(",")));
         Ring128Tensor sum = Ring128Tensor.zeros(shape);
         List<Role> in = new ArrayList<>();
+        List<Ring128Tensor> inShares = new ArrayList<>();
         for (int i = 0; i < heard.size(); i++) {
             if (theirs.contains(heard.get(i).name())) {
                 sum = sum.add(shares.get(i));
                 in.add(heard.get(i));
+                inShares.add(shares.get(i));
             }
         }
-        return new Collected(sum, in, missed, waitedUntil);
+        return new Collected(sum, in, missed, waitedUntil, inShares);
     }
 
     /**
