@@ -22,11 +22,16 @@ class FedProcessesTest {
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private TestProcesses processes;
+
+    @org.junit.jupiter.api.BeforeEach
+    void rig() {
+        processes = new TestProcesses(dir);
+    }
 
     @AfterEach
     void stopAll() {
-        started.forEach(Process::destroyForcibly);
+        processes.close();
     }
 
     /** Keys, run.yaml and each client's data for 4 clients, 640 images each; the options every process takes. */
@@ -50,11 +55,7 @@ class FedProcessesTest {
     }
 
     private Process start(List<String> command, List<String> common, String log) throws IOException {
-        List<String> args = new ArrayList<>(command);
-        args.addAll(common);
-        Process p = DemoCommand.start(args, dir.resolve(log));
-        started.add(p);
-        return p;
+        return processes.start(command, common, log);
     }
 
     private List<Process> servers(List<String> common) throws IOException {
@@ -71,7 +72,7 @@ class FedProcessesTest {
     }
 
     private String log(String name) throws IOException {
-        return Files.readString(dir.resolve(name));
+        return processes.log(name);
     }
 
     /** The clients in each round, from the coordinator's round lines. */

@@ -27,11 +27,16 @@ class SplitProcessesTest {
     @TempDir
     Path dir;
 
-    private final List<Process> started = new ArrayList<>();
+    private TestProcesses processes;
+
+    @org.junit.jupiter.api.BeforeEach
+    void rig() {
+        processes = new TestProcesses(dir);
+    }
 
     @AfterEach
     void stopAll() {
-        started.forEach(Process::destroyForcibly);
+        processes.close();
     }
 
     /** Two holders in secure mode, 4 steps each: the demo's participants finish, the model owner's model is a model predict reads. */
@@ -78,11 +83,7 @@ class SplitProcessesTest {
     }
 
     private Process start(List<String> command, List<String> common, String log) throws IOException {
-        List<String> args = new ArrayList<>(command);
-        args.addAll(common);
-        Process p = DemoCommand.start(args, dir.resolve(log));
-        started.add(p);
-        return p;
+        return processes.start(command, common, log);
     }
 
     private Process holder(int h, List<String> common, String... extra) throws IOException {
@@ -98,7 +99,7 @@ class SplitProcessesTest {
     }
 
     private String log(String name) throws IOException {
-        return Files.readString(dir.resolve(name));
+        return processes.log(name);
     }
 
     @Test
