@@ -15,44 +15,10 @@
 #define LAUNCH_STATUS() R128D_OK
 
 #include "ring128_device_ops.inc"
+#include "device_hostmem.inc"
 
 int r128d_init(char *name, int len) {
     snprintf(name, (size_t)len, "host emulation");
-    return R128D_OK;
-}
-
-const char *r128d_error_string(int code) {
-    switch (code) {
-        case R128D_OK: return "no error";
-        case R128D_EINVAL: return "invalid argument";
-        case R128D_ENOMEM_HOST: return "out of host memory";
-        default: return "unknown error";
-    }
-}
-
-int r128d_alloc(long n, int64_t **out) {
-    *out = malloc(sizeof(int64_t) * 2 * (size_t)(n > 0 ? n : 1));
-    return *out ? R128D_OK : R128D_ENOMEM_HOST;
-}
-
-int r128d_free(int64_t *p) {
-    free(p);
-    return R128D_OK;
-}
-
-int r128d_upload(int64_t *d, const int64_t *hi, const int64_t *lo, long n) {
-    memcpy(d, hi, sizeof(int64_t) * (size_t)n);
-    memcpy(d + n, lo, sizeof(int64_t) * (size_t)n);
-    return R128D_OK;
-}
-
-int r128d_download(const int64_t *d, int64_t *hi, int64_t *lo, long n) {
-    memcpy(hi, d, sizeof(int64_t) * (size_t)n);
-    memcpy(lo, d + n, sizeof(int64_t) * (size_t)n);
-    return R128D_OK;
-}
-
-int r128d_sync(void) {
     return R128D_OK;
 }
 

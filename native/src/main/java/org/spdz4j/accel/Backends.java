@@ -11,9 +11,9 @@ import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.core.ring.Shape;
 
 /**
- * Chooses a ring backend by name: {@code java}, {@code cpu} (C kernels), {@code cuda} (GPU) or
- * {@code auto}: every backend that loads here (CUDA when a GPU is present, the C kernels when
- * built, Java always) runs the same {@linkplain #probe probe} and the fastest is taken.
+ * Chooses a ring backend by name: {@code java}, {@code cpu} (C kernels on the JVM's arrays),
+ * {@code native} (C kernels on native memory), {@code cuda} (GPU) or {@code auto}: every backend
+ * that loads here (CUDA when a GPU is present, the C kernels when built, Java always) runs the same {@linkplain #probe probe} and the fastest is taken.
  *
  * <pre>{@code
  * RingBackends.use(Backends.select("auto", Runtime.getRuntime().availableProcessors()));
@@ -21,17 +21,18 @@ import org.spdz4j.core.ring.Shape;
  */
 public final class Backends {
     /** The names {@link #select} accepts. */
-    public static final String NAMES = "java, cpu, cuda or auto";
+    public static final String NAMES = "java, cpu, native, cuda or auto";
 
     private Backends() {
     }
 
-    /** The backend called {@code name} (java, cpu, cuda or auto) with {@code threads} threads; auto reports to stderr. */
+    /** The backend called {@code name} (java, cpu, native, cuda or auto) with {@code threads} threads; auto reports to stderr. */
     public static RingBackend select(String name, int threads) {
         return switch (name) {
             case "java" -> new JavaRingBackend(threads);
             case "cpu" -> new CpuRingBackend(threads);
             case "cuda" -> DeviceRingBackend.cuda();
+            case "native" -> DeviceRingBackend.nativeHost();
             case "auto" -> fastest(available(threads), System.err::println);
             default -> throw new IllegalArgumentException("unknown backend '" + name + "': " + NAMES);
         };
@@ -42,6 +43,9 @@ public final class Backends {
         List<RingBackend> out = new ArrayList<>();
         if (DeviceRingBackend.cudaAvailable()) {
             out.add(DeviceRingBackend.cuda());
+        }
+        if (DeviceRingBackend.nativeHostAvailable()) {
+            out.add(DeviceRingBackend.nativeHost());
         }
         if (CpuRingBackend.available()) {
             out.add(new CpuRingBackend(threads));

@@ -60,6 +60,20 @@ public final class DeviceRingBackend implements RingBackend {
         return Cuda.LOADED.failure;
     }
 
+    /**
+     * The C kernels with every tensor's words in native memory: the device path on the CPU, so
+     * results stay out of the JVM's arrays between kernels (no JNA array copies per call), each
+     * kernel an OpenMP loop, the product the C backend's.
+     */
+    public static DeviceRingBackend nativeHost() {
+        return new DeviceRingBackend(NativeHost.LOADED);
+    }
+
+    /** Whether the native-memory CPU library is built. */
+    public static boolean nativeHostAvailable() {
+        return NativeHost.LOADED.failure == null;
+    }
+
     /** The device kernels run on the host: for tests of the device path on machines with no GPU. */
     public static DeviceRingBackend hostEmulation() {
         return new DeviceRingBackend(Emulation.LOADED);
@@ -72,7 +86,11 @@ public final class DeviceRingBackend implements RingBackend {
 
     @Override
     public String name() {
-        return label.equals("CUDA") ? "cuda(" + device + ")" : "device(" + device + ")";
+        return switch (label) {
+            case "CUDA" -> "cuda(" + device + ")";
+            case "native" -> "native(" + device + ")";
+            default -> "device(" + device + ")";
+        };
     }
 
     /** Bytes copied to the device so far. */
@@ -294,6 +312,10 @@ public final class DeviceRingBackend implements RingBackend {
     // each library is loaded and initialised on first use only (holder classes)
     private static final class Cuda {
         static final Loaded LOADED = Loaded.load("spdz4j_cuda", "CUDA");
+    }
+
+    private static final class NativeHost {
+        static final Loaded LOADED = Loaded.load("spdz4j_devcpu", "native");
     }
 
     private static final class Emulation {
