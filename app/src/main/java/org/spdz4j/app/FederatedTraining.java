@@ -27,7 +27,9 @@ import org.spdz4j.triples.Handshake;
 import org.spdz4j.triples.LocalComputation;
 
 /**
- * Federated averaging in one JVM (every participant a thread over an in-memory network): the
+ * Federated averaging. Each participant's part is one method over a {@link Transport}
+ * ({@link #coordinator}, {@link #aggregator}, {@link #client}, {@link #dealer}), run as threads of
+ * one JVM by {@link #run} and as processes over TLS by the {@code fed-*} commands: the
  * coordinator holds the global model in the clear and sends it to a public, seeded sample of
  * the clients each round; each trains it locally ({@code localEpochs} at batch {@code batchSize})
  * on its own partition and, clipped to {@code clip} per element, splits {@code n_k * update_k}
@@ -35,10 +37,11 @@ import org.spdz4j.triples.LocalComputation;
  * only with at least {@code minimum} clients in (local objective with FedProx's proximal term when
  * {@code mu > 0}), to the coordinator, who moves the model by
  * {@code sum(n_k update_k) / sum(n_k)} (with server momentum {@code beta} when it is not 0).
- * {@code secure = false} adds the same vectors in the clear: the reference.
+ * {@code secure = false} adds the same vectors in the clear: the reference. With a norm bound the
+ * aggregators first check each client's update on shares ({@link NormBound}).
  *
  * <pre>{@code
- * FederatedTraining.Result r = FederatedTraining.run(config, train, test, FederatedTraining.Faults.NONE);
+ * FederatedTraining.Result r = FederatedTraining.run(config, train, test, 1000, FederatedTraining.Faults.NONE);
  * }</pre>
  */
 final class FederatedTraining {
