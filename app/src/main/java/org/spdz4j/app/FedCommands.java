@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.layers.InputScaling;
-import org.spdz4j.layers.ModelFile;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -36,14 +35,8 @@ final class FedCommands {
         int id;
         @Option(names = "--test-data", description = "server 0: MNIST directory whose t10k files test each round's model")
         Path testData;
-        @Option(names = "--test-images", defaultValue = "10000")
-        int testImages;
-        @Option(names = "--csv", description = "server 0: write per-round metrics here")
-        Path csv;
-        @Option(names = "--plot", description = "server 0: write a PNG of test accuracy against rounds here")
-        Path plot;
-        @Option(names = "--save-model", description = "server 0: write the final global model here")
-        Path saveModel;
+        @Mixin
+        FedReportOptions report;
 
         @Override
         public Integer call() throws Exception {
@@ -69,7 +62,7 @@ final class FedCommands {
             CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
                 try {
                     return process.run(FederatedTraining.COORDINATOR, roles, t -> FederatedTraining.coordinator(c, scaling, t, test,
-                            testImages, round -> System.out.println(FederatedTraining.line(round))));
+                            report.testImages, round -> System.out.println(FederatedTraining.line(round))));
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
@@ -84,11 +77,7 @@ final class FedCommands {
             } catch (ExecutionException e) {
                 throw e.getCause() instanceof Exception ex ? ex : e;
             }
-            FedTrainCommand.writeOutputs(r.rounds(), csv, plot);
-            if (saveModel != null) {
-                ModelFile.write(saveModel, c.network(), scaling, r.model());
-                System.out.println("COORDINATOR: model written to " + saveModel);
-            }
+            report.write(c, scaling, r);
             return 0;
         }
     }

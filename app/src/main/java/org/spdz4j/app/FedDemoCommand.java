@@ -27,14 +27,8 @@ final class FedDemoCommand implements Callable<Integer> {
     FedOptions fed;
     @Option(names = "--data", required = true, description = "MNIST directory (IDX files, gzipped or not)")
     Path data;
-    @Option(names = "--test-images", defaultValue = "10000")
-    int testImages;
-    @Option(names = "--csv", description = "write per-round metrics here")
-    Path csv;
-    @Option(names = "--plot", description = "write a PNG of test accuracy against rounds here")
-    Path plot;
-    @Option(names = "--save-model", description = "write the final global model here")
-    Path saveModel;
+    @Mixin
+    FedReportOptions report;
     @Option(names = "--timeout", defaultValue = "120", description = "seconds a process waits for a peer")
     int timeout;
     @Option(names = "--dir", description = "run directory for keys, data parts, config and logs (default: a new temporary one)")
@@ -67,19 +61,10 @@ final class FedDemoCommand implements Callable<Integer> {
             launches.put(FederatedTraining.client(k), new DemoCommand.Launch(with(List.of("fed-client", "--id", "" + k,
                     "--images", images.toString(), "--labels", labels.toString()), common), "CLIENT" + k + ".log", false));
         }
-        List<String> server0 = new ArrayList<>(List.of("fed-server", "--id", "0", "--test-data", data.toAbsolutePath().toString(),
-                "--test-images", "" + testImages));
-        addPath(server0, "--csv", csv);
-        addPath(server0, "--plot", plot);
-        addPath(server0, "--save-model", saveModel);
+        List<String> server0 = new ArrayList<>(List.of("fed-server", "--id", "0", "--test-data", data.toAbsolutePath().toString()));
+        server0.addAll(report.asArguments());
         launches.put(Role.P0, new DemoCommand.Launch(with(server0, common), null, true));
         return DemoCommand.supervise(run, launches, roles);
-    }
-
-    private static void addPath(List<String> args, String option, Path p) {
-        if (p != null) {
-            args.addAll(List.of(option, p.toAbsolutePath().toString()));
-        }
     }
 
     private static List<String> with(List<String> command, List<String> common) {
