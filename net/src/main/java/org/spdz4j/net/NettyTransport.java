@@ -53,6 +53,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class NettyTransport implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(NettyTransport.class);
+    /** Largest byte message one frame carries; the receiver's decoder refuses longer frames. */
+    public static final int MAX_BYTES_PAYLOAD = Frames.MAX_FRAME_BYTES - Frames.HEADER_BYTES;
+
     /** Largest tensor a peer may announce (2^27 elements) unless {@link #limitTensorElements} lowers it. */
     public static final long MAX_TENSOR_ELEMENTS = 1L << 27;
     /** Received but unread bytes from one peer above which reading from it pauses (TCP pushes back). */
@@ -394,6 +397,10 @@ public final class NettyTransport implements Transport {
 
     @Override
     public void sendBytes(Role to, Tag tag, byte[] payload) {
+        if (payload.length > MAX_BYTES_PAYLOAD) {
+            throw new IllegalArgumentException("a byte message of " + payload.length + " bytes to " + to + " for " + tag
+                    + " exceeds one frame (" + MAX_BYTES_PAYLOAD + " bytes): send it in pieces");
+        }
         Channel ch = channel(to, tag);
         ByteBuf b = Frames.header(ch.alloc(), Frames.BYTES, tag, payload.length);
         b.writeBytes(payload);
