@@ -12,7 +12,7 @@
 
 /* every kernel's count is its parameter n; small ones stay on one thread */
 #define KERNEL(name, params, count, ...) \
-    static void name params { \
+    static __attribute__((unused)) void name params { \
         _Pragma("omp parallel for schedule(static) if(n > 16384)") \
         for (long i = 0; i < (count); i++) { __VA_ARGS__; } \
     }
