@@ -114,8 +114,8 @@ final class SplitCommands {
             Map<String, Integer> file = SplitData.readLabels(labels);
             SplitTraining.Config c = split.config();
             boolean paces = c.where() == SplitTraining.Where.PLAIN; // in secure mode P0 shows the steps
-            return run(SplitTraining.LABELS, t -> withBar(SplitTraining.LABELS, noProgress || !paces, step -> {
-                SplitTraining.labels(c, file, t, step);
+            return run(SplitTraining.LABELS, t -> withBar(SplitTraining.LABELS, noProgress || !paces, progress -> {
+                SplitTraining.labels(c, file, t, progress);
                 return null;
             }));
         }
@@ -135,8 +135,8 @@ final class SplitCommands {
                 throw new IllegalArgumentException("--id must be 0 or 1");
             }
             Role role = id == 0 ? Role.P0 : Role.P1;
-            return run(role, t -> withBar(role, noProgress, step -> {
-                SplitTraining.computeParty(split.config(), t, step);
+            return run(role, t -> withBar(role, noProgress, progress -> {
+                SplitTraining.computeParty(split.config(), t, progress);
                 return null;
             }));
         }
