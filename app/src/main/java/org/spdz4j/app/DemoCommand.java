@@ -139,12 +139,7 @@ final class DemoCommand implements Callable<Integer> {
         }
     }
 
-    /** Deletes the private keys the demo made (they are good for this run only). */
-    static void deleteKeys(Path run) {
-        deleteKeys(run, List.of(Role.P0, Role.P1, Role.DEALER));
-    }
-
-    /** Deletes the private keys of {@code roles} in {@code run}. */
+    /** Deletes the private keys the demo made for {@code roles} in {@code run} (they are good for this run only). */
     static void deleteKeys(Path run, List<Role> roles) {
         for (Role r : roles) {
             try {

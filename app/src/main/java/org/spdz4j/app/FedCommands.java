@@ -40,14 +40,11 @@ final class FedCommands {
 
         @Override
         public Integer call() throws Exception {
-            if (id != 0 && id != 1) {
-                throw new IllegalArgumentException("--id must be 0 or 1");
-            }
+            Role me = ProcessOptions.computeParty(id);
             FederatedTraining.Config c = fed.config();
             InputScaling scaling = fed.givenScaling();
             List<Role> roles = FederatedTraining.roles(c);
-            Role me = id == 0 ? Role.P0 : Role.P1;
-            if (id == 1) {
+            if (me.equals(Role.P1)) {
                 process.run(me, roles, t -> {
                     FederatedTraining.aggregator(c, scaling, t);
                     return null;

@@ -197,7 +197,12 @@ final class FederatedTraining {
 
     /** A client's vector: {@code n_k * update} then {@code n_k}. */
     static Shape vector(Config c) {
-        return Shape.of(initialModel(c).paramValues().stream().mapToInt(p -> p.length).sum() + 1);
+        return vector(modelLengths(c));
+    }
+
+    /** The vector of a model of parameters {@code lengths} long. */
+    private static Shape vector(int[] lengths) {
+        return Shape.of(java.util.Arrays.stream(lengths).sum() + 1);
     }
 
     /** The parameter lengths of the model: what a client expects from the coordinator. */
@@ -258,7 +263,8 @@ final class FederatedTraining {
      */
     static Result coordinator(Config c, InputScaling scaling, Transport t, Mnist test, int testImages, RoundListener listener) {
         byte[] facts = Facts.encode(facts(c, scaling));
-        List<Role> told = new ArrayList<>(c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0));
+        List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0); // the reference adds at P0 alone
+        List<Role> told = new ArrayList<>(aggregators);
         for (int k = 0; k < c.clients(); k++) {
             told.add(client(k));
         }
@@ -278,7 +284,6 @@ final class FederatedTraining {
                 int r = round;
                 sendOrLeaveOut(t, client(k), () -> Messages.sendDoubles(t, client(k), Tag.Kind.WEIGHTS, r, roundStart));
             }
-            List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0);
             for (Role a : aggregators) {
                 t.sendBytes(a, tag(round, BEGIN), new byte[0]);
             }
@@ -310,6 +315,12 @@ final class FederatedTraining {
         return new Result(global.paramValues(), log);
     }
 
+    /** At an aggregator or a client: the coordinator's facts, refused naming the first difference from this one's. */
+    private static void requireCoordinatorsFacts(Config c, InputScaling scaling, Transport t) {
+        Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS)), COORDINATOR),
+                COORDINATOR);
+    }
+
     /** Sends, or says that {@code to} is gone and will be left out (its link closed: it died or was refused). */
     private static void sendOrLeaveOut(Transport t, Role to, Runnable send) {
         try {
@@ -328,14 +339,13 @@ final class FederatedTraining {
         if (!c.secure() && t.self().equals(Role.P1)) {
             return; // the plaintext reference adds at P0 alone
         }
-        Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS)), COORDINATOR),
-                COORDINATOR);
+        requireCoordinatorsFacts(c, scaling, t);
         Shape vector = vector(c);
         List<Role> waitingFor = new ArrayList<>();
         for (int k = 0; k < c.clients(); k++) {
             waitingFor.add(client(k));
         }
-        NormBound bound = c.normBound() > 0 ? normBound(c) : null;
+        NormBound bound = c.normBound() > 0 ? normBound(c, vector) : null;
         Handshake.Party joined = bound == null ? null
                 : Handshake.computeParty(t, bound.plan(), FP, 0, c.rounds(), AesCtrPrg.freshSeed(), facts(c, scaling));
         for (int round = 0; round < c.rounds(); round++) {
@@ -369,8 +379,8 @@ final class FederatedTraining {
     }
 
     /** The norm bound's plan: one row per sampled client, each a client's vector. */
-    static NormBound normBound(Config c) {
-        return NormBound.of(sample(c, 0).size(), vector(c).size());
+    static NormBound normBound(Config c, Shape vector) {
+        return NormBound.of(sample(c, 0).size(), vector.size());
     }
 
     /**
@@ -381,11 +391,7 @@ final class FederatedTraining {
                                                          SecureAggregation.Collected got) {
         ComputeParty party = joined.party();
         party.beginStep(round, joined.randomness().forStep(round));
-        List<Ring128Tensor> rows = new ArrayList<>(got.shares());
-        while (rows.size() < bound.maskX().shape().dim(0)) {
-            rows.add(Ring128Tensor.zeros(vector(c)));
-        }
-        boolean[] pass = bound.check(party, rows, c.normBound());
+        boolean[] pass = bound.check(party, got.shares(), c.normBound());
         for (int i = 0; i < got.clients().size(); i++) {
             if (!pass[i]) {
                 System.err.printf("%s, round %d: %s's update exceeds the norm bound %s: left out%n", party.role(), round + 1,
@@ -397,7 +403,7 @@ final class FederatedTraining {
 
     /** The dealer's part when the norm bound is on: each round's randomness for the check, then the aggregators' word. */
     static void dealer(Config c, Transport t, byte[] seed) {
-        Dealer dealer = new Dealer(normBound(c).plan(), t, seed);
+        Dealer dealer = new Dealer(normBound(c, vector(c)).plan(), t, seed);
         dealer.setup(0, c.rounds());
         for (int round = 0; round < c.rounds(); round++) {
             dealer.produce(round);
@@ -410,10 +416,9 @@ final class FederatedTraining {
      * its own data, and {@code n_k * update} split between P0 and P1.
      */
     static void client(Config c, InputScaling scaling, int me, Mnist data, Transport t, Faults faults) {
-        Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS)), COORDINATOR),
-                COORDINATOR);
-        Shape vector = vector(c);
+        requireCoordinatorsFacts(c, scaling, t);
         int[] lengths = modelLengths(c);
+        Shape vector = vector(lengths);
         int[] all = java.util.stream.IntStream.range(0, data.size()).toArray();
         for (int round = 0; round < c.rounds(); round++) {
             if (!sample(c, round).contains(me)) {
@@ -444,18 +449,18 @@ final class FederatedTraining {
     /** The plaintext reference at P0: the clear vectors of {@code clients} until the deadline, added. */
     private static SecureAggregation.Collected collectClear(Transport t, int round, List<Role> clients, Shape vector,
                                                            long deadline) {
-        Ring128Tensor sum = Ring128Tensor.zeros(vector);
         List<Role> in = new ArrayList<>();
+        List<Ring128Tensor> vectors = new ArrayList<>();
         List<Role> missed = new ArrayList<>();
         for (Role who : clients) {
             try {
-                sum = sum.add(t.receive(who, tag(round, 0), Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+                vectors.add(t.receive(who, tag(round, 0), Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
                 in.add(who);
             } catch (ProtocolException gone) {
                 missed.add(who);
             }
         }
-        return new SecureAggregation.Collected(sum, in, missed, System.nanoTime(), List.of());
+        return new SecureAggregation.Collected(vector, in, vectors, missed, System.nanoTime());
     }
 
     /** {@code n_k * clip(w_k - w)} then {@code n_k}: what client k contributes to the round's sum. */

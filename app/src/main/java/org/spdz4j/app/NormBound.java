@@ -44,19 +44,23 @@ record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square, PlanEn
 
     /**
      * Whether each row's update is within {@code bound}, at both parties; {@code rows} are this
-     * party's shares, as many as the plan's clients, each {@code values} long, at the fixed-point
-     * scale. The party's step must have begun.
+     * party's shares, at most as many as the plan's clients (the rest are checked as zero rows),
+     * each {@code values} long, at the fixed-point scale. The party's step must have begun.
      */
     boolean[] check(ComputeParty party, List<Ring128Tensor> rows, double bound) {
         int m = maskX.shape().dim(0);
         int v = maskX.shape().dim(1);
-        if (rows.size() != m) {
+        if (rows.size() > m) {
             throw new IllegalArgumentException("the norm bound's plan checks " + m + " clients, given " + rows.size());
         }
-        Ring128Tensor x = Ring128Tensor.concat(rows).reshape(Shape.of(m, v));
+        List<Ring128Tensor> all = new ArrayList<>(rows);
+        while (all.size() < m) {
+            all.add(Ring128Tensor.zeros(Shape.of(v)));
+        }
+        Ring128Tensor x = Ring128Tensor.concat(all).reshape(Shape.of(m, v));
         MaskedTensor mx = party.mask(x, maskX);
         Ring128Tensor squares = party.powers(mx, party.fixedPoint().fractionalBits(), square)[2];
-        Ring128Tensor all = squares.rowSums();
+        Ring128Tensor sums = squares.rowSums();
         List<Ring128Tensor> counts = new ArrayList<>();
         for (int r = 0; r < m; r++) {
             counts.add(squares.slice(r * v + v - 1, Shape.of(1)));
@@ -66,7 +70,7 @@ record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square, PlanEn
         if (!(bound > 0) || limit <= 0 || limit > 1L << 40) {
             throw new IllegalArgumentException("a norm bound must be in (0, 2^16), got " + bound);
         }
-        Ring128Tensor d = n2.mulScalar(limit).sub(all.sub(n2).mulScalar(1L << SCALE_BITS));
+        Ring128Tensor d = n2.mulScalar(limit).sub(sums.sub(n2).mulScalar(1L << SCALE_BITS));
         Ring128Tensor bits = party.open(party.compare(sign, party.mask(d, maskD)).nonNegative());
         boolean[] pass = new boolean[m];
         for (int r = 0; r < m; r++) {

@@ -48,10 +48,7 @@ final class PartyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (id != 0 && id != 1) {
-            throw new IllegalArgumentException("--id must be 0 or 1");
-        }
-        Role role = id == 0 ? Role.P0 : Role.P1;
+        Role role = ProcessOptions.computeParty(id);
         training.useBackend();
         TrainingConfig c = training.config();
         // every input is checked before the first step: nothing fails after hours of training

@@ -39,6 +39,14 @@ final class ProcessOptions {
         return NetworkRunner.run(role, topology, tls, timeout(), body);
     }
 
+    /** The compute party {@code --id} names: P0 or P1, anything else refused. */
+    static Role computeParty(int id) {
+        if (id != 0 && id != 1) {
+            throw new IllegalArgumentException("--id must be 0 or 1");
+        }
+        return id == 0 ? Role.P0 : Role.P1;
+    }
+
     /** How long to wait for a peer. */
     Duration timeout() {
         return Duration.ofSeconds(timeoutSeconds);

@@ -131,10 +131,7 @@ final class SplitCommands {
 
         @Override
         public Integer call() throws Exception {
-            if (id != 0 && id != 1) {
-                throw new IllegalArgumentException("--id must be 0 or 1");
-            }
-            Role role = id == 0 ? Role.P0 : Role.P1;
+            Role role = ProcessOptions.computeParty(id);
             return run(role, t -> withBar(role, noProgress, progress -> {
                 SplitTraining.computeParty(split.config(), t, progress);
                 return null;

@@ -51,32 +51,40 @@ public final class SecureAggregation {
     }
 
     /**
-     * An aggregator's share of the sum over the clients both aggregators heard from.
+     * What an aggregator collected in a round: its share of each client's vector for the clients
+     * both aggregators heard from, and so its share of their sum.
      *
-     * @param sum     this aggregator's share of the sum (zeros when no client is in)
-     * @param clients the clients in the sum, the same at both aggregators
-     * @param missed  the clients this aggregator did not hear from by the deadline: a caller stops
-     *                waiting for them in later rounds (a late share would be out of step)
+     * @param shape       the clients' vectors' shape
+     * @param clients     the clients in the sum, the same at both aggregators
+     * @param shares      this aggregator's share of each client's vector, in the order of {@code clients}
+     *                    (for checks on shares before the sum is revealed)
+     * @param missed      the clients this aggregator did not hear from by the deadline: a caller stops
+     *                    waiting for them in later rounds (a late share would be out of step)
      * @param waitedUntil {@code System.nanoTime()} when the waiting for shares ended: what comes
-     *                after (agreeing, adding, revealing) is the aggregation's own time
-     * @param shares  this aggregator's share of each client's vector, in the order of {@code clients}
-     *                (for checks on shares before the sum is revealed)
+     *                    after (agreeing, adding, revealing) is the aggregation's own time
      */
-    public record Collected(Ring128Tensor sum, List<Role> clients, List<Role> missed, long waitedUntil,
-                            List<Ring128Tensor> shares) {
-        /** The same round with only the clients {@code keep} says yes to: their shares, their sum. */
+    public record Collected(Shape shape, List<Role> clients, List<Ring128Tensor> shares, List<Role> missed,
+                            long waitedUntil) {
+        /** This aggregator's share of the sum of the clients' vectors (zeros when no client is in). */
+        public Ring128Tensor sum() {
+            Ring128Tensor sum = Ring128Tensor.zeros(shape);
+            for (Ring128Tensor share : shares) {
+                sum = sum.add(share);
+            }
+            return sum;
+        }
+
+        /** The same round with only the clients {@code keep} says yes to (by position). */
         public Collected keeping(java.util.function.IntPredicate keep) {
-            Ring128Tensor kept = Ring128Tensor.zeros(sum.shape());
             List<Role> in = new ArrayList<>();
-            List<Ring128Tensor> keptShares = new ArrayList<>();
+            List<Ring128Tensor> kept = new ArrayList<>();
             for (int i = 0; i < clients.size(); i++) {
                 if (keep.test(i)) {
-                    kept = kept.add(shares.get(i));
                     in.add(clients.get(i));
-                    keptShares.add(shares.get(i));
+                    kept.add(shares.get(i));
                 }
             }
-            return new Collected(kept, in, missed, waitedUntil, keptShares);
+            return new Collected(shape, in, kept, missed, waitedUntil);
         }
     }
 
@@ -108,17 +116,7 @@ public final class SecureAggregation {
         t.sendBytes(other, tag(round, CLIENT_SET), names(heard));
         TreeSet<String> theirs = new TreeSet<>(List.of(new String(t.receiveBytes(other, tag(round, CLIENT_SET)),
                 java.nio.charset.StandardCharsets.UTF_8).split(",")));
-        Ring128Tensor sum = Ring128Tensor.zeros(shape);
-        List<Role> in = new ArrayList<>();
-        List<Ring128Tensor> inShares = new ArrayList<>();
-        for (int i = 0; i < heard.size(); i++) {
-            if (theirs.contains(heard.get(i).name())) {
-                sum = sum.add(shares.get(i));
-                in.add(heard.get(i));
-                inShares.add(shares.get(i));
-            }
-        }
-        return new Collected(sum, in, missed, waitedUntil, inShares);
+        return new Collected(shape, heard, shares, missed, waitedUntil).keeping(i -> theirs.contains(heard.get(i).name()));
     }
 
     /**
