@@ -59,12 +59,25 @@ static u128 *pack(const int64_t *hi, const int64_t *lo, int transposed, int rows
     return out;
 }
 
+int r128_gemm_available(void);
+int r128_gemm(const int64_t *ahi, const int64_t *alo, int transA, const int64_t *bhi, const int64_t *blo,
+              int transB, int m, int k, int n, int64_t *ohi, int64_t *olo, int threads);
+
+/* whether r128_matmul takes the AVX-512 product (ring128_gemm.c) where the CPU has it */
+static volatile int use_simd = 1;
+
+/* turns the AVX-512 product on or off (for tests of both paths); returns the previous setting */
+int r128_use_simd(int on) {
+    int previous = use_simd;
+    use_simd = on != 0;
+    return previous;
+}
+
 /*
- * out (m x n) = op(a) * op(b); a is stored k x m when transA, b is stored n x k when transB.
- * Dot products of rows of A and rows of B^T, 2 x 2 register blocks, columns split across
- * threads. Returns 0, or -1 when memory runs out.
+ * The portable product: dot products of rows of A and rows of B^T, 2 x 2 register blocks,
+ * columns split across threads. Returns 0, or -1 when memory runs out.
  */
-int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_t *bhi, const int64_t *blo,
+static int matmul_portable(const int64_t *ahi, const int64_t *alo, int transA, const int64_t *bhi, const int64_t *blo,
                 int transB, int m, int k, int n, int64_t *ohi, int64_t *olo, int threads) {
     u128 *a = pack(ahi, alo, transA, m, k, threads);
     u128 *bt = pack(bhi, blo, !transB, n, k, threads);
@@ -105,6 +118,17 @@ int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_
     free(a);
     free(bt);
     return 0;
+}
+
+/*
+ * out (m x n) = op(a) * op(b); a is stored k x m when transA, b is stored n x k when transB.
+ * Returns 0, or -1 when memory runs out.
+ */
+int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_t *bhi, const int64_t *blo,
+                int transB, int m, int k, int n, int64_t *ohi, int64_t *olo, int threads) {
+    if (use_simd && r128_gemm_available())
+        return r128_gemm(ahi, alo, transA, bhi, blo, transB, m, k, n, ohi, olo, threads);
+    return matmul_portable(ahi, alo, transA, bhi, blo, transB, m, k, n, ohi, olo, threads);
 }
 
 void r128_im2col(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,

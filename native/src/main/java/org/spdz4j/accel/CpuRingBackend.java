@@ -94,6 +94,20 @@ public final class CpuRingBackend extends HostRingBackend {
     }
 
     /**
+     * Whether products take the AVX-512 kernel (where the CPU has it, the default) or the
+     * portable one; returns the previous setting. For tests and benchmarks of both paths; it
+     * applies to the whole library.
+     */
+    static boolean useVectorProduct(boolean on) {
+        return Kernels.r128_use_simd(on ? 1 : 0) != 0;
+    }
+
+    /** Whether this CPU runs the AVX-512 product. */
+    static boolean vectorProductAvailable() {
+        return Kernels.r128_gemm_available() != 0;
+    }
+
+    /**
      * The plain single-threaded {@code unsigned __int128} triple loop, {@code a (m x k) * b (k x n)}:
      * the reference benchmarks measure the tuned kernel against.
      */
@@ -127,6 +141,10 @@ public final class CpuRingBackend extends HostRingBackend {
 
         static native int r128_matmul(long[] ahi, long[] alo, int transA, long[] bhi, long[] blo, int transB,
                                       int m, int k, int n, long[] ohi, long[] olo, int threads);
+
+        static native int r128_use_simd(int on);
+
+        static native int r128_gemm_available();
 
         static native void r128_matmul_reference(long[] ahi, long[] alo, long[] bhi, long[] blo, int m, int k, int n,
                                                  long[] ohi, long[] olo);

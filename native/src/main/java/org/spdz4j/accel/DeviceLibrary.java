@@ -57,4 +57,9 @@ interface DeviceLibrary extends Library {
     int r128d_broadcast_rows(long a, int rows, int cols, long out);
 
     int r128d_broadcast_columns(long a, int rows, int cols, long out);
+
+    /** 1 when the library has the AES-NI keystream kernel and the CPU runs it (native host library only). */
+    int r128d_has_aes();
+
+    int r128d_aes_ctr(byte[] key, byte[] counter, long out, long n);
 }

@@ -29,11 +29,14 @@ public final class DeviceRingBackend implements RingBackend {
     private static final int OUT_OF_MEMORY = 2;   // cudaErrorMemoryAllocation
     private static final int HOST_OUT_OF_MEMORY = -2;
     private static final Cleaner CLEANER = Cleaner.create();
+    private static final long COLLECT_EVERY_BYTES = Long.getLong("spdz4j.collectEvery", 1L << 30);
 
     private final DeviceLibrary lib;
     private final String device;
     private final String label;
+    private final boolean aesKernel;
     private final AtomicLong uploaded = new AtomicLong();
+    private final AtomicLong sinceCollection = new AtomicLong();
     private final AtomicLong downloaded = new AtomicLong();
 
     private DeviceRingBackend(Loaded loaded) {
@@ -43,6 +46,7 @@ public final class DeviceRingBackend implements RingBackend {
         this.lib = loaded.lib;
         this.device = loaded.device;
         this.label = loaded.label;
+        this.aesKernel = loaded.aesKernel;
     }
 
     /** The CUDA backend on GPU 0; throws naming the reason when there is none. */
@@ -123,6 +127,7 @@ public final class DeviceRingBackend implements RingBackend {
     }
 
     private Buffer allocate(long n) {
+        collectEvery(16L * n);
         long[] address = new long[1];
         for (int attempt = 0; ; attempt++) {
             int code = lib.r128d_alloc(n, address);
@@ -140,6 +145,20 @@ public final class DeviceRingBackend implements RingBackend {
                 Thread.currentThread().interrupt();
                 check(code, "allocation of " + n + " elements (interrupted while waiting for memory)");
             }
+        }
+    }
+
+    /**
+     * Device memory comes back only when the collector finds the tensors holding it dead, and
+     * the JVM's heap, which holds only their small handles, sees no pressure to collect: so
+     * every {@value #COLLECT_EVERY_BYTES} bytes allocated here ask for a collection, and freed
+     * buffers return to the library's cache instead of piling up (a fresh host buffer costs a
+     * page fault per 4 KiB on first touch; on a GPU, memory runs out).
+     */
+    private void collectEvery(long bytes) {
+        if (sinceCollection.addAndGet(bytes) > COLLECT_EVERY_BYTES) {
+            sinceCollection.set(0);
+            System.gc();
         }
     }
 
@@ -172,6 +191,15 @@ public final class DeviceRingBackend implements RingBackend {
     @Override
     public Ring128Tensor filled(Shape shape, long value) {
         return run("fill", shape, o -> lib.r128d_fill(o, shape.size(), value));
+    }
+
+    /** The PRG's expansion straight into native memory where the library has the AES kernel, else the JDK's. */
+    @Override
+    public Ring128Tensor aesCounterWords(Shape shape, byte[] key, byte[] counter) {
+        if (!aesKernel) {
+            return RingBackend.super.aesCounterWords(shape, key, counter);
+        }
+        return run("AES keystream", shape, o -> lib.r128d_aes_ctr(key, counter, o, shape.size()));
     }
 
     @Override
@@ -323,24 +351,33 @@ public final class DeviceRingBackend implements RingBackend {
     }
 
     /** A loaded and initialised library, or why not. */
-    private record Loaded(DeviceLibrary lib, String device, String label, String failure) {
+    private record Loaded(DeviceLibrary lib, String device, String label, boolean aesKernel, String failure) {
         static Loaded load(String library, String label) {
             DeviceLibrary lib;
             try {
                 lib = Native.load(library, DeviceLibrary.class);
             } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-                return new Loaded(null, null, label, "lib" + library + ".so not loaded: " + e.getMessage());
+                return new Loaded(null, null, label, false, "lib" + library + ".so not loaded: " + e.getMessage());
             }
             byte[] name = new byte[256];
             int code = lib.r128d_init(name, name.length);
             if (code != 0) {
-                return new Loaded(null, null, label, "no usable device: error " + code + " (" + lib.r128d_error_string(code) + ")");
+                return new Loaded(null, null, label, false, "no usable device: error " + code + " (" + lib.r128d_error_string(code) + ")");
             }
             int end = 0;
             while (end < name.length && name[end] != 0) {
                 end++;
             }
-            return new Loaded(lib, new String(name, 0, end, StandardCharsets.UTF_8), label, null);
+            return new Loaded(lib, new String(name, 0, end, StandardCharsets.UTF_8), label, hasAesKernel(lib), null);
+        }
+
+        /** Only the native host library has the AES kernel; the others have no such symbol. */
+        private static boolean hasAesKernel(DeviceLibrary lib) {
+            try {
+                return lib.r128d_has_aes() == 1;
+            } catch (UnsatisfiedLinkError e) {
+                return false;
+            }
         }
     }
 }

@@ -65,6 +65,19 @@ abstract class BackendAgreementTest {
         return RingTestSupport.randomWithEdges(prg, shape, stream);
     }
 
+    /** The PRG's expansion: lane remainders, several threads' chunks, a counter whose low word carries. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 7, 8, 9, 1000, 70_001})
+    void aesKeystream(int n) {
+        byte[] key = prg.bytes(16, 60, n);
+        byte[] counter = prg.bytes(16, 61, n);
+        same(() -> Ring128Tensor.aesCounterWords(Shape.of(n), key, counter));
+        byte[] carrying = counter.clone();
+        java.util.Arrays.fill(carrying, 8, 16, (byte) 0xff);
+        same(() -> Ring128Tensor.aesCounterWords(Shape.of(n), key, carrying));
+        same(() -> new AesCtrPrg(key).tensor(Shape.of(n, 1), 5, -2));
+    }
+
     @Test
     void elementwiseKernels() {
         Shape s = Shape.of(1001, 3);
@@ -128,6 +141,11 @@ abstract class BackendAgreementTest {
             same(() -> x.im2col(g));
             same(() -> cols.col2im(g));
         }
+        Conv2dGeometry threaded = new Conv2dGeometry(16, 4, 14, 14, 3, 1, 1);   // more words than one thread takes
+        Ring128Tensor x = random(threaded.inputShape(), 9);
+        Ring128Tensor cols = random(threaded.columnShape(), 10);
+        same(() -> x.im2col(threaded));
+        same(() -> cols.col2im(threaded));
     }
 
     @Test
@@ -136,6 +154,10 @@ abstract class BackendAgreementTest {
         same(() -> x.sumPool(2));
         same(() -> x.repeat(3));
         same(x::swapLeadingAxes);
+        Ring128Tensor big = random(Shape.of(16, 8, 14, 14), 11);
+        same(() -> big.sumPool(2));
+        same(() -> big.repeat(2));
+        same(big::swapLeadingAxes);
         Ring128Tensor m = random(Shape.of(37, 11), 7);
         same(m::rowSums);
         same(m::columnSums);

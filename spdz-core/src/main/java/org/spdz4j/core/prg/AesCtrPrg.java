@@ -1,7 +1,6 @@
 package org.spdz4j.core.prg;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import javax.crypto.Cipher;
@@ -24,9 +23,7 @@ import org.spdz4j.core.ring.Shape;
 public final class AesCtrPrg {
     /** Bytes in a seed (an AES-128 key). */
     public static final int SEED_BYTES = 16;
-    /** Bytes generated per cipher call: large enough to amortise the call, small enough for L2. */
-    private static final int CHUNK_BYTES = 1 << 16;
-
+    private final byte[] seed;
     private final SecretKeySpec key;
 
     /** A generator keyed by {@code seed} ({@value #SEED_BYTES} bytes, from a cryptographic source). */
@@ -35,7 +32,8 @@ public final class AesCtrPrg {
             throw new IllegalArgumentException("PRG seed must be " + SEED_BYTES + " bytes, got "
                     + (seed == null ? "null" : seed.length));
         }
-        this.key = new SecretKeySpec(seed.clone(), "AES");
+        this.seed = seed.clone();
+        this.key = new SecretKeySpec(this.seed, "AES");
     }
 
     /** A seed from the platform's cryptographically strong generator. */
@@ -45,29 +43,12 @@ public final class AesCtrPrg {
         return seed;
     }
 
-    /** A uniformly random ring tensor: stream {@code stream} at step {@code step}. */
+    /**
+     * A uniformly random ring tensor: stream {@code stream} at step {@code step}, expanded by the
+     * current backend (in native memory where it has an AES kernel).
+     */
     public Ring128Tensor tensor(Shape shape, int stream, int step) {
-        int n = shape.size();
-        long[] hi = new long[n];
-        long[] lo = new long[n];
-        Cipher cipher = counterCipher(stream, step);
-        byte[] zeros = new byte[Math.min(CHUNK_BYTES, Math.max(16, n * 16))];
-        byte[] out = new byte[zeros.length];
-        ByteBuffer words = ByteBuffer.wrap(out).order(ByteOrder.LITTLE_ENDIAN);
-        int i = 0;
-        try {
-            while (i < n) {
-                int elements = Math.min(n - i, zeros.length / 16);
-                cipher.update(zeros, 0, elements * 16, out, 0);
-                for (int e = 0; e < elements; e++, i++) {
-                    lo[i] = words.getLong(e * 16);
-                    hi[i] = words.getLong(e * 16 + 8);
-                }
-            }
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("AES-CTR keystream failed", e);
-        }
-        return Ring128Tensor.wrap(shape, hi, lo);
+        return Ring128Tensor.aesCounterWords(shape, seed, counterBlock(stream, step));
     }
 
     /** {@code length} pseudorandom bytes of stream {@code stream} at step {@code step}, e.g. a derived seed. */
@@ -79,8 +60,12 @@ public final class AesCtrPrg {
         }
     }
 
+    private static byte[] counterBlock(int stream, int step) {
+        return ByteBuffer.allocate(16).putInt(stream).putInt(step).putLong(0).array();
+    }
+
     private Cipher counterCipher(int stream, int step) {
-        byte[] iv = ByteBuffer.allocate(16).putInt(stream).putInt(step).putLong(0).array();
+        byte[] iv = counterBlock(stream, step);
         try {
             Cipher cipher = Cipher.getInstance("AES/CTR/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new IvParameterSpec(iv));

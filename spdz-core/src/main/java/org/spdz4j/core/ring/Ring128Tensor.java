@@ -40,6 +40,20 @@ public final class Ring128Tensor {
         return backend().filled(shape, value);
     }
 
+    /**
+     * The AES-128 counter-mode keystream under {@code key} from the 16-byte {@code counter}, one
+     * block per element, made by the current backend (see {@link RingBackend#aesCounterWords}).
+     */
+    public static Ring128Tensor aesCounterWords(Shape shape, byte[] key, byte[] counter) {
+        if (key == null || key.length != AesCounterWords.BLOCK_BYTES || counter == null
+                || counter.length != AesCounterWords.BLOCK_BYTES) {
+            throw new IllegalArgumentException("an AES-128 key and counter are " + AesCounterWords.BLOCK_BYTES
+                    + " bytes each, got " + (key == null ? "null" : key.length) + " and "
+                    + (counter == null ? "null" : counter.length));
+        }
+        return backend().aesCounterWords(shape, key, counter);
+    }
+
     /** Wraps the given host words (no copy): the caller hands over ownership of both arrays. */
     public static Ring128Tensor wrap(Shape shape, long[] hi, long[] lo) {
         if (hi.length != shape.size() || lo.length != shape.size()) {

@@ -19,6 +19,16 @@ public interface RingBackend {
     /** A tensor with every element the sign-extended {@code value}. */
     Ring128Tensor filled(Shape shape, long value);
 
+    /**
+     * The AES-128 counter-mode keystream under {@code key} from {@code counter} (16 bytes each)
+     * as ring elements: element i is the block {@code AES_key(counter + i)}, the counter a
+     * big-endian 128-bit number, the block's first 8 bytes little-endian the low word and the
+     * next 8 the high word. The PRG's expansion; by default the JDK's cipher on the heap.
+     */
+    default Ring128Tensor aesCounterWords(Shape shape, byte[] key, byte[] counter) {
+        return AesCounterWords.onHost(shape, key, counter);
+    }
+
     /** Elementwise sum mod 2^128. */
     Ring128Tensor add(Ring128Tensor a, Ring128Tensor b);
 

@@ -37,6 +37,25 @@ class AesCtrPrgTest {
     }
 
     @Test
+    void theKeystreamCountsBigEndianAcrossTheLowWord() throws Exception {
+        byte[] key = HexFormat.of().parseHex("000102030405060708090a0b0c0d0e0f");
+        byte[] counter = HexFormat.of().parseHex("0123456789abcdeffffffffffffffffe");
+        Ring128Tensor words = Ring128Tensor.aesCounterWords(Shape.of(3), key, counter);
+        javax.crypto.Cipher ecb = javax.crypto.Cipher.getInstance("AES/ECB/NoPadding");
+        ecb.init(javax.crypto.Cipher.ENCRYPT_MODE, new javax.crypto.spec.SecretKeySpec(key, "AES"));
+        String[] blocks = {"0123456789abcdeffffffffffffffffe", "0123456789abcdefffffffffffffffff",
+                "0123456789abcdf00000000000000000"};
+        for (int i = 0; i < 3; i++) {
+            java.nio.ByteBuffer block = java.nio.ByteBuffer.wrap(ecb.doFinal(HexFormat.of().parseHex(blocks[i])))
+                    .order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            assertEquals(block.getLong(0), words.lo(i), "low word of block " + i);
+            assertEquals(block.getLong(8), words.hi(i), "high word of block " + i);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Ring128Tensor.aesCounterWords(Shape.of(1), new byte[15], counter));
+        assertThrows(IllegalArgumentException.class, () -> Ring128Tensor.aesCounterWords(Shape.of(1), key, null));
+    }
+
+    @Test
     void rejectsBadSeeds() {
         assertThrows(IllegalArgumentException.class, () -> new AesCtrPrg(new byte[15]));
         assertEquals("AesCtrPrg[key hidden]", new AesCtrPrg(new byte[16]).toString());
