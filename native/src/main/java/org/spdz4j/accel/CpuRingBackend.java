@@ -102,6 +102,45 @@ public final class CpuRingBackend extends HostRingBackend {
         return Kernels.r128_use_simd(on ? 1 : 0) != 0;
     }
 
+    /**
+     * The multiply instructions the peak-throughput benchmark times: {@code mul} (64 x 64 to 128
+     * bits, scalar), {@code imul} (64 x 64 to 64 bits, scalar), {@code vpmullq} (AVX-512, eight
+     * 64-bit lanes).
+     */
+    public enum Multiply {
+        MUL(4), IMUL(4), VPMULLQ(64);
+
+        /** Multiplies (lanes) per round of a thread. */
+        public final int perRound;
+
+        Multiply(int perRound) {
+            this.perRound = perRound;
+        }
+    }
+
+    /**
+     * Runs {@code rounds} rounds of independent {@code kind} multiplies on each of {@code threads}
+     * threads (so {@code rounds * kind.perRound * threads} multiplies in all), for estimating
+     * the machine's peak multiply throughput. Returns a checksum; throws where the CPU lacks the
+     * instruction.
+     *
+     * <pre>{@code
+     * long t0 = System.nanoTime();
+     * CpuRingBackend.peakMultiplies(CpuRingBackend.Multiply.MUL, 100_000_000, 2);
+     * double perSecond = 100_000_000.0 * 4 * 2 / ((System.nanoTime() - t0) / 1e9);
+     * }</pre>
+     */
+    public static long peakMultiplies(Multiply kind, long rounds, int threads) {
+        if (!available()) {
+            throw new IllegalStateException("native library not built: " + unavailableReason());
+        }
+        long sum = Kernels.r128_peak_kernel(kind.ordinal(), rounds, threads);
+        if (sum < 0) {
+            throw new IllegalStateException(kind + " is not available on this CPU");
+        }
+        return sum;
+    }
+
     /** Whether this CPU runs the AVX-512 product. */
     static boolean vectorProductAvailable() {
         return Kernels.r128_gemm_available() != 0;
@@ -143,6 +182,8 @@ public final class CpuRingBackend extends HostRingBackend {
                                       int m, int k, int n, long[] ohi, long[] olo, int threads);
 
         static native int r128_use_simd(int on);
+
+        static native long r128_peak_kernel(int kind, long iterations, int threads);
 
         static native int r128_gemm_available();
 
