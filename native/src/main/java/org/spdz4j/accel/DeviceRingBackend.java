@@ -151,9 +151,9 @@ public final class DeviceRingBackend implements RingBackend {
     /**
      * Device memory comes back only when the collector finds the tensors holding it dead, and
      * the JVM's heap, which holds only their small handles, sees no pressure to collect: so
-     * every {@value #COLLECT_EVERY_BYTES} bytes allocated here ask for a collection, and freed
-     * buffers return to the library's cache instead of piling up (a fresh host buffer costs a
-     * page fault per 4 KiB on first touch; on a GPU, memory runs out).
+     * every GiB allocated here (system property {@code spdz4j.collectEvery}, in bytes) asks for
+     * a collection, and freed buffers return to the library's cache instead of piling up (a
+     * fresh host buffer costs a page fault per 4 KiB on first touch; on a GPU, memory runs out).
      */
     private void collectEvery(long bytes) {
         if (sinceCollection.addAndGet(bytes) > COLLECT_EVERY_BYTES) {
