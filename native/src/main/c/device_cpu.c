@@ -1,8 +1,11 @@
 /*
  * The device API of ring128.cu on the CPU: "device memory" is native host memory, so a tensor's
  * words stay there from one kernel to the next and only what Java reads (what is sent, saved or
- * decoded) is copied to the heap. Each kernel is an OpenMP loop over the shared bodies of
- * ring128_device_ops.inc; the matrix product is ring128.c's. Loaded as the "native" backend.
+ * decoded) is copied to the heap. Each elementwise kernel is an OpenMP loop over the shared
+ * bodies of ring128_device_ops.inc; the data movement loops over rows and runs (im2col, col2im
+ * and the product are ring128.c's, pooling and the axis swap are below), where the GPU bodies'
+ * per-element index maps would cost a chain of 64-bit divisions. The PRG's expansion is
+ * aes_ctr.c's. Loaded as the "native" backend.
  */
 #include <omp.h>
 #include <stdio.h>
@@ -23,6 +26,11 @@
 #include "ring128_device_ops.inc"
 #include "device_hostmem.inc"
 
+void r128_im2col(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,
+                 int kernel, int stride, int padding, int64_t *ohi, int64_t *olo);
+void r128_col2im(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,
+                 int kernel, int stride, int padding, int64_t *ohi, int64_t *olo);
+
 int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_t *bhi, const int64_t *blo,
                 int transB, int m, int k, int n, int64_t *ohi, int64_t *olo, int threads);
 
@@ -41,62 +49,24 @@ int r128d_matmul(const int64_t *a, int trans_a, const int64_t *b, int trans_b, i
 
 /* ---- data movement: element i of a tensor of n words is (t[i], t[n + i]) ---- */
 
-static inline void put_sum(int64_t *o, long n, long i, e128 v) {
-    e128_put(o, n, i, e128_add(e128_get(o, n, i), v));
-}
-
-/* row (c, ky, kx) of the column matrix: for each image and output position, the input word or 0 */
+/* ring128.c's row loops, on the two halves of each tensor */
 int r128d_im2col(const int64_t *a, int batch, int channels, int height, int width, int kernel, int stride,
                  int padding, int64_t *o) {
     conv_geom g;
     if (!valid_geom(&g, batch, channels, height, width, kernel, stride, padding)) return R128D_EINVAL;
-    long an = (long)batch * channels * height * width, cols = (long)batch * g.out_h * g.out_w;
-    long rows = (long)channels * kernel * kernel, n = rows * cols;
-    #pragma omp parallel for schedule(static) if(n > 16384)
-    for (long r = 0; r < rows; r++) {
-        int kx = (int)(r % kernel), ky = (int)(r / kernel % kernel), c = (int)(r / kernel / kernel);
-        long out = r * cols;
-        for (int b = 0; b < batch; b++)
-            for (int oy = 0; oy < g.out_h; oy++) {
-                int y = oy * stride - padding + ky;
-                long plane_row = (((long)b * channels + c) * height + y) * width;
-                for (int ox = 0; ox < g.out_w; ox++, out++) {
-                    int x = ox * stride - padding + kx;
-                    int inside = y >= 0 && y < height && x >= 0 && x < width;
-                    o[out] = inside ? a[plane_row + x] : 0;
-                    o[n + out] = inside ? a[an + plane_row + x] : 0;
-                }
-            }
-    }
+    long an = (long)batch * channels * height * width;
+    long n = (long)channels * kernel * kernel * batch * g.out_h * g.out_w;
+    r128_im2col(a, a + an, batch, channels, height, width, kernel, stride, padding, o, o + n);
     return R128D_OK;
 }
 
-/* each image plane (b, c) sums the column-matrix entries of its channel's rows that unfold it */
 int r128d_col2im(const int64_t *a, int batch, int channels, int height, int width, int kernel, int stride,
                  int padding, int64_t *o) {
     conv_geom g;
     if (!valid_geom(&g, batch, channels, height, width, kernel, stride, padding)) return R128D_EINVAL;
-    long cols = (long)batch * g.out_h * g.out_w, an = (long)channels * kernel * kernel * cols;
-    long plane = (long)height * width, n = (long)batch * channels * plane;
-    #pragma omp parallel for schedule(static) if(n > 16384)
-    for (long p = 0; p < (long)batch * channels; p++) {
-        int b = (int)(p / channels), c = (int)(p % channels);
-        long base = p * plane;
-        memset(o + base, 0, sizeof(int64_t) * (size_t)plane);
-        memset(o + n + base, 0, sizeof(int64_t) * (size_t)plane);
-        for (int ky = 0; ky < kernel; ky++)
-            for (int kx = 0; kx < kernel; kx++) {
-                long in = (((long)c * kernel + ky) * kernel + kx) * cols + (long)b * g.out_h * g.out_w;
-                for (int oy = 0; oy < g.out_h; oy++) {
-                    int y = oy * stride - padding + ky;
-                    for (int ox = 0; ox < g.out_w; ox++, in++) {
-                        int x = ox * stride - padding + kx;
-                        if (y >= 0 && y < height && x >= 0 && x < width)
-                            put_sum(o, n, base + (long)y * width + x, e128_get(a, an, in));
-                    }
-                }
-            }
-    }
+    long an = (long)channels * kernel * kernel * batch * g.out_h * g.out_w;
+    long n = (long)batch * channels * height * width;
+    r128_col2im(a, a + an, batch, channels, height, width, kernel, stride, padding, o, o + n);
     return R128D_OK;
 }
 
@@ -113,7 +83,8 @@ int r128d_sum_pool(const int64_t *a, long planes, int h, int w, int k, int64_t *
             for (int dy = 0; dy < k; dy++) {
                 long in = (p * h + (long)oy * k + dy) * w;
                 for (int ox = 0; ox < ow; ox++)
-                    for (int dx = 0; dx < k; dx++) put_sum(o, n, out + ox, e128_get(a, an, in + (long)ox * k + dx));
+                    for (int dx = 0; dx < k; dx++)
+                        e128_put(o, n, out + ox, e128_add(e128_get(o, n, out + ox), e128_get(a, an, in + (long)ox * k + dx)));
             }
         }
     return R128D_OK;

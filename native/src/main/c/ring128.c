@@ -131,49 +131,55 @@ int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_
     return matmul_portable(ahi, alo, transA, bhi, blo, transB, m, k, n, ohi, olo, threads);
 }
 
+/* row (c, ky, kx) of the column matrix: for each image and output position, the input element or 0 */
 void r128_im2col(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,
                  int kernel, int stride, int padding, int64_t *ohi, int64_t *olo) {
     int oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
-    long out = 0;
-    for (int c = 0; c < channels; c++)
-        for (int ky = 0; ky < kernel; ky++)
-            for (int kx = 0; kx < kernel; kx++)
-                for (int b = 0; b < batch; b++)
-                    for (int oy = 0; oy < oh; oy++) {
-                        int y = oy * stride - padding + ky;
-                        for (int ox = 0; ox < ow; ox++, out++) {
-                            int x = ox * stride - padding + kx;
-                            if (y >= 0 && y < height && x >= 0 && x < width) {
-                                long src = ((long)(b * channels + c) * height + y) * width + x;
-                                ohi[out] = hi[src]; olo[out] = lo[src];
-                            } else {
-                                ohi[out] = 0; olo[out] = 0;
-                            }
-                        }
-                    }
+    long cols = (long)batch * oh * ow, rows = (long)channels * kernel * kernel;
+    #pragma omp parallel for schedule(static) if(rows * cols > 16384)
+    for (long r = 0; r < rows; r++) {
+        int kx = (int)(r % kernel), ky = (int)(r / kernel % kernel), c = (int)(r / kernel / kernel);
+        long out = r * cols;
+        for (int b = 0; b < batch; b++)
+            for (int oy = 0; oy < oh; oy++) {
+                int y = oy * stride - padding + ky;
+                long row = (((long)b * channels + c) * height + y) * width;
+                for (int ox = 0; ox < ow; ox++, out++) {
+                    int x = ox * stride - padding + kx;
+                    int inside = y >= 0 && y < height && x >= 0 && x < width;
+                    ohi[out] = inside ? hi[row + x] : 0;
+                    olo[out] = inside ? lo[row + x] : 0;
+                }
+            }
+    }
 }
 
+/* each image plane (b, c) sums the column-matrix entries of its channel's rows that unfold it */
 void r128_col2im(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,
                  int kernel, int stride, int padding, int64_t *ohi, int64_t *olo) {
     int oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
-    long size = (long)batch * channels * height * width;
-    memset(ohi, 0, sizeof(int64_t) * size);
-    memset(olo, 0, sizeof(int64_t) * size);
-    long in = 0;
-    for (int c = 0; c < channels; c++)
+    long cols = (long)batch * oh * ow, plane = (long)height * width, planes = (long)batch * channels;
+    #pragma omp parallel for schedule(static) if(planes * plane > 16384)
+    for (long p = 0; p < planes; p++) {
+        int b = (int)(p / channels), c = (int)(p % channels);
+        long base = p * plane;
+        memset(ohi + base, 0, sizeof(int64_t) * (size_t)plane);
+        memset(olo + base, 0, sizeof(int64_t) * (size_t)plane);
         for (int ky = 0; ky < kernel; ky++)
-            for (int kx = 0; kx < kernel; kx++)
-                for (int b = 0; b < batch; b++)
-                    for (int oy = 0; oy < oh; oy++) {
-                        int y = oy * stride - padding + ky;
-                        for (int ox = 0; ox < ow; ox++, in++) {
-                            int x = ox * stride - padding + kx;
-                            if (y >= 0 && y < height && x >= 0 && x < width) {
-                                long dst = ((long)(b * channels + c) * height + y) * width + x;
-                                store(ohi, olo, dst, load(ohi, olo, dst) + load(hi, lo, in));
-                            }
+            for (int kx = 0; kx < kernel; kx++) {
+                long in = (((long)c * kernel + ky) * kernel + kx) * cols + (long)b * oh * ow;
+                for (int oy = 0; oy < oh; oy++) {
+                    int y = oy * stride - padding + ky;
+                    for (int ox = 0; ox < ow; ox++, in++) {
+                        int x = ox * stride - padding + kx;
+                        if (y >= 0 && y < height && x >= 0 && x < width) {
+                            long dst = base + (long)y * width + x;
+                            store(ohi, olo, dst, load(ohi, olo, dst) + load(hi, lo, in));
                         }
                     }
+                }
+            }
+    }
 }
 
 /* The plain triple loop (i, j, t), single-threaded: the reference the benchmarks compare against. */
