@@ -10,6 +10,8 @@
 #include <string.h>
 #include "ring128_elem.h"
 
+int r128_threads(void);   /* ring128.c: the loops' thread count */
+
 #define AES_TARGET __attribute__((target("aes,sse4.1")))
 /* blocks encrypted side by side: enough to hide the latency of aesenc */
 #define LANES 8
@@ -80,7 +82,7 @@ AES_TARGET int r128d_aes_ctr(const uint8_t *key, const uint8_t *counter, int64_t
     key_schedule(key, rk);
     uint64_t hi = big_endian(counter), lo = big_endian(counter + 8);
     const long chunk = 1L << 14;
-    #pragma omp parallel for schedule(static) if(n > chunk)
+    #pragma omp parallel for schedule(static) if(n > chunk) num_threads(r128_threads())
     for (long from = 0; from < n; from += chunk) encrypt_range(rk, hi, lo, o, n, from, from + chunk < n ? from + chunk : n);
     explicit_bzero(rk, sizeof rk);   /* the round keys are the seed's */
     return R128D_OK;

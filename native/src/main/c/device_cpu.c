@@ -7,16 +7,18 @@
  * per-element index maps would cost a chain of 64-bit divisions. The PRG's expansion is
  * aes_ctr.c's. Loaded as the "native" backend.
  */
-#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "ring128_elem.h"
 
+void r128_set_threads(int threads);   /* ring128.c: the loops' thread count */
+int r128_threads(void);
+
 /* every kernel's count is its parameter n; small ones stay on one thread */
 #define KERNEL(name, params, count, ...) \
     static __attribute__((unused)) void name params { \
-        _Pragma("omp parallel for schedule(static) if(n > 16384)") \
+        _Pragma("omp parallel for schedule(static) if(n > 16384) num_threads(r128_threads())") \
         for (long i = 0; i < (count); i++) { __VA_ARGS__; } \
     }
 #define LAUNCH(name, count, args) name args
@@ -35,15 +37,21 @@ int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_
                 int transB, int m, int k, int n, int64_t *ohi, int64_t *olo, int threads);
 
 int r128d_init(char *name, int len) {
-    snprintf(name, (size_t)len, "C, native memory, %d threads", omp_get_max_threads());
+    snprintf(name, (size_t)len, "C, native memory");
     return R128D_OK;
+}
+
+/* every kernel's thread count from now on (0: OpenMP's default); returns the count in use */
+int r128d_set_threads(int threads) {
+    r128_set_threads(threads);
+    return r128_threads();
 }
 
 int r128d_matmul(const int64_t *a, int trans_a, const int64_t *b, int trans_b, int m, int k, int n, int64_t *o) {
     if (m <= 0 || n <= 0 || k < 0) return R128D_EINVAL;
     long an = (long)m * k, bn = (long)k * n, on = (long)m * n;
     if (k == 0) return r128d_fill(o, on, 0);
-    return r128_matmul(a, a + an, trans_a, b, b + bn, trans_b, m, k, n, o, o + on, omp_get_max_threads()) == 0
+    return r128_matmul(a, a + an, trans_a, b, b + bn, trans_b, m, k, n, o, o + on, r128_threads()) == 0
            ? R128D_OK : R128D_ENOMEM_HOST;
 }
 
@@ -75,7 +83,7 @@ int r128d_sum_pool(const int64_t *a, long planes, int h, int w, int k, int64_t *
     if (k <= 0 || h % k != 0 || w % k != 0) return R128D_EINVAL;
     int oh = h / k, ow = w / k;
     long an = planes * h * w, n = planes * oh * ow;
-    #pragma omp parallel for schedule(static) if(n > 16384)
+    #pragma omp parallel for schedule(static) if(n > 16384) num_threads(r128_threads())
     for (long p = 0; p < planes; p++)
         for (int oy = 0; oy < oh; oy++) {
             long out = (p * oh + oy) * ow;
@@ -94,7 +102,7 @@ int r128d_sum_pool(const int64_t *a, long planes, int h, int w, int k, int64_t *
 int r128d_repeat(const int64_t *a, long planes, int h, int w, int k, int64_t *o) {
     if (k <= 0) return R128D_EINVAL;
     long an = planes * h * w, ow = (long)w * k, n = an * k * k;
-    #pragma omp parallel for schedule(static) if(n > 16384)
+    #pragma omp parallel for schedule(static) if(n > 16384) num_threads(r128_threads())
     for (long p = 0; p < planes; p++)
         for (int y = 0; y < h; y++)
             for (int dy = 0; dy < k; dy++) {
@@ -111,7 +119,7 @@ int r128d_repeat(const int64_t *a, long planes, int h, int w, int k, int64_t *o)
 /* (na, nb, plane) to (nb, na, plane): one copy per plane and word half */
 int r128d_swap(const int64_t *a, int na, int nb, long plane, int64_t *o) {
     long n = (long)na * nb * plane;
-    #pragma omp parallel for schedule(static) if(n > 16384)
+    #pragma omp parallel for schedule(static) if(n > 16384) num_threads(r128_threads())
     for (long q = 0; q < (long)na * nb; q++) {
         long j = q / na, i = q % na, src = (i * nb + j) * plane, dst = q * plane;
         memcpy(o + dst, a + src, sizeof(int64_t) * (size_t)plane);

@@ -3,6 +3,7 @@
  * hi[i] * 2^64 + (unsigned) lo[i]. Bit-exact with the Java backend (JavaRingBackend).
  * Built by the Maven build with gcc; loaded with JNA (org.spdz4j.accel.CpuRingBackend).
  */
+#include <omp.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,12 +132,20 @@ int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_
     return matmul_portable(ahi, alo, transA, bhi, blo, transB, m, k, n, ohi, olo, threads);
 }
 
+/* the thread count of the loops that take none: 0 until set, which means OpenMP's default
+ * (OMP_NUM_THREADS, else every core). One per library, so one per process. */
+static int loop_threads = 0;
+
+void r128_set_threads(int threads) { loop_threads = threads > 0 ? threads : 0; }
+
+int r128_threads(void) { return loop_threads > 0 ? loop_threads : omp_get_max_threads(); }
+
 /* row (c, ky, kx) of the column matrix: for each image and output position, the input element or 0 */
 void r128_im2col(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,
                  int kernel, int stride, int padding, int64_t *ohi, int64_t *olo) {
     int oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
     long cols = (long)batch * oh * ow, rows = (long)channels * kernel * kernel;
-    #pragma omp parallel for schedule(static) if(rows * cols > 16384)
+    #pragma omp parallel for schedule(static) if(rows * cols > 16384) num_threads(r128_threads())
     for (long r = 0; r < rows; r++) {
         int kx = (int)(r % kernel), ky = (int)(r / kernel % kernel), c = (int)(r / kernel / kernel);
         long out = r * cols;
@@ -159,7 +168,7 @@ void r128_col2im(const int64_t *hi, const int64_t *lo, int batch, int channels, 
                  int kernel, int stride, int padding, int64_t *ohi, int64_t *olo) {
     int oh = (height + 2 * padding - kernel) / stride + 1, ow = (width + 2 * padding - kernel) / stride + 1;
     long cols = (long)batch * oh * ow, plane = (long)height * width, planes = (long)batch * channels;
-    #pragma omp parallel for schedule(static) if(planes * plane > 16384)
+    #pragma omp parallel for schedule(static) if(planes * plane > 16384) num_threads(r128_threads())
     for (long p = 0; p < planes; p++) {
         int b = (int)(p / channels), c = (int)(p % channels);
         long base = p * plane;

@@ -26,7 +26,7 @@ final class CompareBackendsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        int threads = Runtime.getRuntime().availableProcessors();
+        int threads = training.threads();
         training.trainImages = steps * training.batch;
         training.epochs = 1;
         TrainingConfig c = training.config();

@@ -64,6 +64,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
                 "--timeout", "" + timeout));
+        if (training.threads == 0) { // P0 and P1 compute at once, the dealer ahead of them: half the cores each
+            training.threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        }
         common.addAll(training.asArguments());
 
         List<String> dealerArgs = new ArrayList<>(List.of("dealer"));
@@ -178,13 +181,19 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     /**
-     * Starts {@code main} with {@code args} in a new JVM with this one's class path; output to
+     * Starts {@code main} with {@code args} in a new JVM with this one's class path and this
+     * one's {@code spdz4j.*} system properties (the TLS engine, the backend's tuning); output to
      * {@code log} (errors too unless {@code errorsHere}), or here if null.
      */
     static Process start(Class<?> main, List<String> args, Path log, boolean errorsHere) throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
-        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                main.getName()));
+        List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+        for (String name : System.getProperties().stringPropertyNames()) {
+            if (name.startsWith("spdz4j.")) {
+                cmd.add("-D" + name + "=" + System.getProperty(name));
+            }
+        }
+        cmd.add(main.getName());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         if (log == null) {

@@ -45,6 +45,9 @@ final class TrainingOptions {
     String network;
     @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C), cuda (GPU) or auto (the fastest of those that load, measured at start)")
     String backend;
+    @Option(names = "--threads", defaultValue = "0", description = "threads of this process's ring kernels (0 = every core; "
+            + "'spdz demo' gives each of its processes half of them)")
+    int threads;
     @Option(names = "--activation", defaultValue = "poly",
             description = "poly (least-squares quadratic on [-2, 2]) or relu (exact, by secure comparison)")
     String activation;
@@ -61,7 +64,15 @@ final class TrainingOptions {
 
     /** Installs the chosen ring backend for this process. */
     void useBackend() {
-        RingBackends.use(Backends.select(backend, Runtime.getRuntime().availableProcessors()));
+        RingBackends.use(Backends.select(backend, threads()));
+    }
+
+    /** {@code --threads}, 0 meaning every core. */
+    int threads() {
+        if (threads < 0) {
+            throw new IllegalArgumentException("--threads must be 0 (every core) or positive, not " + threads);
+        }
+        return threads == 0 ? Runtime.getRuntime().availableProcessors() : threads;
     }
 
     static final int MNIST_TRAIN_SIZE = 60_000;
@@ -113,7 +124,7 @@ final class TrainingOptions {
         List<String> args = new ArrayList<>(List.of("--epochs", "" + epochs, "--batch", "" + batch,
                 "--train-images", "" + trainImages, "--lr", "" + lr, "--momentum", "" + momentum, "--weight-decay", "" + weightDecay, "--seed", "" + seed,
                 "--mode", mode.name(), "--network", network, "--backend", backend, "--activation", activation,
-                "--pool", pool, "--pixel-scaling", pixelScaling, "--init", init));
+                "--pool", pool, "--pixel-scaling", pixelScaling, "--init", init, "--threads", "" + threads));
         if (showLoss) {
             args.add("--show-loss");
         }

@@ -32,7 +32,7 @@ public final class Backends {
             case "java" -> new JavaRingBackend(threads);
             case "cpu" -> new CpuRingBackend(threads);
             case "cuda" -> DeviceRingBackend.cuda();
-            case "native" -> DeviceRingBackend.nativeHost();
+            case "native" -> DeviceRingBackend.nativeHost(threads);
             case "auto" -> fastest(available(threads), System.err::println);
             default -> throw new IllegalArgumentException("unknown backend '" + name + "': " + NAMES);
         };
@@ -45,7 +45,7 @@ public final class Backends {
             out.add(DeviceRingBackend.cuda());
         }
         if (DeviceRingBackend.nativeHostAvailable()) {
-            out.add(DeviceRingBackend.nativeHost());
+            out.add(DeviceRingBackend.nativeHost(threads));
         }
         if (CpuRingBackend.available()) {
             out.add(new CpuRingBackend(threads));

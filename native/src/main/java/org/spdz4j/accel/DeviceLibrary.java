@@ -61,5 +61,8 @@ interface DeviceLibrary extends Library {
     /** 1 when the library has the AES-NI keystream kernel and the CPU runs it (native host library only). */
     int r128d_has_aes();
 
+    /** Every kernel's thread count from now on, 0 for OpenMP's default; returns the count in use (native host library only). */
+    int r128d_set_threads(int threads);
+
     int r128d_aes_ctr(byte[] key, byte[] counter, long out, long n);
 }

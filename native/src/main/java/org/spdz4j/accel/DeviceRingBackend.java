@@ -1,15 +1,20 @@
 package org.spdz4j.accel;
 
 import com.sun.jna.Native;
+import com.sun.jna.Pointer;
 import java.lang.ref.Cleaner;
 import java.lang.ref.Reference;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.spdz4j.core.ring.Conv2dGeometry;
 import org.spdz4j.core.ring.DeviceWords;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.RingBackend;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.ring.WordSink;
 
 /**
  * Ring arithmetic on a device: every result stays in device memory ({@link DeviceWords}) and
@@ -29,12 +34,14 @@ public final class DeviceRingBackend implements RingBackend {
     private static final int OUT_OF_MEMORY = 2;   // cudaErrorMemoryAllocation
     private static final int HOST_OUT_OF_MEMORY = -2;
     private static final Cleaner CLEANER = Cleaner.create();
-    private static final long COLLECT_EVERY_BYTES = Long.getLong("spdz4j.collectEvery", 1L << 30);
+    private static final long COLLECT_EVERY_BYTES = Long.getLong("spdz4j.collectEvery", 512L << 20);
 
     private final DeviceLibrary lib;
     private final String device;
     private final String label;
     private final boolean aesKernel;
+    private final boolean hostReadable;   // buffers in host memory, words little-endian: copied out without a download
+    private int threads;   // the native host library's, set once by nativeHost(int)
     private final AtomicLong uploaded = new AtomicLong();
     private final AtomicLong sinceCollection = new AtomicLong();
     private final AtomicLong downloaded = new AtomicLong();
@@ -47,6 +54,7 @@ public final class DeviceRingBackend implements RingBackend {
         this.device = loaded.device;
         this.label = loaded.label;
         this.aesKernel = loaded.aesKernel;
+        this.hostReadable = !loaded.label.equals("CUDA") && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
     }
 
     /** The CUDA backend on GPU 0; throws naming the reason when there is none. */
@@ -70,7 +78,21 @@ public final class DeviceRingBackend implements RingBackend {
      * kernel an OpenMP loop, the product the C backend's.
      */
     public static DeviceRingBackend nativeHost() {
-        return new DeviceRingBackend(NativeHost.LOADED);
+        return nativeHost(0);
+    }
+
+    /**
+     * As {@link #nativeHost()}, its kernels on {@code threads} threads ({@code 0}: OpenMP's
+     * default, {@code OMP_NUM_THREADS} or every core). The count belongs to the process's one
+     * native library: the last backend made sets it for all.
+     */
+    public static DeviceRingBackend nativeHost(int threads) {
+        if (threads < 0) {
+            throw new IllegalArgumentException("threads must be 0 (OpenMP's default) or positive, not " + threads);
+        }
+        DeviceRingBackend b = new DeviceRingBackend(NativeHost.LOADED);
+        b.threads = b.lib.r128d_set_threads(threads);
+        return b;
     }
 
     /** Whether the native-memory CPU library is built. */
@@ -92,7 +114,7 @@ public final class DeviceRingBackend implements RingBackend {
     public String name() {
         return switch (label) {
             case "CUDA" -> "cuda(" + device + ")";
-            case "native" -> "native(" + device + ")";
+            case "native" -> "native(" + device + ", " + threads + (threads == 1 ? " thread)" : " threads)");
             default -> "device(" + device + ")";
         };
     }
@@ -151,9 +173,10 @@ public final class DeviceRingBackend implements RingBackend {
     /**
      * Device memory comes back only when the collector finds the tensors holding it dead, and
      * the JVM's heap, which holds only their small handles, sees no pressure to collect: so
-     * every GiB allocated here (system property {@code spdz4j.collectEvery}, in bytes) asks for
-     * a collection, and freed buffers return to the library's cache instead of piling up (a
+     * every 512 MiB allocated here (system property {@code spdz4j.collectEvery}, in bytes) asks
+     * for a collection, and freed buffers return to the library's cache instead of piling up (a
      * fresh host buffer costs a page fault per 4 KiB on first touch; on a GPU, memory runs out).
+     * Half a GiB keeps what one collection frees within the native cache's 2 GiB.
      */
     private void collectEvery(long bytes) {
         if (sinceCollection.addAndGet(bytes) > COLLECT_EVERY_BYTES) {
@@ -313,7 +336,20 @@ public final class DeviceRingBackend implements RingBackend {
     }
 
     /** A device buffer of {@code size} elements, freed when no tensor holds it any more. */
-    private static final class Buffer implements DeviceWords {
+    /**
+     * Native memory for received words where the buffers are host memory (the words go from
+     * the frames straight there); null for a GPU, whose words arrive in heap arrays. Memory of a
+     * fresh buffer is committed page by page as the chunks arrive.
+     */
+    @Override
+    public WordSink wordSink(int size) {
+        if (!hostReadable || size <= 0) {
+            return null;
+        }
+        return allocate(size);
+    }
+
+    private static final class Buffer implements WordSink {
         final DeviceRingBackend owner;
         final long address;
         final long size;
@@ -334,6 +370,43 @@ public final class DeviceRingBackend implements RingBackend {
                 Reference.reachabilityFence(this);
             }
             owner.downloaded.addAndGet(16L * size);
+        }
+
+        /** Host-memory buffers only (see {@link #wordSink}): two copies into native memory. */
+        @Override
+        public void readWords(int first, int count, ByteBuffer src) {
+            Objects.checkFromIndexSize(first, count, size);
+            if (src.remaining() < 16L * count) {
+                throw new IndexOutOfBoundsException(16L * count + " bytes from a buffer holding " + src.remaining());
+            }
+            try {
+                Pointer words = new Pointer(address);
+                ByteBuffer part = src.duplicate();
+                words.getByteBuffer(8L * first, 8L * count).put(part.limit(part.position() + 8 * count));
+                words.getByteBuffer(8L * (size + first), 8L * count).put(part.limit(part.position() + 8 * count));
+            } finally {
+                Reference.reachabilityFence(this);
+            }
+            src.position(src.position() + 16 * count);
+            owner.uploaded.addAndGet(16L * count);
+        }
+
+        /** Host-memory buffers only: two copies from native memory, no heap arrays. */
+        @Override
+        public boolean copyWords(int first, int count, ByteBuffer dst) {
+            if (!owner.hostReadable) {
+                return false;
+            }
+            Objects.checkFromIndexSize(first, count, size);
+            try {
+                Pointer words = new Pointer(address);
+                dst.put(words.getByteBuffer(8L * first, 8L * count));
+                dst.put(words.getByteBuffer(8L * (size + first), 8L * count));
+            } finally {
+                Reference.reachabilityFence(this);
+            }
+            owner.downloaded.addAndGet(16L * count);
+            return true;
         }
     }
 

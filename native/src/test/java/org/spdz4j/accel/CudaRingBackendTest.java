@@ -17,6 +17,11 @@ class CudaRingBackendTest extends DeviceBackendTest {
     }
 
     @Override
+    boolean hostMemory() {
+        return false;
+    }
+
+    @Override
     DeviceRingBackend backend() {
         return DeviceRingBackend.cuda();
     }

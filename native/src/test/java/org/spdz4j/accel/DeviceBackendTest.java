@@ -2,14 +2,17 @@ package org.spdz4j.accel;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.RingBackend;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.ring.WordSink;
 
 /** What every device backend must do besides agreeing with Java: keep results resident, report errors. */
 abstract class DeviceBackendTest extends BackendAgreementTest {
@@ -39,6 +42,65 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         } finally {
             RingBackends.use(previous);
         }
+    }
+
+    /** Whether the backend's buffers are host memory the transport may read directly. */
+    boolean hostMemory() {
+        return true;
+    }
+
+    @Test
+    void aFrameIsWrittenFromDeviceWordsAsFromHostWords() {
+        DeviceRingBackend device = backend();
+        Ring128Tensor a = random(Shape.of(300, 7), 33);
+        Ring128Tensor b = random(Shape.of(300, 7), 34);
+        ByteBuffer expected = ByteBuffer.allocateDirect(16 * 1000);
+        a.mul(b).writeWords(57, 1000, expected);     // on Java, before the device is installed
+        RingBackend previous = RingBackends.use(device);
+        try {
+            Ring128Tensor product = a.mul(b);
+            long down = device.downloadedBytes();
+            ByteBuffer frame = ByteBuffer.allocateDirect(16 * 1000 + 3);
+            frame.position(3);
+            product.writeWords(57, 1000, frame);
+            assertEquals(3 + 16 * 1000, frame.position());
+            assertEquals(expected.flip(), frame.position(3).limit(3 + 16 * 1000), "the same bytes as from the heap");
+            assertEquals(!hostMemory(), product.isOnHost(), "host memory is read in place, a GPU's downloaded");
+            assertEquals(down + 16L * (hostMemory() ? 1000 : product.size()), device.downloadedBytes());
+        } finally {
+            RingBackends.use(previous);
+        }
+    }
+
+    @Test
+    void receivedWordsLandInNativeMemoryWhereTheHostCanWriteIt() {
+        DeviceRingBackend device = backend();
+        WordSink sink = device.wordSink(5000);
+        if (!hostMemory()) {
+            assertNull(sink, "a GPU's words arrive in heap arrays");
+            return;
+        }
+        Ring128Tensor words = random(Shape.of(5000), 35);
+        ByteBuffer frames = ByteBuffer.allocateDirect(16 * 5000);
+        words.writeWords(0, 3000, frames);
+        words.writeWords(3000, 2000, frames);
+        frames.flip();
+        long up = device.uploadedBytes();
+        sink.readWords(0, 3000, frames);
+        sink.readWords(3000, 2000, frames);
+        assertEquals(0, frames.remaining());
+        assertEquals(up + 16L * 5000, device.uploadedBytes());
+        Ring128Tensor received = Ring128Tensor.onDevice(words.shape(), sink);
+        RingBackend previous = RingBackends.use(device);
+        try {
+            Ring128Tensor sum = received.add(words);   // used where it lies, no second upload of it
+            assertEquals(up + 16L * 5000 + 16L * words.size(), device.uploadedBytes());
+            assertEquals(words.add(words), sum);
+        } finally {
+            RingBackends.use(previous);
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> sink.readWords(4999, 2, ByteBuffer.allocate(32)));
+        assertThrows(IndexOutOfBoundsException.class, () -> sink.readWords(0, 2, ByteBuffer.allocate(31)));
     }
 
     @Test

@@ -2,7 +2,10 @@ package org.spdz4j.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteOrder;
+import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
+import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
@@ -18,13 +21,18 @@ import org.spdz4j.core.transport.Tag;
  *   HELLO:  byte protocol version, byte name length, the role's name (ASCII, e.g. "P1", "HOLDER3")
  *   BYTES:  the payload
  *   TENSOR: byte rank, int dims[rank]; then ceil(size / CHUNK_ELEMENTS) CHUNK frames follow
- *   CHUNK:  int first element, then (hi, lo) as two big-endian longs per element
+ *   CHUNK:  int first element, then the chunk's count high words, then its count low words,
+ *           each a little-endian long (planar, as a tensor lies in native memory)
  * </pre>
- * A tensor is streamed in chunks of at most {@link #CHUNK_ELEMENTS} elements (1 MiB), so no
- * frame exceeds {@link #MAX_FRAME_BYTES} and the decoder never buffers more than that.
+ * Header fields are big-endian (Netty's default); the words are little-endian so that a tensor
+ * in native memory goes into a frame by two copies ({@link Ring128Tensor#writeWords}) and out
+ * of one by two bulk reads ({@link #readWords}). A tensor is streamed in chunks of at most
+ * {@link #CHUNK_ELEMENTS} elements (1 MiB), so no frame exceeds {@link #MAX_FRAME_BYTES} and
+ * the decoder never buffers more than that. Version 3 made the words planar and little-endian
+ * (version 2 interleaved big-endian (hi, lo) pairs).
  */
 final class Frames {
-    static final byte PROTOCOL_VERSION = 2;
+    static final byte PROTOCOL_VERSION = 3;
     /** Longest role name in a HELLO. */
     static final int MAX_ROLE_NAME = 32;
     static final byte HELLO = 1;
@@ -92,13 +100,24 @@ final class Frames {
         return b;
     }
 
-    static ByteBuf chunk(ByteBufAllocator alloc, Tag tag, long[] hi, long[] lo, int first, int count) {
+    /** The CHUNK frame of elements {@code [first, first + count)} of {@code tensor}. */
+    static ByteBuf chunk(ByteBufAllocator alloc, Tag tag, Ring128Tensor tensor, int first, int count) {
         ByteBuf b = header(alloc, CHUNK, tag, 4 + 16 * count);
         b.writeInt(first);
-        for (int i = first; i < first + count; i++) {
-            b.writeLong(hi[i]);
-            b.writeLong(lo[i]);
-        }
+        int bytes = 16 * count;
+        tensor.writeWords(first, count, b.nioBuffer(b.writerIndex(), bytes));
+        b.writerIndex(b.writerIndex() + bytes);
         return b;
+    }
+
+    /**
+     * Reads a CHUNK body's {@code count} elements (after its first-element field) into
+     * {@code hi} and {@code lo} from {@code first}.
+     */
+    static void readWords(ByteBuf b, long[] hi, long[] lo, int first, int count) {
+        int bytes = 16 * count;
+        LongBuffer words = b.nioBuffer(b.readerIndex(), bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        words.get(hi, first, count).get(lo, first, count);
+        b.skipBytes(bytes);
     }
 }

@@ -9,7 +9,9 @@ import io.netty.handler.ssl.NotSslRecordException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.ring.WordSink;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
@@ -41,6 +43,7 @@ final class Inbound extends ChannelInboundHandlerAdapter {
     private Shape tensorShape;
     private long[] hi;
     private long[] lo;
+    private WordSink sink;   // where the backend keeps tensors in native memory: the words go there, not to hi and lo
     private int received;
     private boolean failed;
 
@@ -120,10 +123,14 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         }
         tensorTag = tag;
         tensorShape = shape;
-        // memory follows the data that actually arrives, not the size announced
-        hi = new long[Math.min(shape.size(), Frames.CHUNK_ELEMENTS)];
-        lo = new long[hi.length];
         received = 0;
+        // memory follows the data that actually arrives, not the size announced (a native
+        // buffer's pages are committed as they are written; heap arrays grow)
+        sink = RingBackends.current().wordSink(shape.size());
+        if (sink == null) {
+            hi = new long[Math.min(shape.size(), Frames.CHUNK_ELEMENTS)];
+            lo = new long[hi.length];
+        }
     }
 
     private void readChunk(ChannelHandlerContext ctx, Tag tag, ByteBuf b) {
@@ -137,21 +144,25 @@ final class Inbound extends ChannelInboundHandlerAdapter {
             throw new ProtocolException("malformed chunk of " + tag + ": elements " + first + "+" + count
                     + " where element " + received + " of " + size + " was next");
         }
-        if (received + count > hi.length) {
-            int grown = (int) Math.min(size, Math.max(received + count, 2L * hi.length));
-            hi = java.util.Arrays.copyOf(hi, grown);
-            lo = java.util.Arrays.copyOf(lo, grown);
-        }
-        for (int i = first; i < first + count; i++) {
-            hi[i] = b.readLong();
-            lo[i] = b.readLong();
+        if (sink != null) {
+            sink.readWords(first, count, b.nioBuffer(b.readerIndex(), 16 * count));
+            b.skipBytes(16 * count);
+        } else {
+            if (received + count > hi.length) {
+                int grown = (int) Math.min(size, Math.max(received + count, 2L * hi.length));
+                hi = java.util.Arrays.copyOf(hi, grown);
+                lo = java.util.Arrays.copyOf(lo, grown);
+            }
+            Frames.readWords(b, hi, lo, first, count);
         }
         received += count;
         if (received == size) {
-            events.accept(new Message(peer, tensorTag, Ring128Tensor.wrap(tensorShape, hi, lo), null, ctx.channel()));
+            Ring128Tensor t = sink != null ? Ring128Tensor.onDevice(tensorShape, sink) : Ring128Tensor.wrap(tensorShape, hi, lo);
+            events.accept(new Message(peer, tensorTag, t, null, ctx.channel()));
             tensorTag = null;
             hi = null;
             lo = null;
+            sink = null;
         }
     }
 

@@ -235,7 +235,7 @@ public final class NettyTransport implements Transport {
                     + ", which is connected already");
         }
         peers.put(h.role(), ch);
-        LOG.info("{} connected to {} at {}{}", self, h.role(), ch.remoteAddress(), tls != null ? " (mutual TLS)" : " (plain TCP)");
+        LOG.info("{} connected to {} at {}{}", self, h.role(), ch.remoteAddress(), tls != null ? " (mutual TLS, " + TlsIdentity.engine() + ")" : " (plain TCP)");
     }
 
     private static X509Certificate peerCertificate(Channel ch) {
@@ -380,12 +380,10 @@ public final class NettyTransport implements Transport {
     @Override
     public void send(Role to, Tag tag, Ring128Tensor tensor) {
         Channel ch = channel(to, tag);
-        long[] hi = tensor.hiWords();
-        long[] lo = tensor.loWords();
         ChannelFuture last = write(ch, Frames.tensorHeader(ch.alloc(), tag, tensor.shape()));
         for (int first = 0; first < tensor.size(); first += Frames.CHUNK_ELEMENTS) {
             int count = Math.min(Frames.CHUNK_ELEMENTS, tensor.size() - first);
-            last = write(ch, Frames.chunk(ch.alloc(), tag, hi, lo, first, count));
+            last = write(ch, Frames.chunk(ch.alloc(), tag, tensor, first, count));
             if (!ch.isWritable()) {
                 ch.flush();
                 await(last, to, tag); // bounded memory: let the socket drain before the next chunk

@@ -1,8 +1,10 @@
 package org.spdz4j.net;
 
 import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.math.BigInteger;
@@ -42,7 +44,9 @@ import org.spdz4j.core.transport.Topology;
 /**
  * One process's TLS identity (its key and self-signed certificate) and the SHA-256
  * fingerprints of the certificates it accepts for each other role. Only TLS 1.3, both sides
- * authenticated; a peer presenting any other certificate is refused.
+ * authenticated; a peer presenting any other certificate is refused. The TLS engine is
+ * BoringSSL (netty-tcnative) where its native library loads, else the JDK's; the system
+ * property {@code spdz4j.tls=jdk} picks the JDK's (see {@link #engine()}).
  *
  * <pre>{@code
  * TlsIdentity.Generated p0 = TlsIdentity.generate(Role.P0);
@@ -193,9 +197,36 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, Map<Role,
         }
     }
 
+    /** The system property that picks the TLS engine: {@code openssl} (the default where it loads) or {@code jdk}. */
+    public static final String ENGINE_PROPERTY = "spdz4j.tls";
+
+    /**
+     * The TLS engine this process uses: {@code "openssl"} (BoringSSL through netty-tcnative,
+     * faster at AES-GCM than the JDK's) where it loads and
+     * {@value #ENGINE_PROPERTY} is not {@code jdk}; {@code "jdk"} otherwise. Either speaks the
+     * same TLS 1.3, so processes using different engines talk to each other.
+     *
+     * @throws IllegalArgumentException when the property names another engine
+     */
+    public static String engine() {
+        return provider() == SslProvider.OPENSSL ? "openssl" : "jdk";
+    }
+
+    private static SslProvider provider() {
+        String wanted = System.getProperty(ENGINE_PROPERTY, "openssl");
+        return switch (wanted) {
+            case "jdk" -> SslProvider.JDK;
+            case "openssl" -> OpenSsl.isAvailable() && SslProvider.isTlsv13Supported(SslProvider.OPENSSL) ? SslProvider.OPENSSL
+                    : SslProvider.JDK;
+            default -> throw new IllegalArgumentException(ENGINE_PROPERTY + "=" + wanted
+                    + " names no TLS engine (openssl or jdk)");
+        };
+    }
+
     SslContext serverContext() {
         try {
-            return SslContextBuilder.forServer(key, certificate).protocols("TLSv1.3").clientAuth(ClientAuth.REQUIRE)
+            return SslContextBuilder.forServer(key, certificate).sslProvider(provider()).protocols("TLSv1.3")
+                    .clientAuth(ClientAuth.REQUIRE)
                     .trustManager(PinnedTrust.accepting(pinned)).build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the TLS server context: " + e.getMessage(), e);
@@ -209,7 +240,8 @@ public record TlsIdentity(PrivateKey key, X509Certificate certificate, Map<Role,
             throw new IllegalStateException("no certificate is pinned for " + peer);
         }
         try {
-            return SslContextBuilder.forClient().protocols("TLSv1.3").keyManager(key, certificate)
+            return SslContextBuilder.forClient().sslProvider(provider()).protocols("TLSv1.3")
+                    .keyManager(key, certificate)
                     .trustManager(PinnedTrust.dialing(peer, pin)).build();
         } catch (SSLException e) {
             throw new IllegalStateException("cannot build the TLS client context: " + e.getMessage(), e);

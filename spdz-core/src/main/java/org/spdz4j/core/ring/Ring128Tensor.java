@@ -1,5 +1,7 @@
 package org.spdz4j.core.ring;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -120,6 +122,32 @@ public final class Ring128Tensor {
             hi = h;
         }
         return new long[][]{hi, lo};
+    }
+
+    /**
+     * Writes elements {@code [first, first + count)} into {@code dst} at its position, planar
+     * and little-endian: the {@code count} high words, then the {@code count} low words, 8 bytes
+     * each; advances {@code dst} by {@code 16 * count} bytes. Words in native memory are copied
+     * from there without passing through the heap ({@link DeviceWords#copyWords}).
+     *
+     * @throws IndexOutOfBoundsException when the range is outside the tensor or {@code dst} has
+     *                                   too little room
+     */
+    public void writeWords(int first, int count, ByteBuffer dst) {
+        java.util.Objects.checkFromIndexSize(first, count, size());
+        if (dst.remaining() < 16L * count) {
+            throw new IndexOutOfBoundsException(16L * count + " bytes into a buffer with " + dst.remaining() + " left");
+        }
+        DeviceWords d;
+        synchronized (this) {
+            d = hi == null ? device : null;
+        }
+        if (d != null && d.copyWords(first, count, dst)) {
+            return;
+        }
+        ByteBuffer le = dst.slice().order(ByteOrder.LITTLE_ENDIAN);
+        le.asLongBuffer().put(hiWords(), first, count).put(loWords(), first, count);
+        dst.position(dst.position() + 16 * count);
     }
 
     /** Whether the words are (also) on the host, so reading them costs no copy. */

@@ -29,6 +29,15 @@ public interface RingBackend {
         return AesCounterWords.onHost(shape, key, counter);
     }
 
+    /**
+     * Words of a tensor of {@code size} elements that a transport will fill as they arrive,
+     * where this backend keeps tensors off the heap; null (the default) where it keeps them in
+     * heap arrays.
+     */
+    default WordSink wordSink(int size) {
+        return null;
+    }
+
     /** Elementwise sum mod 2^128. */
     Ring128Tensor add(Ring128Tensor a, Ring128Tensor b);
 

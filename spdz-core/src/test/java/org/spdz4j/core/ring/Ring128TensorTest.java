@@ -11,6 +11,7 @@ import static org.spdz4j.core.testing.RingTestSupport.randomWithEdges;
 import static org.spdz4j.core.testing.RingTestSupport.signed;
 
 import java.math.BigInteger;
+import java.nio.ByteBuffer;
 import java.util.function.BinaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -232,5 +233,62 @@ class Ring128TensorTest {
             s = s.add(big(a, i).multiply(big(b, i)));
         }
         return s.mod(M);
+    }
+
+    @Test
+    void writeWordsLaysOutTheHighThenTheLowWordsLittleEndian() {
+        Ring128Tensor a = randomWithEdges(prg, Shape.of(5, 7), 11);
+        int first = 3, count = 20;
+        ByteBuffer dst = ByteBuffer.allocate(2 + 16 * count + 5);
+        dst.position(2);
+        a.writeWords(first, count, dst);
+        assertEquals(2 + 16 * count, dst.position(), "advanced by 16 bytes per element");
+        for (int i = 0; i < count; i++) {
+            BigInteger v = big(a, first + i);
+            assertEquals(v.shiftRight(64), littleEndian(dst.array(), 2 + 8 * i), "high word of " + (first + i));
+            assertEquals(v.mod(BigInteger.ONE.shiftLeft(64)), littleEndian(dst.array(), 2 + 8 * (count + i)),
+                    "low word of " + (first + i));
+        }
+        assertThrows(IndexOutOfBoundsException.class, () -> a.writeWords(30, 6, ByteBuffer.allocate(96)), "past the end");
+        assertThrows(IndexOutOfBoundsException.class, () -> a.writeWords(0, 6, ByteBuffer.allocate(95)), "too little room");
+    }
+
+    @Test
+    void writeWordsCopiesStraightFromDeviceWordsThatCanAndDownloadsOtherwise() {
+        Ring128Tensor host = randomWithEdges(prg, Shape.of(40), 12);
+        ByteBuffer expected = ByteBuffer.allocate(16 * 25);
+        host.writeWords(10, 25, expected);
+        int[] downloads = {0};
+        for (boolean readable : new boolean[]{true, false}) {
+            Ring128Tensor onDevice = Ring128Tensor.onDevice(host.shape(), new DeviceWords() {
+                @Override
+                public void download(long[] hi, long[] lo) {
+                    downloads[0]++;
+                    System.arraycopy(host.hiWords(), 0, hi, 0, hi.length);
+                    System.arraycopy(host.loWords(), 0, lo, 0, lo.length);
+                }
+
+                @Override
+                public boolean copyWords(int from, int count, ByteBuffer dst) {
+                    if (readable) {
+                        host.writeWords(from, count, dst);
+                    }
+                    return readable;
+                }
+            });
+            ByteBuffer dst = ByteBuffer.allocate(16 * 25);
+            onDevice.writeWords(10, 25, dst);
+            assertArrayEquals(expected.array(), dst.array(), readable ? "copied from the device" : "downloaded");
+            assertEquals(readable ? 0 : 1, downloads[0], "downloads");
+            assertEquals(!readable, onDevice.isOnHost());
+        }
+    }
+
+    private static BigInteger littleEndian(byte[] bytes, int offset) {
+        byte[] bigEndian = new byte[8];
+        for (int i = 0; i < 8; i++) {
+            bigEndian[i] = bytes[offset + 7 - i];
+        }
+        return new BigInteger(1, bigEndian);
     }
 }
