@@ -23,6 +23,9 @@ jlink --add-modules java.base,java.logging,java.management,java.naming,java.sql,
 strip --strip-unneeded .gpu/jre/lib/server/libjvm.so      # its symbols are 4 MB of the 64 MiB
 
 cp app/target/spdz.jar bench/target/spdz-bench-*-SNAPSHOT.jar spdz-core/target/spdz-core-*-tests.jar .gpu/lib/
+chmod u+w .gpu/lib/spdz.jar
+command -v zip >/dev/null || { echo "zip is needed (apt-get install zip)" >&2; exit 1; }
+zip -q -d .gpu/lib/spdz.jar 'META-INF/native/libnetty_tcnative_linux_aarch_64.so'   # that machine is x86-64
 mvn -B -q dependency:copy-dependencies -pl bench -DincludeGroupIds=org.openjdk.jmh,net.sf.jopt-simple,org.apache.commons \
     -DexcludeArtifactIds=jmh-generator-annprocess \
     -DoutputDirectory="$PWD/.gpu/lib"
@@ -42,4 +45,6 @@ for name, header, item in (('train-images-idx3-ubyte', 16, 784), ('train-labels-
         f.write(bytes(head) + raw[header:header + n * item])
 PY
 chmod -R u+w .gpu
-du -sh .gpu
+bytes=$(du -sb .gpu | cut -f1)
+echo ".gpu: $bytes bytes (the limit: $((64 << 20)))"
+[ "$bytes" -lt $((64 << 20)) ] || { echo ".gpu is over the device tool's 64 MiB" >&2; exit 1; }
