@@ -42,6 +42,8 @@ final class DemoCommand implements Callable<Integer> {
     String dealerSeed;
     @Option(names = "--input-seed", hidden = true)
     String inputSeed;
+    @Option(names = "--timing-file", hidden = true)
+    Path timingFile;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "save party state every N steps to <dir>/checkpoints (0 = never)")
@@ -97,6 +99,9 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (inputSeed != null) {
             p0Args.addAll(List.of("--input-seed", inputSeed));
+        }
+        if (timingFile != null) {
+            p0Args.addAll(List.of("--timing-file", timingFile.toAbsolutePath().toString()));
         }
         Map<Role, Launch> launches = new java.util.LinkedHashMap<>();
         launches.put(Role.DEALER, new Launch(dealerArgs, "dealer.log", false));

@@ -37,6 +37,8 @@ final class PartyCommand implements Callable<Integer> {
     String inputSeed;
     @Option(names = "--test-images", defaultValue = "10000", description = "P0: evaluate the revealed model on this many test images")
     int testImages;
+    @Option(names = "--timing-file", hidden = true, description = "P0: write the mean seconds per step here (compare-backends)")
+    Path timingFile;
     @Option(names = "--no-progress", description = "no progress bar")
     boolean noProgress;
     @Option(names = "--checkpoint-dir", description = "save this party's shares of model and momentum here")
@@ -111,6 +113,9 @@ final class PartyCommand implements Callable<Integer> {
             System.out.printf("%s: %d steps, %.2f s per step: compute %.2f, waiting for %s %.2f, waiting for the dealer %.2f%n",
                     role, batches.length - first, step, step - peerWait - dealerWait, role.peer(), peerWait, dealerWait);
             if (role.equals(Role.P0)) {
+                if (timingFile != null) {
+                    Files.writeString(timingFile, Double.toString(step));
+                }
                 if (saveModel != null) {
                     ModelFile.write(saveModel, c.network(), scaling, o.model());
                     System.out.println("P0: model written to " + saveModel);

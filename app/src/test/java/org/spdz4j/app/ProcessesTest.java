@@ -100,6 +100,39 @@ class ProcessesTest {
     }
 
     @Test
+    void compareBackendsAsProcessesTimesEachRoundAndFindsTheModelsIdentical() throws Exception {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream before = System.out;
+        int code;
+        System.setOut(new java.io.PrintStream(out, true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            code = new CommandLine(new CompareBackendsCommand()).execute("--data", TestData.dir().toString(),
+                    "--network", "small", "--batch", "32", "--steps", "3", "--reference", "java", "--backend", "java",
+                    "--processes", "--rounds", "2", "--timeout", "120");
+        } finally {
+            System.setOut(before);
+        }
+        String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, code, text);
+        assertTrue(text.contains("round 1: java") && text.contains("round 2: java"), text);
+        assertTrue(text.contains("over 2 round(s); revealed models identical: yes"), text);
+
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        CommandLine failing = new CommandLine(new CompareBackendsCommand());
+        failing.setErr(new java.io.PrintWriter(err, true, java.nio.charset.StandardCharsets.UTF_8));
+        System.setOut(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true, java.nio.charset.StandardCharsets.UTF_8));
+        try {
+            code = failing.execute("--data", TestData.dir().toString(), "--network", "small", "--batch", "32", "--steps", "2",
+                    "--reference", "java", "--backend", "nosuch", "--processes", "--timeout", "120");
+        } finally {
+            System.setOut(before);
+        }
+        assertNotEquals(0, code);
+        String why = err.toString(java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(why.contains("the nosuch-0-1 run failed") && why.contains(".log"), why);
+    }
+
+    @Test
     void aPortScanAndNoiseWhileP0WaitsForItsPeersDoNotStopTheRun() throws Exception {
         List<String> common = common(60, options(64).asArguments());
         InetSocketAddress p0At = RunConfig.read(dir.resolve("run.yaml")).endpoints().get(Role.P0);
