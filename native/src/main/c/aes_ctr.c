@@ -8,9 +8,8 @@
 #include <immintrin.h>
 #include <stdint.h>
 #include <string.h>
+#include "ring128.h"
 #include "ring128_elem.h"
-
-int r128_threads(void);   /* ring128.c: the loops' thread count */
 
 #define AES_TARGET __attribute__((target("aes,sse4.1")))
 /* blocks encrypted side by side: enough to hide the latency of aesenc */

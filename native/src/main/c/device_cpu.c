@@ -10,10 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ring128.h"
 #include "ring128_elem.h"
-
-void r128_set_threads(int threads);   /* ring128.c: the loops' thread count */
-int r128_threads(void);
 
 /* every kernel's count is its parameter n; small ones stay on one thread */
 #define KERNEL(name, params, count, ...) \
@@ -27,14 +25,6 @@ int r128_threads(void);
 
 #include "ring128_device_ops.inc"
 #include "device_hostmem.inc"
-
-void r128_im2col(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,
-                 int kernel, int stride, int padding, int64_t *ohi, int64_t *olo);
-void r128_col2im(const int64_t *hi, const int64_t *lo, int batch, int channels, int height, int width,
-                 int kernel, int stride, int padding, int64_t *ohi, int64_t *olo);
-
-int r128_matmul(const int64_t *ahi, const int64_t *alo, int transA, const int64_t *bhi, const int64_t *blo,
-                int transB, int m, int k, int n, int64_t *ohi, int64_t *olo, int threads);
 
 int r128d_init(char *name, int len) {
     snprintf(name, (size_t)len, "C, native memory");

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ring128.h"
 
 typedef unsigned __int128 u128;
 
@@ -59,10 +60,6 @@ static u128 *pack(const int64_t *hi, const int64_t *lo, int transposed, int rows
             out[r * k + c] = load(hi, lo, transposed ? c * rows + r : r * k + c);
     return out;
 }
-
-int r128_gemm_available(void);
-int r128_gemm(const int64_t *ahi, const int64_t *alo, int transA, const int64_t *bhi, const int64_t *blo,
-              int transB, int m, int k, int n, int64_t *ohi, int64_t *olo, int threads);
 
 /* whether r128_matmul takes the AVX-512 product (ring128_gemm.c) where the CPU has it */
 static volatile int use_simd = 1;

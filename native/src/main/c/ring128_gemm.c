@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "ring128.h"
 
 typedef unsigned __int128 u128;
 

@@ -6,10 +6,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.spdz4j.core.prg.AesCtrPrg;
 import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
 import org.spdz4j.accel.Backends;
+import org.spdz4j.core.prg.AesCtrPrg;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,12 +42,12 @@ final class CompareBackendsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        training.trainImages = steps * training.batch;
+        training.epochs = 1;
         if (processes) {
             return asProcesses();
         }
         int threads = training.threads();
-        training.trainImages = steps * training.batch;
-        training.epochs = 1;
         TrainingConfig c = training.config();
         Mnist train = Mnist.load(data, true);
         BackendComparison.Result r = BackendComparison.run(c, train.scaled(training.scaling(train)),
@@ -75,8 +75,6 @@ final class CompareBackendsCommand implements Callable<Integer> {
         Path run = Files.createTempDirectory("spdz4j-compare");
         String dealerSeed = HexFormat.of().formatHex(AesCtrPrg.freshSeed());
         String inputSeed = HexFormat.of().formatHex(AesCtrPrg.freshSeed());
-        training.trainImages = steps * training.batch;
-        training.epochs = 1;
         String[] backends = {reference, training.backend};
         System.out.printf("three processes over TLS per backend, batch %d, %d steps (P0's mean, the first step included); logs in %s%n",
                 training.batch, steps, run);
@@ -88,12 +86,7 @@ final class CompareBackendsCommand implements Callable<Integer> {
             for (int i = 0; i < 2; i++) {
                 String name = backends[i] + "-" + r + "-" + i;
                 training.backend = backends[i];
-                List<String> args = new ArrayList<>(List.of("demo", "--data", data.toString(), "--no-progress",
-                        "--test-images", "0", "--dir", run.resolve(name).toString(), "--dealer-seed", dealerSeed,
-                        "--input-seed", inputSeed, "--timing-file", run.resolve(name + ".seconds").toString(),
-                        "--save-model", run.resolve(name + ".spdz").toString()));
-                args.addAll(training.asArguments());
-                seconds[i] = demo(args, run, name);
+                seconds[i] = demo(run, name, dealerSeed, inputSeed);
                 byte[] model = Files.readAllBytes(run.resolve(name + ".spdz"));
                 firstModel = firstModel == null ? model : firstModel;
                 identical &= java.util.Arrays.equals(firstModel, model);
@@ -108,15 +101,23 @@ final class CompareBackendsCommand implements Callable<Integer> {
         return identical ? 0 : 1;
     }
 
-    /** Runs {@code spdz <args>} (a demo) and returns P0's mean seconds per step. */
-    private double demo(List<String> args, Path run, String name) throws Exception {
+    /**
+     * Runs {@code spdz demo} with the training options and seeds, its run directory, log,
+     * timing and model in {@code run} under {@code name}; returns P0's mean seconds per step.
+     */
+    private double demo(Path run, String name, String dealerSeed, String inputSeed) throws Exception {
+        Path timing = run.resolve(name + ".seconds");
+        List<String> args = new ArrayList<>(List.of("demo", "--data", data.toString(), "--no-progress",
+                "--test-images", "0", "--dir", run.resolve(name).toString(), "--dealer-seed", dealerSeed,
+                "--input-seed", inputSeed, "--timing-file", timing.toString(),
+                "--save-model", run.resolve(name + ".spdz").toString()));
+        args.addAll(training.asArguments());
         Path log = run.resolve(name + ".log");
         Process p = DemoCommand.start(args, log);
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroy();
             throw new IOException("the " + name + " run took more than --timeout " + timeoutSeconds + " s; see " + log);
         }
-        Path timing = run.resolve(name + ".seconds");
         if (p.exitValue() != 0 || !Files.exists(timing)) {
             throw new IOException("the " + name + " run failed (exit " + p.exitValue() + "); see " + log);
         }

@@ -41,12 +41,17 @@ public final class DeviceRingBackend implements RingBackend {
     private final String label;
     private final boolean aesKernel;
     private final boolean hostReadable;   // buffers in host memory, words little-endian: copied out without a download
-    private int threads;   // the native host library's, set once by nativeHost(int)
+    private final int threads;   // the native host library's loop threads (0 for the other libraries)
     private final AtomicLong uploaded = new AtomicLong();
     private final AtomicLong sinceCollection = new AtomicLong();
     private final AtomicLong downloaded = new AtomicLong();
 
     private DeviceRingBackend(Loaded loaded) {
+        this(loaded, -1);
+    }
+
+    /** With {@code threads >= 0}, sets the (native host) library's thread count: 0 is OpenMP's default. */
+    private DeviceRingBackend(Loaded loaded, int threads) {
         if (loaded.failure != null) {
             throw new IllegalStateException(loaded.label + " backend unavailable: " + loaded.failure);
         }
@@ -55,6 +60,7 @@ public final class DeviceRingBackend implements RingBackend {
         this.label = loaded.label;
         this.aesKernel = loaded.aesKernel;
         this.hostReadable = !loaded.label.equals("CUDA") && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        this.threads = threads < 0 ? 0 : lib.r128d_set_threads(threads);
     }
 
     /** The CUDA backend on GPU 0; throws naming the reason when there is none. */
@@ -90,9 +96,7 @@ public final class DeviceRingBackend implements RingBackend {
         if (threads < 0) {
             throw new IllegalArgumentException("threads must be 0 (OpenMP's default) or positive, not " + threads);
         }
-        DeviceRingBackend b = new DeviceRingBackend(NativeHost.LOADED);
-        b.threads = b.lib.r128d_set_threads(threads);
-        return b;
+        return new DeviceRingBackend(NativeHost.LOADED, threads);
     }
 
     /** Whether the native-memory CPU library is built. */
@@ -335,7 +339,6 @@ public final class DeviceRingBackend implements RingBackend {
                 o -> lib.r128d_broadcast_columns(x.address, rows, columns, o), x);
     }
 
-    /** A device buffer of {@code size} elements, freed when no tensor holds it any more. */
     /**
      * Native memory for received words where the buffers are host memory (the words go from
      * the frames straight there); null for a GPU, whose words arrive in heap arrays. Memory of a
@@ -349,6 +352,7 @@ public final class DeviceRingBackend implements RingBackend {
         return allocate(size);
     }
 
+    /** A device buffer of {@code size} elements, freed when no tensor holds it any more. */
     private static final class Buffer implements WordSink {
         final DeviceRingBackend owner;
         final long address;
@@ -372,6 +376,14 @@ public final class DeviceRingBackend implements RingBackend {
             owner.downloaded.addAndGet(16L * size);
         }
 
+        /**
+         * A view of words {@code [first, first + count)} of the high ({@code part} 0) or low
+         * ({@code part} 1) half; host-memory buffers only.
+         */
+        private ByteBuffer half(int part, int first, int count) {
+            return new Pointer(address).getByteBuffer(8L * (part * size + first), 8L * count);
+        }
+
         /** Host-memory buffers only (see {@link #wordSink}): two copies into native memory. */
         @Override
         public void readWords(int first, int count, ByteBuffer src) {
@@ -380,10 +392,9 @@ public final class DeviceRingBackend implements RingBackend {
                 throw new IndexOutOfBoundsException(16L * count + " bytes from a buffer holding " + src.remaining());
             }
             try {
-                Pointer words = new Pointer(address);
                 ByteBuffer part = src.duplicate();
-                words.getByteBuffer(8L * first, 8L * count).put(part.limit(part.position() + 8 * count));
-                words.getByteBuffer(8L * (size + first), 8L * count).put(part.limit(part.position() + 8 * count));
+                half(0, first, count).put(part.limit(part.position() + 8 * count));
+                half(1, first, count).put(part.limit(part.position() + 8 * count));
             } finally {
                 Reference.reachabilityFence(this);
             }
@@ -399,9 +410,7 @@ public final class DeviceRingBackend implements RingBackend {
             }
             Objects.checkFromIndexSize(first, count, size);
             try {
-                Pointer words = new Pointer(address);
-                dst.put(words.getByteBuffer(8L * first, 8L * count));
-                dst.put(words.getByteBuffer(8L * (size + first), 8L * count));
+                dst.put(half(0, first, count)).put(half(1, first, count));
             } finally {
                 Reference.reachabilityFence(this);
             }

@@ -2,11 +2,13 @@ package org.spdz4j.net;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.LongBuffer;
 import java.nio.charset.StandardCharsets;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.ring.WordSink;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
@@ -115,9 +117,19 @@ final class Frames {
      * {@code hi} and {@code lo} from {@code first}.
      */
     static void readWords(ByteBuf b, long[] hi, long[] lo, int first, int count) {
-        int bytes = 16 * count;
-        LongBuffer words = b.nioBuffer(b.readerIndex(), bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
+        LongBuffer words = body(b, count).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer();
         words.get(hi, first, count).get(lo, first, count);
-        b.skipBytes(bytes);
+    }
+
+    /** As {@link #readWords(ByteBuf, long[], long[], int, int)}, into {@code sink} (native memory). */
+    static void readWords(ByteBuf b, WordSink sink, int first, int count) {
+        sink.readWords(first, count, body(b, count));
+    }
+
+    /** The next {@code count} elements' words of a CHUNK body, consumed from {@code b}. */
+    private static ByteBuffer body(ByteBuf b, int count) {
+        ByteBuffer words = b.nioBuffer(b.readerIndex(), 16 * count);
+        b.skipBytes(16 * count);
+        return words;
     }
 }

@@ -145,8 +145,7 @@ final class Inbound extends ChannelInboundHandlerAdapter {
                     + " where element " + received + " of " + size + " was next");
         }
         if (sink != null) {
-            sink.readWords(first, count, b.nioBuffer(b.readerIndex(), 16 * count));
-            b.skipBytes(16 * count);
+            Frames.readWords(b, sink, first, count);
         } else {
             if (received + count > hi.length) {
                 int grown = (int) Math.min(size, Math.max(received + count, 2L * hi.length));
