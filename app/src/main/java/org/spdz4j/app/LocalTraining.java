@@ -118,6 +118,7 @@ public final class LocalTraining {
                 c.sgd());
         double[] losses = new double[batches.length];
         for (int s = 0; s < batches.length; s++) {
+            twin.learningRateFactor(c.schedule().factor(s, batches.length));
             losses[s] = twin.trainStep(train.images(batches[s]), train.oneHot(batches[s]));
             if (!Double.isFinite(losses[s])) {
                 throw new DivergedException("the float twin diverged at step " + s + " (loss " + losses[s]

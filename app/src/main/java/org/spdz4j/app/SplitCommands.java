@@ -84,7 +84,9 @@ final class SplitCommands {
             Mnist test = testData == null ? null : Mnist.load(testData, false).scaled(c.scaling());
             Role me = SplitTraining.holder(id);
             return run(me, t -> {
-                List<double[]> model = SplitTraining.holder(c, id, data, t);
+                SplitTraining.Busy busy = new SplitTraining.Busy();
+                List<double[]> model = SplitTraining.holder(c, id, data, t, busy);
+                System.out.println(me + ": bottom " + busy);
                 if (model == null) {
                     return null;
                 }
@@ -115,7 +117,11 @@ final class SplitCommands {
             SplitTraining.Config c = split.config();
             boolean paces = c.where() == SplitTraining.Where.PLAIN; // in secure mode P0 shows the steps
             return run(SplitTraining.LABELS, t -> withBar(SplitTraining.LABELS, noProgress || !paces, progress -> {
-                SplitTraining.labels(c, file, t, progress);
+                SplitTraining.Busy busy = new SplitTraining.Busy();
+                SplitTraining.labels(c, file, t, progress, busy);
+                if (paces) {
+                    System.out.println(SplitTraining.LABELS + ": top " + busy);
+                }
                 return null;
             }));
         }
@@ -133,7 +139,9 @@ final class SplitCommands {
         public Integer call() throws Exception {
             Role role = ProcessOptions.computeParty(id);
             return run(role, t -> withBar(role, noProgress, progress -> {
-                SplitTraining.computeParty(split.config(), t, progress);
+                SplitTraining.Busy busy = new SplitTraining.Busy();
+                SplitTraining.computeParty(split.config(), t, progress, busy);
+                System.out.println(role + ": top on shares " + busy);
                 return null;
             }));
         }

@@ -3,6 +3,7 @@ package org.spdz4j.app;
 import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
@@ -17,8 +18,8 @@ final class SplitOptions {
     @Option(names = "--parallel", description = "SplitFed: holders train at once, their bottoms averaged every epoch "
             + "(default: round robin, the bottom handed holder to holder)")
     boolean parallel;
-    @Option(names = "--network", defaultValue = "tutorial", description = "tutorial (conv 1->32, batch norm, ReLU, max pool, "
-            + "conv 32->64, batch norm, ReLU, max pool | dense 3136->128, ReLU, dense 128->10) or small")
+    @Option(names = "--network", defaultValue = "tutorial", description = "tutorial (conv 1->32 3x3, batch norm, ReLU, max pool, "
+            + "conv 32->64 3x3, batch norm, ReLU, max pool | dense 1600->128, ReLU, dense 128->10; no padding) or small")
     String network;
     @Option(names = "--epochs", defaultValue = "2")
     int epochs;
@@ -26,8 +27,14 @@ final class SplitOptions {
     int batch;
     @Option(names = "--lr", defaultValue = "0.05")
     double lr;
+    @Option(names = "--lr-schedule", defaultValue = "cosine", description = "cosine (half a cosine to 0 over the run), "
+            + "linear (falling to 0 over the run) or constant")
+    String lrSchedule;
     @Option(names = "--momentum", defaultValue = "0.9")
     double momentum;
+    @Option(names = "--init", defaultValue = "0.05", description = "initial weights: a standard deviation (N(0, s^2)) "
+            + "or he (N(0, 2/fan-in))")
+    String init;
     @Option(names = "--seed", defaultValue = "1", description = "seeds the initial weights and the data order")
     long seed;
     @Option(names = "--pixel-scaling", defaultValue = "data", description = "data (split-train: mean 0, sd 1 over the "
@@ -37,9 +44,9 @@ final class SplitOptions {
     static Network network(String name) {
         return switch (name) {
             case "tutorial" -> Network.builder()
-                    .addConv2d(1, 32, 3, 1, 1).addBatchNorm2d(32).addRelu().addMaxPool2d(2)
-                    .addConv2d(32, 64, 3, 1, 1).addBatchNorm2d(64).addRelu().addMaxPool2d(2)
-                    .addFlatten().addSplit().addDense(3136, 128).addRelu().addDense(128, 10).build();
+                    .addConv2d(1, 32, 3, 1, 0).addBatchNorm2d(32).addRelu().addMaxPool2d(2)
+                    .addConv2d(32, 64, 3, 1, 0).addBatchNorm2d(64).addRelu().addMaxPool2d(2)
+                    .addFlatten().addSplit().addDense(1600, 128).addRelu().addDense(128, 10).build();
             case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
                     .addSplit().addDense(4 * 14 * 14, 10).build();
             default -> throw new IllegalArgumentException("unknown --network '" + name + "' (tutorial or small)");
@@ -47,6 +54,11 @@ final class SplitOptions {
     }
 
     SplitTraining.Where where() {
+        return where(mode);
+    }
+
+    /** {@code plain} or {@code secure}, as {@code --mode} takes it. */
+    static SplitTraining.Where where(String mode) {
         return switch (mode) {
             case "plain" -> SplitTraining.Where.PLAIN;
             case "secure" -> SplitTraining.Where.SECURE;
@@ -57,7 +69,7 @@ final class SplitOptions {
     /** The run with pixels scaled by {@code scaling}. */
     SplitTraining.Config config(InputScaling scaling) {
         return new SplitTraining.Config(network(network), holders, where(), parallel, epochs, batch, new Sgd(lr, momentum, 0),
-                WeightInit.normal(0.05), seed, scaling);
+                LearningRateSchedule.parse(lrSchedule), WeightInit.parse(init), seed, scaling);
     }
 
     /** The run of a separate process: the scaling must be given, each holder cannot fit its own. */
@@ -72,8 +84,8 @@ final class SplitOptions {
     /** These options for a child process, the scaling given. */
     List<String> asArguments(InputScaling scaling) {
         List<String> a = new ArrayList<>(List.of("--holders", "" + holders, "--mode", mode, "--network", network,
-                "--epochs", "" + epochs, "--batch", "" + batch, "--lr", "" + lr, "--momentum", "" + momentum,
-                "--seed", "" + seed, "--pixel-scaling", scaling.toString()));
+                "--epochs", "" + epochs, "--batch", "" + batch, "--lr", "" + lr, "--lr-schedule", lrSchedule, "--momentum", "" + momentum,
+                "--init", init, "--seed", "" + seed, "--pixel-scaling", scaling.toString()));
         if (parallel) {
             a.add("--parallel");
         }

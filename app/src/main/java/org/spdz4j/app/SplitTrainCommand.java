@@ -42,6 +42,7 @@ final class SplitTrainCommand implements Callable<Integer> {
         System.out.printf("test accuracy %.4f on %d images; %d steps of %d, %.1f s (%.3f s per step)%n", accuracy,
                 Math.min(testImages, sets.test().size()), steps, c.batchSize(), seconds, seconds / steps);
         System.out.print(SplitTraining.trafficTable(r.traffic()));
+        r.busy().forEach((role, busy) -> System.out.println(role + ": " + busy));
         if (saveModel != null) {
             ModelFile.write(saveModel, c.network(), sets.scaling(), r.model());
             System.out.println("model written to " + saveModel);

@@ -18,6 +18,7 @@ import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.Contributor;
 import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.InMemoryNetwork;
 import org.spdz4j.core.transport.ProtocolException;
@@ -29,6 +30,7 @@ import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.FloatTensor;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Initializer;
+import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.SecureModel;
@@ -52,9 +54,10 @@ import org.spdz4j.triples.Plan;
  * number of samples of each holder (or why it refuses), from which all derive the same public
  * schedule. Then per step the active holder runs the bottom, the top runs on its activations and
  * the labels, and the gradient at the cut comes back to it. The holders take turns (round robin,
- * one epoch of its own samples each, the bottom's weights handed to the next) or, {@code parallel}
- * (SplitFed), train at once, steps interleaved, the bottoms averaged (weighted by steps) at the
- * end of every epoch. {@code PLAIN}: the top runs in the clear at the label holder. {@code SECURE}:
+ * one epoch of its own samples each, the bottom's weights and momentum handed to the next) or,
+ * {@code parallel} (SplitFed), train at once, steps interleaved, the bottoms averaged (weighted
+ * by steps) at the end of every epoch. {@code PLAIN}: the top runs in the clear at the label
+ * holder. {@code SECURE}:
  * the holder and the label holder share activations and labels with P0 and P1, who train the top
  * on shares and reveal the cut gradient to that holder alone. At the end the model is assembled
  * at HOLDER0, the model owner: the last bottom and the top (revealed to it alone in secure mode).
@@ -81,12 +84,13 @@ final class SplitTraining {
      * @param epochs    passes of every holder over its samples
      * @param batchSize images per step
      * @param sgd       the optimizer of both halves
+     * @param schedule  how its learning rate changes over the run's steps (every participant applies the same)
      * @param init      initial weights (the bottom's drawn first, then the top's)
      * @param seed      seeds the initial weights and the public data order
      * @param scaling   how every holder scales its pixels (recorded in the model file)
      */
     record Config(Network network, int holders, Where where, boolean parallel, int epochs, int batchSize, Sgd sgd,
-                  WeightInit init, long seed, InputScaling scaling) {
+                  LearningRateSchedule schedule, WeightInit init, long seed, InputScaling scaling) {
         Config {
             if (holders < 1) {
                 throw new IllegalArgumentException("a split run needs at least one data holder, got " + holders);
@@ -95,12 +99,43 @@ final class SplitTraining {
     }
 
     /**
-     * The trained model and what each participant sent and received.
+     * The trained model and what each participant sent, received and computed.
      *
      * @param model   bottom then top parameters, as a model file holds them for the unsplit network
      * @param traffic per participant, its transport's counters
+     * @param busy    per holder, the label holder (plain) and P0 and P1 (secure), its own computation
      */
-    record Result(List<double[]> model, Map<Role, TrafficCounter> traffic) {
+    record Result(List<double[]> model, Map<Role, TrafficCounter> traffic, Map<Role, Busy> busy) {
+    }
+
+    /**
+     * The time one participant spends on its own part of the steps it takes part in: a holder's
+     * bottom (forward and backward), the top at the label holder (plain) or at a compute party
+     * (secure: the top's step on shares, its exchanges with the other party and the dealer
+     * included). Waiting for the step's inputs is not counted; but P0's shares of them come from
+     * seeds, so its step also waits inside for P1, who waits for the holder: P1's is the top's
+     * time. One participant's thread writes it.
+     */
+    static final class Busy {
+        private long nanos;
+        private int steps;
+
+        /** Counts one step that took {@code stepNanos}. */
+        void add(long stepNanos) {
+            nanos += stepNanos;
+            steps++;
+        }
+
+        /** Seconds per step counted (0 if none). */
+        double secondsPerStep() {
+            return steps == 0 ? 0 : nanos / 1e9 / steps;
+        }
+
+        @Override
+        public String toString() {
+            return String.format(java.util.Locale.ROOT, "%.1f s computing over %d steps (%.3f s per step)", nanos / 1e9, steps,
+                    secondsPerStep());
+        }
     }
 
     /** One step: the holder whose turn it is, its batch (positions in that holder's samples) and the epoch. */
@@ -153,7 +188,8 @@ final class SplitTraining {
         f.put("schedule (--parallel)", c.parallel() ? "parallel" : "round robin");
         f.put("epochs (--epochs)", "" + c.epochs());
         f.put("batch size (--batch)", "" + c.batchSize());
-        f.put("optimizer and initial weights (--lr, --momentum, --init)", c.sgd() + " init " + c.init());
+        f.put("optimizer and initial weights (--lr, --lr-schedule, --momentum, --init)",
+                c.sgd() + " " + c.schedule() + " init " + c.init());
         f.put("data order and initial weights seed (--seed)", "" + c.seed());
         f.put("pixel scaling (--pixel-scaling)", c.scaling().toString());
         f.put("fixed-point format", "Z_2^128 f=" + FixedPoint.DEFAULT.fractionalBits());
@@ -209,6 +245,10 @@ final class SplitTraining {
         Map<Role, LocalComputation.Outsider> outsiders = new LinkedHashMap<>();
         AtomicReference<List<double[]>> model = new AtomicReference<>();
         Map<Role, TrafficCounter> traffic = new ConcurrentHashMap<>();
+        Map<Role, Busy> busy = new LinkedHashMap<>();
+        for (Role r : roles(c.where(), c.holders())) {
+            busy.put(r, new Busy());
+        }
         int[] sizes = partSizes(c.holders(), n);
         for (int h = 0, from = 0; h < c.holders(); from += sizes[h++]) {
             int[] part = java.util.stream.IntStream.range(from, from + sizes[h]).toArray();
@@ -217,7 +257,7 @@ final class SplitTraining {
             SplitData.HolderPart data = new SplitData.HolderPart(ids, train.select(part));
             int me = h;
             outsiders.put(holder(h), t -> {
-                List<double[]> assembled = holder(c, me, data, t);
+                List<double[]> assembled = holder(c, me, data, t, busy.get(t.self()));
                 if (assembled != null) {
                     model.set(assembled);
                 }
@@ -225,7 +265,7 @@ final class SplitTraining {
             });
         }
         outsiders.put(LABELS, t -> {
-            labels(c, labels, t, Progress.NONE);
+            labels(c, labels, t, Progress.NONE, busy.get(LABELS));
             traffic.put(t.self(), t.traffic());
         });
         if (c.where() == Where.PLAIN) {
@@ -233,14 +273,16 @@ final class SplitTraining {
         } else {
             LocalComputation.Result<Void> r = LocalComputation.run(topPlan(c), schedule(c, partSizes(c.holders(), n)).size(),
                     AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, outsiders, (party, randomness) -> {
-                        trainTop(c, awaitMatch(c, party.transport()), party, randomness, Progress.NONE);
+                        trainTop(c, awaitMatch(c, party.transport()), party, randomness, Progress.NONE,
+                                busy.get(party.role()));
                         return null;
                     });
             traffic.put(Role.P0, r.p0Traffic());
             traffic.put(Role.P1, r.p1Traffic());
             traffic.put(Role.DEALER, r.dealerTraffic());
         }
-        return new Result(model.get(), traffic);
+        busy.remove(Role.DEALER);
+        return new Result(model.get(), traffic, busy);
     }
 
     /** The sizes of {@code holders} contiguous parts of {@code n} images, as {@link #run} and the demo cut them. */
@@ -291,7 +333,7 @@ final class SplitTraining {
      * Data holder {@code me}'s part: matching, its turns, the bottom's hand-overs, and at the end
      * the model's assembly. Returns the assembled model at {@link #OWNER}, null elsewhere.
      */
-    static List<double[]> holder(Config c, int me, SplitData.HolderPart data, Transport t) {
+    static List<double[]> holder(Config c, int me, SplitData.HolderPart data, Transport t, Busy busy) {
         Messages.sendBytes(t, LABELS, Tag.Kind.MATCH, 0, matchRequest(c, data.ids()));
         List<Turn> turns = awaitMatch(c, t);
         Mnist images = data.images().scaled(c.scaling());
@@ -303,10 +345,13 @@ final class SplitTraining {
             Turn turn = turns.get(step);
             if (turn.holder() == me) {
                 if (!c.parallel() && step > 0 && turns.get(step - 1).holder() != me) { // my turn begins
-                    bottom.load(Messages.receiveDoubles(t, holder(turns.get(step - 1).holder()), Tag.Kind.WEIGHTS, step,
-                            Messages.lengths(bottom.paramValues()), TURN_WAIT));
+                    takeOver(bottom, Messages.receiveDoubles(t, holder(turns.get(step - 1).holder()), Tag.Kind.WEIGHTS,
+                            step, Messages.lengths(handOver(bottom)), TURN_WAIT));
                 }
+                bottom.learningRateFactor(c.schedule().factor(step, turns.size()));
+                long start = System.nanoTime();
                 double[] a = bottom.forwardTraining(images.images(turn.batch())).values();
+                long forward = System.nanoTime() - start;
                 double[] g;
                 if (shares == null) {
                     Messages.sendDoubles(t, LABELS, Tag.Kind.INPUT, step, List.of(a));
@@ -315,10 +360,12 @@ final class SplitTraining {
                     shares.input(step, 0, fp.encode(cut, a));
                     g = fp.decode(shares.result(step, 0, cut));
                 }
+                start = System.nanoTime();
                 bottom.backwardAndUpdate(new FloatTensor(cut, g));
+                busy.add(forward + System.nanoTime() - start);
                 if (!c.parallel() && step + 1 < turns.size() && turns.get(step + 1).holder() != me) { // it ends
                     Messages.sendDoubles(t, holder(turns.get(step + 1).holder()), Tag.Kind.WEIGHTS, step + 1,
-                            bottom.paramValues());
+                            handOver(bottom));
                 }
             }
             if (c.parallel() && epochEnds(turns, step)) { // SplitFed: every holder averages every holder's bottom
@@ -326,6 +373,24 @@ final class SplitTraining {
             }
         }
         return assemble(c, me, turns, bottom, shares, t);
+    }
+
+    /**
+     * The bottom as a holder hands it to the next in round robin: its parameters, then their
+     * momentum, so the next goes on exactly where this one stopped (as one holder training the
+     * whole sequence of batches would).
+     */
+    private static List<double[]> handOver(FloatModel bottom) {
+        List<double[]> out = new ArrayList<>(bottom.paramValues());
+        out.addAll(bottom.momentumValues());
+        return out;
+    }
+
+    /** Takes over what {@link #handOver} sent. */
+    private static void takeOver(FloatModel bottom, List<double[]> received) {
+        int n = received.size() / 2;
+        bottom.load(received.subList(0, n));
+        bottom.loadMomentum(received.subList(n, received.size()));
     }
 
     /** The last bottom goes to the model owner, which adds the top (in the clear from the label holder, or revealed to it). */
@@ -353,7 +418,7 @@ final class SplitTraining {
     }
 
     /** The label holder's part: it matches the holders' samples, then trains the top (plain) or shares the labels (secure). */
-    static void labels(Config c, Map<String, Integer> labelFile, Transport t, Progress afterStep) {
+    static void labels(Config c, Map<String, Integer> labelFile, Transport t, Progress afterStep, Busy busy) {
         int[][] y = matchHolders(c, labelFile, t);
         int[] sizes = Arrays.stream(y).mapToInt(a -> a.length).toArray();
         List<Turn> turns = schedule(c, sizes);
@@ -372,8 +437,11 @@ final class SplitTraining {
             Turn turn = turns.get(step);
             Role from = holder(turn.holder());
             double[] a = Messages.receiveDoubles(t, from, Tag.Kind.INPUT, step, new int[]{cut.size()}).get(0);
+            top.learningRateFactor(c.schedule().factor(step, turns.size()));
+            long start = System.nanoTime();
             FloatModel.Step s = top.trainOn(new FloatTensor(cut, a),
                     new FloatTensor(labels, oneHot(y[turn.holder()], turn.batch())));
+            busy.add(System.nanoTime() - start);
             Messages.sendDoubles(t, from, Tag.Kind.OUTPUT, step, List.of(s.inputGradient().values()));
             afterStep.after(step, turns.size());
         }
@@ -385,7 +453,8 @@ final class SplitTraining {
      * activations and the label holder's labels, the cut gradient revealed to the active holder,
      * and after the last step the top revealed to the model owner alone.
      */
-    static void trainTop(Config c, List<Turn> turns, ComputeParty party, PartyRandomness randomness, Progress afterStep) {
+    static void trainTop(Config c, List<Turn> turns, ComputeParty party, PartyRandomness randomness, Progress afterStep,
+                         Busy busy) {
         SecureModel top = secureTop(c, party.role());
         for (int h = 0; h < c.holders(); h++) {
             party.acceptContributor(holder(h));
@@ -396,7 +465,12 @@ final class SplitTraining {
         for (int step = 0; step < turns.size(); step++) {
             Role active = holder(turns.get(step).holder());
             party.beginStep(step, randomness.forStep(step));
-            top.trainStep(party, party.contributedInput(active, cut, 0), party.contributedInput(LABELS, labels, 0));
+            top.learningRateFactor(c.schedule().factor(step, turns.size()));
+            Ring128Tensor activations = party.contributedInput(active, cut, 0);
+            Ring128Tensor oneHot = party.contributedInput(LABELS, labels, 0);
+            long start = System.nanoTime();
+            top.trainStep(party, activations, oneHot);
+            busy.add(System.nanoTime() - start);
             party.revealToContributor(active, top.cutGradient(), 0);
             afterStep.after(step, turns.size());
         }
@@ -407,11 +481,11 @@ final class SplitTraining {
      * P0's or P1's part in its own process: the schedule from the label holder, the handshake
      * (with the other party on every fact, with the dealer on the plan and the steps), the top.
      */
-    static void computeParty(Config c, Transport t, Progress afterStep) {
+    static void computeParty(Config c, Transport t, Progress afterStep, Busy busy) {
         List<Turn> turns = awaitMatch(c, t);
         Handshake.Party p = Handshake.computeParty(t, topPlan(c), FixedPoint.DEFAULT, 0, turns.size(), AesCtrPrg.freshSeed(),
                 facts(c));
-        trainTop(c, turns, p.party(), p.randomness(), afterStep);
+        trainTop(c, turns, p.party(), p.randomness(), afterStep, busy);
         Handshake.done(t);
     }
 

@@ -8,6 +8,7 @@ import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.layers.AvgPool2d;
 import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Layer;
 import org.spdz4j.layers.MaxPool2d;
 import org.spdz4j.layers.Mode;
@@ -31,6 +32,9 @@ final class TrainingOptions {
     double lr;
     @Option(names = "--momentum", defaultValue = "0.9")
     double momentum;
+    @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant, linear (falling to 0 over the run) "
+            + "or cosine (half a cosine to 0 over the run)")
+    String lrSchedule;
     @Option(names = "--weight-decay", defaultValue = "0")
     double weightDecay;
     @Option(names = "--init", defaultValue = "0.05", description = "initial weights: a standard deviation (N(0, s^2)) "
@@ -99,7 +103,8 @@ final class TrainingOptions {
             net = net.withLoss(SoftmaxCrossEntropy.DEFAULT.revealingBrierScore());
         }
         return TrainingConfig.seedNetwork(epochs, batch, trainImages).withNetwork(net).withMode(mode)
-                .withSgd(new Sgd(lr, momentum, weightDecay)).withSeed(seed).withInit(WeightInit.parse(init)).withRangeCheck(checkRange);
+                .withSgd(new Sgd(lr, momentum, weightDecay))
+                .withSchedule(LearningRateSchedule.parse(lrSchedule)).withSeed(seed).withInit(WeightInit.parse(init)).withRangeCheck(checkRange);
     }
 
     /**
@@ -122,7 +127,7 @@ final class TrainingOptions {
     /** Options to pass to a child process so it trains the same run. */
     List<String> asArguments() {
         List<String> args = new ArrayList<>(List.of("--epochs", "" + epochs, "--batch", "" + batch,
-                "--train-images", "" + trainImages, "--lr", "" + lr, "--momentum", "" + momentum, "--weight-decay", "" + weightDecay, "--seed", "" + seed,
+                "--train-images", "" + trainImages, "--lr", "" + lr, "--lr-schedule", lrSchedule, "--momentum", "" + momentum, "--weight-decay", "" + weightDecay, "--seed", "" + seed,
                 "--mode", mode.name(), "--network", network, "--backend", backend, "--activation", activation,
                 "--pool", pool, "--pixel-scaling", pixelScaling, "--init", init, "--threads", "" + threads));
         if (showLoss) {
@@ -149,7 +154,8 @@ final class TrainingOptions {
         a.put("training images (--train-images)", "" + (trainImages == 0 ? MNIST_TRAIN_SIZE : trainImages));
         a.put("epochs (--epochs)", "" + epochs);
         a.put("data order and initial weights seed (--seed)", "" + seed);
-        a.put("optimizer and initial weights (--lr, --momentum, --weight-decay, --init)", c.sgd() + " init " + c.init());
+        a.put("optimizer and initial weights (--lr, --lr-schedule, --momentum, --weight-decay, --init)",
+                c.sgd() + " " + c.schedule() + " init " + c.init());
         a.put("pixel scaling (--pixel-scaling)", pixelScaling); // the rule; with 'data' the values stay with P0
         a.put("revealed loss (--show-loss)", "" + showLoss);
         a.put("range check (--check-range)", "" + checkRange);

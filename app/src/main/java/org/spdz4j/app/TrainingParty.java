@@ -101,6 +101,7 @@ final class TrainingParty {
             Ring128Tensor y = me.equals(Role.P1) ? fp.encode(yShape, data.oneHot(batches[step]).values()) : null;
             Ring128Tensor xs = party.shareInput(Role.P0, x, xShape, 0);
             Ring128Tensor ys = party.shareInput(Role.P1, y, yShape, 1);
+            model.learningRateFactor(c.schedule().factor(step, batches.length));
             Ring128Tensor z = model.trainStep(party, xs, ys);
             if (keepLogits) {
                 logits.add(z);

@@ -221,7 +221,13 @@ class ProcessesTest {
         Process d = dealer(common);
         Process q1 = party(1, common);
         Process q0 = party(0, common);
-        Thread.sleep(8000); // connected and training (100 steps take far longer)
+        // connected (on a loaded machine the JVMs may take many seconds to start) and training: 100 steps take far longer
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!(log("dealer.log").contains("DEALER connected to P1") && log("P0.log").contains("P0 connected to P1"))
+                && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        Thread.sleep(2000);
         assertTrue(q0.isAlive() && q1.isAlive() && d.isAlive(), "all three should be training");
         q1.destroyForcibly();
         assertTrue(q0.waitFor(60, TimeUnit.SECONDS), "P0 must exit within its timeout");

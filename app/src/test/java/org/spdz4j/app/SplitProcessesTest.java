@@ -50,7 +50,8 @@ class SplitProcessesTest {
             System.setOut(new PrintStream(out, true));
             List<String> args = new ArrayList<>(List.of("split-demo", "--data", TestData.dir().toString(), "--mode", "secure",
                     "--train-images", "256", "--test-images", "1000", "--save-model", model.toString(),
-                    "--dir", dir.resolve("run").toString(), "--no-progress", "--timeout", "60", "--batch", "32"));
+                    "--dir", dir.resolve("run").toString(), "--no-progress", "--timeout", "60", "--batch", "32",
+                    "--lr-schedule", "constant")); // 8 steps: a cosine decay would spend half of them at a small rate
             args.addAll(SMALL);
             code = Spdz.commandLine().execute(args.toArray(new String[0]));
         } finally {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.PolyRelu;
 import org.spdz4j.layers.Sgd;
@@ -23,16 +24,16 @@ class TrainingTest {
         trainsLikeItsTwin(Network.builder()
                 .addConv2d(1, 4, 3, 1, 1).addAvgPool2d(2).add(new PolyRelu(2, 2.0))
                 .addFlatten().addDense(4 * 14 * 14, 10)
-                .loss(SoftmaxCrossEntropy.DEFAULT).build());
+                .loss(SoftmaxCrossEntropy.DEFAULT).build(), LearningRateSchedule.CONSTANT);
     }
 
-    /** The same with exact max pooling and exact ReLU by secure comparison. */
+    /** The same with exact max pooling and exact ReLU by secure comparison, the learning rate on a cosine schedule. */
     @Test
     void smallCnnWithExactReluAndMaxPoolLearnsLikeItsTwin() {
         trainsLikeItsTwin(Network.builder()
                 .addConv2d(1, 4, 3, 1, 1).addMaxPool2d(2).addRelu()
                 .addFlatten().addDense(4 * 14 * 14, 10)
-                .loss(SoftmaxCrossEntropy.DEFAULT).build());
+                .loss(SoftmaxCrossEntropy.DEFAULT).build(), LearningRateSchedule.COSINE);
     }
 
     /** A recipe that blows up stops with a clear error instead of training on NaN. */
@@ -46,8 +47,9 @@ class TrainingTest {
         assertTrue(e.getMessage().startsWith("the float twin diverged at step "), e.getMessage());
     }
 
-    private static void trainsLikeItsTwin(Network net) {
-        TrainingConfig c = TrainingConfig.seedNetwork(1, 32, 3200).withNetwork(net).withSgd(new Sgd(0.02, 0.9, 0));
+    private static void trainsLikeItsTwin(Network net, LearningRateSchedule schedule) {
+        TrainingConfig c = TrainingConfig.seedNetwork(1, 32, 3200).withNetwork(net).withSgd(new Sgd(0.02, 0.9, 0))
+                .withSchedule(schedule);
         LocalTraining.Result r = LocalTraining.run(c, TestData.train(), s -> { });
         LocalTraining.Twin twin = LocalTraining.trainTwin(c, TestData.train());
         double[] twinLoss = twin.losses();

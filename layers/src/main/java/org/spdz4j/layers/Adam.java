@@ -47,7 +47,8 @@ public final class Adam implements FloatOptimizer {
     }
 
     @Override
-    public void update(FloatParam p) {
+    public void update(FloatParam p, double rateFactor) {
+        double rate = learningRate * rateFactor;
         State s = states.computeIfAbsent(p, q -> new State(q.value.length));
         s.t++;
         double c1 = 1 - Math.pow(beta1, s.t);
@@ -56,7 +57,7 @@ public final class Adam implements FloatOptimizer {
             double g = p.gradient[i];
             s.m[i] = beta1 * s.m[i] + (1 - beta1) * g;
             s.v[i] = beta2 * s.v[i] + (1 - beta2) * g * g;
-            p.value[i] -= learningRate * (s.m[i] / c1) / (Math.sqrt(s.v[i] / c2) + epsilon);
+            p.value[i] -= rate * (s.m[i] / c1) / (Math.sqrt(s.v[i] / c2) + epsilon);
         }
     }
 

@@ -17,6 +17,7 @@ public final class FloatModel {
     private final List<FloatLayer> layers = new ArrayList<>();
     private final Loss.Twin loss;
     private final FloatOptimizer optimizer;
+    private double rateFactor = 1;
 
     private FloatModel(Network network, Shape input, Initializer init, FloatOptimizer optimizer) {
         Shape s = input;
@@ -31,6 +32,14 @@ public final class FloatModel {
     /** The float network of {@code network} for inputs of shape {@code input}. */
     public static FloatModel create(Network network, Shape input, Initializer init, FloatOptimizer optimizer) {
         return new FloatModel(network, input, init, optimizer);
+    }
+
+    /**
+     * Scales the learning rate of the following steps: the optimizer's rate times {@code factor}
+     * (a {@link LearningRateSchedule} sets it before each step).
+     */
+    public void learningRateFactor(double factor) {
+        rateFactor = SecureModel.checkedRateFactor(factor);
     }
 
     /** The logits for {@code input}. */
@@ -71,7 +80,7 @@ public final class FloatModel {
         }
         for (FloatParam p : params()) {
             if (p.trainable()) {
-                optimizer.update(p);
+                optimizer.update(p, rateFactor);
             }
         }
         return delta;
@@ -123,18 +132,41 @@ public final class FloatModel {
         return out;
     }
 
+    /**
+     * Copies of every parameter's momentum ({@link Sgd}'s velocity; zeros for state such as
+     * running statistics), in {@link #params()} order: what another party needs, beside
+     * {@link #paramValues}, to go on training exactly where this model stopped.
+     */
+    public List<double[]> momentumValues() {
+        List<double[]> out = new ArrayList<>();
+        for (FloatParam p : params()) {
+            out.add(p.velocity.clone());
+        }
+        return out;
+    }
+
+    /** Replaces every parameter's momentum, in {@link #params()} order (what {@link #momentumValues} gave). */
+    public void loadMomentum(List<double[]> values) {
+        copyInto(values, p -> p.velocity);
+    }
+
     /** Replaces every parameter, in {@link #params()} order (e.g. with a revealed model). */
     public void load(List<double[]> values) {
+        copyInto(values, p -> p.value);
+    }
+
+    private void copyInto(List<double[]> values, java.util.function.Function<FloatParam, double[]> target) {
         List<FloatParam> ps = params();
         if (values.size() != ps.size()) {
             throw new IllegalArgumentException("model has " + ps.size() + " parameter tensors, got " + values.size());
         }
         for (int i = 0; i < ps.size(); i++) {
-            if (values.get(i).length != ps.get(i).value.length) {
+            double[] into = target.apply(ps.get(i));
+            if (values.get(i).length != into.length) {
                 throw new IllegalArgumentException("parameter " + i + " (" + ps.get(i).name() + ") has "
-                        + ps.get(i).value.length + " values, got " + values.get(i).length);
+                        + into.length + " values, got " + values.get(i).length);
             }
-            System.arraycopy(values.get(i), 0, ps.get(i).value, 0, values.get(i).length);
+            System.arraycopy(values.get(i), 0, into, 0, into.length);
         }
     }
 }

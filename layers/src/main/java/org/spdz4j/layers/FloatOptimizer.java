@@ -10,6 +10,9 @@ package org.spdz4j.layers;
  * }</pre>
  */
 public sealed interface FloatOptimizer permits Sgd, Adam, Proximal {
-    /** Moves {@code p} against its gradient. */
-    void update(FloatParam p);
+    /**
+     * Moves {@code p} against its gradient at the optimizer's learning rate times
+     * {@code rateFactor} (1, or a {@link LearningRateSchedule}'s factor for this step).
+     */
+    void update(FloatParam p, double rateFactor);
 }

@@ -12,7 +12,8 @@ import org.spdz4j.triples.Plan;
  * one comparison over all its pairs. The backward pass walks the tournament down, reusing the
  * forward comparison bits: a winner's gradient goes to A times the bit and to B the rest, one
  * product (one round) per level and no further comparison. The float twin plays the same
- * tournament.
+ * tournament. Where H or W is not a multiple of k, the rows and columns past the last whole
+ * window are left out (PyTorch's floor mode: 11 x 11 pools to 5 x 5) and get a zero gradient.
  *
  * <pre>{@code
  * Network net = Network.builder().addConv2d(1, 32, 3, 1, 1).addRelu().addMaxPool2d(2)...;
@@ -35,8 +36,8 @@ public record MaxPool2d(int k, int bits) implements Layer {
 
     @Override
     public Shape outputShape(Shape input) {
-        if (input.rank() != 4 || input.dim(2) % k != 0 || input.dim(3) % k != 0) {
-            throw new IllegalArgumentException("max pooling " + k + "x" + k + " needs (N, C, H, W) with H and W divisible by "
+        if (input.rank() != 4 || input.dim(2) < k || input.dim(3) < k) {
+            throw new IllegalArgumentException("max pooling " + k + "x" + k + " needs (N, C, H, W) with H and W at least "
                     + k + ", got " + input);
         }
         return Shape.of(input.dim(0), input.dim(1), input.dim(2) / k, input.dim(3) / k);

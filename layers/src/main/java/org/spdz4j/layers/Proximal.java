@@ -39,7 +39,7 @@ public final class Proximal implements FloatOptimizer {
     }
 
     @Override
-    public void update(FloatParam p) {
+    public void update(FloatParam p, double rateFactor) {
         double[] w0 = anchors.get(p);
         if (w0 == null) {
             throw new IllegalStateException("FedProx: parameter " + p.name() + " has no anchor (call anchor first)");
@@ -47,6 +47,6 @@ public final class Proximal implements FloatOptimizer {
         for (int i = 0; i < p.value.length; i++) {
             p.gradient[i] += mu * (p.value[i] - w0[i]);
         }
-        inner.update(p);
+        inner.update(p, rateFactor);
     }
 }

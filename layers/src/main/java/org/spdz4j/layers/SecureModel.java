@@ -32,6 +32,7 @@ public final class SecureModel {
     private final List<String> scopes = new ArrayList<>();
     private final Loss.Secure loss;
     private final Sgd sgd;
+    private double rateFactor = 1;
     private final Plan plan;
     private final RangeCheck rangeCheck; // null when off
     private final boolean inputGradient; // the first layer also back-propagates to the input (a split network's top)
@@ -125,6 +126,21 @@ public final class SecureModel {
         return x;
     }
 
+    /**
+     * Scales the learning rate of the following steps: the optimizer's rate times {@code factor}
+     * (a {@link LearningRateSchedule} sets it before each step). Public, so both parties set the same.
+     */
+    public void learningRateFactor(double factor) {
+        rateFactor = checkedRateFactor(factor);
+    }
+
+    static double checkedRateFactor(double factor) {
+        if (!(factor > 0 && Double.isFinite(factor))) {
+            throw new IllegalArgumentException("a learning-rate factor must be positive and finite, got " + factor);
+        }
+        return factor;
+    }
+
     /** One SGD step on a batch; the party must have begun the step. Returns this party's share of the logits. */
     public Ring128Tensor trainStep(ComputeParty party, Ring128Tensor input, Ring128Tensor targets) {
         TrafficCounter t = party.transport().traffic();
@@ -145,7 +161,7 @@ public final class SecureModel {
         }
         lastInputGradient = inputGradient ? delta : null;
         for (Param p : params()) {
-            sgd.update(party, p);
+            sgd.update(party, p, rateFactor);
         }
         return logits;
     }

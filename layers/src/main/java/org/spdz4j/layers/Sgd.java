@@ -14,7 +14,7 @@ import org.spdz4j.core.ring.Ring128Tensor;
  */
 public record Sgd(double learningRate, double momentum, double weightDecay) implements FloatOptimizer {
 
-    void update(ComputeParty party, Param p) {
+    void update(ComputeParty party, Param p, double rateFactor) {
         FixedPoint fp = party.fixedPoint();
         int f = fp.fractionalBits();
         Ring128Tensor g = p.gradient;
@@ -23,15 +23,16 @@ public record Sgd(double learningRate, double momentum, double weightDecay) impl
         }
         Ring128Tensor v = momentum == 0 ? g : party.truncate(p.velocity.mulScalar(fp.encode(momentum)), f).add(g);
         p.velocity = v;
-        p.value = p.value.sub(party.truncate(v.mulScalar(fp.encode(learningRate)), f));
+        p.value = p.value.sub(party.truncate(v.mulScalar(fp.encode(learningRate * rateFactor)), f));
     }
 
     @Override
-    public void update(FloatParam p) {
+    public void update(FloatParam p, double rateFactor) {
+        double rate = learningRate * rateFactor;
         for (int i = 0; i < p.value.length; i++) {
             double g = p.gradient[i] + weightDecay * p.value[i];
             p.velocity[i] = momentum * p.velocity[i] + g;
-            p.value[i] -= learningRate * p.velocity[i];
+            p.value[i] -= rate * p.velocity[i];
         }
     }
 }

@@ -109,7 +109,7 @@ class FloatStackTest {
         double[] expected = {1.0, -2.0};
         for (int t = 1; t <= gradients.length; t++) {
             System.arraycopy(gradients[t - 1], 0, p.gradient, 0, 2);
-            adam.update(p);
+            adam.update(p, 1);
             for (int i = 0; i < 2; i++) {
                 double gi = gradients[t - 1][i];
                 m[i] = 0.9 * m[i] + 0.1 * gi;
@@ -128,10 +128,10 @@ class FloatStackTest {
         p.value[0] = 3.0; // moved away from the anchor 1.0
         p.gradient[0] = 0.2;
         p.gradient[1] = -0.4;
-        prox.update(p);
+        prox.update(p, 1);
         assertEquals(3.0 - 0.1 * (0.2 + 0.5 * (3.0 - 1.0)), p.value[0], 1e-15);
         assertEquals(-2.0 - 0.1 * -0.4, p.value[1], 1e-15, "at the anchor the term is 0");
-        assertThrows(IllegalStateException.class, () -> new Proximal(new Sgd(0.1, 0, 0), 0.5).update(p));
+        assertThrows(IllegalStateException.class, () -> new Proximal(new Sgd(0.1, 0, 0), 0.5).update(p, 1));
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.spdz4j.layers;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,7 @@ class SecureLayerTest {
             out.add(Arguments.of(new Relu(Relu.DEFAULT_BITS), Shape.of(3, 50), mode));
             out.add(Arguments.of(new MaxPool2d(2, Relu.DEFAULT_BITS), Shape.of(2, 3, 4, 4), mode));
             out.add(Arguments.of(new MaxPool2d(3, Relu.DEFAULT_BITS), Shape.of(1, 2, 6, 6), mode));
+            out.add(Arguments.of(new MaxPool2d(2, Relu.DEFAULT_BITS), Shape.of(2, 2, 5, 5), mode));
             out.add(Arguments.of(new Dense(12, 5), Shape.of(4, 12), mode));
             out.add(Arguments.of(new Flatten(), Shape.of(2, 3, 2, 2), mode));
         }
@@ -84,6 +86,26 @@ class SecureLayerTest {
         for (int i = 0; i < twinParams.size(); i++) {
             assertClose(twinParams.get(i).gradient, FP.decode(r.p0().get(2 + i)), twinParams.get(i).name() + " gradient");
         }
+    }
+
+    @Test
+    void maxPoolLeavesOutTheRowsAndColumnsPastTheLastWholeWindow() {
+        Shape in = Shape.of(1, 1, 5, 5);
+        double[] x = new double[25];
+        for (int i = 0; i < 25; i++) {
+            x[i] = i % 5 == 4 || i >= 20 ? 100 + i : i; // the last row and column would win every window they entered
+        }
+        FloatLayer pool = new MaxPool2d(2, Relu.DEFAULT_BITS).twin(in, new Initializer(0, 0));
+        FloatTensor y = pool.forward(new FloatTensor(in, x));
+        assertEquals(Shape.of(1, 1, 2, 2), y.shape());
+        assertArrayEquals(new double[]{6, 8, 16, 18}, y.values());
+        double[] dx = pool.backward(new FloatTensor(y.shape(), new double[]{1, 2, 3, 4})).values();
+        double[] expected = new double[25];
+        expected[6] = 1;
+        expected[8] = 2;
+        expected[16] = 3;
+        expected[18] = 4;
+        assertArrayEquals(expected, dx);
     }
 
     @Test
