@@ -247,7 +247,9 @@ final class SplitTraining {
         Map<Role, TrafficCounter> traffic = new ConcurrentHashMap<>();
         Map<Role, Busy> busy = new LinkedHashMap<>();
         for (Role r : roles(c.where(), c.holders())) {
-            busy.put(r, new Busy());
+            if (!r.equals(Role.DEALER)) { // the dealer computes no step of the training
+                busy.put(r, new Busy());
+            }
         }
         int[] sizes = partSizes(c.holders(), n);
         for (int h = 0, from = 0; h < c.holders(); from += sizes[h++]) {
@@ -281,7 +283,6 @@ final class SplitTraining {
             traffic.put(Role.P1, r.p1Traffic());
             traffic.put(Role.DEALER, r.dealerTraffic());
         }
-        busy.remove(Role.DEALER);
         return new Result(model.get(), traffic, busy);
     }
 

@@ -39,7 +39,7 @@ public final class FloatModel {
      * (a {@link LearningRateSchedule} sets it before each step).
      */
     public void learningRateFactor(double factor) {
-        rateFactor = SecureModel.checkedRateFactor(factor);
+        rateFactor = LearningRateSchedule.checkedFactor(factor);
     }
 
     /** The logits for {@code input}. */

@@ -32,6 +32,14 @@ public enum LearningRateSchedule {
         };
     }
 
+    /** {@code factor} if a model may scale its rate by it (positive and finite), else an error naming it. */
+    static double checkedFactor(double factor) {
+        if (!(factor > 0 && Double.isFinite(factor))) {
+            throw new IllegalArgumentException("a learning-rate factor must be positive and finite, got " + factor);
+        }
+        return factor;
+    }
+
     /** {@code constant}, {@code linear} or {@code cosine}, as the command line takes it. */
     public static LearningRateSchedule parse(String s) {
         for (LearningRateSchedule v : values()) {

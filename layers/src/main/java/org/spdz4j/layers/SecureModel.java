@@ -131,14 +131,7 @@ public final class SecureModel {
      * (a {@link LearningRateSchedule} sets it before each step). Public, so both parties set the same.
      */
     public void learningRateFactor(double factor) {
-        rateFactor = checkedRateFactor(factor);
-    }
-
-    static double checkedRateFactor(double factor) {
-        if (!(factor > 0 && Double.isFinite(factor))) {
-            throw new IllegalArgumentException("a learning-rate factor must be positive and finite, got " + factor);
-        }
-        return factor;
+        rateFactor = LearningRateSchedule.checkedFactor(factor);
     }
 
     /** One SGD step on a batch; the party must have begun the step. Returns this party's share of the logits. */
