@@ -59,7 +59,7 @@ final class FedCommands {
             CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
                 try {
                     return process.run(FederatedTraining.COORDINATOR, roles, t -> FederatedTraining.coordinator(c, scaling, t, test,
-                            report.testImages, round -> System.out.println(FederatedTraining.line(round))));
+                            report.testImages, report.eachRound()));
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }

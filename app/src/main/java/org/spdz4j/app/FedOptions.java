@@ -6,6 +6,7 @@ import java.util.List;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
 import picocli.CommandLine.Option;
 
 /** The public facts of a federated run, as {@code fed-train} and every {@code fed-*} process take them. */
@@ -22,6 +23,11 @@ final class FedOptions {
     int batch;
     @Option(names = "--lr", defaultValue = "0.05")
     double lr;
+    @Option(names = "--momentum", defaultValue = "0", description = "the clients' local SGD momentum (reset each round)")
+    double momentum;
+    @Option(names = "--init", defaultValue = "0.05", description = "initial global weights: a standard deviation "
+            + "(N(0, s^2)) or he (N(0, 2/fan-in))")
+    String init;
     @Option(names = "--mu", defaultValue = "0", description = "FedProx's proximal weight (0: FedAvg)")
     double mu;
     @Option(names = "--server-momentum", defaultValue = "0", description = "server momentum beta (0: FedAvg)")
@@ -32,8 +38,8 @@ final class FedOptions {
     double clip;
     @Option(names = "--partition", defaultValue = "iid", description = "iid, dirichlet:ALPHA or shards")
     String partition;
-    @Option(names = "--network", defaultValue = "cnn", description = "cnn (conv 1->32, conv 32->64, max pool, "
-            + "dense 12544->128, dense 128->10, with ReLU) or small")
+    @Option(names = "--network", defaultValue = "cnn", description = "cnn (conv 1->32 3x3, conv 32->64 3x3, "
+            + "max pool 2, dense 9216->128, dense 128->10, with ReLU; no padding) or small")
     String network;
     @Option(names = "--train-images", defaultValue = "0", description = "the first N training images shared out (0 = all)")
     int trainImages;
@@ -52,8 +58,8 @@ final class FedOptions {
 
     static Network network(String name) {
         return switch (name) {
-            case "cnn" -> Network.builder().addConv2d(1, 32, 3, 1, 1).addRelu().addConv2d(32, 64, 3, 1, 1).addRelu()
-                    .addMaxPool2d(2).addFlatten().addDense(64 * 14 * 14, 128).addRelu().addDense(128, 10).build();
+            case "cnn" -> Network.builder().addConv2d(1, 32, 3, 1, 0).addRelu().addConv2d(32, 64, 3, 1, 0).addRelu()
+                    .addMaxPool2d(2).addFlatten().addDense(64 * 12 * 12, 128).addRelu().addDense(128, 10).build();
             case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
                     .addDense(4 * 14 * 14, 10).build();
             default -> throw new IllegalArgumentException("unknown --network '" + name + "' (cnn or small)");
@@ -61,8 +67,9 @@ final class FedOptions {
     }
 
     FederatedTraining.Config config() {
-        return new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs, batch, new Sgd(lr, 0, 0), mu,
-                beta, minimum, clip, partition, trainImages, seed, !plain, Duration.ofSeconds(deadlineSeconds), normBound);
+        return new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs, batch,
+                new Sgd(lr, momentum, 0), mu, beta, minimum, clip, partition, trainImages, seed, WeightInit.parse(init), !plain,
+                Duration.ofSeconds(deadlineSeconds), normBound);
     }
 
     /** The scaling of a separate process: given, since each client cannot fit its own. */
@@ -83,7 +90,8 @@ final class FedOptions {
     /** These options for a child process, the scaling given. */
     List<String> asArguments(InputScaling scaling) {
         List<String> a = new ArrayList<>(List.of("--clients", "" + clients, "--fraction", "" + fraction, "--rounds", "" + rounds,
-                "--local-epochs", "" + localEpochs, "--batch", "" + batch, "--lr", "" + lr, "--mu", "" + mu,
+                "--local-epochs", "" + localEpochs, "--batch", "" + batch, "--lr", "" + lr, "--momentum", "" + momentum,
+                "--init", init, "--mu", "" + mu,
                 "--server-momentum", "" + beta, "--min-clients", "" + minimum, "--clip", "" + clip, "--partition", partition,
                 "--network", network, "--train-images", "" + trainImages, "--seed", "" + seed, "--deadline", "" + deadlineSeconds, "--norm-bound", "" + normBound,
                 "--pixel-scaling", scaling.toString()));

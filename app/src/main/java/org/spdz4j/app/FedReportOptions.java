@@ -23,17 +23,38 @@ final class FedReportOptions {
     @Option(names = "--save-model", description = "write the final global model here")
     Path saveModel;
 
+    /**
+     * What the coordinator does as each round ends: prints its line and rewrites the CSV and the
+     * PNG with every round so far, so a run stopped early keeps its metrics.
+     */
+    FederatedTraining.RoundListener eachRound() {
+        List<FederatedTraining.Round> so = new ArrayList<>();
+        return round -> {
+            System.out.println(FederatedTraining.line(round));
+            so.add(round);
+            try {
+                writeRounds(so);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException("writing the per-round metrics", e);
+            }
+        };
+    }
+
     /** The CSV, the PNG and the model file, where asked for. */
     void write(FederatedTraining.Config c, InputScaling scaling, FederatedTraining.Result r) throws IOException {
-        if (csv != null) {
-            Files.writeString(csv, FederatedTraining.csv(r.rounds()));
-        }
-        if (plot != null) {
-            plot(r.rounds(), plot);
-        }
+        writeRounds(r.rounds());
         if (saveModel != null) {
             ModelFile.write(saveModel, c.network(), scaling, r.model());
             System.out.println("model written to " + saveModel);
+        }
+    }
+
+    private void writeRounds(List<FederatedTraining.Round> rounds) throws IOException {
+        if (csv != null) {
+            Files.writeString(csv, FederatedTraining.csv(rounds));
+        }
+        if (plot != null) {
+            plot(rounds, plot);
         }
     }
 

@@ -25,8 +25,7 @@ final class FedTrainCommand implements Callable<Integer> {
         FederatedTraining.Config c = fed.config();
         System.out.println(FederatedTraining.describe(c));
         FederatedTraining.Result r = FederatedTraining.run(c, sets.train(), sets.test(), report.testImages,
-                FederatedTraining.Faults.NONE);
-        r.rounds().forEach(round -> System.out.println(FederatedTraining.line(round)));
+                FederatedTraining.Faults.NONE, report.eachRound());
         report.write(c, sets.scaling(), r);
         return 0;
     }

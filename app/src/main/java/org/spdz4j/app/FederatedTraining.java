@@ -68,13 +68,14 @@ final class FederatedTraining {
      * @param partition   {@code iid}, {@code dirichlet:ALPHA} or {@code shards}
      * @param trainImages the first N training images shared out (0 = all)
      * @param seed        the initial model, the partition and the sampling
+     * @param init        how the initial global weights are drawn (from {@code seed})
      * @param secure      aggregate on shares (else in the clear)
      * @param deadline    how long the aggregators wait for a round's shares, from the round's start
      * @param normBound   the largest L2 norm of a client's update, checked on shares ({@link NormBound}; 0: none)
      */
     record Config(Network network, int clients, double fraction, int rounds, int localEpochs, int batchSize, Sgd sgd,
-                  double mu, double beta, int minimum, double clip, String partition, int trainImages, long seed, boolean secure,
-                  Duration deadline, double normBound) {
+                  double mu, double beta, int minimum, double clip, String partition, int trainImages, long seed, WeightInit init,
+                  boolean secure, Duration deadline, double normBound) {
         Config {
             if (normBound != 0 && !secure) {
                 throw new IllegalArgumentException("the norm bound is checked on shares: it needs secure aggregation (no --plain)");
@@ -84,7 +85,7 @@ final class FederatedTraining {
         /** The same run with updates bounded to L2 norm {@code bound} (0: none). */
         Config withNormBound(double bound) {
             return new Config(network, clients, fraction, rounds, localEpochs, batchSize, sgd, mu, beta, minimum, clip, partition,
-                    trainImages, seed, secure, deadline, bound);
+                    trainImages, seed, init, secure, deadline, bound);
         }
 
         /**
@@ -173,7 +174,8 @@ final class FederatedTraining {
         f.put("rounds (--rounds)", "" + c.rounds());
         f.put("local epochs (--local-epochs)", "" + c.localEpochs());
         f.put("batch size (--batch)", "" + c.batchSize());
-        f.put("local optimizer (--lr, --mu)", c.sgd() + " mu " + c.mu());
+        f.put("local optimizer (--lr, --momentum, --mu)", c.sgd() + " mu " + c.mu());
+        f.put("initial weights (--init)", c.init().toString());
         f.put("server momentum (--server-momentum)", "" + c.beta());
         f.put("minimum clients (--min-clients)", "" + c.minimum());
         f.put("clip (--clip)", "" + c.clip());
@@ -191,7 +193,7 @@ final class FederatedTraining {
 
     /** The initial global model: public, from the seed. */
     static FloatModel initialModel(Config c) {
-        return FloatModel.create(c.network(), Shape.of(c.batchSize(), 1, 28, 28), WeightInit.normal(0.05).initializer(c.seed()),
+        return FloatModel.create(c.network(), Shape.of(c.batchSize(), 1, 28, 28), c.init().initializer(c.seed()),
                 c.sgd());
     }
 
@@ -224,11 +226,17 @@ final class FederatedTraining {
      * each round's model on {@code test}.
      */
     static Result run(Config c, Mnist train, Mnist test, int testImages, Faults faults) throws Exception {
+        return run(c, train, test, testImages, faults, RoundListener.NONE);
+    }
+
+    /** {@link #run(Config, Mnist, Mnist, int, Faults)}, {@code listener} told of each round as it ends. */
+    static Result run(Config c, Mnist train, Mnist test, int testImages, Faults faults, RoundListener listener)
+            throws Exception {
         int[][] parts = partition(c, train);
         java.util.concurrent.atomic.AtomicReference<Result> result = new java.util.concurrent.atomic.AtomicReference<>();
         Map<Role, LocalComputation.Outsider> all = new LinkedHashMap<>();
         InputScaling scaling = InputScaling.UNIT; // the data come scaled; the fact is only compared
-        all.put(COORDINATOR, t -> result.set(coordinator(c, scaling, t, test, testImages, RoundListener.NONE)));
+        all.put(COORDINATOR, t -> result.set(coordinator(c, scaling, t, test, testImages, listener)));
         for (Role a : new Role[]{Role.P0, Role.P1}) {
             all.put(a, t -> aggregator(c, scaling, t));
         }
@@ -477,7 +485,11 @@ final class FederatedTraining {
             Partitions.shuffle(order, r);
             for (int b = 0; b + c.batchSize() <= order.length; b += c.batchSize()) {
                 int[] batch = java.util.Arrays.copyOfRange(order, b, b + c.batchSize());
-                local.trainStep(train.images(batch), train.oneHot(batch));
+                double loss = local.trainStep(train.images(batch), train.oneHot(batch));
+                if (!Double.isFinite(loss)) { // a NaN update would be refused by the encoding anyway: say why
+                    throw new LocalTraining.DivergedException("client " + client + " diverged in round " + (round + 1)
+                            + " (local epoch " + (e + 1) + ", loss " + loss + "): lower --lr");
+                }
             }
         }
         double[] trained = flatten(local.paramValues());
@@ -512,9 +524,9 @@ final class FederatedTraining {
 
     /** The run in one line, as the commands print it first. */
     static String describe(Config c) {
-        return String.format("federated averaging, %s aggregation: %d clients, C=%.2f, E=%d, B=%d, %s; %s",
+        return String.format("federated averaging, %s aggregation: %d clients, C=%.2f, E=%d, B=%d, %s; %s; float kernels %s",
                 c.secure() ? "secure" : "plaintext", c.clients(), c.fraction(), c.localEpochs(), c.batchSize(), c.partition(),
-                c.network().describe());
+                c.network().describe(), FloatModel.kernels());
     }
 
     /** A round as the commands print it. */

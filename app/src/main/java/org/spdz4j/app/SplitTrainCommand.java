@@ -2,6 +2,7 @@ package org.spdz4j.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
 import picocli.CommandLine.Command;
@@ -31,8 +32,8 @@ final class SplitTrainCommand implements Callable<Integer> {
         Mnist.Scaled sets = Mnist.loadScaled(data, m -> split.pixelScaling.equals("data")
                 ? m.fitScaling(Mnist.imagesUsed(trainImages, m.size())) : InputScaling.parse(split.pixelScaling));
         SplitTraining.Config c = split.config(sets.scaling());
-        System.out.printf("split learning, %s mode, %d holders %s: %s%n", split.mode, c.holders(),
-                c.parallel() ? "in parallel (SplitFed)" : "in round robin", c.network().describe());
+        System.out.printf("split learning, %s mode, %d holders %s: %s; float kernels %s%n", split.mode, c.holders(),
+                c.parallel() ? "in parallel (SplitFed)" : "in round robin", c.network().describe(), FloatModel.kernels());
         long start = System.nanoTime();
         SplitTraining.Result r = SplitTraining.run(c, sets.train(), trainImages);
         double seconds = (System.nanoTime() - start) / 1e9;

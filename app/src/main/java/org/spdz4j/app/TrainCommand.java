@@ -38,6 +38,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingConfig c = training.config();
         int steps = LocalTraining.batches(c, train.size()).length;
         if (plaintext) {
+            System.out.println("float kernels: " + FloatModel.kernels());
             long start = System.nanoTime();
             LocalTraining.Twin t = LocalTraining.trainTwin(c, train);
             double seconds = (System.nanoTime() - start) / 1e9;

@@ -9,6 +9,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
 
 /** Federated averaging with secure aggregation, in one JVM, on an MNIST subset (4 clients of 640 images). */
 class FederatedTrainingTest {
@@ -17,7 +18,7 @@ class FederatedTrainingTest {
 
     private static FederatedTraining.Config config(boolean secure, int minimum, double clip) {
         return new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, 0, minimum, clip, "iid", 2560, 1,
-                secure, Duration.ofSeconds(5), 0);
+                WeightInit.normal(0.05), secure, Duration.ofSeconds(5), 0);
     }
 
     private static List<FederatedTraining.Round> run(FederatedTraining.Config c, FederatedTraining.Faults f) throws Exception {
@@ -43,7 +44,7 @@ class FederatedTrainingTest {
         List<List<FederatedTraining.Round>> runs = new java.util.ArrayList<>();
         for (boolean secure : new boolean[]{false, true}) {
             runs.add(run(new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0.1, 0.5, 2, 10, "shards",
-                    2560, 1, secure, Duration.ofSeconds(5), 0), FederatedTraining.Faults.NONE));
+                    2560, 1, WeightInit.normal(0.05), secure, Duration.ofSeconds(5), 0), FederatedTraining.Faults.NONE));
         }
         System.out.print(FederatedTraining.csv(runs.get(1)));
         for (int r = 0; r < 3; r++) {
@@ -106,5 +107,19 @@ class FederatedTrainingTest {
         assertTrue(lines.get(2).startsWith("2,3,3,false,"), lines.get(2));
         byte[] image = java.nio.file.Files.readAllBytes(png);
         assertTrue(image.length > 1000 && image[1] == 'P' && image[2] == 'N' && image[3] == 'G', "a PNG");
+    }
+
+    /** Each round's end rewrites the CSV with every round so far: a run stopped early keeps its metrics. */
+    @Test
+    void theMetricsAreWrittenAsEachRoundEnds(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        FedReportOptions report = new FedReportOptions();
+        report.csv = dir.resolve("rounds.csv");
+        FederatedTraining.RoundListener listener = report.eachRound();
+        listener.after(new FederatedTraining.Round(0, List.of(0, 1), 2, false, 0.5, 100, 1.0, 0.1));
+        assertEquals(2, java.nio.file.Files.readAllLines(report.csv).size(), "header and round 1");
+        listener.after(new FederatedTraining.Round(1, List.of(0, 1), 1, true, 0.5, 100, 1.0, 0.1));
+        List<String> lines = java.nio.file.Files.readAllLines(report.csv);
+        assertEquals(3, lines.size(), "header and rounds 1 and 2");
+        assertTrue(lines.get(2).startsWith("2,2,1,true,"), lines.get(2));
     }
 }

@@ -2,7 +2,6 @@ package org.spdz4j.layers;
 
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 import org.spdz4j.core.mpc.BilinearOp;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
@@ -210,7 +209,7 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
                 cols = FloatOps.im2col(in, g);
                 DMatrixRMaj wm = DMatrixRMaj.wrap(outChannels, g.columnRows(), w.value);
                 DMatrixRMaj y = new DMatrixRMaj(outChannels, g.columnCols());
-                CommonOps_DDRM.mult(wm, cols, y);
+                FloatGemm.mult(wm, cols, y);
                 FloatTensor out = FloatOps.swapLeadingAxes(
                         new FloatTensor(Shape.of(outChannels, g.batch(), g.outHeight(), g.outWidth()), y.data));
                 return pool == 1 ? out : FloatOps.avgPool(out, pool);
@@ -222,10 +221,10 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
                 FloatTensor dmT = FloatOps.swapLeadingAxes(full);
                 DMatrixRMaj dm = DMatrixRMaj.wrap(outChannels, g.columnCols(), dmT.values());
                 DMatrixRMaj gw = DMatrixRMaj.wrap(outChannels, g.columnRows(), w.gradient);
-                CommonOps_DDRM.multTransB(dm, cols, gw);
+                FloatGemm.multTransB(dm, cols, gw);
                 DMatrixRMaj wm = DMatrixRMaj.wrap(outChannels, g.columnRows(), w.value);
                 DMatrixRMaj dcols = new DMatrixRMaj(g.columnRows(), g.columnCols());
-                CommonOps_DDRM.multTransA(wm, dm, dcols);
+                FloatGemm.multTransA(wm, dm, dcols);
                 return FloatOps.col2im(dcols, g);
             }
 

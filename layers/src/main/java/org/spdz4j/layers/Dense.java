@@ -2,7 +2,6 @@ package org.spdz4j.layers;
 
 import java.util.List;
 import org.ejml.data.DMatrixRMaj;
-import org.ejml.dense.row.CommonOps_DDRM;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.MaskedTensor;
@@ -102,7 +101,7 @@ public record Dense(int in, int out) implements Layer {
             public FloatTensor forward(FloatTensor input) {
                 x = DMatrixRMaj.wrap(n, in, input.values());
                 DMatrixRMaj y = new DMatrixRMaj(n, out);
-                CommonOps_DDRM.multTransB(x, DMatrixRMaj.wrap(out, in, w.value), y);
+                FloatGemm.multTransB(x, DMatrixRMaj.wrap(out, in, w.value), y);
                 for (int r = 0; r < n; r++) {
                     for (int c = 0; c < out; c++) {
                         y.data[r * out + c] += b.value[c];
@@ -114,7 +113,7 @@ public record Dense(int in, int out) implements Layer {
             @Override
             public FloatTensor backward(FloatTensor delta) {
                 DMatrixRMaj d = DMatrixRMaj.wrap(n, out, delta.values());
-                CommonOps_DDRM.multTransA(d, x, DMatrixRMaj.wrap(out, in, w.gradient));
+                FloatGemm.multTransA(d, x, DMatrixRMaj.wrap(out, in, w.gradient));
                 java.util.Arrays.fill(b.gradient, 0);
                 for (int r = 0; r < n; r++) {
                     for (int c = 0; c < out; c++) {
@@ -122,7 +121,7 @@ public record Dense(int in, int out) implements Layer {
                     }
                 }
                 DMatrixRMaj dx = new DMatrixRMaj(n, in);
-                CommonOps_DDRM.mult(d, DMatrixRMaj.wrap(out, in, w.value), dx);
+                FloatGemm.mult(d, DMatrixRMaj.wrap(out, in, w.value), dx);
                 return new FloatTensor(Shape.of(n, in), dx.data);
             }
 

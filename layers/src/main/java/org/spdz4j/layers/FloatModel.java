@@ -35,6 +35,14 @@ public final class FloatModel {
     }
 
     /**
+     * Which kernels run the float layers' matrix products on this machine: OpenBLAS where it is
+     * installed, else EJML (see the README's section on the float twin).
+     */
+    public static String kernels() {
+        return FloatGemm.engine();
+    }
+
+    /**
      * Scales the learning rate of the following steps: the optimizer's rate times {@code factor}
      * (a {@link LearningRateSchedule} sets it before each step).
      */

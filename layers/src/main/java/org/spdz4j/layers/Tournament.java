@@ -154,20 +154,20 @@ final class Tournament {
 
     /** The float twin: the index of the winner among {@code values}, by the same rules. */
     static int winner(double[] values) {
-        List<Integer> c = new ArrayList<>();
-        for (int i = 0; i < values.length; i++) {
-            c.add(i);
+        int[] c = new int[values.length]; // the candidates still in, in order; each level overwrites its front
+        for (int i = 0; i < c.length; i++) {
+            c[i] = i;
         }
-        while (c.size() > 1) {
-            List<Integer> next = new ArrayList<>();
-            for (int p = 0; p + 1 < c.size(); p += 2) {
-                next.add(values[c.get(p)] - values[c.get(p + 1)] >= 0 ? c.get(p) : c.get(p + 1));
+        for (int count = c.length; count > 1; ) {
+            int next = 0;
+            for (int p = 0; p + 1 < count; p += 2) {
+                c[next++] = values[c[p]] - values[c[p + 1]] >= 0 ? c[p] : c[p + 1];
             }
-            if (c.size() % 2 == 1) {
-                next.add(c.get(c.size() - 1));
+            if (count % 2 == 1) {
+                c[next++] = c[count - 1];
             }
-            c = next;
+            count = next;
         }
-        return c.get(0);
+        return c[0];
     }
 }
