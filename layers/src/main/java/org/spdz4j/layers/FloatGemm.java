@@ -23,7 +23,7 @@ final class FloatGemm {
     /** {@code c = a b}. */
     static void mult(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         if (BLAS) {
-            gemm(false, false, a, b, c, a.numRows, b.numCols, a.numCols);
+            gemm(false, false, a, b, c);
         } else {
             CommonOps_DDRM.mult(a, b, c);
         }
@@ -32,7 +32,7 @@ final class FloatGemm {
     /** {@code c = a^T b}. */
     static void multTransA(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         if (BLAS) {
-            gemm(true, false, a, b, c, a.numCols, b.numCols, a.numRows);
+            gemm(true, false, a, b, c);
         } else {
             CommonOps_DDRM.multTransA(a, b, c);
         }
@@ -41,7 +41,7 @@ final class FloatGemm {
     /** {@code c = a b^T}. */
     static void multTransB(DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
         if (BLAS) {
-            gemm(false, true, a, b, c, a.numRows, b.numRows, a.numCols);
+            gemm(false, true, a, b, c);
         } else {
             CommonOps_DDRM.multTransB(a, b, c);
         }
@@ -56,8 +56,10 @@ final class FloatGemm {
         return config[0] + " " + (config.length > 1 ? config[1] : "") + " (cblas_dgemm through JNA, 1 thread a call)";
     }
 
-    private static void gemm(boolean ta, boolean tb, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c, int m, int n, int k) {
-        if (c.numRows != m || c.numCols != n || (ta ? a.numRows : a.numCols) != k || (tb ? b.numCols : b.numRows) != k) {
+    /** {@code c = op(a) op(b)}, op transposing where {@code ta} or {@code tb}: m x k by k x n into m x n. */
+    private static void gemm(boolean ta, boolean tb, DMatrixRMaj a, DMatrixRMaj b, DMatrixRMaj c) {
+        int m = ta ? a.numCols : a.numRows, k = ta ? a.numRows : a.numCols, n = tb ? b.numRows : b.numCols;
+        if ((tb ? b.numCols : b.numRows) != k || c.numRows != m || c.numCols != n) {
             throw new IllegalArgumentException("matrix product of mismatched shapes: " + a.numRows + "x" + a.numCols
                     + (ta ? "^T" : "") + " by " + b.numRows + "x" + b.numCols + (tb ? "^T" : "") + " into " + c.numRows + "x"
                     + c.numCols);
