@@ -103,8 +103,19 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
         }
 
         @Override
+        public boolean opensOutputGradient() {
+            return true;
+        }
+
+        @Override
         public void declareBackward(Plan.Builder plan, boolean inputGradient) {
-            maskDelta = plan.mask(outputShape(g.inputShape()));
+            declareBackward(plan, inputGradient, null, false);
+        }
+
+        @Override
+        public void declareBackward(Plan.Builder plan, boolean inputGradient, Mask opened, boolean openInputGradient) {
+            Shape delta = outputShape(g.inputShape());
+            maskDelta = opened != null && opened.shape().equals(delta) ? opened : plan.mask(delta);
             productWeightGrad = plan.product(weightGrad, maskX, maskDelta, shift);
             if (inputGradient) {
                 productInputGrad = plan.product(inputGrad, maskW, maskDelta, shift);

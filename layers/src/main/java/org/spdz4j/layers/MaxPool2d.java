@@ -1,6 +1,8 @@
 package org.spdz4j.layers;
 
+import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.triples.Plan;
@@ -77,16 +79,35 @@ public record MaxPool2d(int k, int bits) implements Layer {
         int[][] index = windows(input);
         Tournament tournament = new Tournament(k * k, outputs, bits);
         return new SecureLayer() {
+            private Mask openedInput; // the input gradient's derived mask, when the layer below opens it
+
             @Override
             public void declareForward(Plan.Builder plan) {
                 tournament.declareMax(plan, setup.rangeCheck());
             }
 
             @Override
+            public boolean opensOutputGradient() {
+                return true;
+            }
+
+            @Override
             public void declareBackward(Plan.Builder plan, boolean inputGradient) {
+                declareBackward(plan, inputGradient, null, false);
+            }
+
+            @Override
+            public void declareBackward(Plan.Builder plan, boolean inputGradient, Mask opened, boolean openInputGradient) {
                 if (inputGradient) {
-                    tournament.declareRoute(plan);
+                    Mask routed = tournament.declareRoute(plan, opened, openInputGradient);
+                    openedInput = routed == null ? null
+                            : plan.derive(input, List.of(routed), Tournament.scatterMap(index, input), null);
                 }
+            }
+
+            @Override
+            public Mask openedInputGradient() {
+                return openedInput;
             }
 
             @Override
@@ -96,7 +117,12 @@ public record MaxPool2d(int k, int bits) implements Layer {
 
             @Override
             public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
-                return inputGradient ? Tournament.scatterAll(tournament.route(party, delta), index, input) : null;
+                if (!inputGradient) {
+                    return null;
+                }
+                Tournament.Routed routed = tournament.route(party, delta);
+                return openedInput == null ? Tournament.scatterAll(routed.share(), index, input)
+                        : party.derive(openedInput, List.of(routed.opened())).share();
             }
         };
     }

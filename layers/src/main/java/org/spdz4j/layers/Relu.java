@@ -71,8 +71,18 @@ public record Relu(int bits) implements Layer {
             }
 
             @Override
+            public boolean opensOutputGradient() {
+                return true;
+            }
+
+            @Override
             public void declareBackward(Plan.Builder plan, boolean inputGradient) {
-                maskDelta = plan.mask(input);
+                declareBackward(plan, inputGradient, null, false);
+            }
+
+            @Override
+            public void declareBackward(Plan.Builder plan, boolean inputGradient, Mask opened, boolean openInputGradient) {
+                maskDelta = opened != null && opened.shape().equals(input) ? opened : plan.mask(input);
                 deltaTimesBit = plan.signProduct(sign, maskDelta);
             }
 

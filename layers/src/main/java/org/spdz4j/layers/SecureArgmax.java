@@ -54,7 +54,7 @@ public final class SecureArgmax {
     /** Declares the comparisons, the routing and the accuracy product. */
     public void declare(Plan.Builder plan) {
         tournament.declareMax(plan, null);
-        tournament.declareRoute(plan);
+        tournament.declareRoute(plan, null, false);
         Shape s = Shape.of(rows, classes);
         oneHotMask = plan.mask(s);
         labelMask = plan.mask(s);
@@ -64,7 +64,7 @@ public final class SecureArgmax {
     /** Shares of the one-hot argmax of each row (0 or 1 in the ring, not fixed point), shape (N, C). */
     public Ring128Tensor oneHot(ComputeParty party, Ring128Tensor logits) {
         tournament.max(party, Tournament.gatherAll(logits, columns));
-        List<Ring128Tensor> selected = tournament.route(party, party.addPublic(Ring128Tensor.zeros(Shape.of(rows)), 1));
+        Ring128Tensor selected = tournament.route(party, party.addPublic(Ring128Tensor.zeros(Shape.of(rows)), 1)).share();
         return Tournament.scatterAll(selected, columns, Shape.of(rows, classes));
     }
 

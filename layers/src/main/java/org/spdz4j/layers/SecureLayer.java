@@ -2,6 +2,7 @@ package org.spdz4j.layers;
 
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.triples.Plan;
 
@@ -22,6 +23,36 @@ public interface SecureLayer {
      * @param inputGradient whether the layer below needs the gradient of this layer's input
      */
     default void declareBackward(Plan.Builder plan, boolean inputGradient) {
+    }
+
+    /**
+     * Whether this layer opens the gradient of its output as it receives it; it then also takes
+     * a gradient that arrives opened already (see {@link #openedInputGradient()}), saving that
+     * opening.
+     */
+    default boolean opensOutputGradient() {
+        return false;
+    }
+
+    /**
+     * Declares the backward pass knowing its neighbours: {@code openedOutputGradient}, when not
+     * null, is the mask the gradient of the output arrives opened with (given only to a layer
+     * that {@link #opensOutputGradient()}; it uses that mask instead of a fresh one), and
+     * {@code openInputGradient} says the layer below opens what this one hands it (a layer that
+     * can hand it opened for less does). The default ignores both.
+     */
+    default void declareBackward(Plan.Builder plan, boolean inputGradient, Mask openedOutputGradient,
+                                 boolean openInputGradient) {
+        declareBackward(plan, inputGradient);
+    }
+
+    /**
+     * After {@link #declareBackward}: the (derived) mask the gradient of the input leaves this
+     * layer opened with, the tensor it returns from {@link #backward} being the one derived with
+     * it; null when it leaves as plain shares.
+     */
+    default Mask openedInputGradient() {
+        return null;
     }
 
     /** This party's share of the output, given its share of the input; keeps what backward needs. */

@@ -3,6 +3,7 @@ package org.spdz4j.layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
@@ -60,8 +61,12 @@ public final class SecureModel {
             rangeCheck.declareVerdict(b);
         }
         loss.declare(b);
+        Mask arriving = null; // the gradient handed down already opened, if it is
         for (int i = secure.size() - 1; i >= 0; i--) {
-            secure.get(i).declareBackward(b, i > 0 || inputGradient);
+            SecureLayer layer = secure.get(i);
+            layer.declareBackward(b, i > 0 || inputGradient, layer.opensOutputGradient() ? arriving : null,
+                    i > 0 && secure.get(i - 1).opensOutputGradient());
+            arriving = layer.openedInputGradient();
         }
         this.plan = b.build();
     }

@@ -3,6 +3,7 @@ package org.spdz4j.layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.Derivation;
 import org.spdz4j.core.mpc.MaskedTensor;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.mpc.PlanEntry.Sign;
@@ -18,8 +19,10 @@ import org.spdz4j.triples.Plan;
  * level, the lower one winning ties, an odd one out passing up; {@code max(a, b) = b + relu(a -
  * b)}, one secure comparison per level for all pairs. {@link #route} walks the tournament down
  * with the comparison bits: a value given to each winner reaches the candidate it came from
- * (a gradient, or 1 for a one-hot argmax), one opening per level, the bits never opened (the
- * dealer's {@code M * beta}).
+ * (a gradient, or 1 for a one-hot argmax), the bits never opened (the dealer's
+ * {@code M * beta}). Each level opens only the part routed to the first of each pair: the
+ * second's is the winner's minus it, and so is its opening (a derived mask); the routed values
+ * can leave opened that way, for a layer below that would open them anyway.
  *
  * <p>Each tournament is one party's: declare it in the plan, then run {@link #max} and
  * {@link #route} once per step.
@@ -31,8 +34,11 @@ final class Tournament {
     private final List<int[]> levels = new ArrayList<>(); // {candidates, pairs}
     private final List<Mask> diffMasks = new ArrayList<>();
     private final List<Sign> signs = new ArrayList<>();
-    private final List<Mask> valueMasks = new ArrayList<>(); // routing, top level first
+    private Mask valueMask; // routing: what the winners are given, opened
+    private final List<Mask> winnerMasks = new ArrayList<>(); // top level first
     private final List<SignProduct> routes = new ArrayList<>();
+    private final List<Mask> firstMasks = new ArrayList<>(); // the parts routed to each pair's first, opened
+    private final List<Mask> belowMasks = new ArrayList<>(); // the values one level down (derived)
     private RangeCheck rangeCheck; // null unless the differences are checked
     private final List<RangeCheck.Bound> bounds = new ArrayList<>();
 
@@ -58,14 +64,67 @@ final class Tournament {
         }
     }
 
-    /** The products of {@link #route}. */
-    void declareRoute(Plan.Builder plan) {
+    /**
+     * The products of {@link #route} and the masks of what it opens: the value given to the
+     * winners (fresh, unless {@code openedValue}, the mask it arrives opened with), then at each
+     * level the part routed to the first of each pair (fresh); the part routed to the second is
+     * the winner's minus the first's, so its opening is derived, not sent. With
+     * {@code openResult} the last level is opened too and {@link #route} returns the routed
+     * values opened with the returned (derived) mask; else it returns them as plain shares and
+     * this returns null.
+     */
+    Mask declareRoute(Plan.Builder plan, Mask openedValue, boolean openResult) {
+        Shape one = Shape.of(outputs);
+        Mask at = openedValue != null && openedValue.shape().equals(one) ? openedValue : plan.mask(one);
+        valueMask = at;
         for (int l = levels.size() - 1; l >= 0; l--) {
-            Shape s = Shape.of(levels.get(l)[1] * outputs);
-            Mask v = plan.mask(s);
-            valueMasks.add(v);
-            routes.add(plan.signProduct(signs.get(l), v)); // times the level's bit, unopened
+            int count = levels.get(l)[0];
+            int pairs = levels.get(l)[1];
+            Mask winners = at.shape().size() == pairs * outputs ? at
+                    : plan.derive(Shape.of(pairs * outputs), List.of(at), range(pairs * outputs), null);
+            winnerMasks.add(winners);
+            routes.add(plan.signProduct(signs.get(l), winners)); // times the level's bit, unopened
+            if (l == 0 && !openResult) {
+                return null;
+            }
+            Mask first = plan.mask(Shape.of(pairs * outputs));
+            firstMasks.add(first);
+            at = plan.derive(Shape.of(count * outputs), List.of(at, first), below(count, pairs, at.shape().size(), true),
+                    below(count, pairs, at.shape().size(), false));
+            belowMasks.add(at);
         }
+        return at;
+    }
+
+    private static int[] range(int n) {
+        int[] r = new int[n];
+        for (int i = 0; i < n; i++) {
+            r[i] = i;
+        }
+        return r;
+    }
+
+    /**
+     * The map from (the level's values, the part routed to each pair's first) to the values
+     * one level down, pair by pair (first, second), then the one that passed up alone: the plus
+     * indices, or the minus ones.
+     */
+    private int[] below(int count, int pairs, int atSize, boolean plus) {
+        int[] map = new int[count * outputs];
+        for (int p = 0; p < pairs; p++) {
+            for (int o = 0; o < outputs; o++) {
+                int first = (2 * p) * outputs + o;
+                int second = first + outputs;
+                int routedFirst = atSize + p * outputs + o;
+                int winner = p * outputs + o;
+                map[first] = plus ? routedFirst : -1;
+                map[second] = plus ? winner : routedFirst;
+            }
+        }
+        for (int o = 2 * pairs * outputs; o < count * outputs; o++) { // the odd one, passed through
+            map[o] = plus ? pairs * outputs + o - 2 * pairs * outputs : -1;
+        }
+        return map;
     }
 
     /** Shares of the maximum of each group, given each candidate's shares (one tensor of {@code outputs} each). */
@@ -96,26 +155,36 @@ final class Tournament {
         return values.get(0);
     }
 
-    /** Shares of {@code value} at the winning candidate of each group and 0 elsewhere, per candidate. */
-    List<Ring128Tensor> route(ComputeParty party, Ring128Tensor value) {
-        List<Ring128Tensor> at = List.of(value.reshape(Shape.of(outputs)));
-        for (int l = levels.size() - 1, i = 0; l >= 0; l--, i++) {
-            int pairs = levels.get(l)[1];
-            List<Ring128Tensor> winners = at.subList(0, pairs);
-            Ring128Tensor toA = party.multiplyBySign(routes.get(i),
-                    party.mask(Ring128Tensor.concat(winners), valueMasks.get(i)));
-            List<Ring128Tensor> below = new ArrayList<>();
-            for (int p = 0; p < pairs; p++) {
-                Ring128Tensor a = toA.slice(p * outputs, Shape.of(outputs));
-                below.add(a);
-                below.add(winners.get(p).sub(a));
+    /**
+     * {@code value} at the winning candidate of each group and 0 elsewhere, all candidates
+     * concatenated (candidate j's group o at {@code j * outputs + o}): opened with the mask
+     * {@link #declareRoute} returned, or as plain shares (then {@link MaskedTensor#share()} is
+     * all there is: the result is not opened).
+     */
+    Routed route(ComputeParty party, Ring128Tensor value) {
+        MaskedTensor at = party.mask(value.reshape(Shape.of(outputs)), valueMask);
+        for (int i = 0; i < routes.size(); i++) {
+            Mask w = winnerMasks.get(i);
+            MaskedTensor winners = w.equals(at.mask()) ? at : party.derive(w, List.of(at));
+            Ring128Tensor toFirst = party.multiplyBySign(routes.get(i), winners);
+            if (i == firstMasks.size()) { // the last level, left unopened
+                return new Routed(null, plainBelow(at.share(), toFirst));
             }
-            if (levels.get(l)[0] % 2 == 1) {
-                below.add(at.get(pairs));
-            }
-            at = below;
+            at = party.derive(belowMasks.get(i), List.of(at, party.mask(toFirst, firstMasks.get(i))));
         }
-        return at;
+        return new Routed(at, at.share());
+    }
+
+    /** The routed values: opened (when declared so) or not, and this party's share of them. */
+    record Routed(MaskedTensor opened, Ring128Tensor share) {
+    }
+
+    /** One level down in plain shares: each pair's first gets {@code toFirst}, its second the rest (the derived map, unplanned). */
+    private Ring128Tensor plainBelow(Ring128Tensor at, Ring128Tensor toFirst) {
+        int count = levels.get(0)[0];
+        int pairs = levels.get(0)[1];
+        return Derivation.map(Shape.of(count * outputs), below(count, pairs, at.size(), true),
+                below(count, pairs, at.size(), false), List.of(at, toFirst));
     }
 
     /** {@code x}'s elements at {@code index}, as a 1-D tensor (a local rearrangement of shares). */
@@ -138,18 +207,24 @@ final class Tournament {
         return out;
     }
 
-    /** The inverse of {@link #gatherAll}: {@code parts.get(j)} scattered to {@code index[j]} in a tensor of {@code shape}. */
-    static Ring128Tensor scatterAll(List<Ring128Tensor> parts, int[][] index, Shape shape) {
-        long[] hi = new long[shape.size()];
-        long[] lo = new long[shape.size()];
+    /**
+     * The inverse of {@link #gatherAll}: candidate j's values ({@code concatenated}'s elements
+     * {@code j * outputs ..}) scattered to {@code index[j]} in a tensor of {@code shape}, zero elsewhere.
+     */
+    static Ring128Tensor scatterAll(Ring128Tensor concatenated, int[][] index, Shape shape) {
+        return Derivation.map(shape, scatterMap(index, shape), null, List.of(concatenated));
+    }
+
+    /** {@link #scatterAll} as a derivation's plus indices: where each element of {@code shape} comes from (-1: zero). */
+    static int[] scatterMap(int[][] index, Shape shape) {
+        int[] map = new int[shape.size()];
+        java.util.Arrays.fill(map, -1);
         for (int j = 0; j < index.length; j++) {
-            Ring128Tensor part = parts.get(j);
             for (int o = 0; o < index[j].length; o++) {
-                hi[index[j][o]] = part.hi(o);
-                lo[index[j][o]] = part.lo(o);
+                map[index[j][o]] = j * index[j].length + o;
             }
         }
-        return Ring128Tensor.wrap(shape, hi, lo);
+        return map;
     }
 
     /** The float twin: the index of the winner among {@code values}, by the same rules. */

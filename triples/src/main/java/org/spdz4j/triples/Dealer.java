@@ -163,7 +163,8 @@ public final class Dealer {
         try (TrafficCounter.Scope s = transport.traffic().scope(CORRECTION_SCOPE)) {
             for (PlanEntry e : plan.entries()) {
                 if (e instanceof Mask m) {
-                    masks[m.id()] = prg0.tensor(m.shape(), m.id(), step).add(prg1.tensor(m.shape(), m.id(), step));
+                    masks[m.id()] = m.derived() ? m.derivation().apply(m.shape(), p -> masks[p.id()])
+                            : prg0.tensor(m.shape(), m.id(), step).add(prg1.tensor(m.shape(), m.id(), step));
                     continue;
                 }
                 Ring128Tensor p0Share = prg0.tensor(e.correctionShape(), e.id(), step);

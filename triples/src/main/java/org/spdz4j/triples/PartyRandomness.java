@@ -88,6 +88,9 @@ public final class PartyRandomness {
     }
 
     private Ring128Tensor share(int step, PlanEntry e) {
+        if (e instanceof Mask m && m.derived()) {
+            return m.derivation().apply(m.shape(), p -> share(step, p));
+        }
         Ring128Tensor determined = role.equals(Role.P0) || e instanceof Mask ? prg.tensor(e.correctionShape(), e.id(), step)
                 : correction(step, e.id());
         if (e instanceof PlanEntry.Sign g) { // the part both parties expand from their own seeds follows

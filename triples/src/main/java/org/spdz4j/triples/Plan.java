@@ -108,7 +108,7 @@ public final class Plan {
     private static byte[] digest(String name, List<PlanEntry> entries) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("spdz4j plan v1\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update(("spdz4j plan v2\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
             for (PlanEntry e : entries) {
                 sha.update((e.describe() + "\n").getBytes(StandardCharsets.UTF_8));
             }
@@ -130,6 +130,22 @@ public final class Plan {
         /** A fresh mask for a tensor of this shape. */
         public Mask mask(Shape shape) {
             return add(new Mask(entries.size(), shape));
+        }
+
+        /**
+         * A mask derived from the declared {@code parents}: element i is element {@code plus[i]}
+         * of their concatenation minus element {@code minus[i]} (-1: none; {@code minus} null for
+         * none at all). See {@link org.spdz4j.core.mpc.Derivation} and {@code ComputeParty.derive}.
+         */
+        public Mask derive(Shape shape, List<Mask> parents, int[] plus, int[] minus) {
+            for (Mask p : parents) {
+                declared(p);
+            }
+            try {
+                return add(new Mask(entries.size(), shape, new org.spdz4j.core.mpc.Derivation(parents, plus, minus)));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("plan '" + name + "' entry " + entries.size() + ": " + e.getMessage(), e);
+            }
         }
 
         /**

@@ -75,10 +75,8 @@ class ComparisonTest {
         return new SecureComparison.Result[]{new SecureComparison.Result(r.p0()[0], r.p0()[1])};
     }
 
-    @ParameterizedTest(name = "k = {0}")
-    @ValueSource(ints = {2, 3, 8, 40, 64, 65, 100})
-    void signAndReluAreExactInRangeAndAtItsEdges(int bits) {
-        List<BigInteger> values = inRange(bits, 300);
+    /** Compares {@code values} on shares and checks sign and ReLU of each against plaintext. */
+    private static void assertSignAndReluExact(List<BigInteger> values, int bits) {
         SecureComparison.Result r = compare(values, bits)[0];
         for (int i = 0; i < values.size(); i++) {
             BigInteger x = values.get(i);
@@ -86,6 +84,27 @@ class ComparisonTest {
             assertEquals(nonNegative ? BigInteger.ONE : BigInteger.ZERO, value(r.nonNegative(), i), "sign of " + x);
             assertEquals(nonNegative ? x : BigInteger.ZERO, value(r.relu(), i), "relu of " + x);
         }
+    }
+
+    @ParameterizedTest(name = "k = {0}")
+    @ValueSource(ints = {2, 3, 8, 39, 40, 41, 64, 65, 100, 127})
+    void signAndReluAreExactInRangeAndAtItsEdges(int bits) {
+        List<BigInteger> values = inRange(bits, 300);
+        assertSignAndReluExact(values, bits);
+    }
+
+    /**
+     * Every value of the range for small widths: each shape of the carry tree (pairs and a single
+     * top bit, odd and even numbers of groups per level) meets every carry pattern.
+     */
+    @ParameterizedTest(name = "k = {0}")
+    @ValueSource(ints = {2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+    void everyValueOfASmallRangeComparesExactly(int bits) {
+        List<BigInteger> values = new ArrayList<>();
+        for (long v = -(1L << (bits - 1)); v < 1L << (bits - 1); v++) {
+            values.add(BigInteger.valueOf(v));
+        }
+        assertSignAndReluExact(values, bits);
     }
 
     /** Outside the range the result is the sign of x reduced to a signed k-bit value, as documented. */

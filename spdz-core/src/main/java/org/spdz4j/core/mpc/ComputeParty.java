@@ -43,6 +43,7 @@ public final class ComputeParty {
     private int handshakes;
     private final Set<Integer> maskedThisStep = new HashSet<>();
     private final java.util.Map<Integer, SecureComparison.Kept> comparedThisStep = new java.util.HashMap<>();
+    private final java.util.Map<Integer, MaskedTensor> derivedThisStep = new java.util.HashMap<>();
     private final java.util.Map<Role, AesCtrPrg> contributors = new java.util.HashMap<>(); // P0: their seeds' PRGs
 
     /** Party {@code role} (P0 or P1) over {@code transport}, encoding in {@code fixedPoint}. */
@@ -126,6 +127,7 @@ public final class ComputeParty {
         this.position = 0;
         this.maskedThisStep.clear();
         this.comparedThisStep.clear();
+        this.derivedThisStep.clear();
     }
 
     /** Reveals a shared tensor to both parties: one round, {@code 16 * size} bytes each way. */
@@ -188,6 +190,53 @@ public final class ComputeParty {
         return x.mask().equals(mask) ? x : mask(x.share(), mask);
     }
 
+    /**
+     * The tensor derived by {@code mask}'s map (see {@link Derivation}) from {@code parents},
+     * opened with {@code mask} without sending anything: its share, its mask's share and its
+     * opening are the same map of the parents'. A later {@link #mask} of the same tensor with
+     * {@code mask} in this step returns it; a different tensor is refused.
+     */
+    public MaskedTensor derive(Mask mask, List<MaskedTensor> parents) {
+        requireStep("derive a masked tensor");
+        if (!mask.derived()) {
+            throw new IllegalArgumentException("mask entry " + mask.id() + " is fresh, not derived: open a tensor with it (mask)");
+        }
+        List<Mask> expected = mask.derivation().parents();
+        if (parents.size() != expected.size()) {
+            throw new IllegalArgumentException("mask entry " + mask.id() + " is derived from " + expected.size()
+                    + " masks but was given " + parents.size() + " tensors");
+        }
+        for (int i = 0; i < parents.size(); i++) {
+            if (!parents.get(i).mask().equals(expected.get(i))) {
+                throw new IllegalArgumentException("mask entry " + mask.id() + " is derived from mask entry "
+                        + expected.get(i).id() + " but was given a tensor masked with entry " + parents.get(i).mask().id());
+            }
+        }
+        if (!maskedThisStep.add(mask.id())) {
+            throw new IllegalStateException("mask entry " + mask.id() + " was already used in step " + step);
+        }
+        Derivation d = mask.derivation();
+        MaskedTensor out = new MaskedTensor(d.apply(mask.shape(), parents.stream().map(MaskedTensor::share).toList()),
+                d.apply(mask.shape(), parents.stream().map(MaskedTensor::maskShare).toList()),
+                d.apply(mask.shape(), parents.stream().map(MaskedTensor::opened).toList()), mask);
+        derivedThisStep.put(mask.id(), out);
+        return out;
+    }
+
+    /** The tensor derived with {@code mask} in this step, if {@code share} is its share; else refused. */
+    private MaskedTensor derivedAs(Ring128Tensor share, Mask mask) {
+        MaskedTensor d = derivedThisStep.get(mask.id());
+        if (d == null) {
+            throw new IllegalStateException("mask entry " + mask.id() + " is derived (" + mask.derivation().describe()
+                    + "): derive the tensor with it before it is used in step " + step);
+        }
+        if (!d.share().equals(share)) {
+            throw new IllegalArgumentException("mask entry " + mask.id() + " serves only the tensor derived with it in step "
+                    + step + ", not another one: masking a second tensor with it would reveal their difference");
+        }
+        return d;
+    }
+
     /** Masks several tensors in one round: {@code shares.get(i)} with {@code masks.get(i)}. */
     public List<MaskedTensor> maskAll(List<Ring128Tensor> shares, List<Mask> masks) {
         requireStep("mask a tensor");
@@ -196,6 +245,22 @@ public final class ComputeParty {
         }
         if (masks.isEmpty()) {
             return List.of();
+        }
+        if (masks.stream().anyMatch(Mask::derived)) { // those are open already; the rest in one round
+            List<Ring128Tensor> freshShares = new ArrayList<>();
+            List<Mask> fresh = new ArrayList<>();
+            for (int i = 0; i < masks.size(); i++) {
+                if (!masks.get(i).derived()) {
+                    freshShares.add(shares.get(i));
+                    fresh.add(masks.get(i));
+                }
+            }
+            java.util.Iterator<MaskedTensor> opened = maskAll(freshShares, fresh).iterator();
+            List<MaskedTensor> out = new ArrayList<>(masks.size());
+            for (int i = 0; i < masks.size(); i++) {
+                out.add(masks.get(i).derived() ? derivedAs(shares.get(i), masks.get(i)) : opened.next());
+            }
+            return out;
         }
         Set<Integer> now = new HashSet<>();
         for (int i = 0; i < masks.size(); i++) {

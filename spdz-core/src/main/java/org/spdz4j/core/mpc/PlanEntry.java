@@ -34,20 +34,37 @@ public sealed interface PlanEntry {
     }
 
     /**
-     * A uniformly random mask {@code A} of a tensor that will be opened once per step as {@code X - A}.
+     * A uniformly random mask {@code A} of a tensor that will be opened once per step as {@code X - A};
+     * or, with a {@code derivation}, a linear map of earlier masks, for a tensor derived by the
+     * same map from tensors opened with them (its opening then costs nothing).
      *
-     * @param id    position in the plan
-     * @param shape shape of the masked tensor
+     * @param id         position in the plan
+     * @param shape      shape of the masked tensor
+     * @param derivation null for a fresh mask, else how it follows from earlier masks
      */
-    record Mask(int id, Shape shape) implements PlanEntry {
+    record Mask(int id, Shape shape, Derivation derivation) implements PlanEntry {
         /** Checks the components. */
         public Mask {
             Objects.requireNonNull(shape, "shape");
+            if (derivation != null && derivation.size() != shape.size()) {
+                throw new IllegalArgumentException("mask " + id + " of shape " + shape + " derived by a map of "
+                        + derivation.size() + " elements");
+            }
+        }
+
+        /** A fresh mask. */
+        public Mask(int id, Shape shape) {
+            this(id, shape, null);
+        }
+
+        /** Whether it is a linear map of earlier masks rather than fresh randomness. */
+        public boolean derived() {
+            return derivation != null;
         }
 
         @Override
         public String describe() {
-            return id + " mask " + shape;
+            return id + " mask " + shape + (derivation == null ? "" : " = " + derivation.describe());
         }
     }
 

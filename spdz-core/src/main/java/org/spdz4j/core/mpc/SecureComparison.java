@@ -17,18 +17,27 @@ import org.spdz4j.core.transport.Role;
  * {@code D + A}. For {@code -2^m <= x < 2^m} that top bit is the sign of x. Outside that range
  * the result is the sign of x reduced to a signed {@code bits}-bit value.
  *
+ * <p>The carry is the generate bit of the whole low m bits, built in a tree of (generate,
+ * propagate) pairs. Its first level costs nothing online: for bits i and i+1 of public D and
+ * shared A, the pair's generate {@code D1 A1 xor D0 D1 A0 xor D0 (A0 A1)} and propagate
+ * {@code D0 D1 xor D1 A0 xor D0 A1 xor (A0 A1)} are linear in the shared bits once the dealer,
+ * who knows A, also shares {@code A0 A1}. The tree above takes two ANDs per combine, one for
+ * the lowest group of each level (its propagate is never needed).
+ *
  * <p>The shared result bit {@code z} is converted to the ring with a random bit {@code beta}
  * the dealer shares both ways: the parties open {@code d = z xor beta}, and
  * {@code [z] = d + (1 - 2d) [beta]}; {@code [x z] = d [x] + (1 - 2d) (D [beta] + [A beta])}
- * with the dealer's {@code [A beta]}. Online per element: {@code 4 (m - 1) + 1} bits each way in
- * {@code ceil(log2 m) + 1} rounds; dealer to P1: {@code 2 x 16} bytes and {@code 3m - 1} bits
- * (the rest of both parties' material is expanded from their seeds).
+ * with the dealer's {@code [A beta]}. Online per element: {@code 2 ands(bits) + 1} bits each
+ * way (67 at k = 40) in {@code ceil(log2 ceil(m / 2)) + 1} rounds (6); dealer to P1:
+ * {@code 2 x 16} bytes and {@code m + 1 + floor(m / 2) + ands(bits)} bits (92) (the rest of
+ * both parties' material is expanded from their seeds).
  *
  * <p>Material of one comparison of n elements, {@code W = ceil(n / 64)} words per bit row:
  * <ul>
  *   <li>determined (P0: its PRG stream; P1: the dealer's correction): ring {@code [beta]} (n),
- *   ring {@code [A beta]} (n), then bit rows: A's bits {@code 0..m-1}, A's bit m, and the
- *   {@code T = 2 (m - 1)} triple products c;</li>
+ *   ring {@code [A beta]} (n), then bit rows: A's bits {@code 0..m-1}, A's bit m, the
+ *   {@code floor(m / 2)} pair products {@code A_2q A_2q+1}, and the {@code T = ands(bits)}
+ *   triple products c;</li>
  *   <li>random (both from their PRG, stream {@code ~id}): bit rows beta, then the triples' a
  *   and b rows.</li>
  * </ul>
@@ -38,9 +47,23 @@ public final class SecureComparison {
     private SecureComparison() {
     }
 
-    /** Bit-level ANDs of one comparison: two per combine of the m-leaf tree. */
+    /** Groups of the carry tree's first level: pairs of the m low bits, and a single top one when m is odd. */
+    private static int leaves(int bits) {
+        return bits / 2; // ceil((bits - 1) / 2)
+    }
+
+    /** Pairs of low bits whose product the dealer shares. */
+    private static int pairs(int bits) {
+        return (bits - 1) / 2;
+    }
+
+    /** Bit-level ANDs of one comparison: two per combine of the tree over the leaves, one for each level's lowest group. */
     static int ands(int bits) {
-        return 2 * (bits - 2);
+        int ands = 0;
+        for (int count = leaves(bits); count > 1; count = (count + 1) / 2) {
+            ands += 2 * (count / 2) - 1;
+        }
+        return ands;
     }
 
     static int words(int n) {
@@ -48,7 +71,7 @@ public final class SecureComparison {
     }
 
     private static int determinedRows(int bits) {
-        return bits + ands(bits); // m low bits, the top bit, the c rows
+        return bits + pairs(bits) + ands(bits); // m low bits, the top bit, the pair products, the c rows
     }
 
     private static int randomRows(int bits) {
@@ -92,15 +115,44 @@ public final class SecureComparison {
         return Ring128Tensor.wrap(Shape.of(n), hi, lo);
     }
 
-    /** Row {@code bit} of the bits of {@code t}'s elements: element e at bit {@code e % 64} of word {@code e / 64}. */
-    static long[] bitRow(Ring128Tensor t, int bit) {
+    /**
+     * Rows {@code 0 .. rows-1} of the bits of {@code t}'s elements, bit-sliced: bit b of element
+     * e at bit {@code e % 64} of word {@code b * W + e / 64} ({@code W = words(n)}). One pass over
+     * the elements, 64 at a time, by a 64 x 64 bit transpose.
+     */
+    static long[] bitRows(Ring128Tensor t, int rows) {
         int n = t.size();
-        long[] row = new long[words(n)];
-        for (int e = 0; e < n; e++) {
-            long word = bit < 64 ? t.lo(e) : t.hi(e);
-            row[e >>> 6] |= ((word >>> (bit & 63)) & 1L) << (e & 63);
+        int w = words(n);
+        long[] out = new long[rows * w];
+        long[] block = new long[64];
+        for (int half = 0; half * 64 < rows; half++) {
+            long[] src = half == 0 ? t.loWords() : t.hiWords();
+            for (int j = 0; j < w; j++) {
+                int base = j << 6;
+                int len = Math.min(64, n - base);
+                System.arraycopy(src, base, block, 0, len);
+                java.util.Arrays.fill(block, len, 64, 0L);
+                transpose64(block);
+                for (int b = half * 64; b < Math.min(rows, half * 64 + 64); b++) {
+                    out[b * w + j] = block[b - half * 64];
+                }
+            }
         }
-        return row;
+        return out;
+    }
+
+    /** Transposes a 64 x 64 bit matrix in place: bit j of word i goes to bit i of word j. */
+    static void transpose64(long[] a) {
+        long mask = 0x00000000FFFFFFFFL;
+        for (int s = 32; s != 0; s >>>= 1, mask ^= mask << s) {
+            for (int k = 0; k < 64; k++) {
+                if ((k & s) == 0) {
+                    long t = ((a[k] >>> s) ^ a[k + s]) & mask;
+                    a[k] ^= t << s;
+                    a[k + s] ^= t;
+                }
+            }
+        }
     }
 
     /**
@@ -113,15 +165,18 @@ public final class SecureComparison {
         int n = a.size();
         int w = words(n);
         int t = ands(bits);
-        int m = bits - 1;
         long[] random = xor(bitWords(p0Random, 0, randomRows(bits) * w), bitWords(p1Random, 0, randomRows(bits) * w));
         long[] det = new long[determinedRows(bits) * w];
-        for (int i = 0; i <= m; i++) {
-            System.arraycopy(bitRow(a, i), 0, det, i * w, w);
+        System.arraycopy(bitRows(a, bits), 0, det, 0, bits * w); // A's bits 0..m
+        int pairs = pairs(bits);
+        for (int q = 0; q < pairs; q++) {
+            for (int j = 0; j < w; j++) {
+                det[(bits + q) * w + j] = det[2 * q * w + j] & det[(2 * q + 1) * w + j];
+            }
         }
         for (int k = 0; k < t; k++) {
             for (int j = 0; j < w; j++) {
-                det[(bits + k) * w + j] = random[(1 + k) * w + j] & random[(1 + t + k) * w + j];
+                det[(bits + pairs + k) * w + j] = random[(1 + k) * w + j] & random[(1 + t + k) * w + j];
             }
         }
         long[] hi = new long[2 * n];
@@ -211,62 +266,15 @@ public final class SecureComparison {
         int n = opened.size();
         int w = words(n);
         int m = bits - 1;
-        int t = ands(bits);
         long[] det = bitWords(determined, 2 * n, determinedRows(bits) * w);
         long[] rnd = bitWords(random, 0, randomRows(bits) * w);
-        // leaves: generate g_i = D_i and A_i (public and shared: local), propagate p_i = D_i xor A_i (P0 adds D_i)
-        long[][] g = new long[m][];
-        long[][] p = new long[m][];
-        for (int i = 0; i < m; i++) {
-            long[] d = bitRow(opened, i);
-            g[i] = new long[w];
-            p[i] = new long[w];
-            for (int j = 0; j < w; j++) {
-                long a = det[i * w + j];
-                g[i][j] = d[j] & a;
-                p[i][j] = partyZero ? a ^ d[j] : a;
-            }
-        }
-        int triple = 0;
-        int count = m;
-        while (count > 1) {
-            int pairs = count / 2;
-            long[] u = new long[2 * pairs * w];
-            long[] v = new long[2 * pairs * w];
-            for (int q = 0; q < pairs; q++) {
-                long[] pHi = p[2 * q + 1];
-                System.arraycopy(pHi, 0, u, (2 * q) * w, w);
-                System.arraycopy(g[2 * q], 0, v, (2 * q) * w, w);
-                System.arraycopy(pHi, 0, u, (2 * q + 1) * w, w);
-                System.arraycopy(p[2 * q], 0, v, (2 * q + 1) * w, w);
-            }
-            long[] z = and(partyZero, u, v, rnd, det, triple, 2 * pairs, w, t, bits, opener);
-            triple += 2 * pairs;
-            int next = (count + 1) / 2;
-            long[][] g2 = new long[next][];
-            long[][] p2 = new long[next][];
-            for (int q = 0; q < pairs; q++) {
-                g2[q] = new long[w];
-                p2[q] = new long[w];
-                for (int j = 0; j < w; j++) {
-                    g2[q][j] = g[2 * q + 1][j] ^ z[(2 * q) * w + j];
-                    p2[q][j] = z[(2 * q + 1) * w + j];
-                }
-            }
-            if (count % 2 == 1) {
-                g2[next - 1] = g[count - 1];
-                p2[next - 1] = p[count - 1];
-            }
-            g = g2;
-            p = p2;
-            count = next;
-        }
+        long[] dBits = bitRows(opened, bits); // D's bits 0..m, public
+        long[] carry = carry(partyZero, dBits, w, bits, det, rnd, opener);
         // top bit of x mod 2^bits = D_m xor A_m xor carry; non-negative = its complement (P0 flips)
-        long[] dTop = bitRow(opened, m);
         long[] nonNegative = new long[w];
         for (int j = 0; j < w; j++) {
-            long s = g[0][j] ^ det[m * w + j];
-            nonNegative[j] = partyZero ? s ^ dTop[j] ^ -1L : s;
+            long s = carry[j] ^ det[m * w + j];
+            nonNegative[j] = partyZero ? s ^ dBits[m * w + j] ^ -1L : s;
         }
         // to the ring with the dealer's random bit beta: open d = nonNegative xor beta
         long[] masked = new long[w];
@@ -281,22 +289,105 @@ public final class SecureComparison {
         return new Outcome(result, new Kept(d, beta));
     }
 
+    /**
+     * Shares of the carry out of the low {@code m = bits - 1} bits of {@code D + A}: the
+     * generate bit of the whole range, from the leaves (pairs of bits, local with the dealer's
+     * pair products) up a tree of combines, one round of ANDs per level.
+     */
+    private static long[] carry(boolean partyZero, long[] dBits, int w, int bits, long[] det, long[] rnd,
+                                BitOpener opener) {
+        int t = ands(bits);
+        int pairs = pairs(bits);
+        int count = leaves(bits);
+        long[][] g = new long[count][];
+        long[][] p = new long[count][];
+        for (int q = 0; q < count; q++) {
+            g[q] = new long[w];
+            p[q] = new long[w];
+            int lo = 2 * q;
+            if (q < pairs) { // bits lo, lo+1: linear in A0, A1 and the dealer's A0 A1
+                for (int j = 0; j < w; j++) {
+                    long d0 = dBits[lo * w + j];
+                    long d1 = dBits[(lo + 1) * w + j];
+                    long a0 = det[lo * w + j];
+                    long a1 = det[(lo + 1) * w + j];
+                    long a01 = det[(bits + q) * w + j];
+                    g[q][j] = (d1 & a1) ^ (d0 & d1 & a0) ^ (d0 & a01);
+                    p[q][j] = (partyZero ? d0 & d1 : 0) ^ (d1 & a0) ^ (d0 & a1) ^ a01;
+                }
+            } else { // the single top bit m-1 of an odd m
+                for (int j = 0; j < w; j++) {
+                    long d0 = dBits[lo * w + j];
+                    long a = det[lo * w + j];
+                    g[q][j] = d0 & a;
+                    p[q][j] = partyZero ? a ^ d0 : a;
+                }
+            }
+        }
+        int triple = 0;
+        int cBase = bits + pairs;
+        while (count > 1) {
+            int combines = count / 2;
+            int rows = 2 * combines - 1; // group 0 needs no propagate
+            long[] u = new long[rows * w];
+            long[] v = new long[rows * w];
+            for (int q = 0; q < combines; q++) {
+                long[] pHi = p[2 * q + 1];
+                System.arraycopy(pHi, 0, u, row(q, 0) * w, w);
+                System.arraycopy(g[2 * q], 0, v, row(q, 0) * w, w);
+                if (q > 0) {
+                    System.arraycopy(pHi, 0, u, row(q, 1) * w, w);
+                    System.arraycopy(p[2 * q], 0, v, row(q, 1) * w, w);
+                }
+            }
+            long[] z = and(partyZero, u, v, rnd, det, triple, rows, w, t, cBase, opener);
+            triple += rows;
+            int next = (count + 1) / 2;
+            long[][] g2 = new long[next][];
+            long[][] p2 = new long[next][];
+            for (int q = 0; q < combines; q++) {
+                g2[q] = new long[w];
+                for (int j = 0; j < w; j++) {
+                    g2[q][j] = g[2 * q + 1][j] ^ z[row(q, 0) * w + j];
+                }
+                p2[q] = q == 0 ? null : java.util.Arrays.copyOfRange(z, row(q, 1) * w, row(q, 1) * w + w);
+            }
+            if (count % 2 == 1) {
+                g2[next - 1] = g[count - 1];
+                p2[next - 1] = p[count - 1];
+            }
+            g = g2;
+            p = p2;
+            count = next;
+        }
+        return g[0];
+    }
+
+    /** Row of combine q's AND in a level's batch: its generate (0) or propagate (1); group 0 has only the first. */
+    private static int row(int q, int which) {
+        return q == 0 ? 0 : 2 * q - 1 + which;
+    }
+
     /** Per element, {@code ifZero} where bit e of {@code d} is 0 and {@code ifOne} where it is 1. */
     private static Ring128Tensor select(long[] d, Ring128Tensor ifZero, Ring128Tensor ifOne) {
         int n = ifZero.size();
         long[] hi = new long[n];
         long[] lo = new long[n];
+        long[] zeroHi = ifZero.hiWords();
+        long[] zeroLo = ifZero.loWords();
+        long[] oneHi = ifOne.hiWords();
+        long[] oneLo = ifOne.loWords();
         for (int e = 0; e < n; e++) {
-            Ring128Tensor pick = bit(d, e) ? ifOne : ifZero;
-            hi[e] = pick.hi(e);
-            lo[e] = pick.lo(e);
+            boolean one = bit(d, e);
+            hi[e] = one ? oneHi[e] : zeroHi[e];
+            lo[e] = one ? oneLo[e] : zeroLo[e];
         }
         return Ring128Tensor.wrap(ifZero.shape(), hi, lo);
     }
 
     /** Bitwise ANDs of XOR-shared rows u and v with triples {@code first ..}: one round for all. */
     private static long[] and(boolean partyZero, long[] u, long[] v, long[] rnd, long[] det, int first, int rows, int w,
-                              int t, int bits, BitOpener opener) {
+                              int t, int cBase, BitOpener opener) {
         int len = rows * w;
         long[] mine = new long[2 * len];
         for (int i = 0; i < len; i++) {
@@ -310,7 +401,7 @@ public final class SecureComparison {
             long f = opened[len + i];
             long a = rnd[(1 + first) * w + i];
             long b = rnd[(1 + t + first) * w + i];
-            long c = det[(bits + first) * w + i];
+            long c = det[(cBase + first) * w + i];
             z[i] = c ^ (e & b) ^ (f & a) ^ (partyZero ? e & f : 0);
         }
         return z;
