@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
+import java.util.function.ObjIntConsumer;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Shape;
@@ -113,6 +114,14 @@ public final class LocalTraining {
      * {@link DivergedException} at a NaN or infinite loss.
      */
     public static Twin trainTwin(TrainingConfig c, Mnist train) {
+        return trainTwin(c, train, (model, step) -> { });
+    }
+
+    /**
+     * As {@link #trainTwin(TrainingConfig, Mnist)}, calling {@code afterStep} with each step's
+     * index and the model after it (for an evaluation per epoch, say).
+     */
+    public static Twin trainTwin(TrainingConfig c, Mnist train, ObjIntConsumer<FloatModel> afterStep) {
         int[][] batches = batches(c, train.size());
         FloatModel twin = FloatModel.create(c.network(), TrainingParty.batchShape(c), c.initializer(),
                 c.sgd());
@@ -124,6 +133,7 @@ public final class LocalTraining {
                 throw new DivergedException("the float twin diverged at step " + s + " (loss " + losses[s]
                         + "): lower --lr, or use --activation relu");
             }
+            afterStep.accept(twin, s);
         }
         return new Twin(twin, losses);
     }

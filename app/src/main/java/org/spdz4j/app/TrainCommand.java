@@ -40,8 +40,19 @@ final class TrainCommand implements Callable<Integer> {
         if (plaintext) {
             System.out.println("float kernels: " + FloatModel.kernels());
             long start = System.nanoTime();
-            LocalTraining.Twin t = LocalTraining.trainTwin(c, train);
-            double seconds = (System.nanoTime() - start) / 1e9;
+            long[] evaluating = {0};
+            int perEpoch = steps / c.epochs();
+            LocalTraining.Twin t = LocalTraining.trainTwin(c, train, (model, step) -> {
+                if ((step + 1) % perEpoch == 0 && step + 1 < steps) { // the last epoch is evaluated below
+                    long evalStart = System.nanoTime();
+                    double trained = (evalStart - start - evaluating[0]) / 1e9;
+                    double accuracy = Evaluation.accuracy(c.network(), model.paramValues(), test, testImages);
+                    evaluating[0] += System.nanoTime() - evalStart;
+                    System.out.printf("epoch %d: test accuracy %.4f after %.1f s of training%n", (step + 1) / perEpoch,
+                            accuracy, trained);
+                }
+            });
+            double seconds = (System.nanoTime() - start - evaluating[0]) / 1e9;
             double accuracy = Evaluation.accuracy(c.network(), t.model().paramValues(), test, testImages);
             double[] losses = t.losses();
             System.out.printf("plaintext %s: %d steps of %d in %.1f s; last loss %.4f; test accuracy %.4f on %d images%n",

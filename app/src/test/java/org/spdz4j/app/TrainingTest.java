@@ -51,7 +51,10 @@ class TrainingTest {
         TrainingConfig c = TrainingConfig.seedNetwork(1, 32, 3200).withNetwork(net).withSgd(new Sgd(0.02, 0.9, 0))
                 .withSchedule(schedule);
         LocalTraining.Result r = LocalTraining.run(c, TestData.train(), s -> { });
-        LocalTraining.Twin twin = LocalTraining.trainTwin(c, TestData.train());
+        int[] stepsSeen = {0};
+        LocalTraining.Twin twin = LocalTraining.trainTwin(c, TestData.train(),
+                (model, step) -> assertEquals(stepsSeen[0]++, step, "steps reported in order"));
+        assertEquals(100, stepsSeen[0]);
         double[] twinLoss = twin.losses();
         double mpcAccuracy = Evaluation.accuracy(net, r.model(), TestData.test(), 2000);
         double twinAccuracy = Evaluation.accuracy(net, twin.model().paramValues(), TestData.test(), 2000);
