@@ -45,7 +45,7 @@ final class TrainingOptions {
     @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "BASELINE or OPTIMIZED")
     Mode mode;
     @Option(names = "--network", defaultValue = "seed", description = "seed (the seed tutorial's CNN), conv64 (the same with 64 channels "
-            + "in the second convolution) or small (conv 1->4, dense)")
+            + "in the second convolution), narrow (16 channels in the first: fewer comparisons) or small (conv 1->4, dense)")
     String network;
     @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C), cuda (GPU) or auto (the fastest of those that load, measured at start)")
     String backend;
@@ -95,9 +95,10 @@ final class TrainingOptions {
         Network net = switch (network) { // pooling before the activation: the same function, a quarter of the comparisons
             case "seed" -> Network.seed(down, act);
             case "conv64" -> Network.conv64(down, act);
+            case "narrow" -> Network.narrow(down, act);
             case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).add(down).add(act)
                     .addFlatten().addDense(4 * 14 * 14, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
-            default -> throw new IllegalArgumentException("unknown network '" + network + "' (seed, conv64 or small)");
+            default -> throw new IllegalArgumentException("unknown network '" + network + "' (seed, conv64, narrow or small)");
         };
         if (showLoss) {
             net = net.withLoss(SoftmaxCrossEntropy.DEFAULT.revealingBrierScore());

@@ -45,7 +45,7 @@ public final class Network {
 
     /** The seed tutorial's MNIST CNN with the given 2x2 pooling and activation (pooling first). */
     public static Network seed(Layer pooling, Layer activation) {
-        return twoConvolutions(32, pooling, activation);
+        return twoConvolutions(32, 32, pooling, activation);
     }
 
     /**
@@ -53,15 +53,25 @@ public final class Network {
      * conv 32->64 3x3, pool, act, dense 3136->10): the max-pool network of the comparison issue.
      */
     public static Network conv64(Layer pooling, Layer activation) {
-        return twoConvolutions(64, pooling, activation);
+        return twoConvolutions(32, 64, pooling, activation);
     }
 
-    /** conv 1->32 3x3, pool, act, conv 32->{@code channels} 3x3, pool, act, dense -> 10 on 28x28 inputs. */
-    private static Network twoConvolutions(int channels, Layer pooling, Layer activation) {
+    /**
+     * The seed network with 16 channels in the first convolution (conv 1->16 3x3, pool, act,
+     * conv 16->32 3x3, pool, act, dense 1568->10): with max pooling and exact ReLU it compares
+     * 18,816 values per image instead of the seed network's 31,360, which keeps the dealer's
+     * correlated randomness per step within 3x of the polynomial seed network's.
+     */
+    public static Network narrow(Layer pooling, Layer activation) {
+        return twoConvolutions(16, 32, pooling, activation);
+    }
+
+    /** conv 1->{@code first} 3x3, pool, act, conv {@code first}->{@code second} 3x3, pool, act, dense -> 10 on 28x28 inputs. */
+    private static Network twoConvolutions(int first, int second, Layer pooling, Layer activation) {
         return builder()
-                .addConv2d(1, 32, 3, 1, 1).add(pooling).add(activation)
-                .addConv2d(32, channels, 3, 1, 1).add(pooling).add(activation)
-                .addFlatten().addDense(channels * 7 * 7, 10)
+                .addConv2d(1, first, 3, 1, 1).add(pooling).add(activation)
+                .addConv2d(first, second, 3, 1, 1).add(pooling).add(activation)
+                .addFlatten().addDense(second * 7 * 7, 10)
                 .loss(SoftmaxCrossEntropy.DEFAULT)
                 .build();
     }
