@@ -68,10 +68,7 @@ class CommunicationTableTest {
      */
     @Test
     void comparisonNetworkRowsBesideThePolynomialOnes() {
-        TrainingConfig c = TrainingConfig.seedNetwork(1, N, N)
-                .withNetwork(Network.seed(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
-        LocalTraining.Result r = LocalTraining.run(c, TestData.train(), step -> { });
-        System.out.print(CommunicationReport.table(r));
+        LocalTraining.Result r = oneStep(Network.seed(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
         List<String> s = r.layerScopes();
         // the convolutions open what they opened in the polynomial network forward; backward their gradient
         // arrives opened from the max pool above (derived masks: each level opens one of each pair)
@@ -96,10 +93,7 @@ class CommunicationTableTest {
      */
     @Test
     void narrowComparisonNetworkStaysWithin3xOfThePolynomialSeedNetwork() {
-        TrainingConfig c = TrainingConfig.seedNetwork(1, N, N)
-                .withNetwork(Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
-        LocalTraining.Result r = LocalTraining.run(c, TestData.train(), step -> { });
-        System.out.print(CommunicationReport.table(r));
+        LocalTraining.Result r = oneStep(Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
         long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
         long dealer = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values();
         assertEquals(7_440_720, total);
@@ -121,6 +115,14 @@ class CommunicationTableTest {
     private static LocalTraining.Result oneStep(Mode mode) {
         TrainingConfig c = TrainingConfig.seedNetwork(1, N, N).withMode(mode);
         return LocalTraining.run(c, TestData.train(), step -> { });
+    }
+
+    /** One step of {@code network} at batch N, its table printed. */
+    private static LocalTraining.Result oneStep(Network network) {
+        LocalTraining.Result r = LocalTraining.run(TrainingConfig.seedNetwork(1, N, N).withNetwork(network),
+                TestData.train(), step -> { });
+        System.out.print(CommunicationReport.table(r));
+        return r;
     }
 
     private static List<Long> phases(LocalTraining.Result r, String scope) {
