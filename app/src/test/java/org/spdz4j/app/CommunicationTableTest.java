@@ -24,8 +24,7 @@ class CommunicationTableTest {
 
     @Test
     void optimizedStaysUnder4200KValuesPerPartyPerStep() {
-        LocalTraining.Result r = oneStep(Mode.OPTIMIZED);
-        System.out.print(CommunicationReport.table(r));
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withMode(Mode.OPTIMIZED));
         List<String> s = r.layerScopes();
         assertEquals(longs(N * 784 + 288, N * 32 * 14 * 14), phases(r, s.get(0)));      // 903,456 like the seed
         assertEquals(longs(N * 32 * 14 * 14, N * 32 * 14 * 14), phases(r, s.get(1)));  // one opening each way
@@ -34,7 +33,7 @@ class CommunicationTableTest {
         assertEquals(longs(N * 1568 + 15680, N * 10), phases(r, s.get(5)));             // 217,664 like the seed
         long loss = CommunicationReport.values(r.p0Traffic(), SecureModel.LOSS_SCOPE, 1);
         assertEquals(8 * (2 * N * 10 + N + 7 * 2 * N + N), loss);
-        long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
+        long total = p0StepValues(r);
         assertEquals(4_177_760, total);
         assertTrue(total <= 4_200_000);
         // one round per opening: image and weights of a layer together, each error once
@@ -44,21 +43,19 @@ class CommunicationTableTest {
         // per squaring: w; Newton: r once, then y and w per iteration; g and 1/r together
         assertEquals(8 * (1 + (1 + 7 * 2) + 1), CommunicationReport.rounds(r.p0Traffic(), SecureModel.LOSS_SCOPE, 1));
         // the dealer sends P1 one correction per product and power: here as many values as openings, roughly
-        assertEquals(r.plan().correctionValues(),
-                r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values());
+        assertEquals(r.plan().correctionValues(), dealerStepValues(r));
     }
 
     @Test
     void baselineMasksEveryOperandAfresh() {
-        LocalTraining.Result r = oneStep(Mode.BASELINE);
-        System.out.print(CommunicationReport.table(r));
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withMode(Mode.BASELINE));
         List<String> s = r.layerScopes();
         int cols1 = 9 * N * 784;
         int cols2 = 288 * N * 14 * 14;
         assertEquals(longs(cols1 + 288, N * 32 * 28 * 28 + cols1), phases(r, s.get(0)));               // 5,017,888 = seed
         assertEquals(longs(cols2 + 9216, N * 32 * 14 * 14 + cols2 + 9216 + N * 32 * 14 * 14), phases(r, s.get(3))); // 16,074,752 = seed
         assertEquals(longs(N * 1568 + 15680, N * 10 + N * 1568 + N * 10 + 15680), phases(r, s.get(7))); // 435,328 = seed
-        long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
+        long total = p0StepValues(r);
         assertEquals(25_602_464, total);
     }
 
@@ -68,7 +65,8 @@ class CommunicationTableTest {
      */
     @Test
     void comparisonNetworkRowsBesideThePolynomialOnes() {
-        LocalTraining.Result r = oneStep(Network.seed(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withNetwork(
+                Network.seed(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))));
         List<String> s = r.layerScopes();
         // the convolutions open what they opened in the polynomial network forward; backward their gradient
         // arrives opened from the max pool above (derived masks: each level opens one of each pair)
@@ -77,8 +75,8 @@ class CommunicationTableTest {
         // the first max pool's backward: the gradient at the top, then one of each pair per level (1 + 1 + 2 per window)
         assertEquals(N * 32 * 28 * 28, phases(r, s.get(1)).get(1));
         assertEquals(longs(N * 1568 + 15680, N * 10), phases(r, s.get(7)));
-        long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
-        long dealer = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values();
+        long total = p0StepValues(r);
+        long dealer = dealerStepValues(r);
         System.out.printf("max pool + exact ReLU: %,d values from P0, %,d from the dealer to P1 per step%n", total, dealer);
         assertEquals(12_300_000, total);
         assertEquals(20_006_240, dealer);
@@ -93,12 +91,13 @@ class CommunicationTableTest {
      */
     @Test
     void narrowComparisonNetworkStaysWithin3xOfThePolynomialSeedNetwork() {
-        LocalTraining.Result r = oneStep(Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
-        long total = r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
-        long dealer = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values();
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withNetwork(
+                Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))));
+        long total = p0StepValues(r);
+        long dealer = dealerStepValues(r);
         assertEquals(7_440_720, total);
         assertEquals(12_023_504, dealer);
-        long polynomialDealer = TrainingParty.model(TrainingConfig.seedNetwork(1, N, N), Role.P0).plan().correctionValues();
+        long polynomialDealer = TrainingParty.model(seedNetworkAtN(), Role.P0).plan().correctionValues();
         assertEquals(4_075_360, polynomialDealer);
         assertTrue(total <= 3 * 4_177_760 && dealer <= 3 * polynomialDealer);
     }
@@ -112,17 +111,26 @@ class CommunicationTableTest {
         return java.util.Arrays.stream(v).boxed().toList();
     }
 
-    private static LocalTraining.Result oneStep(Mode mode) {
-        TrainingConfig c = TrainingConfig.seedNetwork(1, N, N).withMode(mode);
-        return LocalTraining.run(c, TestData.train(), step -> { });
+    /** One epoch of one batch of N images: one step. */
+    private static TrainingConfig seedNetworkAtN() {
+        return TrainingConfig.seedNetwork(1, N, N);
     }
 
-    /** One step of {@code network} at batch N, its table printed. */
-    private static LocalTraining.Result oneStep(Network network) {
-        LocalTraining.Result r = LocalTraining.run(TrainingConfig.seedNetwork(1, N, N).withNetwork(network),
-                TestData.train(), step -> { });
+    /** One step of {@code c}, its table printed. */
+    private static LocalTraining.Result oneStep(TrainingConfig c) {
+        LocalTraining.Result r = LocalTraining.run(c, TestData.train(), step -> { });
         System.out.print(CommunicationReport.table(r));
         return r;
+    }
+
+    /** Ring values P0 sent P1 in the step (setup and the model reveal left out). */
+    private static long p0StepValues(LocalTraining.Result r) {
+        return r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
+    }
+
+    /** Ring values of correlated randomness the dealer sent P1 in the step. */
+    private static long dealerStepValues(LocalTraining.Result r) {
+        return r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values();
     }
 
     private static List<Long> phases(LocalTraining.Result r, String scope) {
