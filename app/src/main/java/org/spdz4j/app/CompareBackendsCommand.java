@@ -1,5 +1,8 @@
 package org.spdz4j.app;
 
+import org.spdz4j.data.Mnist;
+import org.spdz4j.training.BackendComparison;
+import org.spdz4j.training.TrainingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +24,7 @@ import picocli.CommandLine.Option;
  * {@code --processes} each backend runs as {@code spdz demo} runs, the dealer, P0 and P1 as
  * three processes over TLS, one backend after the other.
  */
-@Command(name = "compare-backends", mixinStandardHelpOptions = true,
+@Command(name = "compare-backends", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Train a few steps on two ring backends with the same seeds: step times, speed-up, identical models.")
 final class CompareBackendsCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "directory with the MNIST IDX files (gzipped or not)")
@@ -113,7 +116,7 @@ final class CompareBackendsCommand implements Callable<Integer> {
                 "--save-model", run.resolve(name + ".spdz").toString()));
         args.addAll(training.asArguments());
         Path log = run.resolve(name + ".log");
-        Process p = DemoCommand.start(args, log);
+        Process p = Launcher.start(args, log);
         if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroy();
             throw new IOException("the " + name + " run took more than --timeout " + timeoutSeconds + " s; see " + log);

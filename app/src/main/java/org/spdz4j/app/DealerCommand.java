@@ -2,14 +2,14 @@ package org.spdz4j.app;
 
 import java.util.concurrent.Callable;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.triples.Dealer;
-import org.spdz4j.triples.Handshake;
-import org.spdz4j.triples.Plan;
+import org.spdz4j.training.TrainingConfig;
+import org.spdz4j.training.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 
 /** {@code spdz dealer}: the trusted dealer process. It never receives a share or an opened value. */
-@Command(name = "dealer", mixinStandardHelpOptions = true, description = "Run the dealer of a training run.")
+@Command(name = "dealer", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Run the dealer of a training run.")
 final class DealerCommand implements Callable<Integer> {
     @Mixin
     ProcessOptions process;
@@ -17,25 +17,22 @@ final class DealerCommand implements Callable<Integer> {
     TrainingOptions training;
     @Mixin
     DealerOptions dealing;
+    @Option(names = "--data", description = "accepted and ignored (the dealer sees no data): the parties' options can be passed as they are")
+    java.nio.file.Path data;
+    @Option(names = "--test-images", description = "accepted and ignored (the dealer sees no data)")
+    Integer testImages;
 
     @Override
     public Integer call() throws Exception {
         training.useBackend();
         TrainingConfig c = training.config();
-        Plan plan = TrainingParty.model(c, Role.P0).plan();
-        int steps = training.steps();
+        int steps = training.steps(TrainingOptions.MNIST_TRAIN_SIZE);
         return process.run(Role.DEALER, t -> {
             t.limitTensorElements(1); // the dealer receives no tensor at all
-            Dealer dealer = new Dealer(plan, t, dealing.seed());
-            int first = dealer.setup(steps); // where both parties start: 0, or their common checkpoint
-            for (int s = first; s < steps; s++) {
-                dealer.produce(s);
-            }
-            System.out.printf("dealer: produced steps %d..%d; waiting for both parties to finish%n", first, steps - 1);
-            Handshake.awaitParties(t, dealing.finishTimeout());
-            int produced = Math.max(1, steps - first);
-            System.out.printf("dealer: steps %d..%d, busy %.2f s per step; both parties finished%n", first, steps - 1,
-                    dealer.busyNanos() / 1e9 / produced);
+            TrainingRun.DealerResult r = TrainingRun.dealer(t, c, steps, dealing.seed(), dealing.finishTimeout(), first ->
+                    System.out.printf("dealer: produced steps %d..%d; waiting for both parties to finish%n", first, steps - 1));
+            System.out.printf("dealer: steps %d..%d, busy %.2f s per step; both parties finished%n", r.firstStep(), steps - 1,
+                    r.busySeconds());
             return 0;
         });
     }

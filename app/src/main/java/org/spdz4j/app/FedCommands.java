@@ -1,5 +1,7 @@
 package org.spdz4j.app;
 
+import org.spdz4j.data.Mnist;
+import org.spdz4j.federated.FederatedTraining;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,7 +26,7 @@ final class FedCommands {
     private FedCommands() {
     }
 
-    @Command(name = "fed-server", mixinStandardHelpOptions = true,
+    @Command(name = "fed-server", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "An aggregator of a federated run (P0 or P1); server 0 also runs the coordinator.")
     static final class Server implements Callable<Integer> {
         @Mixin
@@ -79,7 +81,7 @@ final class FedCommands {
         }
     }
 
-    @Command(name = "fed-client", mixinStandardHelpOptions = true,
+    @Command(name = "fed-client", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "A client of a federated run: trains the global model on its own data, shares its update.")
     static final class Client implements Callable<Integer> {
         @Mixin
@@ -113,7 +115,7 @@ final class FedCommands {
         }
     }
 
-    @Command(name = "fed-dealer", mixinStandardHelpOptions = true,
+    @Command(name = "fed-dealer", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "The dealer of a federated run with --norm-bound: the randomness of the check on shares.")
     static final class Dealer implements Callable<Integer> {
         @Mixin

@@ -1,5 +1,8 @@
 package org.spdz4j.app;
 
+import org.spdz4j.federated.FederatedTraining;
+
+import org.spdz4j.data.Mnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,7 +23,7 @@ import picocli.CommandLine.Option;
  * ({@code --partition}), writes each client's images and labels, and starts both servers (server 0
  * also coordinating: its round lines come to this terminal) and the clients.
  */
-@Command(name = "fed-demo", mixinStandardHelpOptions = true,
+@Command(name = "fed-demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Federated averaging with the servers and every client a process on localhost (TLS).")
 final class FedDemoCommand implements Callable<Integer> {
     @Mixin
@@ -36,35 +39,35 @@ final class FedDemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Path run = dir != null ? SecretFiles.directory(dir) : Files.createTempDirectory("spdz4j-fed-demo");
+        Path run = Launcher.runDirectory(dir, "spdz4j-fed-demo");
         Mnist train = Mnist.load(data, true);
         InputScaling scaling = fed.scaling(train); // the clients agree on one; the demo, which cuts every part, fits it
         FederatedTraining.Config c = fed.config();
         int[][] parts = FederatedTraining.partition(c, train);
         List<Role> roles = FederatedTraining.roles(c);
-        Path config = DemoCommand.writeKeysAndConfig(run, roles, FedCommands.links(c.clients()));
+        Path config = Launcher.writeKeysAndConfig(run, roles, FedCommands.links(c.clients()));
         System.out.println("run directory " + run + " (run.yaml, client data, logs; the keys are deleted at exit)");
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
                 "--timeout", "" + timeout));
         common.addAll(fed.asArguments(scaling));
-        Map<Role, DemoCommand.Launch> launches = new LinkedHashMap<>();
+        Map<Role, Launcher.Launch> launches = new LinkedHashMap<>();
         if (c.normBound() > 0) {
-            launches.put(Role.DEALER, new DemoCommand.Launch(with(List.of("fed-dealer"), common), "dealer.log", false));
+            launches.put(Role.DEALER, new Launcher.Launch(with(List.of("fed-dealer"), common), "dealer.log", false));
         }
-        launches.put(Role.P1, new DemoCommand.Launch(with(List.of("fed-server", "--id", "1"), common), "P1.log", false));
+        launches.put(Role.P1, new Launcher.Launch(with(List.of("fed-server", "--id", "1"), common), "P1.log", false));
         for (int k = 0; k < c.clients(); k++) {
             Mnist own = train.select(parts[k]);
             Path images = run.resolve("client" + k + "-images-idx3-ubyte.gz");
             Path labels = run.resolve("client" + k + "-labels-idx1-ubyte.gz");
             own.writeImages(images);
             own.writeLabels(labels);
-            launches.put(FederatedTraining.client(k), new DemoCommand.Launch(with(List.of("fed-client", "--id", "" + k,
+            launches.put(FederatedTraining.client(k), new Launcher.Launch(with(List.of("fed-client", "--id", "" + k,
                     "--images", images.toString(), "--labels", labels.toString()), common), "CLIENT" + k + ".log", false));
         }
         List<String> server0 = new ArrayList<>(List.of("fed-server", "--id", "0", "--test-data", data.toAbsolutePath().toString()));
         server0.addAll(report.asArguments());
-        launches.put(Role.P0, new DemoCommand.Launch(with(server0, common), null, true));
-        return DemoCommand.supervise(run, launches, roles);
+        launches.put(Role.P0, new Launcher.Launch(with(server0, common), null, true));
+        return Launcher.supervise(run, launches, roles, dir == null);
     }
 
     private static List<String> with(List<String> command, List<String> common) {

@@ -1,27 +1,30 @@
 package org.spdz4j.app;
 
+import org.spdz4j.data.Mnist;
+import org.spdz4j.federated.FederatedTraining;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Networks;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
 import picocli.CommandLine.Option;
 
 /** The public facts of a federated run, as {@code fed-train} and every {@code fed-*} process take them. */
 final class FedOptions {
-    @Option(names = "--clients", defaultValue = "10")
+    @Option(names = "--clients", defaultValue = "10", description = "clients (each a share of the training images)")
     int clients;
     @Option(names = "--fraction", defaultValue = "1.0", description = "share of the clients sampled each round")
     double fraction;
-    @Option(names = "--rounds", defaultValue = "20")
+    @Option(names = "--rounds", defaultValue = "20", description = "rounds of federated averaging")
     int rounds;
-    @Option(names = "--local-epochs", defaultValue = "1")
+    @Option(names = "--local-epochs", defaultValue = "1", description = "passes of each client over its images per round")
     int localEpochs;
-    @Option(names = "--batch", defaultValue = "10")
+    @Option(names = "--batch", defaultValue = "10", description = "images per local step")
     int batch;
-    @Option(names = "--lr", defaultValue = "0.05")
+    @Option(names = "--lr", defaultValue = "0.05", description = "the clients' local SGD learning rate")
     double lr;
     @Option(names = "--momentum", defaultValue = "0", description = "the clients' local SGD momentum (reset each round)")
     double momentum;
@@ -38,14 +41,14 @@ final class FedOptions {
     double clip;
     @Option(names = "--partition", defaultValue = "iid", description = "iid, dirichlet:ALPHA or shards")
     String partition;
-    @Option(names = "--network", defaultValue = "cnn", description = "cnn (conv 1->32 3x3, conv 32->64 3x3, "
-            + "max pool 2, dense 9216->128, dense 128->10, with ReLU; no padding) or small")
+    @Option(names = "--network", defaultValue = "cnn", description = "a network of the catalogue (pool: max, act: relu): "
+            + "${spdz.networks}")
     String network;
     @Option(names = "--train-images", defaultValue = "0", description = "the first N training images shared out (0 = all)")
     int trainImages;
-    @Option(names = "--plain", description = "add the updates in the clear (the reference), not on shares")
+    @Option(names = "--plaintext", description = "add the updates in the clear (the reference), not on shares")
     boolean plain;
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "seeds the initial weights, the partition and the sampling")
     long seed;
     @Option(names = "--deadline", defaultValue = "600", description = "seconds from a round's start the aggregators wait for shares")
     int deadlineSeconds;
@@ -57,13 +60,7 @@ final class FedOptions {
     String pixelScaling;
 
     static Network network(String name) {
-        return switch (name) {
-            case "cnn" -> Network.builder().addConv2d(1, 32, 3, 1, 0).addRelu().addConv2d(32, 64, 3, 1, 0).addRelu()
-                    .addMaxPool2d(2).addFlatten().addDense(64 * 12 * 12, 128).addRelu().addDense(128, 10).build();
-            case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
-                    .addDense(4 * 14 * 14, 10).build();
-            default -> throw new IllegalArgumentException("unknown --network '" + name + "' (cnn or small)");
-        };
+        return Networks.build(name, Networks.maxPool(), Networks.relu(), false);
     }
 
     FederatedTraining.Config config() {
@@ -96,7 +93,7 @@ final class FedOptions {
                 "--network", network, "--train-images", "" + trainImages, "--seed", "" + seed, "--deadline", "" + deadlineSeconds, "--norm-bound", "" + normBound,
                 "--pixel-scaling", scaling.toString()));
         if (plain) {
-            a.add("--plain");
+            a.add("--plaintext");
         }
         return a;
     }

@@ -1,5 +1,6 @@
 package org.spdz4j.app;
 
+import org.spdz4j.federated.FederatedTraining;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,5 +1,9 @@
 package org.spdz4j.app;
 
+import org.spdz4j.federated.FederatedTraining;
+
+import org.spdz4j.data.Mnist;
+
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -7,7 +11,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code spdz fed-train}: federated averaging with secure aggregation, every participant a thread of this JVM. */
-@Command(name = "fed-train", mixinStandardHelpOptions = true,
+@Command(name = "fed-train", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Federated averaging in one JVM: clients train locally, P0 and P1 add their updates on shares, "
                 + "the coordinator learns only the sum.")
 final class FedTrainCommand implements Callable<Integer> {

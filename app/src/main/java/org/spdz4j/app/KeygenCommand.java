@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code spdz keygen}: a key pair and self-signed certificate per role (Bouncy Castle, EC P-256). */
-@Command(name = "keygen", mixinStandardHelpOptions = true,
+@Command(name = "keygen", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Make a key and self-signed certificate for each given role; prints the fingerprints for the config file.")
 final class KeygenCommand implements Callable<Integer> {
     @Option(names = "--role", split = ",", defaultValue = "P0,P1,DEALER",

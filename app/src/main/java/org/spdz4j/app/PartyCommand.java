@@ -8,25 +8,30 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.data.Evaluation;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
 import org.spdz4j.net.NettyTransport;
-import org.spdz4j.triples.Handshake;
-import org.spdz4j.triples.PartyRandomness;
-import org.spdz4j.triples.Plan;
+import org.spdz4j.training.Checkpoint;
+import org.spdz4j.training.CommunicationReport;
+import org.spdz4j.training.TrainingConfig;
+import org.spdz4j.training.TrainingParty;
+import org.spdz4j.training.TrainingRun;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code spdz party --id 0|1}: a compute party. P0 brings the images and receives the model; P1 brings the labels. */
-@Command(name = "party", mixinStandardHelpOptions = true, description = "Run compute party P0 (images, model owner) or P1 (labels).")
+@Command(name = "party", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Run compute party P0 (images, model owner) or P1 (labels).")
 final class PartyCommand implements Callable<Integer> {
     @Mixin
     ProcessOptions process;
     @Mixin
     TrainingOptions training;
+    @Mixin
+    OutputOptions output;
     @Option(names = "--id", required = true, description = "0 or 1")
     int id;
     @Option(names = "--data", required = true, description = "MNIST directory (P0 reads the images, P1 the labels)")
@@ -39,8 +44,6 @@ final class PartyCommand implements Callable<Integer> {
     int testImages;
     @Option(names = "--timing-file", hidden = true, description = "P0: write the mean seconds per step here (compare-backends)")
     Path timingFile;
-    @Option(names = "--no-progress", description = "no progress bar")
-    boolean noProgress;
     @Option(names = "--checkpoint-dir", description = "save this party's shares of model and momentum here")
     Path checkpointDir;
     @Option(names = "--checkpoint-every", defaultValue = "50", description = "steps between checkpoints")
@@ -68,8 +71,6 @@ final class PartyCommand implements Callable<Integer> {
                 throw new IOException("--save-model " + saveModel + ": the directory " + parent + " does not exist or is not writable");
             }
         }
-        int[][] batches = LocalTraining.batches(c, train.size());
-        Plan plan = TrainingParty.model(c, role).plan();
         if (resume && checkpointDir == null) {
             throw new IllegalArgumentException("--resume needs --checkpoint-dir");
         }
@@ -79,63 +80,63 @@ final class PartyCommand implements Callable<Integer> {
         }
         TrainingParty.Checkpointing ck = checkpointDir == null ? null
                 : new TrainingParty.Checkpointing(checkpointDir, checkpointEvery);
+        int steps = training.steps(train.size());
         return process.run(role, t -> {
-            t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, plan.largestMessageValues()));
-            int first = Handshake.commonStep(t, held); // both fresh, or both resuming from a step both hold
-            if (resume) {
-                System.out.println(role + ": resuming at step " + first + " (checkpoints held: " + held + ")");
-            }
-            Handshake.Party joined = Handshake.computeParty(t, plan, c.fixedPoint(), first, batches.length,
-                    ProcessOptions.seed(inputSeed), training.agreements());
-            ComputeParty party = joined.party();
-            PartyRandomness randomness = joined.randomness();
-            long peerWaitBefore = t.traffic().waitNanos(role.peer());
-            long dealerWaitBefore = t.traffic().waitNanos(Role.DEALER);
-            TrainingParty.Outcome o;
-            try (ProgressBar bar = noProgress ? null : bar(role, batches.length)) {
-                long start = System.nanoTime();
-                if (bar != null) {
-                    bar.stepTo(first);
-                }
-                o = TrainingParty.run(party, randomness, c, train, batches, first, ck, false, (step, loss) -> {
+            t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, TrainingRun.largestMessageValues(c)));
+            TrainingRun.PartyResult r;
+            try (ProgressBar bar = output.showProgress() ? bar(role, steps) : null) {
+                long[] start = {0};
+                int[] first = {0};
+                r = TrainingRun.party(t, role, c, train, held, ProcessOptions.seed(inputSeed), training.agreements(), ck, f -> {
+                    first[0] = f;
+                    start[0] = System.nanoTime();
+                    if (resume) {
+                        System.out.println(role + ": resuming at step " + f + " (checkpoints held: " + held + ")");
+                    }
                     if (bar != null) {
-                        double s = (System.nanoTime() - start) / 1e9;
+                        bar.stepTo(f);
+                    }
+                }, (step, loss) -> {
+                    if (bar != null) {
+                        double s = (System.nanoTime() - start[0]) / 1e9;
                         bar.step();
-                        bar.setExtraMessage(String.format(" %.0f img/s%s", (step + 1 - first) * c.batchSize() / s,
-                                Double.isNaN(loss) ? "" : String.format(" loss %.3f", loss)));
+                        bar.setExtraMessage(String.format(" %.0f img/s%s", (step + 1 - first[0]) * c.batchSize() / s,
+                                Double.isNaN(loss) ? "" : String.format(" Brier score %.3f", loss)));
                     }
                 });
             }
-            int ran = Math.max(1, batches.length - first);
-            double peerWait = (t.traffic().waitNanos(role.peer()) - peerWaitBefore) / 1e9 / ran;
-            double dealerWait = (t.traffic().waitNanos(Role.DEALER) - dealerWaitBefore) / 1e9 / ran;
-            double step = o.nanos() / 1e9 / ran;
+            double step = r.stepSeconds();
             System.out.printf("%s: %d steps, %.2f s per step: compute %.2f, waiting for %s %.2f, waiting for the dealer %.2f%n",
-                    role, batches.length - first, step, step - peerWait - dealerWait, role.peer(), peerWait, dealerWait);
+                    role, steps - r.firstStep(), step, step - r.peerWaitSeconds() - r.dealerWaitSeconds(), role.peer(),
+                    r.peerWaitSeconds(), r.dealerWaitSeconds());
             if (role.equals(Role.P0)) {
-                if (timingFile != null) {
-                    Files.writeString(timingFile, Double.toString(step));
-                }
-                if (saveModel != null) {
-                    ModelFile.write(saveModel, c.network(), scaling, o.model());
-                    System.out.println("P0: model written to " + saveModel);
-                }
-                if (c.rangeCheck()) {
-                    System.out.println("P0: " + TrainingParty.rangeReport(o.outOfRange(), ran));
-                }
-                if (test != null) {
-                    double accuracy = Evaluation.accuracy(c.network(), o.model(), test, testImages);
-                    System.out.printf("P0: test accuracy %.4f on %d images%n", accuracy, Math.min(testImages, test.size()));
-                }
-                System.out.print(CommunicationReport.table(t.traffic(), o.scopes(), ran));
+                report(c, r, scaling, test);
+                System.out.print(CommunicationReport.table(t.traffic(), r.outcome().scopes(), r.stepsRun()));
             }
-            try {
-                Handshake.done(t); // the dealer counts the run a success only when both parties say so
-            } catch (RuntimeException dealerGone) {
-                System.err.println(role + ": finished, but could not tell the dealer: " + dealerGone.getMessage());
+            String notTold = TrainingRun.finish(t);
+            if (notTold != null) {
+                System.err.println(role + ": finished, but could not tell the dealer: " + notTold);
             }
             return 0;
         });
+    }
+
+    /** P0's report: timing file, model file, range check and test accuracy. */
+    private void report(TrainingConfig c, TrainingRun.PartyResult r, InputScaling scaling, Mnist test) throws IOException {
+        if (timingFile != null) {
+            Files.writeString(timingFile, Double.toString(r.stepSeconds()));
+        }
+        if (saveModel != null) {
+            ModelFile.write(saveModel, c.network(), scaling, r.outcome().model());
+            System.out.println("P0: model written to " + saveModel);
+        }
+        if (c.rangeCheck()) {
+            System.out.println("P0: " + TrainingParty.rangeReport(r.outcome().outOfRange(), r.stepsRun()));
+        }
+        if (test != null) {
+            double accuracy = Evaluation.accuracy(c.network(), r.outcome().model(), test, testImages);
+            System.out.println("P0: " + OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
+        }
     }
 
     private static ProgressBar bar(Role role, int steps) {

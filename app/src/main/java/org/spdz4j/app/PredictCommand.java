@@ -1,5 +1,7 @@
 package org.spdz4j.app;
 
+import org.spdz4j.data.PngDigit;
+import org.spdz4j.data.Evaluation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -11,7 +13,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code spdz predict}: classify images with a revealed model, in the clear, as its owner would. */
-@Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify 28x28 digit images with a saved model.")
+@Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Classify 28x28 digit images with a saved model.")
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model file written by 'spdz train --save-model'")
     Path model;

@@ -1,5 +1,6 @@
 package org.spdz4j.app;
 
+import org.spdz4j.run.RunConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -1,5 +1,6 @@
 package org.spdz4j.app;
 
+import org.spdz4j.layers.Networks;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,13 +11,18 @@ import picocli.CommandLine.Command;
  * java -jar app/target/spdz.jar train --data ../shared/data/mnist
  * </pre>
  */
-@Command(name = "spdz", mixinStandardHelpOptions = true, version = "spdz4j 0.1.0",
+@Command(name = "spdz", mixinStandardHelpOptions = true, showDefaultValues = true, version = "spdz4j 0.1.0",
         description = "Secure two-party training of neural networks (SPDZ-style, Z_2^128).",
         subcommands = {TrainCommand.class, SplitTrainCommand.class, SplitBenchCommand.class, FedTrainCommand.class, PredictCommand.class, KeygenCommand.class, DealerCommand.class,
                 PartyCommand.class, DemoCommand.class, SplitDemoCommand.class, SplitCommands.Holder.class, SplitCommands.Labels.class,
                 SplitCommands.Party.class, SplitCommands.Dealer.class, FedDemoCommand.class, FedCommands.Server.class,
                 FedCommands.Client.class, FedCommands.Dealer.class, CompareBackendsCommand.class})
 public final class Spdz {
+    static {
+        // the network catalogue, as every --network option's description lists it (also for picocli's doc generators)
+        System.setProperty("spdz.networks", Networks.describeAll());
+    }
+
     private Spdz() {
     }
 

@@ -1,5 +1,11 @@
 package org.spdz4j.app;
 
+import org.spdz4j.data.Mnist;
+
+import org.spdz4j.data.Evaluation;
+
+import org.spdz4j.split.SplitData;
+import org.spdz4j.split.SplitTraining;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +64,7 @@ final class SplitCommands {
         }
     }
 
-    @Command(name = "split-holder", mixinStandardHelpOptions = true,
+    @Command(name = "split-holder", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "A data holder of a split run: its images, the bottom of the network; HOLDER0 assembles the model.")
     static final class Holder extends Participant {
         @Option(names = "--id", required = true, description = "this holder's number: 0, 1, ...")
@@ -71,7 +77,7 @@ final class SplitCommands {
         Path saveModel;
         @Option(names = "--test-data", description = "HOLDER0: MNIST directory whose t10k files test the assembled model")
         Path testData;
-        @Option(names = "--test-images", defaultValue = "10000")
+        @Option(names = "--test-images", defaultValue = "10000", description = "test the final model on this many test images")
         int testImages;
 
         @Override
@@ -95,15 +101,15 @@ final class SplitCommands {
                     System.out.println(me + ": model written to " + saveModel);
                 }
                 if (test != null) {
-                    System.out.printf("%s: test accuracy %.4f on %d images%n", me,
-                            Evaluation.accuracy(c.network(), model, test, testImages), Math.min(testImages, test.size()));
+                    System.out.printf("%s: %s%n", me, OutputOptions.accuracy(Evaluation.accuracy(c.network(), model, test, testImages),
+                            Math.min(testImages, test.size())));
                 }
                 return null;
             });
         }
     }
 
-    @Command(name = "split-labels", mixinStandardHelpOptions = true,
+    @Command(name = "split-labels", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "The label holder of a split run: matches the holders' sample ids, trains the top (plain) or shares the labels.")
     static final class Labels extends Participant {
         @Option(names = "--labels", required = true, description = "CSV file with the header id,label")
@@ -127,7 +133,7 @@ final class SplitCommands {
         }
     }
 
-    @Command(name = "split-party", mixinStandardHelpOptions = true,
+    @Command(name = "split-party", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "Compute party P0 or P1 of a secure split run: trains the top on shares.")
     static final class Party extends Participant {
         @Option(names = "--id", required = true, description = "0 or 1")
@@ -147,7 +153,7 @@ final class SplitCommands {
         }
     }
 
-    @Command(name = "split-dealer", mixinStandardHelpOptions = true,
+    @Command(name = "split-dealer", mixinStandardHelpOptions = true, showDefaultValues = true,
             description = "The dealer of a secure split run: correlated randomness for the top's plan.")
     static final class Dealer extends Participant {
         @Mixin

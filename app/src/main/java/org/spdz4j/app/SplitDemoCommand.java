@@ -1,5 +1,10 @@
 package org.spdz4j.app;
 
+import org.spdz4j.split.SplitTraining;
+
+import org.spdz4j.split.SplitData;
+
+import org.spdz4j.data.Mnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -23,7 +28,7 @@ import picocli.CommandLine.Option;
  * secure mode) shows the progress bar; at the end the model owner's accuracy and every
  * participant's bytes sent and received are printed.
  */
-@Command(name = "split-demo", mixinStandardHelpOptions = true,
+@Command(name = "split-demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Split learning with every participant a process on localhost (TLS): holders, label holder, "
                 + "and in secure mode P0, P1 and the dealer.")
 final class SplitDemoCommand implements Callable<Integer> {
@@ -34,7 +39,7 @@ final class SplitDemoCommand implements Callable<Integer> {
     @Option(names = "--train-images", defaultValue = "0", description = "the first N training images (0 = all), one "
             + "contiguous part per holder")
     int trainImages;
-    @Option(names = "--test-images", defaultValue = "10000")
+    @Option(names = "--test-images", defaultValue = "10000", description = "test the final model on this many test images")
     int testImages;
     @Option(names = "--save-model", description = "where HOLDER0, the model owner, writes the assembled model")
     Path saveModel;
@@ -42,12 +47,12 @@ final class SplitDemoCommand implements Callable<Integer> {
     int timeout;
     @Option(names = "--dir", description = "run directory for keys, data parts, config and logs (default: a new temporary one)")
     Path dir;
-    @Option(names = "--no-progress", description = "no progress bar")
-    boolean noProgress;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
-        Path run = dir != null ? SecretFiles.directory(dir) : Files.createTempDirectory("spdz4j-split-demo");
+        Path run = Launcher.runDirectory(dir, "spdz4j-split-demo");
         Mnist train = Mnist.load(data, true);
         int n = Mnist.imagesUsed(trainImages, train.size());
         // the holders agree on one scaling; here the demo, which cuts everyone's data, fits it over all parts
@@ -55,28 +60,34 @@ final class SplitDemoCommand implements Callable<Integer> {
         SplitTraining.Config c = split.config(scaling);
         SplitData.Prepared files = SplitData.prepare(run, train, c.holders(), n, c.seed());
         List<Role> roles = SplitTraining.roles(c.where(), c.holders());
-        Path config = DemoCommand.writeKeysAndConfig(run, roles, links(c.holders()));
+        Path config = Launcher.writeKeysAndConfig(run, roles, links(c.holders()));
         System.out.println("run directory " + run + " (run.yaml, data parts, logs; the keys are deleted at exit)");
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
                 "--timeout", "" + timeout));
         common.addAll(split.asArguments(scaling));
         Role pacer = c.where() == SplitTraining.Where.SECURE ? Role.P0 : SplitTraining.LABELS;
-        Map<Role, DemoCommand.Launch> launches = new LinkedHashMap<>();
+        Map<Role, Launcher.Launch> launches = new LinkedHashMap<>();
         for (Role r : roles) {
             List<String> args = new ArrayList<>(arguments(r, c, files));
-            if (noProgress && !r.equals(Role.DEALER) && !r.kind().equals(Role.Kind.DATA_HOLDER)) {
+            if (!output.showProgress() && !r.equals(Role.DEALER) && !r.kind().equals(Role.Kind.DATA_HOLDER)) {
                 args.add("--no-progress");
             }
             args.addAll(common);
-            launches.put(r, new DemoCommand.Launch(args, r + ".log", r.equals(pacer)));
+            launches.put(r, new Launcher.Launch(args, r + ".log", r.equals(pacer)));
         }
         System.out.printf("split learning, %s mode, %d holders, %d images: %s%n", split.mode, c.holders(), n,
                 c.network().describe());
         long start = System.nanoTime();
-        int code = DemoCommand.supervise(run, launches, roles);
-        if (code != 0) {
-            return code;
+        int code = Launcher.supervise(run, launches, roles, false);
+        try {
+            return code != 0 ? code : report(run, roles, start);
+        } finally {
+            Launcher.cleanUp(run, roles, dir == null);
         }
+    }
+
+    /** The owner's lines and the traffic table, from the participants' logs in {@code run}. */
+    private static int report(Path run, List<Role> roles, long start) throws java.io.IOException {
         System.out.printf("all %d participants finished in %.1f s%n", roles.size(), (System.nanoTime() - start) / 1e9);
         StringBuilder table = new StringBuilder(String.format("%-12s %16s %16s%n", "participant", "bytes sent", "bytes received"));
         for (Role r : roles) {

@@ -1,10 +1,12 @@
 package org.spdz4j.app;
 
+import org.spdz4j.split.SplitTraining;
 import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Networks;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
 import picocli.CommandLine.Option;
@@ -13,24 +15,25 @@ import picocli.CommandLine.Option;
 final class SplitOptions {
     @Option(names = "--holders", defaultValue = "2", description = "data holders")
     int holders;
-    @Option(names = "--mode", defaultValue = "plain", description = "plain (top in the clear at the label holder) or secure")
+    @Option(names = "--top", defaultValue = "plain", description = "where the top of the network runs: plain (in the clear at "
+            + "the label holder) or secure (on shares at P0 and P1, with a dealer)")
     String mode;
     @Option(names = "--parallel", description = "SplitFed: holders train at once, their bottoms averaged every epoch "
             + "(default: round robin, the bottom handed holder to holder)")
     boolean parallel;
-    @Option(names = "--network", defaultValue = "tutorial", description = "tutorial (conv 1->32 3x3, batch norm, ReLU, max pool, "
-            + "conv 32->64 3x3, batch norm, ReLU, max pool | dense 1600->128, ReLU, dense 128->10; no padding) or small")
+    @Option(names = "--network", defaultValue = "tutorial", description = "a network of the catalogue, cut after its "
+            + "flattening (pool: max, act: relu): ${spdz.networks}")
     String network;
-    @Option(names = "--epochs", defaultValue = "2")
+    @Option(names = "--epochs", defaultValue = "2", description = "passes of every holder over its samples")
     int epochs;
-    @Option(names = "--batch", defaultValue = "128")
+    @Option(names = "--batch", defaultValue = "128", description = "images per step")
     int batch;
-    @Option(names = "--lr", defaultValue = "0.05")
+    @Option(names = "--lr", defaultValue = "0.05", description = "SGD learning rate (at the start of the schedule)")
     double lr;
     @Option(names = "--lr-schedule", defaultValue = "cosine", description = "cosine (half a cosine to 0 over the run), "
             + "linear (falling to 0 over the run) or constant")
     String lrSchedule;
-    @Option(names = "--momentum", defaultValue = "0.9")
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum")
     double momentum;
     @Option(names = "--init", defaultValue = "0.05", description = "initial weights: a standard deviation (N(0, s^2)) "
             + "or he (N(0, 2/fan-in))")
@@ -42,27 +45,19 @@ final class SplitOptions {
     String pixelScaling;
 
     static Network network(String name) {
-        return switch (name) {
-            case "tutorial" -> Network.builder()
-                    .addConv2d(1, 32, 3, 1, 0).addBatchNorm2d(32).addRelu().addMaxPool2d(2)
-                    .addConv2d(32, 64, 3, 1, 0).addBatchNorm2d(64).addRelu().addMaxPool2d(2)
-                    .addFlatten().addSplit().addDense(1600, 128).addRelu().addDense(128, 10).build();
-            case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
-                    .addSplit().addDense(4 * 14 * 14, 10).build();
-            default -> throw new IllegalArgumentException("unknown --network '" + name + "' (tutorial or small)");
-        };
+        return Networks.build(name, Networks.maxPool(), Networks.relu(), true);
     }
 
     SplitTraining.Where where() {
         return where(mode);
     }
 
-    /** {@code plain} or {@code secure}, as {@code --mode} takes it. */
+    /** {@code plain} or {@code secure}, as {@code --top} takes it. */
     static SplitTraining.Where where(String mode) {
         return switch (mode) {
             case "plain" -> SplitTraining.Where.PLAIN;
             case "secure" -> SplitTraining.Where.SECURE;
-            default -> throw new IllegalArgumentException("unknown --mode '" + mode + "' (plain or secure)");
+            default -> throw new IllegalArgumentException("unknown --top '" + mode + "' (plain or secure)");
         };
     }
 
@@ -83,7 +78,7 @@ final class SplitOptions {
 
     /** These options for a child process, the scaling given. */
     List<String> asArguments(InputScaling scaling) {
-        List<String> a = new ArrayList<>(List.of("--holders", "" + holders, "--mode", mode, "--network", network,
+        List<String> a = new ArrayList<>(List.of("--holders", "" + holders, "--top", mode, "--network", network,
                 "--epochs", "" + epochs, "--batch", "" + batch, "--lr", "" + lr, "--lr-schedule", lrSchedule, "--momentum", "" + momentum,
                 "--init", init, "--seed", "" + seed, "--pixel-scaling", scaling.toString()));
         if (parallel) {

@@ -1,5 +1,11 @@
 package org.spdz4j.app;
 
+import org.spdz4j.data.Evaluation;
+
+import org.spdz4j.split.SplitTraining;
+
+import org.spdz4j.data.Mnist;
+
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.spdz4j.layers.FloatModel;
@@ -10,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code spdz split-train}: split learning with several data holders and a label holder, every participant a thread of this JVM. */
-@Command(name = "split-train", mixinStandardHelpOptions = true,
+@Command(name = "split-train", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Split learning in one JVM: data holders keep images and the bottom, the label holder the labels; "
                 + "the top runs in the clear (plain) or on shares at P0 and P1 (secure).")
 final class SplitTrainCommand implements Callable<Integer> {
@@ -21,7 +27,7 @@ final class SplitTrainCommand implements Callable<Integer> {
     @Option(names = "--train-images", defaultValue = "0", description = "the first N training images (0 = all), "
             + "cut into one contiguous part per holder")
     int trainImages;
-    @Option(names = "--test-images", defaultValue = "10000")
+    @Option(names = "--test-images", defaultValue = "10000", description = "test the final model on this many test images")
     int testImages;
     @Option(names = "--save-model", description = "write the assembled model (bottom and top) here")
     Path saveModel;
@@ -40,8 +46,8 @@ final class SplitTrainCommand implements Callable<Integer> {
         int steps = SplitTraining.schedule(c, SplitTraining.partSizes(c.holders(), Mnist.imagesUsed(trainImages, sets.train().size())))
                 .size();
         double accuracy = Evaluation.accuracy(c.network(), r.model(), sets.test(), testImages);
-        System.out.printf("test accuracy %.4f on %d images; %d steps of %d, %.1f s (%.3f s per step)%n", accuracy,
-                Math.min(testImages, sets.test().size()), steps, c.batchSize(), seconds, seconds / steps);
+        System.out.printf("%s; %d steps of %d, %.1f s (%.3f s per step)%n",
+                OutputOptions.accuracy(accuracy, Math.min(testImages, sets.test().size())), steps, c.batchSize(), seconds, seconds / steps);
         System.out.print(SplitTraining.trafficTable(r.traffic()));
         r.busy().forEach((role, busy) -> System.out.println(role + ": " + busy));
         if (saveModel != null) {

@@ -1,5 +1,14 @@
 package org.spdz4j.app;
 
+import org.spdz4j.training.TrainingParty;
+
+import org.spdz4j.training.CommunicationReport;
+
+import org.spdz4j.data.Evaluation;
+
+import org.spdz4j.data.Mnist;
+import org.spdz4j.training.LocalTraining;
+import org.spdz4j.training.TrainingConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.ring.RingBackends;
@@ -11,14 +20,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code spdz train}: the seed CNN trained on secret-shared MNIST, P0, P1 and the dealer in this JVM. */
-@Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train the seed CNN on secret-shared MNIST (P0 images, P1 labels, dealer) in one JVM.")
+@Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Train a network of the catalogue on secret-shared MNIST (P0 images, P1 labels, dealer) in one JVM.")
 final class TrainCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "directory with the MNIST IDX files (gzipped or not)")
     Path data;
     @Mixin
     TrainingOptions training;
-    @Option(names = "--test-images", defaultValue = "10000")
+    @Option(names = "--test-images", defaultValue = "10000", description = "test the final model on this many test images")
     int testImages;
     @Option(names = "--twin", description = "also train the float twin on the same batches and compare")
     boolean twin;
@@ -48,16 +57,16 @@ final class TrainCommand implements Callable<Integer> {
                     double trained = (evalStart - start - evaluating[0]) / 1e9;
                     double accuracy = Evaluation.accuracy(c.network(), model.paramValues(), test, testImages);
                     evaluating[0] += System.nanoTime() - evalStart;
-                    System.out.printf("epoch %d: test accuracy %.4f after %.1f s of training%n", (step + 1) / perEpoch,
-                            accuracy, trained);
+                    System.out.printf("epoch %d: test accuracy %.2f%% after %.1f s of training%n", (step + 1) / perEpoch,
+                            100 * accuracy, trained);
                 }
             });
             double seconds = (System.nanoTime() - start - evaluating[0]) / 1e9;
             double accuracy = Evaluation.accuracy(c.network(), t.model().paramValues(), test, testImages);
             double[] losses = t.losses();
-            System.out.printf("plaintext %s: %d steps of %d in %.1f s; last loss %.4f; test accuracy %.4f on %d images%n",
-                    c.network().describe(), steps, c.batchSize(), seconds, losses[losses.length - 1], accuracy,
-                    Math.min(testImages, test.size()));
+            System.out.printf("plaintext %s: %d steps of %d in %.1f s; last cross-entropy %.4f; %s%n",
+                    c.network().describe(), steps, c.batchSize(), seconds, losses[losses.length - 1],
+                    OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
             if (saveModel != null) {
                 ModelFile.write(saveModel, c.network(), scaling, t.model().paramValues());
                 System.out.println("model written to " + saveModel);
@@ -74,8 +83,8 @@ final class TrainCommand implements Callable<Integer> {
             }
         });
         double accuracy = Evaluation.accuracy(c.network(), r.model(), test, testImages);
-        System.out.printf("MPC: test accuracy %.4f on %d images; %.2f s/step online, dealer busy %.2f s/step%n",
-                accuracy, Math.min(testImages, test.size()), r.onlineNanos() / 1e9 / r.steps(),
+        System.out.printf("MPC: %s; %.2f s/step online, dealer busy %.2f s/step%n",
+                OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())), r.onlineNanos() / 1e9 / r.steps(),
                 r.dealerBusyNanos() / 1e9 / r.steps());
         if (c.rangeCheck()) {
             System.out.println(TrainingParty.rangeReport(r.outOfRange(), r.steps()));
@@ -87,7 +96,7 @@ final class TrainCommand implements Callable<Integer> {
         if (twin) {
             FloatModel m = LocalTraining.trainTwin(c, train).model();
             double twinAccuracy = Evaluation.accuracy(c.network(), m.paramValues(), test, testImages);
-            System.out.printf("float twin: test accuracy %.4f (difference %.2f points)%n", twinAccuracy,
+            System.out.printf("float twin: test accuracy %.2f%% (difference %.2f points)%n", 100 * twinAccuracy,
                     100 * (accuracy - twinAccuracy));
         }
         System.out.print(CommunicationReport.table(r));

@@ -1,61 +1,71 @@
 package org.spdz4j.app;
 
+import org.spdz4j.data.Mnist;
+
+import org.spdz4j.training.LocalTraining;
+
+import org.spdz4j.training.TrainingConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.RingBackends;
-import org.spdz4j.layers.AvgPool2d;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.LearningRateSchedule;
-import org.spdz4j.layers.Layer;
-import org.spdz4j.layers.MaxPool2d;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
-import org.spdz4j.layers.PolyRelu;
-import org.spdz4j.layers.Relu;
+import org.spdz4j.layers.Networks;
+import org.spdz4j.layers.SoftmaxCrossEntropy;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
-import org.spdz4j.layers.SoftmaxCrossEntropy;
 import picocli.CommandLine.Option;
 
-/** The public training facts, shared by every command: all processes of a run must pass the same. */
+/**
+ * The recipe of a two-party training run (network, activation, pooling, optimizer, data order):
+ * the public facts every process of the run must be given alike ({@code party} and {@code dealer}
+ * compare them before the first step). The defaults are the robust recipe: the narrow network
+ * with exact ReLU and max pooling, batch 32, learning rate 0.02 on a cosine schedule, momentum 0.9
+ * (98.6% after one epoch of MNIST in MPC; no seed of 1-5 diverges). The polynomial recipe is
+ * {@code --activation poly --pool avg --network seed --batch 128 --lr 0.05 --lr-schedule constant}.
+ */
 final class TrainingOptions {
-    @Option(names = "--epochs", defaultValue = "1")
+    @Option(names = "--epochs", defaultValue = "1", description = "passes over the training images")
     int epochs;
-    @Option(names = "--batch", defaultValue = "128")
+    @Option(names = "--batch", defaultValue = "32", description = "images per step")
     int batch;
     @Option(names = "--train-images", defaultValue = "0", description = "use the first N training images (0 = all 60,000)")
     int trainImages;
-    @Option(names = "--lr", defaultValue = "0.05")
+    @Option(names = "--lr", defaultValue = "0.02", description = "SGD learning rate (at the start of the schedule)")
     double lr;
-    @Option(names = "--momentum", defaultValue = "0.9")
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum")
     double momentum;
-    @Option(names = "--lr-schedule", defaultValue = "constant", description = "constant, linear (falling to 0 over the run) "
-            + "or cosine (half a cosine to 0 over the run)")
+    @Option(names = "--lr-schedule", defaultValue = "cosine", description = "cosine (half a cosine to 0 over the run), "
+            + "linear (falling to 0 over the run) or constant")
     String lrSchedule;
-    @Option(names = "--weight-decay", defaultValue = "0")
+    @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay")
     double weightDecay;
     @Option(names = "--init", defaultValue = "0.05", description = "initial weights: a standard deviation (N(0, s^2)) "
             + "or he (N(0, 2/fan-in); larger weights push the polynomial activation out of its interval)")
     String init;
     @Option(names = "--seed", defaultValue = "1", description = "seeds the public initial weights and the data order")
     long seed;
-    @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "BASELINE or OPTIMIZED")
+    @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "OPTIMIZED (one opening per operand, reused) "
+            + "or BASELINE (a fresh Beaver product per use: the reference for the communication table)")
     Mode mode;
-    @Option(names = "--network", defaultValue = "seed", description = "seed (the seed tutorial's CNN), conv64 (the same with 64 channels "
-            + "in the second convolution), narrow (16 channels in the first: fewer comparisons) or small (conv 1->4, dense)")
+    @Option(names = "--network", defaultValue = "narrow", description = "a network of the catalogue (pool and act are "
+            + "--pool and --activation): ${spdz.networks}")
     String network;
-    @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, cpu (C), cuda (GPU) or auto (the fastest of those that load, measured at start)")
+    @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, native (the C library), cuda (GPU) "
+            + "or auto (the fastest of those that load, measured at start)")
     String backend;
     @Option(names = "--threads", defaultValue = "0", description = "threads of this process's ring kernels (0 = every core; "
             + "'spdz demo' gives each of its processes half of them)")
     int threads;
-    @Option(names = "--activation", defaultValue = "poly",
-            description = "poly (least-squares quadratic on [-2, 2]) or relu (exact, by secure comparison)")
+    @Option(names = "--activation", defaultValue = "relu",
+            description = "relu (exact, by secure comparison) or poly (least-squares quadratic on [-2, 2]: cheaper, diverges more easily)")
     String activation;
-    @Option(names = "--pool", defaultValue = "avg", description = "avg (local on shares) or max (by secure comparison)")
+    @Option(names = "--pool", defaultValue = "max", description = "max (by secure comparison) or avg (local on shares)")
     String pool;
     @Option(names = "--pixel-scaling", defaultValue = "data", description = "data (mean 0, sd 1 over the image owner's "
             + "training images, computed by the owner), unit (pixel / 255) or MEAN,SD (given)")
@@ -82,24 +92,7 @@ final class TrainingOptions {
     static final int MNIST_TRAIN_SIZE = 60_000;
 
     TrainingConfig config() {
-        Layer act = switch (activation) {
-            case "poly" -> new PolyRelu(2, 2.0);
-            case "relu" -> new Relu(Relu.DEFAULT_BITS);
-            default -> throw new IllegalArgumentException("unknown --activation '" + activation + "' (poly or relu)");
-        };
-        Layer down = switch (pool) {
-            case "avg" -> new AvgPool2d(2);
-            case "max" -> new MaxPool2d(2, Relu.DEFAULT_BITS);
-            default -> throw new IllegalArgumentException("unknown --pool '" + pool + "' (avg or max)");
-        };
-        Network net = switch (network) { // pooling before the activation: the same function, a quarter of the comparisons
-            case "seed" -> Network.seed(down, act);
-            case "conv64" -> Network.conv64(down, act);
-            case "narrow" -> Network.narrow(down, act);
-            case "small" -> Network.builder().addConv2d(1, 4, 3, 1, 1).add(down).add(act)
-                    .addFlatten().addDense(4 * 14 * 14, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
-            default -> throw new IllegalArgumentException("unknown network '" + network + "' (seed, conv64, narrow or small)");
-        };
+        Network net = Networks.build(network, Networks.pooling(pool), Networks.activation(activation), false);
         if (showLoss) {
             net = net.withLoss(SoftmaxCrossEntropy.DEFAULT.revealingBrierScore());
         }
@@ -120,9 +113,9 @@ final class TrainingOptions {
         };
     }
 
-    /** Steps of the run: public, so the dealer knows them without the data. */
-    int steps() {
-        return LocalTraining.batches(config(), MNIST_TRAIN_SIZE).length;
+    /** Steps of the run over {@code available} training images (at most --train-images of them): public, so the dealer knows them without the data. */
+    int steps(int available) {
+        return LocalTraining.batches(config(), available).length;
     }
 
     /** Options to pass to a child process so it trains the same run. */

@@ -1,5 +1,11 @@
 package org.spdz4j.app;
 
+import org.spdz4j.training.Checkpoint;
+
+import org.spdz4j.data.TestData;
+import org.spdz4j.training.LocalTraining;
+import org.spdz4j.training.TrainingConfig;
+import org.spdz4j.training.TrainingParty;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +45,7 @@ class CheckpointTest {
 
     /** In memory, on the images scaled as the commands scale them for these options. */
     private static LocalTraining.Result run(TrainingConfig c, int[][] batches, int first, TrainingParty.Checkpointing ck) {
-        return LocalTraining.run(c, TestData.train(options(c.trainImages())), s -> { }, HexFormat.of().parseHex(DEALER_SEED),
+        return LocalTraining.run(c, TestData.rawTrain().scaled(options(c.trainImages()).scaling(TestData.rawTrain())), s -> { }, HexFormat.of().parseHex(DEALER_SEED),
                 HexFormat.of().parseHex(INPUT_SEED), batches, first, ck);
     }
 

@@ -1,5 +1,8 @@
 package org.spdz4j.app;
 
+import org.spdz4j.data.Mnist;
+import org.spdz4j.data.TestData;
+import org.spdz4j.federated.FederatedTraining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,7 +45,7 @@ class FedProcessesTest {
         facts.addAll(List.of(more));
         new CommandLine(o).parseArgs(facts.toArray(new String[0]));
         FederatedTraining.Config c = o.config();
-        Path config = DemoCommand.writeKeysAndConfig(dir, FederatedTraining.roles(c), FedCommands.links(4));
+        Path config = Launcher.writeKeysAndConfig(dir, FederatedTraining.roles(c), FedCommands.links(4));
         int[][] parts = FederatedTraining.partition(c, TestData.rawTrain());
         for (int k = 0; k < 4; k++) {
             Mnist own = TestData.rawTrain().select(parts[k]);
@@ -108,8 +111,8 @@ class FedProcessesTest {
         assertEquals(3, in.get(4), "client 3 is left out of the last round: " + in);
         String p0 = log("P0.log");
         assertTrue(p0.contains("left out CLIENT3"), "the log says who: " + p0);
-        Matcher accuracy = Pattern.compile("round +5: .*test accuracy (\\d\\.\\d+)").matcher(p0);
-        assertTrue(accuracy.find() && Double.parseDouble(accuracy.group(1)) >= 0.7, p0);
+        Matcher accuracy = Pattern.compile("round +5: .*test accuracy (\\d+\\.\\d+)%").matcher(p0);
+        assertTrue(accuracy.find() && Double.parseDouble(accuracy.group(1)) / 100 >= 0.7, p0);
         assertEquals(6, Files.readAllLines(dir.resolve("rounds.csv")).size(), "header and five rounds");
     }
 

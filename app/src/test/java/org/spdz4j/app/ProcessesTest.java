@@ -1,5 +1,9 @@
 package org.spdz4j.app;
 
+import org.spdz4j.data.TestData;
+import org.spdz4j.run.RunConfig;
+import org.spdz4j.training.LocalTraining;
+import org.spdz4j.training.TrainingConfig;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -39,7 +43,7 @@ class ProcessesTest {
 
     /** Fresh keys and run.yaml in the test directory; what every process gets: config, keys, timeout, options. */
     private List<String> common(int timeoutSeconds, List<String> options) throws IOException {
-        Path config = DemoCommand.writeKeysAndConfig(dir);
+        Path config = Launcher.writeKeysAndConfig(dir);
         List<String> c = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout",
                 "" + timeoutSeconds));
         c.addAll(options);
@@ -64,7 +68,7 @@ class ProcessesTest {
     }
 
     private Process start(List<String> args, String log) throws IOException {
-        Process p = DemoCommand.start(args, dir.resolve(log));
+        Process p = Launcher.start(args, dir.resolve(log));
         started.add(p);
         return p;
     }
@@ -90,7 +94,7 @@ class ProcessesTest {
         ModelFile fromProcesses = ModelFile.read(model);
 
         TrainingConfig c = options(96).config();
-        LocalTraining.Result inMemory = LocalTraining.run(c, TestData.train(options(96)), s -> { },
+        LocalTraining.Result inMemory = LocalTraining.run(c, TestData.rawTrain().scaled(options(96).scaling(TestData.rawTrain())), s -> { },
                 HexFormat.of().parseHex(DEALER_SEED), HexFormat.of().parseHex(INPUT_SEED));
         assertEquals(c.network().describe(), fromProcesses.network().describe());
         assertEquals(inMemory.model().size(), fromProcesses.params().size());

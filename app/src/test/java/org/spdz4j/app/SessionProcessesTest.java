@@ -24,10 +24,10 @@ class SessionProcessesTest {
 
     @Test
     void matmulSquareAndConvolutionAcrossThreeJvmsEqualPlaintext() throws Exception {
-        Path config = DemoCommand.writeKeysAndConfig(dir);
+        Path config = Launcher.writeKeysAndConfig(dir);
         Map<String, Process> ps = new LinkedHashMap<>();
         for (String role : List.of("DEALER", "P1", "P0")) {
-            ps.put(role, DemoCommand.start(SessionExample.class, List.of(role, config.toString(), dir.toString()),
+            ps.put(role, Launcher.start(SessionExample.class, List.of(role, config.toString(), dir.toString()),
                     dir.resolve(role + ".log"), false));
         }
         try {
@@ -68,7 +68,7 @@ class SessionProcessesTest {
         }
     }
 
-    /** README's networked example is SessionExample's code between the markers, verbatim. */
+    /** The networked example of docs/library.md is SessionExample's code between the markers, verbatim. */
     @Test
     void readmeQuotesTheNetworkedExampleVerbatim() throws Exception {
         Path root = Path.of(System.getProperty("spdz4j.repoRoot", ".."));
@@ -76,21 +76,21 @@ class SessionProcessesTest {
         String region = source.substring(source.indexOf("// README-BEGIN\n") + 16, source.indexOf("        // README-END"));
         String quoted = region.lines().map(l -> l.length() >= 8 ? l.substring(8) : l.strip())
                 .reduce("", (a, b) -> a + b + "\n");
-        assertTrue(Files.readString(root.resolve("README.md")).contains(quoted),
-                "README.md must quote SessionExample between the markers verbatim");
+        assertTrue(Files.readString(root.resolve("docs/library.md")).contains(quoted),
+                "docs/library.md must quote SessionExample between the markers verbatim");
     }
 
     @Test
     void aParticipantWithAnotherCertificateStopsAtOnceNamingIt() throws Exception {
-        Path config = DemoCommand.writeKeysAndConfig(dir);
-        Process d = DemoCommand.start(SessionExample.class, List.of("DEALER", config.toString(), dir.toString()),
+        Path config = Launcher.writeKeysAndConfig(dir);
+        Process d = Launcher.start(SessionExample.class, List.of("DEALER", config.toString(), dir.toString()),
                 dir.resolve("DEALER.log"), false);
-        Process p0 = DemoCommand.start(SessionExample.class, List.of("P0", config.toString(), dir.toString()),
+        Process p0 = Launcher.start(SessionExample.class, List.of("P0", config.toString(), dir.toString()),
                 dir.resolve("P0.log"), false);
         // P1 with another key directory: its certificate is not the configured one, so it exits at once
         Path otherKeys = dir.resolve("other");
-        DemoCommand.writeKeysAndConfig(otherKeys);
-        Process p1 = DemoCommand.start(SessionExample.class, List.of("P1", config.toString(), otherKeys.toString()),
+        Launcher.writeKeysAndConfig(otherKeys);
+        Process p1 = Launcher.start(SessionExample.class, List.of("P1", config.toString(), otherKeys.toString()),
                 dir.resolve("P1.log"), false);
         try {
             assertTrue(p1.waitFor(30, TimeUnit.SECONDS));

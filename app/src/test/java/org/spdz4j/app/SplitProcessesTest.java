@@ -1,5 +1,10 @@
 package org.spdz4j.app;
 
+import org.spdz4j.split.SplitData;
+
+import org.spdz4j.split.SplitTraining;
+
+import org.spdz4j.data.TestData;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,7 +53,7 @@ class SplitProcessesTest {
         int code;
         try {
             System.setOut(new PrintStream(out, true));
-            List<String> args = new ArrayList<>(List.of("split-demo", "--data", TestData.dir().toString(), "--mode", "secure",
+            List<String> args = new ArrayList<>(List.of("split-demo", "--data", TestData.dir().toString(), "--top", "secure",
                     "--train-images", "256", "--test-images", "1000", "--save-model", model.toString(),
                     "--dir", dir.resolve("run").toString(), "--no-progress", "--timeout", "60", "--batch", "32",
                     "--lr-schedule", "constant")); // 8 steps: a cosine decay would spend half of them at a small rate
@@ -60,9 +65,9 @@ class SplitProcessesTest {
         String text = out.toString();
         System.out.print(text);
         assertEquals(0, code, text);
-        Matcher accuracy = Pattern.compile("HOLDER0: test accuracy (\\d\\.\\d+)").matcher(text);
+        Matcher accuracy = Pattern.compile("HOLDER0: test accuracy (\\d+\\.\\d+)%").matcher(text);
         assertTrue(accuracy.find(), text);
-        assertTrue(Double.parseDouble(accuracy.group(1)) >= 0.25, "8 steps of 32 learn something (chance 0.10): " + text);
+        assertTrue(Double.parseDouble(accuracy.group(1)) / 100 >= 0.25, "8 steps of 32 learn something (chance 0.10): " + text);
         for (String role : new String[]{"P0", "P1", "DEALER", "HOLDER0", "HOLDER1", "LABELS"}) {
             assertTrue(Pattern.compile("(?m)^" + role + " +[0-9,]+ +[0-9,]+$").matcher(text).find(), role + " row: " + text);
         }
@@ -75,7 +80,7 @@ class SplitProcessesTest {
     /** Keys, run.yaml and data parts of a plain run with two holders of 64 images in {@link #dir}. */
     private List<String> plainRun(int timeoutSeconds) throws IOException {
         List<Role> roles = SplitTraining.roles(SplitTraining.Where.PLAIN, 2);
-        Path config = DemoCommand.writeKeysAndConfig(dir, roles, SplitDemoCommand.links(2));
+        Path config = Launcher.writeKeysAndConfig(dir, roles, SplitDemoCommand.links(2));
         SplitData.prepare(dir, TestData.rawTrain(), 2, 128, 1);
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout",
                 "" + timeoutSeconds, "--pixel-scaling", "unit"));
@@ -121,7 +126,7 @@ class SplitProcessesTest {
     void aHolderPresentingAnUnknownCertificateIsRefusedAndTheOthersNameIt() throws Exception {
         List<String> common = plainRun(15);
         Path otherKeys = Files.createDirectories(dir.resolve("other"));
-        DemoCommand.writeKeysAndConfig(otherKeys, SplitTraining.roles(SplitTraining.Where.PLAIN, 2), SplitDemoCommand.links(2));
+        Launcher.writeKeysAndConfig(otherKeys, SplitTraining.roles(SplitTraining.Where.PLAIN, 2), SplitDemoCommand.links(2));
         List<String> strangers = new ArrayList<>(common);
         strangers.set(strangers.indexOf("--keys") + 1, otherKeys.toString());
         Process l = labels(common);

@@ -19,7 +19,7 @@ final class TestProcesses implements AutoCloseable {
     Process start(List<String> command, List<String> common, String log) throws IOException {
         List<String> args = new ArrayList<>(command);
         args.addAll(common);
-        Process p = DemoCommand.start(args, dir.resolve(log));
+        Process p = Launcher.start(args, dir.resolve(log));
         started.add(p);
         return p;
     }

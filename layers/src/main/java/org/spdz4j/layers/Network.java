@@ -45,7 +45,7 @@ public final class Network {
 
     /** The seed tutorial's MNIST CNN with the given 2x2 pooling and activation (pooling first). */
     public static Network seed(Layer pooling, Layer activation) {
-        return twoConvolutions(32, 32, pooling, activation);
+        return Networks.build("seed", pooling, activation, false);
     }
 
     /**
@@ -53,7 +53,7 @@ public final class Network {
      * conv 32->64 3x3, pool, act, dense 3136->10): the max-pool network of the comparison issue.
      */
     public static Network conv64(Layer pooling, Layer activation) {
-        return twoConvolutions(32, 64, pooling, activation);
+        return Networks.build("conv64", pooling, activation, false);
     }
 
     /**
@@ -63,18 +63,9 @@ public final class Network {
      * correlated randomness per step within 3x of the polynomial seed network's.
      */
     public static Network narrow(Layer pooling, Layer activation) {
-        return twoConvolutions(16, 32, pooling, activation);
+        return Networks.build("narrow", pooling, activation, false);
     }
 
-    /** conv 1->{@code first} 3x3, pool, act, conv {@code first}->{@code second} 3x3, pool, act, dense -> 10 on 28x28 inputs. */
-    private static Network twoConvolutions(int first, int second, Layer pooling, Layer activation) {
-        return builder()
-                .addConv2d(1, first, 3, 1, 1).add(pooling).add(activation)
-                .addConv2d(first, second, 3, 1, 1).add(pooling).add(activation)
-                .addFlatten().addDense(second * 7 * 7, 10)
-                .loss(SoftmaxCrossEntropy.DEFAULT)
-                .build();
-    }
 
     /** The same layers with another loss. */
     public Network withLoss(Loss l) {

@@ -526,12 +526,12 @@ public final class ComputeParty {
     }
 
     /** A tensor from {@code from} under {@code tag}, refused naming both shapes unless it has {@code shape}. */
-    static Ring128Tensor receiveShaped(Transport transport, Role from, Tag tag, Shape shape) {
+    public static Ring128Tensor receiveShaped(Transport transport, Role from, Tag tag, Shape shape) {
         return checkShape(transport.receive(from, tag), shape, from, tag, transport.self());
     }
 
     /** {@code t} as received by {@code self} from {@code from}, refused naming both shapes unless it has {@code shape}. */
-    static Ring128Tensor checkShape(Ring128Tensor t, Shape shape, Role from, Tag tag, Role self) {
+    public static Ring128Tensor checkShape(Ring128Tensor t, Shape shape, Role from, Tag tag, Role self) {
         if (!t.shape().equals(shape)) {
             throw new ProtocolException(self + " expected a tensor of shape " + shape + " from " + from + " for " + tag
                     + " but got " + t.shape());

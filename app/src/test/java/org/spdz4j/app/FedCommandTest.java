@@ -1,0 +1,42 @@
+package org.spdz4j.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spdz4j.data.TestData;
+import org.spdz4j.federated.FederatedTraining;
+
+/** The federated commands' reports (the protocol's own tests are in the federated module). */
+class FedCommandTest {
+    /** The command writes the CSV of per-round metrics and the PNG plot. */
+    @Test
+    void theFedTrainCommandWritesItsCsvAndPlot(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path csv = dir.resolve("rounds.csv");
+        java.nio.file.Path png = dir.resolve("accuracy.png");
+        int code = Spdz.commandLine().execute("fed-train", "--data", TestData.dir().toString(), "--network", "small",
+                "--clients", "3", "--rounds", "2", "--train-images", "960", "--batch", "32", "--test-images", "200",
+                "--csv", csv.toString(), "--plot", png.toString());
+        assertEquals(0, code);
+        List<String> lines = java.nio.file.Files.readAllLines(csv);
+        assertEquals(3, lines.size(), "header and two rounds");
+        assertTrue(lines.get(2).startsWith("2,3,3,false,"), lines.get(2));
+        byte[] image = java.nio.file.Files.readAllBytes(png);
+        assertTrue(image.length > 1000 && image[1] == 'P' && image[2] == 'N' && image[3] == 'G', "a PNG");
+    }
+
+    /** Each round's end rewrites the CSV with every round so far: a run stopped early keeps its metrics. */
+    @Test
+    void theMetricsAreWrittenAsEachRoundEnds(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        FedReportOptions report = new FedReportOptions();
+        report.csv = dir.resolve("rounds.csv");
+        FederatedTraining.RoundListener listener = report.eachRound();
+        listener.after(new FederatedTraining.Round(0, List.of(0, 1), 2, false, 0.5, 100, 1.0, 0.1));
+        assertEquals(2, java.nio.file.Files.readAllLines(report.csv).size(), "header and round 1");
+        listener.after(new FederatedTraining.Round(1, List.of(0, 1), 1, true, 0.5, 100, 1.0, 0.1));
+        List<String> lines = java.nio.file.Files.readAllLines(report.csv);
+        assertEquals(3, lines.size(), "header and rounds 1 and 2");
+        assertTrue(lines.get(2).startsWith("2,2,1,true,"), lines.get(2));
+    }
+}

@@ -1,0 +1,81 @@
+package org.spdz4j.federated;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.triples.Plan;
+
+/**
+ * A bound on the L2 norm of each client's update, checked by P0 and P1 on their shares of the
+ * clients' vectors {@code (n_k * update_k, n_k)} with the dealer's randomness; only the verdict,
+ * pass or fail per client, is opened (to both aggregators), never a norm. A client passes when
+ * {@code ||n_k update_k||^2 <= B^2 n_k^2}, i.e. {@code ||update_k|| <= B}: the vectors are masked
+ * and opened once, squared from that opening (the plan's {@code A^2}), summed per row, and
+ * {@code d = n_k^2 * round(256 B^2) - 256 * ||n_k update_k||^2} goes through one secure
+ * comparison of {@link #BITS} bits. The squares are truncated back to the fixed-point scale, so
+ * the norm is exact up to one unit in the last place per element (at 20 fractional bits and a
+ * million values, about 1 in the squared norm). A round's plan has one row per sampled client;
+ * clients not in the sum are checked as zero rows.
+ *
+ * <pre>{@code
+ * NormBound check = NormBound.of(sampled, values);     // check.plan(): the dealer's and both parties'
+ * boolean[] pass = check.check(party, rows, 10.0);       // after party.beginStep(round, ...)
+ * }</pre>
+ */
+public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square, PlanEntry.Mask maskD, PlanEntry.Sign sign) {
+    /** Width of the comparison: {@code |d| < 2^99}, room for 2^28-scaled squared norms of 2^70. */
+    static final int BITS = 100;
+    /** {@code B^2} is applied as a multiple of 1/256 (8 bits), so no product by a public real needs a truncation. */
+    private static final int SCALE_BITS = 8;
+
+    /** A round's plan and its entries: {@code clients} rows of {@code values} values (the update then the count). */
+    static NormBound of(int clients, int values) {
+        Plan.Builder b = Plan.builder("norm bound " + clients + " x " + values);
+        PlanEntry.Mask x = b.mask(Shape.of(clients, values));
+        PlanEntry.Power square = b.power(x, 2);
+        PlanEntry.Mask d = b.mask(Shape.of(clients));
+        PlanEntry.Sign sign = b.sign(d, BITS);
+        return new NormBound(b.build(), x, square, d, sign);
+    }
+
+    /**
+     * Whether each row's update is within {@code bound}, at both parties; {@code rows} are this
+     * party's shares, at most as many as the plan's clients (the rest are checked as zero rows),
+     * each {@code values} long, at the fixed-point scale. The party's step must have begun.
+     */
+    boolean[] check(ComputeParty party, List<Ring128Tensor> rows, double bound) {
+        int m = maskX.shape().dim(0);
+        int v = maskX.shape().dim(1);
+        if (rows.size() > m) {
+            throw new IllegalArgumentException("the norm bound's plan checks " + m + " clients, given " + rows.size());
+        }
+        List<Ring128Tensor> all = new ArrayList<>(rows);
+        while (all.size() < m) {
+            all.add(Ring128Tensor.zeros(Shape.of(v)));
+        }
+        Ring128Tensor x = Ring128Tensor.concat(all).reshape(Shape.of(m, v));
+        MaskedTensor mx = party.mask(x, maskX);
+        Ring128Tensor squares = party.powers(mx, party.fixedPoint().fractionalBits(), square)[2];
+        Ring128Tensor sums = squares.rowSums();
+        List<Ring128Tensor> counts = new ArrayList<>();
+        for (int r = 0; r < m; r++) {
+            counts.add(squares.slice(r * v + v - 1, Shape.of(1)));
+        }
+        Ring128Tensor n2 = Ring128Tensor.concat(counts);
+        long limit = Math.round(bound * bound * (1 << SCALE_BITS));
+        if (!(bound > 0) || limit <= 0 || limit > 1L << 40) {
+            throw new IllegalArgumentException("a norm bound must be in (0, 2^16), got " + bound);
+        }
+        Ring128Tensor d = n2.mulScalar(limit).sub(sums.sub(n2).mulScalar(1L << SCALE_BITS));
+        Ring128Tensor bits = party.open(party.compare(sign, party.mask(d, maskD)).nonNegative());
+        boolean[] pass = new boolean[m];
+        for (int r = 0; r < m; r++) {
+            pass[r] = bits.lo(r) == 1 && bits.hi(r) == 0;
+        }
+        return pass;
+    }
+}

@@ -1,0 +1,60 @@
+package org.spdz4j.federated;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.triples.LocalComputation;
+
+/** The norm bound on shares against the plaintext verdict, right at the bound and far from it. */
+class NormBoundTest {
+    private static final FixedPoint FP = FixedPoint.DEFAULT;
+
+    /** Each row {@code (n * u, n)} with {@code u} of norm {@code norms[r]}, checked against {@code bound} on shares. */
+    private static boolean[] check(double[] norms, double bound) {
+        int values = 1001;
+        NormBound nb = NormBound.of(norms.length, values);
+        double[] all = new double[norms.length * values];
+        for (int r = 0; r < norms.length; r++) {
+            double n = 37 + 100 * r; // examples of client r
+            double each = norms[r] / Math.sqrt(values - 1); // |u_i|, signs alternating
+            for (int i = 0; i < values - 1; i++) {
+                all[r * values + i] = n * (i % 2 == 0 ? each : -each);
+            }
+            all[r * values + values - 1] = n;
+        }
+        Shape shape = Shape.of(norms.length, values);
+        LocalComputation.Result<boolean[]> res = LocalComputation.run(nb.plan(), 1, AesCtrPrg.freshSeed(), FP, (party, randomness) -> {
+            party.beginStep(0, randomness.forStep(0));
+            Ring128Tensor x = party.shareInput(Role.P0, party.role().equals(Role.P0) ? FP.encode(shape, all) : null, shape, 0);
+            List<Ring128Tensor> rows = new ArrayList<>();
+            for (int r = 0; r < norms.length; r++) {
+                rows.add(x.slice(r * values, Shape.of(values)));
+            }
+            return nb.check(party, rows, bound);
+        });
+        assertArrayEquals(res.p0(), res.p1(), "both aggregators see the same verdict");
+        return res.p0();
+    }
+
+    @Test
+    void aClientPassesExactlyWhenItsUpdateIsWithinTheBound() {
+        double[] norms = {0.5, 9.99, 10.01, 1000, 0, 3};
+        assertArrayEquals(new boolean[]{true, true, false, false, true, true}, check(norms, 10.0));
+        assertArrayEquals(new boolean[]{true, false, false, false, true, true}, check(norms, 3.001));
+        assertArrayEquals(new boolean[]{true, false, false, false, true, false}, check(norms, 2.999));
+    }
+
+    @Test
+    void aBoundOutsideItsRangeIsRefused() {
+        assertThrows(IllegalArgumentException.class, () -> check(new double[]{1}, 0));
+        assertThrows(IllegalArgumentException.class, () -> check(new double[]{1}, 1e7));
+    }
+}

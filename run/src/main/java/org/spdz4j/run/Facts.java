@@ -1,0 +1,86 @@
+package org.spdz4j.run;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+
+/**
+ * The public facts of a run (options every participant must share), by name, as participants
+ * outside the two compute parties exchange them: encoded in order, compared fact by fact, a
+ * difference named with both values.
+ *
+ * <pre>{@code
+ * byte[] mine = Facts.encode(facts);
+ * Facts.requireSame(facts, Role.parse("CLIENT3"), Facts.decode(theirs, Role.parse("COORDINATOR")), Role.parse("COORDINATOR"));
+ * }</pre>
+ */
+public final class Facts {
+    private Facts() {
+    }
+
+    public static byte[] encode(Map<String, String> facts) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            write(out, facts);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    public static void write(DataOutputStream out, Map<String, String> facts) throws IOException {
+        out.writeInt(facts.size());
+        for (Map.Entry<String, String> e : facts.entrySet()) {
+            out.writeUTF(e.getKey());
+            out.writeUTF(e.getValue());
+        }
+    }
+
+    public static Map<String, String> read(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 64) {
+            throw new IOException("implausible number of facts " + n);
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            out.put(in.readUTF(), in.readUTF());
+        }
+        return out;
+    }
+
+    /** The facts {@code from} sent, refused as malformed if they do not parse. */
+    public static Map<String, String> decode(byte[] bytes, Role from) {
+        try {
+            return read(new DataInputStream(new ByteArrayInputStream(bytes)));
+        } catch (IOException e) {
+            throw new ProtocolException("malformed facts from " + from + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The first fact in which {@code them} differs from {@code me} (null if none), both values named. */
+    public static String mismatch(Map<String, String> mine, Role me, Map<String, String> theirs, Role them) {
+        for (Map.Entry<String, String> e : mine.entrySet()) {
+            String other = theirs.get(e.getKey());
+            if (!e.getValue().equals(other)) {
+                return "another plan: " + them + " runs " + e.getKey() + " = " + other + " but " + me + " runs " + e.getValue()
+                        + " (every participant of the run takes the same options)";
+            }
+        }
+        return theirs.size() == mine.size() ? null : "another plan: " + them + " states other facts " + theirs.keySet();
+    }
+
+    /** Refuses, naming the first difference, unless {@code theirs} are {@code mine}. */
+    public static void requireSame(Map<String, String> mine, Role me, Map<String, String> theirs, Role them) {
+        String m = mismatch(mine, me, theirs, them);
+        if (m != null) {
+            throw new ProtocolException(m);
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package org.spdz4j.training;
+
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.layers.Initializer;
+import org.spdz4j.layers.LearningRateSchedule;
+import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.PolyRelu;
+import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
+
+/**
+ * Public facts of a training run: every party and the dealer derive the same plan from them.
+ *
+ * @param network      architecture
+ * @param mode         baseline or optimized
+ * @param epochs       passes over the training subset
+ * @param batchSize    images per step
+ * @param trainImages  how many training images to use (the first ones; 0 = all)
+ * @param sgd          optimizer
+ * @param schedule     how its learning rate changes over the run's steps
+ * @param init         how the public initial weights are drawn
+ * @param seed         seeds the public initial weights and the data order
+ * @param fixedPoint   number format
+ * @param rangeCheck   reveal to P0 one bit per step: did an activation leave its range ({@code --check-range})
+ */
+public record TrainingConfig(Network network, Mode mode, int epochs, int batchSize, int trainImages, Sgd sgd,
+                             LearningRateSchedule schedule, WeightInit init, long seed, FixedPoint fixedPoint,
+                             boolean rangeCheck) {
+
+    /** The seed network with the [-2, 2] quadratic ReLU, N(0, 0.05^2) init, lr 0.05 (constant), momentum 0.9. */
+    public static TrainingConfig seedNetwork(int epochs, int batchSize, int trainImages) {
+        return new TrainingConfig(Network.seed(new PolyRelu(2, 2.0)), Mode.OPTIMIZED, epochs, batchSize, trainImages,
+                new Sgd(0.05, 0.9, 0), LearningRateSchedule.CONSTANT, WeightInit.normal(0.05), 1, FixedPoint.DEFAULT, false);
+    }
+
+    public TrainingConfig withMode(Mode m) {
+        return new TrainingConfig(network, m, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, rangeCheck);
+    }
+
+    public TrainingConfig withNetwork(Network n) {
+        return new TrainingConfig(n, mode, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, rangeCheck);
+    }
+
+    public TrainingConfig withSeed(long s) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, init, s, fixedPoint, rangeCheck);
+    }
+
+    public TrainingConfig withRangeCheck(boolean on) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, on);
+    }
+
+    public TrainingConfig withInit(WeightInit w) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, w, seed, fixedPoint, rangeCheck);
+    }
+
+    /** The public initial weights' generator. */
+    public Initializer initializer() {
+        return init.initializer(seed);
+    }
+
+    public TrainingConfig withSchedule(LearningRateSchedule l) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, l, init, seed, fixedPoint, rangeCheck);
+    }
+
+    public TrainingConfig withSgd(Sgd s) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, s, schedule, init, seed, fixedPoint, rangeCheck);
+    }
+}

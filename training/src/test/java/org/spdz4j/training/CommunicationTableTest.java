@@ -1,0 +1,153 @@
+package org.spdz4j.training;
+
+import org.spdz4j.data.TestData;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter.Direction;
+import org.spdz4j.layers.MaxPool2d;
+import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Relu;
+import org.spdz4j.layers.SecureModel;
+import org.spdz4j.triples.Dealer;
+
+/**
+ * DESIGN.md section 6: one step of the seed network at batch 128, counted by the transport.
+ * Conv and dense rows equal the seed's figures in both modes; the ReLU rows differ from the
+ * seed's because the quadratic approximation needs one product where the seed's needed more.
+ */
+class CommunicationTableTest {
+    private static final int N = 128;
+
+    @Test
+    void optimizedStaysUnder4200KValuesPerPartyPerStep() {
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withMode(Mode.OPTIMIZED));
+        List<String> s = r.layerScopes();
+        assertEquals(longs(N * 784 + 288, N * 32 * 14 * 14), phases(r, s.get(0)));      // 903,456 like the seed
+        assertEquals(longs(N * 32 * 14 * 14, N * 32 * 14 * 14), phases(r, s.get(1)));  // one opening each way
+        assertEquals(longs(N * 32 * 14 * 14 + 9216, N * 32 * 7 * 7), phases(r, s.get(2))); // 1,012,736 like the seed
+        assertEquals(longs(N * 32 * 7 * 7, N * 32 * 7 * 7), phases(r, s.get(3)));
+        assertEquals(longs(N * 1568 + 15680, N * 10), phases(r, s.get(5)));             // 217,664 like the seed
+        long loss = CommunicationReport.values(r.p0Traffic(), SecureModel.LOSS_SCOPE, 1);
+        assertEquals(8 * (2 * N * 10 + N + 7 * 2 * N + N), loss);
+        long total = p0StepValues(r);
+        assertEquals(4_177_760, total);
+        assertTrue(total <= 4_200_000);
+        // one round per opening: image and weights of a layer together, each error once
+        for (int layer : new int[]{0, 1, 2, 3, 5}) {
+            assertEquals(2, rounds(r, s.get(layer)), s.get(layer));
+        }
+        // per squaring: w; Newton: r once, then y and w per iteration; g and 1/r together
+        assertEquals(8 * (1 + (1 + 7 * 2) + 1), CommunicationReport.rounds(r.p0Traffic(), SecureModel.LOSS_SCOPE, 1));
+        // the dealer sends P1 one correction per product and power: here as many values as openings, roughly
+        assertEquals(r.plan().correctionValues(), dealerStepValues(r));
+    }
+
+    @Test
+    void baselineMasksEveryOperandAfresh() {
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withMode(Mode.BASELINE));
+        List<String> s = r.layerScopes();
+        int cols1 = 9 * N * 784;
+        int cols2 = 288 * N * 14 * 14;
+        assertEquals(longs(cols1 + 288, N * 32 * 28 * 28 + cols1), phases(r, s.get(0)));               // 5,017,888 = seed
+        assertEquals(longs(cols2 + 9216, N * 32 * 14 * 14 + cols2 + 9216 + N * 32 * 14 * 14), phases(r, s.get(3))); // 16,074,752 = seed
+        assertEquals(longs(N * 1568 + 15680, N * 10 + N * 1568 + N * 10 + 15680), phases(r, s.get(7))); // 435,328 = seed
+        long total = p0StepValues(r);
+        assertEquals(25_602_464, total);
+    }
+
+    /**
+     * The same network with max pooling and exact ReLU by secure comparison (k = 40): the
+     * comparison rows beside the polynomial ones, and the dealer's values, per step.
+     */
+    @Test
+    void comparisonNetworkRowsBesideThePolynomialOnes() {
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withNetwork(
+                Network.seed(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))));
+        List<String> s = r.layerScopes();
+        // the convolutions open what they opened in the polynomial network forward; backward their gradient
+        // arrives opened from the max pool above (derived masks: each level opens one of each pair)
+        assertEquals(longs(N * 784 + 288, 0), phases(r, s.get(0)));
+        assertEquals(longs(N * 32 * 14 * 14 + 288 * 32, 0), phases(r, s.get(3)));
+        // the first max pool's backward: the gradient at the top, then one of each pair per level (1 + 1 + 2 per window)
+        assertEquals(N * 32 * 28 * 28, phases(r, s.get(1)).get(1));
+        assertEquals(longs(N * 1568 + 15680, N * 10), phases(r, s.get(7)));
+        long total = p0StepValues(r);
+        long dealer = dealerStepValues(r);
+        System.out.printf("max pool + exact ReLU: %,d values from P0, %,d from the dealer to P1 per step%n", total, dealer);
+        assertEquals(12_300_000, total);
+        assertEquals(20_006_240, dealer);
+        assertEquals(r.plan().correctionValues(), dealer);
+    }
+
+    /**
+     * The narrow network (16 channels in the first convolution) with max pooling and exact ReLU:
+     * 18,816 comparisons per image instead of 31,360, within 3x of the polynomial seed network
+     * (4,177,760 values from P0, 4,075,360 from the dealer, asserted above) both online and from
+     * the dealer.
+     */
+    @Test
+    void narrowComparisonNetworkStaysWithin3xOfThePolynomialSeedNetwork() {
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withNetwork(
+                Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))));
+        long total = p0StepValues(r);
+        long dealer = dealerStepValues(r);
+        assertEquals(7_440_720, total);
+        assertEquals(12_023_504, dealer);
+        long polynomialDealer = TrainingParty.model(seedNetworkAtN(), Role.P0).plan().correctionValues();
+        assertEquals(4_075_360, polynomialDealer);
+        assertTrue(total <= 3 * 4_177_760 && dealer <= 3 * polynomialDealer);
+    }
+
+    private static long rounds(LocalTraining.Result r, String scope) {
+        return CommunicationReport.rounds(r.p0Traffic(), SecureModel.forwardScope(scope), 1)
+                + CommunicationReport.rounds(r.p0Traffic(), SecureModel.backwardScope(scope), 1);
+    }
+
+    private static List<Long> longs(long... v) {
+        return java.util.Arrays.stream(v).boxed().toList();
+    }
+
+    /** One epoch of one batch of N images: one step. */
+    private static TrainingConfig seedNetworkAtN() {
+        return TrainingConfig.seedNetwork(1, N, N);
+    }
+
+    /** One step of {@code c}, its table printed. */
+    private static LocalTraining.Result oneStep(TrainingConfig c) {
+        LocalTraining.Result r = LocalTraining.run(c, TestData.train(), step -> { });
+        System.out.print(CommunicationReport.table(r));
+        return r;
+    }
+
+    /** Ring values P0 sent P1 in the step (setup and the model reveal left out). */
+    private static long p0StepValues(LocalTraining.Result r) {
+        return r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
+    }
+
+    /** Ring values of correlated randomness the dealer sent P1 in the step. */
+    private static long dealerStepValues(LocalTraining.Result r) {
+        return r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values();
+    }
+
+    private static List<Long> phases(LocalTraining.Result r, String scope) {
+        return List.of(CommunicationReport.values(r.p0Traffic(), scope + "/forward", 1),
+                CommunicationReport.values(r.p0Traffic(), scope + "/backward", 1));
+    }
+
+    /** Setup and the model reveal are not part of a step. */
+    private static long handshake(LocalTraining.Result r) {
+        long outside = 0;
+        for (String scope : r.p0Traffic().scopes()) {
+            if (!scope.endsWith("/forward") && !scope.endsWith("/backward") && !scope.equals(SecureModel.LOSS_SCOPE)) {
+                outside += r.p0Traffic().total(scope, Role.P1, Direction.SENT).values();
+            }
+        }
+        return outside;
+    }
+}
