@@ -1,6 +1,9 @@
 package org.spdz4j.app;
 
 import org.spdz4j.data.Mnist;
+import org.spdz4j.federated.Aggregator;
+import org.spdz4j.federated.Coordinator;
+import org.spdz4j.federated.FedClient;
 import org.spdz4j.federated.FederatedTraining;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,7 +51,7 @@ final class FedCommands {
             List<Role> roles = FederatedTraining.roles(c);
             if (me.equals(Role.P1)) {
                 process.run(me, roles, t -> {
-                    FederatedTraining.aggregator(c, scaling, t);
+                    Aggregator.run(c, scaling, t);
                     return null;
                 });
                 return 0;
@@ -60,14 +63,14 @@ final class FedCommands {
             System.out.println(FederatedTraining.describe(c));
             CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
                 try {
-                    return process.run(FederatedTraining.COORDINATOR, roles, t -> FederatedTraining.coordinator(c, scaling, t, test,
+                    return process.run(FederatedTraining.COORDINATOR, roles, t -> Coordinator.run(c, scaling, t, test,
                             report.testImages, report.eachRound()));
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
             });
             process.run(me, roles, t -> {
-                FederatedTraining.aggregator(c, scaling, t);
+                Aggregator.run(c, scaling, t);
                 return null;
             });
             FederatedTraining.Result r;
@@ -107,7 +110,7 @@ final class FedCommands {
             Mnist own = Mnist.readLabeled(images, labels).scaled(scaling);
             c.checkHeadroom(own.size());
             process.run(FederatedTraining.client(id), FederatedTraining.roles(c), t -> {
-                FederatedTraining.client(c, scaling, id, own, t, poison ? new FederatedTraining.Faults(-1, -1, -1, -1, id)
+                FedClient.run(c, scaling, id, own, t, poison ? new FederatedTraining.Faults(-1, -1, -1, -1, id)
                         : FederatedTraining.Faults.NONE);
                 return null;
             });
@@ -132,7 +135,7 @@ final class FedCommands {
                 throw new IllegalArgumentException("a federated run needs a dealer only with --norm-bound");
             }
             process.run(Role.DEALER, FederatedTraining.roles(c), t -> {
-                FederatedTraining.dealer(c, t, dealing.seed());
+                Aggregator.dealer(c, t, dealing.seed());
                 return null;
             });
             return 0;

@@ -5,6 +5,9 @@ import org.spdz4j.data.Mnist;
 import org.spdz4j.data.Evaluation;
 
 import org.spdz4j.split.SplitData;
+import org.spdz4j.split.DataHolder;
+import org.spdz4j.split.LabelHolder;
+import org.spdz4j.split.SecureTop;
 import org.spdz4j.split.SplitTraining;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,7 +94,7 @@ final class SplitCommands {
             Role me = SplitTraining.holder(id);
             return run(me, t -> {
                 SplitTraining.Busy busy = new SplitTraining.Busy();
-                List<double[]> model = SplitTraining.holder(c, id, data, t, busy);
+                List<double[]> model = DataHolder.run(c, id, data, t, busy);
                 System.out.println(me + ": bottom " + busy);
                 if (model == null) {
                     return null;
@@ -124,7 +127,7 @@ final class SplitCommands {
             boolean paces = c.where() == SplitTraining.Where.PLAIN; // in secure mode P0 shows the steps
             return run(SplitTraining.LABELS, t -> withBar(SplitTraining.LABELS, noProgress || !paces, progress -> {
                 SplitTraining.Busy busy = new SplitTraining.Busy();
-                SplitTraining.labels(c, file, t, progress, busy);
+                LabelHolder.run(c, file, t, progress, busy);
                 if (paces) {
                     System.out.println(SplitTraining.LABELS + ": top " + busy);
                 }
@@ -146,7 +149,7 @@ final class SplitCommands {
             Role role = ProcessOptions.computeParty(id);
             return run(role, t -> withBar(role, noProgress, progress -> {
                 SplitTraining.Busy busy = new SplitTraining.Busy();
-                SplitTraining.computeParty(split.config(), t, progress, busy);
+                SecureTop.computeParty(split.config(), t, progress, busy);
                 System.out.println(role + ": top on shares " + busy);
                 return null;
             }));
@@ -162,7 +165,7 @@ final class SplitCommands {
         @Override
         public Integer call() throws Exception {
             return run(Role.DEALER, t -> {
-                SplitTraining.dealer(split.config(), t, dealing.seed(), dealing.finishTimeout());
+                SecureTop.dealer(split.config(), t, dealing.seed(), dealing.finishTimeout());
                 return null;
             });
         }

@@ -56,7 +56,7 @@ import org.spdz4j.triples.LocalComputation;
  * }</pre>
  */
 public final class FederatedTraining {
-    private static final FixedPoint FP = FixedPoint.DEFAULT;
+    static final FixedPoint FP = FixedPoint.DEFAULT;
     public static final Role COORDINATOR = Role.parse("COORDINATOR");
 
     private FederatedTraining() {
@@ -148,9 +148,9 @@ public final class FederatedTraining {
     }
 
     /** Positions of the coordinator's and the aggregators' own messages among a round's AGGREGATE tags. */
-    private static final int BEGIN = 4;
-    private static final int TIMING = 5;
-    private static final int FACTS = 6;
+    static final int BEGIN = 4;
+    static final int TIMING = 5;
+    static final int FACTS = 6;
 
     /**
      * How long a client waits for the model of a round it is sampled for, and an aggregator for
@@ -198,7 +198,7 @@ public final class FederatedTraining {
         return f;
     }
 
-    private static Tag tag(int round, int position) {
+    static Tag tag(int round, int position) {
         return new Tag(Tag.Kind.AGGREGATE, round, position);
     }
 
@@ -214,12 +214,12 @@ public final class FederatedTraining {
     }
 
     /** The vector of a model of parameters {@code lengths} long. */
-    private static Shape vector(int[] lengths) {
+    static Shape vector(int[] lengths) {
         return Shape.of(java.util.Arrays.stream(lengths).sum() + 1);
     }
 
     /** The parameter lengths of the model: what a client expects from the coordinator. */
-    private static int[] modelLengths(Config c) {
+    static int[] modelLengths(Config c) {
         return Messages.lengths(initialModel(c).paramValues());
     }
 
@@ -247,17 +247,17 @@ public final class FederatedTraining {
         java.util.concurrent.atomic.AtomicReference<Result> result = new java.util.concurrent.atomic.AtomicReference<>();
         Map<Role, LocalComputation.Outsider> all = new LinkedHashMap<>();
         InputScaling scaling = InputScaling.UNIT; // the data come scaled; the fact is only compared
-        all.put(COORDINATOR, t -> result.set(coordinator(c, scaling, t, test, testImages, listener)));
+        all.put(COORDINATOR, t -> result.set(Coordinator.run(c, scaling, t, test, testImages, listener)));
         for (Role a : new Role[]{Role.P0, Role.P1}) {
-            all.put(a, t -> aggregator(c, scaling, t));
+            all.put(a, t -> Aggregator.run(c, scaling, t));
         }
         if (c.normBound() > 0) {
-            all.put(Role.DEALER, t -> dealer(c, t, AesCtrPrg.freshSeed()));
+            all.put(Role.DEALER, t -> Aggregator.dealer(c, t, AesCtrPrg.freshSeed()));
         }
         for (int k = 0; k < c.clients(); k++) {
             Mnist own = train.select(parts[k]);
             int me = k;
-            all.put(client(k), t -> client(c, scaling, me, own, t, faults));
+            all.put(client(k), t -> FedClient.run(c, scaling, me, own, t, faults));
         }
         Participants.run(all, Duration.ofSeconds(120));
         return result.get();
@@ -275,241 +275,19 @@ public final class FederatedTraining {
         return parts;
     }
 
-    /**
-     * The coordinator's part: per round the global model to the round's sample, the word to the
-     * aggregators that the round begins, the sum (or the word that it was skipped), the model's
-     * step, its test accuracy. Returns the final model and the rounds.
-     */
-    public static Result coordinator(Config c, InputScaling scaling, Transport t, Mnist test, int testImages, RoundListener listener) {
-        byte[] facts = Facts.encode(facts(c, scaling));
-        List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0); // the reference adds at P0 alone
-        List<Role> told = new ArrayList<>(aggregators);
-        for (int k = 0; k < c.clients(); k++) {
-            told.add(client(k));
-        }
-        for (Role r : told) {
-            sendOrLeaveOut(t, r, () -> t.sendBytes(r, tag(0, FACTS), facts));
-        }
-        FloatModel global = initialModel(c);
-        Shape vector = vector(c);
-        int size = vector.size() - 1;
-        double[] velocity = new double[size];
-        List<Round> log = new ArrayList<>();
-        for (int round = 0; round < c.rounds(); round++) {
-            List<Integer> sampled = sample(c, round);
-            List<double[]> roundStart = global.paramValues();
-            long start = System.nanoTime();
-            for (int k : sampled) {
-                int r = round;
-                sendOrLeaveOut(t, client(k), () -> Messages.sendDoubles(t, client(k), Tag.Kind.WEIGHTS, r, roundStart));
-            }
-            for (Role a : aggregators) {
-                t.sendBytes(a, tag(round, BEGIN), new byte[0]);
-            }
-            Duration answer = c.deadline().plus(ROUND_WAIT);
-            SecureAggregation.Sum agg = SecureAggregation.receive(t, round, vector, answer, aggregators);
-            double aggregation = java.nio.ByteBuffer.wrap(t.receiveBytes(Role.P0, tag(round, TIMING))).getDouble();
-            double roundSeconds = (System.nanoTime() - start) / 1e9;
-            if (agg.skipped()) {
-                System.err.printf("round %d skipped: %d clients in, fewer than the minimum %d; nothing revealed%n",
-                        round + 1, agg.clients(), c.minimum());
-            } else {
-                double[] sum = FP.decode(agg.value());
-                double examples = sum[size];
-                double[] next = flatten(roundStart);
-                for (int i = 0; i < size; i++) {
-                    double step = sum[i] / examples;
-                    velocity[i] = c.beta() * velocity[i] + step;
-                    next[i] += c.beta() == 0 ? step : velocity[i];
-                }
-                global.load(unflatten(next, roundStart));
-            }
-            double accuracy = Evaluation.accuracy(c.network(), global.paramValues(), test, testImages);
-            long upload = (c.secure() ? 16 : 0) + 16L * vector.size(); // a seed to P0 and the masked vector to P1
-            Round done = new Round(round, sampled, agg.clients(), agg.skipped(), accuracy, upload,
-                    Math.max(0, roundSeconds - aggregation), aggregation);
-            log.add(done);
-            listener.after(done);
-        }
-        return new Result(global.paramValues(), log);
-    }
-
     /** At an aggregator or a client: the coordinator's facts, refused naming the first difference from this one's. */
-    private static void requireCoordinatorsFacts(Config c, InputScaling scaling, Transport t) {
+    static void requireCoordinatorsFacts(Config c, InputScaling scaling, Transport t) {
         Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS)), COORDINATOR),
                 COORDINATOR);
     }
 
     /** Sends, or says that {@code to} is gone and will be left out (its link closed: it died or was refused). */
-    private static void sendOrLeaveOut(Transport t, Role to, Runnable send) {
+    static void sendOrLeaveOut(Transport t, Role to, Runnable send) {
         try {
             send.run();
         } catch (RuntimeException gone) {
             System.err.println(t.self() + ": " + to + " is gone and will be left out: " + gone.getMessage());
         }
-    }
-
-    /**
-     * An aggregator's part: per round, from the coordinator's word on, the shares of the round's
-     * sample until the deadline, the agreement on who is in, and the sum's share to the
-     * coordinator (P0 also the aggregation's time). A client missed once is not waited for again.
-     */
-    public static void aggregator(Config c, InputScaling scaling, Transport t) {
-        if (!c.secure() && t.self().equals(Role.P1)) {
-            return; // the plaintext reference adds at P0 alone
-        }
-        requireCoordinatorsFacts(c, scaling, t);
-        Shape vector = vector(c);
-        List<Role> waitingFor = new ArrayList<>();
-        for (int k = 0; k < c.clients(); k++) {
-            waitingFor.add(client(k));
-        }
-        NormBound bound = c.normBound() > 0 ? normBound(c, vector) : null;
-        Handshake.Party joined = bound == null ? null
-                : Handshake.computeParty(t, bound.plan(), FP, 0, c.rounds(), AesCtrPrg.freshSeed(), facts(c, scaling));
-        for (int round = 0; round < c.rounds(); round++) {
-            t.receiveBytes(COORDINATOR, tag(round, BEGIN), ROUND_WAIT);
-            long deadline = System.nanoTime() + c.deadline().toNanos();
-            List<Role> expected = new ArrayList<>();
-            for (int k : sample(c, round)) {
-                if (waitingFor.contains(client(k))) {
-                    expected.add(client(k));
-                }
-            }
-            SecureAggregation.Collected got = c.secure() ? SecureAggregation.collect(t, round, expected, vector, deadline)
-                    : collectClear(t, round, expected, vector, deadline);
-            if (bound != null) {
-                got = checkNorms(c, bound, joined, round, got);
-            }
-            SecureAggregation.reveal(t, COORDINATOR, round, got, c.minimum());
-            waitingFor.removeAll(got.missed());
-            if (!got.missed().isEmpty()) {
-                System.err.printf("%s, round %d: left out %s (no share by the deadline)%n", t.self(), round + 1,
-                        String.join(", ", got.missed().stream().map(Role::name).toList()));
-            }
-            if (t.self().equals(Role.P0)) {
-                t.sendBytes(COORDINATOR, tag(round, TIMING),
-                        java.nio.ByteBuffer.allocate(8).putDouble((System.nanoTime() - got.waitedUntil()) / 1e9).array());
-            }
-        }
-        if (joined != null) {
-            Handshake.done(t); // the dealer counts the run a success only when both aggregators say so
-        }
-    }
-
-    /** The norm bound's plan: one row per sampled client, each a client's vector. */
-    static NormBound normBound(Config c, Shape vector) {
-        return NormBound.of(sample(c, 0).size(), vector.size());
-    }
-
-    /**
-     * The round's clients checked against the norm bound on shares (absent ones as zero rows);
-     * those that fail are left out of the sum at both aggregators, the log naming them.
-     */
-    private static SecureAggregation.Collected checkNorms(Config c, NormBound bound, Handshake.Party joined, int round,
-                                                         SecureAggregation.Collected got) {
-        ComputeParty party = joined.party();
-        party.beginStep(round, joined.randomness().forStep(round));
-        boolean[] pass = bound.check(party, got.shares(), c.normBound());
-        for (int i = 0; i < got.clients().size(); i++) {
-            if (!pass[i]) {
-                System.err.printf("%s, round %d: %s's update exceeds the norm bound %s: left out%n", party.role(), round + 1,
-                        got.clients().get(i), c.normBound());
-            }
-        }
-        return got.keeping(i -> pass[i]);
-    }
-
-    /** The dealer's part when the norm bound is on: each round's randomness for the check, then the aggregators' word. */
-    public static void dealer(Config c, Transport t, byte[] seed) {
-        Dealer dealer = new Dealer(normBound(c, vector(c)).plan(), t, seed);
-        dealer.setup(0, c.rounds());
-        for (int round = 0; round < c.rounds(); round++) {
-            dealer.produce(round);
-        }
-        Handshake.awaitParties(t, ROUND_WAIT); // the rounds take as long as the clients' training
-    }
-
-    /**
-     * Client {@code me}'s part: for each round it is sampled for, the model, local training on
-     * its own data, and {@code n_k * update} split between P0 and P1.
-     */
-    public static void client(Config c, InputScaling scaling, int me, Mnist data, Transport t, Faults faults) {
-        requireCoordinatorsFacts(c, scaling, t);
-        int[] lengths = modelLengths(c);
-        Shape vector = vector(lengths);
-        int[] all = java.util.stream.IntStream.range(0, data.size()).toArray();
-        for (int round = 0; round < c.rounds(); round++) {
-            if (!sample(c, round).contains(me)) {
-                continue;
-            }
-            if (faults.dyingClient() == me && round >= faults.diesAtRound()) {
-                t.close(); // killed: its links close
-                return;
-            }
-            List<double[]> start = Messages.receiveDoubles(t, COORDINATOR, Tag.Kind.WEIGHTS, round, lengths, ROUND_WAIT);
-            double[] v = localUpdate(c, data, all, start, flatten(start), round, me);
-            if (faults.poisonedClient() == me) {
-                for (int i = 0; i + 1 < v.length; i++) {
-                    v[i] = v[v.length - 1] * (v[i] >= 0 ? c.clip() : -c.clip());
-                }
-            }
-            Ring128Tensor x = FP.encode(vector, v);
-            if (faults.onlyP0Client() == me && faults.onlyP0Round() == round) {
-                t.sendBytes(Role.P0, tag(round, 0), new byte[16]); // its P1 share never arrives
-            } else if (c.secure()) {
-                SecureAggregation.submit(t, round, x);
-            } else { // the reference: the vector in the clear to P0, nothing to P1
-                t.send(Role.P0, tag(round, 0), x);
-            }
-        }
-    }
-
-    /** The plaintext reference at P0: the clear vectors of {@code clients} until the deadline, added. */
-    private static SecureAggregation.Collected collectClear(Transport t, int round, List<Role> clients, Shape vector,
-                                                           long deadline) {
-        List<Role> in = new ArrayList<>();
-        List<Ring128Tensor> vectors = new ArrayList<>();
-        List<Role> missed = new ArrayList<>();
-        for (Role who : clients) {
-            try {
-                vectors.add(t.receive(who, tag(round, 0), Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
-                in.add(who);
-            } catch (ProtocolException gone) {
-                missed.add(who);
-            }
-        }
-        return new SecureAggregation.Collected(vector, in, vectors, missed, System.nanoTime());
-    }
-
-    /** {@code n_k * clip(w_k - w)} then {@code n_k}: what client k contributes to the round's sum. */
-    private static double[] localUpdate(Config c, Mnist train, int[] part, List<double[]> start, double[] w, int round,
-                                        int client) {
-        Proximal prox = new Proximal(c.sgd(), c.mu()); // mu = 0: plain local SGD
-        FloatModel local = FloatModel.create(c.network(), Shape.of(c.batchSize(), 1, 28, 28),
-                WeightInit.normal(0).initializer(0), prox);
-        local.load(start);
-        prox.anchor(local.params());
-        SplittableRandom r = new SplittableRandom((c.seed() * 1_000_003L + round) * 1009L + client); // the local data order
-        int[] order = part.clone();
-        for (int e = 0; e < c.localEpochs(); e++) {
-            Partitions.shuffle(order, r);
-            for (int b = 0; b + c.batchSize() <= order.length; b += c.batchSize()) {
-                int[] batch = java.util.Arrays.copyOfRange(order, b, b + c.batchSize());
-                double loss = local.trainStep(train.images(batch), train.oneHot(batch));
-                if (!Double.isFinite(loss)) { // a NaN update would be refused by the encoding anyway: say why
-                    throw new LocalTraining.DivergedException("client " + client + " diverged in round " + (round + 1)
-                            + " (local epoch " + (e + 1) + ", loss " + loss + "): lower --lr");
-                }
-            }
-        }
-        double[] trained = flatten(local.paramValues());
-        double[] out = new double[w.length + 1];
-        for (int i = 0; i < w.length; i++) {
-            out[i] = part.length * Math.max(-c.clip(), Math.min(c.clip(), trained[i] - w[i]));
-        }
-        out[w.length] = part.length;
-        return out;
     }
 
     static double[] flatten(List<double[]> params) {

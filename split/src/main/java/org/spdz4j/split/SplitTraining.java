@@ -268,7 +268,7 @@ public final class SplitTraining {
             SplitData.HolderPart data = new SplitData.HolderPart(ids, train.select(part));
             int me = h;
             outsiders.put(holder(h), t -> {
-                List<double[]> assembled = holder(c, me, data, t, busy.get(t.self()));
+                List<double[]> assembled = DataHolder.run(c, me, data, t, busy.get(t.self()));
                 if (assembled != null) {
                     model.set(assembled);
                 }
@@ -276,7 +276,7 @@ public final class SplitTraining {
             });
         }
         outsiders.put(LABELS, t -> {
-            labels(c, labels, t, Progress.NONE, busy.get(LABELS));
+            LabelHolder.run(c, labels, t, Progress.NONE, busy.get(LABELS));
             traffic.put(t.self(), t.traffic());
         });
         if (c.where() == Where.PLAIN) {
@@ -284,7 +284,7 @@ public final class SplitTraining {
         } else {
             LocalComputation.Result<Void> r = LocalComputation.run(topPlan(c), schedule(c, partSizes(c.holders(), n)).size(),
                     AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, outsiders, (party, randomness) -> {
-                        trainTop(c, awaitMatch(c, party.transport()), party, randomness, Progress.NONE,
+                        SecureTop.trainTop(c, SplitCodec.awaitMatch(c, party.transport()), party, randomness, Progress.NONE,
                                 busy.get(party.role()));
                         return null;
                     });
@@ -304,32 +304,32 @@ public final class SplitTraining {
         return sizes;
     }
 
-    private static Shape input(Config c) {
+    static Shape input(Config c) {
         return Shape.of(c.batchSize(), 1, 28, 28);
     }
 
     /** A holder's bottom, from the seed's first draws. */
-    private static FloatModel bottom(Config c, Initializer init) {
+    static FloatModel bottom(Config c, Initializer init) {
         return FloatModel.create(c.network().bottom(), input(c), init, c.sgd());
     }
 
     /** The top's initial weights: the seed's sequence after the bottom's draws, as for the unsplit network. */
-    private static Initializer topInitializer(Config c) {
+    static Initializer topInitializer(Config c) {
         Initializer init = c.init().initializer(c.seed());
         bottom(c, init);
         return init;
     }
 
-    private static FloatModel floatTop(Config c) {
+    static FloatModel floatTop(Config c) {
         return FloatModel.create(c.network().top(), cut(c), topInitializer(c), c.sgd());
     }
 
-    private static Shape cut(Config c) {
+    static Shape cut(Config c) {
         return c.network().bottom().outputShape(input(c));
     }
 
     /** The top on shares at {@code role}: the same initial weights as the plaintext top. */
-    private static SecureModel secureTop(Config c, Role role) {
+    static SecureModel secureTop(Config c, Role role) {
         return SecureModel.createTop(c.network(), cut(c), new SecureSetup(role, Mode.OPTIMIZED, FixedPoint.DEFAULT,
                 topInitializer(c)), c.sgd());
     }
@@ -337,347 +337,6 @@ public final class SplitTraining {
     /** The plan P0, P1 and the dealer of a secure run share. */
     static Plan topPlan(Config c) {
         return secureTop(c, Role.P0).plan();
-    }
-
-    /**
-     * Data holder {@code me}'s part: matching, its turns, the bottom's hand-overs, and at the end
-     * the model's assembly. Returns the assembled model at {@link #OWNER}, null elsewhere.
-     */
-    public static List<double[]> holder(Config c, int me, SplitData.HolderPart data, Transport t, Busy busy) {
-        Messages.sendBytes(t, LABELS, Tag.Kind.MATCH, 0, matchRequest(c, data.ids()));
-        List<Turn> turns = awaitMatch(c, t);
-        Mnist images = data.images().scaled(c.scaling());
-        FixedPoint fp = FixedPoint.DEFAULT;
-        Shape cut = cut(c);
-        FloatModel bottom = bottom(c, c.init().initializer(c.seed()));
-        Contributor shares = c.where() == Where.SECURE ? Contributor.connect(t) : null;
-        for (int step = 0; step < turns.size(); step++) {
-            Turn turn = turns.get(step);
-            if (turn.holder() == me) {
-                if (!c.parallel() && step > 0 && turns.get(step - 1).holder() != me) { // my turn begins
-                    takeOver(bottom, Messages.receiveDoubles(t, holder(turns.get(step - 1).holder()), Tag.Kind.WEIGHTS,
-                            step, Messages.lengths(handOver(bottom)), TURN_WAIT));
-                }
-                bottom.learningRateFactor(c.schedule().factor(step, turns.size()));
-                long start = System.nanoTime();
-                double[] a = bottom.forwardTraining(images.images(turn.batch())).values();
-                long forward = System.nanoTime() - start;
-                double[] g;
-                if (shares == null) {
-                    Messages.sendDoubles(t, LABELS, Tag.Kind.INPUT, step, List.of(a));
-                    g = Messages.receiveDoubles(t, LABELS, Tag.Kind.OUTPUT, step, new int[]{a.length}).get(0);
-                } else {
-                    shares.input(step, 0, fp.encode(cut, a));
-                    g = fp.decode(shares.result(step, 0, cut));
-                }
-                start = System.nanoTime();
-                bottom.backwardAndUpdate(new FloatTensor(cut, g));
-                busy.add(forward + System.nanoTime() - start);
-                if (!c.parallel() && step + 1 < turns.size() && turns.get(step + 1).holder() != me) { // it ends
-                    Messages.sendDoubles(t, holder(turns.get(step + 1).holder()), Tag.Kind.WEIGHTS, step + 1,
-                            handOver(bottom));
-                }
-            }
-            if (c.parallel() && epochEnds(turns, step)) { // SplitFed: every holder averages every holder's bottom
-                bottom.load(averageAmongHolders(t, c, me, step, bottom.paramValues(), stepsPerHolder(c, turns, turn.epoch())));
-            }
-        }
-        return assemble(c, me, turns, bottom, shares, t);
-    }
-
-    /**
-     * The bottom as a holder hands it to the next in round robin: its parameters, then their
-     * momentum, so the next goes on exactly where this one stopped (as one holder training the
-     * whole sequence of batches would).
-     */
-    private static List<double[]> handOver(FloatModel bottom) {
-        List<double[]> out = new ArrayList<>(bottom.paramValues());
-        out.addAll(bottom.momentumValues());
-        return out;
-    }
-
-    /** Takes over what {@link #handOver} sent. */
-    private static void takeOver(FloatModel bottom, List<double[]> received) {
-        int n = received.size() / 2;
-        bottom.load(received.subList(0, n));
-        bottom.loadMomentum(received.subList(n, received.size()));
-    }
-
-    /** The last bottom goes to the model owner, which adds the top (in the clear from the label holder, or revealed to it). */
-    private static List<double[]> assemble(Config c, int me, List<Turn> turns, FloatModel bottom, Contributor shares,
-                                           Transport t) {
-        int last = c.parallel() ? 0 : turns.get(turns.size() - 1).holder(); // SplitFed: all bottoms equal
-        int end = turns.size();
-        if (!t.self().equals(OWNER)) {
-            if (me == last) {
-                Messages.sendDoubles(t, OWNER, Tag.Kind.WEIGHTS, end, bottom.paramValues());
-            }
-            return null;
-        }
-        List<double[]> model = new ArrayList<>(me == last ? bottom.paramValues()
-                : Messages.receiveDoubles(t, holder(last), Tag.Kind.WEIGHTS, end, Messages.lengths(bottom.paramValues()), TURN_WAIT));
-        int[] top = Messages.lengths(floatTop(c).paramValues());
-        if (shares == null) {
-            model.addAll(Messages.receiveDoubles(t, LABELS, Tag.Kind.OUTPUT, end, top));
-        } else {
-            for (int i = 0; i < top.length; i++) {
-                model.add(FixedPoint.DEFAULT.decode(shares.result(end - 1, 1 + i, Shape.of(top[i]))));
-            }
-        }
-        return model;
-    }
-
-    /** The label holder's part: it matches the holders' samples, then trains the top (plain) or shares the labels (secure). */
-    public static void labels(Config c, Map<String, Integer> labelFile, Transport t, Progress afterStep, Busy busy) {
-        int[][] y = matchHolders(c, labelFile, t);
-        int[] sizes = Arrays.stream(y).mapToInt(a -> a.length).toArray();
-        List<Turn> turns = schedule(c, sizes);
-        Shape labels = Shape.of(c.batchSize(), 10);
-        if (c.where() == Where.SECURE) {
-            Contributor shares = Contributor.connect(t);
-            for (int step = 0; step < turns.size(); step++) {
-                shares.input(step, 0, FixedPoint.DEFAULT.encode(labels, oneHot(y[turns.get(step).holder()], turns.get(step).batch())));
-                afterStep.after(step, turns.size());
-            }
-            return;
-        }
-        FloatModel top = floatTop(c);
-        Shape cut = cut(c);
-        for (int step = 0; step < turns.size(); step++) {
-            Turn turn = turns.get(step);
-            Role from = holder(turn.holder());
-            double[] a = Messages.receiveDoubles(t, from, Tag.Kind.INPUT, step, new int[]{cut.size()}).get(0);
-            top.learningRateFactor(c.schedule().factor(step, turns.size()));
-            long start = System.nanoTime();
-            FloatModel.Step s = top.trainOn(new FloatTensor(cut, a),
-                    new FloatTensor(labels, oneHot(y[turn.holder()], turn.batch())));
-            busy.add(System.nanoTime() - start);
-            Messages.sendDoubles(t, from, Tag.Kind.OUTPUT, step, List.of(s.inputGradient().values()));
-            afterStep.after(step, turns.size());
-        }
-        Messages.sendDoubles(t, OWNER, Tag.Kind.OUTPUT, turns.size(), top.paramValues());
-    }
-
-    /**
-     * P0's or P1's part once joined: the top trained on shares from the active holder's
-     * activations and the label holder's labels, the cut gradient revealed to the active holder,
-     * and after the last step the top revealed to the model owner alone.
-     */
-    static void trainTop(Config c, List<Turn> turns, ComputeParty party, PartyRandomness randomness, Progress afterStep,
-                         Busy busy) {
-        SecureModel top = secureTop(c, party.role());
-        for (int h = 0; h < c.holders(); h++) {
-            party.acceptContributor(holder(h));
-        }
-        party.acceptContributor(LABELS);
-        Shape cut = cut(c);
-        Shape labels = Shape.of(c.batchSize(), 10);
-        for (int step = 0; step < turns.size(); step++) {
-            Role active = holder(turns.get(step).holder());
-            party.beginStep(step, randomness.forStep(step));
-            top.learningRateFactor(c.schedule().factor(step, turns.size()));
-            Ring128Tensor activations = party.contributedInput(active, cut, 0);
-            Ring128Tensor oneHot = party.contributedInput(LABELS, labels, 0);
-            long start = System.nanoTime();
-            top.trainStep(party, activations, oneHot);
-            busy.add(System.nanoTime() - start);
-            party.revealToContributor(active, top.cutGradient(), 0);
-            afterStep.after(step, turns.size());
-        }
-        top.revealToContributor(party, OWNER, 1);
-    }
-
-    /**
-     * P0's or P1's part in its own process: the schedule from the label holder, the handshake
-     * (with the other party on every fact, with the dealer on the plan and the steps), the top.
-     */
-    public static void computeParty(Config c, Transport t, Progress afterStep, Busy busy) {
-        List<Turn> turns = awaitMatch(c, t);
-        Handshake.Party p = Handshake.computeParty(t, topPlan(c), FixedPoint.DEFAULT, 0, turns.size(), AesCtrPrg.freshSeed(),
-                facts(c));
-        trainTop(c, turns, p.party(), p.randomness(), afterStep, busy);
-        Handshake.done(t);
-    }
-
-    /** The dealer's part: the schedule (from P0, as the label holder told it), then every step's randomness. */
-    public static void dealer(Config c, Transport t, byte[] seed, java.time.Duration finish) {
-        List<Turn> turns = awaitMatch(c, t);
-        Dealer dealer = new Dealer(topPlan(c), t, seed);
-        dealer.setup(0, turns.size());
-        for (int s = 0; s < turns.size(); s++) {
-            dealer.produce(s);
-        }
-        Handshake.awaitParties(t, finish);
-    }
-
-    /** What a holder tells the label holder: the public facts it runs with, then its ids. */
-    static byte[] matchRequest(Config c, List<String> ids) {
-        return write(out -> {
-            Facts.write(out, facts(c));
-            out.writeInt(ids.size());
-            for (String id : ids) {
-                out.writeUTF(id);
-            }
-        });
-    }
-
-    /**
-     * At the label holder: every holder's facts and ids, checked against its own facts and its
-     * file; the verdict (each holder's sample count, or why not) goes to every holder and, in
-     * secure mode, to P0 and P1. Returns each holder's labels by position.
-     */
-    static int[][] matchHolders(Config c, Map<String, Integer> labelFile, Transport t) {
-        Map<String, String> mine = facts(c);
-        List<List<String>> ids = new ArrayList<>();
-        String refusal = null;
-        for (int h = 0; h < c.holders(); h++) {
-            DataInputStream in = reader(Messages.receiveBytes(t, holder(h), Tag.Kind.MATCH, 0));
-            try {
-                Map<String, String> theirs = Facts.read(in);
-                refusal = refusal != null ? refusal : Facts.mismatch(mine, t.self(), theirs, holder(h));
-                int n = in.readInt();
-                List<String> list = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    list.add(in.readUTF());
-                }
-                ids.add(list);
-            } catch (IOException e) {
-                throw new ProtocolException(t.self() + " got a malformed id list from " + holder(h), e);
-            }
-        }
-        int[][] labels = null;
-        if (refusal == null) {
-            try {
-                labels = SplitData.match(ids, labelFile);
-            } catch (IllegalArgumentException e) {
-                refusal = e.getMessage();
-            }
-        }
-        String reason = refusal;
-        int[][] matched = labels;
-        byte[] verdict = write(out -> {
-            out.writeBoolean(reason == null);
-            if (reason != null) {
-                out.writeUTF(reason);
-                return;
-            }
-            Facts.write(out, mine);
-            out.writeInt(matched.length);
-            for (int[] m : matched) {
-                out.writeInt(m.length);
-            }
-        });
-        for (Role r : roles(c.where(), c.holders())) {
-            if (!r.equals(t.self()) && !r.equals(Role.DEALER)) { // P0 tells the dealer
-                Messages.sendBytes(t, r, Tag.Kind.MATCH, 1, verdict);
-            }
-        }
-        if (reason != null) {
-            throw new ProtocolException("the samples do not match: " + reason);
-        }
-        return labels;
-    }
-
-    /**
-     * At a holder, P0, P1 or the dealer: the label holder's verdict (the dealer has it from P0),
-     * refused if it refused or runs other facts; the schedule it fixes.
-     */
-    static List<Turn> awaitMatch(Config c, Transport t) {
-        boolean dealer = t.self().equals(Role.DEALER);
-        Role from = dealer ? Role.P0 : LABELS;
-        byte[] verdict = Messages.receiveBytes(t, from, Tag.Kind.MATCH, 1);
-        if (t.self().equals(Role.P0)) {
-            Messages.sendBytes(t, Role.DEALER, Tag.Kind.MATCH, 1, verdict);
-        }
-        DataInputStream in = reader(verdict);
-        try {
-            if (!in.readBoolean()) {
-                throw new ProtocolException(LABELS + " refused the run: " + in.readUTF());
-            }
-            Facts.requireSame(facts(c), t.self(), Facts.read(in), LABELS);
-            int[] sizes = new int[in.readInt()];
-            if (sizes.length != c.holders()) {
-                throw new ProtocolException(LABELS + " matched " + sizes.length + " holders, expected " + c.holders());
-            }
-            for (int h = 0; h < sizes.length; h++) {
-                sizes[h] = in.readInt();
-            }
-            return schedule(c, sizes);
-        } catch (IOException e) {
-            throw new ProtocolException(t.self() + " got a malformed verdict from " + from, e);
-        }
-    }
-
-    private interface Writer {
-        void write(DataOutputStream out) throws IOException;
-    }
-
-    private static byte[] write(Writer w) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            w.write(out);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        return bytes.toByteArray();
-    }
-
-    private static DataInputStream reader(byte[] bytes) {
-        return new DataInputStream(new ByteArrayInputStream(bytes));
-    }
-
-    /** One-hot rows of {@code labels[i]} for each {@code i} of {@code batch}. */
-    static double[] oneHot(int[] labels, int[] batch) {
-        double[] v = new double[batch.length * 10];
-        for (int i = 0; i < batch.length; i++) {
-            v[i * 10 + labels[batch[i]]] = 1;
-        }
-        return v;
-    }
-
-    /** Sends {@code mine} to every other holder, takes theirs, and returns the weighted average of all. */
-    private static List<double[]> averageAmongHolders(Transport t, Config c, int me, int step, List<double[]> mine,
-                                                      int[] weights) {
-        for (int h = 0; h < c.holders(); h++) {
-            if (h != me) {
-                Messages.sendDoubles(t, holder(h), Tag.Kind.WEIGHTS, step + 1, mine);
-            }
-        }
-        List<List<double[]>> all = new ArrayList<>();
-        for (int h = 0; h < c.holders(); h++) {
-            all.add(h == me ? mine
-                    : Messages.receiveDoubles(t, holder(h), Tag.Kind.WEIGHTS, step + 1, Messages.lengths(mine), TURN_WAIT));
-        }
-        return average(all, weights);
-    }
-
-    /** Whether {@code step} is the last of its epoch. */
-    static boolean epochEnds(List<Turn> turns, int step) {
-        return step + 1 == turns.size() || turns.get(step + 1).epoch() != turns.get(step).epoch();
-    }
-
-    /** The steps each holder trains in {@code epoch}: the weights of the SplitFed average. */
-    static int[] stepsPerHolder(Config c, List<Turn> turns, int epoch) {
-        int[] n = new int[c.holders()];
-        turns.stream().filter(t -> t.epoch() == epoch).forEach(t -> n[t.holder()]++);
-        return n;
-    }
-
-    /** The average of the holders' bottoms, holder h's weighted by {@code weights[h]}. */
-    static List<double[]> average(List<List<double[]>> bottoms, int[] weights) {
-        double total = Arrays.stream(weights).sum();
-        List<double[]> out = new ArrayList<>();
-        for (int p = 0; p < bottoms.get(0).size(); p++) {
-            double[] v = new double[bottoms.get(0).get(p).length];
-            for (int h = 0; h < bottoms.size(); h++) {
-                double[] x = bottoms.get(h).get(p);
-                for (int i = 0; i < v.length; i++) {
-                    v[i] += weights[h] / total * x[i];
-                }
-            }
-            out.add(v);
-        }
-        return out;
     }
 
     /** The traffic table of a run: per participant, bytes sent and received. */

@@ -119,7 +119,7 @@ class SplitTrainingTest {
         for (int h = 0; h < 2; h++) {
             Role holder = SplitTraining.holder(h);
             java.util.List<String> ids = java.util.stream.IntStream.range(h * 640, h * 640 + 640).mapToObj(SplitData::mnistId).toList();
-            assertEquals(4 + SplitTraining.matchRequest(c, ids).length, labels.total(holder, Direction.RECEIVED).bytes(),
+            assertEquals(4 + SplitCodec.matchRequest(c, ids).length, labels.total(holder, Direction.RECEIVED).bytes(),
                     "the label holder receives " + holder + "'s facts and ids, no activation");
             TrafficCounter t = traffic.get(holder);
             assertEquals(0, t.total(SplitTraining.LABELS, Direction.RECEIVED).values(), "no labels at " + holder);
@@ -164,7 +164,7 @@ class SplitTrainingTest {
         }
         List<double[]> a = List.of(new double[]{1, 2}, new double[]{3});
         List<double[]> b = List.of(new double[]{4, 8}, new double[]{6});
-        List<double[]> mean = SplitTraining.average(List.of(a, b), new int[]{1, 2});
+        List<double[]> mean = DataHolder.average(List.of(a, b), new int[]{1, 2});
         assertArrayEquals(new double[]{3, 6}, mean.get(0), 1e-12);
         assertArrayEquals(new double[]{5}, mean.get(1), 1e-12);
     }
@@ -183,9 +183,9 @@ class SplitTrainingTest {
             }
             SplitData.HolderPart data = new SplitData.HolderPart(ids, TestData.train().select(part));
             int me = h;
-            all.put(SplitTraining.holder(h), t -> SplitTraining.holder(me == 1 ? holder1 : c, me, data, t, new SplitTraining.Busy()));
+            all.put(SplitTraining.holder(h), t -> DataHolder.run(me == 1 ? holder1 : c, me, data, t, new SplitTraining.Busy()));
         }
-        all.put(SplitTraining.LABELS, t -> SplitTraining.labels(c, labels, t, SplitTraining.Progress.NONE,
+        all.put(SplitTraining.LABELS, t -> LabelHolder.run(c, labels, t, SplitTraining.Progress.NONE,
                 new SplitTraining.Busy()));
         Participants.run(all, org.spdz4j.triples.LocalComputation.DEFAULT_TIMEOUT);
     }

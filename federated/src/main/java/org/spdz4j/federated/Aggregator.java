@@ -1,0 +1,149 @@
+package org.spdz4j.federated;
+
+import org.spdz4j.data.Mnist;
+import org.spdz4j.training.LocalTraining;
+import org.spdz4j.run.Facts;
+import org.spdz4j.run.Participants;
+import org.spdz4j.data.Evaluation;
+import org.spdz4j.run.Messages;
+import org.spdz4j.data.Partitions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.Transport;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Proximal;
+import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
+import org.spdz4j.triples.Dealer;
+import org.spdz4j.triples.Handshake;
+import org.spdz4j.triples.LocalComputation;
+import org.spdz4j.federated.FederatedTraining.Config;
+import org.spdz4j.federated.FederatedTraining.Faults;
+import org.spdz4j.federated.FederatedTraining.Result;
+import org.spdz4j.federated.FederatedTraining.Round;
+import org.spdz4j.federated.FederatedTraining.RoundListener;
+
+/**
+ * P0's and P1's part of a federated run (the two aggregators, which add the clients' updates on shares) and, with a norm bound, the dealer's.
+ *
+ * <pre>{@code
+ * Aggregator.run(config, scaling, transport);        // at P0 or P1
+ * Aggregator.dealer(config, transport, seed);        // with --norm-bound
+ * }</pre>
+ */
+public final class Aggregator {
+    private Aggregator() {
+    }
+
+    /**
+     * An aggregator's part: per round, from the coordinator's word on, the shares of the round's
+     * sample until the deadline, the agreement on who is in, and the sum's share to the
+     * coordinator (P0 also the aggregation's time). A client missed once is not waited for again.
+     */
+    public static void run(Config c, InputScaling scaling, Transport t) {
+        if (!c.secure() && t.self().equals(Role.P1)) {
+            return; // the plaintext reference adds at P0 alone
+        }
+        FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
+        Shape vector = FederatedTraining.vector(c);
+        List<Role> waitingFor = new ArrayList<>();
+        for (int k = 0; k < c.clients(); k++) {
+            waitingFor.add(FederatedTraining.client(k));
+        }
+        NormBound bound = c.normBound() > 0 ? normBound(c, vector) : null;
+        Handshake.Party joined = bound == null ? null
+                : Handshake.computeParty(t, bound.plan(), FederatedTraining.FP, 0, c.rounds(), AesCtrPrg.freshSeed(), FederatedTraining.facts(c, scaling));
+        for (int round = 0; round < c.rounds(); round++) {
+            t.receiveBytes(FederatedTraining.COORDINATOR, FederatedTraining.tag(round, FederatedTraining.BEGIN), FederatedTraining.ROUND_WAIT);
+            long deadline = System.nanoTime() + c.deadline().toNanos();
+            List<Role> expected = new ArrayList<>();
+            for (int k : FederatedTraining.sample(c, round)) {
+                if (waitingFor.contains(FederatedTraining.client(k))) {
+                    expected.add(FederatedTraining.client(k));
+                }
+            }
+            SecureAggregation.Collected got = c.secure() ? SecureAggregation.collect(t, round, expected, vector, deadline)
+                    : collectClear(t, round, expected, vector, deadline);
+            if (bound != null) {
+                got = checkNorms(c, bound, joined, round, got);
+            }
+            SecureAggregation.reveal(t, FederatedTraining.COORDINATOR, round, got, c.minimum());
+            waitingFor.removeAll(got.missed());
+            if (!got.missed().isEmpty()) {
+                System.err.printf("%s, round %d: left out %s (no share by the deadline)%n", t.self(), round + 1,
+                        String.join(", ", got.missed().stream().map(Role::name).toList()));
+            }
+            if (t.self().equals(Role.P0)) {
+                t.sendBytes(FederatedTraining.COORDINATOR, FederatedTraining.tag(round, FederatedTraining.TIMING),
+                        java.nio.ByteBuffer.allocate(8).putDouble((System.nanoTime() - got.waitedUntil()) / 1e9).array());
+            }
+        }
+        if (joined != null) {
+            Handshake.done(t); // the dealer counts the run a success only when both aggregators say so
+        }
+    }
+
+    /** The norm bound's plan: one row per sampled client, each a client's vector. */
+    static NormBound normBound(Config c, Shape vector) {
+        return NormBound.of(FederatedTraining.sample(c, 0).size(), vector.size());
+    }
+
+    /**
+     * The round's clients checked against the norm bound on shares (absent ones as zero rows);
+     * those that fail are left out of the sum at both aggregators, the log naming them.
+     */
+    private static SecureAggregation.Collected checkNorms(Config c, NormBound bound, Handshake.Party joined, int round,
+                                                         SecureAggregation.Collected got) {
+        ComputeParty party = joined.party();
+        party.beginStep(round, joined.randomness().forStep(round));
+        boolean[] pass = bound.check(party, got.shares(), c.normBound());
+        for (int i = 0; i < got.clients().size(); i++) {
+            if (!pass[i]) {
+                System.err.printf("%s, round %d: %s's update exceeds the norm bound %s: left out%n", party.role(), round + 1,
+                        got.clients().get(i), c.normBound());
+            }
+        }
+        return got.keeping(i -> pass[i]);
+    }
+
+    /** The dealer's part when the norm bound is on: each round's randomness for the check, then the aggregators' word. */
+    public static void dealer(Config c, Transport t, byte[] seed) {
+        Dealer dealer = new Dealer(normBound(c, FederatedTraining.vector(c)).plan(), t, seed);
+        dealer.setup(0, c.rounds());
+        for (int round = 0; round < c.rounds(); round++) {
+            dealer.produce(round);
+        }
+        Handshake.awaitParties(t, FederatedTraining.ROUND_WAIT); // the rounds take as long as the clients' training
+    }
+
+    /** The plaintext reference at P0: the clear vectors of {@code clients} until the deadline, added. */
+    private static SecureAggregation.Collected collectClear(Transport t, int round, List<Role> clients, Shape vector,
+                                                           long deadline) {
+        List<Role> in = new ArrayList<>();
+        List<Ring128Tensor> vectors = new ArrayList<>();
+        List<Role> missed = new ArrayList<>();
+        for (Role who : clients) {
+            try {
+                vectors.add(t.receive(who, FederatedTraining.tag(round, 0), Duration.ofNanos(Math.max(1, deadline - System.nanoTime()))));
+                in.add(who);
+            } catch (ProtocolException gone) {
+                missed.add(who);
+            }
+        }
+        return new SecureAggregation.Collected(vector, in, vectors, missed, System.nanoTime());
+    }
+}

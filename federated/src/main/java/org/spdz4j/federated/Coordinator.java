@@ -1,0 +1,109 @@
+package org.spdz4j.federated;
+
+import org.spdz4j.data.Mnist;
+import org.spdz4j.training.LocalTraining;
+import org.spdz4j.run.Facts;
+import org.spdz4j.run.Participants;
+import org.spdz4j.data.Evaluation;
+import org.spdz4j.run.Messages;
+import org.spdz4j.data.Partitions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.Transport;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Proximal;
+import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
+import org.spdz4j.triples.Dealer;
+import org.spdz4j.triples.Handshake;
+import org.spdz4j.triples.LocalComputation;
+import org.spdz4j.federated.FederatedTraining.Config;
+import org.spdz4j.federated.FederatedTraining.Faults;
+import org.spdz4j.federated.FederatedTraining.Result;
+import org.spdz4j.federated.FederatedTraining.Round;
+import org.spdz4j.federated.FederatedTraining.RoundListener;
+
+/**
+ * The coordinator's part of a federated run: it holds the global model, sends it to each round's sampled clients, takes the aggregators' sum (revealed to it alone), updates the model and tests it after each round.
+ *
+ * <pre>{@code
+ * FederatedTraining.Result r = Coordinator.run(config, scaling, transport, test, 10_000, round -> { });
+ * }</pre>
+ */
+public final class Coordinator {
+    private Coordinator() {
+    }
+
+    /**
+     * The coordinator's part: per round the global model to the round's sample, the word to the
+     * aggregators that the round begins, the sum (or the word that it was skipped), the model's
+     * step, its test accuracy. Returns the final model and the rounds.
+     */
+    public static Result run(Config c, InputScaling scaling, Transport t, Mnist test, int testImages, RoundListener listener) {
+        byte[] facts = Facts.encode(FederatedTraining.facts(c, scaling));
+        List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0); // the reference adds at P0 alone
+        List<Role> told = new ArrayList<>(aggregators);
+        for (int k = 0; k < c.clients(); k++) {
+            told.add(FederatedTraining.client(k));
+        }
+        for (Role r : told) {
+            FederatedTraining.sendOrLeaveOut(t, r, () -> t.sendBytes(r, FederatedTraining.tag(0, FederatedTraining.FACTS), facts));
+        }
+        FloatModel global = FederatedTraining.initialModel(c);
+        Shape vector = FederatedTraining.vector(c);
+        int size = vector.size() - 1;
+        double[] velocity = new double[size];
+        List<Round> log = new ArrayList<>();
+        for (int round = 0; round < c.rounds(); round++) {
+            List<Integer> sampled = FederatedTraining.sample(c, round);
+            List<double[]> roundStart = global.paramValues();
+            long start = System.nanoTime();
+            for (int k : sampled) {
+                int r = round;
+                FederatedTraining.sendOrLeaveOut(t, FederatedTraining.client(k), () -> Messages.sendDoubles(t, FederatedTraining.client(k), Tag.Kind.WEIGHTS, r, roundStart));
+            }
+            for (Role a : aggregators) {
+                t.sendBytes(a, FederatedTraining.tag(round, FederatedTraining.BEGIN), new byte[0]);
+            }
+            Duration answer = c.deadline().plus(FederatedTraining.ROUND_WAIT);
+            SecureAggregation.Sum agg = SecureAggregation.receive(t, round, vector, answer, aggregators);
+            double aggregation = java.nio.ByteBuffer.wrap(t.receiveBytes(Role.P0, FederatedTraining.tag(round, FederatedTraining.TIMING))).getDouble();
+            double roundSeconds = (System.nanoTime() - start) / 1e9;
+            if (agg.skipped()) {
+                System.err.printf("round %d skipped: %d clients in, fewer than the minimum %d; nothing revealed%n",
+                        round + 1, agg.clients(), c.minimum());
+            } else {
+                double[] sum = FederatedTraining.FP.decode(agg.value());
+                double examples = sum[size];
+                double[] next = FederatedTraining.flatten(roundStart);
+                for (int i = 0; i < size; i++) {
+                    double step = sum[i] / examples;
+                    velocity[i] = c.beta() * velocity[i] + step;
+                    next[i] += c.beta() == 0 ? step : velocity[i];
+                }
+                global.load(FederatedTraining.unflatten(next, roundStart));
+            }
+            double accuracy = Evaluation.accuracy(c.network(), global.paramValues(), test, testImages);
+            long upload = (c.secure() ? 16 : 0) + 16L * vector.size(); // a seed to P0 and the masked vector to P1
+            Round done = new Round(round, sampled, agg.clients(), agg.skipped(), accuracy, upload,
+                    Math.max(0, roundSeconds - aggregation), aggregation);
+            log.add(done);
+            listener.after(done);
+        }
+        return new Result(global.paramValues(), log);
+    }
+}

@@ -1,0 +1,197 @@
+package org.spdz4j.split;
+
+import org.spdz4j.run.Facts;
+import org.spdz4j.run.Messages;
+import org.spdz4j.run.Participants;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Partitions;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.Contributor;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.InMemoryNetwork;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.core.transport.Transport;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.FloatTensor;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.Initializer;
+import org.spdz4j.layers.LearningRateSchedule;
+import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.SecureModel;
+import org.spdz4j.layers.SecureSetup;
+import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
+import org.spdz4j.triples.Dealer;
+import org.spdz4j.triples.Handshake;
+
+import org.spdz4j.split.SplitTraining.Busy;
+import org.spdz4j.split.SplitTraining.Config;
+import org.spdz4j.split.SplitTraining.Progress;
+import org.spdz4j.split.SplitTraining.Turn;
+import org.spdz4j.split.SplitTraining.Where;
+
+/**
+ * A data holder's part of a split run: it sends its ids and facts to the label holder, runs the bottom on its turns (round robin: the bottom and its momentum handed holder to holder; SplitFed: every bottom averaged among the holders at each epoch's end), and at the end the last bottom goes to the model owner, which assembles the model.
+ *
+ * <pre>{@code
+ * List<double[]> model = DataHolder.run(config, 0, part, transport, new SplitTraining.Busy());  // the model at HOLDER0, null elsewhere
+ * }</pre>
+ */
+public final class DataHolder {
+    private DataHolder() {
+    }
+
+    /**
+     * Data holder {@code me}'s part: matching, its turns, the bottom's hand-overs, and at the end
+     * the model's assembly. Returns the assembled model at {@link #SplitTraining.OWNER}, null elsewhere.
+     */
+    public static List<double[]> run(Config c, int me, SplitData.HolderPart data, Transport t, Busy busy) {
+        Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, SplitCodec.matchRequest(c, data.ids()));
+        List<Turn> turns = SplitCodec.awaitMatch(c, t);
+        Mnist images = data.images().scaled(c.scaling());
+        FixedPoint fp = FixedPoint.DEFAULT;
+        Shape cut = SplitTraining.cut(c);
+        FloatModel bottom = SplitTraining.bottom(c, c.init().initializer(c.seed()));
+        Contributor shares = c.where() == Where.SECURE ? Contributor.connect(t) : null;
+        for (int step = 0; step < turns.size(); step++) {
+            Turn turn = turns.get(step);
+            if (turn.holder() == me) {
+                if (!c.parallel() && step > 0 && turns.get(step - 1).holder() != me) { // my turn begins
+                    takeOver(bottom, Messages.receiveDoubles(t, SplitTraining.holder(turns.get(step - 1).holder()), Tag.Kind.WEIGHTS,
+                            step, Messages.lengths(handOver(bottom)), SplitTraining.TURN_WAIT));
+                }
+                bottom.learningRateFactor(c.schedule().factor(step, turns.size()));
+                long start = System.nanoTime();
+                double[] a = bottom.forwardTraining(images.images(turn.batch())).values();
+                long forward = System.nanoTime() - start;
+                double[] g;
+                if (shares == null) {
+                    Messages.sendDoubles(t, SplitTraining.LABELS, Tag.Kind.INPUT, step, List.of(a));
+                    g = Messages.receiveDoubles(t, SplitTraining.LABELS, Tag.Kind.OUTPUT, step, new int[]{a.length}).get(0);
+                } else {
+                    shares.input(step, 0, fp.encode(cut, a));
+                    g = fp.decode(shares.result(step, 0, cut));
+                }
+                start = System.nanoTime();
+                bottom.backwardAndUpdate(new FloatTensor(cut, g));
+                busy.add(forward + System.nanoTime() - start);
+                if (!c.parallel() && step + 1 < turns.size() && turns.get(step + 1).holder() != me) { // it ends
+                    Messages.sendDoubles(t, SplitTraining.holder(turns.get(step + 1).holder()), Tag.Kind.WEIGHTS, step + 1,
+                            handOver(bottom));
+                }
+            }
+            if (c.parallel() && epochEnds(turns, step)) { // SplitFed: every holder averages every holder's bottom
+                bottom.load(averageAmongHolders(t, c, me, step, bottom.paramValues(), stepsPerHolder(c, turns, turn.epoch())));
+            }
+        }
+        return assemble(c, me, turns, bottom, shares, t);
+    }
+
+    /**
+     * The bottom as a holder hands it to the next in round robin: its parameters, then their
+     * momentum, so the next goes on exactly where this one stopped (as one holder training the
+     * whole sequence of batches would).
+     */
+    private static List<double[]> handOver(FloatModel bottom) {
+        List<double[]> out = new ArrayList<>(bottom.paramValues());
+        out.addAll(bottom.momentumValues());
+        return out;
+    }
+
+    /** Takes over what {@link #handOver} sent. */
+    private static void takeOver(FloatModel bottom, List<double[]> received) {
+        int n = received.size() / 2;
+        bottom.load(received.subList(0, n));
+        bottom.loadMomentum(received.subList(n, received.size()));
+    }
+
+    /** The last bottom goes to the model owner, which adds the top (in the clear from the label holder, or revealed to it). */
+    private static List<double[]> assemble(Config c, int me, List<Turn> turns, FloatModel bottom, Contributor shares,
+                                           Transport t) {
+        int last = c.parallel() ? 0 : turns.get(turns.size() - 1).holder(); // SplitFed: all bottoms equal
+        int end = turns.size();
+        if (!t.self().equals(SplitTraining.OWNER)) {
+            if (me == last) {
+                Messages.sendDoubles(t, SplitTraining.OWNER, Tag.Kind.WEIGHTS, end, bottom.paramValues());
+            }
+            return null;
+        }
+        List<double[]> model = new ArrayList<>(me == last ? bottom.paramValues()
+                : Messages.receiveDoubles(t, SplitTraining.holder(last), Tag.Kind.WEIGHTS, end, Messages.lengths(bottom.paramValues()), SplitTraining.TURN_WAIT));
+        int[] top = Messages.lengths(SplitTraining.floatTop(c).paramValues());
+        if (shares == null) {
+            model.addAll(Messages.receiveDoubles(t, SplitTraining.LABELS, Tag.Kind.OUTPUT, end, top));
+        } else {
+            for (int i = 0; i < top.length; i++) {
+                model.add(FixedPoint.DEFAULT.decode(shares.result(end - 1, 1 + i, Shape.of(top[i]))));
+            }
+        }
+        return model;
+    }
+
+    /** Sends {@code mine} to every other holder, takes theirs, and returns the weighted average of all. */
+    private static List<double[]> averageAmongHolders(Transport t, Config c, int me, int step, List<double[]> mine,
+                                                      int[] weights) {
+        for (int h = 0; h < c.holders(); h++) {
+            if (h != me) {
+                Messages.sendDoubles(t, SplitTraining.holder(h), Tag.Kind.WEIGHTS, step + 1, mine);
+            }
+        }
+        List<List<double[]>> all = new ArrayList<>();
+        for (int h = 0; h < c.holders(); h++) {
+            all.add(h == me ? mine
+                    : Messages.receiveDoubles(t, SplitTraining.holder(h), Tag.Kind.WEIGHTS, step + 1, Messages.lengths(mine), SplitTraining.TURN_WAIT));
+        }
+        return average(all, weights);
+    }
+
+    /** Whether {@code step} is the last of its epoch. */
+    static boolean epochEnds(List<Turn> turns, int step) {
+        return step + 1 == turns.size() || turns.get(step + 1).epoch() != turns.get(step).epoch();
+    }
+
+    /** The steps each holder trains in {@code epoch}: the weights of the SplitFed average. */
+    static int[] stepsPerHolder(Config c, List<Turn> turns, int epoch) {
+        int[] n = new int[c.holders()];
+        turns.stream().filter(t -> t.epoch() == epoch).forEach(t -> n[t.holder()]++);
+        return n;
+    }
+
+    /** The average of the holders' bottoms, holder h's weighted by {@code weights[h]}. */
+    static List<double[]> average(List<List<double[]>> bottoms, int[] weights) {
+        double total = Arrays.stream(weights).sum();
+        List<double[]> out = new ArrayList<>();
+        for (int p = 0; p < bottoms.get(0).size(); p++) {
+            double[] v = new double[bottoms.get(0).get(p).length];
+            for (int h = 0; h < bottoms.size(); h++) {
+                double[] x = bottoms.get(h).get(p);
+                for (int i = 0; i < v.length; i++) {
+                    v[i] += weights[h] / total * x[i];
+                }
+            }
+            out.add(v);
+        }
+        return out;
+    }
+}

@@ -1,0 +1,104 @@
+package org.spdz4j.split;
+
+import org.spdz4j.run.Facts;
+import org.spdz4j.run.Messages;
+import org.spdz4j.run.Participants;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Partitions;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.Contributor;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.InMemoryNetwork;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.core.transport.Transport;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.FloatTensor;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.Initializer;
+import org.spdz4j.layers.LearningRateSchedule;
+import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.SecureModel;
+import org.spdz4j.layers.SecureSetup;
+import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
+import org.spdz4j.triples.Dealer;
+import org.spdz4j.triples.Handshake;
+
+import org.spdz4j.split.SplitTraining.Busy;
+import org.spdz4j.split.SplitTraining.Config;
+import org.spdz4j.split.SplitTraining.Progress;
+import org.spdz4j.split.SplitTraining.Turn;
+import org.spdz4j.split.SplitTraining.Where;
+
+/**
+ * The label holder's part of a split run: it matches the holders' samples, then trains the top in the clear (plain) or shares the labels with P0 and P1 (secure).
+ *
+ * <pre>{@code
+ * LabelHolder.run(config, labelsById, transport, SplitTraining.Progress.NONE, new SplitTraining.Busy());
+ * }</pre>
+ */
+public final class LabelHolder {
+    private LabelHolder() {
+    }
+
+    /** The label holder's part: it matches the holders' samples, then trains the top (plain) or shares the labels (secure). */
+    public static void run(Config c, Map<String, Integer> labelFile, Transport t, Progress afterStep, Busy busy) {
+        int[][] y = SplitCodec.matchHolders(c, labelFile, t);
+        int[] sizes = Arrays.stream(y).mapToInt(a -> a.length).toArray();
+        List<Turn> turns = SplitTraining.schedule(c, sizes);
+        Shape labels = Shape.of(c.batchSize(), 10);
+        if (c.where() == Where.SECURE) {
+            Contributor shares = Contributor.connect(t);
+            for (int step = 0; step < turns.size(); step++) {
+                shares.input(step, 0, FixedPoint.DEFAULT.encode(labels, oneHot(y[turns.get(step).holder()], turns.get(step).batch())));
+                afterStep.after(step, turns.size());
+            }
+            return;
+        }
+        FloatModel top = SplitTraining.floatTop(c);
+        Shape cut = SplitTraining.cut(c);
+        for (int step = 0; step < turns.size(); step++) {
+            Turn turn = turns.get(step);
+            Role from = SplitTraining.holder(turn.holder());
+            double[] a = Messages.receiveDoubles(t, from, Tag.Kind.INPUT, step, new int[]{cut.size()}).get(0);
+            top.learningRateFactor(c.schedule().factor(step, turns.size()));
+            long start = System.nanoTime();
+            FloatModel.Step s = top.trainOn(new FloatTensor(cut, a),
+                    new FloatTensor(labels, oneHot(y[turn.holder()], turn.batch())));
+            busy.add(System.nanoTime() - start);
+            Messages.sendDoubles(t, from, Tag.Kind.OUTPUT, step, List.of(s.inputGradient().values()));
+            afterStep.after(step, turns.size());
+        }
+        Messages.sendDoubles(t, SplitTraining.OWNER, Tag.Kind.OUTPUT, turns.size(), top.paramValues());
+    }
+
+    /** One-hot rows of {@code labels[i]} for each {@code i} of {@code batch}. */
+    static double[] oneHot(int[] labels, int[] batch) {
+        double[] v = new double[batch.length * 10];
+        for (int i = 0; i < batch.length; i++) {
+            v[i * 10 + labels[batch[i]]] = 1;
+        }
+        return v;
+    }
+}

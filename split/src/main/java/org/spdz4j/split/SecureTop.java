@@ -1,0 +1,119 @@
+package org.spdz4j.split;
+
+import org.spdz4j.triples.PartyRandomness;
+
+import org.spdz4j.run.Facts;
+import org.spdz4j.run.Messages;
+import org.spdz4j.run.Participants;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Partitions;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.Contributor;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.InMemoryNetwork;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.core.transport.Transport;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.FloatTensor;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.Initializer;
+import org.spdz4j.layers.LearningRateSchedule;
+import org.spdz4j.layers.Mode;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.SecureModel;
+import org.spdz4j.layers.SecureSetup;
+import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
+import org.spdz4j.triples.Dealer;
+import org.spdz4j.triples.Handshake;
+
+import org.spdz4j.split.SplitTraining.Busy;
+import org.spdz4j.split.SplitTraining.Config;
+import org.spdz4j.split.SplitTraining.Progress;
+import org.spdz4j.split.SplitTraining.Turn;
+import org.spdz4j.split.SplitTraining.Where;
+
+/**
+ * P0's, P1's and the dealer's parts of a split run whose top runs on shares: the top trained on the active holder's activations and the label holder's labels, the cut gradient revealed to that holder alone, the top revealed to the model owner at the end.
+ *
+ * <pre>{@code
+ * SecureTop.computeParty(config, transport, SplitTraining.Progress.NONE, new SplitTraining.Busy());   // P0 or P1
+ * SecureTop.dealer(config, transport, seed, Duration.ofHours(1));                                   // the dealer
+ * }</pre>
+ */
+public final class SecureTop {
+    private SecureTop() {
+    }
+
+    /**
+     * P0's or P1's part once joined: the top trained on shares from the active holder's
+     * activations and the label holder's labels, the cut gradient revealed to the active holder,
+     * and after the last step the top revealed to the model owner alone.
+     */
+    static void trainTop(Config c, List<Turn> turns, ComputeParty party, PartyRandomness randomness, Progress afterStep,
+                         Busy busy) {
+        SecureModel top = SplitTraining.secureTop(c, party.role());
+        for (int h = 0; h < c.holders(); h++) {
+            party.acceptContributor(SplitTraining.holder(h));
+        }
+        party.acceptContributor(SplitTraining.LABELS);
+        Shape cut = SplitTraining.cut(c);
+        Shape labels = Shape.of(c.batchSize(), 10);
+        for (int step = 0; step < turns.size(); step++) {
+            Role active = SplitTraining.holder(turns.get(step).holder());
+            party.beginStep(step, randomness.forStep(step));
+            top.learningRateFactor(c.schedule().factor(step, turns.size()));
+            Ring128Tensor activations = party.contributedInput(active, cut, 0);
+            Ring128Tensor oneHot = party.contributedInput(SplitTraining.LABELS, labels, 0);
+            long start = System.nanoTime();
+            top.trainStep(party, activations, oneHot);
+            busy.add(System.nanoTime() - start);
+            party.revealToContributor(active, top.cutGradient(), 0);
+            afterStep.after(step, turns.size());
+        }
+        top.revealToContributor(party, SplitTraining.OWNER, 1);
+    }
+
+    /**
+     * P0's or P1's part in its own process: the schedule from the label holder, the handshake
+     * (with the other party on every fact, with the dealer on the plan and the steps), the top.
+     */
+    public static void computeParty(Config c, Transport t, Progress afterStep, Busy busy) {
+        List<Turn> turns = SplitCodec.awaitMatch(c, t);
+        Handshake.Party p = Handshake.computeParty(t, SplitTraining.topPlan(c), FixedPoint.DEFAULT, 0, turns.size(), AesCtrPrg.freshSeed(),
+                SplitTraining.facts(c));
+        trainTop(c, turns, p.party(), p.randomness(), afterStep, busy);
+        Handshake.done(t);
+    }
+
+    /** The dealer's part: the schedule (from P0, as the label holder told it), then every step's randomness. */
+    public static void dealer(Config c, Transport t, byte[] seed, java.time.Duration finish) {
+        List<Turn> turns = SplitCodec.awaitMatch(c, t);
+        Dealer dealer = new Dealer(SplitTraining.topPlan(c), t, seed);
+        dealer.setup(0, turns.size());
+        for (int s = 0; s < turns.size(); s++) {
+            dealer.produce(s);
+        }
+        Handshake.awaitParties(t, finish);
+    }
+}
