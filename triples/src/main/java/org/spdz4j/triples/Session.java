@@ -3,6 +3,7 @@ package org.spdz4j.triples;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.BilinearOp;
@@ -136,6 +137,8 @@ public final class Session {
      * are read only at the owner, and enter as shares without communication.
      */
     public SecretTensor input(Role owner, double[] values, Shape shape) {
+        requireComputeParty("input from", owner);
+        requireShape(shape);
         int stream = inputs++;
         if (party == null) {
             return new SecretTensor(this, shape, null);
@@ -153,6 +156,11 @@ public final class Session {
 
     /** The public {@code values} as a secret tensor (P0 holds them; no communication). */
     public SecretTensor constant(double[] values, Shape shape) {
+        requireShape(shape);
+        Objects.requireNonNull(values, "values");
+        if (values.length != shape.size()) {
+            throw new IllegalArgumentException("a constant of shape " + shape + " needs " + shape.size() + " values, got " + values.length);
+        }
         return local(shape, () -> ComputeParty.shareOfPublic(party.role(), fp.encode(shape, values)));
     }
 
@@ -170,21 +178,26 @@ public final class Session {
 
     /** {@code a + c} for a public scalar c, local. */
     public SecretTensor addPublic(SecretTensor a, double c) {
+        own(a);
         return local(a.shape, () -> party.addPublic(a.share, fp.encode(c)));
     }
 
     /** {@code c * a} for a public scalar c, local (truncated back to scale 2^f). */
     public SecretTensor scale(SecretTensor a, double c) {
+        own(a);
         return local(a.shape, () -> party.truncate(a.share.mulScalar(fp.encode(c)), fp.fractionalBits()));
     }
 
     /** The sum of all elements, shape (1), local. */
     public SecretTensor sum(SecretTensor a) {
+        own(a);
         return local(Shape.of(1), () -> a.share.reshape(Shape.of(1, a.shape.size())).rowSums());
     }
 
     /** Elementwise product; {@code mul(x, x)} is {@link #square}. */
     public SecretTensor mul(SecretTensor a, SecretTensor b) {
+        own(a);
+        own(b);
         return a == b ? square(a) : product(BilinearOps.elementwise(), a, b);
     }
 
@@ -214,6 +227,8 @@ public final class Session {
      * kernel, no bias: output (N, Cout, OH, OW).
      */
     public SecretTensor conv2d(SecretTensor input, SecretTensor weights, int stride, int padding) {
+        own(input);
+        own(weights);
         if (weights.shape.rank() != 4) {
             throw new IllegalArgumentException("conv2d weights must be (Cout, C, k, k), got " + weights.shape);
         }
@@ -228,6 +243,7 @@ public final class Session {
 
     /** Reveals {@code a} to {@code owner} only: its values there, null at the other party (and while recording). */
     public double[] revealTo(Role owner, SecretTensor a) {
+        requireComputeParty("reveal to", owner);
         own(a);
         if (party == null) {
             return null;
@@ -276,14 +292,37 @@ public final class Session {
         return new SecretTensor(this, shape, party == null ? null : op.compute());
     }
 
+    /**
+     * Refuses a tensor of another session or of the other party (each party's session is its
+     * own object, so a tensor shared between the threads of {@link #runLocal} is caught too).
+     */
     private void own(SecretTensor t) {
+        Objects.requireNonNull(t, "a secret tensor argument");
         if (t.session != this) {
-            throw new IllegalArgumentException(t + " belongs to another session");
+            throw new IllegalArgumentException(t + " belongs to another session or another party");
         }
     }
 
-    private static void requireSameShape(String what, SecretTensor a, SecretTensor b) {
-        a.session.own(b);
+    /** Only P0 and P1 hold shares: an input from, or a reveal to, anyone else is refused (the dealer would rebuild the secret). */
+    private static void requireComputeParty(String what, Role role) {
+        Objects.requireNonNull(role, "role");
+        if (!role.isComputeParty()) {
+            throw new IllegalArgumentException("cannot " + what + " " + role + ": only the compute parties P0 and P1 may");
+        }
+    }
+
+    private static void requireShape(Shape shape) {
+        Objects.requireNonNull(shape, "shape");
+        for (int d = 0; d < shape.rank(); d++) {
+            if (shape.dim(d) <= 0) {
+                throw new IllegalArgumentException("shape " + shape + " has a dimension that is not positive");
+            }
+        }
+    }
+
+    private void requireSameShape(String what, SecretTensor a, SecretTensor b) {
+        own(a);
+        own(b);
         if (!a.shape.equals(b.shape)) {
             throw new IllegalArgumentException("cannot " + what + " " + a + " and " + b + ": shapes differ");
         }

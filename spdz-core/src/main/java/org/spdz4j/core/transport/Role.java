@@ -21,7 +21,10 @@ public record Role(Kind kind, int index) implements Comparable<Role> {
 
     /**
      * What a participant does. {@code prefix} names it; {@code rank} orders kinds when deciding
-     * who dials whom (the higher-ranked side dials, see {@link Topology}).
+     * who dials whom (the higher-ranked side dials, see {@link Topology}). The kinds of every mode
+     * are kept here, in the core, because run.yaml, key files and the TLS handshake name roles
+     * before any mode's code runs, and the dial order must be the same total order everywhere;
+     * a new mode adds its kinds here (and nothing else in the core).
      */
     public enum Kind {
         /** P0 and P1: hold shares and run the online protocol. */

@@ -10,7 +10,12 @@ package org.spdz4j.core.transport;
  */
 public record Tag(Kind kind, int step, int position) {
 
-    /** The protocol phase of a message. */
+    /**
+     * The protocol phase of a message. The kinds of every mode are kept here because a frame's
+     * header carries the kind as one byte that the transport checks against what the receiver
+     * expects before any mode's code sees the frame; a new mode adds its kinds here (and nothing
+     * else in the core).
+     */
     public enum Kind {
         /** Plan, version and format agreement when parties connect. */
         HANDSHAKE,
