@@ -1,8 +1,5 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.Mnist;
-import org.spdz4j.training.BackendComparison;
-import org.spdz4j.training.TrainingConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,6 +10,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.spdz4j.accel.Backends;
 import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.training.BackendComparison;
+import org.spdz4j.training.TrainingConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,10 +1,5 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.Mnist;
-import org.spdz4j.federated.Aggregator;
-import org.spdz4j.federated.Coordinator;
-import org.spdz4j.federated.FedClient;
-import org.spdz4j.federated.FederatedTraining;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +7,11 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.federated.Aggregator;
+import org.spdz4j.federated.Coordinator;
+import org.spdz4j.federated.FedClient;
+import org.spdz4j.federated.FederatedTraining;
 import org.spdz4j.layers.InputScaling;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;

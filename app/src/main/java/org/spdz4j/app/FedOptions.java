@@ -1,10 +1,10 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.Mnist;
-import org.spdz4j.federated.FederatedTraining;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.federated.FederatedTraining;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Networks;

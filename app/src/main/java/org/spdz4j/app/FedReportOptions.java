@@ -1,6 +1,5 @@
 package org.spdz4j.app;
 
-import org.spdz4j.federated.FederatedTraining;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +8,7 @@ import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.spdz4j.federated.FederatedTraining;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
 import picocli.CommandLine.Option;

@@ -1,11 +1,9 @@
 package org.spdz4j.app;
 
-import org.spdz4j.federated.FederatedTraining;
-
-import org.spdz4j.data.Mnist;
-
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.federated.FederatedTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

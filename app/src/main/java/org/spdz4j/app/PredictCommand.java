@@ -1,11 +1,11 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.PngDigit;
-import org.spdz4j.data.Evaluation;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.data.Evaluation;
+import org.spdz4j.data.PngDigit;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.ModelFile;
 import picocli.CommandLine.Command;

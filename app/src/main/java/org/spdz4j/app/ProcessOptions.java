@@ -1,6 +1,5 @@
 package org.spdz4j.app;
 
-import org.spdz4j.run.RunConfig;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +9,7 @@ import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Topology;
 import org.spdz4j.net.NetworkRunner;
 import org.spdz4j.net.TlsIdentity;
+import org.spdz4j.run.RunConfig;
 import picocli.CommandLine.Option;
 
 /** How a process finds and authenticates its peers. */

@@ -1,8 +1,8 @@
 package org.spdz4j.app;
 
 import org.spdz4j.layers.Networks;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code spdz} command.

@@ -1,11 +1,11 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.Mnist;
-import org.spdz4j.layers.Networks;
-import org.spdz4j.split.SplitBenchmark;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.layers.Networks;
+import org.spdz4j.split.SplitBenchmark;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,14 +1,5 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.Mnist;
-
-import org.spdz4j.data.Evaluation;
-
-import org.spdz4j.split.SplitData;
-import org.spdz4j.split.DataHolder;
-import org.spdz4j.split.LabelHolder;
-import org.spdz4j.split.SecureTop;
-import org.spdz4j.split.SplitTraining;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -17,8 +8,15 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.data.Evaluation;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.ModelFile;
 import org.spdz4j.net.NetworkRunner;
+import org.spdz4j.split.DataHolder;
+import org.spdz4j.split.LabelHolder;
+import org.spdz4j.split.SecureTop;
+import org.spdz4j.split.SplitData;
+import org.spdz4j.split.SplitTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

@@ -1,10 +1,5 @@
 package org.spdz4j.app;
 
-import org.spdz4j.split.SplitTraining;
-
-import org.spdz4j.split.SplitData;
-
-import org.spdz4j.data.Mnist;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,9 +7,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.spdz4j.core.files.SecretFiles;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.InputScaling;
+import org.spdz4j.split.SplitData;
+import org.spdz4j.split.SplitTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

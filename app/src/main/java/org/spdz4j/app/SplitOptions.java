@@ -1,6 +1,5 @@
 package org.spdz4j.app;
 
-import org.spdz4j.split.SplitTraining;
 import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.layers.InputScaling;
@@ -9,6 +8,7 @@ import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Networks;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
+import org.spdz4j.split.SplitTraining;
 import picocli.CommandLine.Option;
 
 /** The public facts of a split-learning run, as every {@code split-*} command takes them. */

@@ -1,16 +1,13 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.Evaluation;
-
-import org.spdz4j.split.SplitTraining;
-
-import org.spdz4j.data.Mnist;
-
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import org.spdz4j.data.Evaluation;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
+import org.spdz4j.split.SplitTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

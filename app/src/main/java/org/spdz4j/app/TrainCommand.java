@@ -1,20 +1,17 @@
 package org.spdz4j.app;
 
-import org.spdz4j.training.TrainingParty;
-
-import org.spdz4j.training.CommunicationReport;
-
-import org.spdz4j.data.Evaluation;
-
-import org.spdz4j.data.Mnist;
-import org.spdz4j.training.LocalTraining;
-import org.spdz4j.training.TrainingConfig;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.ring.RingBackends;
+import org.spdz4j.data.Evaluation;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
+import org.spdz4j.training.CommunicationReport;
+import org.spdz4j.training.LocalTraining;
+import org.spdz4j.training.TrainingConfig;
+import org.spdz4j.training.TrainingParty;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;

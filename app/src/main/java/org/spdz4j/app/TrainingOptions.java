@@ -1,24 +1,22 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.Mnist;
-
-import org.spdz4j.training.LocalTraining;
-
-import org.spdz4j.training.TrainingConfig;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.RingBackends;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Networks;
-import org.spdz4j.layers.SoftmaxCrossEntropy;
 import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.SoftmaxCrossEntropy;
 import org.spdz4j.layers.WeightInit;
+import org.spdz4j.training.LocalTraining;
+import org.spdz4j.training.TrainingConfig;
 import picocli.CommandLine.Option;
 
 /**

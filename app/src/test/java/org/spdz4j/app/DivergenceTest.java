@@ -1,7 +1,7 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.Mnist;
 import org.spdz4j.data.Evaluation;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.data.TestData;
 import org.spdz4j.training.LocalTraining;
 import org.spdz4j.training.TrainingConfig;

@@ -1,10 +1,8 @@
 package org.spdz4j.app;
 
 import org.spdz4j.data.Evaluation;
-
-import org.spdz4j.data.PngDigit;
-
 import org.spdz4j.data.Mnist;
+import org.spdz4j.data.PngDigit;
 import org.spdz4j.data.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,6 +1,5 @@
 package org.spdz4j.app;
 
-import org.spdz4j.run.RunConfig;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +9,7 @@ import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Topology;
 import org.spdz4j.net.NetworkRunner;
+import org.spdz4j.run.RunConfig;
 import org.spdz4j.triples.SecretTensor;
 import org.spdz4j.triples.SecureProgram;
 import org.spdz4j.triples.Session;

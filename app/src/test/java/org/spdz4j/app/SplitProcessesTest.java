@@ -1,10 +1,8 @@
 package org.spdz4j.app;
 
-import org.spdz4j.split.SplitData;
-
-import org.spdz4j.split.SplitTraining;
-
 import org.spdz4j.data.TestData;
+import org.spdz4j.split.SplitData;
+import org.spdz4j.split.SplitTraining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

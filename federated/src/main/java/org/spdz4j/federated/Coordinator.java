@@ -1,41 +1,22 @@
 package org.spdz4j.federated;
 
-import org.spdz4j.data.Mnist;
-import org.spdz4j.training.LocalTraining;
-import org.spdz4j.run.Facts;
-import org.spdz4j.run.Participants;
-import org.spdz4j.data.Evaluation;
-import org.spdz4j.run.Messages;
-import org.spdz4j.data.Partitions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-import org.spdz4j.core.fixed.FixedPoint;
-import org.spdz4j.core.mpc.ComputeParty;
-import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.layers.FloatModel;
-import org.spdz4j.layers.InputScaling;
-import org.spdz4j.layers.Network;
-import org.spdz4j.layers.Proximal;
-import org.spdz4j.layers.Sgd;
-import org.spdz4j.layers.WeightInit;
-import org.spdz4j.triples.Dealer;
-import org.spdz4j.triples.Handshake;
-import org.spdz4j.triples.LocalComputation;
+import org.spdz4j.data.Evaluation;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.federated.FederatedTraining.Config;
-import org.spdz4j.federated.FederatedTraining.Faults;
 import org.spdz4j.federated.FederatedTraining.Result;
 import org.spdz4j.federated.FederatedTraining.Round;
 import org.spdz4j.federated.FederatedTraining.RoundListener;
+import org.spdz4j.layers.FloatModel;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.run.Facts;
+import org.spdz4j.run.Messages;
 
 /**
  * The coordinator's part of a federated run: it holds the global model, sends it to each round's sampled clients, takes the aggregators' sum (revealed to it alone), updates the model and tests it after each round.

@@ -1,17 +1,5 @@
 package org.spdz4j.federated;
 
-import org.spdz4j.data.Mnist;
-import org.spdz4j.training.LocalTraining;
-
-import org.spdz4j.run.Facts;
-
-import org.spdz4j.run.Participants;
-
-import org.spdz4j.data.Evaluation;
-
-import org.spdz4j.run.Messages;
-
-import org.spdz4j.data.Partitions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -19,27 +7,27 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.spdz4j.core.fixed.FixedPoint;
-import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Partitions;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Network;
-import org.spdz4j.layers.Proximal;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
-import org.spdz4j.triples.Dealer;
-import org.spdz4j.triples.Handshake;
+import org.spdz4j.run.Facts;
+import org.spdz4j.run.Messages;
+import org.spdz4j.run.Participants;
 import org.spdz4j.triples.LocalComputation;
 
 /**
- * Federated averaging. Each participant's part is one method over a {@link Transport}
- * ({@link #coordinator}, {@link #aggregator}, {@link #client}, {@link #dealer}), run as threads of
+ * Federated averaging. Each participant's part is a class with one entry point over a
+ * {@link Transport} ({@link Coordinator}, {@link Aggregator}, {@link FedClient}; the norm bound's
+ * dealer is {@link Aggregator#dealer}), run as threads of
  * one JVM by {@link #run} and as processes over TLS by the {@code fed-*} commands: the
  * coordinator holds the global model in the clear and sends it to a public, seeded sample of
  * the clients each round; each trains it locally ({@code localEpochs} at batch {@code batchSize})

@@ -1,12 +1,11 @@
 package org.spdz4j.federated;
 
-import org.spdz4j.core.mpc.ComputeParty;
-
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
+import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;

@@ -1,53 +1,19 @@
 package org.spdz4j.split;
 
-import org.spdz4j.run.Facts;
-import org.spdz4j.run.Messages;
-import org.spdz4j.run.Participants;
-import org.spdz4j.data.Mnist;
-import org.spdz4j.data.Partitions;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.spdz4j.core.fixed.FixedPoint;
-import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.Contributor;
-import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.core.transport.InMemoryNetwork;
-import org.spdz4j.core.transport.ProtocolException;
-import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
-import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.Transport;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.FloatTensor;
-import org.spdz4j.layers.InputScaling;
-import org.spdz4j.layers.Initializer;
-import org.spdz4j.layers.LearningRateSchedule;
-import org.spdz4j.layers.Mode;
-import org.spdz4j.layers.Network;
-import org.spdz4j.layers.SecureModel;
-import org.spdz4j.layers.SecureSetup;
-import org.spdz4j.layers.Sgd;
-import org.spdz4j.layers.WeightInit;
-import org.spdz4j.triples.Dealer;
-import org.spdz4j.triples.Handshake;
-
+import org.spdz4j.run.Messages;
 import org.spdz4j.split.SplitTraining.Busy;
 import org.spdz4j.split.SplitTraining.Config;
-import org.spdz4j.split.SplitTraining.Progress;
 import org.spdz4j.split.SplitTraining.Turn;
 import org.spdz4j.split.SplitTraining.Where;
 
@@ -64,7 +30,7 @@ public final class DataHolder {
 
     /**
      * Data holder {@code me}'s part: matching, its turns, the bottom's hand-overs, and at the end
-     * the model's assembly. Returns the assembled model at {@link #SplitTraining.OWNER}, null elsewhere.
+     * the model's assembly. Returns the assembled model at {@link SplitTraining#OWNER}, null elsewhere.
      */
     public static List<double[]> run(Config c, int me, SplitData.HolderPart data, Transport t, Busy busy) {
         Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, SplitCodec.matchRequest(c, data.ids()));

@@ -1,57 +1,21 @@
 package org.spdz4j.split;
 
-import org.spdz4j.triples.PartyRandomness;
-
-import org.spdz4j.run.Facts;
-import org.spdz4j.run.Messages;
-import org.spdz4j.run.Participants;
-import org.spdz4j.data.Mnist;
-import org.spdz4j.data.Partitions;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
-import org.spdz4j.core.mpc.Contributor;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.core.transport.InMemoryNetwork;
-import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.core.transport.Tag;
-import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.layers.FloatModel;
-import org.spdz4j.layers.FloatTensor;
-import org.spdz4j.layers.InputScaling;
-import org.spdz4j.layers.Initializer;
-import org.spdz4j.layers.LearningRateSchedule;
-import org.spdz4j.layers.Mode;
-import org.spdz4j.layers.Network;
 import org.spdz4j.layers.SecureModel;
-import org.spdz4j.layers.SecureSetup;
-import org.spdz4j.layers.Sgd;
-import org.spdz4j.layers.WeightInit;
-import org.spdz4j.triples.Dealer;
-import org.spdz4j.triples.Handshake;
-
 import org.spdz4j.split.SplitTraining.Busy;
 import org.spdz4j.split.SplitTraining.Config;
 import org.spdz4j.split.SplitTraining.Progress;
 import org.spdz4j.split.SplitTraining.Turn;
-import org.spdz4j.split.SplitTraining.Where;
+import org.spdz4j.triples.Dealer;
+import org.spdz4j.triples.Handshake;
+import org.spdz4j.triples.PartyRandomness;
 
 /**
  * P0's, P1's and the dealer's parts of a split run whose top runs on shares: the top trained on the active holder's activations and the label holder's labels, the cut gradient revealed to that holder alone, the top revealed to the model owner at the end.

@@ -2,8 +2,8 @@ package org.spdz4j.split;
 
 import java.util.Set;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
+import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Network;

@@ -1,10 +1,5 @@
 package org.spdz4j.split;
 
-import org.spdz4j.run.Facts;
-import org.spdz4j.run.Messages;
-import org.spdz4j.run.Participants;
-import org.spdz4j.data.Mnist;
-import org.spdz4j.data.Partitions;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -12,44 +7,16 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
-import org.spdz4j.core.fixed.FixedPoint;
-import org.spdz4j.core.mpc.ComputeParty;
-import org.spdz4j.core.mpc.Contributor;
-import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.core.ring.Ring128Tensor;
-import org.spdz4j.core.ring.Shape;
-import org.spdz4j.core.transport.InMemoryNetwork;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
-import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.layers.FloatModel;
-import org.spdz4j.layers.FloatTensor;
-import org.spdz4j.layers.InputScaling;
-import org.spdz4j.layers.Initializer;
-import org.spdz4j.layers.LearningRateSchedule;
-import org.spdz4j.layers.Mode;
-import org.spdz4j.layers.Network;
-import org.spdz4j.layers.SecureModel;
-import org.spdz4j.layers.SecureSetup;
-import org.spdz4j.layers.Sgd;
-import org.spdz4j.layers.WeightInit;
-import org.spdz4j.triples.Dealer;
-import org.spdz4j.triples.Handshake;
-
-import org.spdz4j.split.SplitTraining.Busy;
+import org.spdz4j.run.Facts;
+import org.spdz4j.run.Messages;
 import org.spdz4j.split.SplitTraining.Config;
-import org.spdz4j.split.SplitTraining.Progress;
 import org.spdz4j.split.SplitTraining.Turn;
-import org.spdz4j.split.SplitTraining.Where;
 
 /**
  * The messages of split learning's matching, the one codec of the mode beyond {@link org.spdz4j.run.Messages}' arrays: a holder's request (its facts and ids), the label holder's verdict (each holder's sample count, or why it refuses), read back and checked by every participant.

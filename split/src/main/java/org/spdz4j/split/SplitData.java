@@ -1,7 +1,5 @@
 package org.spdz4j.split;
 
-import org.spdz4j.data.Partitions;
-import org.spdz4j.data.Mnist;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +14,8 @@ import java.util.SplittableRandom;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Partitions;
 
 /**
  * The data of a split-learning run, matched by sample id. Each data holder has its images (an

@@ -1,20 +1,5 @@
 package org.spdz4j.split;
 
-import org.spdz4j.run.Facts;
-
-import org.spdz4j.run.Messages;
-
-import org.spdz4j.run.Participants;
-
-import org.spdz4j.data.Mnist;
-
-import org.spdz4j.data.Partitions;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.DataInputStream;
-import java.io.DataOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -24,21 +9,16 @@ import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.spdz4j.core.fixed.FixedPoint;
-import org.spdz4j.core.mpc.ComputeParty;
-import org.spdz4j.core.mpc.Contributor;
 import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.core.transport.InMemoryNetwork;
-import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.Transport;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Partitions;
 import org.spdz4j.layers.FloatModel;
-import org.spdz4j.layers.FloatTensor;
-import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Initializer;
+import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
@@ -46,17 +26,17 @@ import org.spdz4j.layers.SecureModel;
 import org.spdz4j.layers.SecureSetup;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
-import org.spdz4j.triples.Dealer;
-import org.spdz4j.triples.Handshake;
+import org.spdz4j.run.Participants;
 import org.spdz4j.triples.LocalComputation;
-import org.spdz4j.triples.PartyRandomness;
 import org.spdz4j.triples.Plan;
 
 /**
  * Split learning: {@code holders} data holders each keep their images and the bottom of a split
- * network; the label holder keeps the labels. Each participant's part is a method over a
- * {@link Transport}, the same in one JVM ({@link #run}: threads over an in-memory network) and in
- * separate processes over TLS (the {@code split-*} commands).
+ * network; the label holder keeps the labels. Each participant's part is a class with one entry
+ * point over a {@link Transport} ({@link DataHolder}, {@link LabelHolder}, {@link SecureTop}; their
+ * matching messages in {@link SplitCodec}), the same in one JVM ({@link #run}: threads over an
+ * in-memory network) and in separate processes over TLS (the {@code split-*} commands). This class
+ * holds what they share: the run's facts, roles, schedule and the two halves' models.
  *
  * <p>First the samples are matched by id ({@link SplitData}): every holder sends the label holder
  * the run's public facts and its id list; the label holder checks both and tells everyone the

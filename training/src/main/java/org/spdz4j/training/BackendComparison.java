@@ -1,10 +1,10 @@
 package org.spdz4j.training;
 
-import org.spdz4j.data.Mnist;
 import java.util.Arrays;
 import java.util.List;
 import org.spdz4j.core.ring.RingBackend;
 import org.spdz4j.core.ring.RingBackends;
+import org.spdz4j.data.Mnist;
 
 /**
  * The same training steps, with the same seeds, on two ring backends: their step times and

@@ -1,9 +1,9 @@
 package org.spdz4j.training;
 
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.layers.SecureModel;
-import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.layers.SecureModel;
 import org.spdz4j.triples.Dealer;
 
 /** The communication table of DESIGN.md section 6, from P0's and the dealer's own counters. */

@@ -1,8 +1,5 @@
 package org.spdz4j.training;
 
-import org.spdz4j.data.Partitions;
-
-import org.spdz4j.data.Mnist;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -14,6 +11,8 @@ import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Partitions;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.FloatTensor;
 import org.spdz4j.triples.LocalComputation;

@@ -1,6 +1,5 @@
 package org.spdz4j.training;
 
-import org.spdz4j.data.Mnist;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -11,6 +10,7 @@ import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.SecureModel;
 import org.spdz4j.layers.SecureSetup;
 import org.spdz4j.triples.PartyRandomness;
