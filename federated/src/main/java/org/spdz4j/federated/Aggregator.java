@@ -16,7 +16,8 @@ import org.spdz4j.triples.Dealer;
 import org.spdz4j.triples.Handshake;
 
 /**
- * P0's and P1's part of a federated run (the two aggregators, which add the clients' updates on shares) and, with a norm bound, the dealer's.
+ * P0's and P1's part of a federated run (the two aggregators, which add the clients' updates on
+ * shares) and, with a norm bound, the dealer's.
  *
  * <pre>{@code
  * Aggregator.run(config, scaling, transport);        // at P0 or P1

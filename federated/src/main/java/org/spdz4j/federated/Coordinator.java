@@ -19,7 +19,9 @@ import org.spdz4j.run.Facts;
 import org.spdz4j.run.Messages;
 
 /**
- * The coordinator's part of a federated run: it holds the global model, sends it to each round's sampled clients, takes the aggregators' sum (revealed to it alone), updates the model and tests it after each round.
+ * The coordinator's part of a federated run: it holds the global model, sends it to each round's
+ * sampled clients, takes the aggregators' sum (revealed to it alone), updates the model and tests
+ * it after each round.
  *
  * <pre>{@code
  * FederatedTraining.Result r = Coordinator.run(config, scaling, transport, test, 10_000, round -> { });

@@ -19,7 +19,8 @@ import org.spdz4j.run.Messages;
 import org.spdz4j.training.LocalTraining;
 
 /**
- * A client's part of a federated run: for each round it is sampled for, the global model, local training on its own data, and its update split between P0 and P1.
+ * A client's part of a federated run: for each round it is sampled for, the global model, local
+ * training on its own data, and its update split between P0 and P1.
  *
  * <pre>{@code
  * FedClient.run(config, scaling, 3, myImages, transport, FederatedTraining.Faults.NONE);

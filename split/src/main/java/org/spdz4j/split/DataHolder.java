@@ -18,7 +18,10 @@ import org.spdz4j.split.SplitTraining.Turn;
 import org.spdz4j.split.SplitTraining.Where;
 
 /**
- * A data holder's part of a split run: it sends its ids and facts to the label holder, runs the bottom on its turns (round robin: the bottom and its momentum handed holder to holder; SplitFed: every bottom averaged among the holders at each epoch's end), and at the end the last bottom goes to the model owner, which assembles the model.
+ * A data holder's part of a split run: it sends its ids and facts to the label holder, runs the
+ * bottom on its turns (round robin: the bottom and its momentum handed holder to holder; SplitFed:
+ * every bottom averaged among the holders at each epoch's end), and at the end the last bottom
+ * goes to the model owner, which assembles the model.
  *
  * <pre>{@code
  * List<double[]> model = DataHolder.run(config, 0, part, transport, new SplitTraining.Busy());  // the model at HOLDER0, null elsewhere

@@ -19,7 +19,8 @@ import org.spdz4j.split.SplitTraining.Turn;
 import org.spdz4j.split.SplitTraining.Where;
 
 /**
- * The label holder's part of a split run: it matches the holders' samples, then trains the top in the clear (plain) or shares the labels with P0 and P1 (secure).
+ * The label holder's part of a split run: it matches the holders' samples, then trains the top in
+ * the clear (plain) or shares the labels with P0 and P1 (secure).
  *
  * <pre>{@code
  * LabelHolder.run(config, labelsById, transport, SplitTraining.Progress.NONE, new SplitTraining.Busy());

@@ -18,7 +18,9 @@ import org.spdz4j.triples.Handshake;
 import org.spdz4j.triples.PartyRandomness;
 
 /**
- * P0's, P1's and the dealer's parts of a split run whose top runs on shares: the top trained on the active holder's activations and the label holder's labels, the cut gradient revealed to that holder alone, the top revealed to the model owner at the end.
+ * P0's, P1's and the dealer's parts of a split run whose top runs on shares: the top trained on
+ * the active holder's activations and the label holder's labels, the cut gradient revealed to that
+ * holder alone, the top revealed to the model owner at the end.
  *
  * <pre>{@code
  * SecureTop.computeParty(config, transport, SplitTraining.Progress.NONE, new SplitTraining.Busy());   // P0 or P1

@@ -19,7 +19,10 @@ import org.spdz4j.split.SplitTraining.Config;
 import org.spdz4j.split.SplitTraining.Turn;
 
 /**
- * The messages of split learning's matching, the one codec of the mode beyond {@link org.spdz4j.run.Messages}' arrays: a holder's request (its facts and ids), the label holder's verdict (each holder's sample count, or why it refuses), read back and checked by every participant.
+ * The messages of split learning's matching, the one codec of the mode beyond {@link
+ * org.spdz4j.run.Messages}' arrays: a holder's request (its facts and ids), the label holder's
+ * verdict (each holder's sample count, or why it refuses), read back and checked by every
+ * participant.
  *
  * <pre>{@code
  * Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, SplitCodec.matchRequest(config, ids));
