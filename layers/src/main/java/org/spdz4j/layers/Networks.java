@@ -20,7 +20,7 @@ import java.util.Objects;
 public final class Networks {
     /** A named network: what it is, and how it is built from an activation and a pooling. */
     private interface Recipe {
-        Builder build(Layer pooling, Layer activation, boolean split);
+        Network.Builder build(Layer pooling, Layer activation, boolean split);
     }
 
     private record Entry(String description, Recipe recipe) {
@@ -36,62 +36,29 @@ public final class Networks {
         CATALOGUE.put("conv64", new Entry("conv 1->32 3x3, pool, act, conv 32->64 3x3, pool, act, dense 3136->10",
                 (p, a, s) -> twoConvolutions(32, 64, p, a, s)));
         CATALOGUE.put("small", new Entry("conv 1->4 3x3, pool, act, dense 784->10 (for tests and quick looks)",
-                (p, a, s) -> cut(new Builder().addConv2d(1, 4, 3, 1, 1).add(p).add(a).addFlatten(), s)
+                (p, a, s) -> cut(Network.builder().addConv2d(1, 4, 3, 1, 1).add(p).add(a).addFlatten(), s)
                         .addDense(4 * 14 * 14, 10)));
         CATALOGUE.put("tutorial", new Entry("conv 1->32 3x3, batch norm, act, pool, conv 32->64 3x3, batch norm, act, pool, "
                 + "dense 1600->128, act, dense 128->10; no padding (the split-learning tutorial's; batch norm: float only)",
-                (p, a, s) -> cut(new Builder().addConv2d(1, 32, 3, 1, 0).addBatchNorm2d(32).add(a).add(p)
+                (p, a, s) -> cut(Network.builder().addConv2d(1, 32, 3, 1, 0).addBatchNorm2d(32).add(a).add(p)
                         .addConv2d(32, 64, 3, 1, 0).addBatchNorm2d(64).add(a).add(p).addFlatten(), s)
                         .addDense(1600, 128).add(a).addDense(128, 10)));
         CATALOGUE.put("cnn", new Entry("conv 1->32 3x3, act, conv 32->64 3x3, act, pool, dense 9216->128, act, "
                 + "dense 128->10; no padding (the federated tutorials' CNN)",
-                (p, a, s) -> cut(new Builder().addConv2d(1, 32, 3, 1, 0).add(a).addConv2d(32, 64, 3, 1, 0).add(a).add(p)
+                (p, a, s) -> cut(Network.builder().addConv2d(1, 32, 3, 1, 0).add(a).addConv2d(32, 64, 3, 1, 0).add(a).add(p)
                         .addFlatten(), s).addDense(64 * 12 * 12, 128).add(a).addDense(128, 10)));
     }
 
     private Networks() {
     }
 
-    /** Network.Builder under a short name. */
-    private static final class Builder {
-        private final Network.Builder b = Network.builder();
-
-        Builder add(Layer l) {
-            b.add(l);
-            return this;
-        }
-
-        Builder addConv2d(int in, int out, int kernel, int stride, int padding) {
-            b.addConv2d(in, out, kernel, stride, padding);
-            return this;
-        }
-
-        Builder addBatchNorm2d(int channels) {
-            b.addBatchNorm2d(channels);
-            return this;
-        }
-
-        Builder addFlatten() {
-            b.addFlatten();
-            return this;
-        }
-
-        Builder addDense(int in, int out) {
-            b.addDense(in, out);
-            return this;
-        }
-    }
-
-    private static Builder cut(Builder b, boolean split) {
-        if (split) {
-            b.b.addSplit();
-        }
-        return b;
+    private static Network.Builder cut(Network.Builder b, boolean split) {
+        return split ? b.addSplit() : b;
     }
 
     /** conv 1->{@code first} 3x3, pool, act, conv {@code first}->{@code second} 3x3, pool, act, dense -> 10 (padding 1). */
-    private static Builder twoConvolutions(int first, int second, Layer pooling, Layer activation, boolean split) {
-        return cut(new Builder().addConv2d(1, first, 3, 1, 1).add(pooling).add(activation)
+    private static Network.Builder twoConvolutions(int first, int second, Layer pooling, Layer activation, boolean split) {
+        return cut(Network.builder().addConv2d(1, first, 3, 1, 1).add(pooling).add(activation)
                 .addConv2d(first, second, 3, 1, 1).add(pooling).add(activation).addFlatten(), split)
                 .addDense(second * 7 * 7, 10);
     }
@@ -120,7 +87,7 @@ public final class Networks {
             throw new IllegalArgumentException("unknown network '" + name + "' (known: " + String.join(", ", names()) + ")");
         }
         return e.recipe().build(Objects.requireNonNull(pooling, "pooling"), Objects.requireNonNull(activation, "activation"),
-                split).b.loss(SoftmaxCrossEntropy.DEFAULT).build();
+                split).loss(SoftmaxCrossEntropy.DEFAULT).build();
     }
 
     /** The activation called {@code name}: relu (exact, by secure comparison) or poly (least-squares quadratic on [-2, 2]). */
