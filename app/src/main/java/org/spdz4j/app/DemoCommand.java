@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
         Path run = Launcher.runDirectory(dir, "spdz4j-demo");
         Path config = Launcher.writeKeysAndConfig(run);
         Path checkpoints = run.resolve("checkpoints");
-        System.out.println(dir != null ? "run directory " + run + " (run.yaml, logs; the keys are deleted at exit)"
+        output.say(dir != null ? "run directory " + run + " (run.yaml, logs; the keys are deleted at exit)"
                 : "run directory " + run + " (temporary: removed at exit; --dir keeps one)");
         if (checkpointEvery > 0 || resume) {
             System.out.println("note: " + checkpoints + " holds both parties' shares of the model: together they reveal it."
@@ -75,9 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         p1Args.addAll(common);
         List<String> p0Args = new ArrayList<>(List.of("party", "--id", "0", "--data", data.toString(),
                 "--test-images", "" + testImages));
-        if (!output.showProgress()) {
-            p0Args.add("--no-progress");
-        }
+        p0Args.addAll(output.asArguments(true)); // P0 measures the run: its progress, its metrics
         p0Args.addAll(common);
         if (checkpointEvery > 0 || resume) {
             for (Map.Entry<Role, List<String>> party : Map.of(Role.P0, p0Args, Role.P1, p1Args).entrySet()) {

@@ -60,11 +60,12 @@ final class FedCommands {
                 throw new IllegalArgumentException("server 0 runs the coordinator: give --test-data (the MNIST directory)");
             }
             Mnist test = Mnist.load(testData, false).scaled(scaling);
-            System.out.println(FederatedTraining.describe(c));
+            report.output.say(FederatedTraining.describe(c));
+            Metrics metrics = report.metrics();
             CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
-                try {
+                try (metrics) {
                     return process.run(FederatedTraining.COORDINATOR, roles, t -> Coordinator.run(c, scaling, t, test,
-                            report.testImages, report.eachRound()));
+                            report.testImages, report.eachRound(metrics)));
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }

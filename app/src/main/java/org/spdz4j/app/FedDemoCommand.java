@@ -43,7 +43,7 @@ final class FedDemoCommand implements Callable<Integer> {
         int[][] parts = FederatedTraining.partition(c, train);
         List<Role> roles = FederatedTraining.roles(c);
         Path config = Launcher.writeKeysAndConfig(run, roles, FedCommands.links(c.clients()));
-        System.out.println("run directory " + run + " (run.yaml, client data, logs; the keys are deleted at exit)");
+        report.output.say("run directory " + run + " (run.yaml, client data, logs; the keys are deleted at exit)");
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
                 "--timeout", "" + timeout));
         common.addAll(fed.asArguments(scaling));

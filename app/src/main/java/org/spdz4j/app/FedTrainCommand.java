@@ -25,9 +25,12 @@ final class FedTrainCommand implements Callable<Integer> {
         // one JVM holds every client's images here, so one scaling is fitted over all of them (clients would agree on one)
         Mnist.Scaled sets = Mnist.loadScaled(data, fed::scaling);
         FederatedTraining.Config c = fed.config();
-        System.out.println(FederatedTraining.describe(c));
-        FederatedTraining.Result r = FederatedTraining.run(c, sets.train(), sets.test(), report.testImages,
-                FederatedTraining.Faults.NONE, report.eachRound());
+        report.output.say(FederatedTraining.describe(c));
+        FederatedTraining.Result r;
+        try (Metrics metrics = report.metrics()) {
+            r = FederatedTraining.run(c, sets.train(), sets.test(), report.testImages, FederatedTraining.Faults.NONE,
+                    report.eachRound(metrics));
+        }
         report.write(c, sets.scaling(), r);
         return 0;
     }

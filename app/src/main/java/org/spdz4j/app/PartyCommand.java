@@ -81,6 +81,11 @@ final class PartyCommand implements Callable<Integer> {
         TrainingParty.Checkpointing ck = checkpointDir == null ? null
                 : new TrainingParty.Checkpointing(checkpointDir, checkpointEvery);
         int steps = training.steps(train.size());
+        if (output.plot != null && !training.showLoss) {
+            throw new IllegalArgumentException("--plot shows the loss, which an MPC run reveals only with --show-loss");
+        }
+        Metrics metrics = role.equals(Role.P0) ? output.metrics("MPC training, P0's view", "brier_score",
+                "step", "seconds", "brier_score") : null;
         return process.run(role, t -> {
             t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, TrainingRun.largestMessageValues(c)));
             TrainingRun.PartyResult r;
@@ -91,14 +96,17 @@ final class PartyCommand implements Callable<Integer> {
                     first[0] = f;
                     start[0] = System.nanoTime();
                     if (resume) {
-                        System.out.println(role + ": resuming at step " + f + " (checkpoints held: " + held + ")");
+                        output.say(role + ": resuming at step " + f + " (checkpoints held: " + held + ")");
                     }
                     if (bar != null) {
                         bar.stepTo(f);
                     }
                 }, (step, loss) -> {
+                    double s = (System.nanoTime() - start[0]) / 1e9;
+                    if (metrics != null) {
+                        metrics.row(step + 1, s, loss);
+                    }
                     if (bar != null) {
-                        double s = (System.nanoTime() - start[0]) / 1e9;
                         bar.step();
                         bar.setExtraMessage(String.format(" %.0f img/s%s", (step + 1 - first[0]) * c.batchSize() / s,
                                 Double.isNaN(loss) ? "" : String.format(" Brier score %.3f", loss)));
@@ -110,6 +118,7 @@ final class PartyCommand implements Callable<Integer> {
                     role, steps - r.firstStep(), step, step - r.peerWaitSeconds() - r.dealerWaitSeconds(), role.peer(),
                     r.peerWaitSeconds(), r.dealerWaitSeconds());
             if (role.equals(Role.P0)) {
+                metrics.close();
                 report(c, r, scaling, test);
                 System.out.print(CommunicationReport.table(t.traffic(), r.outcome().scopes(), r.stepsRun()));
             }

@@ -49,19 +49,36 @@ final class SplitCommands {
             });
             return 0;
         }
+    }
 
-        /** A progress bar over the run's steps, told after each; none when {@code quiet}. */
-        static <T> T withBar(Role role, boolean quiet, java.util.function.Function<SplitTraining.Progress, T> part) {
-            if (quiet) {
-                return part.apply(SplitTraining.Progress.NONE);
-            }
-            try (ProgressBar bar = new ProgressBarBuilder().setTaskName(role.toString()).setInitialMax(-1)
-                    .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).build()) {
-                return part.apply((step, steps) -> {
-                    bar.maxHint(steps);
-                    bar.stepTo(step + 1);
-                });
-            }
+    /**
+     * The metrics of a split participant (step, seconds, the cross-entropy where this participant
+     * computes it: the label holder of a plain top), opened before it connects.
+     */
+    static Metrics metrics(OutputOptions output, Role role, boolean knowsLoss) throws java.io.IOException {
+        checkPlot(output, knowsLoss);
+        return output.metrics("Split learning, " + role + "'s view", "cross_entropy", "step", "seconds", "cross_entropy");
+    }
+
+    /** Refuses {@code --plot} where no loss is known. */
+    static void checkPlot(OutputOptions output, boolean knowsLoss) {
+        if (output.plot != null && !knowsLoss) {
+            throw new IllegalArgumentException("--plot shows the cross-entropy, which only the label holder of a plain top computes");
+        }
+    }
+
+    /** A participant's part, told after each step: the metrics' row, and a progress bar over the steps if {@code bar}. */
+    static <T> T observed(Role role, boolean bar, Metrics metrics, java.util.function.Function<SplitTraining.Progress, T> part) {
+        long start = System.nanoTime();
+        try (ProgressBar shown = bar ? new ProgressBarBuilder().setTaskName(role.toString()).setInitialMax(-1)
+                .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).build() : null) {
+            return part.apply((step, steps, loss) -> {
+                metrics.row(step + 1, (System.nanoTime() - start) / 1e9, loss);
+                if (shown != null) {
+                    shown.maxHint(steps);
+                    shown.stepTo(step + 1);
+                }
+            });
         }
     }
 
@@ -115,22 +132,25 @@ final class SplitCommands {
     static final class Labels extends Participant {
         @Option(names = "--labels", required = true, description = "CSV file with the header id,label")
         Path labels;
-        @Option(names = "--no-progress", description = "no progress bar")
-        boolean noProgress;
+        @Mixin
+        OutputOptions output;
 
         @Override
         public Integer call() throws Exception {
             Map<String, Integer> file = SplitData.readLabels(labels);
             SplitTraining.Config c = split.config();
             boolean paces = c.where() == SplitTraining.Where.PLAIN; // in secure mode P0 shows the steps
-            return run(SplitTraining.LABELS, t -> withBar(SplitTraining.LABELS, noProgress || !paces, progress -> {
-                SplitTraining.Busy busy = new SplitTraining.Busy();
-                LabelHolder.run(c, file, t, progress, busy);
-                if (paces) {
-                    System.out.println(SplitTraining.LABELS + ": top " + busy);
-                }
-                return null;
-            }));
+            try (Metrics metrics = metrics(output, SplitTraining.LABELS, paces)) {
+                return run(SplitTraining.LABELS, t -> observed(SplitTraining.LABELS, paces && output.showProgress(), metrics,
+                        progress -> {
+                            SplitTraining.Busy busy = new SplitTraining.Busy();
+                            LabelHolder.run(c, file, t, progress, busy);
+                            if (paces) {
+                                System.out.println(SplitTraining.LABELS + ": top " + busy);
+                            }
+                            return null;
+                        }));
+            }
         }
     }
 
@@ -139,18 +159,20 @@ final class SplitCommands {
     static final class Party extends Participant {
         @Option(names = "--id", required = true, description = "0 or 1")
         int id;
-        @Option(names = "--no-progress", description = "no progress bar")
-        boolean noProgress;
+        @Mixin
+        OutputOptions output;
 
         @Override
         public Integer call() throws Exception {
             Role role = ProcessOptions.computeParty(id);
-            return run(role, t -> withBar(role, noProgress, progress -> {
-                SplitTraining.Busy busy = new SplitTraining.Busy();
-                SecureTop.computeParty(split.config(), t, progress, busy);
-                System.out.println(role + ": top on shares " + busy);
-                return null;
-            }));
+            try (Metrics metrics = metrics(output, role, false)) {
+                return run(role, t -> observed(role, output.showProgress(), metrics, progress -> {
+                    SplitTraining.Busy busy = new SplitTraining.Busy();
+                    SecureTop.computeParty(split.config(), t, progress, busy);
+                    System.out.println(role + ": top on shares " + busy);
+                    return null;
+                }));
+            }
         }
     }
 

@@ -49,6 +49,7 @@ final class SplitDemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SplitCommands.checkPlot(output, split.where() == SplitTraining.Where.PLAIN);
         Path run = Launcher.runDirectory(dir, "spdz4j-split-demo");
         Mnist train = Mnist.load(data, true);
         int n = Mnist.imagesUsed(trainImages, train.size());
@@ -58,7 +59,7 @@ final class SplitDemoCommand implements Callable<Integer> {
         SplitData.Prepared files = SplitData.prepare(run, train, c.holders(), n, c.seed());
         List<Role> roles = SplitTraining.roles(c.where(), c.holders());
         Path config = Launcher.writeKeysAndConfig(run, roles, links(c.holders()));
-        System.out.println("run directory " + run + " (run.yaml, data parts, logs; the keys are deleted at exit)");
+        output.say("run directory " + run + " (run.yaml, data parts, logs; the keys are deleted at exit)");
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
                 "--timeout", "" + timeout));
         common.addAll(split.asArguments(scaling));
@@ -66,14 +67,14 @@ final class SplitDemoCommand implements Callable<Integer> {
         Map<Role, Launcher.Launch> launches = new LinkedHashMap<>();
         for (Role r : roles) {
             List<String> args = new ArrayList<>(arguments(r, c, files));
-            if (!output.showProgress() && !r.equals(Role.DEALER) && !r.kind().equals(Role.Kind.DATA_HOLDER)) {
-                args.add("--no-progress");
+            if (!r.equals(Role.DEALER) && !r.kind().equals(Role.Kind.DATA_HOLDER)) {
+                args.addAll(output.asArguments(r.equals(pacer))); // the pacer shows the steps and writes the metrics
             }
             args.addAll(common);
             launches.put(r, new Launcher.Launch(args, r + ".log", r.equals(pacer)));
         }
-        System.out.printf("split learning, %s mode, %d holders, %d images: %s%n", split.mode, c.holders(), n,
-                c.network().describe());
+        output.say(String.format("split learning, %s mode, %d holders, %d images: %s", split.mode, c.holders(), n,
+                c.network().describe()));
         long start = System.nanoTime();
         int code = Launcher.supervise(run, launches, roles, false);
         try {

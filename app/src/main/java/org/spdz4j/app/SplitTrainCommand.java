@@ -28,6 +28,8 @@ final class SplitTrainCommand implements Callable<Integer> {
     int testImages;
     @Option(names = "--save-model", description = "write the assembled model (bottom and top) here")
     Path saveModel;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -35,10 +37,14 @@ final class SplitTrainCommand implements Callable<Integer> {
         Mnist.Scaled sets = Mnist.loadScaled(data, m -> split.pixelScaling.equals("data")
                 ? m.fitScaling(Mnist.imagesUsed(trainImages, m.size())) : InputScaling.parse(split.pixelScaling));
         SplitTraining.Config c = split.config(sets.scaling());
-        System.out.printf("split learning, %s mode, %d holders %s: %s; float kernels %s%n", split.mode, c.holders(),
-                c.parallel() ? "in parallel (SplitFed)" : "in round robin", c.network().describe(), FloatModel.kernels());
+        output.say(String.format("split learning, %s mode, %d holders %s: %s; float kernels %s", split.mode, c.holders(),
+                c.parallel() ? "in parallel (SplitFed)" : "in round robin", c.network().describe(), FloatModel.kernels()));
         long start = System.nanoTime();
-        SplitTraining.Result r = SplitTraining.run(c, sets.train(), trainImages);
+        SplitTraining.Result r;
+        try (Metrics metrics = SplitCommands.metrics(output, SplitTraining.LABELS, c.where() == SplitTraining.Where.PLAIN)) {
+            r = SplitCommands.observed(SplitTraining.LABELS, output.showProgress(), metrics,
+                    progress -> SplitTraining.run(c, sets.train(), trainImages, progress));
+        }
         double seconds = (System.nanoTime() - start) / 1e9;
         int steps = SplitTraining.schedule(c, SplitTraining.partSizes(c.holders(), Mnist.imagesUsed(trainImages, sets.train().size())))
                 .size();

@@ -33,6 +33,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plaintext", description = "train only the float twin (the same maths, in the clear): minutes "
             + "instead of hours, to tune a recipe before paying for MPC")
     boolean plaintext;
+    @Mixin
+    OutputOptions output;
 
     @Override
     public Integer call() throws Exception {
@@ -44,41 +46,22 @@ final class TrainCommand implements Callable<Integer> {
         TrainingConfig c = training.config();
         int steps = LocalTraining.batches(c, train.size()).length;
         if (plaintext) {
-            System.out.println("float kernels: " + FloatModel.kernels());
-            long start = System.nanoTime();
-            long[] evaluating = {0};
-            int perEpoch = steps / c.epochs();
-            LocalTraining.Twin t = LocalTraining.trainTwin(c, train, (model, step) -> {
-                if ((step + 1) % perEpoch == 0 && step + 1 < steps) { // the last epoch is evaluated below
-                    long evalStart = System.nanoTime();
-                    double trained = (evalStart - start - evaluating[0]) / 1e9;
-                    double accuracy = Evaluation.accuracy(c.network(), model.paramValues(), test, testImages);
-                    evaluating[0] += System.nanoTime() - evalStart;
-                    System.out.printf("epoch %d: test accuracy %.2f%% after %.1f s of training%n", (step + 1) / perEpoch,
-                            100 * accuracy, trained);
+            return plaintext(c, train, test, scaling, steps);
+        }
+        output.say(String.format("training %s on %d steps of %d images, %s mode, backend %s",
+                c.network().describe(), steps, c.batchSize(), c.mode(), RingBackends.current().name()));
+        long start = System.nanoTime();
+        LocalTraining.Result r;
+        // the parties' threads reveal no loss here: the metrics are the steps' times
+        try (Metrics metrics = output.metrics("MPC training", "seconds", "step", "seconds")) {
+            r = LocalTraining.run(c, train, step -> {
+                double s = (System.nanoTime() - start) / 1e9;
+                metrics.row(step + 1, s);
+                if (step % 10 == 0 || step == steps - 1) {
+                    output.say(String.format("step %d/%d  %.1f s  %.2f s/step", step + 1, steps, s, s / (step + 1)));
                 }
             });
-            double seconds = (System.nanoTime() - start - evaluating[0]) / 1e9;
-            double accuracy = Evaluation.accuracy(c.network(), t.model().paramValues(), test, testImages);
-            double[] losses = t.losses();
-            System.out.printf("plaintext %s: %d steps of %d in %.1f s; last cross-entropy %.4f; %s%n",
-                    c.network().describe(), steps, c.batchSize(), seconds, losses[losses.length - 1],
-                    OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
-            if (saveModel != null) {
-                ModelFile.write(saveModel, c.network(), scaling, t.model().paramValues());
-                System.out.println("model written to " + saveModel);
-            }
-            return 0;
         }
-        System.out.printf("training %s on %d steps of %d images, %s mode, backend %s%n",
-                c.network().describe(), steps, c.batchSize(), c.mode(), RingBackends.current().name());
-        long start = System.nanoTime();
-        LocalTraining.Result r = LocalTraining.run(c, train, step -> {
-            if (step % 10 == 0 || step == steps - 1) {
-                double s = (System.nanoTime() - start) / 1e9;
-                System.out.printf("step %d/%d  %.1f s  %.2f s/step%n", step + 1, steps, s, s / (step + 1));
-            }
-        });
         double accuracy = Evaluation.accuracy(c.network(), r.model(), test, testImages);
         System.out.printf("MPC: %s; %.2f s/step online, dealer busy %.2f s/step%n",
                 OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())), r.onlineNanos() / 1e9 / r.steps(),
@@ -97,6 +80,41 @@ final class TrainCommand implements Callable<Integer> {
                     100 * (accuracy - twinAccuracy));
         }
         System.out.print(CommunicationReport.table(r));
+        return 0;
+    }
+
+    /** {@code --plaintext}: the float twin alone, evaluated after each epoch. */
+    private int plaintext(TrainingConfig c, Mnist train, Mnist test, InputScaling scaling, int steps) throws java.io.IOException {
+        output.say("float kernels: " + FloatModel.kernels());
+        long start = System.nanoTime();
+        long[] evaluating = {0};
+        int perEpoch = steps / c.epochs();
+        LocalTraining.Twin t;
+        try (Metrics metrics = output.metrics("Plaintext training", "cross_entropy",
+                "step", "seconds", "cross_entropy", "test_accuracy")) {
+            t = LocalTraining.trainTwin(c, train, (model, step, loss) -> {
+                double trained = (System.nanoTime() - start - evaluating[0]) / 1e9;
+                double accuracy = Double.NaN;
+                if ((step + 1) % perEpoch == 0 && step + 1 < steps) { // the last epoch is evaluated below
+                    long evalStart = System.nanoTime();
+                    accuracy = Evaluation.accuracy(c.network(), model.paramValues(), test, testImages);
+                    evaluating[0] += System.nanoTime() - evalStart;
+                    output.say(String.format("epoch %d: test accuracy %.2f%% after %.1f s of training", (step + 1) / perEpoch,
+                            100 * accuracy, trained));
+                }
+                metrics.row(step + 1, trained, loss, accuracy);
+            });
+        }
+        double seconds = (System.nanoTime() - start - evaluating[0]) / 1e9;
+        double accuracy = Evaluation.accuracy(c.network(), t.model().paramValues(), test, testImages);
+        double[] losses = t.losses();
+        System.out.printf("plaintext %s: %d steps of %d in %.1f s; last cross-entropy %.4f; %s%n",
+                c.network().describe(), steps, c.batchSize(), seconds, losses[losses.length - 1],
+                OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
+        if (saveModel != null) {
+            ModelFile.write(saveModel, c.network(), scaling, t.model().paramValues());
+            System.out.println("model written to " + saveModel);
+        }
         return 0;
     }
 }

@@ -312,15 +312,4 @@ public final class FederatedTraining {
                         + "aggregation %.2f s", r.round() + 1, r.aggregated(), r.skipped() ? " (skipped)" : "", 100 * r.accuracy(),
                 r.uploadBytesPerClient(), r.localSeconds(), r.aggregationSeconds());
     }
-
-    /** The per-round metrics as CSV (header first). */
-    public static String csv(List<Round> rounds) {
-        StringBuilder s = new StringBuilder("round,sampled,aggregated,skipped,test_accuracy,upload_bytes_per_client,"
-                + "local_seconds,aggregation_seconds\n");
-        for (Round r : rounds) {
-            s.append(String.format(java.util.Locale.ROOT, "%d,%d,%d,%b,%.4f,%d,%.3f,%.3f%n", r.round() + 1, r.sampled().size(),
-                    r.aggregated(), r.skipped(), r.accuracy(), r.uploadBytesPerClient(), r.localSeconds(), r.aggregationSeconds()));
-        }
-        return s.toString();
-    }
 }

@@ -31,7 +31,7 @@ class FederatedTrainingTest {
     void secureFedAvgEqualsPlaintextFedAvgRoundByRound() throws Exception {
         List<FederatedTraining.Round> plain = run(config(false, 2, 10), FederatedTraining.Faults.NONE);
         List<FederatedTraining.Round> secure = run(config(true, 2, 10), FederatedTraining.Faults.NONE);
-        System.out.print(FederatedTraining.csv(secure));
+        secure.forEach(r -> System.out.println(FederatedTraining.line(r)));
         for (int r = 0; r < 3; r++) {
             assertEquals(plain.get(r).accuracy(), secure.get(r).accuracy(), 0.001, "round " + (r + 1));
             assertEquals(4, secure.get(r).aggregated());
@@ -47,7 +47,7 @@ class FederatedTrainingTest {
             runs.add(run(new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0.1, 0.5, 2, 10, "shards",
                     2560, 1, WeightInit.normal(0.05), secure, Duration.ofSeconds(5), 0), FederatedTraining.Faults.NONE));
         }
-        System.out.print(FederatedTraining.csv(runs.get(1)));
+        runs.get(1).forEach(r -> System.out.println(FederatedTraining.line(r)));
         for (int r = 0; r < 3; r++) {
             assertEquals(runs.get(0).get(r).accuracy(), runs.get(1).get(r).accuracy(), 0.001, "round " + (r + 1));
         }

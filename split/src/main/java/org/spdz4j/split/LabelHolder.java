@@ -40,7 +40,7 @@ public final class LabelHolder {
             Contributor shares = Contributor.connect(t);
             for (int step = 0; step < turns.size(); step++) {
                 shares.input(step, 0, FixedPoint.DEFAULT.encode(labels, oneHot(y[turns.get(step).holder()], turns.get(step).batch())));
-                afterStep.after(step, turns.size());
+                afterStep.after(step, turns.size(), Double.NaN);
             }
             return;
         }
@@ -56,7 +56,7 @@ public final class LabelHolder {
                     new FloatTensor(labels, oneHot(y[turn.holder()], turn.batch())));
             busy.add(System.nanoTime() - start);
             Messages.sendDoubles(t, from, Tag.Kind.OUTPUT, step, List.of(s.inputGradient().values()));
-            afterStep.after(step, turns.size());
+            afterStep.after(step, turns.size(), s.loss());
         }
         Messages.sendDoubles(t, SplitTraining.OWNER, Tag.Kind.OUTPUT, turns.size(), top.paramValues());
     }

@@ -55,7 +55,7 @@ public final class SecureTop {
             top.trainStep(party, activations, oneHot);
             busy.add(System.nanoTime() - start);
             party.revealToContributor(active, top.cutGradient(), 0);
-            afterStep.after(step, turns.size());
+            afterStep.after(step, turns.size(), Double.NaN);
         }
         top.revealToContributor(party, SplitTraining.OWNER, 1);
     }

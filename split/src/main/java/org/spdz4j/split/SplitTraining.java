@@ -131,12 +131,15 @@ public final class SplitTraining {
     record Turn(int holder, int[] batch, int epoch) {
     }
 
-    /** Told after each step of the run's {@code steps}. */
+    /**
+     * Told after each step of the run's {@code steps}, with the step's cross-entropy where the
+     * participant computes it in the clear (the label holder of a plain top; NaN elsewhere).
+     */
     @FunctionalInterface
     public interface Progress {
-        Progress NONE = (step, steps) -> { };
+        Progress NONE = (step, steps, loss) -> { };
 
-        void after(int step, int steps);
+        void after(int step, int steps, double loss);
     }
 
     public static Role holder(int h) {
@@ -229,6 +232,11 @@ public final class SplitTraining {
      * {@code train} (0 = all) cut into contiguous parts, holder h's sample i named by its index.
      */
     public static Result run(Config c, Mnist train, int trainImages) {
+        return run(c, train, trainImages, Progress.NONE);
+    }
+
+    /** As {@link #run(Config, Mnist, int)}, telling {@code progress} after each step (the label holder's view). */
+    public static Result run(Config c, Mnist train, int trainImages, Progress progress) {
         int n = Mnist.imagesUsed(trainImages, train.size());
         Map<String, Integer> labels = new LinkedHashMap<>();
         Map<Role, LocalComputation.Outsider> outsiders = new LinkedHashMap<>();
@@ -256,7 +264,7 @@ public final class SplitTraining {
             });
         }
         outsiders.put(LABELS, t -> {
-            LabelHolder.run(c, labels, t, Progress.NONE, busy.get(LABELS));
+            LabelHolder.run(c, labels, t, progress, busy.get(LABELS));
             traffic.put(t.self(), t.traffic());
         });
         if (c.where() == Where.PLAIN) {

@@ -5,7 +5,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.function.IntConsumer;
-import java.util.function.ObjIntConsumer;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Shape;
@@ -116,14 +115,20 @@ public final class LocalTraining {
      * {@link DivergedException} at a NaN or infinite loss.
      */
     public static Twin trainTwin(TrainingConfig c, Mnist train) {
-        return trainTwin(c, train, (model, step) -> { });
+        return trainTwin(c, train, (model, step, loss) -> { });
+    }
+
+    /** Told after each step of the float twin: the model after it, the step's index and its loss. */
+    @FunctionalInterface
+    public interface TwinListener {
+        void afterStep(FloatModel model, int step, double loss);
     }
 
     /**
-     * As {@link #trainTwin(TrainingConfig, Mnist)}, calling {@code afterStep} with each step's
-     * index and the model after it (for an evaluation per epoch, say).
+     * As {@link #trainTwin(TrainingConfig, Mnist)}, telling {@code afterStep} each step's index,
+     * loss and the model after it (for an evaluation per epoch, say).
      */
-    public static Twin trainTwin(TrainingConfig c, Mnist train, ObjIntConsumer<FloatModel> afterStep) {
+    public static Twin trainTwin(TrainingConfig c, Mnist train, TwinListener afterStep) {
         int[][] batches = batches(c, train.size());
         FloatModel twin = FloatModel.create(c.network(), TrainingParty.batchShape(c), c.initializer(),
                 c.sgd());
@@ -135,7 +140,7 @@ public final class LocalTraining {
                 throw new DivergedException("the float twin diverged at step " + s + " (loss " + losses[s]
                         + "): lower --lr, or use --activation relu");
             }
-            afterStep.accept(twin, s);
+            afterStep.afterStep(twin, s, losses[s]);
         }
         return new Twin(twin, losses);
     }

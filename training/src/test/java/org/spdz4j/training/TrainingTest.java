@@ -55,7 +55,7 @@ class TrainingTest {
         LocalTraining.Result r = LocalTraining.run(c, TestData.train(), s -> { });
         int[] stepsSeen = {0};
         LocalTraining.Twin twin = LocalTraining.trainTwin(c, TestData.train(),
-                (model, step) -> assertEquals(stepsSeen[0]++, step, "steps reported in order"));
+                (model, step, loss) -> assertEquals(stepsSeen[0]++, step, "steps reported in order"));
         assertEquals(100, stepsSeen[0]);
         double[] twinLoss = twin.losses();
         double mpcAccuracy = Evaluation.accuracy(net, r.model(), TestData.test(), 2000);
