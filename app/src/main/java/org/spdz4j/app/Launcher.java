@@ -39,12 +39,25 @@ final class Launcher {
     record Launch(List<String> args, String log, boolean errorsHere) {
     }
 
+    /** What a demo reads from its run directory once every process has ended well; returns the exit code. */
+    @FunctionalInterface
+    interface Report {
+        int read() throws IOException;
+    }
+
+    /** As {@link #supervise(Path, Map, List, boolean, Report)} with nothing to read at the end. */
+    static int supervise(Path run, Map<Role, Launch> launches, List<Role> roles, boolean removeRun) throws Exception {
+        return supervise(run, launches, roles, removeRun, () -> 0);
+    }
+
     /**
      * Starts every launch in order, waits for all (one failing stops the others and shows the
-     * logs' last lines), and at the end, or on Ctrl-C, stops what still runs and deletes the keys
-     * the demo made for {@code roles}. Returns the exit code.
+     * logs' last lines), reads {@code report} if all ended well, and then, or on Ctrl-C, stops what
+     * still runs, deletes the keys the demo made for {@code roles} and removes the run directory if
+     * {@code removeRun}. Returns the exit code.
      */
-    static int supervise(Path run, Map<Role, Launch> launches, List<Role> roles, boolean removeRun) throws Exception {
+    static int supervise(Path run, Map<Role, Launch> launches, List<Role> roles, boolean removeRun, Report report)
+            throws Exception {
         Map<Role, Process> processes = new java.util.concurrent.ConcurrentHashMap<>();
         Thread cleanUp = new Thread(() -> {
             processes.values().forEach(Process::destroy);
@@ -57,7 +70,8 @@ final class Launcher {
                 processes.put(e.getKey(), start(Spdz.class, e.getValue().args(), log == null ? null : run.resolve(log),
                         e.getValue().errorsHere()));
             }
-            return waitAll(processes, run, launches.values().stream().map(Launch::log).filter(java.util.Objects::nonNull).toList());
+            int code = waitAll(processes, run, launches.values().stream().map(Launch::log).filter(java.util.Objects::nonNull).toList());
+            return code != 0 ? code : report.read();
         } finally {
             processes.values().forEach(Process::destroy);
             for (Process p : processes.values()) {
@@ -73,9 +87,9 @@ final class Launcher {
     }
 
     /** Deletes the keys the demo made for {@code roles}, and the whole run directory if {@code removeRun}. */
-    static void cleanUp(Path run, List<Role> roles, boolean removeRun) {
+    private static synchronized void cleanUp(Path run, List<Role> roles, boolean removeRun) {
         deleteKeys(run, roles);
-        if (removeRun) {
+        if (removeRun && Files.exists(run)) { // Ctrl-C: the hook and the ending main thread both come here
             try (java.util.stream.Stream<Path> all = Files.walk(run)) {
                 all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             } catch (IOException e) {

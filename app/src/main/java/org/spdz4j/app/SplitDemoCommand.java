@@ -76,12 +76,7 @@ final class SplitDemoCommand implements Callable<Integer> {
         output.say(String.format("split learning, %s mode, %d holders, %d images: %s", split.mode, c.holders(), n,
                 c.network().describe()));
         long start = System.nanoTime();
-        int code = Launcher.supervise(run, launches, roles, false);
-        try {
-            return code != 0 ? code : report(run, roles, start);
-        } finally {
-            Launcher.cleanUp(run, roles, dir == null);
-        }
+        return Launcher.supervise(run, launches, roles, dir == null, () -> report(run, roles, start));
     }
 
     /** The owner's lines and the traffic table, from the participants' logs in {@code run}. */
