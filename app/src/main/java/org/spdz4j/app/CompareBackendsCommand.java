@@ -45,8 +45,8 @@ final class CompareBackendsCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        training.trainImages = steps * training.batch;
-        training.epochs = 1;
+        training.trainImages = steps * training.recipe.batch;
+        training.recipe.epochs = 1;
         if (processes) {
             return asProcesses();
         }
@@ -80,7 +80,7 @@ final class CompareBackendsCommand implements Callable<Integer> {
         String inputSeed = HexFormat.of().formatHex(AesCtrPrg.freshSeed());
         String[] backends = {reference, training.backend};
         System.out.printf("three processes over TLS per backend, batch %d, %d steps (P0's mean, the first step included); logs in %s%n",
-                training.batch, steps, run);
+                training.recipe.batch, steps, run);
         double[] ratios = new double[rounds];
         byte[] firstModel = null;
         boolean identical = true;

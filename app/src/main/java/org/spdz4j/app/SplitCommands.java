@@ -83,6 +83,7 @@ final class SplitCommands {
     }
 
     @Command(name = "split-holder", mixinStandardHelpOptions = true, showDefaultValues = true,
+        defaultValueProvider = RecipeOptions.SplitDefaults.class,
             description = "A data holder of a split run: its images, the bottom of the network; HOLDER0 assembles the model.")
     static final class Holder extends Participant {
         @Option(names = "--id", required = true, description = "this holder's number: 0, 1, ...")
@@ -128,6 +129,7 @@ final class SplitCommands {
     }
 
     @Command(name = "split-labels", mixinStandardHelpOptions = true, showDefaultValues = true,
+        defaultValueProvider = RecipeOptions.SplitDefaults.class,
             description = "The label holder of a split run: matches the holders' sample ids, trains the top (plain) or shares the labels.")
     static final class Labels extends Participant {
         @Option(names = "--labels", required = true, description = "CSV file with the header id,label")
@@ -155,6 +157,7 @@ final class SplitCommands {
     }
 
     @Command(name = "split-party", mixinStandardHelpOptions = true, showDefaultValues = true,
+        defaultValueProvider = RecipeOptions.SplitDefaults.class,
             description = "Compute party P0 or P1 of a secure split run: trains the top on shares.")
     static final class Party extends Participant {
         @Option(names = "--id", required = true, description = "0 or 1")
@@ -177,6 +180,7 @@ final class SplitCommands {
     }
 
     @Command(name = "split-dealer", mixinStandardHelpOptions = true, showDefaultValues = true,
+        defaultValueProvider = RecipeOptions.SplitDefaults.class,
             description = "The dealer of a secure split run: correlated randomness for the top's plan.")
     static final class Dealer extends Participant {
         @Mixin

@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
  * participant's bytes sent and received are printed.
  */
 @Command(name = "split-demo", mixinStandardHelpOptions = true, showDefaultValues = true,
+        defaultValueProvider = RecipeOptions.SplitDefaults.class,
         description = "Split learning with every participant a process on localhost (TLS): holders, label holder, "
                 + "and in secure mode P0, P1 and the dealer.")
 final class SplitDemoCommand implements Callable<Integer> {

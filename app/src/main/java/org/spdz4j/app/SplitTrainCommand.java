@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
 
 /** {@code spdz split-train}: split learning with several data holders and a label holder, every participant a thread of this JVM. */
 @Command(name = "split-train", mixinStandardHelpOptions = true, showDefaultValues = true,
+        defaultValueProvider = RecipeOptions.SplitDefaults.class,
         description = "Split learning in one JVM: data holders keep images and the bottom, the label holder the labels; "
                 + "the top runs in the clear (plain) or on shares at P0 and P1 (secure).")
 final class SplitTrainCommand implements Callable<Integer> {

@@ -8,15 +8,13 @@ import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.data.Mnist;
 import org.spdz4j.layers.InputScaling;
-import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Networks;
-import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.SoftmaxCrossEntropy;
-import org.spdz4j.layers.WeightInit;
 import org.spdz4j.training.LocalTraining;
 import org.spdz4j.training.TrainingConfig;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,32 +26,15 @@ import picocli.CommandLine.Option;
  * {@code --activation poly --pool avg --network seed --batch 128 --lr 0.05 --lr-schedule constant}.
  */
 final class TrainingOptions {
-    @Option(names = "--epochs", defaultValue = "1", description = "passes over the training images")
-    int epochs;
-    @Option(names = "--batch", defaultValue = "32", description = "images per step")
-    int batch;
+    @Mixin
+    RecipeOptions recipe;
     @Option(names = "--train-images", defaultValue = "0", description = "use the first N training images (0 = all 60,000)")
     int trainImages;
-    @Option(names = "--lr", defaultValue = "0.02", description = "SGD learning rate (at the start of the schedule)")
-    double lr;
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum")
-    double momentum;
-    @Option(names = "--lr-schedule", defaultValue = "cosine", description = "cosine (half a cosine to 0 over the run), "
-            + "linear (falling to 0 over the run) or constant")
-    String lrSchedule;
     @Option(names = "--weight-decay", defaultValue = "0", description = "L2 weight decay")
     double weightDecay;
-    @Option(names = "--init", defaultValue = "0.05", description = "initial weights: a standard deviation (N(0, s^2)) "
-            + "or he (N(0, 2/fan-in); larger weights push the polynomial activation out of its interval)")
-    String init;
-    @Option(names = "--seed", defaultValue = "1", description = "seeds the public initial weights and the data order")
-    long seed;
     @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "OPTIMIZED (one opening per operand, reused) "
             + "or BASELINE (a fresh Beaver product per use: the reference for the communication table)")
     Mode mode;
-    @Option(names = "--network", defaultValue = "narrow", description = "a network of the catalogue (pool and act are "
-            + "--pool and --activation): ${spdz.networks}")
-    String network;
     @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, native (the C library), cuda (GPU) "
             + "or auto (the fastest of those that load, measured at start)")
     String backend;
@@ -90,13 +71,13 @@ final class TrainingOptions {
     static final int MNIST_TRAIN_SIZE = 60_000;
 
     TrainingConfig config() {
-        Network net = Networks.build(network, Networks.pooling(pool), Networks.activation(activation), false);
+        Network net = Networks.build(recipe.network, Networks.pooling(pool), Networks.activation(activation), false);
         if (showLoss) {
             net = net.withLoss(SoftmaxCrossEntropy.DEFAULT.revealingBrierScore());
         }
-        return TrainingConfig.seedNetwork(epochs, batch, trainImages).withNetwork(net).withMode(mode)
-                .withSgd(new Sgd(lr, momentum, weightDecay))
-                .withSchedule(LearningRateSchedule.parse(lrSchedule)).withSeed(seed).withInit(WeightInit.parse(init)).withRangeCheck(checkRange);
+        return TrainingConfig.seedNetwork(recipe.epochs, recipe.batch, trainImages).withNetwork(net).withMode(mode)
+                .withSgd(recipe.sgd(weightDecay)).withSchedule(recipe.schedule()).withSeed(recipe.seed)
+                .withInit(recipe.weightInit()).withRangeCheck(checkRange);
     }
 
     /**
@@ -118,10 +99,10 @@ final class TrainingOptions {
 
     /** Options to pass to a child process so it trains the same run. */
     List<String> asArguments() {
-        List<String> args = new ArrayList<>(List.of("--epochs", "" + epochs, "--batch", "" + batch,
-                "--train-images", "" + trainImages, "--lr", "" + lr, "--lr-schedule", lrSchedule, "--momentum", "" + momentum, "--weight-decay", "" + weightDecay, "--seed", "" + seed,
-                "--mode", mode.name(), "--network", network, "--backend", backend, "--activation", activation,
-                "--pool", pool, "--pixel-scaling", pixelScaling, "--init", init, "--threads", "" + threads));
+        List<String> args = new ArrayList<>(recipe.asArguments());
+        args.addAll(List.of("--train-images", "" + trainImages, "--weight-decay", "" + weightDecay, "--mode", mode.name(),
+                "--backend", backend, "--activation", activation, "--pool", pool, "--pixel-scaling", pixelScaling,
+                "--threads", "" + threads));
         if (showLoss) {
             args.add("--show-loss");
         }
@@ -138,14 +119,14 @@ final class TrainingOptions {
     Map<String, String> agreements() {
         TrainingConfig c = config();
         Map<String, String> a = new LinkedHashMap<>();
-        a.put("network (--network)", network);
+        a.put("network (--network)", recipe.network);
         a.put("activation (--activation)", activation);
         a.put("pooling (--pool)", pool);
         a.put("mode (--mode)", mode.name());
-        a.put("batch size (--batch)", "" + batch);
+        a.put("batch size (--batch)", "" + recipe.batch);
         a.put("training images (--train-images)", "" + (trainImages == 0 ? MNIST_TRAIN_SIZE : trainImages));
-        a.put("epochs (--epochs)", "" + epochs);
-        a.put("data order and initial weights seed (--seed)", "" + seed);
+        a.put("epochs (--epochs)", "" + recipe.epochs);
+        a.put("data order and initial weights seed (--seed)", "" + recipe.seed);
         a.put("optimizer and initial weights (--lr, --lr-schedule, --momentum, --weight-decay, --init)",
                 c.sgd() + " " + c.schedule() + " init " + c.init());
         a.put("pixel scaling (--pixel-scaling)", pixelScaling); // the rule; with 'data' the values stay with P0

@@ -26,7 +26,7 @@ class DefaultRecipeTest {
         TrainingOptions o = new TrainingOptions();
         new CommandLine(o).parseArgs("--train-images", "3200", "--seed", "" + seed);
         TrainingConfig c = o.config();
-        assertEquals("narrow", o.network);
+        assertEquals("narrow", o.recipe.network);
         Mnist raw = TestData.rawTrain();
         InputScaling s = o.scaling(raw);
         LocalTraining.Twin t = LocalTraining.trainTwin(c, raw.scaled(s));
