@@ -115,14 +115,17 @@ public final class Dealer {
         RangeRequest r = RangeRequest.decode(transport.receiveBytes(party, RangeRequest.TAG), party.toString());
         String refusal = refusal(party, r, first, end, other);
         if (refusal != null) {
+            boolean otherPlan = DealerSetup.planMismatch(party.toString(), r.planHash(), plan.hash()) != null;
             for (Role p : new Role[]{Role.P0, Role.P1}) {
                 try {
-                    transport.sendBytes(p, DealerSetup.TAG, DealerSetup.refusal(refusal));
+                    transport.sendBytes(p, DealerSetup.TAG, otherPlan ? DealerSetup.planRefusal(refusal, plan)
+                            : DealerSetup.refusal(refusal));
                 } catch (RuntimeException gone) {
                     // that party is gone already; the other one still hears why
                 }
             }
-            throw new ProtocolException(refusal);
+            throw new ProtocolException(otherPlan ? refusal + " (" + party + " names the first entry that differs; the "
+                    + "dealer's plan has " + plan.entries().size() + " entries)" : refusal);
         }
         return r;
     }

@@ -30,10 +30,25 @@ record DealerSetup(byte[] seed, byte[] planHash, int firstStep, int steps) {
         return (REFUSED + why).getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    static DealerSetup decode(byte[] bytes) {
+    private static final String DEALER_PLAN = "\nthe dealer's plan:\n";
+
+    /** A refusal for another plan: the reason, then the dealer's plan listing, so the party names the first difference. */
+    static byte[] planRefusal(String why, Plan dealers) {
+        return refusal(why + DEALER_PLAN + dealers.listing());
+    }
+
+    /** The setup in {@code bytes}; a refusal is thrown, naming the first plan entry that differs from {@code mine}'s. */
+    static DealerSetup decode(byte[] bytes, Plan mine, String who) {
         String text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
         if (bytes.length != BYTES && text.startsWith(REFUSED)) {
-            throw new ProtocolException("the dealer refused: " + text.substring(REFUSED.length()));
+            String why = text.substring(REFUSED.length());
+            int listing = why.indexOf(DEALER_PLAN);
+            if (listing >= 0) { // the plan another party sent may be the one that differs; then this one's is the dealer's
+                String dealers = why.substring(listing + DEALER_PLAN.length());
+                why = why.substring(0, listing) + (dealers.equals(mine.listing()) ? ""
+                        : "; " + mine.firstDifference(who, "the dealer", dealers));
+            }
+            throw new ProtocolException("the dealer refused: " + why);
         }
         if (bytes.length != BYTES) {
             throw new ProtocolException("dealer setup message has " + bytes.length + " bytes, expected " + BYTES);

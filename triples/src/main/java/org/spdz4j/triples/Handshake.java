@@ -57,10 +57,30 @@ public final class Handshake {
         for (Map.Entry<String, String> e : agreements.entrySet()) {
             party.agree(e.getKey(), e.getValue());
         }
-        party.agree("plan hash", HexFormat.of().formatHex(plan.hash())); // whatever the named facts missed
+        agreeOnPlan(transport, plan); // whatever the named facts missed
         PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan, firstStep, endStep);
         party.setupInputSharing(inputSeed);
         return new Party(party, randomness);
+    }
+
+    /**
+     * Both compute parties check they hold the same plan: its hash, and on a difference its
+     * listing (a message on failure only), so both fail naming the first entry that differs.
+     */
+    static void agreeOnPlan(Transport transport, Plan plan) {
+        Role self = transport.self();
+        Tag hashTag = new Tag(Tag.Kind.HANDSHAKE, 2, 0);
+        transport.sendBytes(self.peer(), hashTag, plan.hash());
+        byte[] theirs = transport.receiveBytes(self.peer(), hashTag);
+        if (java.util.Arrays.equals(theirs, plan.hash())) {
+            return;
+        }
+        Tag listingTag = new Tag(Tag.Kind.HANDSHAKE, 2, 1);
+        transport.sendBytes(self.peer(), listingTag, plan.listing().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String listing = new String(transport.receiveBytes(self.peer(), listingTag), java.nio.charset.StandardCharsets.UTF_8);
+        throw new ProtocolException("plan hash mismatch: " + self + " has " + HexFormat.of().formatHex(plan.hash()) + " but "
+                + self.peer() + " has " + HexFormat.of().formatHex(theirs) + "; "
+                + plan.firstDifference(self.toString(), self.peer().toString(), listing));
     }
 
     /**

@@ -56,7 +56,7 @@ public final class PartyRandomness {
      */
     public static PartyRandomness connect(Role role, Transport transport, Plan plan, int firstStep, int endStep) {
         transport.sendBytes(Role.DEALER, RangeRequest.TAG, new RangeRequest(plan.hash(), firstStep, endStep).encode());
-        DealerSetup setup = DealerSetup.decode(transport.receiveBytes(Role.DEALER, DealerSetup.TAG));
+        DealerSetup setup = DealerSetup.decode(transport.receiveBytes(Role.DEALER, DealerSetup.TAG), plan, role.toString());
         setup.requirePlan(plan.hash(), role.toString());
         if (setup.firstStep() != firstStep || setup.firstStep() + setup.steps() != endStep) {
             throw new ProtocolException("step range mismatch: " + role + " runs steps "

@@ -76,6 +76,35 @@ public final class Plan {
         return handle;
     }
 
+    /** The canonical description, one line each: the name, then every entry in order (what the hash covers). */
+    public String listing() {
+        StringBuilder b = new StringBuilder(name);
+        for (PlanEntry e : entries) {
+            b.append('\n').append(e.describe());
+        }
+        return b.toString();
+    }
+
+    /**
+     * The first line where this plan's {@link #listing} ({@code mine}, at {@code self}) and
+     * {@code theirs} (at {@code other}) differ, both sides named: what a plan hash mismatch
+     * reports instead of two hashes.
+     */
+    public String firstDifference(String self, String other, String theirs) {
+        String[] a = listing().split("\n", -1);
+        String[] b = theirs.split("\n", -1);
+        for (int i = 0; i < Math.max(a.length, b.length); i++) {
+            String x = i < a.length ? "'" + a[i] + "'" : "no entry";
+            String y = i < b.length ? "'" + b[i] + "'" : "no entry";
+            if (!x.equals(y)) {
+                return (i == 0 ? "the plan's name is " : "plan entry " + (i - 1) + " is ") + x + " at " + self + " but " + y
+                        + " at " + other + " (" + (a.length - 1) + " entries at " + self + ", " + (b.length - 1) + " at "
+                        + other + "): both must run the same program with the same options";
+            }
+        }
+        return "the plans list alike but hash differently (another version of spdz4j?)";
+    }
+
     /** SHA-256 of the canonical description. */
     public byte[] hash() {
         return hash.clone();

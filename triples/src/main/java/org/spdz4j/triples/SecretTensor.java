@@ -18,14 +18,16 @@ import org.spdz4j.core.ring.Shape;
  */
 public final class SecretTensor {
     final Session session;
+    final int id;               // its position among the session's tensors: how the transcript names it
     final Shape shape;
     final Ring128Tensor share;   // null while the plan is recorded
     PlanEntry.Mask mask;
     MaskedTensor masked;
     PlanEntry.Power square;
 
-    SecretTensor(Session session, Shape shape, Ring128Tensor share) {
+    SecretTensor(Session session, int id, Shape shape, Ring128Tensor share) {
         this.session = session;
+        this.id = id;
         this.shape = shape;
         this.share = share;
     }
@@ -38,6 +40,6 @@ public final class SecretTensor {
     /** Never the value: a secret tensor's elements are not printed. */
     @Override
     public String toString() {
-        return "SecretTensor" + shape;
+        return "SecretTensor #" + id + " " + shape;
     }
 }

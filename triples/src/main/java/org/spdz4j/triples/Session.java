@@ -41,6 +41,7 @@ public final class Session {
     private final Plan.Builder plan;
     private final FixedPoint fp;
     private int inputs;
+    private int tensors;
 
     private Session(ComputeParty party, Plan.Builder plan, FixedPoint fp) {
         this.party = party;
@@ -71,6 +72,7 @@ public final class Session {
     public static <T> T run(ComputeParty party, PartyRandomness randomness, String name, SecureProgram<T> program)
             throws Exception {
         party.beginStep(0, randomness.forStep(0));
+        party.checkTranscript(); // both parties' openings carry the record of the program so far
         Session s = new Session(party, Plan.builder("session " + name + " f=" + party.fixedPoint().fractionalBits()),
                 party.fixedPoint());
         return program.run(s);
@@ -140,8 +142,9 @@ public final class Session {
         requireComputeParty("input from", owner);
         requireShape(shape);
         int stream = inputs++;
+        int id = note("input from " + owner + " of shape " + shape);
         if (party == null) {
-            return new SecretTensor(this, shape, null);
+            return new SecretTensor(this, id, shape, null);
         }
         Ring128Tensor mine = null;
         if (party.role().equals(owner)) {
@@ -151,7 +154,7 @@ public final class Session {
             }
             mine = fp.encode(shape, values);
         }
-        return new SecretTensor(this, shape, party.shareInput(owner, mine, shape, stream));
+        return new SecretTensor(this, id, shape, party.shareInput(owner, mine, shape, stream));
     }
 
     /** The public {@code values} as a secret tensor (P0 holds them; no communication). */
@@ -161,37 +164,38 @@ public final class Session {
         if (values.length != shape.size()) {
             throw new IllegalArgumentException("a constant of shape " + shape + " needs " + shape.size() + " values, got " + values.length);
         }
-        return local(shape, () -> ComputeParty.shareOfPublic(party.role(), fp.encode(shape, values)));
+        int id = note("constant of shape " + shape + " " + digest(values));
+        return local(id, shape, () -> ComputeParty.shareOfPublic(party.role(), fp.encode(shape, values)));
     }
 
     /** {@code a + b}, local. */
     public SecretTensor add(SecretTensor a, SecretTensor b) {
         requireSameShape("add", a, b);
-        return local(a.shape, () -> a.share.add(b.share));
+        return local(note("add", a, b), a.shape, () -> a.share.add(b.share));
     }
 
     /** {@code a - b}, local. */
     public SecretTensor sub(SecretTensor a, SecretTensor b) {
         requireSameShape("subtract", a, b);
-        return local(a.shape, () -> a.share.sub(b.share));
+        return local(note("sub", a, b), a.shape, () -> a.share.sub(b.share));
     }
 
     /** {@code a + c} for a public scalar c, local. */
     public SecretTensor addPublic(SecretTensor a, double c) {
         own(a);
-        return local(a.shape, () -> party.addPublic(a.share, fp.encode(c)));
+        return local(note("addPublic " + c, a), a.shape, () -> party.addPublic(a.share, fp.encode(c)));
     }
 
     /** {@code c * a} for a public scalar c, local (truncated back to scale 2^f). */
     public SecretTensor scale(SecretTensor a, double c) {
         own(a);
-        return local(a.shape, () -> party.truncate(a.share.mulScalar(fp.encode(c)), fp.fractionalBits()));
+        return local(note("scale " + c, a), a.shape, () -> party.truncate(a.share.mulScalar(fp.encode(c)), fp.fractionalBits()));
     }
 
     /** The sum of all elements, shape (1), local. */
     public SecretTensor sum(SecretTensor a) {
         own(a);
-        return local(Shape.of(1), () -> a.share.reshape(Shape.of(1, a.shape.size())).rowSums());
+        return local(note("sum", a), Shape.of(1), () -> a.share.reshape(Shape.of(1, a.shape.size())).rowSums());
     }
 
     /** Elementwise product; {@code mul(x, x)} is {@link #square}. */
@@ -204,12 +208,13 @@ public final class Session {
     /** Elementwise square from the one opening of {@code a} and the dealer's {@code A^2}. */
     public SecretTensor square(SecretTensor a) {
         own(a);
+        int id = note("square", a);
         open(a);
         if (a.square == null) {
             a.square = plan.power(a.mask, 2);
         }
         PlanEntry.Power power = a.square;
-        return local(a.shape, () -> party.powers(a.masked, fp.fractionalBits(), power)[2]);
+        return local(id, a.shape, () -> party.powers(a.masked, fp.fractionalBits(), power)[2]);
     }
 
     /** Matrix product {@code a b} of rank-2 tensors. */
@@ -238,6 +243,7 @@ public final class Session {
     /** Reveals {@code a} to both parties. While the plan is recorded: zeros. */
     public double[] reveal(SecretTensor a) {
         own(a);
+        note("reveal", a);
         return party == null ? new double[a.shape.size()] : fp.decode(party.open(a.share));
     }
 
@@ -245,6 +251,7 @@ public final class Session {
     public double[] revealTo(Role owner, SecretTensor a) {
         requireComputeParty("reveal to", owner);
         own(a);
+        note("reveal to " + owner, a);
         if (party == null) {
             return null;
         }
@@ -255,9 +262,10 @@ public final class Session {
     private SecretTensor product(BilinearOp op, SecretTensor a, SecretTensor b) {
         own(a);
         own(b);
+        int id = note(op.name(), a, b);
         open(a, b);
         PlanEntry.Product p = plan.product(op, a.mask, b.mask, fp.fractionalBits());
-        return local(p.shape(), () -> party.multiply(p, a.masked, b.masked));
+        return local(id, p.shape(), () -> party.multiply(p, a.masked, b.masked));
     }
 
     /** Masks and opens, in one round, those of {@code ts} not opened yet. */
@@ -288,8 +296,38 @@ public final class Session {
         Ring128Tensor compute();
     }
 
-    private SecretTensor local(Shape shape, ShareOp op) {
-        return new SecretTensor(this, shape, party == null ? null : op.compute());
+    private SecretTensor local(int id, Shape shape, ShareOp op) {
+        return new SecretTensor(this, id, shape, party == null ? null : op.compute());
+    }
+
+    /**
+     * Numbers the next tensor and records {@code operation} on {@code operands} in the party's
+     * transcript ({@code #4 = mul(#1, #3)}): what both parties compare at each opening.
+     */
+    private int note(String operation, SecretTensor... operands) {
+        int id = tensors++;
+        if (party != null) {
+            StringBuilder b = new StringBuilder("#").append(id).append(" = ").append(operation);
+            for (int i = 0; i < operands.length; i++) {
+                b.append(i == 0 ? "(" : ", ").append('#').append(operands[i].id);
+            }
+            party.note(operands.length == 0 ? b.toString() : b.append(')').toString());
+        }
+        return id;
+    }
+
+    /** A public constant's values in the transcript: their SHA-256's first 8 bytes (hex). */
+    private static String digest(double[] values) {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 * values.length);
+        for (double v : values) {
+            b.putDouble(v);
+        }
+        try {
+            byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(b.array());
+            return "sha256:" + java.util.HexFormat.of().formatHex(d, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is in every JDK", e);
+        }
     }
 
     /**

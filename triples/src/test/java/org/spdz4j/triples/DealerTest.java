@@ -18,7 +18,11 @@ import org.spdz4j.core.transport.TrafficCounter.Direction;
 class DealerTest {
 
     private static Plan plan(int products) {
-        Plan.Builder b = Plan.builder("dealer " + products);
+        return plan(products, "dealer " + products);
+    }
+
+    private static Plan plan(int products, String name) {
+        Plan.Builder b = Plan.builder(name);
         PlanEntry.Mask x = b.mask(Shape.of(8, 12));
         PlanEntry.Mask w = b.mask(Shape.of(12, 5));
         for (int i = 0; i < products; i++) {
@@ -68,6 +72,16 @@ class DealerTest {
         String hexB = java.util.HexFormat.of().formatHex(b.hash());
         assertTrue(e.getMessage().contains("plan hash mismatch") && e.getMessage().contains(hexA)
                 && e.getMessage().contains(hexB), e.getMessage());
+        // and the first entry that differs, on both sides: the name, here; then, with one name, entry 3
+        assertTrue(e.getMessage().contains("the plan's name is 'dealer 1' at P0 but 'dealer 2' at P1")
+                || e.getMessage().contains("the plan's name is 'dealer 2' at P1 but 'dealer 1' at P0"), e.getMessage());
+        Plan c = plan(2, "same name");
+        Plan d = plan(1, "same name");
+        ProtocolException entry = assertThrows(ProtocolException.class, () -> LocalComputation.run(c, c, d, 0, 1,
+                AesCtrPrg.freshSeed(), AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
+        String m = entry.getMessage();
+        assertTrue(m.contains("plan entry 3 is '3 product matmul") && m.contains("' at P0 but '3 power 0^2")
+                || m.contains("plan entry 3 is '3 power 0^2") && m.contains("' at P1 but '3 product matmul"), m);
     }
 
     @Test
@@ -77,6 +91,8 @@ class DealerTest {
         ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, b, b, 0, 1,
                 AesCtrPrg.freshSeed(), AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
         assertTrue(e.getMessage().contains("but the dealer has"), e.getMessage());
+        assertTrue(e.getMessage().contains("the plan's name is 'dealer 2' at P0 but 'dealer 1' at the dealer")
+                || e.getMessage().contains("P0 names the first entry that differs"), e.getMessage());
     }
 
     @Test

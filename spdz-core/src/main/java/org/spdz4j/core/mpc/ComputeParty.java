@@ -45,6 +45,7 @@ public final class ComputeParty {
     private final java.util.Map<Integer, SecureComparison.Kept> comparedThisStep = new java.util.HashMap<>();
     private final java.util.Map<Integer, MaskedTensor> derivedThisStep = new java.util.HashMap<>();
     private final java.util.Map<Role, AesCtrPrg> contributors = new java.util.HashMap<>(); // P0: their seeds' PRGs
+    private Transcript transcript; // null: the program is not checked (see checkTranscript)
 
     /** Party {@code role} (P0 or P1) over {@code transport}, encoding in {@code fixedPoint}. */
     public ComputeParty(Role role, Transport transport, FixedPoint fixedPoint) {
@@ -120,6 +121,32 @@ public final class ComputeParty {
         inputPrg = new AesCtrPrg(seed);
     }
 
+    /**
+     * From now on, binds every opening to the program that led to it: each operation the caller
+     * {@link #note notes} enters a running hash, whose first 128 bits ride on each opening (one
+     * ring element more, no extra round). Two parties whose programs differ (another operation,
+     * another order, swapped operands, another public constant) stop at the first opening after
+     * the difference with a {@link ProtocolException} naming both sides' first differing
+     * operation. Both parties must call it at the same point ({@code Session} does, before its
+     * program); the training layers do not, their program being fixed by the agreed configuration.
+     */
+    public void checkTranscript() {
+        if (transcript == null) {
+            transcript = new Transcript();
+        }
+    }
+
+    /**
+     * Records {@code operation} in the transcript, if {@link #checkTranscript} is on: a readable
+     * description of one operation and its operands, never a secret value (it is shown to the
+     * peer when the programs differ).
+     */
+    public void note(String operation) {
+        if (transcript != null) {
+            transcript.add(operation);
+        }
+    }
+
     /** Starts step {@code step} with its correlated randomness; openings and masks are counted afresh. */
     public void beginStep(int step, CorrelatedRandomness randomness) {
         this.step = step;
@@ -146,10 +173,23 @@ public final class ComputeParty {
             return List.of();
         }
         Ring128Tensor mine = shares.size() == 1 ? shares.get(0) : Ring128Tensor.concat(shares);
+        if (transcript != null) {
+            mine = Ring128Tensor.concat(List.of(mine, transcript.digestElement()));
+        }
         Ring128Tensor theirs = transport.exchange(role.peer(), tag, mine);
         if (!theirs.shape().equals(mine.shape())) {
             throw new ProtocolException(role + " opened " + describe(shares) + " but " + role.peer()
                     + " sent shape " + theirs.shape() + " for " + tag);
+        }
+        if (transcript != null) {
+            int n = mine.size() - 1;
+            checkDigest(theirs.slice(n, Shape.of(1)), tag, true);
+            mine = mine.slice(0, Shape.of(n));
+            theirs = theirs.slice(0, Shape.of(n));
+            if (shares.size() == 1) {
+                mine = shares.get(0);
+                theirs = theirs.reshape(mine.shape());
+            }
         }
         if (shares.size() == 1) {
             return List.of(mine.add(theirs));
@@ -462,11 +502,29 @@ public final class ComputeParty {
     public Ring128Tensor revealTo(Role owner, Ring128Tensor share) {
         requireStep("reveal a tensor");
         Tag tag = new Tag(Tag.Kind.OPEN, step, position++);
+        if (transcript == null) {
+            if (!owner.equals(role)) {
+                transport.send(owner, tag, share);
+                return null;
+            }
+            return share.add(receiveShaped(transport, role.peer(), tag, share.shape()));
+        }
         if (!owner.equals(role)) {
-            transport.send(owner, tag, share);
+            transport.send(owner, tag, Ring128Tensor.concat(List.of(share, transcript.digestElement())));
+            transcript.agreed(); // if the owner finds the digests differ, it stops the run
             return null;
         }
-        return share.add(receiveShaped(transport, role.peer(), tag, share.shape()));
+        Ring128Tensor theirs = receiveShaped(transport, role.peer(), tag, Shape.of(share.size() + 1));
+        checkDigest(theirs.slice(share.size(), Shape.of(1)), tag, false);
+        return share.add(theirs.slice(0, share.shape()));
+    }
+
+    /** Compares the peer's transcript digest with this party's; {@code both}: the peer checks at the same opening. */
+    private void checkDigest(Ring128Tensor theirs, Tag tag, boolean both) {
+        if (!transcript.matches(theirs)) {
+            throw both ? transcript.mismatch(transport, role, tag) : transcript.mismatchOnReveal(role, tag);
+        }
+        transcript.agreed();
     }
 
     /**

@@ -38,7 +38,9 @@ public record Tag(Kind kind, int step, int position) {
         /** A federated round's messages (step is the round): clients' shares, the aggregators' client sets, the sums. */
         AGGREGATE,
         /** Sample-id matching before a split run: a holder's public facts and ids to the label holder (step 0), its verdict (step 1). */
-        MATCH
+        MATCH,
+        /** A compute party's operations since the last agreed opening, sent only when the two parties' programs differ. */
+        TRANSCRIPT
     }
 
     @Override
