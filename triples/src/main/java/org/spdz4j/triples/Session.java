@@ -35,6 +35,26 @@ import org.spdz4j.core.transport.Transport;
  *
  * <p>Values are read only at their owner: the other party may pass {@code null}. Fixed point
  * is {@link FixedPoint#DEFAULT} unless given; each product is truncated back to scale 2^f.
+ *
+ * <h2>Ranges</h2>
+ * Additions are exact in the ring. A product (each element of {@code mul}, {@code square},
+ * {@code matmul}, {@code conv2d}, {@code scale}) is truncated locally, which is exact to one ulp
+ * while the product's magnitude stays below 2^(87-2f) (2^47 at f = 20) and otherwise fails with
+ * probability up to 2^(l+1-128) per element for a product of bit length l, silently. So inputs,
+ * constants and public factors at or above {@link FixedPoint#productSafeAbs} (2^23 at f = 20)
+ * are refused ({@link ArithmeticException}), and {@link #requireRange} checks an intermediate
+ * value on shares, revealing one bit.
+ *
+ * <h2>One program</h2>
+ * Both parties must run the same operations in the same order on the same public values. Each
+ * opening carries a digest of the operations so far; at the first opening after a difference
+ * both parties throw {@link org.spdz4j.core.transport.ProtocolException} naming the first
+ * operation that differs on each side (iterate collections in an order both share: never a
+ * {@code HashSet} of tensors).
+ *
+ * <p>Every operation refuses, with {@link IllegalArgumentException} naming the argument, a null
+ * tensor, a tensor of another session or of the other party, a shape that does not fit, and an
+ * input from or a reveal to anyone but P0 and P1.
  */
 public final class Session {
     private final ComputeParty party;   // null while the plan is recorded
@@ -137,6 +157,11 @@ public final class Session {
     /**
      * A secret input owned by {@code owner}: {@code values} (row-major, encoded in fixed point)
      * are read only at the owner, and enter as shares without communication.
+     *
+     * @throws IllegalArgumentException if {@code owner} is not P0 or P1, the shape is null or has
+     *                                  a dimension below 1, or the owner gives another number of values
+     * @throws ArithmeticException      at the owner, if a value is not finite or not below
+     *                                  {@link FixedPoint#productSafeAbs} in magnitude
      */
     public SecretTensor input(Role owner, double[] values, Shape shape) {
         requireComputeParty("input from", owner);
@@ -152,60 +177,94 @@ public final class Session {
                 throw new IllegalArgumentException(owner + " owns input " + stream + " of shape " + shape + " and must supply "
                         + shape.size() + " values, got " + (values == null ? "none" : values.length));
             }
+            requireProductSafe("input " + stream + " from " + owner, values);
             mine = fp.encode(shape, values);
         }
         return new SecretTensor(this, id, shape, party.shareInput(owner, mine, shape, stream));
     }
 
-    /** The public {@code values} as a secret tensor (P0 holds them; no communication). */
+    /**
+     * The public {@code values} as a secret tensor (P0 holds them; no communication).
+     *
+     * @throws IllegalArgumentException if the shape is null or empty, or the number of values differs from its size
+     * @throws ArithmeticException      if a value is not below {@link FixedPoint#productSafeAbs} in magnitude
+     */
     public SecretTensor constant(double[] values, Shape shape) {
         requireShape(shape);
         Objects.requireNonNull(values, "values");
         if (values.length != shape.size()) {
             throw new IllegalArgumentException("a constant of shape " + shape + " needs " + shape.size() + " values, got " + values.length);
         }
+        requireProductSafe("a constant", values);
         int id = note("constant of shape " + shape + " " + digest(values));
         return local(id, shape, () -> ComputeParty.shareOfPublic(party.role(), fp.encode(shape, values)));
     }
 
-    /** {@code a + b}, local. */
+    /**
+     * {@code a + b}, local and exact in the ring.
+     *
+     * @throws IllegalArgumentException if the shapes differ
+     */
     public SecretTensor add(SecretTensor a, SecretTensor b) {
         requireSameShape("add", a, b);
         return local(note("add", a, b), a.shape, () -> a.share.add(b.share));
     }
 
-    /** {@code a - b}, local. */
+    /**
+     * {@code a - b}, local and exact in the ring.
+     *
+     * @throws IllegalArgumentException if the shapes differ
+     */
     public SecretTensor sub(SecretTensor a, SecretTensor b) {
         requireSameShape("subtract", a, b);
         return local(note("sub", a, b), a.shape, () -> a.share.sub(b.share));
     }
 
-    /** {@code a + c} for a public scalar c, local. */
+    /**
+     * {@code a + c} for a public scalar c, local and exact in the ring.
+     *
+     * @throws ArithmeticException if {@code c} is outside the fixed-point range ({@link FixedPoint#maxAbs})
+     */
     public SecretTensor addPublic(SecretTensor a, double c) {
         own(a);
+        fp.encode(c);
         return local(note("addPublic " + c, a), a.shape, () -> party.addPublic(a.share, fp.encode(c)));
     }
 
-    /** {@code c * a} for a public scalar c, local (truncated back to scale 2^f). */
+    /**
+     * {@code c * a} for a public scalar c, local (truncated back to scale 2^f): exact to one ulp
+     * while {@code |c * a|} stays below 2^(87-2f).
+     *
+     * @throws ArithmeticException if {@code c} is not below {@link FixedPoint#productSafeAbs} in magnitude
+     */
     public SecretTensor scale(SecretTensor a, double c) {
         own(a);
+        requireProductSafe("the public factor of scale", new double[]{c});
         return local(note("scale " + c, a), a.shape, () -> party.truncate(a.share.mulScalar(fp.encode(c)), fp.fractionalBits()));
     }
 
-    /** The sum of all elements, shape (1), local. */
+    /** The sum of all elements, shape (1), local and exact in the ring. */
     public SecretTensor sum(SecretTensor a) {
         own(a);
         return local(note("sum", a), Shape.of(1), () -> a.share.reshape(Shape.of(1, a.shape.size())).rowSums());
     }
 
-    /** Elementwise product; {@code mul(x, x)} is {@link #square}. */
+    /**
+     * Elementwise product; {@code mul(x, x)} is {@link #square}. Exact to one ulp while each
+     * product stays below 2^(87-2f) in magnitude (see the class's ranges).
+     *
+     * @throws IllegalArgumentException if the shapes differ
+     */
     public SecretTensor mul(SecretTensor a, SecretTensor b) {
         own(a);
         own(b);
         return a == b ? square(a) : product(BilinearOps.elementwise(), a, b);
     }
 
-    /** Elementwise square from the one opening of {@code a} and the dealer's {@code A^2}. */
+    /**
+     * Elementwise square from the one opening of {@code a} and the dealer's {@code A^2}: exact to
+     * one ulp while each square stays below 2^(87-2f), i.e. {@code |a| < }{@link FixedPoint#productSafeAbs}.
+     */
     public SecretTensor square(SecretTensor a) {
         own(a);
         int id = note("square", a);
@@ -217,19 +276,27 @@ public final class Session {
         return local(id, a.shape, () -> party.powers(a.masked, fp.fractionalBits(), power)[2]);
     }
 
-    /** Matrix product {@code a b} of rank-2 tensors. */
+    /**
+     * Matrix product {@code a b} of rank-2 tensors: exact to one ulp while each output element
+     * (a sum of products, truncated once) stays below 2^(87-2f) in magnitude.
+     *
+     * @throws IllegalArgumentException if the shapes do not fit
+     */
     public SecretTensor matmul(SecretTensor a, SecretTensor b) {
         return matmul(a, b, false, false);
     }
 
-    /** {@code op(a) op(b)}, {@code op} transposing where the flag is set. */
+    /** {@code op(a) op(b)}, {@code op} transposing where the flag is set; as {@link #matmul(SecretTensor, SecretTensor)}. */
     public SecretTensor matmul(SecretTensor a, SecretTensor b, boolean transposeA, boolean transposeB) {
         return product(BilinearOps.matmul(transposeA, transposeB), a, b);
     }
 
     /**
      * 2-d convolution of {@code input} (N, C, H, W) with {@code weights} (Cout, C, k, k), square
-     * kernel, no bias: output (N, Cout, OH, OW).
+     * kernel, no bias: output (N, Cout, OH, OW); exact to one ulp while each output element stays
+     * below 2^(87-2f) in magnitude.
+     *
+     * @throws IllegalArgumentException if the weights are not rank 4 or the shapes do not fit
      */
     public SecretTensor conv2d(SecretTensor input, SecretTensor weights, int stride, int padding) {
         own(input);
@@ -240,14 +307,24 @@ public final class Session {
         return product(Conv2dOps.forward(weights.shape.dim(2), stride, padding, 1), weights, input);
     }
 
-    /** Reveals {@code a} to both parties. While the plan is recorded: zeros. */
+    /**
+     * Reveals {@code a} to both parties. While the plan is recorded: zeros.
+     *
+     * @throws org.spdz4j.core.transport.ProtocolException if the parties' programs differ so far,
+     *                                                     or the peer's message is missing or malformed
+     */
     public double[] reveal(SecretTensor a) {
         own(a);
         note("reveal", a);
         return party == null ? new double[a.shape.size()] : fp.decode(party.open(a.share));
     }
 
-    /** Reveals {@code a} to {@code owner} only: its values there, null at the other party (and while recording). */
+    /**
+     * Reveals {@code a} to {@code owner} only: its values there, null at the other party (and while recording).
+     *
+     * @throws IllegalArgumentException if {@code owner} is not P0 or P1 (the dealer would rebuild the secret)
+     * @throws org.spdz4j.core.transport.ProtocolException at the owner, if the parties' programs differ so far
+     */
     public double[] revealTo(Role owner, SecretTensor a) {
         requireComputeParty("reveal to", owner);
         own(a);
@@ -257,6 +334,48 @@ public final class Session {
         }
         Ring128Tensor v = party.revealTo(owner, a.share);
         return v == null ? null : fp.decode(v);
+    }
+
+    /**
+     * Checks on shares that every element of {@code a} lies in {@code [-bound, bound)}: both
+     * parties learn one bit, nothing else. Two 127-bit comparisons from {@code a}'s one opening
+     * (so any value below 2^126 in the ring is seen, a failed truncation's error of about
+     * 2^(128-f) included), the count of elements outside masked and compared with 1, and that bit
+     * opened. About 2 x 127 comparison bits per element and a few rounds.
+     *
+     * <pre>{@code
+     * SecretTensor y = s.square(x);
+     * s.requireRange(y, 1e6);   // throws at both parties if some |y| >= 1e6
+     * }</pre>
+     *
+     * @throws IllegalArgumentException if {@code bound} is not positive or outside the fixed-point range
+     * @throws ArithmeticException      at both parties, if an element lies outside
+     */
+    public void requireRange(SecretTensor a, double bound) {
+        own(a);
+        if (!(bound > 0) || bound >= fp.maxAbs()) {
+            throw new IllegalArgumentException("requireRange bound must be in (0, " + fp.maxAbs() + "), got " + bound);
+        }
+        note("requireRange " + bound, a);
+        open(a);
+        PlanEntry.Sign above = plan.sign(a.mask, 127);
+        PlanEntry.Sign notBelow = plan.sign(a.mask, 127);
+        PlanEntry.Mask countMask = plan.mask(Shape.of(1));
+        PlanEntry.Sign someOutside = plan.sign(countMask, 40);
+        if (party == null) {
+            return;
+        }
+        long limit = fp.encode(bound);
+        int n = a.shape.size();
+        Ring128Tensor over = party.compare(above, party.addPublic(a.masked, -limit)).nonNegative();
+        Ring128Tensor notUnder = party.compare(notBelow, party.addPublic(a.masked, limit)).nonNegative();
+        Ring128Tensor outside = party.addPublic(over.sub(notUnder).reshape(Shape.of(1, n)).rowSums(), n);
+        MaskedTensor count = party.mask(outside, countMask);
+        Ring128Tensor bit = party.open(party.compare(someOutside, party.addPublic(count, -1)).nonNegative());
+        if (bit.lo(0) != 0) {
+            throw new ArithmeticException("an element of " + a + " lies outside [-" + bound + ", " + bound
+                    + "): a value beyond the fixed-point range, or a product that grew past 2^(87-2f) before truncation");
+        }
     }
 
     private SecretTensor product(BilinearOp op, SecretTensor a, SecretTensor b) {
@@ -346,6 +465,18 @@ public final class Session {
         Objects.requireNonNull(role, "role");
         if (!role.isComputeParty()) {
             throw new IllegalArgumentException("cannot " + what + " " + role + ": only the compute parties P0 and P1 may");
+        }
+    }
+
+    /** Refuses a value whose product with another such value could truncate wrongly (see the class's ranges). */
+    private void requireProductSafe(String what, double[] values) {
+        double limit = fp.productSafeAbs();
+        for (int i = 0; i < values.length; i++) {
+            if (!(Math.abs(values[i]) < limit)) {
+                throw new ArithmeticException(what + ": element " + i + " is " + values[i] + ", not below " + limit
+                        + " = FixedPoint.productSafeAbs() at f=" + fp.fractionalBits() + " in magnitude: a product of it "
+                        + "could truncate wrongly (use fewer fractional bits for larger values)");
+            }
         }
     }
 

@@ -65,6 +65,20 @@ public final class FixedPoint {
         return maxAbs;
     }
 
+    /** Bits of a product's bit length at which its truncation fails with probability at most 2^-40 per element. */
+    public static final int SAFE_PRODUCT_BITS = 87;
+
+    /**
+     * The largest magnitude (exclusive) of two factors whose product truncates correctly except
+     * with probability at most 2^-40 per element: {@code 2^floor((87 - 2f) / 2)}, 2^23 (about
+     * 8.4 million) at f = 20. Their product, at scale 2^2f, then has bit length at most 87 (see
+     * {@link #truncationFailureBound}). {@code Session} refuses inputs and public factors beyond
+     * it; fewer fractional bits allow larger values.
+     */
+    public double productSafeAbs() {
+        return Math.scalb(1.0, (SAFE_PRODUCT_BITS - 2 * fractionalBits) / 2);
+    }
+
     /** {@code round(x * 2^f)}; refuses a value outside the format's range. */
     public long encode(double x) {
         if (!(Math.abs(x) < maxAbs)) { // also rejects NaN
