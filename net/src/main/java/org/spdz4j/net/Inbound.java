@@ -47,9 +47,12 @@ final class Inbound extends ChannelInboundHandlerAdapter {
     private int received;
     private boolean failed;
 
-    Inbound(Consumer<Event> events, AtomicLong maxElements) {
+    private final java.util.function.Function<Throwable, String> hint; // what a failure may mean, for this participant
+
+    Inbound(Consumer<Event> events, AtomicLong maxElements, java.util.function.Function<Throwable, String> hint) {
         this.events = events;
         this.maxElements = maxElements;
+        this.hint = hint;
     }
 
     @Override
@@ -179,7 +182,7 @@ final class Inbound extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String why = cause instanceof TooLongFrameException
                 ? "malformed frame: larger than " + Frames.MAX_FRAME_BYTES + " bytes (" + cause.getMessage() + ")"
-                : "connection failed: " + describe(cause);
+                : "connection failed: " + describe(cause) + hint.apply(cause);
         fail(ctx, why);
     }
 

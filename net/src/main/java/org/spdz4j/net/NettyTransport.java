@@ -238,6 +238,27 @@ public final class NettyTransport implements Transport {
         LOG.info("{} connected to {} at {}{}", self, h.role(), ch.remoteAddress(), tls != null ? " (mutual TLS, " + TlsIdentity.engine() + ")" : " (plain TCP)");
     }
 
+    /**
+     * When the peer ended a TLS handshake with a certificate alert (or BoringSSL's internal error,
+     * what its trust manager's refusal becomes): the peer refused this side's certificate. The
+     * refusing side names the presented and the pinned fingerprint; this side names its own, so
+     * both logs show what to compare. Empty for any other failure.
+     */
+    String refusedHint(Throwable cause) {
+        Throwable root = cause;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        String m = String.valueOf(root.getMessage()).toUpperCase(java.util.Locale.ROOT);
+        boolean refused = m.contains("ALERT") && (m.contains("CERTIFICATE") || m.contains("INTERNAL_ERROR")
+                || m.contains("INTERNAL ERROR") || m.contains("HANDSHAKE_FAILURE"));
+        if (tls == null || !refused) {
+            return "";
+        }
+        return "; the peer refused this side's certificate " + TlsIdentity.fingerprint(tls.certificate()) + " (" + self
+                + "): its run.yaml must pin that fingerprint for " + self + " (its log names the one it pins)";
+    }
+
     private static X509Certificate peerCertificate(Channel ch) {
         try {
             return (X509Certificate) ch.pipeline().get(SslHandler.class).engine().getSession().getPeerCertificates()[0];
@@ -289,7 +310,7 @@ public final class NettyTransport implements Transport {
                                     hello(ch);
                                 } else {
                                     setup.add(new Inbound.Failure(dialed, "TLS handshake with " + ch.remoteAddress()
-                                            + " failed: " + Inbound.describe(f.cause()), ch));
+                                            + " failed: " + Inbound.describe(f.cause()) + refusedHint(f.cause()), ch));
                                 }
                             });
                         }
@@ -297,7 +318,8 @@ public final class NettyTransport implements Transport {
                     }
                 });
                 ch.pipeline().addLast("frames", new LengthFieldBasedFrameDecoder(Frames.MAX_FRAME_BYTES + 4, 0, 4, 0, 4));
-                ch.pipeline().addLast("inbound", new Inbound(NettyTransport.this::deliver, maxTensorElements));
+                ch.pipeline().addLast("inbound", new Inbound(NettyTransport.this::deliver, maxTensorElements,
+                        NettyTransport.this::refusedHint));
             }
         };
     }

@@ -43,7 +43,8 @@ final class PinnedTrust extends SimpleTrustManagerFactory {
             @Override
             void check(String presented) throws CertificateException {
                 if (!known.contains(presented)) {
-                    throw new CertificateException("certificate " + presented + " is not pinned for any peer");
+                    throw new CertificateException("the peer presented certificate " + presented + ", which is not pinned for "
+                            + "any peer (the configuration pins " + pins + ")");
                 }
             }
         });

@@ -83,7 +83,30 @@ class SetupAvailabilityTest {
         assertTrue(e.getMessage().startsWith("P1 could not connect to P0 at ")
                 && e.getMessage().contains("P0 presented certificate " + real + " but the configuration pins " + wrong
                 + " for P0"), e.getMessage());
-        assertThrows(CompletionException.class, p0::join);
+        // the refused side names its own certificate and what the peer must pin (it used to see only an alert)
+        CompletionException refused = assertThrows(CompletionException.class, p0::join);
+        assertTrue(refused.getCause().getMessage().contains("the peer refused this side's certificate " + real + " (P0)"),
+                refused.getCause().getMessage());
+    }
+
+    @Test
+    void aListenerWithAWrongPinRefusesTheDialerAndBothNameTheCertificate() {
+        Map<Role, InetSocketAddress> at = Ports.loopback();
+        Map<Role, TlsIdentity> ids = NettyConformanceTest.identities();
+        String real = TlsIdentity.fingerprint(ids.get(Role.P1).certificate());
+        String wrong = "11".repeat(32);
+        Map<Role, String> pins = new LinkedHashMap<>(ids.get(Role.P0).pinned());
+        pins.put(Role.P1, wrong);
+        TlsIdentity p0 = new TlsIdentity(ids.get(Role.P0).key(), ids.get(Role.P0).certificate(), pins);
+        CompletableFuture<NettyTransport> listening = CompletableFuture.supplyAsync(
+                () -> NettyTransport.connect(Role.P0, at, p0, Duration.ofSeconds(6)));
+        ProtocolException dialer = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(ProtocolException.class,
+                () -> NettyTransport.connect(Role.P1, at, ids.get(Role.P1), Duration.ofSeconds(6))));
+        assertTrue(dialer.getMessage().contains("the peer refused this side's certificate " + real + " (P1)"),
+                dialer.getMessage());
+        CompletionException listener = assertThrows(CompletionException.class, listening::join);
+        String m = listener.getCause().getMessage();
+        assertTrue(m.contains("the peer presented certificate " + real + ", which is not pinned") && m.contains(wrong), m);
     }
 
     @Test
