@@ -138,4 +138,12 @@ class SessionTest {
                 p.entries().get(2).describe());
         assertTrue(p.entries().get(4).describe().contains("power 3^2"), p.entries().get(4).describe());
     }
+
+    @Test
+    void revealToGivesTheOtherPartyNothing() {
+        LocalComputation.Result<double[]> r = Session.runLocal(s ->
+                s.revealTo(Role.P0, s.sum(s.input(Role.P1, new double[]{1.5, 2.5}, Shape.of(2)))));
+        assertEquals(4.0, r.p0()[0], 1e-5);
+        org.junit.jupiter.api.Assertions.assertNull(r.p1());
+    }
 }
