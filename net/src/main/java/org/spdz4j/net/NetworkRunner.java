@@ -19,6 +19,13 @@ import org.spdz4j.core.transport.Topology;
  * double[] y = NetworkRunner.run(Role.P1, topology, tls, Duration.ofSeconds(60),
  *         t -> Session.runParty(t, "example", FixedPoint.DEFAULT, program));
  * }</pre>
+ *
+ * <h2>What it throws</h2>
+ * {@code run} throws {@link org.spdz4j.core.transport.ProtocolException} when a peer does not
+ * connect within the timeout, presents another certificate than the pinned one (both sides name
+ * the fingerprints), speaks another protocol version or drops its connection (naming it);
+ * {@link java.io.IOException} for a key or certificate file that cannot be read or does not
+ * match the topology; and whatever the body throws, after closing the links.
  */
 public final class NetworkRunner {
     private NetworkRunner() {

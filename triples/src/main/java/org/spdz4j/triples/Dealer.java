@@ -36,6 +36,13 @@ import org.spdz4j.core.mpc.SecureComparison;
  * ... parties train ...
  * run.join();
  * }</pre>
+ *
+ * <h2>What it throws</h2>
+ * {@link org.spdz4j.core.transport.ProtocolException} when a party asks for another plan (the
+ * party names the first entry that differs), another step range, or a step outside the range,
+ * and when a party's request does not come within the transport's timeout;
+ * {@link IllegalArgumentException} for a negative range; {@link IllegalStateException} when a
+ * step is produced before {@code setup}.
  */
 public final class Dealer {
     /** Traffic scope of the seeds. */

@@ -26,6 +26,12 @@ import org.spdz4j.core.transport.Transport;
  *         Map.of("dataset", "mnist 60000"));
  * p.party().beginStep(0, p.randomness().forStep(0));
  * }</pre>
+ *
+ * <h2>What it throws</h2>
+ * {@link org.spdz4j.core.transport.ProtocolException} when the parties disagree on a named fact
+ * (both values named), on the plan (the first entry that differs, on both sides), on the steps
+ * they hold, or with the dealer; and when a message does not come within the transport's
+ * timeout.
  */
 public final class Handshake {
     /** Tag of the word a participant sends the dealer when it finished successfully. */

@@ -31,6 +31,12 @@ import org.spdz4j.core.transport.Transport;
  *             return party.open(...);
  *         });
  * }</pre>
+ *
+ * <h2>What it throws</h2>
+ * {@code run} rethrows the first failure of a participant (a consequence in the others, such as
+ * a closed link, is not reported over its cause): the program's own exceptions, and
+ * {@link org.spdz4j.core.transport.ProtocolException} for a protocol failure (another plan,
+ * another program, a message that does not come in time, naming what was awaited).
  */
 public final class LocalComputation {
     private LocalComputation() {

@@ -23,6 +23,12 @@ import org.spdz4j.core.transport.Transport;
  * PartyRandomness source = PartyRandomness.connect(Role.P1, transport, plan, 0, steps);
  * party.beginStep(step, source.forStep(step));
  * }</pre>
+ *
+ * <h2>What it throws</h2>
+ * {@link org.spdz4j.core.transport.ProtocolException} when the dealer refuses the request (its
+ * reason, and for another plan the first entry that differs), announces another plan or range,
+ * or its corrections do not come in time or in order; {@link IllegalArgumentException} for a
+ * step outside the announced range.
  */
 public final class PartyRandomness {
     private final Role role;

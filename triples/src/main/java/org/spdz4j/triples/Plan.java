@@ -28,6 +28,12 @@ import org.spdz4j.core.transport.ProtocolException;
  * PlanEntry.Product y = b.product(BilinearOps.matmul(false, true), x, w, 20);   // 128 x 10, truncated by 20
  * Plan plan = b.build();
  * }</pre>
+ *
+ * <h2>What it throws</h2>
+ * The builder throws {@link IllegalArgumentException}, naming the entry, for an operand that is
+ * not an entry of this plan or shapes that do not fit the op; {@link #require} and
+ * {@link #entry} throw {@link org.spdz4j.core.transport.ProtocolException} or
+ * {@link IllegalArgumentException} for a handle or position of another plan.
  */
 public final class Plan {
     private final String name;

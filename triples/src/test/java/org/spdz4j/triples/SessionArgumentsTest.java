@@ -37,6 +37,32 @@ class SessionArgumentsTest {
             stale[0] = s.input(Role.P0, X, SHAPE);
             return s.reveal(stale[0]);
         });
+        every().forEach((name, op) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> Session.runLocal(s -> op.apply(s, stale[0])), name);
+            assertTrue(e.getMessage().contains("belongs to another session"), name + ": " + e.getMessage());
+        });
+    }
+
+    /** The two threads of runLocal share a tensor: P1 is refused P0's, whatever the operation. */
+    @Test
+    void aTensorOfTheOtherPartyIsRefusedByEveryOperation() {
+        every().forEach((name, op) -> {
+            java.util.concurrent.CompletableFuture<SecretTensor> p0s = new java.util.concurrent.CompletableFuture<>();
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Session.runLocal(s -> {
+                SecretTensor mine = s.input(Role.P0, X, SHAPE);
+                if (Role.P0.equals(s.role())) {
+                    p0s.complete(mine);
+                    return s.reveal(mine);
+                }
+                return s.role() == null ? null : op.apply(s, p0s.get(10, java.util.concurrent.TimeUnit.SECONDS));
+            }), name);
+            assertTrue(e.getMessage().contains("belongs to another session or another party"), name + ": " + e.getMessage());
+        });
+    }
+
+    /** Every operation of the facade on {@code t} (and fresh tensors of its own session). */
+    private static Map<String, BiFunction<Session, SecretTensor, Object>> every() {
         Map<String, BiFunction<Session, SecretTensor, Object>> ops = new LinkedHashMap<>();
         ops.put("sum", (s, t) -> s.sum(t));
         ops.put("scale", (s, t) -> s.scale(t, 2.0));
@@ -49,11 +75,12 @@ class SessionArgumentsTest {
         ops.put("matmul", (s, t) -> s.matmul(s.input(Role.P1, X, SHAPE), t));
         ops.put("reveal", (s, t) -> s.reveal(t));
         ops.put("revealTo", (s, t) -> s.revealTo(Role.P0, t));
-        ops.forEach((name, op) -> {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                    () -> Session.runLocal(s -> op.apply(s, stale[0])), name);
-            assertTrue(e.getMessage().contains("belongs to another session"), name + ": " + e.getMessage());
+        ops.put("conv2d", (s, t) -> s.conv2d(s.input(Role.P1, new double[16], Shape.of(1, 1, 4, 4)), t, 1, 0));
+        ops.put("requireRange", (s, t) -> {
+            s.requireRange(t, 10);
+            return null;
         });
+        return ops;
     }
 
     @Test

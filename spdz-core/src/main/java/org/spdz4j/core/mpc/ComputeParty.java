@@ -31,6 +31,15 @@ import org.spdz4j.core.transport.Transport;
  * List<MaskedTensor> xw = p.maskAll(List.of(xShare, wShare), List.of(xMask, wMask));  // one round
  * Ring128Tensor y = p.multiply(product, xw.get(0), xw.get(1));  // checks the operands, truncates as planned
  * }</pre>
+ *
+ * <h2>What it throws</h2>
+ * Every method throws {@link ProtocolException} when the peer's message does not come within the
+ * transport's timeout (naming the tag it waited for), is malformed or out of step, or (with
+ * {@link #checkTranscript}) follows another program; {@link IllegalArgumentException}, naming
+ * the plan entry, when a tensor does not fit the entry it is used with (another mask's operand,
+ * another shape, a derived mask's other parents); {@link IllegalStateException} for a use out of
+ * order (any step operation before {@link #beginStep}, a mask or comparison entry used twice in
+ * a step, input sharing before its setup).
  */
 public final class ComputeParty {
     private final Role role;
