@@ -95,7 +95,10 @@ final class PartyCommand implements Callable<Integer> {
                 r = TrainingRun.party(t, role, c, train, held, ProcessOptions.seed(inputSeed), training.agreements(), ck, f -> {
                     first[0] = f;
                     start[0] = System.nanoTime();
-                    if (resume) {
+                    if (resume && f == steps) {
+                        System.out.println(role + ": the run is finished (its final checkpoint, step " + f
+                                + ", is held by both parties): revealing the model again, no step to train");
+                    } else if (resume) {
                         output.say(role + ": resuming at step " + f + " (checkpoints held: " + held + ")");
                     }
                     if (bar != null) {
@@ -136,7 +139,14 @@ final class PartyCommand implements Callable<Integer> {
             Files.writeString(timingFile, Double.toString(r.stepSeconds()));
         }
         if (saveModel != null) {
-            ModelFile.write(saveModel, c.network(), scaling, r.outcome().model());
+            try {
+                ModelFile.write(saveModel, c.network(), scaling, r.outcome().model());
+            } catch (IOException e) {
+                throw new IOException("P0: " + e.getMessage() + (checkpointDir != null
+                        ? "; the final step's shares are kept in " + checkpointDir + ": run the same command with --resume "
+                        + "(and --save-model where there is room) to write the model without training again"
+                        : "; with --checkpoint-dir a run keeps its final shares for that"), e);
+            }
             System.out.println("P0: model written to " + saveModel);
         }
         if (c.rangeCheck()) {

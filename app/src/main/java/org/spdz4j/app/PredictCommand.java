@@ -28,6 +28,12 @@ final class PredictCommand implements Callable<Integer> {
         for (Path image : images) {
             try {
                 double[] logits = m.forward(PngDigit.load(image, file.scaling())).values();
+                for (int i = 0; i < logits.length; i++) {
+                    if (!Double.isFinite(logits[i])) { // a finite but huge model overflows: no p=NaN printed as a result
+                        throw new ArithmeticException(image + ": the model's output " + i + " is " + logits[i]
+                                + " for this image: " + model + " holds weights too large to classify it");
+                    }
+                }
                 int digit = Evaluation.argmax(logits, 0, 10);
                 System.out.printf("%s: %d (p=%.3f)%n", image, digit, softmax(logits)[digit]);
             } catch (java.io.IOException | RuntimeException e) {

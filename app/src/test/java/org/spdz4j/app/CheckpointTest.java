@@ -118,19 +118,27 @@ class CheckpointTest {
         Path p0 = run.resolve("checkpoints/P0");
         Path p1 = run.resolve("checkpoints/P1");
         assertEquals(List.of(3, 4), Checkpoint.steps(p0, Role.P0));
-        Files.delete(Checkpoint.file(p1, Role.P1, 4)); // P1 died before saving step 4
         assertFalse(Files.exists(run.resolve("P0.key.pem")), "the demo deletes its keys at exit");
-
         String[] resume = Arrays.copyOf(options, options.length + 3);
         resume[options.length] = "--resume";
         resume[options.length + 1] = "--save-model";
         resume[options.length + 2] = model.toString();
+        TrainingConfig c = config(128);
+        LocalTraining.Result uninterrupted = run(c, LocalTraining.batches(c, TestData.train().size()), 0, null);
+
+        // resuming the finished run says so and writes the model from the final checkpoint (it failed before)
+        assertEquals(0, new CommandLine(new DemoCommand()).execute(resume));
+        assertTrue(Files.readString(run.resolve("P1.log")).contains("the run is finished (its final checkpoint, step 4"),
+                Files.readString(run.resolve("P1.log")));
+        assertSameModel(uninterrupted.model(), ModelFile.read(model).params());
+        assertFalse(SecretFiles.openToOthers(model), "the model is its owner's secret");
+        Files.delete(model);
+
+        Files.delete(Checkpoint.file(p1, Role.P1, 4)); // P1 died before saving step 4
         assertEquals(0, new CommandLine(new DemoCommand()).execute(resume));
         assertTrue(Files.readString(run.resolve("P1.log")).contains("resuming at step 3"));
         assertTrue(Files.readString(run.resolve("dealer.log")).contains("steps 3..3"));
 
-        TrainingConfig c = config(128);
-        LocalTraining.Result uninterrupted = run(c, LocalTraining.batches(c, TestData.train().size()), 0, null);
         assertSameModel(uninterrupted.model(), ModelFile.read(model).params());
     }
 }

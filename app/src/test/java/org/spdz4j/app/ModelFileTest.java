@@ -105,6 +105,35 @@ class ModelFileTest {
         assertEquals(f + ": parameter 1 holds NaN at 0: the model is unusable (did its training diverge?)", e.getMessage());
     }
 
+    /** A finite but huge model overflows on an image: refused naming it, exit 1 (it printed p=NaN and exited 0). */
+    @Test
+    void predictRefusesAModelWhoseOutputsAreNotFinite() throws IOException {
+        List<double[]> params = trained();
+        java.util.Arrays.fill(params.get(0), 1e200); // finite; the activation squares it past the largest double
+        Path model = dir.resolve("huge.spdz");
+        ModelFile.write(model, net, TestData.scaling(), params);
+        Path png = dir.resolve("digit.png");
+        writePng(TestData.test(), 0, png, false);
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
+        java.io.PrintStream stdout = System.out;
+        java.io.PrintStream stderr = System.err;
+        int code;
+        try {
+            System.setOut(new java.io.PrintStream(out, true));
+            System.setErr(new java.io.PrintStream(err, true));
+            code = Spdz.commandLine().execute("predict", "--model", model.toString(), png.toString());
+        } finally {
+            System.setOut(stdout);
+            System.setErr(stderr);
+        }
+        assertEquals(1, code);
+        assertEquals("", out.toString(), "no result line");
+        String e = err.toString();
+        assertTrue(e.contains(png + ": the model's output") && e.contains("holds weights too large")
+                && (e.contains("Infinity for this image") || e.contains("NaN for this image")), e);
+    }
+
     @Test
     void predictNamesAMissingOrOversizedImageAndStillClassifiesTheOthers() throws IOException {
         Path model = dir.resolve("model.spdz");

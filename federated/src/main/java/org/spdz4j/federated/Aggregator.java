@@ -89,13 +89,17 @@ public final class Aggregator {
                                                          SecureAggregation.Collected got) {
         ComputeParty party = joined.party();
         party.beginStep(round, joined.randomness().forStep(round));
-        boolean[] pass = bound.check(party, got.shares(), c.normBound());
+        NormBound.Verdict v = bound.check(party, got.shares(), c.normBound(), c.mostExamples());
         for (int i = 0; i < got.clients().size(); i++) {
-            if (!pass[i]) {
+            if (!v.countOk()[i]) {
+                System.err.printf("%s, round %d: %s's example count is not in [1, %d]: left out%n", party.role(), round + 1,
+                        got.clients().get(i), c.mostExamples());
+            } else if (!v.normOk()[i]) {
                 System.err.printf("%s, round %d: %s's update exceeds the norm bound %s: left out%n", party.role(), round + 1,
                         got.clients().get(i), c.normBound());
             }
         }
+        boolean[] pass = v.pass();
         return got.keeping(i -> pass[i]);
     }
 

@@ -66,11 +66,15 @@ public final class Coordinator {
             SecureAggregation.Sum agg = SecureAggregation.receive(t, round, vector, answer, aggregators);
             double aggregation = java.nio.ByteBuffer.wrap(t.receiveBytes(Role.P0, FederatedTraining.tag(round, FederatedTraining.TIMING))).getDouble();
             double roundSeconds = (System.nanoTime() - start) / 1e9;
+            double[] sum = agg.skipped() ? null : FederatedTraining.FP.decode(agg.value());
+            String unusable = sum == null ? null : unusable(c, sum, agg.clients());
             if (agg.skipped()) {
                 System.err.printf("round %d skipped: %d clients in, fewer than the minimum %d; nothing revealed%n",
-                        round + 1, agg.clients(), c.minimum());
+                        round + 1, agg.clients(), Math.max(1, c.minimum()));
+            } else if (unusable != null) {
+                System.err.printf("round %d skipped: the sum of its %d clients' updates is unusable (%s); the model "
+                        + "stays as it was%n", round + 1, agg.clients(), unusable);
             } else {
-                double[] sum = FederatedTraining.FP.decode(agg.value());
                 double examples = sum[size];
                 double[] next = FederatedTraining.flatten(roundStart);
                 for (int i = 0; i < size; i++) {
@@ -82,11 +86,36 @@ public final class Coordinator {
             }
             double accuracy = Evaluation.accuracy(c.network(), global.paramValues(), test, testImages);
             long upload = (c.secure() ? 16 : 0) + 16L * vector.size(); // a seed to P0 and the masked vector to P1
-            Round done = new Round(round, sampled, agg.clients(), agg.skipped(), accuracy, upload,
+            Round done = new Round(round, sampled, agg.clients(), agg.skipped() || unusable != null, accuracy, upload,
                     Math.max(0, roundSeconds - aggregation), aggregation);
             log.add(done);
             listener.after(done);
         }
         return new Result(global.paramValues(), log);
+    }
+
+    /**
+     * Why the round's sum {@code (sum n_k u_k, sum n_k)} cannot be applied, or null: its total
+     * count must be positive and at most what {@code clients} clients within the fixed-point
+     * headroom can hold, and its average update finite and within the clip (each client's update
+     * is clipped, so an honest average is too). Checked before the division, so a client that
+     * sends a negative or inflated count, or a shifted element, cannot make the model NaN; the
+     * round is skipped instead (which client it was is not learnt from the sum).
+     */
+    static String unusable(Config c, double[] sum, int clients) {
+        int size = sum.length - 1;
+        double examples = sum[size];
+        double most = clients * Math.scalb(1.0, 62 - FederatedTraining.FP.fractionalBits()) / c.clip();
+        if (!(examples >= 1) || examples > most) {
+            return "its example count " + examples + " is not in [1, " + most + "]";
+        }
+        double slack = c.clip() + clients * FederatedTraining.FP.ulp(); // the rounding of each client's encoding
+        for (int i = 0; i < size; i++) {
+            double average = sum[i] / examples;
+            if (!(Math.abs(average) <= slack)) {
+                return "element " + i + " of the average update is " + average + ", outside the clip " + c.clip();
+            }
+        }
+        return null;
     }
 }

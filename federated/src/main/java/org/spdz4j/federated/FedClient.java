@@ -54,8 +54,22 @@ public final class FedClient {
                     v[i] = v[v.length - 1] * (v[i] >= 0 ? c.clip() : -c.clip());
                 }
             }
+            FederatedTraining.Attack attack = faults.attacker() == me ? faults.attack() : null;
+            if (attack == FederatedTraining.Attack.NEGATIVE_COUNT) {
+                v[v.length - 1] = -v[v.length - 1] * (FederatedTraining.sample(c, round).size() - 1); // equal parts: total 0
+            } else if (attack == FederatedTraining.Attack.INFLATED_COUNT) {
+                v[v.length - 1] *= 1e9;
+            }
             Ring128Tensor x = FederatedTraining.FP.encode(vector, v);
-            if (faults.onlyP0Client() == me && faults.onlyP0Round() == round) {
+            if (attack == FederatedTraining.Attack.SHIFTED_ELEMENT) {
+                long[] hi = x.hiWords().clone();
+                hi[0] += 1L << 62; // + 2^126
+                x = Ring128Tensor.wrap(x.shape(), hi, x.loWords().clone());
+            }
+            if (attack == FederatedTraining.Attack.LONG_SEED) {
+                t.sendBytes(Role.P0, FederatedTraining.tag(round, 0), new byte[17]);
+                t.send(Role.P1, FederatedTraining.tag(round, 0), x);
+            } else if (faults.onlyP0Client() == me && faults.onlyP0Round() == round) {
                 t.sendBytes(Role.P0, FederatedTraining.tag(round, 0), new byte[16]); // its P1 share never arrives
             } else if (c.secure()) {
                 SecureAggregation.submit(t, round, x);

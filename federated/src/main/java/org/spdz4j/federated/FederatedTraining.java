@@ -87,6 +87,11 @@ public final class FederatedTraining {
                     trainImages, seed, init, secure, deadline, bound);
         }
 
+        /** The most examples a client may count: what the fixed-point headroom holds at this clip (see checkHeadroom). */
+        public long mostExamples() {
+            return (long) Math.floor(Math.scalb(1.0, 62 - FP.fractionalBits()) / clip);
+        }
+
         /**
          * Refuses a configuration whose encoded client vectors could leave the fixed-point range:
          * each element {@code |n_k * update| <= n_max * clip} must stay below 2^(62 - f); the sum of
@@ -106,10 +111,34 @@ public final class FederatedTraining {
     /**
      * Test hooks: a client that dies from a round on, a client that reaches only P0 in one round,
      * a client that poisons its updates (every element pushed to the clip, the largest update the
-     * clip allows).
+     * clip allows), and a client that breaks the protocol every round ({@code attacker} with
+     * {@code attack}).
      */
-    public record Faults(int diesAtRound, int dyingClient, int onlyP0Round, int onlyP0Client, int poisonedClient) {
+    public record Faults(int diesAtRound, int dyingClient, int onlyP0Round, int onlyP0Client, int poisonedClient,
+                         int attacker, Attack attack) {
         public static final Faults NONE = new Faults(-1, -1, -1, -1, -1);
+
+        /** The faults without an attacker. */
+        public Faults(int diesAtRound, int dyingClient, int onlyP0Round, int onlyP0Client, int poisonedClient) {
+            this(diesAtRound, dyingClient, onlyP0Round, onlyP0Client, poisonedClient, -1, null);
+        }
+
+        /** Only {@code attacker} sending {@code attack} every round. */
+        public static Faults attack(int attacker, Attack attack) {
+            return new Faults(-1, -1, -1, -1, -1, attacker, attack);
+        }
+    }
+
+    /** What a malicious client sends instead of its share (see {@link Faults#attack}). */
+    public enum Attack {
+        /** A 17-byte PRG seed to P0. */
+        LONG_SEED,
+        /** An example count that brings the round's total to 0 (the others' counts, negated). */
+        NEGATIVE_COUNT,
+        /** Its example count times 10^9. */
+        INFLATED_COUNT,
+        /** One element of its share shifted by 2^126 (wraps a squared norm; the sum decodes to nonsense). */
+        SHIFTED_ELEMENT
     }
 
     /**

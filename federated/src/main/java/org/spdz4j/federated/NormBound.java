@@ -26,9 +26,12 @@ import org.spdz4j.triples.Plan;
  * boolean[] pass = check.check(party, rows, 10.0);       // after party.beginStep(round, ...)
  * }</pre>
  */
-public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square, PlanEntry.Mask maskD, PlanEntry.Sign sign) {
+public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square, PlanEntry.Mask maskD, PlanEntry.Sign sign,
+                        PlanEntry.Mask maskN, PlanEntry.Sign atLeastOne, PlanEntry.Sign aboveMost) {
     /** Width of the comparison: {@code |d| < 2^99}, room for 2^28-scaled squared norms of 2^70. */
     static final int BITS = 100;
+    /** Width of the count's comparisons: any ring value below 2^126 in magnitude is seen for what it is. */
+    static final int COUNT_BITS = 127;
     /** {@code B^2} is applied as a multiple of 1/256 (8 bits), so no product by a public real needs a truncation. */
     private static final int SCALE_BITS = 8;
 
@@ -39,7 +42,10 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
         PlanEntry.Power square = b.power(x, 2);
         PlanEntry.Mask d = b.mask(Shape.of(clients));
         PlanEntry.Sign sign = b.sign(d, BITS);
-        return new NormBound(b.build(), x, square, d, sign);
+        PlanEntry.Mask n = b.mask(Shape.of(clients)); // each client's example count, checked in range on its own
+        PlanEntry.Sign atLeastOne = b.sign(n, COUNT_BITS);
+        PlanEntry.Sign aboveMost = b.sign(n, COUNT_BITS);
+        return new NormBound(b.build(), x, square, d, sign, n, atLeastOne, aboveMost);
     }
 
     /**
@@ -48,6 +54,29 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
      * each {@code values} long, at the fixed-point scale. The party's step must have begun.
      */
     boolean[] check(ComputeParty party, List<Ring128Tensor> rows, double bound) {
+        return check(party, rows, bound, Long.MAX_VALUE >> party.fixedPoint().fractionalBits()).pass();
+    }
+
+    /**
+     * A client's verdict: whether its update is within the bound and its example count in
+     * {@code [1, mostExamples]}; the two are opened together, both parties learn both.
+     */
+    record Verdict(boolean[] normOk, boolean[] countOk) {
+        boolean[] pass() {
+            boolean[] p = new boolean[normOk.length];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = normOk[i] && countOk[i];
+            }
+            return p;
+        }
+    }
+
+    /**
+     * As {@link #check(ComputeParty, List, double)}, each client's example count also checked
+     * on shares to lie in {@code [1, mostExamples]} (two comparisons per client): a negative,
+     * zero or inflated count is refused before it could touch the total.
+     */
+    Verdict check(ComputeParty party, List<Ring128Tensor> rows, double bound, long mostExamples) {
         int m = maskX.shape().dim(0);
         int v = maskX.shape().dim(1);
         if (rows.size() > m) {
@@ -71,11 +100,26 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
             throw new IllegalArgumentException("a norm bound must be in (0, 2^16), got " + bound);
         }
         Ring128Tensor d = n2.mulScalar(limit).sub(sums.sub(n2).mulScalar(1L << SCALE_BITS));
-        Ring128Tensor bits = party.open(party.compare(sign, party.mask(d, maskD)).nonNegative());
-        boolean[] pass = new boolean[m];
-        for (int r = 0; r < m; r++) {
-            pass[r] = bits.lo(r) == 1 && bits.hi(r) == 0;
+        Ring128Tensor normBits = party.compare(sign, party.mask(d, maskD)).nonNegative();
+        List<Ring128Tensor> countShares = new ArrayList<>();
+        for (Ring128Tensor row : all) {
+            countShares.add(row.slice(v - 1, Shape.of(1)));
         }
-        return pass;
+        int f = party.fixedPoint().fractionalBits();
+        MaskedTensor n = party.mask(Ring128Tensor.concat(countShares), maskN);
+        Ring128Tensor notBelow = party.compare(atLeastOne, party.addPublic(n, -(1L << f))).nonNegative();
+        Ring128Tensor above = party.compare(aboveMost, party.addPublic(n, -(mostExamples << f) - 1)).nonNegative();
+        List<Ring128Tensor> opened = party.openAll(List.of(normBits, notBelow.sub(above)));
+        boolean[] normOk = new boolean[m];
+        boolean[] countOk = new boolean[m];
+        for (int r = 0; r < m; r++) {
+            normOk[r] = isOne(opened.get(0), r);
+            countOk[r] = isOne(opened.get(1), r);
+        }
+        return new Verdict(normOk, countOk);
+    }
+
+    private static boolean isOne(Ring128Tensor bits, int r) {
+        return bits.lo(r) == 1 && bits.hi(r) == 0;
     }
 }

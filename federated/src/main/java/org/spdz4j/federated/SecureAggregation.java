@@ -102,11 +102,14 @@ public final class SecureAggregation {
             long left = Math.max(1, deadline - System.nanoTime());
             Ring128Tensor share;
             try {
-                share = p0 ? new AesCtrPrg(t.receiveBytes(c, tag(round, SHARE), Duration.ofNanos(left))).tensor(shape, 0, round)
+                share = p0 ? seedShare(t.receiveBytes(c, tag(round, SHARE), Duration.ofNanos(left)), c, shape, round)
                         : ComputeParty.checkShape(t.receive(c, tag(round, SHARE), Duration.ofNanos(left)), shape, c,
                                 tag(round, SHARE), t.self());
+            } catch (Malformed bad) { // in step (its message was read), but not in this round's sum
+                System.err.printf("%s, round %d: %s left out of the round: %s%n", t.self(), round + 1, c, bad.getMessage());
+                continue;
             } catch (ProtocolException late) {
-                missed.add(c); // not in this round: dropped, late, never sent or malformed
+                missed.add(c); // not in this round: dropped, late, never sent or of another shape
                 continue;
             }
             heard.add(c);
@@ -120,13 +123,29 @@ public final class SecureAggregation {
         return new Collected(shape, heard, shares, missed, waitedUntil).keeping(i -> theirs.contains(heard.get(i).name()));
     }
 
+    /** A client's message that was read (so the client stays in step) but cannot enter the sum. */
+    private static final class Malformed extends RuntimeException {
+        Malformed(String why) {
+            super(why);
+        }
+    }
+
+    /** P0's share of client {@code c}'s vector: the expansion of its seed, which must be exactly a seed. */
+    private static Ring128Tensor seedShare(byte[] seed, Role c, Shape shape, int round) {
+        if (seed.length != AesCtrPrg.SEED_BYTES) {
+            throw new Malformed("its PRG seed has " + seed.length + " bytes, not " + AesCtrPrg.SEED_BYTES);
+        }
+        return new AesCtrPrg(seed).tensor(shape, 0, round);
+    }
+
     /**
      * At P0 or P1: sends {@code to} this aggregator's share of the sum if at least {@code minimum}
-     * clients are in; otherwise only word that the round was skipped. Returns whether it revealed.
+     * clients (and at least one) are in; otherwise only word that the round was skipped. The
+     * word is a skip flag and the number of clients in. Returns whether it revealed.
      */
     public static boolean reveal(Transport t, Role to, int round, Collected c, int minimum) {
-        boolean enough = c.clients().size() >= minimum;
-        t.sendBytes(to, tag(round, CLIENT_COUNT), ByteBuffer.allocate(4).putInt(enough ? c.clients().size() : -c.clients().size())
+        boolean enough = c.clients().size() >= Math.max(1, minimum);
+        t.sendBytes(to, tag(round, CLIENT_COUNT), ByteBuffer.allocate(8).putInt(enough ? 0 : 1).putInt(c.clients().size())
                 .array());
         if (enough) {
             t.send(to, tag(round, SUM), c.sum());
@@ -171,13 +190,19 @@ public final class SecureAggregation {
         boolean skipped = false;
         for (Role p : aggregators) { // all are read, so the next round starts in step
             Tag count = tag(round, CLIENT_COUNT);
-            clients = ByteBuffer.wrap(limit == null ? t.receiveBytes(p, count) : t.receiveBytes(p, count, limit)).getInt();
-            skipped |= clients < 0;
-            if (clients >= 0) {
+            byte[] word = limit == null ? t.receiveBytes(p, count) : t.receiveBytes(p, count, limit);
+            if (word.length != 8) {
+                throw new ProtocolException(p + "'s word on round " + (round + 1) + " has " + word.length + " bytes, not 8");
+            }
+            ByteBuffer b = ByteBuffer.wrap(word);
+            boolean skip = b.getInt() != 0;
+            clients = b.getInt();
+            skipped |= skip;
+            if (!skip) {
                 sum = sum.add(ComputeParty.receiveShaped(t, p, tag(round, SUM), shape));
             }
         }
-        return new Sum(skipped ? null : sum, Math.abs(clients));
+        return new Sum(skipped ? null : sum, clients);
     }
 
     private static byte[] names(List<Role> roles) {

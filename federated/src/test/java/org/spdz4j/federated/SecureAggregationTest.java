@@ -83,8 +83,17 @@ class SecureAggregationTest {
         assertEquals(2, s.clients());
         assertEquals(2, in.get(0).size());
         for (Role a : new Role[]{Role.P0, Role.P1}) {
-            assertEquals(4, net[0].transport(COORDINATOR).traffic().total(a, TrafficCounter.Direction.RECEIVED).bytes(),
-                    "from " + a + " the coordinator got only the word that the round was skipped");
+            assertEquals(8, net[0].transport(COORDINATOR).traffic().total(a, TrafficCounter.Direction.RECEIVED).bytes(),
+                    "from " + a + " the coordinator got only the word that the round was skipped (flag and count)");
         }
+    }
+
+    /** A round with no client in is skipped with the explicit flag, even with a minimum of 0 (no division by a zero count). */
+    @Test
+    void aRoundWithNoClientIsSkippedExplicitly() throws Exception {
+        List<List<Role>> in = new ArrayList<>();
+        SecureAggregation.Sum s = round(List.of(), List.of(), List.of(0, 1), 0, in, new InMemoryNetwork[1]);
+        assertTrue(s.skipped(), "no client: skipped");
+        assertEquals(0, s.clients());
     }
 }

@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32;
@@ -43,7 +42,11 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
 
     /**
      * Writes {@code network}, the {@code scaling} its inputs were trained with and its
-     * {@code params} to {@code file} (atomically, with a checksum).
+     * {@code params} to {@code file}, with a checksum: readable by its owner only (the model is
+     * its owner's secret), through an exclusive temporary file and an atomic rename.
+     *
+     * @throws IOException naming {@code file} when it cannot be written (a full disk, say); no
+     *                     partial file is left and an earlier {@code file} is kept
      */
     public static void write(Path file, Network network, InputScaling scaling, List<double[]> params) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
@@ -63,9 +66,8 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
         out.writeInt((int) crc.getValue());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.write(tmp, bytes.toByteArray());
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        // the model is its owner's secret: owner-only, through an exclusive temporary file and a rename
+        org.spdz4j.core.files.SecretFiles.writeAtomically(file, o -> o.write(bytes.toByteArray()));
     }
 
     /** Reads a model file; refuses a corrupt or truncated one naming the file. */

@@ -118,6 +118,11 @@ public final class TrainingParty {
             afterStep.afterStep(step, model.revealedLoss());
         }
         long nanos = System.nanoTime() - start;
+        if (firstStep == batches.length) { // a finished run resumed: no step to train, the model is revealed again
+            party.beginStep(firstStep, entry -> {
+                throw new IllegalStateException("the run is finished: no correlated randomness is used after its last step");
+            });
+        }
         return new Outcome(model.revealTo(party, Role.P0), logits, model.layerScopes(), nanos, outOfRange);
     }
 }

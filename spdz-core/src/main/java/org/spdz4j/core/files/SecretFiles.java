@@ -75,19 +75,33 @@ public final class SecretFiles {
     }
 
     /**
-     * Writes {@code file} (mode 0600) through a temporary file in the same directory and an
-     * atomic rename, so a crash leaves either the previous content or the new one.
+     * Writes {@code file} (mode 0600) through a new temporary file of a fresh name in the same
+     * directory (created exclusively, owner-only) and an atomic rename, so a crash or a full disk
+     * leaves either the previous content or the new one, and no partial file.
+     *
+     * @throws IOException naming {@code file} (a full disk, a directory that is not writable); the
+     *                     temporary file is removed and an earlier {@code file} kept
      */
     public static void writeAtomically(Path file, Writer writer) throws IOException {
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.deleteIfExists(tmp); // a crash's leftover
-        try (OutputStream out = create(tmp)) {
-            writer.write(out);
+        Path dir = file.toAbsolutePath().getParent();
+        Path tmp;
+        try {
+            tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp", attribute(OWNER_FILE));
+        } catch (UnsupportedOperationException notPosix) {
+            tmp = Files.createTempFile(dir, "." + file.getFileName() + ".", ".tmp");
+        } catch (IOException e) {
+            throw new IOException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        try {
+            try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                writer.write(out);
+            }
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException | RuntimeException e) {
             Files.deleteIfExists(tmp);
-            throw e;
+            throw new IOException("cannot write " + file + ": " + e + (Files.exists(file) ? "; its earlier content is kept" : ""),
+                    e);
         }
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     /** Whether anyone but the owner may read, write or enter {@code path} (false without POSIX permissions). */

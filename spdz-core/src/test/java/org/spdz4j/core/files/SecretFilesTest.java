@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,12 +47,22 @@ class SecretFilesTest {
         SecretFiles.writeAtomically(f, out -> out.write(new byte[]{1, 2, 3}));
         assertArrayEquals(new byte[]{1, 2, 3}, Files.readAllBytes(f));
         assertFalse(SecretFiles.openToOthers(f));
-        assertFalse(Files.exists(wide.resolve("P0.ckpt.tmp")));
+        assertEquals(List.of("P0.ckpt"), names(wide), "no temporary file left");
 
-        assertThrows(IOException.class, () -> SecretFiles.writeAtomically(f, out -> {
-            throw new IOException("disk full");
+        // a full disk, as an injected writer: the message names the file, nothing partial is left
+        IOException full = assertThrows(IOException.class, () -> SecretFiles.writeAtomically(f, out -> {
+            out.write(new byte[]{9, 9});
+            throw new IOException("No space left on device");
         }));
+        assertEquals("cannot write " + f + ": java.io.IOException: No space left on device; its earlier content is kept",
+                full.getMessage());
         assertArrayEquals(new byte[]{1, 2, 3}, Files.readAllBytes(f), "a failed write keeps the previous content");
-        assertFalse(Files.exists(wide.resolve("P0.ckpt.tmp")));
+        assertEquals(List.of("P0.ckpt"), names(wide), "the partial temporary file is removed");
+    }
+
+    private static List<String> names(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).sorted().toList();
+        }
     }
 }

@@ -1,0 +1,83 @@
+package org.spdz4j.federated;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.spdz4j.data.TestData;
+import org.spdz4j.federated.FederatedTraining.Attack;
+import org.spdz4j.federated.FederatedTraining.Faults;
+import org.spdz4j.federated.FederatedTraining.Round;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.WeightInit;
+
+/**
+ * One authenticated client that breaks the protocol every round cannot crash or poison the
+ * federation: a malformed share is left out in the clear, a count out of range on shares (with
+ * the norm bound's check), and what a sum can still carry (a shifted element) is refused by the
+ * coordinator before the division. Before, each of these made server 0 exit or the model NaN.
+ */
+class MaliciousClientTest {
+    private static final Network NET = Network.builder().addConv2d(1, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
+            .addDense(4 * 14 * 14, 10).build();
+
+    private static FederatedTraining.Config config(double normBound) {
+        return new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, 0, 2, 10, "iid", 2560, 1,
+                WeightInit.normal(0.05), true, Duration.ofSeconds(30), normBound); // a loaded machine: nobody misses it
+    }
+
+    private static List<Round> run(FederatedTraining.Config c, Faults f) throws Exception {
+        return FederatedTraining.run(c, TestData.train(), TestData.test(), 1000, f).rounds();
+    }
+
+    /** Three honest clients alone reach this after three rounds (measured 80%); the attacker must not lower it much. */
+    private static void honestClientsUnaffected(List<Round> rounds, int in) {
+        for (Round r : rounds) {
+            assertEquals(in, r.aggregated(), "round " + (r.round() + 1) + ": the attacker is left out, the others are in");
+            assertTrue(!r.skipped(), "round " + (r.round() + 1) + " completes");
+        }
+        assertTrue(rounds.get(2).accuracy() >= 0.70, "" + rounds.get(2).accuracy());
+    }
+
+    @Test
+    void aSeventeenByteSeedLeavesTheClientOutAndTheRoundsComplete() throws Exception {
+        honestClientsUnaffected(run(config(0), Faults.attack(1, Attack.LONG_SEED)), 3);
+    }
+
+    @Test
+    void aNegativeOrInflatedCountIsLeftOutOnSharesByTheNormBoundsCheck() throws Exception {
+        honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.NEGATIVE_COUNT)), 3);
+        honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.INFLATED_COUNT)), 3);
+    }
+
+    /**
+     * Without a check on shares, a negative count or a shifted element reaches the sum: the round
+     * is skipped, never NaN. (An inflated count within the headroom only the check on shares sees.)
+     */
+    @Test
+    void withoutTheCheckOnSharesTheCoordinatorSkipsAnUnusableSumInsteadOfApplyingIt() throws Exception {
+        for (Attack a : new Attack[]{Attack.NEGATIVE_COUNT, Attack.SHIFTED_ELEMENT}) {
+            List<Round> rounds = run(config(0), Faults.attack(0, a));
+            for (Round r : rounds) {
+                assertTrue(r.skipped(), a + ", round " + (r.round() + 1) + ": skipped");
+                assertTrue(Double.isFinite(r.accuracy()), a + ": the model stays finite");
+            }
+            assertEquals(rounds.get(0).accuracy(), rounds.get(2).accuracy(), 0.0, a + ": the model never moved");
+        }
+    }
+
+    /** The coordinator's check of a round's sum, exactly. */
+    @Test
+    void anUnusableSumIsNamed() {
+        FederatedTraining.Config c = config(0);
+        assertNull(Coordinator.unusable(c, new double[]{30, -30, 3}, 3), "average 10, -10: within the clip");
+        assertTrue(Coordinator.unusable(c, new double[]{31, 0, 3}, 3).contains("element 0 of the average update"));
+        assertTrue(Coordinator.unusable(c, new double[]{0, 0, 0}, 3).contains("example count 0.0"));
+        assertTrue(Coordinator.unusable(c, new double[]{0, 0, -5}, 3).contains("not in [1, "));
+        assertTrue(Coordinator.unusable(c, new double[]{Double.NaN, 0, 3}, 3).contains("element 0"));
+    }
+}
