@@ -157,6 +157,7 @@ final class Launcher {
         cmd.add(main.getName());
         cmd.addAll(args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put(ParentWatch.ENV, Long.toString(ProcessHandle.current().pid())); // it ends when this one does
         if (log == null) {
             pb.inheritIO();
         } else {

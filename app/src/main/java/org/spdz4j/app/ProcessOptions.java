@@ -36,6 +36,7 @@ final class ProcessOptions {
                 throw new IOException(config + " asks for TLS: pass --keys with " + role + "'s key and certificate");
             }
             tls = TlsIdentity.load(keys, role, topology);
+            ParentWatch.forgetKey(keys.resolve(role + ".key.pem")); // a demo's key: loaded, no longer needed on disk
         }
         return NetworkRunner.run(role, topology, tls, timeout(), body);
     }

@@ -27,6 +27,7 @@ public final class Spdz {
     }
 
     public static void main(String[] args) {
+        ParentWatch.start(); // a demo's participant ends with its launcher
         System.exit(commandLine().execute(args));
     }
 
