@@ -21,6 +21,8 @@ final class DealerCommand implements Callable<Integer> {
     java.nio.file.Path data;
     @Option(names = "--test-images", description = "accepted and ignored (the dealer sees no data)")
     Integer testImages;
+    @Option(names = {"--no-progress", "--quiet"}, description = "accepted and ignored (the dealer shows no progress bar)")
+    boolean quiet;
 
     @Override
     public Integer call() throws Exception {

@@ -67,8 +67,10 @@ final class Launcher {
         try {
             for (Map.Entry<Role, Launch> e : launches.entrySet()) {
                 String log = e.getValue().log();
-                processes.put(e.getKey(), start(Spdz.class, e.getValue().args(), log == null ? null : run.resolve(log),
-                        e.getValue().errorsHere()));
+                ProcessBuilder p = starter(Spdz.class, e.getValue().args(), log == null ? null : run.resolve(log),
+                        e.getValue().errorsHere());
+                p.environment().put(ParentWatch.DEMO_KEYS, "1"); // the keys this demo made: forgotten once loaded
+                processes.put(e.getKey(), p.start());
             }
             int code = waitAll(processes, run, launches.values().stream().map(Launch::log).filter(java.util.Objects::nonNull).toList());
             return code != 0 ? code : report.read();
@@ -147,6 +149,11 @@ final class Launcher {
      * {@code log} (errors too unless {@code errorsHere}), or here if null.
      */
     static Process start(Class<?> main, List<String> args, Path log, boolean errorsHere) throws IOException {
+        return starter(main, args, log, errorsHere).start();
+    }
+
+    /** The process {@link #start} starts, not started yet. */
+    private static ProcessBuilder starter(Class<?> main, List<String> args, Path log, boolean errorsHere) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
         for (String name : System.getProperties().stringPropertyNames()) {
@@ -168,7 +175,7 @@ final class Launcher {
                 pb.redirectErrorStream(true);
             }
         }
-        return pb.start();
+        return pb;
     }
 
     /** Waits for all; if one fails, stops the others and shows the end of each of {@code logs} in {@code run}. */

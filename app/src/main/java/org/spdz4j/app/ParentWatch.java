@@ -18,13 +18,10 @@ import java.nio.file.Path;
 final class ParentWatch {
     /** The launcher's process id, in the environment of the processes it starts. */
     static final String ENV = "SPDZ4J_LAUNCHER_PID";
+    /** Set for a demo's participants, whose keys the demo made for this run alone. */
+    static final String DEMO_KEYS = "SPDZ4J_DEMO_KEYS";
 
     private ParentWatch() {
-    }
-
-    /** Whether this process was started by a demo's launcher. */
-    static boolean launched() {
-        return System.getenv(ENV) != null;
     }
 
     /** Exits (code 1, after the shutdown hooks close the links) once the launcher is gone; nothing if not launched. */
@@ -42,9 +39,9 @@ final class ParentWatch {
         System.exit(1);
     }
 
-    /** In a launched process: deletes the demo's private key {@code key} once it is loaded (the run needs it no more). */
+    /** In a demo's participant: deletes the demo's private key {@code key} once it is loaded (the run needs it no more). */
     static void forgetKey(Path key) throws IOException {
-        if (launched()) {
+        if (System.getenv(DEMO_KEYS) != null) {
             Files.deleteIfExists(key);
         }
     }

@@ -182,7 +182,7 @@ final class Inbound extends ChannelInboundHandlerAdapter {
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         String why = cause instanceof TooLongFrameException
                 ? "malformed frame: larger than " + Frames.MAX_FRAME_BYTES + " bytes (" + cause.getMessage() + ")"
-                : "connection failed: " + describe(cause) + hint.apply(cause);
+                : (peer == null ? "" : peer + "'s ") + "connection failed: " + describe(cause) + hint.apply(cause);
         fail(ctx, why);
     }
 
@@ -191,6 +191,9 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
+        }
+        if (root instanceof java.net.SocketException && String.valueOf(root.getMessage()).contains("Connection reset")) {
+            return "the connection was reset (the peer's process ended abruptly, or its machine is unreachable)";
         }
         if (root instanceof NotSslRecordException) {
             return "the peer does not speak TLS (is it configured with tls: false?)";

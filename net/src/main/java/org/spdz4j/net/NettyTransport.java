@@ -76,6 +76,11 @@ public final class NettyTransport implements Transport {
     private final AtomicLong wireBytesSent = new AtomicLong();
     private final Map<Channel, ChannelFuture> lastWrite = new java.util.concurrent.ConcurrentHashMap<>();
     private final Strays strays;
+    /** When each peer's connection ended, and why: so a survivor names the participant whose failure came first. */
+    private final Map<Role, Ended> ended = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Ended(long nanos, String why) {
+    }
     private final AtomicLong maxTensorElements = new AtomicLong(MAX_TENSOR_ELEMENTS);
     private final Map<Role, SslContext> clientSsl = new java.util.concurrent.ConcurrentHashMap<>();
     private SslContext serverSsl;
@@ -375,6 +380,7 @@ public final class NettyTransport implements Transport {
             if (f.from() == null || !inboxes.containsKey(f.from())) {
                 setup.add(f);
             } else {
+                ended.putIfAbsent(f.from(), new Ended(System.nanoTime(), f.why()));
                 inboxes.get(f.from()).add(f);
             }
         }
@@ -448,8 +454,29 @@ public final class NettyTransport implements Transport {
         }
     }
 
+    /**
+     * Blame: when another peer's connection ended before {@code from}'s (or while this one waited
+     * for {@code from}), that peer is where the failure began, and the message says so.
+     */
+    private String firstEnded(Role from) {
+        Ended mine = ended.get(from);
+        Map.Entry<Role, Ended> first = null;
+        for (Map.Entry<Role, Ended> e : ended.entrySet()) {
+            if (!e.getKey().equals(from) && (mine == null || e.getValue().nanos() < mine.nanos())
+                    && (first == null || e.getValue().nanos() < first.getValue().nanos())) {
+                first = e;
+            }
+        }
+        if (first == null) {
+            return "";
+        }
+        double earlier = ((mine == null ? System.nanoTime() : mine.nanos()) - first.getValue().nanos()) / 1e9;
+        return String.format(java.util.Locale.ROOT, "; %s's connection had ended %.1f s %s (%s): the failure began at %s",
+                first.getKey(), earlier, mine == null ? "ago" : "earlier", first.getValue().why(), first.getKey());
+    }
+
     private ProtocolException closedBy(Role to, Tag tag) {
-        return new ProtocolException(to + " closed the connection before " + self + " sent " + tag);
+        return new ProtocolException(to + " closed the connection before " + self + " sent " + tag + firstEnded(to));
     }
 
     private Channel channel(Role to, Tag tag) {
@@ -509,11 +536,12 @@ public final class NettyTransport implements Transport {
         }
         if (e == null) {
             throw new ProtocolException(self + " timed out after " + limit.toSeconds() + " s waiting for " + expected
-                    + " from " + from);
+                    + " from " + from + firstEnded(from));
         }
         if (e instanceof Inbound.Failure f) {
             inbox.add(f); // every later receive fails the same way
-            throw new ProtocolException(f.why() + " while " + self + " waited for " + expected + " from " + from);
+            throw new ProtocolException(f.why() + " while " + self + " waited for " + expected + " from " + from
+                    + firstEnded(from));
         }
         Inbound.Message m = (Inbound.Message) e;
         if (inboxBytes.get(from).addAndGet(-size(m)) < INBOX_LOW_BYTES) {
