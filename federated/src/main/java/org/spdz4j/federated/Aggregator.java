@@ -91,7 +91,10 @@ public final class Aggregator {
         party.beginStep(round, joined.randomness().forStep(round));
         NormBound.Verdict v = bound.check(party, got.shares(), c.normBound(), c.mostExamples());
         for (int i = 0; i < got.clients().size(); i++) {
-            if (!v.countOk()[i]) {
+            if (v.elementsOutside()[i] != 0) {
+                System.err.printf("%s, round %d: %d elements of %s's update lie outside the fixed-point headroom: left out%n",
+                        party.role(), round + 1, v.elementsOutside()[i], got.clients().get(i));
+            } else if (!v.countOk()[i]) {
                 System.err.printf("%s, round %d: %s's example count is not in [1, %d]: left out%n", party.role(), round + 1,
                         got.clients().get(i), c.mostExamples());
             } else if (!v.normOk()[i]) {

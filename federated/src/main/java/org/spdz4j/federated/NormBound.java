@@ -21,16 +21,28 @@ import org.spdz4j.triples.Plan;
  * million values, about 1 in the squared norm). A round's plan has one row per sampled client;
  * clients not in the sum are checked as zero rows.
  *
+ * <p>Before the norm can be trusted, what a client sends is checked on shares too, from the same
+ * opening: every element within the fixed-point headroom {@code [-2^62, 2^62)} (two 127-bit
+ * comparisons per element, so a share shifted by 2^126 cannot wrap its square back to a small
+ * norm), and the example count in {@code [1, n_max]} (two comparisons per client). Opened: per
+ * client, whether its norm and count pass and how many of its elements lie outside (0 for an
+ * honest client). Cost: the element check dominates, about 2 x 127 comparison bits per value;
+ * it runs only with {@code --norm-bound}. A shift of exactly 2^127 escapes a 127-bit comparison;
+ * the coordinator's check of the sum then refuses the round instead.
+ *
  * <pre>{@code
  * NormBound check = NormBound.of(sampled, values);     // check.plan(): the dealer's and both parties'
  * boolean[] pass = check.check(party, rows, 10.0);       // after party.beginStep(round, ...)
  * }</pre>
  */
 public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square, PlanEntry.Mask maskD, PlanEntry.Sign sign,
-                        PlanEntry.Mask maskN, PlanEntry.Sign atLeastOne, PlanEntry.Sign aboveMost) {
+                        PlanEntry.Mask maskN, PlanEntry.Sign atLeastOne, PlanEntry.Sign aboveMost,
+                        PlanEntry.Sign elementAbove, PlanEntry.Sign elementNotBelow) {
     /** Width of the comparison: {@code |d| < 2^99}, room for 2^28-scaled squared norms of 2^70. */
     static final int BITS = 100;
-    /** Width of the count's comparisons: any ring value below 2^126 in magnitude is seen for what it is. */
+    /** An honest element {@code n_k * update * 2^f} stays below 2^62 in magnitude (see {@code Config.checkHeadroom}). */
+    static final int HEADROOM_BITS = 62;
+    /** Width of the count's and the elements' comparisons: any ring value below 2^126 in magnitude is seen for what it is. */
     static final int COUNT_BITS = 127;
     /** {@code B^2} is applied as a multiple of 1/256 (8 bits), so no product by a public real needs a truncation. */
     private static final int SCALE_BITS = 8;
@@ -45,7 +57,9 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
         PlanEntry.Mask n = b.mask(Shape.of(clients)); // each client's example count, checked in range on its own
         PlanEntry.Sign atLeastOne = b.sign(n, COUNT_BITS);
         PlanEntry.Sign aboveMost = b.sign(n, COUNT_BITS);
-        return new NormBound(b.build(), x, square, d, sign, n, atLeastOne, aboveMost);
+        PlanEntry.Sign elementAbove = b.sign(x, COUNT_BITS); // every element within the headroom, from x's one opening
+        PlanEntry.Sign elementNotBelow = b.sign(x, COUNT_BITS);
+        return new NormBound(b.build(), x, square, d, sign, n, atLeastOne, aboveMost, elementAbove, elementNotBelow);
     }
 
     /**
@@ -61,11 +75,11 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
      * A client's verdict: whether its update is within the bound and its example count in
      * {@code [1, mostExamples]}; the two are opened together, both parties learn both.
      */
-    record Verdict(boolean[] normOk, boolean[] countOk) {
+    record Verdict(boolean[] normOk, boolean[] countOk, long[] elementsOutside) {
         boolean[] pass() {
             boolean[] p = new boolean[normOk.length];
             for (int i = 0; i < p.length; i++) {
-                p[i] = normOk[i] && countOk[i];
+                p[i] = normOk[i] && countOk[i] && elementsOutside[i] == 0;
             }
             return p;
         }
@@ -109,14 +123,21 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
         MaskedTensor n = party.mask(Ring128Tensor.concat(countShares), maskN);
         Ring128Tensor notBelow = party.compare(atLeastOne, party.addPublic(n, -(1L << f))).nonNegative();
         Ring128Tensor above = party.compare(aboveMost, party.addPublic(n, -(mostExamples << f) - 1)).nonNegative();
-        List<Ring128Tensor> opened = party.openAll(List.of(normBits, notBelow.sub(above)));
+        // every element within the fixed-point headroom 2^62, before its square could wrap around the ring
+        long headroom = 1L << HEADROOM_BITS;
+        Ring128Tensor over = party.compare(elementAbove, party.addPublic(mx, -headroom)).nonNegative();
+        Ring128Tensor notUnder = party.compare(elementNotBelow, party.addPublic(mx, headroom)).nonNegative();
+        Ring128Tensor outside = party.addPublic(over.sub(notUnder).rowSums(), v); // per client: elements outside
+        List<Ring128Tensor> opened = party.openAll(List.of(normBits, notBelow.sub(above), outside));
         boolean[] normOk = new boolean[m];
         boolean[] countOk = new boolean[m];
+        long[] elementsOutside = new long[m];
         for (int r = 0; r < m; r++) {
             normOk[r] = isOne(opened.get(0), r);
             countOk[r] = isOne(opened.get(1), r);
+            elementsOutside[r] = opened.get(2).lo(r);
         }
-        return new Verdict(normOk, countOk);
+        return new Verdict(normOk, countOk, elementsOutside);
     }
 
     private static boolean isOne(Ring128Tensor bits, int r) {

@@ -49,9 +49,10 @@ class MaliciousClientTest {
     }
 
     @Test
-    void aNegativeOrInflatedCountIsLeftOutOnSharesByTheNormBoundsCheck() throws Exception {
+    void aBadCountOrAShiftedElementIsLeftOutOnSharesByTheNormBoundsCheck() throws Exception {
         honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.NEGATIVE_COUNT)), 3);
         honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.INFLATED_COUNT)), 3);
+        honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.SHIFTED_ELEMENT)), 3);
     }
 
     /**
