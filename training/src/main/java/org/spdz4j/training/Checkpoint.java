@@ -45,6 +45,15 @@ public final class Checkpoint {
     }
 
     static void write(Path dir, Role role, int nextStep, byte[] planHash, List<Param> params) throws IOException {
+        try {
+            writeFile(dir, role, nextStep, planHash, params);
+        } catch (IOException e) { // a full disk, say: the earlier checkpoints are kept, and the run stops here
+            throw new IOException(role + ": the checkpoint after step " + nextStep + " failed (" + e.getMessage() + "); "
+                    + "the earlier checkpoints in " + dir + " are kept: free space, then --resume from them", e);
+        }
+    }
+
+    private static void writeFile(Path dir, Role role, int nextStep, byte[] planHash, List<Param> params) throws IOException {
         SecretFiles.directory(dir);
         SecretFiles.writeAtomically(file(dir, role, nextStep), os -> {
             CRC32 crc = new CRC32();
