@@ -114,22 +114,10 @@ class ModelFileTest {
         ModelFile.write(model, net, TestData.scaling(), params);
         Path png = dir.resolve("digit.png");
         writePng(TestData.test(), 0, png, false);
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        java.io.PrintStream stderr = System.err;
-        int code;
-        try {
-            System.setOut(new java.io.PrintStream(out, true));
-            System.setErr(new java.io.PrintStream(err, true));
-            code = Spdz.commandLine().execute("predict", "--model", model.toString(), png.toString());
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-        assertEquals(1, code);
-        assertEquals("", out.toString(), "no result line");
-        String e = err.toString();
+        SpdzRun r = SpdzRun.of("predict", "--model", model.toString(), png.toString());
+        assertEquals(1, r.code());
+        assertEquals("", r.out(), "no result line");
+        String e = r.err();
         assertTrue(e.contains(png + ": the model's output") && e.contains("holds weights too large")
                 && (e.contains("Infinity for this image") || e.contains("NaN for this image")), e);
     }
@@ -144,23 +132,10 @@ class ModelFileTest {
         ImageIO.write(new BufferedImage(4097, 4097, BufferedImage.TYPE_BYTE_GRAY), "png", huge.toFile());
         Path missing = dir.resolve("missing.png");
 
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        java.io.PrintStream stderr = System.err;
-        int code;
-        try {
-            System.setOut(new java.io.PrintStream(out, true));
-            System.setErr(new java.io.PrintStream(err, true));
-            code = Spdz.commandLine().execute("predict", "--model", model.toString(), missing.toString(),
-                    huge.toString(), good.toString());
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-        assertEquals(1, code);
-        assertTrue(out.toString().startsWith(good + ": " + TestData.test().label(0)), out.toString());
-        String errors = err.toString();
+        SpdzRun r = SpdzRun.of("predict", "--model", model.toString(), missing.toString(), huge.toString(), good.toString());
+        assertEquals(1, r.code());
+        assertTrue(r.out().startsWith(good + ": " + TestData.test().label(0)), r.out());
+        String errors = r.err();
         assertTrue(errors.contains(missing + " does not exist or is not a file"), errors);
         assertTrue(errors.contains(huge + " is 4097 x 4097 pixels, more than the 16777216 this command decodes"), errors);
         assertTrue(errors.contains("2 of 3 images could not be classified"), errors);

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -16,26 +14,6 @@ import org.spdz4j.data.TestData;
 
 /** {@code --quiet}, {@code --csv} and {@code --plot}, the same on every training command. */
 class OutputOptionsTest {
-    /** What a command printed to stdout and stderr, and its exit code. */
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run spdz(String... args) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        PrintStream stderr = System.err;
-        try {
-            System.setOut(new PrintStream(out, true));
-            System.setErr(new PrintStream(err, true));
-            int code = Spdz.commandLine().execute(args);
-            return new Run(code, out.toString(), err.toString());
-        } finally {
-            System.setOut(stdout);
-            System.setErr(stderr);
-        }
-    }
-
     private static void assertPng(Path png) throws java.io.IOException {
         byte[] image = Files.readAllBytes(png);
         assertTrue(image.length > 1000 && image[1] == 'P' && image[2] == 'N' && image[3] == 'G', "a PNG: " + png);
@@ -46,7 +24,7 @@ class OutputOptionsTest {
     void plaintextTrainingWritesARowPerStepAndPlotsTheLoss(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("steps.csv");
         Path png = dir.resolve("loss.png");
-        Run r = spdz("train", "--plaintext", "--data", TestData.dir().toString(), "--train-images", "320", "--epochs", "2",
+        SpdzRun r = SpdzRun.of("train", "--plaintext", "--data", TestData.dir().toString(), "--train-images", "320", "--epochs", "2",
                 "--test-images", "100", "--csv", csv.toString(), "--plot", png.toString(), "--quiet");
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(csv);
@@ -70,7 +48,7 @@ class OutputOptionsTest {
     void anExistingCsvIsRefusedBeforeTheRun(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("steps.csv");
         Files.writeString(csv, "an earlier run's metrics\n");
-        Run r = spdz("train", "--plaintext", "--data", TestData.dir().toString(), "--train-images", "320",
+        SpdzRun r = SpdzRun.of("train", "--plaintext", "--data", TestData.dir().toString(), "--train-images", "320",
                 "--test-images", "100", "--csv", csv.toString());
         assertNotEquals(0, r.code());
         assertTrue(r.err().contains(csv.toString()) && r.err().contains("exists"), r.err());
@@ -82,7 +60,7 @@ class OutputOptionsTest {
     @Test
     void splitTrainingWritesTheLabelHoldersLossAndRefusesAPlotOfALossNobodyKnows(@TempDir Path dir) throws Exception {
         Path csv = dir.resolve("split.csv");
-        Run r = spdz("split-train", "--data", TestData.dir().toString(), "--network", "small", "--train-images", "256",
+        SpdzRun r = SpdzRun.of("split-train", "--data", TestData.dir().toString(), "--network", "small", "--train-images", "256",
                 "--batch", "32", "--epochs", "1", "--test-images", "100", "--csv", csv.toString(), "--no-progress");
         assertEquals(0, r.code(), r.err());
         List<String> lines = Files.readAllLines(csv);
@@ -91,7 +69,7 @@ class OutputOptionsTest {
         for (String line : lines.subList(1, lines.size())) {
             assertTrue(Double.isFinite(Double.parseDouble(line.split(",")[2])), line);
         }
-        Run secure = spdz("split-train", "--data", TestData.dir().toString(), "--top", "secure", "--network", "small",
+        SpdzRun secure = SpdzRun.of("split-train", "--data", TestData.dir().toString(), "--top", "secure", "--network", "small",
                 "--train-images", "256", "--batch", "32", "--plot", dir.resolve("split.png").toString());
         assertNotEquals(0, secure.code());
         assertTrue(secure.err().contains("--plot"), secure.err());

@@ -17,19 +17,10 @@ class SplitCommandTest {
     void theSplitTrainCommandRunsSecureModeAndWritesAModelThatPredictReads(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
             throws java.io.IOException {
         java.nio.file.Path model = dir.resolve("split.spdz");
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
-        java.io.PrintStream stdout = System.out;
-        int code;
-        try {
-            System.setOut(new java.io.PrintStream(out, true));
-            code = Spdz.commandLine().execute("split-train", "--data", TestData.dir().toString(), "--top", "secure",
-                    "--network", "small", "--train-images", "256", "--batch", "32", "--epochs", "1", "--test-images", "100",
-                    "--save-model", model.toString());
-        } finally {
-            System.setOut(stdout);
-        }
-        String text = out.toString();
-        assertEquals(0, code, text);
+        SpdzRun r = SpdzRun.of("split-train", "--data", TestData.dir().toString(), "--top", "secure", "--network", "small",
+                "--train-images", "256", "--batch", "32", "--epochs", "1", "--test-images", "100", "--save-model", model.toString());
+        String text = r.out();
+        assertEquals(0, r.code(), text + r.err());
         assertTrue(text.contains("test accuracy") && text.contains("HOLDER1") && text.contains("LABELS"), text);
         assertEquals(NET.describe(), org.spdz4j.layers.ModelFile.read(model).network().describe());
     }
