@@ -50,7 +50,7 @@ final class FedCommands {
             InputScaling scaling = fed.givenScaling();
             List<Role> roles = FederatedTraining.roles(c);
             if (me.equals(Role.P1)) {
-                process.run(me, roles, t -> {
+                process.run(me, roles, clients(roles), t -> {
                     Aggregator.run(c, scaling, t);
                     return null;
                 });
@@ -64,13 +64,13 @@ final class FedCommands {
             Metrics metrics = report.metrics();
             CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
                 try (metrics) {
-                    return process.run(FederatedTraining.COORDINATOR, roles, t -> Coordinator.run(c, scaling, t, test,
+                    return process.run(FederatedTraining.COORDINATOR, roles, clients(roles), t -> Coordinator.run(c, scaling, t, test,
                             report.testImages, report.eachRound(metrics)));
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
             });
-            process.run(me, roles, t -> {
+            process.run(me, roles, clients(roles), t -> {
                 Aggregator.run(c, scaling, t);
                 return null;
             });
@@ -150,5 +150,10 @@ final class FedCommands {
             links.add(List.of(FederatedTraining.COORDINATOR, FederatedTraining.client(k)));
         }
         return links;
+    }
+
+    /** The clients among {@code roles}: a server or the coordinator starts without those that do not connect. */
+    static List<Role> clients(List<Role> roles) {
+        return roles.stream().filter(r -> r.kind() == Role.Kind.CLIENT).toList();
     }
 }

@@ -59,7 +59,8 @@ final class FedDemoCommand implements Callable<Integer> {
             own.writeImages(images);
             own.writeLabels(labels);
             launches.put(FederatedTraining.client(k), new Launcher.Launch(with(List.of("fed-client", "--id", "" + k,
-                    "--images", images.toString(), "--labels", labels.toString()), common), "CLIENT" + k + ".log", false));
+                    "--images", images.toString(), "--labels", labels.toString()), common), "CLIENT" + k + ".log", false,
+                    true)); // a client that fails is left out; the others train on
         }
         List<String> server0 = new ArrayList<>(List.of("fed-server", "--id", "0", "--test-data", data.toAbsolutePath().toString()));
         server0.addAll(report.asArguments());

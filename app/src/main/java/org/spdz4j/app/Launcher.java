@@ -36,7 +36,11 @@ final class Launcher {
      * One process of a demo: {@code spdz <args>}, its output to {@code log} in the run directory
      * (or to this terminal if null), its errors and progress bar to this terminal if {@code errorsHere}.
      */
-    record Launch(List<String> args, String log, boolean errorsHere) {
+    record Launch(List<String> args, String log, boolean errorsHere, boolean optional) {
+        /** A participant the run needs: when it fails, the others are stopped. */
+        Launch(List<String> args, String log, boolean errorsHere) {
+            this(args, log, errorsHere, false);
+        }
     }
 
     /** What a demo reads from its run directory once every process has ended well; returns the exit code. */
@@ -72,7 +76,9 @@ final class Launcher {
                 p.environment().put(ParentWatch.DEMO_KEYS, "1"); // the keys this demo made: forgotten once loaded
                 processes.put(e.getKey(), p.start());
             }
-            int code = waitAll(processes, run, launches.values().stream().map(Launch::log).filter(java.util.Objects::nonNull).toList());
+            List<Role> optional = launches.entrySet().stream().filter(e -> e.getValue().optional()).map(Map.Entry::getKey).toList();
+            int code = waitAll(processes, optional, run,
+                    launches.values().stream().map(Launch::log).filter(java.util.Objects::nonNull).toList());
             return code != 0 ? code : report.read();
         } finally {
             processes.values().forEach(Process::destroy);
@@ -178,14 +184,23 @@ final class Launcher {
         return pb;
     }
 
-    /** Waits for all; if one fails, stops the others and shows the end of each of {@code logs} in {@code run}. */
-    static int waitAll(Map<Role, Process> processes, Path run, List<String> logs) throws Exception {
+    /**
+     * Waits for all; if one that is not {@code optional} fails, stops the others and shows the
+     * end of each of {@code logs} in {@code run}. An optional one that fails is named and the run
+     * goes on without it.
+     */
+    static int waitAll(Map<Role, Process> processes, List<Role> optional, Path run, List<String> logs) throws Exception {
+        java.util.Set<Role> named = new java.util.HashSet<>();
         while (true) {
             boolean running = false;
             for (Map.Entry<Role, Process> e : processes.entrySet()) {
                 Process p = e.getValue();
                 if (p.isAlive()) {
                     running = true;
+                } else if (p.exitValue() != 0 && optional.contains(e.getKey())) {
+                    if (named.add(e.getKey())) {
+                        System.err.println(e.getKey() + " failed with exit code " + p.exitValue() + "; the run goes on without it");
+                    }
                 } else if (p.exitValue() != 0) {
                     System.err.println(e.getKey() + " failed with exit code " + p.exitValue() + "; stopping the others");
                     processes.values().forEach(Process::destroy);

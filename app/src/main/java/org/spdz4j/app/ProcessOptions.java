@@ -28,8 +28,17 @@ final class ProcessOptions {
 
     /** As {@link #run(Role, NetworkRunner.Body)} in a run of exactly {@code participants}. */
     <T> T run(Role role, java.util.List<Role> participants, NetworkRunner.Body<T> body) throws Exception {
+        return run(role, participants, java.util.List.of(), body);
+    }
+
+    /**
+     * As {@link #run(Role, java.util.List, NetworkRunner.Body)}, starting without those of
+     * {@code optional} that do not connect within {@code --timeout} (see {@link Topology#withOptional}).
+     */
+    <T> T run(Role role, java.util.List<Role> participants, java.util.List<Role> optional, NetworkRunner.Body<T> body)
+            throws Exception {
         RunConfig c = RunConfig.read(config).requireExactly(config, participants.toArray(new Role[0]));
-        Topology topology = c.topology();
+        Topology topology = c.topology().withOptional(optional.stream().filter(r -> !r.equals(role)).toList());
         TlsIdentity tls = null;
         if (c.tls()) {
             if (keys == null) {

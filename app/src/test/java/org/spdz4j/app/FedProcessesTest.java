@@ -39,6 +39,11 @@ class FedProcessesTest {
 
     /** Keys, run.yaml and each client's data for 4 clients, 640 images each; the options every process takes. */
     private List<String> prepare(int rounds, int localEpochs, String... more) throws IOException {
+        return prepare(30, rounds, localEpochs, more);
+    }
+
+    /** As {@link #prepare(int, int, String...)} with a setup window (--timeout) of {@code timeout} seconds. */
+    private List<String> prepare(int timeout, int rounds, int localEpochs, String... more) throws IOException {
         FedOptions o = new FedOptions();
         List<String> facts = new ArrayList<>(List.of("--network", "small", "--clients", "4", "--rounds", "" + rounds,
                 "--local-epochs", "" + localEpochs, "--train-images", "2560", "--deadline", "20", "--pixel-scaling", "unit"));
@@ -52,7 +57,8 @@ class FedProcessesTest {
             own.writeImages(dir.resolve("client" + k + "-images.gz"));
             own.writeLabels(dir.resolve("client" + k + "-labels.gz"));
         }
-        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "30"));
+        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout",
+                "" + timeout));
         common.addAll(facts);
         return common;
     }
@@ -150,6 +156,30 @@ class FedProcessesTest {
         assertEquals(List.of(3, 3), clientsIn(), log("P0.log"));
         for (String name : new String[]{"P0.log", "P1.log"}) {
             assertTrue(log(name).contains("CLIENT3's update exceeds the norm bound 50.0: left out"), name + ": " + log(name));
+        }
+    }
+
+    /**
+     * A configured client that never starts: the servers and the coordinator wait for it through
+     * their setup window (--timeout), then start without it, naming it, and the three others train.
+     */
+    @Test
+    void aClientThatNeverConnectsIsLeftOutAfterTheSetupWindowAndTheOthersTrain() throws Exception {
+        List<String> common = prepare(8, 2, 1);
+        List<Process> all = new ArrayList<>(servers(common));
+        List<String> patient = new ArrayList<>(common); // the clients wait for the servers' window to end
+        patient.set(patient.indexOf("--timeout") + 1, "60");
+        for (int k = 0; k < 3; k++) { // CLIENT3 never starts
+            all.add(client(k, patient));
+        }
+        for (Process p : all) {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue(), log("P0.log") + log("P1.log"));
+        }
+        assertEquals(List.of(3, 3), clientsIn(), log("P0.log"));
+        for (String name : new String[]{"P0.log", "P1.log"}) {
+            assertTrue(log(name).contains("[CLIENT3] did not connect within the setup window: left out of the run; 3 clients in"),
+                    name + ": " + log(name));
         }
     }
 }

@@ -43,6 +43,16 @@ public final class Aggregator {
         for (int k = 0; k < c.clients(); k++) {
             waitingFor.add(FederatedTraining.client(k));
         }
+        if (!t.absent().isEmpty()) { // optional clients that did not connect within the setup window
+            waitingFor.removeAll(t.absent());
+            System.err.printf("%s: %s did not connect within the setup window: left out of the run; %d clients in%n",
+                    t.self(), t.absent(), waitingFor.size());
+            if (waitingFor.size() < Math.max(1, c.minimum())) {
+                throw new org.spdz4j.core.transport.ProtocolException(t.self() + ": only " + waitingFor.size() + " of "
+                        + c.clients() + " clients connected, fewer than the minimum " + Math.max(1, c.minimum())
+                        + " (--min-clients): no round could be revealed");
+            }
+        }
         NormBound bound = c.normBound() > 0 ? normBound(c, vector) : null;
         Handshake.Party joined = bound == null ? null
                 : Handshake.computeParty(t, bound.plan(), FederatedTraining.FP, 0, c.rounds(), AesCtrPrg.freshSeed(), FederatedTraining.facts(c, scaling));

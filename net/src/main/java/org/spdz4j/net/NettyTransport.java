@@ -146,18 +146,34 @@ public final class NettyTransport implements Transport {
             }
         }
         for (Role r : expected) {
-            if (topology.dials(self, r)) {
+            if (topology.dials(self, r) && topology.optional(r)) { // one that does not come must not hold up the others
+                Thread dialing = new Thread(() -> {
+                    try {
+                        dial(r, topology.participant(r).address(), deadline);
+                    } catch (ProtocolException absent) {
+                        LOG.warn("{}: optional {} not reached: {}", self, r, absent.getMessage());
+                    }
+                }, "spdz-dial-" + r);
+                dialing.setDaemon(true);
+                dialing.start();
+            } else if (topology.dials(self, r)) {
                 dial(r, topology.participant(r).address(), deadline);
             }
         }
         while (peers.size() < expected.size()) {
             long left = deadline - System.nanoTime();
+            if (left <= 0 && missingRequired().isEmpty()) {
+                break; // every required peer is in; the optional ones that did not come are left out (absent())
+            }
             Inbound.Event e;
             try {
                 e = left <= 0 ? null : setup.poll(left, TimeUnit.NANOSECONDS);
             } catch (InterruptedException ie) {
                 Thread.currentThread().interrupt();
                 throw new ProtocolException(self + " interrupted while connecting", ie);
+            }
+            if (e == null && missingRequired().isEmpty()) {
+                break; // the setup window is over: the optional peers that did not come are left out
             }
             if (e == null) {
                 throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s waiting for "
@@ -171,7 +187,9 @@ public final class NettyTransport implements Transport {
                 }
                 register((Inbound.Hello) e);
             } catch (ProtocolException refused) {
-                if (dialed != null) { // a connection this side opened to a configured peer: a real error
+                if (dialed != null && topology.optional(dialed)) {
+                    LOG.warn("{}: optional {} refused: {}", self, dialed, refused.getMessage());
+                } else if (dialed != null) { // a connection this side opened to a configured peer: a real error
                     throw new ProtocolException(self + " could not connect to " + dialed + " at "
                             + topology.participant(dialed).address() + ": " + refused.getMessage(), refused);
                 }
@@ -179,6 +197,9 @@ public final class NettyTransport implements Transport {
             }
         }
         connected = true;
+        if (!absent().isEmpty()) {
+            LOG.warn("{} starts without {}: optional, not connected within {} s", self, absent(), timeout.toSeconds());
+        }
         if (server != null) {
             server.close().awaitUninterruptibly(timeout.toMillis()); // every peer is in: nobody else gets to connect
             LOG.info("{} has all its peers; stopped listening on {}", self, listenAt);
@@ -479,8 +500,27 @@ public final class NettyTransport implements Transport {
         return new ProtocolException(to + " closed the connection before " + self + " sent " + tag + firstEnded(to));
     }
 
+    /** The optional peers that did not connect within the setup window: left out of the run (see {@link Topology#withOptional}). */
+    @Override
+    public java.util.Set<Role> absent() {
+        if (!connected) {
+            return java.util.Set.of();
+        }
+        java.util.Set<Role> out = new java.util.TreeSet<>(expected);
+        out.removeAll(peers.keySet());
+        return out;
+    }
+
+    /** The required peers not connected yet. */
+    private List<Role> missingRequired() {
+        return expected.stream().filter(r -> !topology.optional(r) && !peers.containsKey(r)).toList();
+    }
+
     private Channel channel(Role to, Tag tag) {
         Channel ch = peers.get(to);
+        if (ch == null && expected.contains(to)) {
+            throw new ProtocolException(to + " did not connect within " + self + "'s setup window: it is left out of the run");
+        }
         if (ch == null) {
             throw new IllegalArgumentException(self + " has no connection to " + to);
         }

@@ -45,10 +45,35 @@ public final class Topology {
 
     private final Map<Role, Participant> participants;
     private final Set<Link> links;
+    private final Set<Role> optional;
 
-    private Topology(Map<Role, Participant> participants, Set<Link> links) {
+    private Topology(Map<Role, Participant> participants, Set<Link> links, Set<Role> optional) {
         this.participants = Collections.unmodifiableMap(new LinkedHashMap<>(participants));
         this.links = Set.copyOf(links);
+        this.optional = Set.copyOf(optional);
+    }
+
+    /**
+     * The same topology in which {@code roles} are optional: a participant connecting to its
+     * peers waits for them until its timeout and then starts without those that did not come
+     * (naming them), instead of failing. For participants whose absence a run tolerates, such as
+     * federated clients.
+     */
+    public Topology withOptional(java.util.Collection<Role> roles) {
+        for (Role r : roles) {
+            participant(r);
+            if (r.isComputeParty() || r.equals(Role.DEALER)) {
+                throw new IllegalArgumentException(r + " cannot be optional: every run needs it");
+            }
+        }
+        Set<Role> all = new LinkedHashSet<>(optional);
+        all.addAll(roles);
+        return new Topology(participants, links, all);
+    }
+
+    /** Whether a run may start without {@code role} (see {@link #withOptional}). */
+    public boolean optional(Role role) {
+        return optional.contains(role);
     }
 
     /** An empty builder. */
@@ -175,7 +200,7 @@ public final class Topology {
                     throw new IllegalArgumentException("link " + l.a + "-" + l.b + " names a participant not declared");
                 }
             }
-            return new Topology(participants, links);
+            return new Topology(participants, links, Set.of());
         }
     }
 }

@@ -45,6 +45,14 @@ public interface Transport extends AutoCloseable {
      */
     byte[] receiveBytes(Role from, Tag expected, Duration limit);
 
+    /**
+     * The optional peers (see {@link Topology#withOptional}) that did not connect within the
+     * setup window and are left out of the run; empty when every peer is connected.
+     */
+    default java.util.Set<Role> absent() {
+        return java.util.Set.of();
+    }
+
     /** What this participant sent and received. */
     TrafficCounter traffic();
 
