@@ -105,7 +105,7 @@ public final class Coordinator {
     static String unusable(Config c, double[] sum, int clients) {
         int size = sum.length - 1;
         double examples = sum[size];
-        double most = clients * Math.scalb(1.0, 62 - FederatedTraining.FP.fractionalBits()) / c.clip();
+        double most = (double) clients * c.mostExamples();
         if (!(examples >= 1) || examples > most) {
             return "its example count " + examples + " is not in [1, " + most + "]";
         }

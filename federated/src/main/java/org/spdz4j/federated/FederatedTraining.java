@@ -50,6 +50,9 @@ public final class FederatedTraining {
     private FederatedTraining() {
     }
 
+    /** An encoded client element {@code n_k * update * 2^f} stays below 2^62 in magnitude (see {@link Config#checkHeadroom}). */
+    static final int HEADROOM_BITS = 62;
+
     /**
      * A federated run.
      *
@@ -89,7 +92,7 @@ public final class FederatedTraining {
 
         /** The most examples a client may count: what the fixed-point headroom holds at this clip (see checkHeadroom). */
         public long mostExamples() {
-            return (long) Math.floor(Math.scalb(1.0, 62 - FP.fractionalBits()) / clip);
+            return (long) Math.floor(Math.scalb(1.0, HEADROOM_BITS - FP.fractionalBits()) / clip);
         }
 
         /**
@@ -99,10 +102,10 @@ public final class FederatedTraining {
          */
         public void checkHeadroom(int largestPart) {
             double bound = (double) largestPart * clip;
-            double limit = Math.scalb(1.0, 62 - FP.fractionalBits());
+            double limit = Math.scalb(1.0, HEADROOM_BITS - FP.fractionalBits());
             if (!(bound < limit)) {
                 throw new IllegalArgumentException("a client with " + largestPart + " examples and updates clipped to "
-                        + clip + " sends values up to " + bound + ", beyond the fixed-point headroom 2^" + (62 - FP.fractionalBits())
+                        + clip + " sends values up to " + bound + ", beyond the fixed-point headroom 2^" + (HEADROOM_BITS - FP.fractionalBits())
                         + " for " + FP.fractionalBits() + " fractional bits: lower --clip");
             }
         }

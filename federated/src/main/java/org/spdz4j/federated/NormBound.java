@@ -40,8 +40,6 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
                         PlanEntry.Sign elementAbove, PlanEntry.Sign elementNotBelow) {
     /** Width of the comparison: {@code |d| < 2^99}, room for 2^28-scaled squared norms of 2^70. */
     static final int BITS = 100;
-    /** An honest element {@code n_k * update * 2^f} stays below 2^62 in magnitude (see {@code Config.checkHeadroom}). */
-    static final int HEADROOM_BITS = 62;
     /** Width of the count's and the elements' comparisons: any ring value below 2^126 in magnitude is seen for what it is. */
     static final int COUNT_BITS = 127;
     /** {@code B^2} is applied as a multiple of 1/256 (8 bits), so no product by a public real needs a truncation. */
@@ -124,7 +122,7 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
         Ring128Tensor notBelow = party.compare(atLeastOne, party.addPublic(n, -(1L << f))).nonNegative();
         Ring128Tensor above = party.compare(aboveMost, party.addPublic(n, -(mostExamples << f) - 1)).nonNegative();
         // every element within the fixed-point headroom 2^62, before its square could wrap around the ring
-        long headroom = 1L << HEADROOM_BITS;
+        long headroom = 1L << FederatedTraining.HEADROOM_BITS;
         Ring128Tensor over = party.compare(elementAbove, party.addPublic(mx, -headroom)).nonNegative();
         Ring128Tensor notUnder = party.compare(elementNotBelow, party.addPublic(mx, headroom)).nonNegative();
         Ring128Tensor outside = party.addPublic(over.sub(notUnder).rowSums(), v); // per client: elements outside

@@ -186,12 +186,18 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         fail(ctx, why);
     }
 
-    /** The root cause in one short line; never the peer's bytes (Netty puts hex dumps in some messages). */
-    static String describe(Throwable cause) {
+    /** The innermost cause of {@code cause}. */
+    static Throwable root(Throwable cause) {
         Throwable root = cause;
         while (root.getCause() != null && root.getCause() != root) {
             root = root.getCause();
         }
+        return root;
+    }
+
+    /** The root cause in one short line; never the peer's bytes (Netty puts hex dumps in some messages). */
+    static String describe(Throwable cause) {
+        Throwable root = root(cause);
         if (root instanceof java.net.SocketException && String.valueOf(root.getMessage()).contains("Connection reset")) {
             return "the connection was reset (the peer's process ended abruptly, or its machine is unreachable)";
         }

@@ -162,9 +162,6 @@ public final class NettyTransport implements Transport {
         }
         while (peers.size() < expected.size()) {
             long left = deadline - System.nanoTime();
-            if (left <= 0 && missingRequired().isEmpty()) {
-                break; // every required peer is in; the optional ones that did not come are left out (absent())
-            }
             Inbound.Event e;
             try {
                 e = left <= 0 ? null : setup.poll(left, TimeUnit.NANOSECONDS);
@@ -271,11 +268,7 @@ public final class NettyTransport implements Transport {
      * both logs show what to compare. Empty for any other failure.
      */
     String refusedHint(Throwable cause) {
-        Throwable root = cause;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        String m = String.valueOf(root.getMessage()).toUpperCase(java.util.Locale.ROOT);
+        String m = String.valueOf(Inbound.root(cause).getMessage()).toUpperCase(java.util.Locale.ROOT);
         boolean refused = m.contains("ALERT") && (m.contains("CERTIFICATE") || m.contains("INTERNAL_ERROR")
                 || m.contains("INTERNAL ERROR") || m.contains("HANDSHAKE_FAILURE"));
         if (tls == null || !refused) {

@@ -73,9 +73,7 @@ class SetupAvailabilityTest {
         Map<Role, TlsIdentity> ids = NettyConformanceTest.identities();
         String real = TlsIdentity.fingerprint(ids.get(Role.P0).certificate());
         String wrong = "00".repeat(32);
-        Map<Role, String> pins = new LinkedHashMap<>(ids.get(Role.P1).pinned());
-        pins.put(Role.P0, wrong);
-        TlsIdentity p1 = new TlsIdentity(ids.get(Role.P1).key(), ids.get(Role.P1).certificate(), pins);
+        TlsIdentity p1 = pinning(ids.get(Role.P1), Role.P0, wrong);
         CompletableFuture<NettyTransport> p0 = CompletableFuture.supplyAsync(
                 () -> NettyTransport.connect(Role.P0, at, ids.get(Role.P0), Duration.ofSeconds(5)));
         ProtocolException e = assertTimeoutPreemptively(Duration.ofSeconds(15), () -> assertThrows(ProtocolException.class,
@@ -95,9 +93,7 @@ class SetupAvailabilityTest {
         Map<Role, TlsIdentity> ids = NettyConformanceTest.identities();
         String real = TlsIdentity.fingerprint(ids.get(Role.P1).certificate());
         String wrong = "11".repeat(32);
-        Map<Role, String> pins = new LinkedHashMap<>(ids.get(Role.P0).pinned());
-        pins.put(Role.P1, wrong);
-        TlsIdentity p0 = new TlsIdentity(ids.get(Role.P0).key(), ids.get(Role.P0).certificate(), pins);
+        TlsIdentity p0 = pinning(ids.get(Role.P0), Role.P1, wrong);
         CompletableFuture<NettyTransport> listening = CompletableFuture.supplyAsync(
                 () -> NettyTransport.connect(Role.P0, at, p0, Duration.ofSeconds(6)));
         ProtocolException dialer = assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThrows(ProtocolException.class,
@@ -201,5 +197,12 @@ class SetupAvailabilityTest {
         } catch (IOException refused) {
             // expected: the server refuses the certificate
         }
+    }
+
+    /** {@code id} with {@code fingerprint} pinned for {@code peer} instead of the peer's real one. */
+    private static TlsIdentity pinning(TlsIdentity id, Role peer, String fingerprint) {
+        Map<Role, String> pins = new LinkedHashMap<>(id.pinned());
+        pins.put(peer, fingerprint);
+        return new TlsIdentity(id.key(), id.certificate(), pins);
     }
 }
