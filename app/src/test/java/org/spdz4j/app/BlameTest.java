@@ -40,12 +40,19 @@ class BlameTest {
         for (String who : List.of("DEALER", "P1", "P0")) {
             List<String> args = new ArrayList<>(who.equals("DEALER") ? List.of("dealer")
                     : List.of("party", "--id", who.substring(1), "--data", TestData.dir().toString(), "--test-images", "0"));
+            if (who.equals("P0")) {
+                args.addAll(List.of("--csv", steps().toString())); // a row per step: the run is under way
+            }
             args.addAll(common);
             Process p = Launcher.start(args, dir.resolve(who + ".log"));
             started.add(p);
             ps.put(who, p);
         }
         return ps;
+    }
+
+    private Path steps() {
+        return dir.resolve("P0-steps.csv");
     }
 
     private String log(String who) throws IOException {
@@ -56,11 +63,10 @@ class BlameTest {
     private void kill(String victim) throws Exception {
         Map<String, Process> ps = startRun();
         long until = System.nanoTime() + 90_000_000_000L;
-        while (!(Files.exists(dir.resolve("P0.log")) && log("P0").contains("pixel scaling"))) { // its data read
-            assertTrue(System.nanoTime() < until, "P0 did not start: " + log("P0"));
+        while (!(Files.exists(steps()) && Files.readAllLines(steps()).size() > 2)) { // all connected, two steps done
+            assertTrue(System.nanoTime() < until, "the run did not start: " + (Files.exists(dir.resolve("P0.log")) ? log("P0") : ""));
             Thread.sleep(100);
         }
-        Thread.sleep(4000); // connected, a few steps in (the run has 400)
         assertTrue(ps.values().stream().allMatch(Process::isAlive), "all still running: " + log("P0"));
         ps.get(victim).destroyForcibly().waitFor();
         for (Map.Entry<String, Process> e : ps.entrySet()) {
