@@ -41,7 +41,7 @@ final class FedOptions {
     double clip;
     @Option(names = "--partition", defaultValue = "iid", description = "iid, dirichlet:ALPHA or shards")
     String partition;
-    @Option(names = "--network", defaultValue = "cnn", description = "a network of the catalogue (pool: max, act: relu): "
+    @Option(names = "--network", defaultValue = "cnn", description = "a network of the catalogue or a network file (docs/networks.md; pool: max, act: relu): "
             + "${spdz.networks}")
     String network;
     @Option(names = "--train-images", defaultValue = "0", description = "the first N training images shared out (0 = all)")
@@ -90,7 +90,7 @@ final class FedOptions {
                 "--local-epochs", "" + localEpochs, "--batch", "" + batch, "--lr", "" + lr, "--momentum", "" + momentum,
                 "--init", init, "--mu", "" + mu,
                 "--server-momentum", "" + beta, "--min-clients", "" + minimum, "--clip", "" + clip, "--partition", partition,
-                "--network", network, "--train-images", "" + trainImages, "--seed", "" + seed, "--deadline", "" + deadlineSeconds, "--norm-bound", "" + normBound,
+                "--network", Networks.portable(network), "--train-images", "" + trainImages, "--seed", "" + seed, "--deadline", "" + deadlineSeconds, "--norm-bound", "" + normBound,
                 "--pixel-scaling", scaling.toString()));
         if (plain) {
             a.add("--plaintext");

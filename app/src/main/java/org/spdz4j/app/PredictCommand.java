@@ -23,7 +23,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ModelFile file = ModelFile.read(model);
-        FloatModel m = file.floatModel(Shape.of(1, 1, 28, 28));
+        FloatModel m = file.floatModel(file.network().batchShape(1));
         int failed = 0;
         for (Path image : images) {
             try {

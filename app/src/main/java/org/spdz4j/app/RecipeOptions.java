@@ -3,6 +3,7 @@ package org.spdz4j.app;
 import java.util.List;
 import java.util.Map;
 import org.spdz4j.layers.LearningRateSchedule;
+import org.spdz4j.layers.Networks;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
 import picocli.CommandLine.IDefaultValueProvider;
@@ -19,8 +20,8 @@ import picocli.CommandLine.Option;
  * own ({@link FedOptions}).
  */
 final class RecipeOptions {
-    @Option(names = "--network", defaultValue = "narrow", description = "a network of the catalogue (split learning cuts "
-            + "it after its flattening): ${spdz.networks}")
+    @Option(names = "--network", defaultValue = "narrow", description = "a network of the catalogue, or a network file (YAML, docs/networks.md); split learning cuts "
+            + "it at its split: ${spdz.networks}")
     String network;
     @Option(names = "--epochs", defaultValue = "1", description = "passes over the training images")
     int epochs;
@@ -53,7 +54,7 @@ final class RecipeOptions {
 
     /** These options for a child process. */
     List<String> asArguments() {
-        return List.of("--network", network, "--epochs", "" + epochs, "--batch", "" + batch, "--lr", "" + lr,
+        return List.of("--network", Networks.portable(network), "--epochs", "" + epochs, "--batch", "" + batch, "--lr", "" + lr,
                 "--lr-schedule", lrSchedule, "--momentum", "" + momentum, "--init", init, "--seed", "" + seed);
     }
 

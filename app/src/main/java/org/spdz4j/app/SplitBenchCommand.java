@@ -20,7 +20,7 @@ import picocli.CommandLine.Option;
 final class SplitBenchCommand implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "directory with the MNIST IDX files")
     Path data;
-    @Option(names = "--network", defaultValue = "tutorial", description = "a network of the catalogue, cut after its flattening: ${spdz.networks}")
+    @Option(names = "--network", defaultValue = "tutorial", description = "a network of the catalogue or a network file (docs/networks.md), cut at its split: ${spdz.networks}")
     String network;
     @Option(names = "--steps", defaultValue = "4", description = "steps of each of the two holders per run")
     int steps;

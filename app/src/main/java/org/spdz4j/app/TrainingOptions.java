@@ -72,6 +72,7 @@ final class TrainingOptions {
 
     TrainingConfig config() {
         Network net = Networks.build(recipe.network, Networks.pooling(pool), Networks.activation(activation), false);
+        net.requireComputableOnShares("MPC training");
         if (showLoss) {
             net = net.withLoss(SoftmaxCrossEntropy.DEFAULT.revealingBrierScore());
         }
@@ -119,7 +120,8 @@ final class TrainingOptions {
     Map<String, String> agreements() {
         TrainingConfig c = config();
         Map<String, String> a = new LinkedHashMap<>();
-        a.put("network (--network)", recipe.network);
+        a.put("network (--network)", Networks.names().contains(recipe.network) ? recipe.network
+                : "file with " + c.network().describe()); // a file's layers, wherever each process keeps it
         a.put("activation (--activation)", activation);
         a.put("pooling (--pool)", pool);
         a.put("mode (--mode)", mode.name());

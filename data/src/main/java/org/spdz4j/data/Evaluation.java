@@ -21,7 +21,7 @@ public final class Evaluation {
         int correct = 0;
         for (int start = 0; start < count; start += BATCH) {
             int b = Math.min(BATCH, count - start);
-            FloatModel m = FloatModel.create(network, Shape.of(b, 1, 28, 28), new Initializer(0, 0), new Sgd(0, 0, 0));
+            FloatModel m = FloatModel.create(network, network.batchShape(b), new Initializer(0, 0), new Sgd(0, 0, 0));
             m.load(params);
             int[] idx = new int[b];
             for (int i = 0; i < b; i++) {

@@ -83,7 +83,7 @@ public final class FedClient {
     private static double[] localUpdate(Config c, Mnist train, int[] part, List<double[]> start, double[] w, int round,
                                         int client) {
         Proximal prox = new Proximal(c.sgd(), c.mu()); // mu = 0: plain local SGD
-        FloatModel local = FloatModel.create(c.network(), Shape.of(c.batchSize(), 1, 28, 28),
+        FloatModel local = FloatModel.create(c.network(), c.network().batchShape(c.batchSize()),
                 WeightInit.normal(0).initializer(0), prox);
         local.load(start);
         prox.anchor(local.params());

@@ -224,7 +224,7 @@ public final class FederatedTraining {
 
     /** The initial global model: public, from the seed. */
     static FloatModel initialModel(Config c) {
-        return FloatModel.create(c.network(), Shape.of(c.batchSize(), 1, 28, 28), c.init().initializer(c.seed()),
+        return FloatModel.create(c.network(), c.network().batchShape(c.batchSize()), c.init().initializer(c.seed()),
                 c.sgd());
     }
 

@@ -23,11 +23,15 @@ import org.spdz4j.core.ring.Shape;
  */
 public final class Network {
     private static final String SPLIT = "split";
+    /** The input of one example unless {@link Builder#input} says otherwise: an MNIST image (1, 28, 28). */
+    static final Shape MNIST_IMAGE = Shape.of(1, 28, 28);
+    private final Shape input;     // one example: (channels, height, width) or (features); null: not declared (MNIST)
     private final List<Layer> layers;
     private final Loss loss;       // null for a bottom segment
     private final int splitAt;     // layers before the cut, -1 when not split
 
-    private Network(List<Layer> layers, Loss loss, int splitAt) {
+    private Network(Shape input, List<Layer> layers, Loss loss, int splitAt) {
+        this.input = input;
         this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
         this.loss = loss;
         this.splitAt = splitAt;
@@ -69,7 +73,7 @@ public final class Network {
 
     /** The same layers with another loss. */
     public Network withLoss(Loss l) {
-        return new Network(layers, l, splitAt);
+        return new Network(input, layers, l, splitAt);
     }
 
     /** Whether {@link Builder#addSplit()} cut this network. */
@@ -79,12 +83,18 @@ public final class Network {
 
     /** The layers before the split, without a loss: what a data holder trains in plaintext. */
     public Network bottom() {
-        return new Network(layers.subList(0, requireSplit()), null, -1);
+        return new Network(input, layers.subList(0, requireSplit()), null, -1);
     }
 
     /** The layers after the split with the loss: what the label holder (or P0 and P1 on shares) trains. */
     public Network top() {
-        return new Network(layers.subList(requireSplit(), layers.size()), loss, -1);
+        Shape cut = null;
+        if (input != null) {
+            Network bottom = bottom();
+            int[] dims = bottom.outputShape(bottom.batchShape(1)).dims();
+            cut = Shape.of(java.util.Arrays.copyOfRange(dims, 1, dims.length));
+        }
+        return new Network(cut, layers.subList(requireSplit(), layers.size()), loss, -1);
     }
 
     private int requireSplit() {
@@ -122,18 +132,65 @@ public final class Network {
         return out;
     }
 
-    /** Shape of the logits for a batch of the given shape, checking every layer on the way. */
+    /** The input of one example: (channels, height, width) for images, (features) for tabular data. */
+    public Shape input() {
+        return input == null ? MNIST_IMAGE : input;
+    }
+
+    /** The input of a batch of {@code n} examples: (n, channels, height, width) or (n, features). */
+    public Shape batchShape(int n) {
+        int[] one = input().dims();
+        int[] dims = new int[one.length + 1];
+        dims[0] = n;
+        System.arraycopy(one, 0, dims, 1, one.length);
+        return Shape.of(dims);
+    }
+
+    /**
+     * Shape of the logits for a batch of the given shape, checking every layer on the way.
+     *
+     * @throws IllegalArgumentException naming the first layer that does not fit (its position,
+     *                                  what it is) with the shape it got and what it expects
+     */
     public Shape outputShape(Shape input) {
         Shape s = input;
-        for (Layer l : layers) {
-            s = l.outputShape(s);
+        for (int i = 0; i < layers.size(); i++) {
+            try {
+                s = layers.get(i).outputShape(s);
+            } catch (IllegalArgumentException | IndexOutOfBoundsException e) {
+                throw new IllegalArgumentException("layer " + (i + 1) + " (" + layers.get(i).describe() + ") gets "
+                        + s + (i == 0 ? " (the input)" : " from layer " + i + " (" + layers.get(i - 1).describe() + ")")
+                        + " and cannot take it: " + e.getMessage(), e);
+            }
         }
         return s;
+    }
+
+    /**
+     * Refuses a network with a layer that runs in plaintext only (batch norm, dropout) before
+     * anything runs on shares: {@code where} says what would compute it ("MPC training", "the
+     * secure top").
+     *
+     * @throws IllegalArgumentException naming the layer and what to do
+     */
+    public void requireComputableOnShares(String where) {
+        for (int i = 0; i < layers.size(); i++) {
+            Layer l = layers.get(i);
+            if (l instanceof BatchNorm2d || l instanceof Dropout) {
+                throw new IllegalArgumentException("layer " + (i + 1) + " (" + l.describe() + ") runs only in plaintext "
+                        + "and cannot be computed on shares in " + where + ": remove it, or train with split learning "
+                        + "and place it below the split (at the data holders), or with federated learning");
+            }
+        }
     }
 
     /** Canonical description: part of the plan name, so parties with other networks disagree on the plan hash. */
     public String describe() {
         StringBuilder b = new StringBuilder();
+        if (input != null && !input.equals(MNIST_IMAGE)) {
+            b.append("input(").append(java.util.Arrays.stream(input.dims()).mapToObj(Integer::toString)
+                    .collect(java.util.stream.Collectors.joining(","))).append(") ");
+        }
         for (int i = 0; i < layers.size(); i++) {
             b.append(i == splitAt ? SPLIT + " " : "").append(layers.get(i).describe()).append(' ');
         }
@@ -143,8 +200,27 @@ public final class Network {
     /** Builds a network layer by layer. */
     public static final class Builder {
         private final List<Layer> layers = new ArrayList<>();
+        private Shape input;
         private Loss loss = SoftmaxCrossEntropy.DEFAULT;
         private int splitAt = -1;
+
+        /**
+         * The input of one example: {@code (channels, height, width)} for images, {@code (features)}
+         * for tabular data; (1, 28, 28), an MNIST image, unless set.
+         */
+        public Builder input(int... dims) {
+            if (dims.length != 1 && dims.length != 3) {
+                throw new IllegalArgumentException("an input is (channels, height, width) or (features), not "
+                        + java.util.Arrays.toString(dims));
+            }
+            for (int d : dims) {
+                if (d <= 0) {
+                    throw new IllegalArgumentException("input dimensions must be positive: " + java.util.Arrays.toString(dims));
+                }
+            }
+            this.input = Shape.of(dims.clone());
+            return this;
+        }
 
         /** Appends {@code layer}. */
         public Builder add(Layer layer) {
@@ -226,7 +302,11 @@ public final class Network {
             if (splitAt == layers.size()) {
                 throw new IllegalStateException("a split needs top layers after it");
             }
-            return new Network(layers, loss, splitAt);
+            Network n = new Network(input, layers, loss, splitAt);
+            if (input != null) {
+                n.outputShape(n.batchShape(1));   // every layer fits what it gets, or the layer is named
+            }
+            return n;
         }
     }
 }

@@ -12,6 +12,7 @@ final class NetworkDescription {
     private static final Pattern MAX_POOL = Pattern.compile("maxpool2d\\((\\d+),k=(\\d+)\\)");
     private static final Pattern DROPOUT = Pattern.compile("dropout\\(p=([0-9.eE+-]+)\\)");
     private static final Pattern BATCH_NORM = Pattern.compile("batchnorm2d\\((\\d+)\\)");
+    private static final Pattern INPUT = Pattern.compile("input\\((\\d+(?:,\\d+)*)\\)");
     private static final Pattern DENSE = Pattern.compile("dense\\((\\d+),(\\d+)\\)");
     private static final Pattern SOFTMAX = Pattern.compile("softmax_cross_entropy\\(exp=(\\d+),newton=(\\d+)\\)(\\+brier_to_P0)?");
 
@@ -22,7 +23,9 @@ final class NetworkDescription {
         Network.Builder b = Network.builder();
         for (String token : text.trim().split(" ")) {
             Matcher m;
-            if ((m = CONV.matcher(token)).matches()) {
+            if ((m = INPUT.matcher(token)).matches()) {
+                b.input(java.util.Arrays.stream(m.group(1).split(",")).mapToInt(Integer::parseInt).toArray());
+            } else if ((m = CONV.matcher(token)).matches()) {
                 b.add(new Conv2d(i(m, 1), i(m, 2), i(m, 3), i(m, 4), i(m, 5), m.group(6) == null ? 1 : i(m, 6)));
             } else if ((m = POOL.matcher(token)).matches()) {
                 b.addAvgPool2d(i(m, 1));

@@ -84,6 +84,9 @@ public final class SplitTraining {
             if (holders < 1) {
                 throw new IllegalArgumentException("a split run needs at least one data holder, got " + holders);
             }
+            if (where == Where.SECURE) {
+                network.top().requireComputableOnShares("the secure top (--top secure)");
+            }
         }
     }
 
@@ -293,7 +296,7 @@ public final class SplitTraining {
     }
 
     static Shape input(Config c) {
-        return Shape.of(c.batchSize(), 1, 28, 28);
+        return c.network().batchShape(c.batchSize());
     }
 
     /** A holder's bottom, from the seed's first draws. */

@@ -51,7 +51,7 @@ public final class TrainingParty {
     }
 
     static Shape batchShape(TrainingConfig c) {
-        return Shape.of(c.batchSize(), 1, 28, 28);
+        return c.network().batchShape(c.batchSize());
     }
 
     /**
