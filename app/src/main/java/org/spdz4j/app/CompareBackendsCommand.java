@@ -10,7 +10,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.spdz4j.accel.Backends;
 import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.training.BackendComparison;
 import org.spdz4j.training.TrainingConfig;
 import picocli.CommandLine.Command;
@@ -52,7 +52,7 @@ final class CompareBackendsCommand implements Callable<Integer> {
         }
         int threads = training.threads();
         TrainingConfig c = training.config();
-        Mnist train = Mnist.load(data, true);
+        Dataset train = Dataset.load(data, true);
         BackendComparison.Result r = BackendComparison.run(c, train.scaled(training.scaling(train)),
                 Backends.select(reference, threads), Backends.select(training.backend, threads));
         System.out.printf("%s, batch %d, %d steps, %s mode%n", c.network().describe(), c.batchSize(), steps, c.mode());

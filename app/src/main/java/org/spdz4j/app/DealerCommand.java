@@ -17,6 +17,8 @@ final class DealerCommand implements Callable<Integer> {
     TrainingOptions training;
     @Mixin
     DealerOptions dealing;
+    @Mixin
+    DataOptions ignoredDataOptions; // accepted and ignored, as --data
     @Option(names = "--data", description = "accepted and ignored (the dealer sees no data): the parties' options can be passed as they are")
     java.nio.file.Path data;
     @Option(names = "--test-images", description = "accepted and ignored (the dealer sees no data)")

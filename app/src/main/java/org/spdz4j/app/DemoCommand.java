@@ -21,8 +21,11 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     TrainingOptions training;
-    @Option(names = "--data", required = true, description = "MNIST directory (IDX files, gzipped or not)")
+    @Option(names = "--data", required = true, description = "data folder: MNIST's IDX files (gzipped or not), "
+            + "image folders or CSV files (docs/data.md)")
     Path data;
+    @Mixin
+    DataOptions dataOptions;
     @Option(names = "--test-images", defaultValue = "10000", description = "P0 tests the revealed model on this many test images")
     int testImages;
     @Option(names = "--save-model", description = "where P0 writes the revealed model")
@@ -72,9 +75,11 @@ final class DemoCommand implements Callable<Integer> {
             dealerArgs.addAll(List.of("--dealer-seed", dealerSeed));
         }
         List<String> p1Args = new ArrayList<>(List.of("party", "--id", "1", "--data", data.toString(), "--no-progress"));
+        p1Args.addAll(dataOptions.asArguments());
         p1Args.addAll(common);
         List<String> p0Args = new ArrayList<>(List.of("party", "--id", "0", "--data", data.toString(),
                 "--test-images", "" + testImages));
+        p0Args.addAll(dataOptions.asArguments());
         p0Args.addAll(output.asArguments(true)); // P0 measures the run: its progress, its metrics
         p0Args.addAll(common);
         if (checkpointEvery > 0 || resume) {

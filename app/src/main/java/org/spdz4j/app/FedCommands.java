@@ -7,7 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.federated.Aggregator;
 import org.spdz4j.federated.Coordinator;
 import org.spdz4j.federated.FedClient;
@@ -59,7 +59,7 @@ final class FedCommands {
             if (testData == null) {
                 throw new IllegalArgumentException("server 0 runs the coordinator: give --test-data (the MNIST directory)");
             }
-            Mnist test = Mnist.load(testData, false).scaled(scaling);
+            Dataset test = Dataset.load(testData, false).scaled(scaling);
             report.output.say(FederatedTraining.describe(c));
             Metrics metrics = report.metrics();
             CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
@@ -108,7 +108,7 @@ final class FedCommands {
                 throw new IllegalArgumentException("--id " + id + " outside 0.." + (c.clients() - 1));
             }
             InputScaling scaling = fed.givenScaling();
-            Mnist own = Mnist.readLabeled(images, labels).scaled(scaling);
+            Dataset own = Dataset.readLabeled(images, labels).scaled(scaling);
             c.checkHeadroom(own.size());
             process.run(FederatedTraining.client(id), FederatedTraining.roles(c), t -> {
                 FedClient.run(c, scaling, id, own, t, poison ? new FederatedTraining.Faults(-1, -1, -1, -1, id)

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.federated.FederatedTraining;
 import org.spdz4j.layers.InputScaling;
 import picocli.CommandLine.Command;
@@ -37,7 +37,7 @@ final class FedDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Path run = Launcher.runDirectory(dir, "spdz4j-fed-demo");
-        Mnist train = Mnist.load(data, true);
+        Dataset train = Dataset.load(data, true);
         InputScaling scaling = fed.scaling(train); // the clients agree on one; the demo, which cuts every part, fits it
         FederatedTraining.Config c = fed.config();
         int[][] parts = FederatedTraining.partition(c, train);
@@ -53,7 +53,7 @@ final class FedDemoCommand implements Callable<Integer> {
         }
         launches.put(Role.P1, new Launcher.Launch(with(List.of("fed-server", "--id", "1"), common), "P1.log", false));
         for (int k = 0; k < c.clients(); k++) {
-            Mnist own = train.select(parts[k]);
+            Dataset own = train.select(parts[k]);
             Path images = run.resolve("client" + k + "-images-idx3-ubyte.gz");
             Path labels = run.resolve("client" + k + "-labels-idx1-ubyte.gz");
             own.writeImages(images);

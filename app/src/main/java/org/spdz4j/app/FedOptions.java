@@ -3,7 +3,7 @@ package org.spdz4j.app;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.federated.FederatedTraining;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Network;
@@ -79,8 +79,8 @@ final class FedOptions {
     }
 
     /** The scaling of a run that sees every part: fitted over the images used if 'data'. */
-    InputScaling scaling(Mnist train) {
-        return pixelScaling.equals("data") ? train.fitScaling(Mnist.imagesUsed(trainImages, train.size()))
+    InputScaling scaling(Dataset train) {
+        return pixelScaling.equals("data") ? train.fitScaling(Dataset.imagesUsed(trainImages, train.size()))
                 : InputScaling.parse(pixelScaling);
     }
 

@@ -2,7 +2,7 @@ package org.spdz4j.app;
 
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.federated.FederatedTraining;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,14 +17,18 @@ final class FedTrainCommand implements Callable<Integer> {
     FedOptions fed;
     @Mixin
     FedReportOptions report;
-    @Option(names = "--data", required = true, description = "directory with the MNIST IDX files")
+    @Option(names = "--data", required = true, description = "data folder: MNIST's IDX files, image folders train/ and "
+            + "test/, or train.csv and test.csv (docs/data.md)")
     Path data;
+    @Mixin
+    DataOptions dataOptions;
 
     @Override
     public Integer call() throws Exception {
         // one JVM holds every client's images here, so one scaling is fitted over all of them (clients would agree on one)
-        Mnist.Scaled sets = Mnist.loadScaled(data, fed::scaling);
         FederatedTraining.Config c = fed.config();
+        Dataset.Scaled sets = Dataset.loadScaled(data, dataOptions.layout(c.network()), fed::scaling);
+        DataOptions.requireFits(c.network(), sets.train(), data.toString());
         report.output.say(FederatedTraining.describe(c));
         FederatedTraining.Result r;
         try (Metrics metrics = report.metrics()) {

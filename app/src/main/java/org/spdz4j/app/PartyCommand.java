@@ -10,7 +10,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.data.Evaluation;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
 import org.spdz4j.net.NettyTransport;
@@ -34,8 +34,11 @@ final class PartyCommand implements Callable<Integer> {
     OutputOptions output;
     @Option(names = "--id", required = true, description = "0 or 1")
     int id;
-    @Option(names = "--data", required = true, description = "MNIST directory (P0 reads the images, P1 the labels)")
+    @Option(names = "--data", required = true, description = "data folder: MNIST's IDX files, image folders or CSV files "
+            + "(docs/data.md); P0 reads the inputs, P1 the labels")
     Path data;
+    @Mixin
+    DataOptions dataOptions;
     @Option(names = "--save-model", description = "P0: write the revealed model here")
     Path saveModel;
     @Option(names = "--input-seed", description = "P0: 32 hex digits for reproducible input sharing (default: fresh)")
@@ -57,14 +60,17 @@ final class PartyCommand implements Callable<Integer> {
         training.useBackend();
         TrainingConfig c = training.config();
         // every input is checked before the first step: nothing fails after hours of training
-        Mnist own = role.equals(Role.P0) ? Mnist.loadImages(data, true) : Mnist.loadLabels(data, true);
+        Dataset.Layout layout = dataOptions.layout(c.network());
+        Dataset own = role.equals(Role.P0) ? Dataset.loadInputs(data, true, layout) : Dataset.loadLabels(data, true, layout);
+        DataOptions.requireFits(c.network(), own, data.toString());
+        training.requireExamples(own.size(), data.toString());
         // the images' owner scales its images by its own data; the values never leave P0 (the model file records them)
         InputScaling scaling = role.equals(Role.P0) ? training.scaling(own) : null;
-        Mnist train = scaling == null ? own : own.scaled(scaling);
+        Dataset train = scaling == null ? own : own.scaled(scaling);
         if (scaling != null) {
             System.out.println("P0: pixel scaling (p/255 - mean) / sd with mean,sd = " + scaling);
         }
-        Mnist test = role.equals(Role.P0) && testImages > 0 ? Mnist.load(data, false).scaled(scaling) : null;
+        Dataset test = role.equals(Role.P0) && testImages > 0 ? Dataset.load(data, false, layout).scaled(scaling) : null;
         if (saveModel != null && role.equals(Role.P0)) {
             Path parent = saveModel.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
@@ -134,7 +140,7 @@ final class PartyCommand implements Callable<Integer> {
     }
 
     /** P0's report: timing file, model file, range check and test accuracy. */
-    private void report(TrainingConfig c, TrainingRun.PartyResult r, InputScaling scaling, Mnist test) throws IOException {
+    private void report(TrainingConfig c, TrainingRun.PartyResult r, InputScaling scaling, Dataset test) throws IOException {
         if (timingFile != null) {
             Files.writeString(timingFile, Double.toString(r.stepSeconds()));
         }

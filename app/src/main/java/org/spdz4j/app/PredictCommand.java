@@ -34,7 +34,7 @@ final class PredictCommand implements Callable<Integer> {
                                 + " for this image: " + model + " holds weights too large to classify it");
                     }
                 }
-                int digit = Evaluation.argmax(logits, 0, 10);
+                int digit = Evaluation.argmax(logits, 0, logits.length);
                 System.out.printf("%s: %d (p=%.3f)%n", image, digit, softmax(logits)[digit]);
             } catch (java.io.IOException | RuntimeException e) {
                 System.err.println("predict: " + e.getMessage()); // the other images are still classified

@@ -3,7 +3,7 @@ package org.spdz4j.app;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.Networks;
 import org.spdz4j.split.SplitBenchmark;
 import picocli.CommandLine.Command;
@@ -35,7 +35,7 @@ final class SplitBenchCommand implements Callable<Integer> {
         if (steps < 1) {
             throw new IllegalArgumentException("--steps must be at least 1, got " + steps);
         }
-        Mnist train = Mnist.load(data, true);
+        Dataset train = Dataset.load(data, true);
         System.out.printf("split learning, %s network, %d holders in round robin, %d steps each; per step: the run's wall "
                 + "time over its steps (setup included)%n", network, SplitBenchmark.HOLDERS, steps);
         System.out.println("| mode | batch | s per step | ms per sample | cut up, bytes per sample | cut down, bytes per sample "

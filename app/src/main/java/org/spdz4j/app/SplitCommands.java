@@ -9,7 +9,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.data.Evaluation;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.ModelFile;
 import org.spdz4j.net.NetworkRunner;
 import org.spdz4j.split.DataHolder;
@@ -106,7 +106,7 @@ final class SplitCommands {
                 throw new IllegalArgumentException("--id " + id + " outside 0.." + (c.holders() - 1));
             }
             SplitData.HolderPart data = SplitData.readHolder(images, ids); // refused before connecting, not after hours
-            Mnist test = testData == null ? null : Mnist.load(testData, false).scaled(c.scaling());
+            Dataset test = testData == null ? null : Dataset.load(testData, false).scaled(c.scaling());
             Role me = SplitTraining.holder(id);
             return run(me, t -> {
                 SplitTraining.Busy busy = new SplitTraining.Busy();

@@ -8,7 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.split.SplitData;
 import org.spdz4j.split.SplitTraining;
@@ -52,8 +52,8 @@ final class SplitDemoCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SplitCommands.checkPlot(output, split.where() == SplitTraining.Where.PLAIN);
         Path run = Launcher.runDirectory(dir, "spdz4j-split-demo");
-        Mnist train = Mnist.load(data, true);
-        int n = Mnist.imagesUsed(trainImages, train.size());
+        Dataset train = Dataset.load(data, true);
+        int n = Dataset.imagesUsed(trainImages, train.size());
         // the holders agree on one scaling; here the demo, which cuts everyone's data, fits it over all parts
         InputScaling scaling = split.pixelScaling.equals("data") ? train.fitScaling(n) : InputScaling.parse(split.pixelScaling);
         SplitTraining.Config c = split.config(scaling);

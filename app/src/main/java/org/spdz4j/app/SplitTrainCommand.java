@@ -3,7 +3,7 @@ package org.spdz4j.app;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.spdz4j.data.Evaluation;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
@@ -20,8 +20,11 @@ import picocli.CommandLine.Option;
 final class SplitTrainCommand implements Callable<Integer> {
     @Mixin
     SplitOptions split;
-    @Option(names = "--data", required = true, description = "directory with the MNIST IDX files")
+    @Option(names = "--data", required = true, description = "data folder: MNIST's IDX files, image folders train/ and "
+            + "test/, or train.csv and test.csv (docs/data.md)")
     Path data;
+    @Mixin
+    DataOptions dataOptions;
     @Option(names = "--train-images", defaultValue = "0", description = "the first N training images (0 = all), "
             + "cut into one contiguous part per holder")
     int trainImages;
@@ -35,9 +38,11 @@ final class SplitTrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         // one JVM holds every part here, so 'data' fits the scaling over all of them (separate holders are given one)
-        Mnist.Scaled sets = Mnist.loadScaled(data, m -> split.pixelScaling.equals("data")
-                ? m.fitScaling(Mnist.imagesUsed(trainImages, m.size())) : InputScaling.parse(split.pixelScaling));
+        Dataset.Scaled sets = Dataset.loadScaled(data, dataOptions.layout(SplitOptions.network(split.recipe.network)),
+                m -> split.pixelScaling.equals("data") ? m.fitScaling(Dataset.imagesUsed(trainImages, m.size()))
+                        : InputScaling.parse(split.pixelScaling));
         SplitTraining.Config c = split.config(sets.scaling());
+        DataOptions.requireFits(c.network(), sets.train(), data.toString());
         output.say(String.format("split learning, %s mode, %d holders %s: %s; float kernels %s", split.mode, c.holders(),
                 c.parallel() ? "in parallel (SplitFed)" : "in round robin", c.network().describe(), FloatModel.kernels()));
         long start = System.nanoTime();
@@ -47,7 +52,7 @@ final class SplitTrainCommand implements Callable<Integer> {
                     progress -> SplitTraining.run(c, sets.train(), trainImages, progress));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        int steps = SplitTraining.schedule(c, SplitTraining.partSizes(c.holders(), Mnist.imagesUsed(trainImages, sets.train().size())))
+        int steps = SplitTraining.schedule(c, SplitTraining.partSizes(c.holders(), Dataset.imagesUsed(trainImages, sets.train().size())))
                 .size();
         double accuracy = Evaluation.accuracy(c.network(), r.model(), sets.test(), testImages);
         System.out.printf("%s; %d steps of %d, %.1f s (%.3f s per step)%n",

@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.data.Evaluation;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
@@ -20,8 +20,11 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Train a network of the catalogue on secret-shared MNIST (P0 images, P1 labels, dealer) in one JVM.")
 final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--data", required = true, description = "directory with the MNIST IDX files (gzipped or not)")
+    @Option(names = "--data", required = true, description = "data folder: MNIST's IDX files (gzipped or not), "
+            + "image folders train/ and test/, or train.csv and test.csv (docs/data.md)")
     Path data;
+    @Mixin
+    DataOptions dataOptions;
     @Mixin
     TrainingOptions training;
     @Option(names = "--test-images", defaultValue = "10000", description = "test the final model on this many test images")
@@ -38,12 +41,13 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Mnist.Scaled sets = Mnist.loadScaled(data, training::scaling);
-        Mnist train = sets.train();
-        Mnist test = sets.test();
+        TrainingConfig c = training.config();
+        Dataset.Scaled sets = Dataset.loadScaled(data, dataOptions.layout(c.network()), training::scaling);
+        Dataset train = sets.train();
+        Dataset test = sets.test();
+        DataOptions.requireFits(c.network(), train, data.toString());
         InputScaling scaling = sets.scaling();
         training.useBackend();
-        TrainingConfig c = training.config();
         int steps = LocalTraining.batches(c, train.size()).length;
         if (plaintext) {
             return plaintext(c, train, test, scaling, steps);
@@ -84,7 +88,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** {@code --plaintext}: the float twin alone, evaluated after each epoch. */
-    private int plaintext(TrainingConfig c, Mnist train, Mnist test, InputScaling scaling, int steps) throws java.io.IOException {
+    private int plaintext(TrainingConfig c, Dataset train, Dataset test, InputScaling scaling, int steps) throws java.io.IOException {
         output.say("float kernels: " + FloatModel.kernels());
         long start = System.nanoTime();
         long[] evaluating = {0};

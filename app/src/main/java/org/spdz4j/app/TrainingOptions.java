@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 import org.spdz4j.accel.Backends;
 import org.spdz4j.core.ring.RingBackends;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
@@ -85,12 +85,28 @@ final class TrainingOptions {
      * The scaling the images' owner applies to {@code train} (its own training images) and to
      * every image the model later sees: {@code --pixel-scaling}.
      */
-    InputScaling scaling(Mnist train) {
-        int used = Mnist.imagesUsed(trainImages, train.size());
+    InputScaling scaling(Dataset train) {
+        int used = Dataset.imagesUsed(trainImages, train.size());
         return switch (pixelScaling) {
             case "data" -> train.fitScaling(used);
             default -> InputScaling.parse(pixelScaling);
         };
+    }
+
+    /**
+     * Refuses a run the dealer would plan for another number of examples than the {@code available}
+     * ones in {@code where}: the dealer, seeing no data, plans for {@code --train-images} (60,000,
+     * MNIST's, when 0).
+     */
+    void requireExamples(int available, String where) {
+        if (trainImages == 0 && available != MNIST_TRAIN_SIZE) {
+            throw new IllegalArgumentException(where + " holds " + available + " training examples, not MNIST's 60,000: "
+                    + "give every process --train-images " + available + " (the dealer sees no data and plans by it)");
+        }
+        if (trainImages > available) {
+            throw new IllegalArgumentException("--train-images " + trainImages + " but " + where + " holds only " + available
+                    + " training examples");
+        }
     }
 
     /** Steps of the run over {@code available} training images (at most --train-images of them): public, so the dealer knows them without the data. */

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.spdz4j.data.Evaluation;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.TestData;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.training.LocalTraining;
@@ -27,7 +27,7 @@ class DefaultRecipeTest {
         new CommandLine(o).parseArgs("--train-images", "3200", "--seed", "" + seed);
         TrainingConfig c = o.config();
         assertEquals("narrow", o.recipe.network);
-        Mnist raw = TestData.rawTrain();
+        Dataset raw = TestData.rawTrain();
         InputScaling s = o.scaling(raw);
         LocalTraining.Twin t = LocalTraining.trainTwin(c, raw.scaled(s));
         double accuracy = Evaluation.accuracy(c.network(), t.model().paramValues(), TestData.rawTest().scaled(s), 2000);

@@ -1,7 +1,7 @@
 package org.spdz4j.app;
 
 import org.spdz4j.data.Evaluation;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.TestData;
 import org.spdz4j.training.LocalTraining;
 import org.spdz4j.training.TrainingConfig;
@@ -33,7 +33,7 @@ class DivergenceTest {
     /** Test accuracy after 100 steps on pixels mapped by {@code pixels}, scaled as the owner would scale them. */
     private static double accuracy(long seed, IntUnaryOperator pixels) {
         TrainingOptions o = options(seed);
-        Mnist train = TestData.rawTrain().mapPixels(pixels);
+        Dataset train = TestData.rawTrain().mapPixels(pixels);
         InputScaling s = o.scaling(train);
         TrainingConfig c = o.config();
         LocalTraining.Twin t = LocalTraining.trainTwin(c, train.scaled(s));

@@ -1,6 +1,6 @@
 package org.spdz4j.app;
 
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.TestData;
 import org.spdz4j.federated.FederatedTraining;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,7 +53,7 @@ class FedProcessesTest {
         Path config = Launcher.writeKeysAndConfig(dir, FederatedTraining.roles(c), FedCommands.links(4));
         int[][] parts = FederatedTraining.partition(c, TestData.rawTrain());
         for (int k = 0; k < 4; k++) {
-            Mnist own = TestData.rawTrain().select(parts[k]);
+            Dataset own = TestData.rawTrain().select(parts[k]);
             own.writeImages(dir.resolve("client" + k + "-images.gz"));
             own.writeLabels(dir.resolve("client" + k + "-labels.gz"));
         }

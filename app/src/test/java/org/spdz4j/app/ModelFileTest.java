@@ -1,7 +1,7 @@
 package org.spdz4j.app;
 
 import org.spdz4j.data.Evaluation;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.PngDigit;
 import org.spdz4j.data.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -35,7 +35,7 @@ class ModelFileTest {
     /** A model trained in the clear for a few steps: enough to classify most digits. */
     private List<double[]> trained() {
         FloatModel m = FloatModel.create(net, Shape.of(50, 1, 28, 28), new Initializer(3, 0.05), new Sgd(0.02, 0.9, 0));
-        Mnist train = TestData.train();
+        Dataset train = TestData.train();
         for (int s = 0; s < 40; s++) {
             int[] idx = new int[50];
             for (int i = 0; i < 50; i++) {
@@ -67,7 +67,7 @@ class ModelFileTest {
         ModelFile.write(f, net, TestData.scaling(), params);
         ModelFile file = ModelFile.read(f);
         FloatModel fromFile = file.floatModel(Shape.of(1, 1, 28, 28));
-        Mnist test = TestData.test();
+        Dataset test = TestData.test();
         int correct = 0;
         for (int i = 0; i < 20; i++) {
             Path png = dir.resolve("digit" + i + ".png");
@@ -141,7 +141,7 @@ class ModelFileTest {
         assertTrue(errors.contains("2 of 3 images could not be classified"), errors);
     }
 
-    private static void writePng(Mnist data, int index, Path png, boolean invert) throws IOException {
+    private static void writePng(Dataset data, int index, Path png, boolean invert) throws IOException {
         double[] v = data.images(new int[]{index}).values();
         BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
         for (int p = 0; p < 784; p++) {

@@ -16,7 +16,7 @@ public final class Evaluation {
     }
 
     /** Fraction of the first {@code n} images of {@code data} classified correctly. */
-    public static double accuracy(Network network, List<double[]> params, Mnist data, int n) {
+    public static double accuracy(Network network, List<double[]> params, Dataset data, int n) {
         int count = Math.min(n, data.size());
         int correct = 0;
         for (int start = 0; start < count; start += BATCH) {
@@ -28,8 +28,9 @@ public final class Evaluation {
                 idx[i] = start + i;
             }
             FloatTensor logits = m.forward(data.images(idx));
+            int k = logits.shape().dim(1);
             for (int i = 0; i < b; i++) {
-                if (argmax(logits.values(), i * 10, 10) == data.label(start + i)) {
+                if (argmax(logits.values(), i * k, k) == data.label(start + i)) {
                     correct++;
                 }
             }

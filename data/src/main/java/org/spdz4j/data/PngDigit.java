@@ -4,12 +4,7 @@ import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Iterator;
-import javax.imageio.ImageIO;
-import javax.imageio.ImageReader;
-import javax.imageio.stream.ImageInputStream;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.layers.FloatTensor;
 import org.spdz4j.layers.InputScaling;
@@ -22,32 +17,9 @@ public final class PngDigit {
     private PngDigit() {
     }
 
-    /** Largest image decoded: 4096 x 4096 pixels (64 MiB as ARGB); larger ones are refused before decoding. */
-    static final long MAX_PIXELS = 4096L * 4096;
-
+    /** A grey 28x28 digit from {@code file}, light on dark, scaled by {@code scaling}: (1, 1, 28, 28). */
     public static FloatTensor load(Path file, InputScaling scaling) throws IOException {
-        if (!Files.isRegularFile(file)) {
-            throw new IOException(file + " does not exist or is not a file");
-        }
-        BufferedImage src;
-        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
-            Iterator<ImageReader> readers = in == null ? null : ImageIO.getImageReaders(in);
-            if (readers == null || !readers.hasNext()) {
-                throw new IOException(file + " is not an image ImageIO can read");
-            }
-            ImageReader reader = readers.next();
-            try {
-                reader.setInput(in, true, true);
-                long pixels = (long) reader.getWidth(0) * reader.getHeight(0);
-                if (pixels > MAX_PIXELS) {
-                    throw new IOException(file + " is " + reader.getWidth(0) + " x " + reader.getHeight(0)
-                            + " pixels, more than the " + MAX_PIXELS + " this command decodes");
-                }
-                src = reader.read(0);
-            } finally {
-                reader.dispose();
-            }
-        }
+        BufferedImage src = ImageFolder.read(file);
         BufferedImage grey = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
         Graphics2D g = grey.createGraphics();
         g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);

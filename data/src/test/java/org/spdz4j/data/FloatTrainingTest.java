@@ -30,7 +30,7 @@ class FloatTrainingTest {
         Network net = Network.builder().addConv2d(1, 8, 3, 1, 1).addBatchNorm2d(8).addRelu().addMaxPool2d(2)
                 .addDropout(0.25).addFlatten().addDense(8 * 14 * 14, 10).build();
         FloatModel m = FloatModel.create(net, Shape.of(32, 1, 28, 28), WeightInit.HE.initializer(1), new Adam(0.003));
-        Mnist train = TestData.train();
+        Dataset train = TestData.train();
         for (int s = 0; s < 100; s++) {
             int[] batch = java.util.stream.IntStream.range(32 * s, 32 * s + 32).toArray();
             m.trainStep(train.images(batch), train.oneHot(batch));

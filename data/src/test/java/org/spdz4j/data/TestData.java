@@ -11,8 +11,8 @@ import org.spdz4j.layers.InputScaling;
  * images; Shared with the modes' tests (this module's test jar).
  */
 public final class TestData {
-    private static Mnist raw;
-    private static Mnist rawTest;
+    private static Dataset raw;
+    private static Dataset rawTest;
     private static InputScaling all;
 
     private TestData() {
@@ -24,9 +24,9 @@ public final class TestData {
     }
 
     /** The training images and labels, unscaled. */
-    public static synchronized Mnist rawTrain() {
+    public static synchronized Dataset rawTrain() {
         try {
-            return raw != null ? raw : (raw = Mnist.load(dir(), true));
+            return raw != null ? raw : (raw = Dataset.load(dir(), true));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -37,20 +37,20 @@ public final class TestData {
         return all != null ? all : (all = rawTrain().fitScaling(rawTrain().size()));
     }
 
-    public static Mnist train() {
+    public static Dataset train() {
         return rawTrain().scaled(scaling());
     }
 
     /** The test images and labels, unscaled. */
-    public static synchronized Mnist rawTest() {
+    public static synchronized Dataset rawTest() {
         try {
-            return rawTest != null ? rawTest : (rawTest = Mnist.load(dir(), false));
+            return rawTest != null ? rawTest : (rawTest = Dataset.load(dir(), false));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    public static Mnist test() {
+    public static Dataset test() {
         return rawTest().scaled(scaling());
     }
 }

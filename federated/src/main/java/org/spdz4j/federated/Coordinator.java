@@ -8,7 +8,7 @@ import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
 import org.spdz4j.data.Evaluation;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.federated.FederatedTraining.Config;
 import org.spdz4j.federated.FederatedTraining.Result;
 import org.spdz4j.federated.FederatedTraining.Round;
@@ -36,7 +36,7 @@ public final class Coordinator {
      * aggregators that the round begins, the sum (or the word that it was skipped), the model's
      * step, its test accuracy. Returns the final model and the rounds.
      */
-    public static Result run(Config c, InputScaling scaling, Transport t, Mnist test, int testImages, RoundListener listener) {
+    public static Result run(Config c, InputScaling scaling, Transport t, Dataset test, int testImages, RoundListener listener) {
         byte[] facts = Facts.encode(FederatedTraining.facts(c, scaling));
         List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0); // the reference adds at P0 alone
         List<Role> told = new ArrayList<>(aggregators);

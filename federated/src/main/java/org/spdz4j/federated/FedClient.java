@@ -7,7 +7,7 @@ import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.Partitions;
 import org.spdz4j.federated.FederatedTraining.Config;
 import org.spdz4j.federated.FederatedTraining.Faults;
@@ -34,7 +34,7 @@ public final class FedClient {
      * Client {@code me}'s part: for each round it is sampled for, the model, local training on
      * its own data, and {@code n_k * update} split between P0 and P1.
      */
-    public static void run(Config c, InputScaling scaling, int me, Mnist data, Transport t, Faults faults) {
+    public static void run(Config c, InputScaling scaling, int me, Dataset data, Transport t, Faults faults) {
         FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
         int[] lengths = FederatedTraining.modelLengths(c);
         Shape vector = FederatedTraining.vector(lengths);
@@ -80,7 +80,7 @@ public final class FedClient {
     }
 
     /** {@code n_k * clip(w_k - w)} then {@code n_k}: what client k contributes to the round's sum. */
-    private static double[] localUpdate(Config c, Mnist train, int[] part, List<double[]> start, double[] w, int round,
+    private static double[] localUpdate(Config c, Dataset train, int[] part, List<double[]> start, double[] w, int round,
                                         int client) {
         Proximal prox = new Proximal(c.sgd(), c.mu()); // mu = 0: plain local SGD
         FloatModel local = FloatModel.create(c.network(), c.network().batchShape(c.batchSize()),

@@ -12,7 +12,7 @@ import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.Partitions;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
@@ -256,12 +256,12 @@ public final class FederatedTraining {
      * {@code trainImages} of {@code train} partitioned among the clients; the coordinator tests
      * each round's model on {@code test}.
      */
-    public static Result run(Config c, Mnist train, Mnist test, int testImages, Faults faults) throws Exception {
+    public static Result run(Config c, Dataset train, Dataset test, int testImages, Faults faults) throws Exception {
         return run(c, train, test, testImages, faults, RoundListener.NONE);
     }
 
-    /** {@link #run(Config, Mnist, Mnist, int, Faults)}, {@code listener} told of each round as it ends. */
-    public static Result run(Config c, Mnist train, Mnist test, int testImages, Faults faults, RoundListener listener)
+    /** {@link #run(Config, Dataset, Dataset, int, Faults)}, {@code listener} told of each round as it ends. */
+    public static Result run(Config c, Dataset train, Dataset test, int testImages, Faults faults, RoundListener listener)
             throws Exception {
         int[][] parts = partition(c, train);
         java.util.concurrent.atomic.AtomicReference<Result> result = new java.util.concurrent.atomic.AtomicReference<>();
@@ -275,7 +275,7 @@ public final class FederatedTraining {
             all.put(Role.DEALER, t -> Aggregator.dealer(c, t, AesCtrPrg.freshSeed()));
         }
         for (int k = 0; k < c.clients(); k++) {
-            Mnist own = train.select(parts[k]);
+            Dataset own = train.select(parts[k]);
             int me = k;
             all.put(client(k), t -> FedClient.run(c, scaling, me, own, t, faults));
         }
@@ -284,8 +284,8 @@ public final class FederatedTraining {
     }
 
     /** The clients' parts of the first {@code trainImages}, refused if a client's vector could leave the fixed-point range. */
-    public static int[][] partition(Config c, Mnist train) {
-        int n = Mnist.imagesUsed(c.trainImages(), train.size());
+    public static int[][] partition(Config c, Dataset train) {
+        int n = Dataset.imagesUsed(c.trainImages(), train.size());
         int[] labels = new int[n];
         for (int i = 0; i < n; i++) {
             labels[i] = train.label(i);

@@ -137,6 +137,11 @@ public final class Network {
         return input == null ? MNIST_IMAGE : input;
     }
 
+    /** The number of outputs of one example: the classes of a classifier (the last layer's width). */
+    public int outputs() {
+        return outputShape(batchShape(1)).dim(1);
+    }
+
     /** The input of a batch of {@code n} examples: (n, channels, height, width) or (n, features). */
     public Shape batchShape(int n) {
         int[] one = input().dims();

@@ -8,7 +8,7 @@ import org.spdz4j.core.mpc.Contributor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.FloatTensor;
 import org.spdz4j.run.Messages;
@@ -38,7 +38,7 @@ public final class DataHolder {
     public static List<double[]> run(Config c, int me, SplitData.HolderPart data, Transport t, Busy busy) {
         Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, SplitCodec.matchRequest(c, data.ids()));
         List<Turn> turns = SplitCodec.awaitMatch(c, t);
-        Mnist images = data.images().scaled(c.scaling());
+        Dataset images = data.images().scaled(c.scaling());
         FixedPoint fp = FixedPoint.DEFAULT;
         Shape cut = SplitTraining.cut(c);
         FloatModel bottom = SplitTraining.bottom(c, c.init().initializer(c.seed()));

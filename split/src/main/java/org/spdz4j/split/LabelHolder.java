@@ -35,11 +35,11 @@ public final class LabelHolder {
         int[][] y = SplitCodec.matchHolders(c, labelFile, t);
         int[] sizes = Arrays.stream(y).mapToInt(a -> a.length).toArray();
         List<Turn> turns = SplitTraining.schedule(c, sizes);
-        Shape labels = Shape.of(c.batchSize(), 10);
+        Shape labels = Shape.of(c.batchSize(), c.network().outputs());
         if (c.where() == Where.SECURE) {
             Contributor shares = Contributor.connect(t);
             for (int step = 0; step < turns.size(); step++) {
-                shares.input(step, 0, FixedPoint.DEFAULT.encode(labels, oneHot(y[turns.get(step).holder()], turns.get(step).batch())));
+                shares.input(step, 0, FixedPoint.DEFAULT.encode(labels, oneHot(y[turns.get(step).holder()], turns.get(step).batch(), labels.dim(1))));
                 afterStep.after(step, turns.size(), Double.NaN);
             }
             return;
@@ -53,7 +53,7 @@ public final class LabelHolder {
             top.learningRateFactor(c.schedule().factor(step, turns.size()));
             long start = System.nanoTime();
             FloatModel.Step s = top.trainOn(new FloatTensor(cut, a),
-                    new FloatTensor(labels, oneHot(y[turn.holder()], turn.batch())));
+                    new FloatTensor(labels, oneHot(y[turn.holder()], turn.batch(), labels.dim(1))));
             busy.add(System.nanoTime() - start);
             Messages.sendDoubles(t, from, Tag.Kind.OUTPUT, step, List.of(s.inputGradient().values()));
             afterStep.after(step, turns.size(), s.loss());
@@ -61,11 +61,11 @@ public final class LabelHolder {
         Messages.sendDoubles(t, SplitTraining.OWNER, Tag.Kind.OUTPUT, turns.size(), top.paramValues());
     }
 
-    /** One-hot rows of {@code labels[i]} for each {@code i} of {@code batch}. */
-    static double[] oneHot(int[] labels, int[] batch) {
-        double[] v = new double[batch.length * 10];
+    /** One-hot rows (of {@code classes}) of {@code labels[i]} for each {@code i} of {@code batch}. */
+    static double[] oneHot(int[] labels, int[] batch, int classes) {
+        double[] v = new double[batch.length * classes];
         for (int i = 0; i < batch.length; i++) {
-            v[i * 10 + labels[batch[i]]] = 1;
+            v[i * classes + labels[batch[i]]] = 1;
         }
         return v;
     }

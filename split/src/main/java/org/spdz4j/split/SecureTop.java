@@ -44,7 +44,7 @@ public final class SecureTop {
         }
         party.acceptContributor(SplitTraining.LABELS);
         Shape cut = SplitTraining.cut(c);
-        Shape labels = Shape.of(c.batchSize(), 10);
+        Shape labels = Shape.of(c.batchSize(), c.network().outputs());
         for (int step = 0; step < turns.size(); step++) {
             Role active = SplitTraining.holder(turns.get(step).holder());
             party.beginStep(step, randomness.forStep(step));

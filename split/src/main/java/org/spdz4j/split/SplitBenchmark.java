@@ -4,7 +4,7 @@ import java.util.Set;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.core.transport.TrafficCounter;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.LearningRateSchedule;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Sgd;
@@ -45,7 +45,7 @@ public final class SplitBenchmark {
     }
 
     /** Two holders, {@code steps} steps each, of {@code network} (with a split) with the top {@code where}, at {@code batch}. */
-    public static Measurement measure(Network network, SplitTraining.Where where, int batch, int steps, Mnist train) {
+    public static Measurement measure(Network network, SplitTraining.Where where, int batch, int steps, Dataset train) {
         int images = HOLDERS * steps * batch;
         String mode = where.name().toLowerCase(java.util.Locale.ROOT);
         SplitTraining.Config c = new SplitTraining.Config(network, HOLDERS, where, false,

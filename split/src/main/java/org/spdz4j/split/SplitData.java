@@ -14,7 +14,7 @@ import java.util.SplittableRandom;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.Partitions;
 
 /**
@@ -36,7 +36,7 @@ public final class SplitData {
     }
 
     /** A data holder's samples: {@code ids.get(i)} names image i of {@code images}. */
-    public record HolderPart(List<String> ids, Mnist images) {
+    public record HolderPart(List<String> ids, Dataset images) {
         public HolderPart {
             if (ids.size() != images.size()) {
                 throw new IllegalArgumentException(ids.size() + " ids for " + images.size() + " images");
@@ -46,7 +46,7 @@ public final class SplitData {
 
     /** A holder's images and id file, refused unless the file names every image once per line. */
     public static HolderPart readHolder(Path images, Path ids) throws IOException {
-        Mnist m = Mnist.readImages(images);
+        Dataset m = Dataset.readImages(images);
         List<String> list = readIds(ids);
         if (list.size() != m.size()) {
             throw new IOException(ids + " names " + list.size() + " samples but " + images + " holds " + m.size() + " images");
@@ -148,7 +148,7 @@ public final class SplitData {
      * names training image 17) into {@code dir}, and the label file listing all of them in a
      * seeded shuffled order (the label holder's order is its own).
      */
-    public static Prepared prepare(Path dir, Mnist train, int holders, int n, long seed) throws IOException {
+    public static Prepared prepare(Path dir, Dataset train, int holders, int n, long seed) throws IOException {
         List<Path> images = new ArrayList<>();
         List<Path> ids = new ArrayList<>();
         int[] sizes = SplitTraining.partSizes(holders, n);

@@ -14,7 +14,7 @@ import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.Partitions;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.Initializer;
@@ -234,13 +234,13 @@ public final class SplitTraining {
      * Everyone's part in this JVM, each participant a thread: the first {@code trainImages} of
      * {@code train} (0 = all) cut into contiguous parts, holder h's sample i named by its index.
      */
-    public static Result run(Config c, Mnist train, int trainImages) {
+    public static Result run(Config c, Dataset train, int trainImages) {
         return run(c, train, trainImages, Progress.NONE);
     }
 
-    /** As {@link #run(Config, Mnist, int)}, telling {@code progress} after each step (the label holder's view). */
-    public static Result run(Config c, Mnist train, int trainImages, Progress progress) {
-        int n = Mnist.imagesUsed(trainImages, train.size());
+    /** As {@link #run(Config, Dataset, int)}, telling {@code progress} after each step (the label holder's view). */
+    public static Result run(Config c, Dataset train, int trainImages, Progress progress) {
+        int n = Dataset.imagesUsed(trainImages, train.size());
         Map<String, Integer> labels = new LinkedHashMap<>();
         Map<Role, LocalComputation.Outsider> outsiders = new LinkedHashMap<>();
         AtomicReference<List<double[]>> model = new AtomicReference<>();

@@ -1,6 +1,6 @@
 package org.spdz4j.split;
 
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -66,7 +66,7 @@ class SplitDataTest {
 
     @Test
     void theDemosPartsHoldEachImageOnceWithItsIdAndTheLabelFileAllOfThem() throws IOException {
-        Mnist train = TestData.rawTrain();
+        Dataset train = TestData.rawTrain();
         SplitData.Prepared files = SplitData.prepare(dir, train, 3, 100, 1);
         Map<String, Integer> labels = SplitData.readLabels(files.labels());
         assertEquals(100, labels.size());
@@ -78,7 +78,7 @@ class SplitDataTest {
                 assertEquals(SplitData.mnistId(from + i), part.ids().get(i));
                 assertEquals(train.label(from + i), labels.get(part.ids().get(i)));
             }
-            Mnist expected = train.select(new int[]{from}).scaled(TestData.scaling());
+            Dataset expected = train.select(new int[]{from}).scaled(TestData.scaling());
             assertArrayEquals(expected.images(new int[]{0}).values(),
                     part.images().scaled(TestData.scaling()).images(new int[]{0}).values(), "the first image of part " + h);
         }

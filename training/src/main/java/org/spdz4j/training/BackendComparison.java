@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.spdz4j.core.ring.RingBackend;
 import org.spdz4j.core.ring.RingBackends;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 
 /**
  * The same training steps, with the same seeds, on two ring backends: their step times and
@@ -50,11 +50,11 @@ public final class BackendComparison {
         }
     }
 
-    public static Result run(TrainingConfig c, Mnist train, RingBackend reference, RingBackend candidate) {
+    public static Result run(TrainingConfig c, Dataset train, RingBackend reference, RingBackend candidate) {
         return new Result(train(c, train, reference), train(c, train, candidate));
     }
 
-    private static Run train(TrainingConfig c, Mnist train, RingBackend backend) {
+    private static Run train(TrainingConfig c, Dataset train, RingBackend backend) {
         RingBackend previous = RingBackends.use(backend);
         try {
             int steps = LocalTraining.batches(c, train.size()).length;

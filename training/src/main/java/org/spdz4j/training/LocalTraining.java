@@ -10,7 +10,7 @@ import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.data.Partitions;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.FloatTensor;
@@ -46,7 +46,7 @@ public final class LocalTraining {
 
     /** The image indices of each step: a public shuffle per epoch. */
     public static int[][] batches(TrainingConfig c, int available) {
-        int n = Mnist.imagesUsed(c.trainImages(), available);
+        int n = Dataset.imagesUsed(c.trainImages(), available);
         int perEpoch = n / c.batchSize();
         if (perEpoch == 0) {
             throw new IllegalArgumentException("batch size " + c.batchSize() + " is larger than the " + n + " images");
@@ -67,12 +67,12 @@ public final class LocalTraining {
         return out;
     }
 
-    public static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep) {
+    public static Result run(TrainingConfig c, Dataset train, IntConsumer afterStep) {
         return run(c, train, afterStep, AesCtrPrg.freshSeed(), AesCtrPrg.freshSeed());
     }
 
-    /** As {@link #run(TrainingConfig, Mnist, IntConsumer)} with the dealer's and the input-sharing seeds given. */
-    public static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep, byte[] dealerSeed, byte[] inputSeed) {
+    /** As {@link #run(TrainingConfig, Dataset, IntConsumer)} with the dealer's and the input-sharing seeds given. */
+    public static Result run(TrainingConfig c, Dataset train, IntConsumer afterStep, byte[] dealerSeed, byte[] inputSeed) {
         return run(c, train, afterStep, dealerSeed, inputSeed, batches(c, train.size()), 0, null);
     }
 
@@ -80,7 +80,7 @@ public final class LocalTraining {
      * Steps {@code firstStep .. batches.length-1} of a run, each party saving checkpoints to
      * {@code ck} (may be null) and, past step 0, resuming from them.
      */
-    public static Result run(TrainingConfig c, Mnist train, IntConsumer afterStep, byte[] dealerSeed, byte[] inputSeed,
+    public static Result run(TrainingConfig c, Dataset train, IntConsumer afterStep, byte[] dealerSeed, byte[] inputSeed,
                       int[][] batches, int firstStep, TrainingParty.Checkpointing ck) {
         FixedPoint fp = c.fixedPoint();
         Plan plan = TrainingParty.model(c, Role.P0).plan();
@@ -93,7 +93,7 @@ public final class LocalTraining {
                         }));
         List<FloatTensor> logits = new ArrayList<>();
         for (int s = 0; s < batches.length - firstStep; s++) {
-            logits.add(new FloatTensor(Shape.of(c.batchSize(), 10), fp.decode(r.p0().logits().get(s).add(r.p1().logits().get(s)))));
+            logits.add(new FloatTensor(Shape.of(c.batchSize(), c.network().outputs()), fp.decode(r.p0().logits().get(s).add(r.p1().logits().get(s)))));
         }
         return new Result(r.p0().model(), logits, r.p0Traffic(), r.dealerTraffic(), r.p0().scopes(),
                 batches.length - firstStep, r.p0().nanos(), r.dealerBusyNanos(), plan, r.p0().outOfRange());
@@ -114,7 +114,7 @@ public final class LocalTraining {
      * The float twin trained on the same batches from the same initial weights; stops with
      * {@link DivergedException} at a NaN or infinite loss.
      */
-    public static Twin trainTwin(TrainingConfig c, Mnist train) {
+    public static Twin trainTwin(TrainingConfig c, Dataset train) {
         return trainTwin(c, train, (model, step, loss) -> { });
     }
 
@@ -125,10 +125,10 @@ public final class LocalTraining {
     }
 
     /**
-     * As {@link #trainTwin(TrainingConfig, Mnist)}, telling {@code afterStep} each step's index,
+     * As {@link #trainTwin(TrainingConfig, Dataset)}, telling {@code afterStep} each step's index,
      * loss and the model after it (for an evaluation per epoch, say).
      */
-    public static Twin trainTwin(TrainingConfig c, Mnist train, TwinListener afterStep) {
+    public static Twin trainTwin(TrainingConfig c, Dataset train, TwinListener afterStep) {
         int[][] batches = batches(c, train.size());
         FloatModel twin = FloatModel.create(c.network(), TrainingParty.batchShape(c), c.initializer(),
                 c.sgd());

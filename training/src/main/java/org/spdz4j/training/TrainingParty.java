@@ -10,7 +10,7 @@ import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.SecureModel;
 import org.spdz4j.layers.SecureSetup;
 import org.spdz4j.triples.PartyRandomness;
@@ -69,7 +69,7 @@ public final class TrainingParty {
     }
 
     /** Trains from step 0, without checkpoints. */
-    public static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Mnist data, int[][] batches,
+    public static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Dataset data, int[][] batches,
                        boolean keepLogits, StepListener afterStep) {
         try {
             return run(party, randomness, c, data, batches, 0, null, keepLogits, afterStep);
@@ -82,7 +82,7 @@ public final class TrainingParty {
      * Trains steps {@code firstStep .. batches.length-1}. With {@code firstStep > 0} the party's
      * state comes from its checkpoint, which must be at exactly that step.
      */
-    public static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Mnist data, int[][] batches,
+    public static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Dataset data, int[][] batches,
                        int firstStep, Checkpointing ck, boolean keepLogits, StepListener afterStep) throws IOException {
         Role me = party.role();
         SecureModel model = model(c, me);
@@ -91,7 +91,7 @@ public final class TrainingParty {
             Checkpoint.read(ck.dir(), me, firstStep, planHash, model.params());
         }
         Shape xShape = batchShape(c);
-        Shape yShape = Shape.of(c.batchSize(), 10);
+        Shape yShape = Shape.of(c.batchSize(), c.network().outputs());
         FixedPoint fp = c.fixedPoint();
         List<Ring128Tensor> logits = new ArrayList<>();
         List<Integer> outOfRange = new ArrayList<>();

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.function.IntConsumer;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.data.Mnist;
+import org.spdz4j.data.Dataset;
 import org.spdz4j.triples.Dealer;
 import org.spdz4j.triples.Handshake;
 import org.spdz4j.triples.Plan;
@@ -51,7 +51,7 @@ public final class TrainingRun {
      * {@code agreements}, seeds), then every step. {@code started} hears the first step before
      * the first step runs.
      */
-    public static PartyResult party(Transport t, Role role, TrainingConfig c, Mnist train, List<Integer> held,
+    public static PartyResult party(Transport t, Role role, TrainingConfig c, Dataset train, List<Integer> held,
                                     byte[] inputSeed, Map<String, String> agreements, TrainingParty.Checkpointing ck,
                                     IntConsumer started, TrainingParty.StepListener afterStep) throws IOException {
         int[][] batches = LocalTraining.batches(c, train.size());

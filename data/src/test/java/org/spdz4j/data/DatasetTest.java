@@ -13,13 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spdz4j.layers.InputScaling;
 
-class MnistTest {
+class DatasetTest {
     @TempDir
     Path dir;
 
     @Test
     void loadsTheSharedGzippedFilesAndTheSameUncompressed() throws IOException {
-        Mnist test = TestData.test();
+        Dataset test = TestData.test();
         assertEquals(10_000, test.size());
         assertEquals(60_000, TestData.train().size());
         assertEquals(7, test.label(0)); // the first test digit of MNIST is a 7
@@ -28,7 +28,7 @@ class MnistTest {
                 Files.write(dir.resolve(name), in.readAllBytes());
             }
         }
-        Mnist raw = Mnist.load(dir, false);
+        Dataset raw = Dataset.load(dir, false);
         assertEquals(test.size(), raw.size());
         assertEquals(test.label(9999), raw.label(9999));
         org.junit.jupiter.api.Assertions.assertArrayEquals(test.images(new int[]{123}).values(), raw.scaled(TestData.scaling()).images(new int[]{123}).values());
@@ -36,8 +36,8 @@ class MnistTest {
 
     @Test
     void eachPartyLoadsOnlyItsHalf() throws IOException {
-        Mnist images = Mnist.loadImages(TestData.dir(), false);
-        Mnist labels = Mnist.loadLabels(TestData.dir(), false);
+        Dataset images = Dataset.loadInputs(TestData.dir(), false, Dataset.Layout.MNIST);
+        Dataset labels = Dataset.loadLabels(TestData.dir(), false, Dataset.Layout.MNIST);
         assertEquals(10_000, images.size());
         assertEquals(10_000, labels.size());
         assertEquals(7, labels.label(0));
@@ -47,7 +47,7 @@ class MnistTest {
 
     @Test
     void badFilesFailNamingTheFileAndTheProblem() throws IOException {
-        IOException missing = assertThrows(IOException.class, () -> Mnist.load(dir, true));
+        IOException missing = assertThrows(IOException.class, () -> Dataset.load(dir, true));
         assertTrue(missing.getMessage().contains("train-images-idx3-ubyte") && missing.getMessage().contains("not found"),
                 missing.getMessage());
 
@@ -55,18 +55,18 @@ class MnistTest {
         Files.write(dir.resolve("t10k-labels-idx1-ubyte"), labels);
         byte[] header = {0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 28, 0, 0, 0, 28};
         Files.write(dir.resolve("t10k-images-idx3-ubyte"), java.util.Arrays.copyOf(header, 16 + 784)); // one image short
-        IOException truncated = assertThrows(IOException.class, () -> Mnist.load(dir, false));
+        IOException truncated = assertThrows(IOException.class, () -> Dataset.load(dir, false));
         assertTrue(truncated.getMessage().contains("truncated"), truncated.getMessage());
 
         header[3] = 1; // label magic in an image file
         Files.write(dir.resolve("t10k-images-idx3-ubyte"), java.util.Arrays.copyOf(header, 16 + 2 * 784));
-        IOException magic = assertThrows(IOException.class, () -> Mnist.load(dir, false));
+        IOException magic = assertThrows(IOException.class, () -> Dataset.load(dir, false));
         assertTrue(magic.getMessage().contains("magic number 2049"), magic.getMessage());
     }
 
     @Test
     void theOwnerScalesByItsOwnImagesMeanAndDeviationNoConstantsOnThePath() throws IOException {
-        Mnist raw = TestData.rawTrain();
+        Dataset raw = TestData.rawTrain();
         assertThrows(IllegalStateException.class, () -> raw.images(new int[]{0}), "no scaling chosen: refused");
         int n = 200;
         InputScaling s = raw.fitScaling(n);

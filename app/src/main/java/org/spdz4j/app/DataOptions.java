@@ -1,0 +1,53 @@
+package org.spdz4j.app;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spdz4j.data.Dataset;
+import org.spdz4j.layers.Network;
+import picocli.CommandLine.Option;
+
+/**
+ * How a command reads its {@code --data} folder besides MNIST's IDX files (docs/data.md): image
+ * folders ({@code train/} and {@code test/}, a subfolder per class) converted to the network's
+ * input, or {@code train.csv} and {@code test.csv} with a label column.
+ */
+final class DataOptions {
+    @Option(names = "--label-column", defaultValue = "label", description = "CSV data: the column that holds the class")
+    String labelColumn;
+    @Option(names = "--no-resize", description = "image folders: refuse images whose size is not the network's input "
+            + "(default: resize them)")
+    boolean noResize;
+
+    /** How the data is read for {@code network}: its input, the label column, resizing. */
+    Dataset.Layout layout(Network network) {
+        return new Dataset.Layout(network.input(), labelColumn, !noResize);
+    }
+
+    /**
+     * Refuses data whose classes are not the network's outputs; {@code where} names the data.
+     *
+     * @throws IllegalArgumentException naming both counts
+     */
+    static void requireFits(Network network, Dataset data, String where) {
+        int outputs = network.outputs();
+        if (outputs != data.classes().size()) {
+            throw new IllegalArgumentException(where + " has " + data.classes().size() + " classes ("
+                    + abbreviated(data.classes()) + ") but the network has " + outputs + " outputs: make its last layer's "
+                    + "'out' " + data.classes().size());
+        }
+    }
+
+    private static String abbreviated(List<String> classes) {
+        return classes.size() <= 12 ? String.join(", ", classes)
+                : String.join(", ", classes.subList(0, 10)) + ", ... " + classes.get(classes.size() - 1);
+    }
+
+    /** These options for a child process. */
+    List<String> asArguments() {
+        List<String> args = new ArrayList<>(List.of("--label-column", labelColumn));
+        if (noResize) {
+            args.add("--no-resize");
+        }
+        return args;
+    }
+}

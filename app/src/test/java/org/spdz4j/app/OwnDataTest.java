@@ -1,0 +1,200 @@
+package org.spdz4j.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The user's own network and data, end to end through the commands: a CSV of two noisy classes
+ * with a dense network file, and an RGB image folder with a convolutional one, each trained in
+ * MPC (against its float twin), by split learning and by federated learning. The data are made
+ * here, small; a working run classifies them well above chance (50%), a broken one near it.
+ */
+class OwnDataTest {
+    @TempDir
+    static Path dir;
+    private static Path csv;
+    private static Path images;
+    private static Path dense;
+    private static Path conv;
+
+    @BeforeAll
+    static void makeData() throws IOException {
+        SplittableRandom r = new SplittableRandom(11);   // test data only; nothing here is a share
+        csv = Files.createDirectories(dir.resolve("csv"));
+        for (String set : new String[]{"train", "test"}) {
+            StringBuilder s = new StringBuilder("f1,f2,f3,f4,kind\n");
+            for (int i = 0; i < (set.equals("train") ? 320 : 100); i++) {
+                int c = i % 2;
+                double centre = c == 0 ? -1.5 : 1.5;
+                s.append(String.format("%.4f,%.4f,%.4f,%.4f,%s%n", centre + r.nextGaussian(), -centre + r.nextGaussian(),
+                        r.nextGaussian(), 100 + 10 * r.nextGaussian(), c == 0 ? "benign" : "malignant"));
+            }
+            Files.writeString(csv.resolve(set + ".csv"), s.toString());
+        }
+        images = Files.createDirectories(dir.resolve("images"));
+        for (String set : new String[]{"train", "test"}) {
+            for (int i = 0; i < (set.equals("train") ? 160 : 40); i++) {
+                String cls = i % 2 == 0 ? "reddish" : "bluish";
+                BufferedImage img = new BufferedImage(10, 10, BufferedImage.TYPE_INT_RGB);
+                for (int y = 0; y < 10; y++) {
+                    for (int x = 0; x < 10; x++) {
+                        int strong = 120 + r.nextInt(136);
+                        int weak = r.nextInt(130);
+                        int green = r.nextInt(256);
+                        img.setRGB(x, y, i % 2 == 0 ? strong << 16 | green << 8 | weak : weak << 16 | green << 8 | strong);
+                    }
+                }
+                Path f = images.resolve(set).resolve(cls).resolve(String.format("%03d.png", i));
+                Files.createDirectories(f.getParent());
+                ImageIO.write(img, "png", f.toFile());
+            }
+        }
+        dense = dir.resolve("dense.yaml");
+        Files.writeString(dense, """
+                # four features, two classes
+                input: [4]
+                layers:
+                  - dense: {in: 4, out: 8}
+                  - activation
+                  - split
+                  - dense: {in: 8, out: 2}
+                loss: cross_entropy
+                """);
+        conv = dir.resolve("rgb.yaml");
+        Files.writeString(conv, """
+                input: [3, 8, 8]        # the 10x10 images are resized
+                layers:
+                  - conv2d: {in: 3, out: 4, kernel: 3, padding: 1}
+                  - pool
+                  - activation
+                  - flatten
+                  - split
+                  - dense: {in: 64, out: 2}
+                """);
+    }
+
+    private static double lastAccuracy(String out) {
+        Matcher m = Pattern.compile("test accuracy ([0-9.]+)%").matcher(out);
+        List<Double> all = new ArrayList<>();
+        while (m.find()) {
+            all.add(Double.parseDouble(m.group(1)));
+        }
+        assertTrue(!all.isEmpty(), "no test accuracy printed: " + out);
+        return all.get(all.size() - 1);
+    }
+
+    private static double twinAccuracy(String out) {
+        Matcher m = Pattern.compile("float twin: test accuracy ([0-9.]+)%").matcher(out);
+        assertTrue(m.find(), out);
+        return Double.parseDouble(m.group(1));
+    }
+
+    /** MPC on the CSV with the dense network file: above 90% and within 3 points of its float twin. */
+    @Test
+    void aCsvTrainsInMpcLikeItsTwin() {
+        SpdzRun r = SpdzRun.of("train", "--data", csv.toString(), "--label-column", "kind", "--network", dense.toString(),
+                "--epochs", "3", "--batch", "32", "--lr", "0.05", "--test-images", "100", "--twin", "--quiet");
+        assertEquals(0, r.code(), r.out() + r.err());
+        System.out.print(r.out());
+        String mpc = r.out().lines().filter(l -> l.startsWith("MPC:")).findFirst().orElseThrow();
+        double accuracy = lastAccuracy(mpc);
+        assertTrue(accuracy >= 90, r.out());
+        assertEquals(twinAccuracy(r.out()), accuracy, 3.0, r.out());
+    }
+
+    /** MPC on the RGB image folder with the convolutional network file (3 input channels on shares). */
+    @Test
+    void anRgbImageFolderTrainsInMpcLikeItsTwin() {
+        SpdzRun r = SpdzRun.of("train", "--data", images.toString(), "--network", conv.toString(), "--epochs", "3",
+                "--batch", "32", "--lr", "0.05", "--test-images", "40", "--twin", "--quiet");
+        assertEquals(0, r.code(), r.out() + r.err());
+        System.out.print(r.out());
+        String mpc = r.out().lines().filter(l -> l.startsWith("MPC:")).findFirst().orElseThrow();
+        double accuracy = lastAccuracy(mpc);
+        assertTrue(accuracy >= 90, r.out());
+        assertEquals(twinAccuracy(r.out()), accuracy, 5.0, r.out());
+    }
+
+    /** Split learning (secure top) and federated learning on both: each above 85%. */
+    @Test
+    void bothTrainBySplitAndFederatedLearning() {
+        for (String[] data : new String[][]{{csv.toString(), dense.toString()}, {images.toString(), conv.toString()}}) {
+            SpdzRun split = SpdzRun.of("split-train", "--data", data[0], "--label-column", "kind", "--network", data[1],
+                    "--top", "secure", "--holders", "2", "--epochs", "3", "--batch", "32", "--lr", "0.05",
+                    "--test-images", "100", "--no-progress");
+            assertEquals(0, split.code(), split.out() + split.err());
+            System.out.print(split.out());
+            assertTrue(lastAccuracy(split.out()) >= 85, split.out());
+            SpdzRun fed = SpdzRun.of("fed-train", "--data", data[0], "--label-column", "kind", "--network", data[1],
+                    "--clients", "2", "--rounds", "3", "--batch", "16", "--test-images", "100", "--no-progress");
+            assertEquals(0, fed.code(), fed.out() + fed.err());
+            System.out.print(fed.out());
+            assertTrue(lastAccuracy(fed.out()) >= 85, fed.out());
+        }
+    }
+
+    /**
+     * The three processes over TLS (spdz demo) on the CSV with the network file, which the
+     * parties agree on by its layers; without --train-images the parties refuse to start, since
+     * the dealer, who sees no data, would plan MNIST's 60,000 examples.
+     */
+    @Test
+    void theCsvTrainsAsThreeProcesses() throws Exception {
+        String out = demo("run", "--train-images", "320", "--epochs", "2", "--batch", "32", "--lr", "0.05",
+                "--test-images", "100");
+        System.out.print(out);
+        assertTrue(out.contains("exit 0"), out);
+        assertTrue(lastAccuracy(out) >= 90, out);
+        String unplanned = demo("unplanned", "--timeout", "20");
+        assertFalse(unplanned.contains("exit 0"), unplanned);
+        assertTrue(unplanned.contains("holds 320 training examples, not MNIST's 60,000: give every process --train-images 320"),
+                unplanned);
+    }
+
+    /** {@code spdz demo} on the CSV as its own process: everything it and P0 printed, then its exit code. */
+    private static String demo(String name, String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("demo", "--data", csv.toString(), "--label-column", "kind", "--network",
+                dense.toString(), "--no-progress", "--dir", dir.resolve(name).toString()));
+        args.addAll(List.of(options));
+        Path log = dir.resolve(name + ".log");
+        Process p = Launcher.start(args, log);
+        assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "demo " + name + " did not end");
+        StringBuilder all = new StringBuilder(Files.readString(log));
+        for (String party : new String[]{"P1.log", "dealer.log"}) {
+            Path f = dir.resolve(name).resolve(party);
+            if (Files.exists(f)) {
+                all.append(Files.readString(f));
+            }
+        }
+        return all.append("exit ").append(p.exitValue()).toString();
+    }
+
+    /** The network's outputs must be the data's classes; a network for images is refused on a CSV. */
+    @Test
+    void aNetworkThatDoesNotFitTheDataIsRefusedBeforeTraining() throws IOException {
+        Path three = dir.resolve("three.yaml");
+        Files.writeString(three, "input: [4]\nlayers: [{dense: {in: 4, out: 3}}]\n");
+        SpdzRun r = SpdzRun.of("train", "--data", csv.toString(), "--label-column", "kind", "--network", three.toString());
+        assertNotEquals(0, r.code());
+        assertTrue(r.err().contains("has 2 classes (benign, malignant) but the network has 3 outputs"), r.err());
+        SpdzRun images = SpdzRun.of("train", "--data", csv.toString(), "--label-column", "kind", "--network", conv.toString());
+        assertNotEquals(0, images.code());
+        assertTrue(images.err().contains("give it [features]"), images.err());
+    }
+}

@@ -1,0 +1,174 @@
+package org.spdz4j.data;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.layers.FloatTensor;
+import org.spdz4j.layers.InputScaling;
+
+/** Image folders and CSV files: what they load to, and every bad case refused naming the file. */
+class DataFormatsTest {
+    private static final Dataset.Layout RGB = new Dataset.Layout(Shape.of(3, 4, 4), "label", true);
+
+    /** A solid {@code rgb} image of {@code w} x {@code h} written as PNG or JPEG (by the file's extension). */
+    static void image(Path file, int w, int h, int rgb) throws IOException {
+        Files.createDirectories(file.getParent());
+        BufferedImage img = new BufferedImage(w, h, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                img.setRGB(x, y, rgb);
+            }
+        }
+        String format = file.toString().endsWith(".png") ? "png" : "jpg";
+        assertTrue(ImageIO.write(img, format, file.toFile()), format);
+    }
+
+    private static void folders(Path dir) throws IOException {
+        image(dir.resolve("train/red/a.png"), 6, 6, 0xff0000);
+        image(dir.resolve("train/red/b.png"), 8, 5, 0xff0000);
+        image(dir.resolve("train/blue/c.png"), 6, 6, 0x0000ff);
+        image(dir.resolve("test/blue/d.png"), 4, 4, 0x0000ff);
+        image(dir.resolve("test/red/e.jpg"), 4, 4, 0xff0000);
+    }
+
+    @Test
+    void anImageFolderLoadsChannelsFirstResizedWithClassesFromTheSubfolders(@TempDir Path dir) throws IOException {
+        folders(dir);
+        Dataset train = Dataset.load(dir, true, RGB);
+        assertEquals(List.of("blue", "red"), train.classes());
+        assertEquals(3, train.size());
+        assertEquals(Shape.of(3, 4, 4), train.example());
+        assertEquals(List.of(0, 1, 1), List.of(train.label(0), train.label(1), train.label(2)));   // by class, then name
+        FloatTensor x = train.scaled(InputScaling.UNIT).images(new int[]{1, 0});
+        assertEquals(Shape.of(2, 3, 4, 4), x.shape());
+        double[] v = x.values();
+        for (int p = 0; p < 16; p++) {   // a solid red image stays solid red when resized: R plane 1, G and B 0
+            assertEquals(1.0, v[p], 0.0);
+            assertEquals(0.0, v[16 + p], 0.0);
+            assertEquals(0.0, v[32 + p], 0.0);
+            assertEquals(1.0, v[48 + 32 + p], 0.0);   // the blue image's B plane
+        }
+        Dataset test = Dataset.load(dir, false, RGB);
+        assertEquals(List.of(0, 1), List.of(test.label(0), test.label(1)));
+        assertEquals(train.classes(), test.classes());
+        Dataset grey = Dataset.load(dir, true, new Dataset.Layout(Shape.of(1, 4, 4), "label", true));
+        assertEquals(Shape.of(3, 1, 4, 4), grey.scaled(InputScaling.UNIT).images(new int[]{0, 1, 2}).shape());
+    }
+
+    @Test
+    void theLabelsOwnerNeverDecodesAnImage(@TempDir Path dir) throws IOException {
+        folders(dir);
+        Files.writeString(dir.resolve("train/red/a.png"), "not an image");
+        Dataset labels = Dataset.loadLabels(dir, true, RGB);
+        assertEquals(List.of(0, 1, 1), List.of(labels.label(0), labels.label(1), labels.label(2)));
+        assertThrows(IllegalStateException.class, () -> labels.scaled(InputScaling.UNIT).images(new int[]{0}));
+        IOException corrupt = assertThrows(IOException.class, () -> Dataset.loadInputs(dir, true, RGB));
+        assertTrue(corrupt.getMessage().startsWith(dir.resolve("train/red/a.png") + " is not an image"), corrupt.getMessage());
+    }
+
+    @Test
+    void badImageFoldersAreRefusedNamingTheFile(@TempDir Path dir) throws IOException {
+        folders(dir);
+        IOException size = assertThrows(IOException.class,
+                () -> Dataset.load(dir, true, new Dataset.Layout(Shape.of(3, 6, 6), "label", false)));
+        assertTrue(size.getMessage().startsWith(dir.resolve("train/red/b.png") + " is 8 x 5 pixels, but the network takes 6 x 6"),
+                size.getMessage());
+        IOException shape = assertThrows(IOException.class,
+                () -> Dataset.load(dir, true, new Dataset.Layout(Shape.of(10), "label", true)));
+        assertTrue(shape.getMessage().contains("give it [1, height, width] (grey) or [3, height, width] (RGB)"), shape.getMessage());
+
+        Files.writeString(dir.resolve("train/red/notes.txt"), "x");
+        IOException stray = assertThrows(IOException.class, () -> Dataset.load(dir, true, RGB));
+        assertTrue(stray.getMessage().startsWith(dir.resolve("train/red/notes.txt") + " is not a PNG or JPEG"), stray.getMessage());
+        Files.delete(dir.resolve("train/red/notes.txt"));
+
+        Files.createDirectories(dir.resolve("train/green"));
+        IOException empty = assertThrows(IOException.class, () -> Dataset.load(dir, true, RGB));
+        assertTrue(empty.getMessage().startsWith("class green has no example: " + dir.resolve("train/green")), empty.getMessage());
+        Files.delete(dir.resolve("train/green"));
+
+        image(dir.resolve("test/cyan/f.png"), 4, 4, 0x00ffff);
+        IOException unknown = assertThrows(IOException.class, () -> Dataset.load(dir, false, RGB));
+        assertTrue(unknown.getMessage().startsWith(dir.resolve("test/cyan") + " is a class the training folder"), unknown.getMessage());
+
+        Path lonely = dir.resolve("one");
+        Files.createDirectories(lonely.resolve("train/only"));
+        IOException oneClass = assertThrows(IOException.class, () -> Dataset.load(lonely, true, RGB));
+        assertTrue(oneClass.getMessage().contains("has 1 class folder(s)"), oneClass.getMessage());
+    }
+
+    private static void csv(Path dir, String train, String test) throws IOException {
+        Files.writeString(dir.resolve("train.csv"), train);
+        Files.writeString(dir.resolve("test.csv"), test);
+    }
+
+    private static Dataset.Layout features(int n) {
+        return new Dataset.Layout(Shape.of(n), "species", true);
+    }
+
+    @Test
+    void aCsvIsStandardisedByTheTrainingFilesColumnsWithClassesFromTheLabelValues(@TempDir Path dir) throws IOException {
+        csv(dir, "a,species,b\n1,10,5\n3,2,5\n5,10,5\n", "b,species,a\n5,2,7\n");
+        Dataset train = Dataset.load(dir, true, features(2));
+        assertEquals(List.of("2", "10"), train.classes());   // numeric order, not "10" < "2"
+        assertEquals(List.of(1, 0, 1), List.of(train.label(0), train.label(1), train.label(2)));
+        double sd = Math.sqrt(8.0 / 3);   // column a: mean 3; column b is constant: only centred
+        assertArrayEquals(new double[]{-2 / sd, 0, 0, 0, 2 / sd, 0},
+                train.scaled(InputScaling.UNIT).images(new int[]{0, 1, 2}).values(), 1e-6);
+        Dataset test = Dataset.load(dir, false, features(2));   // columns by name, scaled by the training file's moments
+        assertArrayEquals(new double[]{4 / sd, 0}, test.scaled(InputScaling.UNIT).images(new int[]{0}).values(), 1e-6);
+        assertEquals(0, test.label(0));
+        assertEquals(Shape.of(2), test.example());
+        Dataset labelsOnly = Dataset.loadLabels(dir, true, features(2));
+        assertEquals(1, labelsOnly.label(2));
+    }
+
+    @Test
+    void badCsvFilesAreRefusedNamingTheFileLineAndColumn(@TempDir Path dir) throws IOException {
+        String good = "a,b,species\n1,2,x\n3,4,y\n";
+        csv(dir, "a,b,species\n1,2,x\n3,oops,y\n", good);
+        IOException nan = assertThrows(IOException.class, () -> Dataset.load(dir, true, features(2)));
+        assertEquals(dir.resolve("train.csv") + " line 3, column b: 'oops' is not a finite number", nan.getMessage());
+
+        csv(dir, good, "a,b,kind\n1,2,x\n");
+        IOException column = assertThrows(IOException.class, () -> Dataset.load(dir, false, features(2)));
+        assertTrue(column.getMessage().startsWith(dir.resolve("test.csv") + " has no label column 'species' (its columns: a, b, kind"),
+                column.getMessage());
+
+        csv(dir, good, "a,b,species\n1,2,z\n");
+        IOException label = assertThrows(IOException.class, () -> Dataset.load(dir, false, features(2)));
+        assertEquals(dir.resolve("test.csv") + " line 2: label 'z' is not a class of " + dir.resolve("train.csv") + " (x, y)",
+                label.getMessage());
+
+        IOException width = assertThrows(IOException.class, () -> Dataset.load(dir, true, features(3)));
+        assertTrue(width.getMessage().contains("has 2 feature columns besides 'species', but the network's input takes 3"),
+                width.getMessage());
+
+        csv(dir, "a,b,species\n1,2,x\n1,2,x\n", good);
+        IOException oneClass = assertThrows(IOException.class, () -> Dataset.load(dir, true, features(2)));
+        assertTrue(oneClass.getMessage().contains("1 label value(s)"), oneClass.getMessage());
+
+        csv(dir, "a,b,species\n", good);
+        IOException empty = assertThrows(IOException.class, () -> Dataset.load(dir, true, features(2)));
+        assertTrue(empty.getMessage().contains("train.csv has"), empty.getMessage());
+
+        IOException images = assertThrows(IOException.class, () -> Dataset.load(dir, true, RGB));
+        assertTrue(images.getMessage().contains("give it [features]"), images.getMessage());
+
+        Path nothing = dir.resolve("nothing");
+        Files.createDirectories(nothing);
+        IOException none = assertThrows(IOException.class, () -> Dataset.load(nothing, true, features(2)));
+        assertTrue(none.getMessage().startsWith("no data in "), none.getMessage());
+    }
+}
