@@ -29,7 +29,7 @@ final class DealerCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         training.useBackend();
-        TrainingConfig c = training.config();
+        TrainingConfig c = training.config(false);
         int steps = training.steps(TrainingOptions.MNIST_TRAIN_SIZE);
         return process.run(Role.DEALER, t -> {
             t.limitTensorElements(1); // the dealer receives no tensor at all

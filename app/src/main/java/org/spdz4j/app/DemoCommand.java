@@ -80,6 +80,9 @@ final class DemoCommand implements Callable<Integer> {
         List<String> p0Args = new ArrayList<>(List.of("party", "--id", "0", "--data", data.toString(),
                 "--test-images", "" + testImages));
         p0Args.addAll(dataOptions.asArguments());
+        if (training.recipe.initFrom != null) {   // the model's owner alone holds the pretrained model
+            p0Args.addAll(List.of("--init-from", training.recipe.initFrom.toAbsolutePath().toString()));
+        }
         p0Args.addAll(output.asArguments(true)); // P0 measures the run: its progress, its metrics
         p0Args.addAll(common);
         if (checkpointEvery > 0 || resume) {

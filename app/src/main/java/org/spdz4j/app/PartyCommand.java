@@ -58,7 +58,7 @@ final class PartyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Role role = ProcessOptions.computeParty(id);
         training.useBackend();
-        TrainingConfig c = training.config();
+        TrainingConfig c = training.config(role.equals(Role.P0));
         // every input is checked before the first step: nothing fails after hours of training
         Dataset.Layout layout = dataOptions.layout(c.network());
         Dataset own = role.equals(Role.P0) ? Dataset.loadInputs(data, true, layout) : Dataset.loadLabels(data, true, layout);

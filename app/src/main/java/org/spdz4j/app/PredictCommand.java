@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.data.Evaluation;
-import org.spdz4j.data.PngDigit;
+import org.spdz4j.data.ImageInput;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.ModelFile;
 import picocli.CommandLine.Command;
@@ -13,21 +13,21 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** {@code spdz predict}: classify images with a revealed model, in the clear, as its owner would. */
-@Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Classify 28x28 digit images with a saved model.")
+@Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true, description = "Classify images with a saved model (a spdz4j model file or ONNX), in the clear.")
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "model file written by 'spdz train --save-model'")
+    @Option(names = "--model", required = true, description = "model file written by 'spdz train --save-model', or an ONNX file (.onnx)")
     Path model;
-    @Parameters(arity = "1..*", description = "PNG images (resized to 28x28 grey)")
+    @Parameters(arity = "1..*", description = "PNG or JPEG images (converted to the model's channels and size; digits for an MNIST model)")
     List<Path> images;
 
     @Override
     public Integer call() throws Exception {
-        ModelFile file = ModelFile.read(model);
+        ModelFile file = Pretrained.read(model);
         FloatModel m = file.floatModel(file.network().batchShape(1));
         int failed = 0;
         for (Path image : images) {
             try {
-                double[] logits = m.forward(PngDigit.load(image, file.scaling())).values();
+                double[] logits = m.forward(ImageInput.load(image, file.network().input(), file.scaling())).values();
                 for (int i = 0; i < logits.length; i++) {
                     if (!Double.isFinite(logits[i])) { // a finite but huge model overflows: no p=NaN printed as a result
                         throw new ArithmeticException(image + ": the model's output " + i + " is " + logits[i]

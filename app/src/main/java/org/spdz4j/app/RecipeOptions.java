@@ -1,8 +1,10 @@
 package org.spdz4j.app;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.spdz4j.layers.LearningRateSchedule;
+import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Networks;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
@@ -39,6 +41,10 @@ final class RecipeOptions {
     String init;
     @Option(names = "--seed", defaultValue = "1", description = "seeds the public initial weights and the data order")
     long seed;
+    @Option(names = "--init-from", description = "fine-tune: start from this pretrained model of the run's network (a "
+            + "spdz4j model file, or ONNX when it ends in .onnx; docs/onnx.md), given to the model's owner only (P0; a "
+            + "demo passes it to P0 and tells the others --init pretrained); its input scaling is kept")
+    Path initFrom;
 
     Sgd sgd(double weightDecay) {
         return new Sgd(lr, momentum, weightDecay);
@@ -48,14 +54,15 @@ final class RecipeOptions {
         return LearningRateSchedule.parse(lrSchedule);
     }
 
-    WeightInit weightInit() {
-        return WeightInit.parse(init);
+    /** The initial weights for {@code network}; {@code ownsModel}: this process must hold a pretrained model's values. */
+    WeightInit weightInit(Network network, boolean ownsModel) {
+        return Pretrained.initialWeights(initFrom, init, network, ownsModel);
     }
 
     /** These options for a child process. */
     List<String> asArguments() {
         return List.of("--network", Networks.portable(network), "--epochs", "" + epochs, "--batch", "" + batch, "--lr", "" + lr,
-                "--lr-schedule", lrSchedule, "--momentum", "" + momentum, "--init", init, "--seed", "" + seed);
+                "--lr-schedule", lrSchedule, "--momentum", "" + momentum, "--init", initFrom != null ? "pretrained" : init, "--seed", "" + seed);
     }
 
     /**

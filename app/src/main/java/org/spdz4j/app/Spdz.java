@@ -13,7 +13,7 @@ import picocli.CommandLine;
  */
 @Command(name = "spdz", mixinStandardHelpOptions = true, showDefaultValues = true, version = "spdz4j 0.1.0",
         description = "Secure two-party training of neural networks (SPDZ-style, Z_2^128).",
-        subcommands = {TrainCommand.class, SplitTrainCommand.class, SplitBenchCommand.class, FedTrainCommand.class, PredictCommand.class, KeygenCommand.class, DealerCommand.class,
+        subcommands = {TrainCommand.class, SplitTrainCommand.class, SplitBenchCommand.class, FedTrainCommand.class, PredictCommand.class, ExportCommand.class, KeygenCommand.class, DealerCommand.class,
                 PartyCommand.class, DemoCommand.class, SplitDemoCommand.class, SplitCommands.Holder.class, SplitCommands.Labels.class,
                 SplitCommands.Party.class, SplitCommands.Dealer.class, FedDemoCommand.class, FedCommands.Server.class,
                 FedCommands.Client.class, FedCommands.Dealer.class, CompareBackendsCommand.class})

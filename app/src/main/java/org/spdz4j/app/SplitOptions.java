@@ -45,7 +45,7 @@ final class SplitOptions {
     /** The run with pixels scaled by {@code scaling}. */
     SplitTraining.Config config(InputScaling scaling) {
         return new SplitTraining.Config(network(recipe.network), holders, where(), parallel, recipe.epochs, recipe.batch,
-                recipe.sgd(0), recipe.schedule(), recipe.weightInit(), recipe.seed, scaling);
+                recipe.sgd(0), recipe.schedule(), recipe.weightInit(network(recipe.network), true), recipe.seed, scaling);
     }
 
     /** The run of a separate process: the scaling must be given, each holder cannot fit its own. */
@@ -63,6 +63,9 @@ final class SplitOptions {
         a.addAll(List.of("--holders", "" + holders, "--top", mode, "--pixel-scaling", scaling.toString()));
         if (parallel) {
             a.add("--parallel");
+        }
+        if (recipe.initFrom != null) {   // every split participant starts its part from the pretrained model
+            a.addAll(List.of("--init-from", recipe.initFrom.toAbsolutePath().toString()));
         }
         return a;
     }

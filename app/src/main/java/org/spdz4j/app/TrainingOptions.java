@@ -70,7 +70,13 @@ final class TrainingOptions {
 
     static final int MNIST_TRAIN_SIZE = 60_000;
 
+    /** The run as the process that owns the model sees it (train, P0): a pretrained model's values are needed. */
     TrainingConfig config() {
+        return config(true);
+    }
+
+    /** The run; {@code ownsModel}: this process holds the initial model's values (P0, train), not P1 or the dealer. */
+    TrainingConfig config(boolean ownsModel) {
         Network net = Networks.build(recipe.network, Networks.pooling(pool), Networks.activation(activation), false);
         net.requireComputableOnShares("MPC training");
         if (showLoss) {
@@ -78,7 +84,7 @@ final class TrainingOptions {
         }
         return TrainingConfig.seedNetwork(recipe.epochs, recipe.batch, trainImages).withNetwork(net).withMode(mode)
                 .withSgd(recipe.sgd(weightDecay)).withSchedule(recipe.schedule()).withSeed(recipe.seed)
-                .withInit(recipe.weightInit()).withRangeCheck(checkRange);
+                .withInit(recipe.weightInit(net, ownsModel)).withRangeCheck(checkRange);
     }
 
     /**
@@ -86,6 +92,9 @@ final class TrainingOptions {
      * every image the model later sees: {@code --pixel-scaling}.
      */
     InputScaling scaling(Dataset train) {
+        if (recipe.initFrom != null) {   // the pretrained weights expect their own scaling
+            return Pretrained.scaling(recipe.initFrom);
+        }
         int used = Dataset.imagesUsed(trainImages, train.size());
         return switch (pixelScaling) {
             case "data" -> train.fitScaling(used);
@@ -111,7 +120,7 @@ final class TrainingOptions {
 
     /** Steps of the run over {@code available} training images (at most --train-images of them): public, so the dealer knows them without the data. */
     int steps(int available) {
-        return LocalTraining.batches(config(), available).length;
+        return LocalTraining.batches(config(false), available).length;
     }
 
     /** Options to pass to a child process so it trains the same run. */
@@ -134,7 +143,7 @@ final class TrainingOptions {
      * mismatch names the option and both values rather than two hashes.
      */
     Map<String, String> agreements() {
-        TrainingConfig c = config();
+        TrainingConfig c = config(false);
         Map<String, String> a = new LinkedHashMap<>();
         a.put("network (--network)", Networks.names().contains(recipe.network) ? recipe.network
                 : "file with " + c.network().describe()); // a file's layers, wherever each process keeps it

@@ -2,7 +2,7 @@ package org.spdz4j.app;
 
 import org.spdz4j.data.Evaluation;
 import org.spdz4j.data.Dataset;
-import org.spdz4j.data.PngDigit;
+import org.spdz4j.data.ImageInput;
 import org.spdz4j.data.TestData;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,7 +72,7 @@ class ModelFileTest {
         for (int i = 0; i < 20; i++) {
             Path png = dir.resolve("digit" + i + ".png");
             writePng(test, i, png, i % 2 == 1); // every other one black on white, as a scan would be
-            int predicted = Evaluation.argmax(fromFile.forward(PngDigit.load(png, file.scaling())).values(), 0, 10);
+            int predicted = Evaluation.argmax(fromFile.forward(ImageInput.load(png, file.scaling())).values(), 0, 10);
             correct += predicted == test.label(i) ? 1 : 0;
         }
         assertTrue(correct >= 15, correct + " of 20 PNG digits classified correctly");
@@ -141,7 +141,7 @@ class ModelFileTest {
         assertTrue(errors.contains("2 of 3 images could not be classified"), errors);
     }
 
-    private static void writePng(Dataset data, int index, Path png, boolean invert) throws IOException {
+    static void writePng(Dataset data, int index, Path png, boolean invert) throws IOException {
         double[] v = data.images(new int[]{index}).values();
         BufferedImage img = new BufferedImage(28, 28, BufferedImage.TYPE_BYTE_GRAY);
         for (int p = 0; p < 784; p++) {

@@ -17,7 +17,8 @@ import org.spdz4j.core.ring.Shape;
  * @param channels the number of channels c
  */
 public record BatchNorm2d(int channels) implements Layer {
-    static final double EPSILON = 1e-5;
+    /** Added to the variance before its square root, as PyTorch and ONNX default to. */
+    public static final double EPSILON = 1e-5;
     static final double MOMENTUM = 0.1;
 
     /** Checks the channel count. */
@@ -52,10 +53,10 @@ public record BatchNorm2d(int channels) implements Layer {
         double[] runningVar = new double[channels];
         java.util.Arrays.fill(ones, 1);
         java.util.Arrays.fill(runningVar, 1);
-        FloatParam gamma = new FloatParam("gamma", ones);
-        FloatParam beta = new FloatParam("beta", new double[channels]);
-        FloatParam mean = new FloatParam("running_mean", new double[channels], false);
-        FloatParam var = new FloatParam("running_var", runningVar, false);
+        FloatParam gamma = new FloatParam("gamma", init.fixed(ones));
+        FloatParam beta = new FloatParam("beta", init.fixed(new double[channels]));
+        FloatParam mean = new FloatParam("running_mean", init.fixed(new double[channels]), false);
+        FloatParam var = new FloatParam("running_var", init.fixed(runningVar), false);
         return new FloatLayer() {
             private boolean training;
             private double[] normalised; // the last training forward's x-hat

@@ -35,7 +35,7 @@ public record Dense(int in, int out) implements Layer {
     public SecureLayer secure(Shape input, SecureSetup setup) {
         Shape outShape = outputShape(input);
         Param w = setup.param("weight", Shape.of(out, in), setup.init().gaussian(out * in, in));
-        Param b = setup.param("bias", Shape.of(out), new double[out]);
+        Param b = setup.param("bias", Shape.of(out), setup.init().fixed(new double[out]));
         int f = setup.fp().fractionalBits();
         boolean optimized = setup.optimized();
         return new SecureLayer() {
@@ -93,7 +93,7 @@ public record Dense(int in, int out) implements Layer {
     public FloatLayer twin(Shape input, Initializer init) {
         int n = outputShape(input).dim(0);
         FloatParam w = new FloatParam("weight", init.gaussian(out * in, in));
-        FloatParam b = new FloatParam("bias", new double[out]);
+        FloatParam b = new FloatParam("bias", init.fixed(new double[out]));
         return new FloatLayer() {
             private DMatrixRMaj x;
 
