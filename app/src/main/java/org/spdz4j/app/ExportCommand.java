@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 
 /** {@code spdz export}: a model the engine wrote, as ONNX for other tools. */
 @Command(name = "export", mixinStandardHelpOptions = true, showDefaultValues = true,
-        description = "Write a model (from train, party, split or federated training) as an ONNX file that onnxruntime, "
-                + "PyTorch (onnx2torch) or Netron load. Its input is the raw values (pixels / 255); the model's input "
+        description = "Write a model (from train, party, split or federated training) as an ONNX file that ONNX tools "
+                + "(onnxruntime, ...) load. Its input is the raw values (pixels / 255); the model's input "
                 + "scaling is in the graph.")
 final class ExportCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "the model file (--save-model of a training command)")

@@ -31,6 +31,9 @@ final class FedOptions {
     @Option(names = "--init", defaultValue = "0.05", description = "initial global weights: a standard deviation "
             + "(N(0, s^2)) or he (N(0, 2/fan-in))")
     String init;
+    @Option(names = "--init-from", description = "start the global model from this pretrained model of the run's network "
+            + "(a spdz4j model file, or ONNX when it ends in .onnx); its input scaling is kept")
+    java.nio.file.Path initFrom;
     @Option(names = "--mu", defaultValue = "0", description = "FedProx's proximal weight (0: FedAvg)")
     double mu;
     @Option(names = "--server-momentum", defaultValue = "0", description = "server momentum beta (0: FedAvg)")
@@ -65,7 +68,7 @@ final class FedOptions {
 
     FederatedTraining.Config config() {
         return new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs, batch,
-                new Sgd(lr, momentum, 0), mu, beta, minimum, clip, partition, trainImages, seed, WeightInit.parse(init), !plain,
+                new Sgd(lr, momentum, 0), mu, beta, minimum, clip, partition, trainImages, seed, Pretrained.initialWeights(initFrom, init, network(network), true), !plain,
                 Duration.ofSeconds(deadlineSeconds), normBound);
     }
 
@@ -80,6 +83,9 @@ final class FedOptions {
 
     /** The scaling of a run that sees every part: fitted over the images used if 'data'. */
     InputScaling scaling(Dataset train) {
+        if (initFrom != null) {   // the pretrained weights expect their own scaling
+            return Pretrained.scaling(initFrom);
+        }
         return pixelScaling.equals("data") ? train.fitScaling(Dataset.imagesUsed(trainImages, train.size()))
                 : InputScaling.parse(pixelScaling);
     }
@@ -94,6 +100,9 @@ final class FedOptions {
                 "--pixel-scaling", scaling.toString()));
         if (plain) {
             a.add("--plaintext");
+        }
+        if (initFrom != null) {
+            a.addAll(List.of("--init-from", initFrom.toAbsolutePath().toString()));
         }
         return a;
     }

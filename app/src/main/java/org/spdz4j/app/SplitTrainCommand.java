@@ -39,7 +39,8 @@ final class SplitTrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         // one JVM holds every part here, so 'data' fits the scaling over all of them (separate holders are given one)
         Dataset.Scaled sets = Dataset.loadScaled(data, dataOptions.layout(SplitOptions.network(split.recipe.network)),
-                m -> split.pixelScaling.equals("data") ? m.fitScaling(Dataset.imagesUsed(trainImages, m.size()))
+                m -> split.recipe.initFrom != null ? Pretrained.scaling(split.recipe.initFrom)   // the weights' own
+                        : split.pixelScaling.equals("data") ? m.fitScaling(Dataset.imagesUsed(trainImages, m.size()))
                         : InputScaling.parse(split.pixelScaling));
         SplitTraining.Config c = split.config(sets.scaling());
         DataOptions.requireFits(c.network(), sets.train(), data.toString());

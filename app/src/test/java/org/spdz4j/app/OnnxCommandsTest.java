@@ -63,7 +63,7 @@ class OnnxCommandsTest {
     @Test
     void fineTuningOnSharesStartsFromTheOnnxModel() {
         String[] run = {"train", "--data", TestData.dir().toString(), "--train-images", "320", "--lr", "0.002",
-                "--test-images", "1000", "--quiet"};
+                "--test-images", "500", "--quiet"};
         SpdzRun tuned = SpdzRun.of(concat(run, "--init-from", onnx.toString()));
         assertEquals(0, tuned.code(), tuned.out() + tuned.err());
         SpdzRun scratch = SpdzRun.of(run);
@@ -91,7 +91,7 @@ class OnnxCommandsTest {
         Path runDir = dir.resolve("run");
         Path log = dir.resolve("demo.log");
         Process p = Launcher.start(List.of("demo", "--data", TestData.dir().toString(), "--init-from", onnx.toString(),
-                "--train-images", "320", "--lr", "0.002", "--test-images", "1000", "--no-progress", "--dir", runDir.toString()), log);
+                "--train-images", "320", "--lr", "0.002", "--test-images", "500", "--no-progress", "--dir", runDir.toString()), log);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the demo ended");
         String out = Files.readString(log);
         assertEquals(0, p.exitValue(), out);

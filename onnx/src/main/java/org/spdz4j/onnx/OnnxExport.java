@@ -33,7 +33,7 @@ import org.spdz4j.onnx.schema.Onnx.ValueInfoProto;
 
 /**
  * A model the engine wrote ({@link ModelFile}: MPC, assembled split or federated) as an ONNX
- * file that other tools load (onnxruntime, PyTorch through onnx2torch, Netron). The graph takes
+ * file that other tools load (checked with onnxruntime). The graph takes
  * {@code input}, raw values as the engine's data reader gives them (pixels / 255, or the
  * standardised features of a CSV), shaped (N, channels, height, width) or (N, features); it
  * applies the model's input scaling (Sub, Div), then the layers (Conv, AveragePool, MaxPool,

@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.data.Dataset;
+import org.spdz4j.data.Evaluation;
 import org.spdz4j.data.TestData;
 import org.spdz4j.layers.AvgPool2d;
 import org.spdz4j.layers.FloatModel;
@@ -93,16 +94,6 @@ class OnnxRoundTripTest {
         return f.forward(TestData.rawTest().scaled(m.scaling()).images(idx)).values();
     }
 
-    private static int argmax(double[] v, int from, int k) {
-        int best = 0;
-        for (int i = 1; i < k; i++) {
-            if (v[from + i] > v[from + best]) {
-                best = i;
-            }
-        }
-        return best;
-    }
-
     private static void sameLogits(ModelFile m, byte[] onnx, double tolerance) throws OrtException {
         int n = 1000;
         float[][] ort = onnxruntime(onnx, n, m.network().input());
@@ -115,7 +106,7 @@ class OnnxRoundTripTest {
                 row[c] = ort[i][c];
                 worst = Math.max(worst, Math.abs(ort[i][c] - ours[i * 10 + c]));
             }
-            differentArgmax += argmax(row, 0, 10) == argmax(ours, i * 10, 10) ? 0 : 1;
+            differentArgmax += Evaluation.argmax(row, 0, 10) == Evaluation.argmax(ours, i * 10, 10) ? 0 : 1;
         }
         System.out.printf("onnxruntime against the engine on %d test images: largest logit difference %.2e, "
                 + "%d different argmax%n", n, worst, differentArgmax);
