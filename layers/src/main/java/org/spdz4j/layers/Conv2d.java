@@ -15,15 +15,18 @@ import org.spdz4j.core.ring.Shape;
 import org.spdz4j.triples.Plan;
 
 /**
- * 2-D convolution with a square kernel and no bias, optionally fused with a following
- * {@code pool x pool} average pooling (the builder fuses in optimized mode).
+ * 2-D convolution with a square kernel, with or without a bias per output channel, optionally
+ * fused with a following {@code pool x pool} average pooling (the builder fuses in optimized
+ * mode). The bias is added after the pooling (the same: averaging a constant keeps it), locally
+ * on shares, and its gradient is the error's sum per channel, also local.
  *
  * <p>Optimized: the image and the weights are masked once; one convolution triple serves the
  * forward pass, the weight gradient and the input gradient; with pooling fused, the dealer's
  * products and the error's opening are at pooled size. Baseline: im2col output and weights are
  * masked for a plain matmul, and again for each backward product.
  */
-public record Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int pool) implements Layer {
+public record Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int pool, boolean bias)
+        implements Layer {
 
     /** Checks the parameters. */
     public Conv2d {
@@ -32,8 +35,27 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
         }
     }
 
+    /** Without a bias. */
+    public Conv2d(int inChannels, int outChannels, int kernel, int stride, int padding, int pool) {
+        this(inChannels, outChannels, kernel, stride, padding, pool, false);
+    }
+
     Conv2d withPool(int p) {
-        return new Conv2d(inChannels, outChannels, kernel, stride, padding, p);
+        return new Conv2d(inChannels, outChannels, kernel, stride, padding, p, bias);
+    }
+
+    /** {@code b} (C) added to every (n, c, :, :) of {@code y} (N, C, H, W): local on shares. */
+    static Ring128Tensor addChannelBias(Ring128Tensor y, Ring128Tensor b) {
+        Shape s = y.shape();
+        int plane = s.dim(2) * s.dim(3);
+        return y.add(b.broadcastColumns(plane).reshape(Shape.of(s.dim(1) * plane)).broadcastRows(s.dim(0)).reshape(s));
+    }
+
+    /** The sum of {@code delta} (N, C, H, W) over everything but its channel: the bias's gradient (C). */
+    static Ring128Tensor channelSums(Ring128Tensor delta) {
+        Shape s = delta.shape();
+        int plane = s.dim(2) * s.dim(3);
+        return delta.reshape(Shape.of(s.dim(0), s.dim(1) * plane)).columnSums().reshape(Shape.of(s.dim(1), plane)).rowSums();
     }
 
     @Override
@@ -45,7 +67,7 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
     @Override
     public String describe() {
         return "conv2d(" + inChannels + "," + outChannels + ",k=" + kernel + ",s=" + stride + ",p=" + padding
-                + (pool > 1 ? ",avgpool=" + pool : "") + ")";
+                + (pool > 1 ? ",avgpool=" + pool : "") + (bias ? ",bias" : "") + ")";
     }
 
     private Shape weightShape() {
@@ -69,11 +91,57 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
     public SecureLayer secure(Shape input, SecureSetup setup) {
         Conv2dGeometry g = geometry(input);
         Param w = setup.param("weight", weightShape(), setup.init().gaussian(weightShape().size(), inChannels * kernel * kernel));
+        Param b = bias ? setup.param("bias", Shape.of(outChannels), setup.init().fixed(new double[outChannels])) : null;
         if (!setup.optimized() && pool != 1) {
             throw new IllegalStateException("baseline mode does not fuse pooling into " + describe());
         }
-        return setup.optimized() ? new Fused(g, w, shift(setup.fp().fractionalBits()))
+        SecureLayer conv = setup.optimized() ? new Fused(g, w, shift(setup.fp().fractionalBits()))
                 : new Im2colMatmul(g, w, setup.fp().fractionalBits());
+        return b == null ? conv : new Biased(conv, b);
+    }
+
+    /** A convolution on shares with its bias: added after it, its gradient the error's sum per channel. */
+    private record Biased(SecureLayer conv, Param b) implements SecureLayer {
+        @Override
+        public void declareForward(Plan.Builder plan) {
+            conv.declareForward(plan);
+        }
+
+        @Override
+        public boolean opensOutputGradient() {
+            return conv.opensOutputGradient();
+        }
+
+        @Override
+        public void declareBackward(Plan.Builder plan, boolean inputGradient) {
+            conv.declareBackward(plan, inputGradient);
+        }
+
+        @Override
+        public void declareBackward(Plan.Builder plan, boolean inputGradient, Mask opened, boolean openInputGradient) {
+            conv.declareBackward(plan, inputGradient, opened, openInputGradient);
+        }
+
+        @Override
+        public Mask openedInputGradient() {
+            return conv.openedInputGradient();
+        }
+
+        @Override
+        public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
+            return addChannelBias(conv.forward(party, input), b.value);
+        }
+
+        @Override
+        public Ring128Tensor backward(ComputeParty party, Ring128Tensor delta, boolean inputGradient) {
+            b.gradient = channelSums(delta);
+            return conv.backward(party, delta, inputGradient);
+        }
+
+        @Override
+        public List<Param> params() {
+            return List.of(conv.params().get(0), b);
+        }
     }
 
     /** Optimized: convolution triples on the image. */
@@ -212,6 +280,7 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
     public FloatLayer twin(Shape input, Initializer init) {
         Conv2dGeometry g = geometry(input);
         FloatParam w = new FloatParam("weight", init.gaussian(weightShape().size(), inChannels * kernel * kernel));
+        FloatParam b = bias ? new FloatParam("bias", init.fixed(new double[outChannels])) : null;
         return new FloatLayer() {
             private DMatrixRMaj cols;
 
@@ -223,11 +292,27 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
                 FloatGemm.mult(wm, cols, y);
                 FloatTensor out = FloatOps.swapLeadingAxes(
                         new FloatTensor(Shape.of(outChannels, g.batch(), g.outHeight(), g.outWidth()), y.data));
-                return pool == 1 ? out : FloatOps.avgPool(out, pool);
+                FloatTensor pooled = pool == 1 ? out : FloatOps.avgPool(out, pool);
+                if (b != null) {
+                    double[] v = pooled.values();
+                    int plane = pooled.shape().dim(2) * pooled.shape().dim(3);
+                    for (int i = 0; i < v.length; i++) {
+                        v[i] += b.value[(i / plane) % outChannels];
+                    }
+                }
+                return pooled;
             }
 
             @Override
             public FloatTensor backward(FloatTensor delta) {
+                if (b != null) {
+                    java.util.Arrays.fill(b.gradient, 0);
+                    double[] d = delta.values();
+                    int plane = delta.shape().dim(2) * delta.shape().dim(3);
+                    for (int i = 0; i < d.length; i++) {
+                        b.gradient[(i / plane) % outChannels] += d[i];
+                    }
+                }
                 FloatTensor full = pool == 1 ? delta : FloatOps.avgPoolBackward(delta, pool);
                 FloatTensor dmT = FloatOps.swapLeadingAxes(full);
                 DMatrixRMaj dm = DMatrixRMaj.wrap(outChannels, g.columnCols(), dmT.values());
@@ -241,7 +326,7 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
 
             @Override
             public List<FloatParam> params() {
-                return List.of(w);
+                return b == null ? List.of(w) : List.of(w, b);
             }
         };
     }

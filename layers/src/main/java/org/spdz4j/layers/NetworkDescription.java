@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /** Parses {@link Network#describe()} back into a network: the architecture part of a model file. */
 final class NetworkDescription {
-    private static final Pattern CONV = Pattern.compile("conv2d\\((\\d+),(\\d+),k=(\\d+),s=(\\d+),p=(\\d+)(?:,avgpool=(\\d+))?\\)");
+    private static final Pattern CONV = Pattern.compile("conv2d\\((\\d+),(\\d+),k=(\\d+),s=(\\d+),p=(\\d+)(?:,avgpool=(\\d+))?(,bias)?\\)");
     private static final Pattern POOL = Pattern.compile("avgpool2d\\((\\d+)\\)");
     private static final Pattern RELU = Pattern.compile("polyrelu\\(degree=(\\d+),a=([0-9.eE+-]+)\\)");
     private static final Pattern EXACT_RELU = Pattern.compile("relu\\(k=(\\d+)\\)");
@@ -26,7 +26,7 @@ final class NetworkDescription {
             if ((m = INPUT.matcher(token)).matches()) {
                 b.input(java.util.Arrays.stream(m.group(1).split(",")).mapToInt(Integer::parseInt).toArray());
             } else if ((m = CONV.matcher(token)).matches()) {
-                b.add(new Conv2d(i(m, 1), i(m, 2), i(m, 3), i(m, 4), i(m, 5), m.group(6) == null ? 1 : i(m, 6)));
+                b.add(new Conv2d(i(m, 1), i(m, 2), i(m, 3), i(m, 4), i(m, 5), m.group(6) == null ? 1 : i(m, 6), m.group(7) != null));
             } else if ((m = POOL.matcher(token)).matches()) {
                 b.addAvgPool2d(i(m, 1));
             } else if ((m = RELU.matcher(token)).matches()) {

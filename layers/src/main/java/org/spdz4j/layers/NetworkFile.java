@@ -123,7 +123,7 @@ final class NetworkFile {
 
     /** Each layer's settings; the layers not named take none. */
     private static final Map<String, Set<String>> SETTINGS = Map.of(
-            "conv2d", Set.of("in", "out", "kernel", "stride", "padding"), "dense", Set.of("in", "out"),
+            "conv2d", Set.of("in", "out", "kernel", "stride", "padding", "bias"), "dense", Set.of("in", "out"),
             "poly_relu", Set.of("degree", "a"), "max_pool2d", Set.of("kernel"), "avg_pool2d", Set.of("kernel"),
             "batchnorm2d", Set.of("channels"), "dropout", Set.of("p"));
 
@@ -139,7 +139,7 @@ final class NetworkFile {
             case "pool" -> pooling;
             case "activation" -> activation;
             case "conv2d" -> new Conv2d(s.integer("in", -1), s.integer("out", -1), s.integer("kernel", -1),
-                    s.integer("stride", 1), s.integer("padding", 0), 1);
+                    s.integer("stride", 1), s.integer("padding", 0), 1, s.flag("bias"));
             case "dense" -> new Dense(s.integer("in", -1), s.integer("out", -1));
             case "relu" -> new Relu(Relu.DEFAULT_BITS);
             case "poly_relu" -> new PolyRelu(s.integer("degree", 2), s.number("a", 2.0));
@@ -169,6 +169,14 @@ final class NetworkFile {
                 throw new IllegalArgumentException(where + ": '" + key + "' must be a whole number, not " + v);
             }
             return i;
+        }
+
+        boolean flag(String key) {
+            Object v = args.get(key);
+            if (v != null && !(v instanceof Boolean)) {
+                throw new IllegalArgumentException(where + ": '" + key + "' must be true or false, not " + v);
+            }
+            return Boolean.TRUE.equals(v);
         }
 
         double number(String key, double absent) {

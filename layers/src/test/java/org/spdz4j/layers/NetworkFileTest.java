@@ -98,12 +98,13 @@ class NetworkFileTest {
         Network rgb = NetworkFile.parse("""
                 input: [3, 8, 8]
                 layers:
-                  - conv2d: {in: 3, out: 4, kernel: 3, padding: 1}
+                  - conv2d: {in: 3, out: 4, kernel: 3, padding: 1, bias: true}
                   - max_pool2d: 2
                   - relu
                   - flatten
                   - dense: {in: 64, out: 2}
                 """, "rgb.yaml", POOL, ACT, false);
+        assertTrue(rgb.describe().startsWith("input(3,8,8) conv2d(3,4,k=3,s=1,p=1,bias) "), rgb.describe());
         assertEquals(Shape.of(3, 8, 8), rgb.input());
         assertEquals(Shape.of(5, 2), rgb.outputShape(rgb.batchShape(5)));
         assertEquals(rgb.describe(), NetworkDescription.parse(rgb.describe()).describe());

@@ -30,6 +30,7 @@ class SecureLayerTest {
             out.add(Arguments.of(new Conv2d(2, 3, 3, 1, 1, 1), Shape.of(2, 2, 6, 6), mode));
             out.add(Arguments.of(new Conv2d(2, 3, 3, 2, 0, 1), Shape.of(2, 2, 7, 7), mode));
             out.add(Arguments.of(new Conv2d(3, 4, 3, 1, 1, 1), Shape.of(2, 3, 8, 8), mode));   // RGB in
+            out.add(Arguments.of(new Conv2d(3, 4, 3, 1, 1, 1, true), Shape.of(2, 3, 6, 6), mode));   // with a bias
             out.add(Arguments.of(new MaxPool2d(2, Relu.DEFAULT_BITS), Shape.of(2, 3, 8, 8), mode));
             out.add(Arguments.of(new AvgPool2d(2), Shape.of(2, 3, 4, 4), mode));
             out.add(Arguments.of(new PolyRelu(2, 2.0), Shape.of(3, 50), mode));
@@ -42,6 +43,7 @@ class SecureLayerTest {
             out.add(Arguments.of(new Flatten(), Shape.of(2, 3, 2, 2), mode));
         }
         out.add(Arguments.of(new Conv2d(2, 3, 3, 1, 1, 2), Shape.of(2, 2, 6, 6), Mode.OPTIMIZED));
+        out.add(Arguments.of(new Conv2d(2, 3, 3, 1, 1, 2, true), Shape.of(2, 2, 6, 6), Mode.OPTIMIZED));
         return out.stream();
     }
 

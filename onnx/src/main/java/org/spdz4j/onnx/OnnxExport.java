@@ -123,8 +123,12 @@ public final class OnnxExport {
         /** Appends {@code layer} reading {@code x}; returns its output's name. */
         String layer(Layer layer, String name, String x) {
             if (layer instanceof Conv2d c) {
-                String w = weights(name + ".weight", c.outChannels(), c.inChannels(), c.kernel(), c.kernel());
-                String y = node("Conv", name, List.of(x, w), ints("kernel_shape", c.kernel(), c.kernel()),
+                List<String> in = new ArrayList<>(List.of(x, weights(name + ".weight", c.outChannels(), c.inChannels(),
+                        c.kernel(), c.kernel())));
+                if (c.bias()) {
+                    in.add(weights(name + ".bias", c.outChannels()));
+                }
+                String y = node("Conv", name, in, ints("kernel_shape", c.kernel(), c.kernel()),
                         ints("strides", c.stride(), c.stride()), ints("pads", c.padding(), c.padding(), c.padding(), c.padding()));
                 return c.pool() == 1 ? y : pool("AveragePool", name + ".pool", y, c.pool());
             } else if (layer instanceof AvgPool2d p) {

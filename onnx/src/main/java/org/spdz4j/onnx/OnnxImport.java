@@ -14,6 +14,7 @@ import org.spdz4j.layers.AvgPool2d;
 import org.spdz4j.layers.BatchNorm2d;
 import org.spdz4j.layers.Conv2d;
 import org.spdz4j.layers.Dense;
+import org.spdz4j.layers.Flatten;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Layer;
 import org.spdz4j.layers.MaxPool2d;
@@ -33,11 +34,11 @@ import org.spdz4j.onnx.schema.Onnx.ValueInfoProto;
  * An ONNX model as the engine's {@link ModelFile}: what {@code --init-from} and private
  * prediction load, from spdz4j's own export or from another tool (PyTorch's
  * {@code torch.onnx.export} of a sequential CNN). The graph must be a chain, each node reading
- * the previous one's output: Conv (no bias, or an all-zero one; square kernel, equal strides and
- * pads, no dilation or groups), Relu, MaxPool and AveragePool (k x k, stride k), Gemm, MatMul
- * (with an Add of its bias after it), Add, Flatten and Reshape to (N, features),
- * BatchNormalization (kept as a batch-norm layer; a plaintext layer), Dropout and Identity
- * (dropped), a final Softmax (dropped: the engine's logits have the same argmax), and a leading
+ * the previous one's output: Conv (with or without bias; square kernel, equal strides and pads,
+ * no dilation or groups), Relu, MaxPool and AveragePool (k x k, stride k), Gemm, MatMul (with an
+ * Add of its bias after it), Add, Flatten and Reshape to (N, features), BatchNormalization
+ * (folded into the convolution right before it; elsewhere a plaintext batch-norm layer), Dropout
+ * and Identity (dropped), a final Softmax (dropped: the engine's logits have the same argmax), and a leading
  * Sub and Div by scalars (the input scaling). Any other operator or attribute is refused naming
  * the node and the operator.
  *
@@ -79,15 +80,15 @@ public final class OnnxImport {
         ValueInfoProto input = g.getInputList().stream().filter(v -> !constants.containsKey(v.getName())).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("the graph has no input besides its initializers"));
         chain.current = input.getName();
-        chain.builder.input(exampleShape(input));
         for (NodeProto n : g.getNodeList()) {
             chain.add(n);
         }
-        if (chain.layers == 0) {
+        if (chain.layers.isEmpty()) {
             throw new IllegalArgumentException("the graph has no layer spdz4j can run");
         }
-        chain.finishPendingDense();
-        Network net = chain.builder.loss(SoftmaxCrossEntropy.DEFAULT).build();
+        Network.Builder b = Network.builder().input(exampleShape(input));
+        chain.layers.forEach(b::add);
+        Network net = b.loss(SoftmaxCrossEntropy.DEFAULT).build();
         return new ModelFile(net, chain.scaling(), chain.params);
     }
 
@@ -165,10 +166,9 @@ public final class OnnxImport {
     /** The layers read so far, the value the next node must read, the parameters in the engine's order. */
     private static final class Chain {
         final Map<String, Tensor> constants;
-        final Network.Builder builder = Network.builder();
-        final List<double[]> params = new ArrayList<>();
+        final List<Layer> layers = new ArrayList<>();
+        final List<double[]> params = new ArrayList<>();   // in the layers' order: each one's weight, then bias
         String current;
-        int layers;
         double mean = 0;
         double sd = 1;
         Dense pendingDense;   // a MatMul whose bias an Add may still give
@@ -203,7 +203,7 @@ public final class OnnxImport {
                 current = n.getOutput(0);
                 return;
             }
-            finishPendingDense();
+            pendingDense = null;
             switch (op) {
                 case "Sub", "Div" -> scale(n, op, where);
                 case "Conv" -> conv(n, where);
@@ -214,8 +214,7 @@ public final class OnnxImport {
                         throw new IllegalArgumentException(where + ": axis " + intAttribute(n, "axis", 1) + "; spdz4j flattens "
                                 + "to (N, features) (axis 1)");
                     }
-                    builder.addFlatten();
-                    layers++;
+                    layer(new Flatten());
                 }
                 case "Reshape" -> reshape(n, where);
                 case "Gemm" -> gemm(n, where);
@@ -239,18 +238,13 @@ public final class OnnxImport {
             current = n.getOutput(0);
         }
 
-        void finishPendingDense() {
-            pendingDense = null;
-        }
-
         private void layer(Layer l) {
-            builder.add(l);
-            layers++;
+            layers.add(l);
         }
 
         private void scale(NodeProto n, String op, String where) {
             Tensor c = constant(n, 1, where);
-            if (layers > 0 || c.values().length != 1) {
+            if (!layers.isEmpty() || c.values().length != 1) {
                 throw new IllegalArgumentException(where + ": spdz4j takes a " + op + " by one scalar before the first layer "
                         + "only (the input scaling)");
             }
@@ -266,9 +260,11 @@ public final class OnnxImport {
             if (w.dims().length != 4 || w.dims()[2] != w.dims()[3]) {
                 throw new IllegalArgumentException(where + ": spdz4j takes square 2-d kernels, not " + java.util.Arrays.toString(w.dims()));
             }
-            if (n.getInputCount() > 2 && !n.getInput(2).isEmpty() && !constant(n, 2, where).allZero()) {
-                throw new IllegalArgumentException(where + " has a bias; spdz4j's convolutions have none (export the model "
-                        + "with bias=False, as is usual before a batch norm)");
+            boolean biased = n.getInputCount() > 2 && !n.getInput(2).isEmpty();
+            double[] bias = biased ? constant(n, 2, where).values() : null;
+            if (bias != null && bias.length != w.dims()[0]) {
+                throw new IllegalArgumentException(where + ": a bias of " + bias.length + " values for " + w.dims()[0]
+                        + " output channels");
             }
             int k = (int) w.dims()[2];
             requireAll(n, "kernel_shape", k, where);
@@ -280,8 +276,11 @@ public final class OnnxImport {
             requireNoAutoPad(n, where);
             int stride = sameValue(n, "strides", 1, where);
             int pad = sameValue(n, "pads", 0, where);
-            layer(new Conv2d((int) w.dims()[1], (int) w.dims()[0], k, stride, pad, 1));
+            layer(new Conv2d((int) w.dims()[1], (int) w.dims()[0], k, stride, pad, 1, biased));
             params.add(w.values());
+            if (biased) {
+                params.add(bias);
+            }
         }
 
         private void pool(NodeProto n, String op, String where) {
@@ -305,8 +304,7 @@ public final class OnnxImport {
                 throw new IllegalArgumentException(where + ": spdz4j reshapes to (N, features) only, e.g. [0, -1] or [-1, F]; "
                         + "got " + java.util.Arrays.toString(shape.values()));
             }
-            builder.addFlatten();
-            layers++;
+            layer(new Flatten());
         }
 
         private void gemm(NodeProto n, String where) {
@@ -333,19 +331,51 @@ public final class OnnxImport {
             params.add(bias);
         }
 
+        /**
+         * Right after a convolution, folded into it (its weights scaled per output channel, its
+         * bias shifted: the same inference, and a network that runs on shares); elsewhere a
+         * batch-norm layer (plaintext only), its epsilon folded into the variance.
+         */
         private void batchNorm(NodeProto n, String where) {
             if (n.getInputCount() != 5) {
                 throw new IllegalArgumentException(where + " takes scale, bias, mean and variance");
             }
+            double[] gamma = constant(n, 1, where).values();
+            double[] beta = constant(n, 2, where).values();
+            double[] mean = constant(n, 3, where).values();
             double[] var = constant(n, 4, where).values().clone();
             double eps = floatAttribute(n, "epsilon", 1e-5f);
+            if (!layers.isEmpty() && layers.get(layers.size() - 1) instanceof Conv2d c && c.outChannels() == var.length) {
+                double[] w;
+                double[] bias;
+                if (c.bias()) {
+                    bias = params.remove(params.size() - 1).clone();
+                    w = params.remove(params.size() - 1).clone();
+                } else {
+                    bias = new double[var.length];
+                    w = params.remove(params.size() - 1).clone();
+                }
+                int per = w.length / var.length;
+                for (int o = 0; o < var.length; o++) {
+                    double scale = gamma[o] / Math.sqrt(var[o] + eps);
+                    for (int i = 0; i < per; i++) {
+                        w[o * per + i] *= scale;
+                    }
+                    bias[o] = (bias[o] - mean[o]) * scale + beta[o];
+                }
+                layers.set(layers.size() - 1, new Conv2d(c.inChannels(), c.outChannels(), c.kernel(), c.stride(),
+                        c.padding(), 1, true));
+                params.add(w);
+                params.add(bias);
+                return;
+            }
             for (int i = 0; i < var.length; i++) {
                 var[i] += eps - BatchNorm2d.EPSILON;   // the same normalisation under the engine's epsilon
             }
             layer(new BatchNorm2d(var.length));
-            for (int i = 1; i <= 3; i++) {
-                params.add(constant(n, i, where).values());
-            }
+            params.add(gamma);
+            params.add(beta);
+            params.add(mean);
             params.add(var);
         }
 

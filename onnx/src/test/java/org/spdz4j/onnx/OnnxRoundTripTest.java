@@ -160,8 +160,7 @@ class OnnxRoundTripTest {
 
     /**
      * A model as PyTorch exports it: Gemm with transB and MatMul followed by Add, a Reshape to
-     * (N, -1), batch norm with another epsilon, a zero conv bias, a final Softmax; imported, it
-     * gives onnxruntime's answers.
+     * (N, -1), a conv bias (zero here), a final Softmax; imported, it gives onnxruntime's answers.
      */
     @Test
     void aForeignGraphImportsWithTheSameAnswers() throws Exception {
@@ -204,12 +203,49 @@ class OnnxRoundTripTest {
         }
         g.addInitializer(wt);
         ModelFile imported = OnnxImport.fromProto(b.build());
-        assertEquals(narrow.network().describe(), imported.network().describe());
+        assertEquals(narrow.network().describe().replaceFirst("p=1\\)", "p=1,bias)"), imported.network().describe(),
+                "the zero bias the graph declares is kept: a bias to fine-tune");
         sameLogits(imported, exported.toByteArray(), 1e-3);
     }
 
     private static String denseWeight(List<NodeProto> nodes) {
         return nodes.stream().filter(n -> n.getOpType().equals("Gemm")).findFirst().orElseThrow().getInput(1);
+    }
+
+    /**
+     * PyTorch's usual convolution block, Conv with a bias then BatchNormalization (epsilon 1e-3):
+     * imported, the batch norm is folded into the convolution (weights scaled, bias shifted), so
+     * the network runs on shares, and its logits are onnxruntime's for the graph with the batch norm.
+     */
+    @Test
+    void aConvolutionsBiasAndItsBatchNormAreFoldedIntoIt() throws Exception {
+        ModelProto exported = OnnxExport.toProto(narrow);
+        ModelProto.Builder b = exported.toBuilder();
+        var g = b.getGraphBuilder();
+        NodeProto conv = g.getNodeList().stream().filter(n -> n.getOpType().equals("Conv")).findFirst().orElseThrow();
+        int at = g.getNodeList().indexOf(conv);
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);   // test weights, not shares
+        for (String[] t : new String[][]{{"b0", "0.2"}, {"gamma", "0.5"}, {"beta", "0.3"}, {"mean", "0.2"}, {"var", "0.5"}}) {
+            var tensor = org.spdz4j.onnx.schema.Onnx.TensorProto.newBuilder().setName(t[0]).addDims(16).setDataType(1);
+            for (int i = 0; i < 16; i++) {
+                double spread = Double.parseDouble(t[1]);
+                tensor.addFloatData((float) (t[0].equals("var") || t[0].equals("gamma") ? 0.5 + r.nextDouble() * spread
+                        : (r.nextDouble() - 0.5) * spread));
+            }
+            g.addInitializer(tensor);
+        }
+        g.setNode(at, conv.toBuilder().addInput("b0"));
+        NodeProto next = g.getNode(at + 1);
+        g.setNode(at + 1, next.toBuilder().setInput(0, "bn.out"));
+        g.addNode(at + 1, NodeProto.newBuilder().setOpType("BatchNormalization").setName("bn").addInput(conv.getOutput(0))
+                .addInput("gamma").addInput("beta").addInput("mean").addInput("var").addOutput("bn.out")
+                .addAttribute(org.spdz4j.onnx.schema.Onnx.AttributeProto.newBuilder().setName("epsilon").setF(1e-3f)
+                        .setType(org.spdz4j.onnx.schema.Onnx.AttributeProto.AttributeType.FLOAT)));
+        ModelFile imported = OnnxImport.fromProto(b.build());
+        assertTrue(imported.network().describe().startsWith("conv2d(1,16,k=3,s=1,p=1,bias) maxpool2d"),
+                imported.network().describe());
+        imported.network().requireComputableOnShares("MPC training");
+        sameLogits(imported, b.build().toByteArray(), 1e-3);
     }
 
     @Test
