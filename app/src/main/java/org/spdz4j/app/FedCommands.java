@@ -38,8 +38,11 @@ final class FedCommands {
         FedOptions fed;
         @Option(names = "--id", required = true, description = "0 or 1")
         int id;
-        @Option(names = "--test-data", description = "server 0: MNIST directory whose t10k files test each round's model")
+        @Option(names = "--test-data", description = "server 0: a data folder (MNIST's IDX files, image folders or CSV "
+                + "files, docs/data.md) whose test set tests each round's model")
         Path testData;
+        @Mixin
+        DataOptions dataOptions;
         @Mixin
         FedReportOptions report;
 
@@ -57,9 +60,10 @@ final class FedCommands {
                 return 0;
             }
             if (testData == null) {
-                throw new IllegalArgumentException("server 0 runs the coordinator: give --test-data (the MNIST directory)");
+                throw new IllegalArgumentException("server 0 runs the coordinator: give --test-data (a data folder)");
             }
-            Dataset test = Dataset.load(testData, false).scaled(scaling);
+            Dataset test = Dataset.load(testData, false, dataOptions.layout(c.network())).scaled(scaling);
+            DataOptions.requireFits(c.network(), test, testData.toString());
             report.output.say(FederatedTraining.describe(c));
             Metrics metrics = report.metrics();
             CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
@@ -94,10 +98,15 @@ final class FedCommands {
         FedOptions fed;
         @Option(names = "--id", required = true, description = "this client's number: 0, 1, ...")
         int id;
-        @Option(names = "--images", required = true, description = "this client's images (IDX, gzipped or not)")
+        @Option(names = "--images", description = "this client's images (IDX, gzipped or not), with --labels")
         Path images;
-        @Option(names = "--labels", required = true, description = "this client's labels (IDX, gzipped or not)")
+        @Option(names = "--labels", description = "this client's labels (IDX, gzipped or not), with --images")
         Path labels;
+        @Option(names = "--data", description = "instead of --images and --labels: this client's data folder (its training "
+                + "set: MNIST's IDX files, an image folder train/ or train.csv; docs/data.md)")
+        Path data;
+        @Mixin
+        DataOptions dataOptions;
         @Option(names = "--poison", hidden = true, description = "demos and tests: push every update element to the clip")
         boolean poison;
 
@@ -108,7 +117,12 @@ final class FedCommands {
                 throw new IllegalArgumentException("--id " + id + " outside 0.." + (c.clients() - 1));
             }
             InputScaling scaling = fed.givenScaling();
-            Dataset own = Dataset.readLabeled(images, labels).scaled(scaling);
+            if ((data == null) == (images == null || labels == null)) {
+                throw new IllegalArgumentException("give this client's data as --data DIR, or as --images and --labels");
+            }
+            Dataset own = (data != null ? Dataset.load(data, true, dataOptions.layout(c.network()))
+                    : Dataset.readLabeled(images, labels)).scaled(scaling);
+            DataOptions.requireFits(c.network(), own, data != null ? data.toString() : labels.toString());
             c.checkHeadroom(own.size());
             process.run(FederatedTraining.client(id), FederatedTraining.roles(c), t -> {
                 FedClient.run(c, scaling, id, own, t, poison ? new FederatedTraining.Faults(-1, -1, -1, -1, id)

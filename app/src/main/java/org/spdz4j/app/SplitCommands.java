@@ -88,10 +88,15 @@ final class SplitCommands {
     static final class Holder extends Participant {
         @Option(names = "--id", required = true, description = "this holder's number: 0, 1, ...")
         int id;
-        @Option(names = "--images", required = true, description = "this holder's images (IDX, gzipped or not)")
+        @Option(names = "--images", required = true, description = "this holder's data: an IDX image file (with --ids), "
+                + "a folder of images (each one's id its file name without the extension) or a CSV file with an id column")
         Path images;
-        @Option(names = "--ids", required = true, description = "the sample id of each image, one per line")
+        @Option(names = "--ids", description = "with an IDX file: the sample id of each image, one per line")
         Path ids;
+        @Option(names = "--id-column", defaultValue = "id", description = "with a CSV file: the column of the sample ids")
+        String idColumn;
+        @Mixin
+        DataOptions dataOptions;
         @Option(names = "--save-model", description = "HOLDER0: write the assembled model here")
         Path saveModel;
         @Option(names = "--test-data", description = "HOLDER0: MNIST directory whose t10k files test the assembled model")
@@ -105,8 +110,10 @@ final class SplitCommands {
             if (id < 0 || id >= c.holders()) {
                 throw new IllegalArgumentException("--id " + id + " outside 0.." + (c.holders() - 1));
             }
-            SplitData.HolderPart data = SplitData.readHolder(images, ids); // refused before connecting, not after hours
-            Dataset test = testData == null ? null : Dataset.load(testData, false).scaled(c.scaling());
+            // refused before connecting, not after hours
+            SplitData.HolderPart data = SplitData.readHolder(images, ids, dataOptions.layout(c.network()), idColumn);
+            Dataset test = testData == null ? null
+                    : Dataset.load(testData, false, dataOptions.layout(c.network())).scaled(c.scaling());
             Role me = SplitTraining.holder(id);
             return run(me, t -> {
                 SplitTraining.Busy busy = new SplitTraining.Busy();
@@ -141,6 +148,7 @@ final class SplitCommands {
         public Integer call() throws Exception {
             Map<String, Integer> file = SplitData.readLabels(labels);
             SplitTraining.Config c = split.config();
+            SplitData.requireClasses(file, c.network().outputs(), labels);
             boolean paces = c.where() == SplitTraining.Where.PLAIN; // in secure mode P0 shows the steps
             try (Metrics metrics = metrics(output, SplitTraining.LABELS, paces)) {
                 return run(SplitTraining.LABELS, t -> observed(SplitTraining.LABELS, paces && output.showProgress(), metrics,

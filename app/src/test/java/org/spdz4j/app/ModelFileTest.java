@@ -137,7 +137,7 @@ class ModelFileTest {
         assertTrue(r.out().startsWith(good + ": " + TestData.test().label(0)), r.out());
         String errors = r.err();
         assertTrue(errors.contains(missing + " does not exist or is not a file"), errors);
-        assertTrue(errors.contains(huge + " is 4097 x 4097 pixels, more than the 16777216 this command decodes"), errors);
+        assertTrue(errors.contains(huge + " is 4097 x 4097 pixels, more than the 16777216 decoded"), errors);
         assertTrue(errors.contains("2 of 3 images could not be classified"), errors);
     }
 

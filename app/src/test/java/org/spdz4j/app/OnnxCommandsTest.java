@@ -25,17 +25,17 @@ class OnnxCommandsTest {
     private static Path model;
     private static Path onnx;
 
-    /** A narrow model trained 100 steps in the clear, written and exported. */
+    /** A model of the small network trained 100 steps in the clear, written and exported. */
     @BeforeAll
     static void trainAndExport() {
-        model = dir.resolve("narrow.spdz");
-        onnx = dir.resolve("narrow.onnx");
-        SpdzRun train = SpdzRun.of("train", "--plaintext", "--data", TestData.dir().toString(), "--train-images", "3200",
-                "--test-images", "100", "--save-model", model.toString(), "--quiet");
+        model = dir.resolve("small.spdz");
+        onnx = dir.resolve("small.onnx");
+        SpdzRun train = SpdzRun.of("train", "--plaintext", "--data", TestData.dir().toString(), "--network", "small",
+                "--train-images", "3200", "--test-images", "100", "--save-model", model.toString(), "--quiet");
         assertEquals(0, train.code(), train.out() + train.err());
         SpdzRun export = SpdzRun.of("export", "--model", model.toString(), "--onnx", onnx.toString());
         assertEquals(0, export.code(), export.err());
-        assertTrue(export.out().startsWith(onnx + " written: conv2d(1,16"), export.out());
+        assertTrue(export.out().startsWith(onnx + " written: conv2d(1,4"), export.out());
     }
 
     private static double accuracy(String out) {
@@ -62,7 +62,7 @@ class OnnxCommandsTest {
      */
     @Test
     void fineTuningOnSharesStartsFromTheOnnxModel() {
-        String[] run = {"train", "--data", TestData.dir().toString(), "--train-images", "320", "--lr", "0.002",
+        String[] run = {"train", "--data", TestData.dir().toString(), "--network", "small", "--train-images", "320", "--lr", "0.002",
                 "--test-images", "500", "--quiet"};
         SpdzRun tuned = SpdzRun.of(concat(run, "--init-from", onnx.toString()));
         assertEquals(0, tuned.code(), tuned.out() + tuned.err());
@@ -70,16 +70,16 @@ class OnnxCommandsTest {
         assertEquals(0, scratch.code(), scratch.err());
         System.out.printf("10 MPC steps: from the ONNX model %.2f%%, from random weights %.2f%%%n",
                 accuracy(tuned.out()), accuracy(scratch.out()));
-        assertTrue(accuracy(tuned.out()) >= 85, tuned.out());
+        assertTrue(accuracy(tuned.out()) >= 80, tuned.out());
         assertTrue(accuracy(tuned.out()) >= accuracy(scratch.out()) + 20, tuned.out() + scratch.out());
     }
 
     @Test
     void aModelOfAnotherNetworkOrNoneIsRefused() {
-        SpdzRun other = SpdzRun.of("train", "--data", TestData.dir().toString(), "--network", "small", "--init-from",
+        SpdzRun other = SpdzRun.of("train", "--data", TestData.dir().toString(), "--network", "narrow", "--init-from",
                 onnx.toString(), "--train-images", "320");
         assertNotEquals(0, other.code());
-        assertTrue(other.err().contains("--init-from " + onnx + " holds the network conv2d(1,16"), other.err());
+        assertTrue(other.err().contains("--init-from " + onnx + " holds the network conv2d(1,4"), other.err());
         SpdzRun none = SpdzRun.of("train", "--data", TestData.dir().toString(), "--init", "pretrained", "--train-images", "320");
         assertNotEquals(0, none.code());
         assertTrue(none.err().contains("give --init-from FILE"), none.err());
@@ -90,12 +90,13 @@ class OnnxCommandsTest {
     void theDemoGivesThePretrainedModelToP0Only() throws Exception {
         Path runDir = dir.resolve("run");
         Path log = dir.resolve("demo.log");
-        Process p = Launcher.start(List.of("demo", "--data", TestData.dir().toString(), "--init-from", onnx.toString(),
+        Process p = Launcher.start(List.of("demo", "--data", TestData.dir().toString(), "--network", "small",
+                "--init-from", onnx.toString(),
                 "--train-images", "320", "--lr", "0.002", "--test-images", "500", "--no-progress", "--dir", runDir.toString()), log);
         assertTrue(p.waitFor(300, TimeUnit.SECONDS), "the demo ended");
         String out = Files.readString(log);
         assertEquals(0, p.exitValue(), out);
-        assertTrue(accuracy(out) >= 85, out);
+        assertTrue(accuracy(out) >= 80, out);
         String p1 = Files.readString(runDir.resolve("P1.log"));
         assertTrue(!p1.contains(onnx.toString()), "P1 was not given the model's file: " + p1);
     }

@@ -18,6 +18,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.spdz4j.split.SplitTraining;
 
 /**
  * The user's own network and data, end to end through the commands: a CSV of two noisy classes
@@ -184,6 +185,99 @@ class OwnDataTest {
             }
         }
         return all.append("exit ").append(p.exitValue()).toString();
+    }
+
+    /**
+     * Split learning as processes on own data: each holder a flat folder of its images (the file
+     * names are the sample ids), the label holder a CSV of id and class name; HOLDER0 tests the
+     * assembled model on the image folder's test set.
+     */
+    @Test
+    void imageFoldersTrainBySplitLearningAsProcesses() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("split-run"));
+        StringBuilder labels = new StringBuilder("id,label\n");
+        for (String cls : new String[]{"reddish", "bluish"}) {
+            try (var files = Files.list(images.resolve("train").resolve(cls))) {
+                for (Path f : files.sorted().toList()) {
+                    int i = Integer.parseInt(f.getFileName().toString().substring(0, 3));
+                    Path holder = Files.createDirectories(run.resolve("holder" + (i % 2)));
+                    Files.copy(f, holder.resolve("img" + f.getFileName()));
+                    labels.append("img").append(f.getFileName().toString().replace(".png", "")).append(',').append(cls)
+                            .append('\n');
+                }
+            }
+        }
+        Files.writeString(run.resolve("labels.csv"), labels);
+        Path config = Launcher.writeKeysAndConfig(run, SplitTraining.roles(SplitTraining.Where.PLAIN, 2),
+                SplitDemoCommand.links(2));
+        List<String> common = List.of("--config", config.toString(), "--keys", run.toString(), "--timeout", "60",
+                "--pixel-scaling", "unit", "--network", conv.toString(), "--holders", "2", "--epochs", "3", "--batch", "16",
+                "--lr", "0.05");
+        try (TestProcesses processes = new TestProcesses(run)) {
+            List<Process> all = List.of(
+                    processes.start(List.of("split-labels", "--no-progress", "--labels", run.resolve("labels.csv").toString()),
+                            common, "LABELS.log"),
+                    processes.start(List.of("split-holder", "--id", "0", "--images", run.resolve("holder0").toString(),
+                            "--test-data", images.toString(), "--test-images", "40"), common, "HOLDER0.log"),
+                    processes.start(List.of("split-holder", "--id", "1", "--images", run.resolve("holder1").toString()),
+                            common, "HOLDER1.log"));
+            for (Process p : all) {
+                assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "the split run ended");
+            }
+            String holder0 = processes.log("HOLDER0.log");
+            for (int i = 0; i < all.size(); i++) {
+                assertEquals(0, all.get(i).exitValue(), holder0 + processes.log("LABELS.log") + processes.log("HOLDER1.log"));
+            }
+            System.out.print(holder0);
+            assertTrue(lastAccuracy(holder0) >= 85, holder0);
+        }
+    }
+
+    /**
+     * Federated learning as processes on own data: each of two clients its own CSV folder (half
+     * the rows each), server 0 testing each round on the CSV's test file. (A client whose file
+     * held one class only would be refused: its classes would not be the network's outputs.)
+     */
+    @Test
+    void csvClientsTrainByFederatedLearningAsProcesses() throws Exception {
+        Path run = Files.createDirectories(dir.resolve("fed-run"));
+        List<String> rows = Files.readAllLines(csv.resolve("train.csv"));
+        for (int k = 0; k < 2; k++) {
+            StringBuilder part = new StringBuilder(rows.get(0)).append('\n');
+            int half = (rows.size() - 1) / 2;   // contiguous halves: both classes in each (the rows alternate)
+            for (int i = 1 + k * half; i < 1 + (k + 1) * half; i++) {
+                part.append(rows.get(i)).append('\n');
+            }
+            Files.writeString(Files.createDirectories(run.resolve("client" + k)).resolve("train.csv"), part);
+        }
+        List<String> facts = List.of("--network", dense.toString(), "--clients", "2", "--rounds", "3", "--batch", "16",
+                "--deadline", "60", "--pixel-scaling", "unit", "--label-column", "kind");
+        FedOptions o = new FedOptions();
+        new picocli.CommandLine(o).parseArgs("--network", dense.toString(), "--clients", "2");
+        Path config = Launcher.writeKeysAndConfig(run, org.spdz4j.federated.FederatedTraining.roles(o.config()),
+                FedCommands.links(2));
+        List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(), "--timeout",
+                "60"));
+        common.addAll(facts);
+        try (TestProcesses processes = new TestProcesses(run)) {
+            List<Process> all = List.of(
+                    processes.start(List.of("fed-server", "--id", "1"), common, "P1.log"),
+                    processes.start(List.of("fed-server", "--id", "0", "--test-data", csv.toString(), "--no-progress"), common,
+                            "P0.log"),
+                    processes.start(List.of("fed-client", "--id", "0", "--data", run.resolve("client0").toString()), common,
+                            "CLIENT0.log"),
+                    processes.start(List.of("fed-client", "--id", "1", "--data", run.resolve("client1").toString()), common,
+                            "CLIENT1.log"));
+            for (Process p : all) {
+                assertTrue(p.waitFor(180, java.util.concurrent.TimeUnit.SECONDS), "the federated run ended");
+            }
+            String p0 = processes.log("P0.log");
+            for (Process p : all) {
+                assertEquals(0, p.exitValue(), p0 + processes.log("CLIENT0.log") + processes.log("P1.log"));
+            }
+            System.out.print(p0);
+            assertTrue(lastAccuracy(p0) >= 85, p0);
+        }
     }
 
     /** The network's outputs must be the data's classes; a network for images is refused on a CSV. */

@@ -76,13 +76,7 @@ final class CsvTable {
         }
         float[] values = null;
         if (inputs) {
-            double[][] moments = train ? moments(rows, n) : moments(trainFile, trainColumns);
-            values = new float[size * n];
-            for (int i = 0; i < size; i++) {
-                for (int j = 0; j < n; j++) {
-                    values[i * n + j] = (float) ((rows.get(i)[j] - moments[0][j]) / moments[1][j]);
-                }
-            }
+            values = standardised(rows, n, train ? moments(rows, n) : moments(trainFile, trainColumns));
         }
         short[] labelArray = null;
         if (labels) {
@@ -94,19 +88,76 @@ final class CsvTable {
         return Dataset.ofFeatures(values, labelArray, size, n, classes);
     }
 
+    /**
+     * A data holder's own rows: the column {@code idColumn} names each sample, every other column
+     * is a feature, standardised by this file's own means and standard deviations.
+     */
+    static Dataset.Named loadNamed(Path file, Shape input, String idColumn) throws IOException {
+        if (input.rank() != 1) {
+            throw new IOException(file + " is a CSV file (rows of features), but the network's input is " + input
+                    + ": give it [features]");
+        }
+        Columns c = columns(file, idColumn, input.dim(0), "id column", "--id-column");
+        int n = c.features().size();
+        List<String> ids = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        List<float[]> rows = new ArrayList<>();
+        try (Reader r = Files.newBufferedReader(file); CSVParser p = FORMAT.parse(r)) {
+            for (CSVRecord rec : p) {
+                String where = file + " line " + p.getCurrentLineNumber();
+                if (rec.size() != c.header()) {
+                    throw new IOException(where + ": " + rec.size() + " cells, the header has " + c.header());
+                }
+                String id = rec.get(idColumn).trim();
+                if (id.isEmpty() || !seen.add(id)) {
+                    throw new IOException(where + ": sample id '" + id + "' is " + (id.isEmpty() ? "empty" : "listed twice"));
+                }
+                ids.add(id);
+                float[] row = new float[n];
+                for (int j = 0; j < n; j++) {
+                    row[j] = (float) number(rec.get(c.features().get(j)), where, c.features().get(j));
+                }
+                rows.add(row);
+            }
+        } catch (IllegalStateException | java.io.UncheckedIOException e) {
+            throw new IOException(file + " is not a well-formed CSV file: " + e.getMessage(), e);
+        }
+        if (rows.isEmpty()) {
+            throw new IOException(file + " has no rows under its header");
+        }
+        return new Dataset.Named(ids, Dataset.ofFeatures(standardised(rows, n, moments(rows, n)), null, rows.size(), n,
+                List.of()));
+    }
+
+    /** {@code rows} as one array, each column centred and scaled by {@code moments}. */
+    private static float[] standardised(List<float[]> rows, int n, double[][] moments) {
+        float[] values = new float[rows.size() * n];
+        for (int i = 0; i < rows.size(); i++) {
+            for (int j = 0; j < n; j++) {
+                values[i * n + j] = (float) ((rows.get(i)[j] - moments[0][j]) / moments[1][j]);
+            }
+        }
+        return values;
+    }
+
     /** The header's columns: the features in order, the label, how many cells a row has. */
     private record Columns(List<String> features, String label, int header) {
     }
 
     private static Columns columns(Path file, String label, int expected) throws IOException {
+        return columns(file, label, expected, "label column", "--label-column");
+    }
+
+    /** The header, {@code label} the one column that is not a feature ({@code what}, named by {@code option}). */
+    private static Columns columns(Path file, String label, int expected, String what, String option) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new IOException("CSV file " + file + " not found (DIR/train.csv and DIR/test.csv)");
+            throw new IOException("CSV file " + file + " not found");
         }
         try (Reader r = Files.newBufferedReader(file); CSVParser p = FORMAT.parse(r)) {
             List<String> header = p.getHeaderNames();
             if (!header.contains(label)) {
-                throw new IOException(file + " has no label column '" + label + "' (its columns: " + String.join(", ", header)
-                        + "; name the label column with --label-column)");
+                throw new IOException(file + " has no " + what + " '" + label + "' (its columns: " + String.join(", ", header)
+                        + "; name it with " + option + ")");
             }
             List<String> features = new ArrayList<>(header);
             features.remove(label);

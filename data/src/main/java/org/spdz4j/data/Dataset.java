@@ -122,6 +122,39 @@ public final class Dataset {
                 + "nor the image folders train/ and test/, nor train.csv and test.csv (docs/data.md; README: how to obtain MNIST)");
     }
 
+    /**
+     * Inputs named by sample id, without labels: a split-learning data holder's own part.
+     *
+     * @param ids    the id of each example, in order
+     * @param inputs the examples' inputs
+     */
+    public record Named(List<String> ids, Dataset inputs) {
+        public Named {
+            ids = List.copyOf(ids);
+            if (ids.size() != inputs.size()) {
+                throw new IllegalArgumentException(ids.size() + " ids for " + inputs.size() + " examples");
+            }
+        }
+    }
+
+    /**
+     * A data holder's own inputs named by sample id: a flat folder of images (each one's id its
+     * file name without the extension, in name order; converted and resized as {@code layout}
+     * says), or a CSV file with the column {@code idColumn} and the feature columns (standardised
+     * by this file's own statistics).
+     *
+     * @throws IOException naming the file (and line or image) that is wrong
+     */
+    public static Named loadNamed(Path source, Layout layout, String idColumn) throws IOException {
+        if (Files.isDirectory(source)) {
+            return ImageFolder.loadNamed(source, layout.input(), layout.resize());
+        }
+        if (source.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".csv")) {
+            return CsvTable.loadNamed(source, layout.input(), idColumn);
+        }
+        throw new IOException(source + " is neither a folder of images nor a .csv file");
+    }
+
     /** The images of one IDX image file (gzipped or not): a data holder's own file. */
     public static Dataset readImages(Path file) throws IOException {
         return Idx.readImages(file);

@@ -35,10 +35,7 @@ final class ImageFolder {
 
     static Dataset load(Path dir, boolean train, Shape input, boolean resize, boolean inputs, boolean labels)
             throws IOException {
-        if (input.rank() != 3 || (input.dim(0) != 1 && input.dim(0) != 3)) {
-            throw new IOException(dir + " holds image folders, but the network's input is " + input
-                    + ": give it [1, height, width] (grey) or [3, height, width] (RGB)");
-        }
+        requireImageInput(dir, input);
         List<String> classes = subfolders(dir.resolve("train"));
         Path set = dir.resolve(train ? "train" : "test");
         List<Item> items = items(set, classes, train);
@@ -61,6 +58,50 @@ final class ImageFolder {
             }
         }
         return Dataset.ofImages(px, lb, items.size(), input, classes);
+    }
+
+    /** A flat folder of images, each one's id its file name without the extension, in name order. */
+    static Dataset.Named loadNamed(Path folder, Shape input, boolean resize) throws IOException {
+        requireImageInput(folder, input);
+        List<Path> files = new ArrayList<>();
+        try (Stream<Path> s = Files.list(folder)) {
+            s.filter(p -> !p.getFileName().toString().startsWith(".")).sorted().forEach(files::add);
+        }
+        List<String> ids = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (Path f : files) {
+            requireImageFile(f);
+            String name = f.getFileName().toString();
+            String id = name.substring(0, name.lastIndexOf('.'));
+            if (!seen.add(id)) {
+                throw new IOException(f + ": sample id " + id + " names two images in " + folder);
+            }
+            ids.add(id);
+        }
+        if (files.isEmpty()) {
+            throw new IOException(folder + " holds no image");
+        }
+        int plane = input.size();
+        byte[] px = new byte[files.size() * plane];
+        for (int i = 0; i < files.size(); i++) {
+            decode(files.get(i), input, resize, px, i * plane);
+        }
+        return new Dataset.Named(ids, Dataset.ofImages(px, null, files.size(), input, List.of()));
+    }
+
+    private static void requireImageInput(Path dir, Shape input) throws IOException {
+        if (input.rank() != 3 || (input.dim(0) != 1 && input.dim(0) != 3)) {
+            throw new IOException(dir + " holds images, but the network's input is " + input
+                    + ": give it [1, height, width] (grey) or [3, height, width] (RGB)");
+        }
+    }
+
+    private static void requireImageFile(Path f) throws IOException {
+        String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
+        if (!Files.isRegularFile(f) || !(name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg"))) {
+            throw new IOException(f + " is not a PNG or JPEG image (an image folder holds only .png, .jpg and .jpeg "
+                    + "files; move anything else out)");
+        }
     }
 
     private static List<String> subfolders(Path folder) throws IOException {
@@ -100,11 +141,7 @@ final class ImageFolder {
                 }
             }
             for (Path f : files) {
-                String name = f.getFileName().toString().toLowerCase(Locale.ROOT);
-                if (!Files.isRegularFile(f) || !(name.endsWith(".png") || name.endsWith(".jpg") || name.endsWith(".jpeg"))) {
-                    throw new IOException(f + " is not a PNG or JPEG image (an image folder holds only .png, .jpg and .jpeg "
-                            + "files; move anything else out)");
-                }
+                requireImageFile(f);
                 items.add(new Item(f, k));
             }
             if (files.isEmpty() && train) {

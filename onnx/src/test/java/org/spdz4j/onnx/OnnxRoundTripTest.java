@@ -39,11 +39,11 @@ import org.spdz4j.onnx.schema.Onnx.NodeProto;
 class OnnxRoundTripTest {
     private static ModelFile narrow;
 
-    /** The narrow network (exact ReLU, max pooling) trained 150 steps in the clear: a model with real weights. */
+    /** The narrow network (exact ReLU, max pooling) trained 80 steps in the clear: a model with real weights. */
     @BeforeAll
     static void train() {
         Network net = Networks.build("narrow", Networks.maxPool(), Networks.relu(), false);
-        narrow = trained(net, 150);
+        narrow = trained(net, 80);
     }
 
     private static ModelFile trained(Network net, int steps) {

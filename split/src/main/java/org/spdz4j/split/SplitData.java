@@ -44,6 +44,25 @@ public final class SplitData {
         }
     }
 
+    /**
+     * A holder's own part: an IDX image file with its id file ({@code ids}, one id per line), or,
+     * without {@code ids}, a folder of images (ids: the file names) or a CSV file with an id
+     * column; images read as {@code layout} says.
+     */
+    public static HolderPart readHolder(Path images, Path ids, Dataset.Layout layout, String idColumn) throws IOException {
+        if (ids != null) {
+            return readHolder(images, ids);
+        }
+        Dataset.Named named = Dataset.loadNamed(images, layout, idColumn);
+        for (int i = 0; i < named.ids().size(); i++) {
+            if (!validId(named.ids().get(i))) {
+                throw new IOException(images + ": not a sample id: '" + named.ids().get(i) + "' (example " + (i + 1)
+                        + "; 1 to 64 characters, no blanks or commas)");
+            }
+        }
+        return new HolderPart(named.ids(), named.inputs());
+    }
+
     /** A holder's images and id file, refused unless the file names every image once per line. */
     public static HolderPart readHolder(Path images, Path ids) throws IOException {
         Dataset m = Dataset.readImages(images);
@@ -73,12 +92,38 @@ public final class SplitData {
         return !id.isEmpty() && id.length() <= 64 && id.chars().noneMatch(c -> c == ',' || Character.isWhitespace(c));
     }
 
-    /** The label holder's file: a header {@code id,label}, then one sample per record, the label a digit 0..9. */
+    /**
+     * The label holder's file: a header {@code id,label}, then one sample per record. Labels that
+     * are all whole numbers (0 to 32,767) are the class indices themselves (MNIST's digits);
+     * otherwise the classes are the distinct labels, sorted by name, numbered from 0.
+     */
     public static Map<String, Integer> readLabels(Path file) throws IOException {
+        Map<String, String> named = readLabelNames(file);
+        boolean numbers = named.values().stream().allMatch(l -> l.matches("[0-9]{1,5}") && Integer.parseInt(l) <= Short.MAX_VALUE);
+        List<String> classes = named.values().stream().distinct().sorted().toList();
+        Map<String, Integer> out = new LinkedHashMap<>();
+        named.forEach((id, label) -> out.put(id, numbers ? Integer.parseInt(label) : classes.indexOf(label)));
+        return out;
+    }
+
+    /**
+     * Refuses labels that are not classes of a network with {@code outputs} outputs, naming the
+     * sample and the {@code file}.
+     */
+    public static void requireClasses(Map<String, Integer> labels, int outputs, Path file) {
+        labels.forEach((id, k) -> {
+            if (k >= outputs) {
+                throw new IllegalArgumentException(file + ": sample " + id + " has class " + k + ", but the network has "
+                        + outputs + " outputs (classes 0 to " + (outputs - 1) + ")");
+            }
+        });
+    }
+
+    private static Map<String, String> readLabelNames(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("the label file " + file + " does not exist");
         }
-        Map<String, Integer> out = new LinkedHashMap<>();
+        Map<String, String> out = new LinkedHashMap<>();
         CSVFormat format = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).build();
         try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8); CSVParser csv = format.parse(r)) {
             if (!csv.getHeaderNames().equals(List.of("id", "label"))) {
@@ -94,10 +139,10 @@ public final class SplitData {
                 if (!validId(id)) {
                     throw new IOException(where + ": not a sample id: '" + id + "'");
                 }
-                if (!label.matches("[0-9]")) {
-                    throw new IOException(where + ": label '" + label + "' is not a digit 0..9");
+                if (label.isBlank()) {
+                    throw new IOException(where + ": the label of " + id + " is empty");
                 }
-                if (out.put(id, Integer.parseInt(label)) != null) {
+                if (out.put(id, label.trim()) != null) {
                     throw new IOException(where + ": id " + id + " appears twice");
                 }
             }

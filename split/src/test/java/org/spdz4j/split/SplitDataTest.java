@@ -51,9 +51,16 @@ class SplitDataTest {
         String header = assertThrows(IOException.class, () -> SplitData.readLabels(file("h.csv", "name,digit\na,1\n")))
                 .getMessage();
         assertTrue(header.contains("header must be 'id,label'"), header);
-        String digit = assertThrows(IOException.class, () -> SplitData.readLabels(file("d.csv", "id,label\na,1\nb,12\n")))
+        String empty = assertThrows(IOException.class, () -> SplitData.readLabels(file("d.csv", "id,label\na,1\nb,\n")))
                 .getMessage();
-        assertTrue(digit.contains("record 2") && digit.contains("'12' is not a digit"), digit);
+        assertTrue(empty.contains("record 2") && empty.contains("the label of b is empty"), empty);
+        Map<String, Integer> twelve = SplitData.readLabels(file("n.csv", "id,label\na,1\nb,12\n"));
+        assertEquals(Map.of("a", 1, "b", 12), twelve);   // whole numbers are the classes themselves
+        String outputs = assertThrows(IllegalArgumentException.class, () -> SplitData.requireClasses(twelve, 10,
+                Path.of("n.csv"))).getMessage();
+        assertEquals("n.csv: sample b has class 12, but the network has 10 outputs (classes 0 to 9)", outputs);
+        assertEquals(Map.of("a", 0, "b", 1, "c", 0),   // names: sorted, numbered from 0
+                SplitData.readLabels(file("c.csv", "id,label\na,cat\nb,dog\nc,cat\n")));
         String again = assertThrows(IOException.class, () -> SplitData.readLabels(file("t.csv", "id,label\na,1\na,2\n")))
                 .getMessage();
         assertTrue(again.contains("record 2") && again.contains("id a appears twice"), again);
