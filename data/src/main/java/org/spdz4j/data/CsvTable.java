@@ -42,50 +42,61 @@ final class CsvTable {
         List<String> classes = classes(trainFile, trainColumns);
         List<String> names = trainColumns.features();   // read by name, in the training file's order
         int n = names.size();
-        List<float[]> rows = new ArrayList<>();
-        List<Short> lb = new ArrayList<>();
+        int size = forEachRow(file, columns.header(), null);   // counted first: every value is held once
+        if (size == 0) {
+            throw new IOException(file + " has no rows under its header");
+        }
+        float[] values = inputs ? new float[size * n] : null;
+        short[] lb = labels ? new short[size] : null;
+        forEachRow(file, columns.header(), (rec, where, i) -> {
+            if (labels) {
+                String value = rec.get(columns.label()).trim();
+                int k = classes.indexOf(value);
+                if (k < 0) {
+                    throw new IOException(where + ": label '" + value + "' is not a class of " + trainFile
+                            + " (" + String.join(", ", classes) + ")");
+                }
+                lb[i] = (short) k;
+            }
+            if (inputs) {
+                readFeatures(rec, names, where, values, i * n);
+            }
+        });
+        if (inputs) {
+            standardise(values, n, train ? moments(values, n) : moments(trainFile, trainColumns));
+        }
+        return Dataset.ofFeatures(values, lb, size, n, classes);
+    }
+
+    /** Told each row of a file, its place ({@code where}: file and line) and its index. */
+    private interface RowReader {
+        void row(CSVRecord rec, String where, int index) throws IOException;
+    }
+
+    /** Reads {@code file}'s rows (refusing one of another width than the header's) into {@code reader}; returns their count. */
+    private static int forEachRow(Path file, int header, RowReader reader) throws IOException {
+        int i = 0;
         try (Reader r = Files.newBufferedReader(file); CSVParser p = FORMAT.parse(r)) {
             for (CSVRecord rec : p) {
                 String where = file + " line " + p.getCurrentLineNumber();
-                if (rec.size() != columns.header()) {
-                    throw new IOException(where + ": " + rec.size() + " cells, the header has " + columns.header());
+                if (rec.size() != header) {
+                    throw new IOException(where + ": " + rec.size() + " cells, the header has " + header);
                 }
-                if (labels) {
-                    String value = rec.get(columns.label()).trim();
-                    int k = classes.indexOf(value);
-                    if (k < 0) {
-                        throw new IOException(where + ": label '" + value + "' is not a class of " + trainFile
-                                + " (" + String.join(", ", classes) + ")");
-                    }
-                    lb.add((short) k);
+                if (reader != null) {
+                    reader.row(rec, where, i);
                 }
-                if (inputs) {
-                    float[] row = new float[n];
-                    for (int j = 0; j < n; j++) {
-                        row[j] = (float) number(rec.get(names.get(j)), where, names.get(j));
-                    }
-                    rows.add(row);
-                }
+                i++;
             }
         } catch (IllegalStateException | java.io.UncheckedIOException e) {
             throw new IOException(file + " is not a well-formed CSV file: " + e.getMessage(), e);
         }
-        int size = inputs ? rows.size() : lb.size();
-        if (size == 0) {
-            throw new IOException(file + " has no rows under its header");
+        return i;
+    }
+
+    private static void readFeatures(CSVRecord rec, List<String> names, String where, float[] out, int at) throws IOException {
+        for (int j = 0; j < names.size(); j++) {
+            out[at + j] = (float) number(rec.get(names.get(j)), where, names.get(j));
         }
-        float[] values = null;
-        if (inputs) {
-            values = standardised(rows, n, train ? moments(rows, n) : moments(trainFile, trainColumns));
-        }
-        short[] labelArray = null;
-        if (labels) {
-            labelArray = new short[size];
-            for (int i = 0; i < size; i++) {
-                labelArray[i] = lb.get(i);
-            }
-        }
-        return Dataset.ofFeatures(values, labelArray, size, n, classes);
     }
 
     /**
@@ -99,45 +110,31 @@ final class CsvTable {
         }
         Columns c = columns(file, idColumn, input.dim(0), "id column", "--id-column");
         int n = c.features().size();
-        List<String> ids = new ArrayList<>();
-        java.util.Set<String> seen = new java.util.HashSet<>();
-        List<float[]> rows = new ArrayList<>();
-        try (Reader r = Files.newBufferedReader(file); CSVParser p = FORMAT.parse(r)) {
-            for (CSVRecord rec : p) {
-                String where = file + " line " + p.getCurrentLineNumber();
-                if (rec.size() != c.header()) {
-                    throw new IOException(where + ": " + rec.size() + " cells, the header has " + c.header());
-                }
-                String id = rec.get(idColumn).trim();
-                if (id.isEmpty() || !seen.add(id)) {
-                    throw new IOException(where + ": sample id '" + id + "' is " + (id.isEmpty() ? "empty" : "listed twice"));
-                }
-                ids.add(id);
-                float[] row = new float[n];
-                for (int j = 0; j < n; j++) {
-                    row[j] = (float) number(rec.get(c.features().get(j)), where, c.features().get(j));
-                }
-                rows.add(row);
-            }
-        } catch (IllegalStateException | java.io.UncheckedIOException e) {
-            throw new IOException(file + " is not a well-formed CSV file: " + e.getMessage(), e);
-        }
-        if (rows.isEmpty()) {
+        int size = forEachRow(file, c.header(), null);
+        if (size == 0) {
             throw new IOException(file + " has no rows under its header");
         }
-        return new Dataset.Named(ids, Dataset.ofFeatures(standardised(rows, n, moments(rows, n)), null, rows.size(), n,
-                List.of()));
+        List<String> ids = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        float[] values = new float[size * n];
+        forEachRow(file, c.header(), (rec, where, i) -> {
+            String id = rec.get(idColumn).trim();
+            if (id.isEmpty() || !seen.add(id)) {
+                throw new IOException(where + ": sample id '" + id + "' is " + (id.isEmpty() ? "empty" : "listed twice"));
+            }
+            ids.add(id);
+            readFeatures(rec, c.features(), where, values, i * n);
+        });
+        standardise(values, n, moments(values, n));
+        return new Dataset.Named(ids, Dataset.ofFeatures(values, null, size, n, List.of()));
     }
 
-    /** {@code rows} as one array, each column centred and scaled by {@code moments}. */
-    private static float[] standardised(List<float[]> rows, int n, double[][] moments) {
-        float[] values = new float[rows.size() * n];
-        for (int i = 0; i < rows.size(); i++) {
-            for (int j = 0; j < n; j++) {
-                values[i * n + j] = (float) ((rows.get(i)[j] - moments[0][j]) / moments[1][j]);
-            }
+    /** Centres and scales each column of {@code values} (rows of {@code n}) in place by {@code moments}. */
+    private static void standardise(float[] values, int n, double[][] moments) {
+        for (int i = 0; i < values.length; i++) {
+            int j = i % n;
+            values[i] = (float) ((values[i] - moments[0][j]) / moments[1][j]);
         }
-        return values;
     }
 
     /** The header's columns: the features in order, the label, how many cells a row has. */
@@ -204,17 +201,15 @@ final class CsvTable {
         return List.copyOf(sorted);
     }
 
-    /** Each column's mean ([0]) and standard deviation ([1], 1 for a constant column). */
-    private static double[][] moments(List<float[]> rows, int n) {
+    /** Each column's mean ([0]) and standard deviation ([1], 1 for a constant column) of {@code values}, rows of {@code n}. */
+    private static double[][] moments(float[] values, int n) {
         double[] sum = new double[n];
         double[] squares = new double[n];
-        for (float[] row : rows) {
-            for (int j = 0; j < n; j++) {
-                sum[j] += row[j];
-                squares[j] += (double) row[j] * row[j];
-            }
+        for (int i = 0; i < values.length; i++) {
+            sum[i % n] += values[i];
+            squares[i % n] += (double) values[i] * values[i];
         }
-        return finish(sum, squares, rows.size());
+        return finish(sum, squares, values.length / n);
     }
 
     /** The same, streamed from the training file (its rows are not kept). */
@@ -222,18 +217,14 @@ final class CsvTable {
         int n = c.features().size();
         double[] sum = new double[n];
         double[] squares = new double[n];
-        long count = 0;
-        try (Reader r = Files.newBufferedReader(trainFile); CSVParser p = FORMAT.parse(r)) {
-            for (CSVRecord rec : p) {
-                for (int j = 0; j < n; j++) {
-                    double v = number(rec.get(c.features().get(j)), trainFile + " line " + p.getCurrentLineNumber(),
-                            c.features().get(j));
-                    sum[j] += v;
-                    squares[j] += v * v;
-                }
-                count++;
+        float[] row = new float[n];
+        int count = forEachRow(trainFile, c.header(), (rec, where, i) -> {
+            readFeatures(rec, c.features(), where, row, 0);
+            for (int j = 0; j < n; j++) {
+                sum[j] += row[j];
+                squares[j] += (double) row[j] * row[j];
             }
-        }
+        });
         return finish(sum, squares, count);
     }
 

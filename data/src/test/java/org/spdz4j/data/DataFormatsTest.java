@@ -108,6 +108,31 @@ class DataFormatsTest {
         assertTrue(oneClass.getMessage().contains("has 1 class folder(s)"), oneClass.getMessage());
     }
 
+    /** A split-learning holder's own part: a flat folder (ids: file names) or a CSV with an id column. */
+    @Test
+    void aHoldersOwnPartIsNamedBySampleId(@TempDir Path dir) throws IOException {
+        image(dir.resolve("mine/s2.png"), 5, 5, 0xff0000);
+        image(dir.resolve("mine/s1.jpg"), 5, 5, 0x0000ff);
+        Dataset.Named folder = Dataset.loadNamed(dir.resolve("mine"), RGB, "id");
+        assertEquals(List.of("s1", "s2"), folder.ids());
+        assertEquals(Shape.of(2, 3, 4, 4), folder.inputs().scaled(InputScaling.UNIT).images(new int[]{0, 1}).shape());
+        image(dir.resolve("mine/s1.png"), 5, 5, 0x00ff00);
+        IOException twice = assertThrows(IOException.class, () -> Dataset.loadNamed(dir.resolve("mine"), RGB, "id"));
+        assertTrue(twice.getMessage().contains("sample id s1 names two images"), twice.getMessage());
+
+        Path table = dir.resolve("mine.csv");
+        Files.writeString(table, "x,id\n1,a\n3,b\n");
+        Dataset.Named rows = Dataset.loadNamed(table, features(1), "id");
+        assertEquals(List.of("a", "b"), rows.ids());
+        assertArrayEquals(new double[]{-1, 1}, rows.inputs().scaled(InputScaling.UNIT).images(new int[]{0, 1}).values(), 1e-6);
+        Files.writeString(table, "x,id\n1,a\n3,a\n");
+        IOException again = assertThrows(IOException.class, () -> Dataset.loadNamed(table, features(1), "id"));
+        assertEquals(table + " line 3: sample id 'a' is listed twice", again.getMessage());
+        IOException noId = assertThrows(IOException.class, () -> Dataset.loadNamed(table, features(1), "key"));
+        assertTrue(noId.getMessage().contains("has no id column 'key'") && noId.getMessage().contains("--id-column"),
+                noId.getMessage());
+    }
+
     private static void csv(Path dir, String train, String test) throws IOException {
         Files.writeString(dir.resolve("train.csv"), train);
         Files.writeString(dir.resolve("test.csv"), test);
