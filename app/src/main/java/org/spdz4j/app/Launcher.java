@@ -73,7 +73,8 @@ final class Launcher {
                 String log = e.getValue().log();
                 ProcessBuilder p = starter(Spdz.class, e.getValue().args(), log == null ? null : run.resolve(log),
                         e.getValue().errorsHere());
-                p.environment().put(ParentWatch.DEMO_KEYS, "1"); // the keys this demo made: forgotten once loaded
+                // the folder of the keys this demo made: each forgotten once loaded, all if the launcher dies first
+                p.environment().put(ParentWatch.DEMO_KEYS, run.toAbsolutePath().toString());
                 processes.put(e.getKey(), p.start());
             }
             List<Role> optional = launches.entrySet().stream().filter(e -> e.getValue().optional()).map(Map.Entry::getKey).toList();

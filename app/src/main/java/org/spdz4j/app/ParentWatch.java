@@ -18,7 +18,7 @@ import java.nio.file.Path;
 final class ParentWatch {
     /** The launcher's process id, in the environment of the processes it starts. */
     static final String ENV = "SPDZ4J_LAUNCHER_PID";
-    /** Set for a demo's participants, whose keys the demo made for this run alone. */
+    /** For a demo's participants: the folder of the keys the demo made for this run alone. */
     static final String DEMO_KEYS = "SPDZ4J_DEMO_KEYS";
 
     private ParentWatch() {
@@ -36,7 +36,23 @@ final class ParentWatch {
 
     private static void gone(long launcher) {
         System.err.println("the demo's launcher (process " + launcher + ") ended: this participant stops too");
+        forgetAllKeys(); // a participant killed before it loaded its key must not leave the key behind
         System.exit(1);
+    }
+
+    /** Deletes every private key in the demo's key folder (the demo's launcher is gone: no run needs them). */
+    private static void forgetAllKeys() {
+        String dir = System.getenv(DEMO_KEYS);
+        if (dir == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(Path.of(dir))) {
+            for (Path f : files.filter(f -> f.getFileName().toString().endsWith(".key.pem")).toList()) {
+                Files.deleteIfExists(f);
+            }
+        } catch (IOException e) {
+            System.err.println("could not delete the demo's keys in " + dir + ": " + e.getMessage());
+        }
     }
 
     /** In a demo's participant: deletes the demo's private key {@code key} once it is loaded (the run needs it no more). */

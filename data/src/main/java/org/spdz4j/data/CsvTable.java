@@ -194,6 +194,10 @@ final class CsvTable {
         if (sorted.stream().allMatch(v -> v.matches("-?\\d+(\\.\\d+)?"))) {
             sorted.sort(java.util.Comparator.comparingDouble(Double::parseDouble));
         }
+        if (sorted.size() > Short.MAX_VALUE) {
+            throw new IOException(trainFile + " has " + sorted.size() + " label values in column '" + c.label()
+                    + "', more than " + Short.MAX_VALUE + " classes: is '" + c.label() + "' the label column?");
+        }
         if (sorted.size() < 2) {
             throw new IOException(trainFile + " has " + sorted.size() + " label value(s) in column '" + c.label()
                     + "': a classifier needs at least two classes");
