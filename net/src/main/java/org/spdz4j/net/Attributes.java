@@ -11,6 +11,9 @@ final class Attributes {
     /** Set on a connection whose HELLO was refused: nothing more from it is delivered. */
     static final AttributeKey<Boolean> REJECTED = AttributeKey.valueOf("spdz4j.rejected");
 
+    /** Set on a dialled connection that closed during its TLS handshake: it is dialled again, its end is no failure. */
+    static final AttributeKey<Boolean> REDIALLED = AttributeKey.valueOf("spdz4j.redialled");
+
     private Attributes() {
     }
 }

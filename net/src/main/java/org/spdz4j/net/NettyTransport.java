@@ -293,16 +293,51 @@ public final class NettyTransport implements Transport {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
                 .handler(initializer(false, peer));
         Exception last = null;
+        long pause = 100;
+        boolean told = false;
         while (System.nanoTime() < deadline) {
             ChannelFuture f = b.connect(at).awaitUninterruptibly();
             if (f.isSuccess()) {
-                return;
+                SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+                if (ssl == null) {
+                    return;
+                }
+                // a connection closed or reset before its TLS handshake ends (a proxy or a restarting
+                // peer) is dialled again; a completed or refused handshake is the setup's to judge
+                io.netty.util.concurrent.Future<Channel> handshake = ssl.handshakeFuture();
+                handshake.awaitUninterruptibly(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                if (!handshake.isDone() || handshake.isSuccess() || !closedDuringHandshake(handshake.cause())) {
+                    return;
+                }
+                last = new ProtocolException(Inbound.describe(handshake.cause()));
+                if (!told) {
+                    LOG.warn("{}: the connection to {} at {} ended during the TLS handshake ({}); dialling again until "
+                            + "the setup window ends", self, peer, at, Inbound.describe(handshake.cause()));
+                    told = true;
+                }
+            } else {
+                last = (Exception) f.cause();
             }
-            last = (Exception) f.cause();
-            sleep(100); // the peer may not listen yet
+            sleep(pause); // the peer may not listen yet
+            pause = Math.min(2000, pause * 2);
         }
         throw new ProtocolException(self + " timed out after " + timeout.toSeconds() + " s connecting to " + peer
                 + " at " + at + (last != null ? ": " + last.getMessage() : ""));
+    }
+
+    /**
+     * Whether a failed TLS handshake ended because the connection closed or was reset, not because
+     * a side refused the other (an alert): worth dialling again.
+     */
+    static boolean closedDuringHandshake(Throwable cause) {
+        Throwable root = Inbound.root(cause);
+        String m = String.valueOf(root.getMessage()).toLowerCase(java.util.Locale.ROOT)
+                + " " + String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT);
+        if (m.contains("alert") || m.contains("certificate")) {
+            return false;
+        }
+        return root instanceof java.nio.channels.ClosedChannelException || m.contains("closed") || m.contains("reset")
+                || m.contains("broken pipe");
     }
 
     private ChannelInitializer<SocketChannel> initializer(boolean server, Role dialed) {
@@ -327,6 +362,9 @@ public final class NettyTransport implements Transport {
                             ssl.handshakeFuture().addListener(f -> {
                                 if (f.isSuccess()) {
                                     hello(ch);
+                                } else if (!server && closedDuringHandshake(f.cause())) {
+                                    ch.attr(Attributes.REDIALLED).set(true);
+                                    ch.close(); // the dialler tries again (dial)
                                 } else {
                                     setup.add(new Inbound.Failure(dialed, "TLS handshake with " + ch.remoteAddress()
                                             + " failed: " + Inbound.describe(f.cause()) + refusedHint(f.cause()), ch));
@@ -350,8 +388,9 @@ public final class NettyTransport implements Transport {
     private void deliver(Inbound.Event e) {
         Channel from = e instanceof Inbound.Hello h ? h.ctx().channel()
                 : e instanceof Inbound.Message m ? m.channel() : ((Inbound.Failure) e).channel();
-        if (Boolean.TRUE.equals(from.attr(Attributes.REJECTED).get())) {
-            return; // what a refused connection still had in flight
+        if (Boolean.TRUE.equals(from.attr(Attributes.REJECTED).get())
+                || Boolean.TRUE.equals(from.attr(Attributes.REDIALLED).get())) {
+            return; // what a refused connection still had in flight; the end of one dialled again
         }
         if (e instanceof Inbound.Hello h && !connected) {
             String refused = refusal(h);

@@ -67,6 +67,52 @@ class SetupAvailabilityTest {
         }
     }
 
+    /**
+     * P1 dials P0's address while something there (a proxy whose target is not up yet, a peer
+     * restarting) accepts and closes every connection mid-handshake: P1 dials again, with backoff,
+     * and connects once P0 listens, within its setup window.
+     */
+    @Test
+    void aConnectionClosedDuringTheTlsHandshakeIsDialledAgain() throws Exception {
+        Map<Role, InetSocketAddress> at = Ports.loopback();
+        Map<Role, TlsIdentity> ids = NettyConformanceTest.identities();
+        InetSocketAddress p0At = at.get(Role.P0);
+        java.util.concurrent.atomic.AtomicInteger closed = new java.util.concurrent.atomic.AtomicInteger();
+        java.net.ServerSocket closer = new java.net.ServerSocket();
+        closer.setReuseAddress(true);
+        closer.bind(p0At);
+        Thread accepting = new Thread(() -> {
+            try {
+                while (true) {
+                    Socket s = closer.accept();
+                    s.getInputStream().read();   // the dialler's ClientHello begins: close mid-handshake
+                    s.close();
+                    closed.incrementAndGet();
+                }
+            } catch (IOException stopped) {
+                // the closer is closed: P0 takes the port
+            }
+        });
+        accepting.start();
+        CompletableFuture<NettyTransport> p1 = CompletableFuture.supplyAsync(
+                () -> NettyTransport.connect(Role.P1, Map.of(Role.P0, at.get(Role.P0), Role.P1, at.get(Role.P1)),
+                        ids.get(Role.P1), TIMEOUT));
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (closed.get() < 2 && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        closer.close();
+        accepting.join();
+        assertTrue(closed.get() >= 2, "P1 dialled again after a closed handshake: " + closed.get());
+        assertTrue(!p1.isDone(), "P1 did not give up on the first closed handshake");
+        try (NettyTransport t0 = NettyTransport.connect(Role.P0, Map.of(Role.P0, at.get(Role.P0), Role.P1, at.get(Role.P1)),
+                ids.get(Role.P0), TIMEOUT); NettyTransport t1 = p1.join()) {
+            Tag tag = new Tag(Tag.Kind.OPEN, 0, 0);
+            t1.send(Role.P0, tag, Ring128Tensor.filled(Shape.of(2), 7));
+            assertEquals(7, t0.receive(Role.P1, tag).lo(1));
+        }
+    }
+
     @Test
     void aDialerWithAWrongPinNamesThePresentedAndThePinnedFingerprint() {
         Map<Role, InetSocketAddress> at = Ports.loopback();
