@@ -71,6 +71,10 @@ final class PartyCommand implements Callable<Integer> {
             System.out.println("P0: pixel scaling (p/255 - mean) / sd with mean,sd = " + scaling);
         }
         Dataset test = role.equals(Role.P0) && testImages > 0 ? Dataset.load(data, false, layout).scaled(scaling) : null;
+        if (saveModel != null && training.keepShared != null) {
+            throw new IllegalArgumentException("--save-model reveals the model to P0 and --keep-shared keeps it on shares: "
+                    + "choose one ('spdz combine-shares' rebuilds a model from both shares, where its owner holds both)");
+        }
         if (saveModel != null && role.equals(Role.P0)) {
             Path parent = saveModel.toAbsolutePath().getParent();
             if (parent == null || !Files.isDirectory(parent) || !Files.isWritable(parent)) {
@@ -126,6 +130,9 @@ final class PartyCommand implements Callable<Integer> {
             System.out.printf("%s: %d steps, %.2f s per step: compute %.2f, waiting for %s %.2f, waiting for the dealer %.2f%n",
                     role, steps - r.firstStep(), step, step - r.peerWaitSeconds() - r.dealerWaitSeconds(), role.peer(),
                     r.peerWaitSeconds(), r.dealerWaitSeconds());
+            if (r.outcome().shared() != null) {
+                training.writeShare(r.outcome().shared());
+            }
             if (role.equals(Role.P0)) {
                 metrics.close();
                 report(c, r, scaling, test);
@@ -158,7 +165,9 @@ final class PartyCommand implements Callable<Integer> {
         if (c.rangeCheck()) {
             System.out.println("P0: " + TrainingParty.rangeReport(r.outcome().outOfRange(), r.stepsRun()));
         }
-        if (test != null) {
+        if (test != null && r.outcome().model() == null) {
+            System.out.println("P0: the model stays on shares, so P0 cannot test it: 'spdz serve' and 'spdz classify --data' do");
+        } else if (test != null) {
             double accuracy = Evaluation.accuracy(c.network(), r.outcome().model(), test, testImages);
             System.out.println("P0: " + OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
         }

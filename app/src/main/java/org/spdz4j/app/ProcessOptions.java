@@ -37,6 +37,15 @@ final class ProcessOptions {
      */
     <T> T run(Role role, java.util.List<Role> participants, java.util.List<Role> optional, NetworkRunner.Body<T> body)
             throws Exception {
+        return run(role, participants, optional, timeout(), body);
+    }
+
+    /**
+     * As {@link #run(Role, java.util.List, java.util.List, NetworkRunner.Body)}, waiting for the
+     * optional participants at most {@code optionalWindow} once the others are in.
+     */
+    <T> T run(Role role, java.util.List<Role> participants, java.util.List<Role> optional, Duration optionalWindow,
+              NetworkRunner.Body<T> body) throws Exception {
         RunConfig c = RunConfig.read(config).requireExactly(config, participants.toArray(new Role[0]));
         Topology topology = c.topology().withOptional(optional.stream().filter(r -> !r.equals(role)).toList());
         TlsIdentity tls = null;
@@ -47,7 +56,12 @@ final class ProcessOptions {
             tls = TlsIdentity.load(keys, role, topology);
             ParentWatch.forgetKey(keys.resolve(role + ".key.pem")); // a demo's key: loaded, no longer needed on disk
         }
-        return NetworkRunner.run(role, topology, tls, timeout(), body);
+        return NetworkRunner.run(role, topology, tls, timeout(), optionalWindow, body);
+    }
+
+    /** Every role run.yaml names, in file order. */
+    java.util.List<Role> configuredRoles() throws IOException {
+        return java.util.List.copyOf(RunConfig.read(config).endpoints().keySet());
     }
 
     /** The compute party {@code --id} names: P0 or P1, anything else refused. */

@@ -16,7 +16,8 @@ import picocli.CommandLine;
         subcommands = {TrainCommand.class, SplitTrainCommand.class, SplitBenchCommand.class, FedTrainCommand.class, PredictCommand.class, ExportCommand.class, KeygenCommand.class, DealerCommand.class,
                 PartyCommand.class, DemoCommand.class, SplitDemoCommand.class, SplitCommands.Holder.class, SplitCommands.Labels.class,
                 SplitCommands.Party.class, SplitCommands.Dealer.class, FedDemoCommand.class, FedCommands.Server.class,
-                FedCommands.Client.class, FedCommands.Dealer.class, CompareBackendsCommand.class})
+                FedCommands.Client.class, FedCommands.Dealer.class, CompareBackendsCommand.class, ServeCommand.class,
+                ClassifyCommand.class, ModelShareCommands.Share.class, ModelShareCommands.Combine.class})
 public final class Spdz {
     static {
         // the network catalogue, as every --network option's description lists it (also for picocli's doc generators)

@@ -8,6 +8,7 @@ import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
+import org.spdz4j.layers.SharedModel;
 import org.spdz4j.training.CommunicationReport;
 import org.spdz4j.training.LocalTraining;
 import org.spdz4j.training.TrainingConfig;
@@ -49,6 +50,12 @@ final class TrainCommand implements Callable<Integer> {
         InputScaling scaling = sets.scaling();
         training.useBackend();
         int steps = LocalTraining.batches(c, train.size()).length;
+        if (saveModel != null && training.keepShared != null) {
+            throw new IllegalArgumentException("--save-model reveals the model and --keep-shared keeps it on shares: choose one");
+        }
+        if (plaintext && training.keepShared != null) {
+            throw new IllegalArgumentException("--plaintext trains in the clear: there are no shares to keep (--keep-shared)");
+        }
         if (plaintext) {
             return plaintext(c, train, test, scaling, steps);
         }
@@ -65,6 +72,15 @@ final class TrainCommand implements Callable<Integer> {
                     output.say(String.format("step %d/%d  %.1f s  %.2f s/step", step + 1, steps, s, s / (step + 1)));
                 }
             });
+        }
+        if (r.shared() != null) { // nothing revealed: both shares written, one file per party
+            System.out.printf("MPC: the model stays on shares; %.2f s/step online, dealer busy %.2f s/step%n",
+                    r.onlineNanos() / 1e9 / r.steps(), r.dealerBusyNanos() / 1e9 / r.steps());
+            for (SharedModel share : r.shared()) {
+                training.writeShare(share);
+            }
+            System.out.print(CommunicationReport.table(r));
+            return 0;
         }
         double accuracy = Evaluation.accuracy(c.network(), r.model(), test, testImages);
         System.out.printf("MPC: %s; %.2f s/step online, dealer busy %.2f s/step%n",

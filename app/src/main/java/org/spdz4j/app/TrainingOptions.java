@@ -11,6 +11,7 @@ import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Networks;
+import org.spdz4j.layers.SharedModel;
 import org.spdz4j.layers.SoftmaxCrossEntropy;
 import org.spdz4j.training.LocalTraining;
 import org.spdz4j.training.TrainingConfig;
@@ -52,6 +53,10 @@ final class TrainingOptions {
     @Option(names = "--check-range", description = "reveal to P0 one bit per step: whether an activation left its "
             + "comparison range or the polynomial's interval (a diverging run); two more comparisons per activation")
     boolean checkRange;
+    @Option(names = "--keep-shared", paramLabel = "DIR", description = "keep the trained model on shares: each compute "
+            + "party writes its share to DIR/<ROLE>.share (owner-only) and nothing is revealed; 'spdz serve' answers "
+            + "clients from the shares (docs/prediction.md)")
+    java.nio.file.Path keepShared;
     @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
     boolean showLoss;
 
@@ -84,7 +89,7 @@ final class TrainingOptions {
         }
         return TrainingConfig.seedNetwork(recipe.epochs, recipe.batch, trainImages).withNetwork(net).withMode(mode)
                 .withSgd(recipe.sgd(weightDecay)).withSchedule(recipe.schedule()).withSeed(recipe.seed)
-                .withInit(recipe.weightInit(net, ownsModel)).withRangeCheck(checkRange);
+                .withInit(recipe.weightInit(net, ownsModel)).withRangeCheck(checkRange).withKeepShared(keepShared != null);
     }
 
     /**
@@ -123,6 +128,18 @@ final class TrainingOptions {
         return LocalTraining.batches(config(false), available).length;
     }
 
+    /**
+     * With {@code --keep-shared}: writes {@code share} to {@code DIR/<ROLE>.share}, owner-only in an
+     * owner-only directory, and says where.
+     */
+    void writeShare(SharedModel share) throws java.io.IOException {
+        org.spdz4j.core.files.SecretFiles.directory(keepShared);
+        java.nio.file.Path file = keepShared.resolve(share.party() + ".share");
+        share.write(file);
+        System.out.println(share.party() + ": its share of the model (id " + share.idHex() + ", never revealed) written to "
+                + file);
+    }
+
     /** Options to pass to a child process so it trains the same run. */
     List<String> asArguments() {
         List<String> args = new ArrayList<>(recipe.asArguments());
@@ -134,6 +151,9 @@ final class TrainingOptions {
         }
         if (checkRange) {
             args.add("--check-range");
+        }
+        if (keepShared != null) {
+            args.addAll(List.of("--keep-shared", keepShared.toAbsolutePath().toString()));
         }
         return args;
     }
@@ -159,6 +179,7 @@ final class TrainingOptions {
         a.put("pixel scaling (--pixel-scaling)", pixelScaling); // the rule; with 'data' the values stay with P0
         a.put("revealed loss (--show-loss)", "" + showLoss);
         a.put("range check (--check-range)", "" + checkRange);
+        a.put("the model at the end (--keep-shared)", keepShared != null ? "kept on shares" : "revealed to P0");
         a.put("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
         return a;
     }

@@ -285,6 +285,11 @@ public final class Dataset {
     public record Scaled(Dataset train, Dataset test, InputScaling scaling) {
     }
 
+    /** The scaling {@link #images} applies (see {@link #scaled}), or null before one is chosen. */
+    public InputScaling scaling() {
+        return scaling;
+    }
+
     /** These examples with {@code s} applied by {@link #images}. */
     public Dataset scaled(InputScaling s) {
         return new Dataset(pixels, features, labels, size, example, classes, s);

@@ -189,6 +189,14 @@ public final class Network {
         }
     }
 
+    /**
+     * The network {@link #describe()} wrote: how a model file, a share file or a peer names an
+     * architecture; refused naming what does not parse.
+     */
+    public static Network parseDescription(String description) {
+        return NetworkDescription.parse(description);
+    }
+
     /** Canonical description: part of the plan name, so parties with other networks disagree on the plan hash. */
     public String describe() {
         StringBuilder b = new StringBuilder();

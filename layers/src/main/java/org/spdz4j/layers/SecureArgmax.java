@@ -53,12 +53,31 @@ public final class SecureArgmax {
 
     /** Declares the comparisons, the routing and the accuracy product. */
     public void declare(Plan.Builder plan) {
-        tournament.declareMax(plan, null);
-        tournament.declareRoute(plan, null, false);
+        declareOneHot(plan);
         Shape s = Shape.of(rows, classes);
         oneHotMask = plan.mask(s);
         labelMask = plan.mask(s);
         agreement = plan.product(BilinearOps.elementwise(), oneHotMask, labelMask, 0);
+    }
+
+    /** Declares the comparisons and the routing only: for {@link #oneHot} and {@link #classIndex}, not {@link #correct}. */
+    public void declareOneHot(Plan.Builder plan) {
+        tournament.declareMax(plan, null);
+        tournament.declareRoute(plan, null, false);
+    }
+
+    /**
+     * Shares of each row's argmax as an integer {@code 0 .. C-1} in the ring (not fixed point),
+     * shape (N): the one-hot times the class numbers, summed; local once the one-hot is shared.
+     */
+    public Ring128Tensor classIndex(ComputeParty party, Ring128Tensor logits) {
+        Ring128Tensor hot = oneHot(party, logits);
+        long[] weights = new long[classes];
+        for (int c = 0; c < classes; c++) {
+            weights[c] = c;
+        }
+        Ring128Tensor perClass = Ring128Tensor.ofLongs(Shape.of(classes, 1), weights);
+        return hot.matmul(perClass, false, false).reshape(Shape.of(rows));
     }
 
     /** Shares of the one-hot argmax of each row (0 or 1 in the ring, not fixed point), shape (N, C). */

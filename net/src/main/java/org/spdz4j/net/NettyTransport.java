@@ -119,9 +119,19 @@ public final class NettyTransport implements Transport {
      * @param tls null for plain TCP (tests and trusted networks only)
      */
     public static NettyTransport connect(Role self, Topology topology, TlsIdentity tls, Duration timeout) {
+        return connect(self, topology, tls, timeout, timeout);
+    }
+
+    /**
+     * As {@link #connect(Role, Topology, TlsIdentity, Duration)}, waiting for the optional peers
+     * at most {@code optionalWindow} once every required one is in (a prediction server's session
+     * starts with the clients that came within a short window, not after the whole timeout).
+     */
+    public static NettyTransport connect(Role self, Topology topology, TlsIdentity tls, Duration timeout,
+                                         Duration optionalWindow) {
         NettyTransport t = new NettyTransport(self, topology, tls, timeout);
         try {
-            t.start();
+            t.start(optionalWindow);
             return t;
         } catch (RuntimeException e) {
             t.close();
@@ -129,8 +139,9 @@ public final class NettyTransport implements Transport {
         }
     }
 
-    private void start() {
+    private void start(Duration optionalWindow) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        long optionalDeadline = Long.MAX_VALUE; // set once every required peer is in
         boolean accepts = topology.listens(self);
         InetSocketAddress listenAt = topology.participant(self).address();
         if (accepts) {
@@ -161,7 +172,10 @@ public final class NettyTransport implements Transport {
             }
         }
         while (peers.size() < expected.size()) {
-            long left = deadline - System.nanoTime();
+            if (optionalDeadline == Long.MAX_VALUE && missingRequired().isEmpty()) {
+                optionalDeadline = System.nanoTime() + optionalWindow.toNanos();
+            }
+            long left = Math.min(deadline, optionalDeadline) - System.nanoTime();
             Inbound.Event e;
             try {
                 e = left <= 0 ? null : setup.poll(left, TimeUnit.NANOSECONDS);
@@ -195,7 +209,11 @@ public final class NettyTransport implements Transport {
         }
         connected = true;
         if (!absent().isEmpty()) {
-            LOG.warn("{} starts without {}: optional, not connected within {} s", self, absent(), timeout.toSeconds());
+            if (optionalWindow.equals(timeout)) {
+                LOG.warn("{} starts without {}: optional, not connected within {} s", self, absent(), timeout.toSeconds());
+            } else { // a short window by design (a prediction session): who did not come is no news
+                LOG.debug("{} starts without {}", self, absent());
+            }
         }
         if (server != null) {
             server.close().awaitUninterruptibly(timeout.toMillis()); // every peer is in: nobody else gets to connect

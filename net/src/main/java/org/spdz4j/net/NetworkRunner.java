@@ -46,7 +46,16 @@ public final class NetworkRunner {
      */
     public static <T> T run(Role self, Topology topology, TlsIdentity tls, Duration timeout, Body<T> body)
             throws Exception {
-        try (NettyTransport t = NettyTransport.connect(self, topology, tls, timeout)) {
+        return run(self, topology, tls, timeout, timeout, body);
+    }
+
+    /**
+     * As {@link #run(Role, Topology, TlsIdentity, Duration, Body)}, waiting for the topology's
+     * optional peers at most {@code optionalWindow} once the required ones are in.
+     */
+    public static <T> T run(Role self, Topology topology, TlsIdentity tls, Duration timeout, Duration optionalWindow,
+                            Body<T> body) throws Exception {
+        try (NettyTransport t = NettyTransport.connect(self, topology, tls, timeout, optionalWindow)) {
             return body.run(t);
         }
     }

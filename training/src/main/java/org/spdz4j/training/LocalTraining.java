@@ -14,6 +14,7 @@ import org.spdz4j.data.Dataset;
 import org.spdz4j.data.Partitions;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.FloatTensor;
+import org.spdz4j.layers.SharedModel;
 import org.spdz4j.triples.LocalComputation;
 import org.spdz4j.triples.Plan;
 
@@ -38,10 +39,12 @@ public final class LocalTraining {
      * @param onlineNanos    P0's wall time in training steps
      * @param dealerBusyNanos the dealer's compute time
      * @param outOfRange     with the range check, the steps P0 learnt had an activation outside its range
+     * @param shared         with {@link TrainingConfig#keepShared()}: P0's and P1's shares of the model (then
+     *                       {@code model} is null); null otherwise
      */
     public record Result(List<double[]> model, List<FloatTensor> logits, TrafficCounter p0Traffic,
                          TrafficCounter dealerTraffic, List<String> layerScopes, int steps, long onlineNanos,
-                         long dealerBusyNanos, Plan plan, List<Integer> outOfRange) {
+                         long dealerBusyNanos, Plan plan, List<Integer> outOfRange, List<SharedModel> shared) {
     }
 
     /** The image indices of each step: a public shuffle per epoch. */
@@ -96,7 +99,8 @@ public final class LocalTraining {
             logits.add(new FloatTensor(Shape.of(c.batchSize(), c.network().outputs()), fp.decode(r.p0().logits().get(s).add(r.p1().logits().get(s)))));
         }
         return new Result(r.p0().model(), logits, r.p0Traffic(), r.dealerTraffic(), r.p0().scopes(),
-                batches.length - firstStep, r.p0().nanos(), r.dealerBusyNanos(), plan, r.p0().outOfRange());
+                batches.length - firstStep, r.p0().nanos(), r.dealerBusyNanos(), plan, r.p0().outOfRange(),
+                c.keepShared() ? List.of(r.p0().shared(), r.p1().shared()) : null);
     }
 
     /** A trained float twin and its loss at each step. */

@@ -23,35 +23,41 @@ import org.spdz4j.layers.WeightInit;
  * @param seed         seeds the public initial weights and the data order
  * @param fixedPoint   number format
  * @param rangeCheck   reveal to P0 one bit per step: did an activation leave its range ({@code --check-range})
+ * @param keepShared   at the end, keep the model on shares ({@link org.spdz4j.layers.SharedModel}) instead of
+ *                     revealing it to P0 ({@code --keep-shared})
  */
 public record TrainingConfig(Network network, Mode mode, int epochs, int batchSize, int trainImages, Sgd sgd,
                              LearningRateSchedule schedule, WeightInit init, long seed, FixedPoint fixedPoint,
-                             boolean rangeCheck) {
+                             boolean rangeCheck, boolean keepShared) {
 
     /** The seed network with the [-2, 2] quadratic ReLU, N(0, 0.05^2) init, lr 0.05 (constant), momentum 0.9. */
     public static TrainingConfig seedNetwork(int epochs, int batchSize, int trainImages) {
         return new TrainingConfig(Network.seed(new PolyRelu(2, 2.0)), Mode.OPTIMIZED, epochs, batchSize, trainImages,
-                new Sgd(0.05, 0.9, 0), LearningRateSchedule.CONSTANT, WeightInit.normal(0.05), 1, FixedPoint.DEFAULT, false);
+                new Sgd(0.05, 0.9, 0), LearningRateSchedule.CONSTANT, WeightInit.normal(0.05), 1, FixedPoint.DEFAULT, false, false);
     }
 
     public TrainingConfig withMode(Mode m) {
-        return new TrainingConfig(network, m, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, rangeCheck);
+        return new TrainingConfig(network, m, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, rangeCheck, keepShared);
     }
 
     public TrainingConfig withNetwork(Network n) {
-        return new TrainingConfig(n, mode, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, rangeCheck);
+        return new TrainingConfig(n, mode, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, rangeCheck, keepShared);
     }
 
     public TrainingConfig withSeed(long s) {
-        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, init, s, fixedPoint, rangeCheck);
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, init, s, fixedPoint, rangeCheck, keepShared);
     }
 
     public TrainingConfig withRangeCheck(boolean on) {
-        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, on);
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, on, keepShared);
+    }
+
+    public TrainingConfig withKeepShared(boolean keep) {
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, init, seed, fixedPoint, rangeCheck, keep);
     }
 
     public TrainingConfig withInit(WeightInit w) {
-        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, w, seed, fixedPoint, rangeCheck);
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, schedule, w, seed, fixedPoint, rangeCheck, keepShared);
     }
 
     /** The public initial weights' generator. */
@@ -60,10 +66,10 @@ public record TrainingConfig(Network network, Mode mode, int epochs, int batchSi
     }
 
     public TrainingConfig withSchedule(LearningRateSchedule l) {
-        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, l, init, seed, fixedPoint, rangeCheck);
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, sgd, l, init, seed, fixedPoint, rangeCheck, keepShared);
     }
 
     public TrainingConfig withSgd(Sgd s) {
-        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, s, schedule, init, seed, fixedPoint, rangeCheck);
+        return new TrainingConfig(network, mode, epochs, batchSize, trainImages, s, schedule, init, seed, fixedPoint, rangeCheck, keepShared);
     }
 }

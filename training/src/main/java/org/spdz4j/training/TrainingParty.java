@@ -2,6 +2,7 @@ package org.spdz4j.training;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,10 +10,15 @@ import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
 import org.spdz4j.data.Dataset;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.Param;
 import org.spdz4j.layers.SecureModel;
 import org.spdz4j.layers.SecureSetup;
+import org.spdz4j.layers.SharedModel;
 import org.spdz4j.triples.PartyRandomness;
 
 /**
@@ -30,9 +36,11 @@ public final class TrainingParty {
      * @param nanos  wall time of the training steps
      * @param outOfRange at P0 with {@code --check-range}: the steps in which an activation left its comparison
      *                   range or polynomial interval (empty otherwise)
+     * @param shared     with {@link TrainingConfig#keepShared()}: this party's share of the final model, never
+     *                   revealed (then {@code model} is null at both parties); null otherwise
      */
     public record Outcome(List<double[]> model, List<Ring128Tensor> logits, List<String> scopes, long nanos,
-                   List<Integer> outOfRange) {
+                   List<Integer> outOfRange, SharedModel shared) {
     }
 
     /** P0's report of the range check over {@code steps} steps, the flagged ones given. */
@@ -123,6 +131,39 @@ public final class TrainingParty {
                 throw new IllegalStateException("the run is finished: no correlated randomness is used after its last step");
             });
         }
-        return new Outcome(model.revealTo(party, Role.P0), logits, model.layerScopes(), nanos, outOfRange);
+        if (c.keepShared()) {
+            return new Outcome(null, logits, model.layerScopes(), nanos, outOfRange, keep(party, c, data.scaling(), model));
+        }
+        return new Outcome(model.revealTo(party, Role.P0), logits, model.layerScopes(), nanos, outOfRange, null);
+    }
+
+    /**
+     * This party's share of the final model, with the public header both halves carry: P0 draws
+     * the model's id and tells P1 it and the input scaling (two numbers about P0's data, which
+     * the clients of {@code spdz serve} also need to prepare their inputs).
+     */
+    private static SharedModel keep(ComputeParty party, TrainingConfig c, InputScaling scaling, SecureModel model) {
+        Tag tag = new Tag(Tag.Kind.HANDSHAKE, 4, 0);
+        byte[] header;
+        if (party.role().equals(Role.P0)) {
+            header = ByteBuffer.allocate(SharedModel.ID_BYTES + 16).put(SharedModel.freshId())
+                    .putDouble(scaling.mean()).putDouble(scaling.sd()).array();
+            party.transport().sendBytes(Role.P1, tag, header);
+        } else {
+            header = party.transport().receiveBytes(Role.P0, tag);
+            if (header.length != SharedModel.ID_BYTES + 16) {
+                throw new ProtocolException("P0 sent a model header of " + header.length + " bytes, not "
+                        + (SharedModel.ID_BYTES + 16));
+            }
+        }
+        ByteBuffer b = ByteBuffer.wrap(header);
+        byte[] id = new byte[SharedModel.ID_BYTES];
+        b.get(id);
+        InputScaling s = new InputScaling(b.getDouble(), b.getDouble());
+        List<Ring128Tensor> shares = new ArrayList<>();
+        for (Param p : model.params()) {
+            shares.add(p.value().reshape(Shape.of(p.shape().size())));
+        }
+        return new SharedModel(party.role(), id, c.network(), s, c.fixedPoint(), shares);
     }
 }

@@ -60,13 +60,24 @@ public final class Handshake {
     public static Party computeParty(Transport transport, Plan plan, FixedPoint fp, int firstStep, int endStep,
                                      byte[] inputSeed, Map<String, String> agreements) {
         ComputeParty party = new ComputeParty(transport.self(), transport, fp);
+        return new Party(party, join(party, plan, firstStep, endStep, inputSeed, agreements));
+    }
+
+    /**
+     * As {@link #computeParty} for a party made earlier (one that took outside inputs before the
+     * plan's length was known, as a prediction server does): the agreements, the plan, the
+     * dealer, input sharing. Returns its source of correlated randomness.
+     */
+    public static PartyRandomness join(ComputeParty party, Plan plan, int firstStep, int endStep, byte[] inputSeed,
+                                       Map<String, String> agreements) {
+        Transport transport = party.transport();
         for (Map.Entry<String, String> e : agreements.entrySet()) {
             party.agree(e.getKey(), e.getValue());
         }
         agreeOnPlan(transport, plan); // whatever the named facts missed
         PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan, firstStep, endStep);
         party.setupInputSharing(inputSeed);
-        return new Party(party, randomness);
+        return randomness;
     }
 
     /**

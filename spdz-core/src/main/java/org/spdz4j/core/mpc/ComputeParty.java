@@ -571,6 +571,15 @@ public final class ComputeParty {
     /** This party's share of input {@code stream} of this step from the {@link #acceptContributor accepted} {@code who}. */
     public Ring128Tensor contributedInput(Role who, Shape shape, int stream) {
         requireStep("take an outside input");
+        return contributedInput(who, shape, stream, step);
+    }
+
+    /**
+     * As {@link #contributedInput(Role, Shape, int)} for the contributor's input {@code stream}
+     * of step {@code step}, taken whenever the caller chooses (before the first step, say: a
+     * prediction server takes a client's whole request before it plans the batches).
+     */
+    public Ring128Tensor contributedInput(Role who, Shape shape, int stream, int step) {
         if (!contributors.containsKey(who)) {
             throw new IllegalStateException(who + " was not accepted as a contributor (acceptContributor)");
         }

@@ -40,7 +40,13 @@ public record Tag(Kind kind, int step, int position) {
         /** Sample-id matching before a split run: a holder's public facts and ids to the label holder (step 0), its verdict (step 1). */
         MATCH,
         /** A compute party's operations since the last agreed opening, sent only when the two parties' programs differ. */
-        TRANSCRIPT
+        TRANSCRIPT,
+        /**
+         * Private prediction: the model's public card to a client (position 0), a client's request
+         * (1), the servers' verdict (2); between the servers the requests each took (step 1) and
+         * P0's session facts to the dealer (step 2).
+         */
+        PREDICTION
     }
 
     @Override

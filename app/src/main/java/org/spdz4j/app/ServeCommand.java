@@ -1,0 +1,91 @@
+package org.spdz4j.app;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.SharedModel;
+import org.spdz4j.net.NettyTransport;
+import org.spdz4j.prediction.PredictionServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spdz serve}: a prediction server (P0 or P1, with its share of the model) or the dealer,
+ * serving the clients of run.yaml session after session.
+ */
+@Command(name = "serve", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Serve private predictions from a model kept on shares: compute party P0 or P1 (--id, --model) "
+                + "or the dealer (--dealer). The clients listed in run.yaml connect with 'spdz classify'.")
+final class ServeCommand implements Callable<Integer> {
+    @Mixin
+    ProcessOptions process;
+    @Option(names = "--id", description = "0 or 1: the compute party, holding its share of the model")
+    Integer id;
+    @Option(names = "--dealer", description = "run the dealer of the sessions (it holds no share and sees no input)")
+    boolean dealer;
+    @Option(names = "--model", description = "this party's share of the model (P0.share or P1.share, from --keep-shared "
+            + "or 'spdz share-model')")
+    Path model;
+    @Option(names = "--batch", defaultValue = "100", description = "inputs per batch (the clients of a session share batches)")
+    int batch;
+    @Option(names = "--max-request", defaultValue = "10000", description = "the most inputs one client may send in a session")
+    int maxRequest;
+    @Option(names = "--wait", defaultValue = "2", description = "seconds a session waits for clients once the servers and "
+            + "the dealer are connected")
+    double waitSeconds;
+    @Option(names = "--sessions", defaultValue = "0", description = "stop after this many sessions that answered a client "
+            + "(0 = serve until stopped); give the servers and the dealer the same")
+    int sessions;
+
+    @Override
+    public Integer call() throws Exception {
+        if (dealer == (id != null)) {
+            throw new IllegalArgumentException("give --id 0|1 (a compute party) or --dealer");
+        }
+        Role role = dealer ? Role.DEALER : ProcessOptions.computeParty(id);
+        SharedModel mine = null;
+        if (!dealer) {
+            if (model == null) {
+                throw new IllegalArgumentException("--model: " + role + " serves its share of a model (" + role + ".share)");
+            }
+            mine = SharedModel.read(model, role);
+            System.out.println(role + ": serving " + mine.header().split(" ")[1] + " (" + mine.network().describe() + ")");
+        }
+        PredictionServer.Options options = new PredictionServer.Options(batch, maxRequest);
+        List<Role> roles = process.configuredRoles();
+        List<Role> clients = roles.stream().filter(r -> r.kind() == Role.Kind.CLIENT).toList();
+        if (clients.isEmpty()) {
+            throw new IllegalArgumentException(process.config + " lists no client (CLIENT0, CLIENT1, ...): nobody to serve");
+        }
+        Duration window = Duration.ofMillis(Math.max(1, Math.round(waitSeconds * 1000)));
+        SharedModel share = mine;
+        int withClients = 0;
+        for (int session = 1; sessions == 0 || withClients < sessions; session++) {
+            int n = session;
+            boolean served = process.run(role, roles, clients, window, t -> {
+                if (role.equals(Role.DEALER)) {
+                    t.limitTensorElements(1); // the dealer receives no tensor
+                    int batches = PredictionServer.dealer(t, org.spdz4j.core.prg.AesCtrPrg.freshSeed(), process.timeout());
+                    if (batches > 0) {
+                        System.out.printf("dealer: session %d: %d batches%n", n, batches);
+                    }
+                    return batches > 0;
+                }
+                t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS,
+                        (long) maxRequest * share.network().input().size()));
+                PredictionServer.Session s = PredictionServer.serve(t, share, clients.stream().filter(c -> !t.absent().contains(c)).toList(), options,
+                        org.spdz4j.core.prg.AesCtrPrg.freshSeed(), System.out::println);
+                if (!s.served().isEmpty()) {
+                    System.out.printf("%s: session %d: answered %s in %d batches, %.2f s (%.1f ms an input)%n", role, n,
+                            s.served(), s.batches(), s.seconds(), 1000 * s.seconds() / s.inputs());
+                }
+                return !s.served().isEmpty(); // as the dealer counts: a session with at least one batch
+            });
+            withClients += served ? 1 : 0;
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,122 @@
+package org.spdz4j.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.triples.Plan;
+
+/**
+ * One compute party's network on shares for prediction only: the forward pass of a batch and the
+ * secure argmax of its logits, nothing else. Its plan (one step = one batch) declares the layers'
+ * forward masks and products and the argmax's comparisons; no backward pass, no loss. The
+ * parameters are this party's shares of a model that is never revealed ({@link #load}).
+ *
+ * <pre>{@code
+ * SecureClassifier c = SecureClassifier.create(network, network.batchShape(100), role);
+ * c.load(sharedModel.shares());                          // this party's shares, from its file
+ * party.beginStep(step, randomness.forStep(step));
+ * Ring128Tensor classes = c.classes(party, imagesShare); // shares of each image's class number
+ * }</pre>
+ */
+public final class SecureClassifier {
+    /** Traffic scope of the argmax. */
+    public static final String ARGMAX_SCOPE = "argmax";
+
+    private final Network network;
+    private final List<SecureLayer> secure = new ArrayList<>();
+    private final List<String> scopes = new ArrayList<>();
+    private final SecureArgmax argmax;
+    private final Plan plan;
+
+    private SecureClassifier(Network network, Shape input, SecureSetup setup) {
+        network.requireComputableOnShares("private prediction");
+        this.network = network;
+        List<Layer> layers = network.layersFor(setup.mode());
+        Shape s = input;
+        for (int i = 0; i < layers.size(); i++) {
+            secure.add(layers.get(i).secure(s, setup));
+            scopes.add(i + " " + layers.get(i).describe());
+            s = layers.get(i).outputShape(s);
+        }
+        this.argmax = new SecureArgmax(s, Relu.DEFAULT_BITS);
+        Plan.Builder b = Plan.builder("spdz4j predict " + setup.mode() + " input=" + input + " f="
+                + setup.fp().fractionalBits() + " " + network.describe());
+        for (SecureLayer l : secure) {
+            l.declareForward(b);
+        }
+        argmax.declareOneHot(b);
+        this.plan = b.build();
+    }
+
+    /**
+     * {@code role}'s classifier of {@code network} for batches of shape {@code input} (e.g.
+     * {@code network.batchShape(100)}), in the optimized mode and the default fixed-point format;
+     * its parameters are zero until {@link #load}.
+     */
+    public static SecureClassifier create(Network network, Shape input, org.spdz4j.core.transport.Role role) {
+        return new SecureClassifier(network, input, new SecureSetup(role, Mode.OPTIMIZED,
+                org.spdz4j.core.fixed.FixedPoint.DEFAULT, new Initializer(0, 0)));
+    }
+
+    /** The plan of one batch: both parties and the dealer derive it from the network and the batch shape. */
+    public Plan plan() {
+        return plan;
+    }
+
+    /** Every parameter, layer by layer (per layer: weight, then bias), as the model files list them. */
+    public List<Param> params() {
+        List<Param> out = new ArrayList<>();
+        for (SecureLayer l : secure) {
+            out.addAll(l.params());
+        }
+        return out;
+    }
+
+    /** Sets this party's share of every parameter, in {@link #params()} order; refuses another count or shape. */
+    public void load(List<Ring128Tensor> shares) {
+        List<Param> params = params();
+        if (shares.size() != params.size()) {
+            throw new IllegalArgumentException("the network " + network.describe() + " has " + params.size()
+                    + " parameter tensors, the shares " + shares.size());
+        }
+        for (int i = 0; i < params.size(); i++) {
+            Param p = params.get(i);
+            if (shares.get(i).size() != p.shape().size()) {
+                throw new IllegalArgumentException("parameter " + i + " (" + p.name() + ") of " + network.describe() + " has "
+                        + p.shape().size() + " values, the share " + shares.get(i).size());
+            }
+            p.set(shares.get(i).reshape(p.shape()));
+        }
+    }
+
+    /**
+     * This party's share of each input's class number (0 .. classes - 1, an integer in the ring),
+     * shape (N): the forward pass, then the secure argmax of the logits (ties to the lower class).
+     * The party must have begun the step.
+     */
+    public Ring128Tensor classes(ComputeParty party, Ring128Tensor input) {
+        TrafficCounter t = party.transport().traffic();
+        Ring128Tensor x = input;
+        for (int i = 0; i < secure.size(); i++) {
+            try (TrafficCounter.Scope s = t.scope(SecureModel.forwardScope(scopes.get(i)))) {
+                x = secure.get(i).forward(party, x);
+            }
+        }
+        try (TrafficCounter.Scope s = t.scope(ARGMAX_SCOPE)) {
+            return argmax.classIndex(party, x);
+        }
+    }
+
+    /** Scope names of the traffic counter, one per layer (see {@link SecureModel#forwardScope}), then {@link #ARGMAX_SCOPE}. */
+    public List<String> layerScopes() {
+        return scopes;
+    }
+
+    /** The network this classifier runs. */
+    public Network network() {
+        return network;
+    }
+}

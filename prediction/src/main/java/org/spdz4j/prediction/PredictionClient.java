@@ -1,0 +1,102 @@
+package org.spdz4j.prediction;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.Contributor;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Transport;
+
+/**
+ * A client of private prediction: it learns the model's public card, secret-shares its inputs to
+ * the two servers (a seed to P0, the inputs minus that seed's output to P1) and adds the two
+ * shares of the answers it gets back; only it learns them. For a Java program that embeds the
+ * client: connect a transport to P0 and P1 (the {@code spdz classify} command does it with
+ * {@code NetworkRunner} and run.yaml), then
+ *
+ * <pre>{@code
+ * ModelCard card = PredictionClient.card(transport);
+ * card.requireInput(Shape.of(1, 28, 28), "my image");
+ * int[] classes = PredictionClient.classify(transport, card, Shape.of(1, 28, 28), pixels);   // pixels in [0, 1]
+ * }</pre>
+ *
+ * <h2>What it throws</h2>
+ * {@link IllegalArgumentException} for inputs that do not fit the card (before any share is
+ * sent); {@link ProtocolException} when the servers refuse the request (their reason), send
+ * different cards, or answers that are no class (two shares that do not belong together), and
+ * when a server does not answer within the transport's timeout.
+ */
+public final class PredictionClient {
+    private PredictionClient() {
+    }
+
+    /** The model card both servers sent; refused unless they sent the same. */
+    public static ModelCard card(Transport t) {
+        ModelCard c0 = ModelCard.decode(t.receiveBytes(Role.P0, PredictionServer.CARD), "P0");
+        ModelCard c1 = ModelCard.decode(t.receiveBytes(Role.P1, PredictionServer.CARD), "P1");
+        if (!Arrays.equals(c0.encode(), c1.encode())) {
+            throw new ProtocolException("the servers describe different models: P0 '"
+                    + new String(c0.encode(), StandardCharsets.UTF_8) + "', P1 '" + new String(c1.encode(), StandardCharsets.UTF_8) + "'");
+        }
+        return c0;
+    }
+
+    /**
+     * The class of each of {@code n = values.length / example} inputs of shape {@code example}
+     * (raw values in [0, 1], pixels / 255, one input after another), as the model on shares
+     * computes it. Refuses, before sending anything, inputs of another shape than the card's, a
+     * value that is not finite, and more inputs than a request may hold.
+     */
+    public static int[] classify(Transport t, ModelCard card, Shape example, double[] values) {
+        card.requireInput(example, "each input");
+        int n = values.length / example.size();
+        if (n < 1 || n * example.size() != values.length) {
+            throw new IllegalArgumentException(values.length + " values are not a whole number (at least 1) of inputs of shape "
+                    + example);
+        }
+        if (n > card.maxRequest()) {
+            throw new IllegalArgumentException(n + " inputs, but the servers take at most " + card.maxRequest()
+                    + " a request: send them in several requests");
+        }
+        double[] scaled = new double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            if (!Double.isFinite(values[i])) {
+                throw new IllegalArgumentException("input " + i / example.size() + " holds " + values[i]);
+            }
+            scaled[i] = card.scaling().apply(values[i]);
+        }
+        int[] dims = new int[example.rank() + 1];
+        dims[0] = n;
+        System.arraycopy(example.dims(), 0, dims, 1, example.rank());
+        Ring128Tensor encoded = FixedPoint.DEFAULT.encode(Shape.of(dims), scaled);
+        Contributor me = Contributor.connect(t); // P0: a seed
+        byte[] count = ByteBuffer.allocate(4).putInt(n).array();
+        t.sendBytes(Role.P0, PredictionServer.REQUEST, count);
+        t.sendBytes(Role.P1, PredictionServer.REQUEST, count);
+        me.input(0, 0, encoded); // P1: the inputs minus P0's PRG output
+        for (Role server : new Role[]{Role.P0, Role.P1}) {
+            String verdict = new String(t.receiveBytes(server, PredictionServer.VERDICT), StandardCharsets.UTF_8);
+            if (!verdict.startsWith(PredictionServer.ACCEPTED + " ")) {
+                throw new ProtocolException(server + " " + verdict);
+            }
+        }
+        Ring128Tensor answers = me.result(0, 0, Shape.of(n));
+        int[] classes = new int[n];
+        for (int i = 0; i < n; i++) {
+            long v = answers.lo(i);
+            if (answers.hi(i) != 0 || v < 0 || v >= card.classes()) {
+                throw new ProtocolException("the servers' answer for input " + i + " is no class of " + card.classes()
+                        + ": their shares do not belong together (different models, or a fault)");
+            }
+            classes[i] = (int) v;
+        }
+        for (Role server : new Role[]{Role.P0, Role.P1}) {
+            t.sendBytes(server, PredictionServer.CLIENT_DONE, new byte[0]);
+        }
+        return classes;
+    }
+}

@@ -1,0 +1,305 @@
+package org.spdz4j.prediction;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.Transport;
+import org.spdz4j.layers.Network;
+import org.spdz4j.layers.SecureClassifier;
+import org.spdz4j.layers.SharedModel;
+import org.spdz4j.triples.Dealer;
+import org.spdz4j.triples.Handshake;
+import org.spdz4j.triples.PartyRandomness;
+
+/**
+ * The servers' side of private prediction: P0 and P1 each hold a share of a model that is never
+ * revealed ({@link SharedModel}); the clients connected for a session secret-share their inputs
+ * (a seed to P0, the difference to P1), the servers run the forward pass and a secure argmax on
+ * shares, in batches with the dealer's material, and send each client its answers' shares only.
+ * Neither server sees an input, an answer or the other's share of the model; the dealer sees the
+ * network (public) and the number of batches.
+ *
+ * <p>One session: the model card to each client; each client's request (its seed at P0, the
+ * count, its inputs' shares at P1), taken whole before anything is computed, so a client that
+ * leaves mid-request, or sends a count or shape the card does not allow, is left out with the
+ * reason while the others are served; the two servers keep only the requests both took; P0 tells
+ * the dealer the number of batches; the batches (all clients' inputs in one sequence, the last
+ * padded with zeros); each client's answers; each client's word that it has them.
+ *
+ * <pre>{@code
+ * SharedModel mine = SharedModel.read(Path.of("P0.share"), Role.P0);
+ * PredictionServer.Session s = PredictionServer.serve(transport, mine, clientsConnected,
+ *         new PredictionServer.Options(100, 10_000), AesCtrPrg.freshSeed(), System.out::println);
+ * PredictionServer.dealer(dealerTransport, AesCtrPrg.freshSeed(), Duration.ofMinutes(10));   // the dealer's process
+ * }</pre>
+ *
+ * <h2>What it throws</h2>
+ * {@link ProtocolException} when the two servers hold halves of different models or run another
+ * batch size (both named), when the other server or the dealer fails or leaves (named); a client's
+ * failure never ends a session.
+ */
+public final class PredictionServer {
+    static final Tag CARD = new Tag(Tag.Kind.PREDICTION, 0, 0);
+    static final Tag REQUEST = new Tag(Tag.Kind.PREDICTION, 0, 1);
+    static final Tag VERDICT = new Tag(Tag.Kind.PREDICTION, 0, 2);
+    static final Tag ANSWER = new Tag(Tag.Kind.OUTPUT, 0, 0);
+    static final Tag CLIENT_DONE = new Tag(Tag.Kind.DONE, 0, 1);
+    private static final Tag CONNECTED = new Tag(Tag.Kind.PREDICTION, 1, 0);
+    private static final Tag TAKEN = new Tag(Tag.Kind.PREDICTION, 1, 1);
+    private static final Tag SESSION = new Tag(Tag.Kind.PREDICTION, 2, 0);
+    /** The verdict a served client receives, followed by the number of batches. */
+    static final String ACCEPTED = "accepted";
+
+    private PredictionServer() {
+    }
+
+    /**
+     * How the servers batch.
+     *
+     * @param batch      inputs per batch (one plan step); a request larger than a batch is split over several
+     * @param maxRequest the most inputs a client may send in one session
+     */
+    public record Options(int batch, int maxRequest) {
+        public Options {
+            if (batch < 1 || maxRequest < 1) {
+                throw new IllegalArgumentException("the batch and the largest request must be positive, got " + batch
+                        + " and " + maxRequest);
+            }
+        }
+    }
+
+    /**
+     * What a session did.
+     *
+     * @param served   each served client and its number of inputs, in service order
+     * @param leftOut  each client left out and why
+     * @param batches  batches computed
+     * @param seconds  wall time of the batches (the forward passes and argmaxes)
+     */
+    public record Session(Map<Role, Integer> served, Map<Role, String> leftOut, int batches, double seconds) {
+        /** Inputs answered in this session. */
+        public int inputs() {
+            return served.values().stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    /**
+     * P0's or P1's part of one session with {@code clients} (those connected; the transport links
+     * this server to each). {@code log} hears who is left out and why.
+     */
+    public static Session serve(Transport t, SharedModel mine, Collection<Role> clients, Options o, byte[] inputSeed,
+                                java.util.function.Consumer<String> log) {
+        Role me = t.self();
+        if (!me.equals(mine.party())) {
+            throw new IllegalArgumentException("this is " + me + "'s transport but " + mine.party() + "'s share of the model");
+        }
+        ComputeParty party = new ComputeParty(me, t, mine.fixedPoint());
+        party.agree("model (the shares' header)", mine.header());
+        party.agree("batch and largest request (--batch, --max-request)", o.batch() + " " + o.maxRequest());
+        Network network = mine.network();
+        byte[] card = ModelCard.of(mine, o.batch(), o.maxRequest()).encode();
+        Map<Role, String> leftOut = new LinkedHashMap<>();
+        Map<Role, Ring128Tensor> taken = new LinkedHashMap<>();
+        TreeSet<Role> both = connectedToBoth(t, clients);
+        for (Role c : both) {
+            try {
+                t.sendBytes(c, CARD, card);
+            } catch (RuntimeException gone) {
+                leftOut.put(c, "gone before its model card: " + gone.getMessage());
+            }
+        }
+        for (Role c : both) {
+            if (leftOut.containsKey(c)) {
+                continue;
+            }
+            try {
+                party.acceptContributor(c); // P0: the client's seed
+                int n = count(t.receiveBytes(c, REQUEST), c, o);
+                taken.put(c, party.contributedInput(c, network.batchShape(n), 0, 0)); // P1: the client's shares
+            } catch (RuntimeException e) {
+                leftOut.put(c, e.getMessage());
+            }
+        }
+        Map<Role, Integer> served = agreeOnRequests(t, network, taken, leftOut);
+        for (Map.Entry<Role, String> e : leftOut.entrySet()) {
+            log.accept(me + ": left out " + e.getKey() + ": " + e.getValue());
+            tell(t, e.getKey(), "refused: " + e.getValue());
+        }
+        int total = served.values().stream().mapToInt(Integer::intValue).sum();
+        int batches = (total + o.batch() - 1) / o.batch();
+        for (Role c : served.keySet()) {
+            tell(t, c, ACCEPTED + " " + batches);
+        }
+        SecureClassifier classifier = SecureClassifier.create(network, network.batchShape(o.batch()), me);
+        classifier.load(mine.shares());
+        if (me.equals(Role.P0)) {
+            t.sendBytes(Role.DEALER, SESSION, (o.batch() + "\n" + batches + "\n" + network.describe())
+                    .getBytes(StandardCharsets.UTF_8));
+        }
+        PartyRandomness randomness = Handshake.join(party, classifier.plan(), 0, batches, inputSeed,
+                Map.of("requests served", served.toString()));
+        List<Ring128Tensor> inputs = new ArrayList<>();
+        for (Role c : served.keySet()) {
+            inputs.add(taken.get(c));
+        }
+        int example = network.input().size();
+        inputs.add(Ring128Tensor.zeros(Shape.of((batches * o.batch() - total) * example))); // padding: shares of zeros
+        Ring128Tensor all = Ring128Tensor.concat(inputs);
+        long start = System.nanoTime();
+        List<Ring128Tensor> answers = new ArrayList<>();
+        for (int b = 0; b < batches; b++) {
+            party.beginStep(b, randomness.forStep(b));
+            answers.add(classifier.classes(party, all.slice(b * o.batch() * example, network.batchShape(o.batch()))));
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        Ring128Tensor classes = answers.isEmpty() ? Ring128Tensor.zeros(Shape.of(0)) : Ring128Tensor.concat(answers);
+        int offset = 0;
+        for (Map.Entry<Role, Integer> e : served.entrySet()) {
+            try {
+                t.send(e.getKey(), ANSWER, classes.slice(offset, Shape.of(e.getValue())));
+            } catch (RuntimeException gone) {
+                log.accept(me + ": " + e.getKey() + " left before its answers: " + gone.getMessage());
+            }
+            offset += e.getValue();
+        }
+        for (Role c : served.keySet()) {
+            try {
+                t.receiveBytes(c, CLIENT_DONE);
+            } catch (RuntimeException gone) {
+                log.accept(me + ": " + c + " did not confirm its answers: " + gone.getMessage());
+            }
+        }
+        Handshake.done(t);
+        return new Session(served, leftOut, batches, seconds);
+    }
+
+    /** The count a client asked for, refused unless 1 .. maxRequest. */
+    private static int count(byte[] request, Role client, Options o) {
+        if (request.length != 4) {
+            throw new ProtocolException(client + " sent a request of " + request.length + " bytes, not 4");
+        }
+        int n = ByteBuffer.wrap(request).getInt();
+        if (n < 1 || n > o.maxRequest()) {
+            throw new ProtocolException(client + " asked for " + n + " inputs; a request holds 1 to " + o.maxRequest()
+                    + " (--max-request)");
+        }
+        return n;
+    }
+
+    /**
+     * The requests both servers took, in client order: each tells the other its clients and counts;
+     * a client only one of them took (it left between the two) is left out by both.
+     */
+    private static Map<Role, Integer> agreeOnRequests(Transport t, Network network, Map<Role, Ring128Tensor> taken,
+                                                      Map<Role, String> leftOut) {
+        int example = network.input().size();
+        StringBuilder mine = new StringBuilder();
+        for (Map.Entry<Role, Ring128Tensor> e : taken.entrySet()) {
+            mine.append(e.getKey()).append(' ').append(e.getValue().size() / example).append('\n');
+        }
+        Role peer = t.self().peer();
+        Map<Role, Integer> theirs = new LinkedHashMap<>();
+        for (String line : exchange(t, TAKEN, mine.toString()).split("\n")) {
+            if (!line.isEmpty()) {
+                String[] f = line.split(" ");
+                try {
+                    theirs.put(Role.parse(f[0]), Integer.parseInt(f[1]));
+                } catch (RuntimeException e) {
+                    throw new ProtocolException(peer + " sent a malformed list of requests: '" + line + "'", e);
+                }
+            }
+        }
+        Map<Role, Integer> served = new LinkedHashMap<>();
+        for (Map.Entry<Role, Ring128Tensor> e : taken.entrySet()) {
+            int n = e.getValue().size() / example;
+            Integer other = theirs.get(e.getKey());
+            if (other != null && other == n) {
+                served.put(e.getKey(), n);
+            } else {
+                leftOut.put(e.getKey(), peer + (other == null ? " did not get its request" : " got " + other + " inputs, not " + n));
+            }
+        }
+        return served;
+    }
+
+    /**
+     * The clients connected to both servers this session, in role order: one that reached only one
+     * server (it came as the session's window closed) is not served, and its link closes with the
+     * session, so it can dial again for the next.
+     */
+    private static TreeSet<Role> connectedToBoth(Transport t, Collection<Role> clients) {
+        TreeSet<Role> mine = new TreeSet<>(clients);
+        StringBuilder list = new StringBuilder();
+        mine.forEach(c -> list.append(c).append('\n'));
+        TreeSet<Role> both = new TreeSet<>();
+        for (String name : exchange(t, CONNECTED, list.toString()).split("\n")) {
+            if (!name.isEmpty()) {
+                try {
+                    Role c = Role.parse(name);
+                    if (mine.contains(c)) {
+                        both.add(c);
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw new ProtocolException(t.self().peer() + " sent a malformed list of clients: '" + name + "'", e);
+                }
+            }
+        }
+        return both;
+    }
+
+    /** Sends the other server {@code mine} under {@code tag} and returns what it sent under the same tag. */
+    private static String exchange(Transport t, Tag tag, String mine) {
+        Role peer = t.self().peer();
+        t.sendBytes(peer, tag, mine.getBytes(StandardCharsets.UTF_8));
+        return new String(t.receiveBytes(peer, tag), StandardCharsets.UTF_8);
+    }
+
+    private static void tell(Transport t, Role client, String verdict) {
+        try {
+            t.sendBytes(client, VERDICT, verdict.getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException gone) {
+            // the client is gone; nothing to tell
+        }
+    }
+
+    /**
+     * The dealer's part of one session: the network, batch and number of batches from P0 (public
+     * facts; P1 checks the plan's hash with the dealer), every batch's material, then a wait of
+     * up to {@code finish} for both servers' word that they finished. Returns the number of batches.
+     */
+    public static int dealer(Transport t, byte[] seed, Duration finish) {
+        String[] facts = new String(t.receiveBytes(Role.P0, SESSION), StandardCharsets.UTF_8).split("\n", 3);
+        int batch;
+        int batches;
+        Network network;
+        try {
+            batch = Integer.parseInt(facts[0]);
+            batches = Integer.parseInt(facts[1]);
+            network = Network.parseDescription(facts[2]);
+        } catch (RuntimeException e) {
+            throw new ProtocolException("P0 sent malformed session facts: " + e.getMessage(), e);
+        }
+        if (batch < 1 || batches < 0) {
+            throw new ProtocolException("P0 asked for " + batches + " batches of " + batch);
+        }
+        Dealer dealer = new Dealer(SecureClassifier.create(network, network.batchShape(batch), Role.P0).plan(), t, seed);
+        dealer.setup(0, batches);
+        for (int b = 0; b < batches; b++) {
+            dealer.produce(b);
+        }
+        Handshake.awaitParties(t, finish);
+        return batches;
+    }
+}
