@@ -33,6 +33,9 @@ final class ClassifyCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--test-images", defaultValue = "10000", description = "with --data: how many test examples")
     int testImages;
+    @Option(names = "--probabilities", description = "also learn each image's class probabilities (the softmax, computed "
+            + "on shares: more rounds for the servers)")
+    boolean probabilities;
     @Parameters(arity = "0..*", description = "PNG or JPEG images (converted to the model's channels and size, as 'spdz predict' does)")
     List<Path> images = new ArrayList<>();
 
@@ -45,22 +48,24 @@ final class ClassifyCommand implements Callable<Integer> {
         List<Role> roles = process.configuredRoles();
         long deadline = System.nanoTime() + process.timeout().toNanos();
         boolean[] answered = {false};
-        while (true) {
+        while (true) { // connected, then the session closed before this client was in it: the next one
+            boolean[] connected = {false};
             boolean[] carded = {false};
             try {
                 return process.run(me, roles, t -> {
+                    connected[0] = true;
                     ModelCard card = PredictionClient.card(t);
                     carded[0] = true;
                     Request r = request(card);
                     long start = System.nanoTime();
-                    int[] classes = PredictionClient.classify(t, card, card.input(), r.values());
+                    PredictionClient.Answers a = PredictionClient.answers(t, card, card.input(), r.values(), probabilities);
                     answered[0] = true;
-                    report(me, r, classes, (System.nanoTime() - start) / 1e9);
+                    report(me, r, a, card.classes(), (System.nanoTime() - start) / 1e9);
                     return 0;
                 });
             } catch (ProtocolException e) {
-                // a session closed before this client was in it (it reached one server only, or came as it ended): the next one
-                if (carded[0] || answered[0] || System.nanoTime() > deadline) {
+                // it reached one server only, or came as a session ended; a refusal while connecting is final
+                if (!connected[0] || carded[0] || answered[0] || System.nanoTime() > deadline) {
                     throw e;
                 }
                 Thread.sleep(500);
@@ -101,10 +106,12 @@ final class ClassifyCommand implements Callable<Integer> {
         return new Request(values, images.stream().map(Path::toString).toList(), null);
     }
 
-    private static void report(Role me, Request r, int[] classes, double seconds) {
+    private static void report(Role me, Request r, PredictionClient.Answers a, int outputs, double seconds) {
+        int[] classes = a.classes();
         if (r.labels() == null) {
             for (int i = 0; i < classes.length; i++) {
-                System.out.println(r.names().get(i) + ": " + classes[i]);
+                System.out.println(r.names().get(i) + ": " + classes[i] + (a.probabilities() == null ? ""
+                        : String.format(java.util.Locale.ROOT, " (p=%.3f)", a.probabilities()[i * outputs + classes[i]])));
             }
             return;
         }

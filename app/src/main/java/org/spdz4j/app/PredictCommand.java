@@ -17,12 +17,27 @@ import picocli.CommandLine.Parameters;
 final class PredictCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "model file written by 'spdz train --save-model', or an ONNX file (.onnx)")
     Path model;
-    @Parameters(arity = "1..*", description = "PNG or JPEG images (converted to the model's channels and size; digits for an MNIST model)")
-    List<Path> images;
+    @Parameters(arity = "0..*", description = "PNG or JPEG images (converted to the model's channels and size; digits for an MNIST model)")
+    List<Path> images = new java.util.ArrayList<>();
+    @Option(names = "--data", description = "instead of images: a data folder (docs/data.md) whose test examples are "
+            + "classified, printing the accuracy")
+    Path data;
+    @Option(names = "--test-images", defaultValue = "10000", description = "with --data: how many test examples")
+    int testImages;
 
     @Override
     public Integer call() throws Exception {
+        if ((data == null) == images.isEmpty()) {
+            throw new IllegalArgumentException("give images, or --data DIR (not both)");
+        }
         ModelFile file = Pretrained.read(model);
+        if (data != null) {
+            org.spdz4j.data.Dataset test = org.spdz4j.data.Dataset.load(data, false,
+                    new org.spdz4j.data.Dataset.Layout(file.network().input(), "label", true)).scaled(file.scaling());
+            double accuracy = Evaluation.accuracy(file.network(), file.params(), test, testImages);
+            System.out.println(model + ": " + OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
+            return 0;
+        }
         FloatModel m = file.floatModel(file.network().batchShape(1));
         int failed = 0;
         for (Path image : images) {

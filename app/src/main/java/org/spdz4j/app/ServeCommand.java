@@ -62,6 +62,8 @@ final class ServeCommand implements Callable<Integer> {
         }
         Duration window = Duration.ofMillis(Math.max(1, Math.round(waitSeconds * 1000)));
         SharedModel share = mine;
+        long largestMessage = dealer ? 1 : org.spdz4j.layers.SecureClassifier.create(mine.network(),
+                mine.network().batchShape(batch), role).plan().largestMessageValues();
         int withClients = 0;
         for (int session = 1; sessions == 0 || withClients < sessions; session++) {
             int n = session;
@@ -74,8 +76,8 @@ final class ServeCommand implements Callable<Integer> {
                     }
                     return batches > 0;
                 }
-                t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS,
-                        (long) maxRequest * share.network().input().size()));
+                t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, Math.max(largestMessage,
+                        (long) maxRequest * share.network().input().size()))); // a batch's material, or a client's request
                 PredictionServer.Session s = PredictionServer.serve(t, share, clients.stream().filter(c -> !t.absent().contains(c)).toList(), options,
                         org.spdz4j.core.prg.AesCtrPrg.freshSeed(), System.out::println);
                 if (!s.served().isEmpty()) {

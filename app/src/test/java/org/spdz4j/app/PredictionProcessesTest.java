@@ -97,7 +97,7 @@ class PredictionProcessesTest {
     }
 
     @Test
-    void aCorruptImageIsRefusedAtTheClientBeforeAnythingIsSent() throws Exception {
+    void aCorruptImageIsRefusedAtTheClientBeforeAnythingIsSentAndAStrangerDuringTheHandshake() throws Exception {
         Path bad = dir.resolve("bad.png");
         Files.write(bad, new byte[]{1, 2, 3, 4});
         Path model = dir.resolve("m.spdz");
@@ -110,6 +110,10 @@ class PredictionProcessesTest {
                 List.of());
         List<String> common = List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "60");
         List<String> serving = List.of("--sessions", "1", "--wait", "30");
+        Path strangerKeys = dir.resolve("stranger");
+        assertEquals(0, SpdzRun.of("keygen", "--role", "CLIENT0", "--out", strangerKeys.toString()).code());
+        Process stranger = processes.start(List.of("classify", "--id", "0", bad.toString()), List.of("--config",
+                config.toString(), "--keys", strangerKeys.toString(), "--timeout", "60"), "stranger.log");
         Process client = processes.start(List.of("classify", "--id", "0", bad.toString()), common, "CLIENT0.log");
         processes.start(concat(List.of("serve", "--id", "0", "--model", shares.resolve("P0.share").toString()), serving),
                 common, "P0.log");
@@ -125,6 +129,10 @@ class PredictionProcessesTest {
             Thread.sleep(100);
         }
         assertTrue(processes.log("P0.log").contains("left out CLIENT0"), processes.log("P0.log"));
+        assertTrue(stranger.waitFor(90, TimeUnit.SECONDS));
+        assertEquals(1, stranger.exitValue(), "a client whose certificate is not the one pinned in run.yaml is refused");
+        String refused = processes.log("stranger.log");
+        assertTrue(refused.contains("certificate") || refused.contains("fingerprint"), refused);
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

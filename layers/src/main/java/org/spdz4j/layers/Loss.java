@@ -28,6 +28,14 @@ public interface Loss {
         /** Share of d(mean loss)/d(logits). */
         Ring128Tensor gradient(ComputeParty party, Ring128Tensor logits, Ring128Tensor targets);
 
+        /**
+         * Shares of the probabilities the loss puts on each class (a softmax loss's softmax, with the
+         * same approximations), in the computation's fixed point; uses the entries of {@link #declare}.
+         */
+        default Ring128Tensor probabilities(ComputeParty party, Ring128Tensor logits) {
+            throw new UnsupportedOperationException("this loss gives no class probabilities");
+        }
+
         /** A loss value this party was deliberately shown for the last batch, or NaN (the default). */
         default double revealedLoss() {
             return Double.NaN;

@@ -24,14 +24,17 @@ import org.spdz4j.triples.Plan;
 public final class SecureClassifier {
     /** Traffic scope of the argmax. */
     public static final String ARGMAX_SCOPE = "argmax";
+    /** Traffic scope of the class probabilities. */
+    public static final String PROBABILITIES_SCOPE = "probabilities";
 
     private final Network network;
     private final List<SecureLayer> secure = new ArrayList<>();
     private final List<String> scopes = new ArrayList<>();
     private final SecureArgmax argmax;
+    private final Loss.Secure softmax; // null unless the plan gives probabilities
     private final Plan plan;
 
-    private SecureClassifier(Network network, Shape input, SecureSetup setup) {
+    private SecureClassifier(Network network, Shape input, SecureSetup setup, boolean probabilities) {
         network.requireComputableOnShares("private prediction");
         this.network = network;
         List<Layer> layers = network.layersFor(setup.mode());
@@ -42,13 +45,24 @@ public final class SecureClassifier {
             s = layers.get(i).outputShape(s);
         }
         this.argmax = new SecureArgmax(s, Relu.DEFAULT_BITS);
+        if (probabilities && !(network.loss() instanceof SoftmaxCrossEntropy)) {
+            throw new IllegalArgumentException("class probabilities need a softmax loss, not " + network.loss().describe());
+        }
+        this.softmax = probabilities ? network.loss().secure(s, setup) : null;
         Plan.Builder b = Plan.builder("spdz4j predict " + setup.mode() + " input=" + input + " f="
-                + setup.fp().fractionalBits() + " " + network.describe());
+                + setup.fp().fractionalBits() + " " + network.describe() + (probabilities ? " probabilities" : ""));
         for (SecureLayer l : secure) {
             l.declareForward(b);
         }
         argmax.declareOneHot(b);
+        if (softmax != null) {
+            softmax.declare(b);
+        }
         this.plan = b.build();
+    }
+
+    /** Shares of a batch's answers: each input's class number, and with probabilities the softmax of its logits. */
+    public record Answers(Ring128Tensor classes, Ring128Tensor probabilities) {
     }
 
     /**
@@ -57,8 +71,18 @@ public final class SecureClassifier {
      * its parameters are zero until {@link #load}.
      */
     public static SecureClassifier create(Network network, Shape input, org.spdz4j.core.transport.Role role) {
+        return create(network, input, role, false);
+    }
+
+    /**
+     * As {@link #create(Network, Shape, org.spdz4j.core.transport.Role)}; with {@code probabilities}
+     * the plan also computes each input's class probabilities (the softmax of the network's loss,
+     * with its approximations: about 140 more rounds a batch).
+     */
+    public static SecureClassifier create(Network network, Shape input, org.spdz4j.core.transport.Role role,
+                                          boolean probabilities) {
         return new SecureClassifier(network, input, new SecureSetup(role, Mode.OPTIMIZED,
-                org.spdz4j.core.fixed.FixedPoint.DEFAULT, new Initializer(0, 0)));
+                org.spdz4j.core.fixed.FixedPoint.DEFAULT, new Initializer(0, 0)), probabilities);
     }
 
     /** The plan of one batch: both parties and the dealer derive it from the network and the batch shape. */
@@ -98,6 +122,14 @@ public final class SecureClassifier {
      * The party must have begun the step.
      */
     public Ring128Tensor classes(ComputeParty party, Ring128Tensor input) {
+        return answer(party, input).classes();
+    }
+
+    /**
+     * As {@link #classes}, with this party's share of each input's class probabilities (N, C) in
+     * fixed point when the plan gives them (else null).
+     */
+    public Answers answer(ComputeParty party, Ring128Tensor input) {
         TrafficCounter t = party.transport().traffic();
         Ring128Tensor x = input;
         for (int i = 0; i < secure.size(); i++) {
@@ -105,8 +137,15 @@ public final class SecureClassifier {
                 x = secure.get(i).forward(party, x);
             }
         }
+        Ring128Tensor classes;
         try (TrafficCounter.Scope s = t.scope(ARGMAX_SCOPE)) {
-            return argmax.classIndex(party, x);
+            classes = argmax.classIndex(party, x);
+        }
+        if (softmax == null) {
+            return new Answers(classes, null);
+        }
+        try (TrafficCounter.Scope s = t.scope(PROBABILITIES_SCOPE)) {
+            return new Answers(classes, softmax.probabilities(party, x));
         }
     }
 

@@ -107,6 +107,24 @@ public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations, bo
 
             @Override
             public Ring128Tensor gradient(ComputeParty party, Ring128Tensor logitShares, Ring128Tensor targets) {
+                Ring128Tensor w = softmax(party, logitShares);
+                Ring128Tensor error = w.sub(targets.shiftLeft(up));
+                if (revealBrier) {
+                    Ring128Tensor sum = party.powers(party.mask(error, errorMask), f, errorSquare)[2]
+                            .reshape(Shape.of(n, c)).rowSums().reshape(Shape.of(1, n)).rowSums();
+                    Ring128Tensor total = party.revealTo(Role.P0, sum);
+                    brier = total == null ? Double.NaN : FixedPoint.decode(total, f)[0] / n;
+                }
+                return party.truncate(error.mulScalar(fp.encode(1.0 / n)), f + up);
+            }
+
+            @Override
+            public Ring128Tensor probabilities(ComputeParty party, Ring128Tensor logitShares) {
+                return party.truncate(softmax(party, logitShares), up);
+            }
+
+            /** Shares of each row's softmax, with the loss's fractional bits. */
+            private Ring128Tensor softmax(ComputeParty party, Ring128Tensor logitShares) {
                 Ring128Tensor z = logitShares.shiftLeft(up);
                 Ring128Tensor mean = party.truncate(z.rowSums().mulScalar(fp.encode(1.0 / c)), f);
                 Ring128Tensor u = z.sub(mean.broadcastColumns(c));
@@ -120,14 +138,7 @@ public record SoftmaxCrossEntropy(int expSquarings, int reciprocalIterations, bo
                     List<MaskedTensor> gy = party.maskAll(List.of(g, y), List.of(gMask[k], yMask[k]));
                     w = party.multiply(normalise[k], gy.get(0), gy.get(1));
                 }
-                Ring128Tensor error = w.sub(targets.shiftLeft(up));
-                if (revealBrier) {
-                    Ring128Tensor sum = party.powers(party.mask(error, errorMask), f, errorSquare)[2]
-                            .reshape(Shape.of(n, c)).rowSums().reshape(Shape.of(1, n)).rowSums();
-                    Ring128Tensor total = party.revealTo(Role.P0, sum);
-                    brier = total == null ? Double.NaN : FixedPoint.decode(total, f)[0] / n;
-                }
-                return party.truncate(error.mulScalar(fp.encode(1.0 / n)), f + up);
+                return w;
             }
         };
     }

@@ -35,11 +35,18 @@ public final class LocalPrediction {
     /**
      * What a session gave.
      *
-     * @param classes  each client's answers
+     * @param answers  each client's answers
      * @param session  P0's account of the session
      * @param traffic  each participant's traffic counter (P0, P1, DEALER, the clients)
      */
-    public record Result(Map<Role, int[]> classes, PredictionServer.Session session, Map<Role, TrafficCounter> traffic) {
+    public record Result(Map<Role, PredictionClient.Answers> answers, PredictionServer.Session session,
+                         Map<Role, TrafficCounter> traffic) {
+        /** Each client's classes. */
+        public Map<Role, int[]> classes() {
+            Map<Role, int[]> out = new LinkedHashMap<>();
+            answers.forEach((r, a) -> out.put(r, a.classes()));
+            return out;
+        }
     }
 
     /**
@@ -49,6 +56,13 @@ public final class LocalPrediction {
      */
     public static Result run(org.spdz4j.layers.SharedModel p0, org.spdz4j.layers.SharedModel p1,
                              PredictionServer.Options options, Map<Role, double[]> inputs, Shape example) {
+        return run(p0, p1, options, inputs, example, false);
+    }
+
+    /** As {@link #run(org.spdz4j.layers.SharedModel, org.spdz4j.layers.SharedModel, PredictionServer.Options, Map, Shape)}, each client asking for probabilities if {@code probabilities}. */
+    public static Result run(org.spdz4j.layers.SharedModel p0, org.spdz4j.layers.SharedModel p1,
+                             PredictionServer.Options options, Map<Role, double[]> inputs, Shape example,
+                             boolean probabilities) {
         List<Role> roles = new ArrayList<>(List.of(Role.P0, Role.P1, Role.DEALER));
         roles.addAll(inputs.keySet());
         InMemoryNetwork net = new InMemoryNetwork(roles, Duration.ofSeconds(120), 1L << 30);
@@ -65,24 +79,24 @@ public final class LocalPrediction {
                     return PredictionServer.dealer(t, AesCtrPrg.freshSeed(), Duration.ofSeconds(120));
                 }
             });
-            Map<Role, Future<int[]>> clients = new LinkedHashMap<>();
+            Map<Role, Future<PredictionClient.Answers>> clients = new LinkedHashMap<>();
             inputs.forEach((role, values) -> clients.put(role, pool.submit(() -> {
                 try (Transport t = net.transport(role)) {
-                    return PredictionClient.classify(t, PredictionClient.card(t), example, values);
+                    return PredictionClient.answers(t, PredictionClient.card(t), example, values, probabilities);
                 }
             })));
             PredictionServer.Session session = get(s0);
             get(s1);
             get(dealer);
-            Map<Role, int[]> classes = new LinkedHashMap<>();
-            for (Map.Entry<Role, Future<int[]>> e : clients.entrySet()) {
-                classes.put(e.getKey(), get(e.getValue()));
+            Map<Role, PredictionClient.Answers> answers = new LinkedHashMap<>();
+            for (Map.Entry<Role, Future<PredictionClient.Answers>> e : clients.entrySet()) {
+                answers.put(e.getKey(), get(e.getValue()));
             }
             Map<Role, TrafficCounter> traffic = new LinkedHashMap<>();
             for (Role r : roles) {
                 traffic.put(r, net.transport(r).traffic());
             }
-            return new Result(classes, session, traffic);
+            return new Result(answers, session, traffic);
         } finally {
             pool.shutdownNow();
         }

@@ -1,6 +1,5 @@
 package org.spdz4j.prediction;
 
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import org.spdz4j.core.fixed.FixedPoint;
@@ -52,6 +51,24 @@ public final class PredictionClient {
      * value that is not finite, and more inputs than a request may hold.
      */
     public static int[] classify(Transport t, ModelCard card, Shape example, double[] values) {
+        return answers(t, card, example, values, false).classes();
+    }
+
+    /**
+     * What the servers answered for a request.
+     *
+     * @param classes       each input's class
+     * @param probabilities with {@code probabilities} asked: each input's class probabilities, row after row
+     *                      ({@code n x classes}, the softmax with the training loss's approximations); else null
+     */
+    public record Answers(int[] classes, double[] probabilities) {
+    }
+
+    /**
+     * As {@link #classify}, also asking for each input's class probabilities if
+     * {@code probabilities} (more rounds for the servers; only this client learns them).
+     */
+    public static Answers answers(Transport t, ModelCard card, Shape example, double[] values, boolean probabilities) {
         card.requireInput(example, "each input");
         int n = values.length / example.size();
         if (n < 1 || n * example.size() != values.length) {
@@ -74,7 +91,7 @@ public final class PredictionClient {
         System.arraycopy(example.dims(), 0, dims, 1, example.rank());
         Ring128Tensor encoded = FixedPoint.DEFAULT.encode(Shape.of(dims), scaled);
         Contributor me = Contributor.connect(t); // P0: a seed
-        byte[] count = ByteBuffer.allocate(4).putInt(n).array();
+        byte[] count = PredictionServer.Request.encode(n, probabilities);
         t.sendBytes(Role.P0, PredictionServer.REQUEST, count);
         t.sendBytes(Role.P1, PredictionServer.REQUEST, count);
         me.input(0, 0, encoded); // P1: the inputs minus P0's PRG output
@@ -94,9 +111,19 @@ public final class PredictionClient {
             }
             classes[i] = (int) v;
         }
+        double[] p = null;
+        if (probabilities) {
+            p = FixedPoint.DEFAULT.decode(me.result(0, 1, Shape.of(n, card.classes())));
+            for (int i = 0; i < p.length; i++) {
+                if (!(p[i] > -0.01 && p[i] < 1.01)) {
+                    throw new ProtocolException("the servers' probability " + p[i] + " for input " + i / card.classes()
+                            + " is no probability: their shares do not belong together (different models, or a fault)");
+                }
+            }
+        }
         for (Role server : new Role[]{Role.P0, Role.P1}) {
             t.sendBytes(server, PredictionServer.CLIENT_DONE, new byte[0]);
         }
-        return classes;
+        return new Answers(classes, p);
     }
 }

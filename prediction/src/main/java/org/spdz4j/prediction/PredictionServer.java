@@ -55,6 +55,7 @@ public final class PredictionServer {
     static final Tag REQUEST = new Tag(Tag.Kind.PREDICTION, 0, 1);
     static final Tag VERDICT = new Tag(Tag.Kind.PREDICTION, 0, 2);
     static final Tag ANSWER = new Tag(Tag.Kind.OUTPUT, 0, 0);
+    static final Tag PROBABILITIES = new Tag(Tag.Kind.OUTPUT, 0, 1);
     static final Tag CLIENT_DONE = new Tag(Tag.Kind.DONE, 0, 1);
     private static final Tag CONNECTED = new Tag(Tag.Kind.PREDICTION, 1, 0);
     private static final Tag TAKEN = new Tag(Tag.Kind.PREDICTION, 1, 1);
@@ -111,7 +112,7 @@ public final class PredictionServer {
         Network network = mine.network();
         byte[] card = ModelCard.of(mine, o.batch(), o.maxRequest()).encode();
         Map<Role, String> leftOut = new LinkedHashMap<>();
-        Map<Role, Ring128Tensor> taken = new LinkedHashMap<>();
+        Map<Role, Request> taken = new LinkedHashMap<>();
         TreeSet<Role> both = connectedToBoth(t, clients);
         for (Role c : both) {
             try {
@@ -126,54 +127,52 @@ public final class PredictionServer {
             }
             try {
                 party.acceptContributor(c); // P0: the client's seed
-                int n = count(t.receiveBytes(c, REQUEST), c, o);
-                taken.put(c, party.contributedInput(c, network.batchShape(n), 0, 0)); // P1: the client's shares
+                Request r = Request.decode(t.receiveBytes(c, REQUEST), c, o);
+                // P1: the client's shares, P0: its PRG's
+                taken.put(c, r.withInputs(party.contributedInput(c, network.batchShape(r.count()), 0, 0)));
             } catch (RuntimeException e) {
                 leftOut.put(c, e.getMessage());
             }
         }
-        Map<Role, Integer> served = agreeOnRequests(t, network, taken, leftOut);
+        Map<Role, Request> served = agreeOnRequests(t, taken, leftOut);
         for (Map.Entry<Role, String> e : leftOut.entrySet()) {
             log.accept(me + ": left out " + e.getKey() + ": " + e.getValue());
             tell(t, e.getKey(), "refused: " + e.getValue());
         }
-        int total = served.values().stream().mapToInt(Integer::intValue).sum();
+        int total = served.values().stream().mapToInt(Request::count).sum();
         int batches = (total + o.batch() - 1) / o.batch();
+        boolean probabilities = served.values().stream().anyMatch(Request::probabilities);
         for (Role c : served.keySet()) {
             tell(t, c, ACCEPTED + " " + batches);
         }
-        SecureClassifier classifier = SecureClassifier.create(network, network.batchShape(o.batch()), me);
+        SecureClassifier classifier = SecureClassifier.create(network, network.batchShape(o.batch()), me, probabilities);
         classifier.load(mine.shares());
         if (me.equals(Role.P0)) {
-            t.sendBytes(Role.DEALER, SESSION, (o.batch() + "\n" + batches + "\n" + network.describe())
+            t.sendBytes(Role.DEALER, SESSION, (o.batch() + "\n" + batches + "\n" + probabilities + "\n" + network.describe())
                     .getBytes(StandardCharsets.UTF_8));
         }
         PartyRandomness randomness = Handshake.join(party, classifier.plan(), 0, batches, inputSeed,
-                Map.of("requests served", served.toString()));
+                Map.of("requests served", served.values().toString()));
         List<Ring128Tensor> inputs = new ArrayList<>();
-        for (Role c : served.keySet()) {
-            inputs.add(taken.get(c));
+        for (Request r : served.values()) {
+            inputs.add(r.inputs());
         }
         int example = network.input().size();
         inputs.add(Ring128Tensor.zeros(Shape.of((batches * o.batch() - total) * example))); // padding: shares of zeros
         Ring128Tensor all = Ring128Tensor.concat(inputs);
         long start = System.nanoTime();
-        List<Ring128Tensor> answers = new ArrayList<>();
+        List<Ring128Tensor> classes = new ArrayList<>();
+        List<Ring128Tensor> softmax = new ArrayList<>();
         for (int b = 0; b < batches; b++) {
             party.beginStep(b, randomness.forStep(b));
-            answers.add(classifier.classes(party, all.slice(b * o.batch() * example, network.batchShape(o.batch()))));
+            SecureClassifier.Answers a = classifier.answer(party, all.slice(b * o.batch() * example, network.batchShape(o.batch())));
+            classes.add(a.classes());
+            if (probabilities) {
+                softmax.add(a.probabilities());
+            }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        Ring128Tensor classes = answers.isEmpty() ? Ring128Tensor.zeros(Shape.of(0)) : Ring128Tensor.concat(answers);
-        int offset = 0;
-        for (Map.Entry<Role, Integer> e : served.entrySet()) {
-            try {
-                t.send(e.getKey(), ANSWER, classes.slice(offset, Shape.of(e.getValue())));
-            } catch (RuntimeException gone) {
-                log.accept(me + ": " + e.getKey() + " left before its answers: " + gone.getMessage());
-            }
-            offset += e.getValue();
-        }
+        answer(t, served, classes, softmax, network.outputs(), log);
         for (Role c : served.keySet()) {
             try {
                 t.receiveBytes(c, CLIENT_DONE);
@@ -182,53 +181,93 @@ public final class PredictionServer {
             }
         }
         Handshake.done(t);
-        return new Session(served, leftOut, batches, seconds);
+        Map<Role, Integer> counts = new LinkedHashMap<>();
+        served.forEach((c, r) -> counts.put(c, r.count()));
+        return new Session(counts, leftOut, batches, seconds);
     }
 
-    /** The count a client asked for, refused unless 1 .. maxRequest. */
-    private static int count(byte[] request, Role client, Options o) {
-        if (request.length != 4) {
-            throw new ProtocolException(client + " sent a request of " + request.length + " bytes, not 4");
+    /** Sends each served client this server's share of its answers, and of its probabilities if it asked. */
+    private static void answer(Transport t, Map<Role, Request> served, List<Ring128Tensor> classes,
+                               List<Ring128Tensor> softmax, int outputs, java.util.function.Consumer<String> log) {
+        Ring128Tensor all = classes.isEmpty() ? Ring128Tensor.zeros(Shape.of(0)) : Ring128Tensor.concat(classes);
+        Ring128Tensor probabilities = softmax.isEmpty() ? null : Ring128Tensor.concat(softmax);
+        int offset = 0;
+        for (Map.Entry<Role, Request> e : served.entrySet()) {
+            int n = e.getValue().count();
+            try {
+                t.send(e.getKey(), ANSWER, all.slice(offset, Shape.of(n)));
+                if (e.getValue().probabilities()) {
+                    t.send(e.getKey(), PROBABILITIES, probabilities.slice(offset * outputs, Shape.of(n, outputs)));
+                }
+            } catch (RuntimeException gone) {
+                log.accept(t.self() + ": " + e.getKey() + " left before its answers: " + gone.getMessage());
+            }
+            offset += n;
         }
-        int n = ByteBuffer.wrap(request).getInt();
-        if (n < 1 || n > o.maxRequest()) {
-            throw new ProtocolException(client + " asked for " + n + " inputs; a request holds 1 to " + o.maxRequest()
-                    + " (--max-request)");
-        }
-        return n;
     }
 
     /**
-     * The requests both servers took, in client order: each tells the other its clients and counts;
-     * a client only one of them took (it left between the two) is left out by both.
+     * A client's request: how many inputs, whether it wants their class probabilities too, and
+     * (once taken) this server's share of the inputs. On the wire 5 bytes: the count, then 1 for
+     * probabilities or 0.
      */
-    private static Map<Role, Integer> agreeOnRequests(Transport t, Network network, Map<Role, Ring128Tensor> taken,
-                                                      Map<Role, String> leftOut) {
-        int example = network.input().size();
-        StringBuilder mine = new StringBuilder();
-        for (Map.Entry<Role, Ring128Tensor> e : taken.entrySet()) {
-            mine.append(e.getKey()).append(' ').append(e.getValue().size() / example).append('\n');
+    record Request(int count, boolean probabilities, Ring128Tensor inputs) {
+        static byte[] encode(int count, boolean probabilities) {
+            return ByteBuffer.allocate(5).putInt(count).put((byte) (probabilities ? 1 : 0)).array();
         }
+
+        /** The request {@code client} sent, refused unless its count is 1 .. maxRequest. */
+        static Request decode(byte[] bytes, Role client, Options o) {
+            if (bytes.length != 5 || (bytes[4] & 0xfe) != 0) {
+                throw new ProtocolException(client + " sent a malformed request (" + bytes.length + " bytes)");
+            }
+            int n = ByteBuffer.wrap(bytes).getInt();
+            if (n < 1 || n > o.maxRequest()) {
+                throw new ProtocolException(client + " asked for " + n + " inputs; a request holds 1 to " + o.maxRequest()
+                        + " (--max-request)");
+            }
+            return new Request(n, bytes[4] == 1, null);
+        }
+
+        Request withInputs(Ring128Tensor shares) {
+            return new Request(count, probabilities, shares);
+        }
+
+        /** As the servers compare requests: the count, and "p" for probabilities. */
+        @Override
+        public String toString() {
+            return count + (probabilities ? " p" : "");
+        }
+    }
+
+    /**
+     * The requests both servers took, in client order: each tells the other its clients and their
+     * requests; a client only one of them took (it left between the two), or took otherwise, is
+     * left out by both.
+     */
+    private static Map<Role, Request> agreeOnRequests(Transport t, Map<Role, Request> taken, Map<Role, String> leftOut) {
+        StringBuilder mine = new StringBuilder();
+        taken.forEach((c, r) -> mine.append(c).append(' ').append(r).append('\n'));
         Role peer = t.self().peer();
-        Map<Role, Integer> theirs = new LinkedHashMap<>();
+        Map<Role, String> theirs = new LinkedHashMap<>();
         for (String line : exchange(t, TAKEN, mine.toString()).split("\n")) {
             if (!line.isEmpty()) {
-                String[] f = line.split(" ");
+                int space = line.indexOf(' ');
                 try {
-                    theirs.put(Role.parse(f[0]), Integer.parseInt(f[1]));
+                    theirs.put(Role.parse(line.substring(0, Math.max(0, space))), line.substring(space + 1));
                 } catch (RuntimeException e) {
                     throw new ProtocolException(peer + " sent a malformed list of requests: '" + line + "'", e);
                 }
             }
         }
-        Map<Role, Integer> served = new LinkedHashMap<>();
-        for (Map.Entry<Role, Ring128Tensor> e : taken.entrySet()) {
-            int n = e.getValue().size() / example;
-            Integer other = theirs.get(e.getKey());
-            if (other != null && other == n) {
-                served.put(e.getKey(), n);
+        Map<Role, Request> served = new LinkedHashMap<>();
+        for (Map.Entry<Role, Request> e : taken.entrySet()) {
+            String other = theirs.get(e.getKey());
+            if (e.getValue().toString().equals(other)) {
+                served.put(e.getKey(), e.getValue());
             } else {
-                leftOut.put(e.getKey(), peer + (other == null ? " did not get its request" : " got " + other + " inputs, not " + n));
+                leftOut.put(e.getKey(), peer + (other == null ? " did not get its request"
+                        : " got the request '" + other + "', not '" + e.getValue() + "'"));
             }
         }
         return served;
@@ -280,21 +319,24 @@ public final class PredictionServer {
      * up to {@code finish} for both servers' word that they finished. Returns the number of batches.
      */
     public static int dealer(Transport t, byte[] seed, Duration finish) {
-        String[] facts = new String(t.receiveBytes(Role.P0, SESSION), StandardCharsets.UTF_8).split("\n", 3);
+        String[] facts = new String(t.receiveBytes(Role.P0, SESSION), StandardCharsets.UTF_8).split("\n", 4);
         int batch;
         int batches;
+        boolean probabilities;
         Network network;
         try {
             batch = Integer.parseInt(facts[0]);
             batches = Integer.parseInt(facts[1]);
-            network = Network.parseDescription(facts[2]);
+            probabilities = Boolean.parseBoolean(facts[2]);
+            network = Network.parseDescription(facts[3]);
         } catch (RuntimeException e) {
             throw new ProtocolException("P0 sent malformed session facts: " + e.getMessage(), e);
         }
         if (batch < 1 || batches < 0) {
             throw new ProtocolException("P0 asked for " + batches + " batches of " + batch);
         }
-        Dealer dealer = new Dealer(SecureClassifier.create(network, network.batchShape(batch), Role.P0).plan(), t, seed);
+        Dealer dealer = new Dealer(SecureClassifier.create(network, network.batchShape(batch), Role.P0, probabilities).plan(),
+                t, seed);
         dealer.setup(0, batches);
         for (int b = 0; b < batches; b++) {
             dealer.produce(b);

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -145,6 +144,37 @@ class PrivatePredictionTest {
     }
 
     @Test
+    void withProbabilitiesTheClientAlsoLearnsEachInputsSoftmax() {
+        int n = 20;
+        LocalPrediction.Result r = LocalPrediction.run(halves[0], halves[1], new PredictionServer.Options(n, n),
+                Map.of(CLIENT0, raw(100, n)), DIGIT, true);
+        PredictionClient.Answers a = r.answers().get(CLIENT0);
+        double[] logits = floatLogits(narrow, 100, n);
+        assertEquals(0, compare(a.classes(), logits, 10));
+        double worst = 0;
+        for (int i = 0; i < n; i++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < 10; k++) {
+                max = Math.max(max, logits[i * 10 + k]);
+            }
+            double sum = 0;
+            for (int k = 0; k < 10; k++) {
+                sum += Math.exp(logits[i * 10 + k] - max);
+            }
+            double total = 0;
+            for (int k = 0; k < 10; k++) {
+                double exact = Math.exp(logits[i * 10 + k] - max) / sum;
+                worst = Math.max(worst, Math.abs(a.probabilities()[i * 10 + k] - exact));
+                total += a.probabilities()[i * 10 + k];
+            }
+            assertEquals(1, total, 0.01, "input " + i + "'s probabilities sum to 1");
+        }
+        assertTrue(worst < 0.03, "the approximate softmax on shares is within 0.03 of the exact one: " + worst);
+        assertEquals(n + n * 10, r.traffic().get(CLIENT0).total(Role.P1, Direction.RECEIVED).values(),
+                "the client receives a class and ten probabilities per input");
+    }
+
+    @Test
     void sharesOfDifferentModelsAreRefusedBeforeAnyInputIsTaken() {
         SharedModel[] other = SharedModel.split(narrow, FixedPoint.DEFAULT);
         ProtocolException e = assertThrows(ProtocolException.class, () -> LocalPrediction.run(halves[0], other[1],
@@ -198,8 +228,8 @@ class PrivatePredictionTest {
                 try (var t = net.transport(quitter)) {
                     PredictionClient.card(t);
                     Contributor.connect(t);
-                    t.sendBytes(Role.P0, PredictionServer.REQUEST, ByteBuffer.allocate(4).putInt(2).array());
-                    t.sendBytes(Role.P1, PredictionServer.REQUEST, ByteBuffer.allocate(4).putInt(2).array());
+                    t.sendBytes(Role.P0, PredictionServer.REQUEST, PredictionServer.Request.encode(2, false));
+                    t.sendBytes(Role.P1, PredictionServer.REQUEST, PredictionServer.Request.encode(2, false));
                 }
                 return null;
             });
@@ -207,8 +237,8 @@ class PrivatePredictionTest {
                 try (var t = net.transport(greedy)) {
                     PredictionClient.card(t);
                     Contributor c = Contributor.connect(t);
-                    t.sendBytes(Role.P0, PredictionServer.REQUEST, ByteBuffer.allocate(4).putInt(11).array());
-                    t.sendBytes(Role.P1, PredictionServer.REQUEST, ByteBuffer.allocate(4).putInt(11).array());
+                    t.sendBytes(Role.P0, PredictionServer.REQUEST, PredictionServer.Request.encode(11, false));
+                    t.sendBytes(Role.P1, PredictionServer.REQUEST, PredictionServer.Request.encode(11, false));
                     c.input(0, 0, FixedPoint.DEFAULT.encode(Shape.of(11, 1, 28, 28), new double[11 * 784]));
                     return new String(t.receiveBytes(Role.P0, PredictionServer.VERDICT));
                 }
