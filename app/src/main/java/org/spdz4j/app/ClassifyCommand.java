@@ -33,6 +33,9 @@ final class ClassifyCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--test-images", defaultValue = "10000", description = "with --data: how many test examples")
     int testImages;
+    @Option(names = "--no-resize", description = "refuse an image whose size is not the model's (before anything is sent) "
+            + "instead of resizing it")
+    boolean noResize;
     @Option(names = "--probabilities", description = "also learn each image's class probabilities (the softmax, computed "
             + "on shares: more rounds for the servers)")
     boolean probabilities;
@@ -94,7 +97,7 @@ final class ClassifyCommand implements Callable<Integer> {
         List<String> failed = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
             try {
-                double[] v = ImageInput.load(images.get(i), one, InputScaling.UNIT).values();
+                double[] v = ImageInput.load(images.get(i), one, InputScaling.UNIT, !noResize).values();
                 System.arraycopy(v, 0, values, i * one.size(), one.size());
             } catch (java.io.IOException | RuntimeException e) {
                 failed.add(e.getMessage());

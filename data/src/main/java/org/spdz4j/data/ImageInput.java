@@ -45,6 +45,21 @@ public final class ImageInput {
         return new FloatTensor(Shape.of(1, input.dim(0), input.dim(1), input.dim(2)), v);
     }
 
+    /**
+     * As {@link #load(Path, Shape, InputScaling)}; without {@code resize}, an image whose width or
+     * height is not the model's is refused naming both sizes.
+     */
+    public static FloatTensor load(Path file, Shape input, InputScaling scaling, boolean resize) throws IOException {
+        if (!resize && input.rank() == 3) {
+            BufferedImage src = ImageFolder.read(file);
+            if (src.getWidth() != input.dim(2) || src.getHeight() != input.dim(1)) {
+                throw new IOException(file + " is " + src.getWidth() + " x " + src.getHeight() + " pixels, but the model takes "
+                        + input.dim(2) + " x " + input.dim(1) + " and resizing is off");
+            }
+        }
+        return load(file, input, scaling);
+    }
+
     /** A grey 28x28 digit from {@code file}, light on dark, scaled by {@code scaling}: (1, 1, 28, 28). */
     public static FloatTensor load(Path file, InputScaling scaling) throws IOException {
         BufferedImage src = ImageFolder.read(file);
