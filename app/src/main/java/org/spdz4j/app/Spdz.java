@@ -17,7 +17,8 @@ import picocli.CommandLine;
                 PartyCommand.class, DemoCommand.class, SplitDemoCommand.class, SplitCommands.Holder.class, SplitCommands.Labels.class,
                 SplitCommands.Party.class, SplitCommands.Dealer.class, FedDemoCommand.class, FedCommands.Server.class,
                 FedCommands.Client.class, FedCommands.Dealer.class, CompareBackendsCommand.class, ServeCommand.class,
-                ClassifyCommand.class, ModelShareCommands.Share.class, ModelShareCommands.Combine.class, PredictBenchCommand.class})
+                ClassifyCommand.class, ModelShareCommands.Share.class, ModelShareCommands.Combine.class, PredictBenchCommand.class,
+                WanBenchCommand.class})
 public final class Spdz {
     static {
         // the network catalogue, as every --network option's description lists it (also for picocli's doc generators)

@@ -34,7 +34,8 @@ class DocBlocksTest {
     /** The imports a reader adds; nothing else is added to a block. */
     private static final List<String> IMPORTS = List.of("java.util.*", "java.time.*", "java.nio.file.*", "java.net.*",
             "org.spdz4j.core.fixed.*", "org.spdz4j.core.mpc.*", "org.spdz4j.core.ring.*", "org.spdz4j.core.transport.*",
-            "org.spdz4j.core.prg.*", "org.spdz4j.triples.*", "org.spdz4j.net.*", "org.spdz4j.run.*", "org.spdz4j.accel.*");
+            "org.spdz4j.core.prg.*", "org.spdz4j.triples.*", "org.spdz4j.net.*", "org.spdz4j.run.*", "org.spdz4j.accel.*",
+            "org.spdz4j.prediction.*");
     private static final Pattern BLOCK = Pattern.compile("```java\n(.*?)```", Pattern.DOTALL);
     private static final Pattern STATED = Pattern.compile("(?m)^\\S.*?\\b(\\w+) = [^\\n]*;\\s*// \\{([-0-9., ]+)\\}\\s*\\z");
 

@@ -266,7 +266,7 @@ class PrivatePredictionTest {
 
     @Test
     void aModelTrainedOnSharesAndKeptThereAnswersAsItsRevealedSelfWould(@TempDir Path dir) throws Exception {
-        TrainingConfig c = TrainingConfig.seedNetwork(1, 32, 640)
+        TrainingConfig c = TrainingConfig.seedNetwork(1, 32, 480)
                 .withNetwork(Networks.build("narrow", Networks.maxPool(), Networks.relu(), false))
                 .withSgd(new Sgd(0.02, 0.9, 0)).withKeepShared(true);
         LocalTraining.Result trained = LocalTraining.run(c, TestData.train(), step -> { });
@@ -288,7 +288,7 @@ class PrivatePredictionTest {
                 () -> SharedModel.read(dir.resolve("P0.share"), Role.P1));
         assertTrue(wrongParty.getMessage().contains("is P0's share, not P1's"), wrongParty.getMessage());
         ModelFile revealed = SharedModel.combine(back0, back1); // what P0's revealed model would have been
-        int n = 500;
+        int n = 300;
         LocalPrediction.Result r = LocalPrediction.run(back0, back1, new PredictionServer.Options(100, n),
                 Map.of(CLIENT0, raw(0, n)), DIGIT);
         int[] secure = r.classes().get(CLIENT0);
@@ -300,6 +300,6 @@ class PrivatePredictionTest {
         }
         double expected = Evaluation.accuracy(revealed.network(), revealed.params(), TestData.test(), n);
         assertEquals(expected, served / n, 0.005, "the served accuracy is the revealed model's");
-        assertTrue(served / n > 0.4, "20 steps already learn: " + served / n);
+        assertTrue(served / n > 0.4, "15 steps already learn: " + served / n);
     }
 }

@@ -1,0 +1,147 @@
+package org.spdz4j.app;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.net.DelayProxy;
+import org.spdz4j.run.RunConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code spdz wan-bench}: MPC training's step across an emulated WAN. P0, P1 and the dealer run
+ * as three processes over mutual TLS on loopback, every link through a {@link DelayProxy} with
+ * the chosen round trip and bandwidth (each process reads a run.yaml in which its peers'
+ * addresses are its links' proxies), once per combination, all in one run so the rows compare.
+ */
+@Command(name = "wan-bench", mixinStandardHelpOptions = true, showDefaultValues = true,
+        description = "Seconds per MPC training step across an emulated WAN: the three processes with a delaying proxy on "
+                + "every link, for each round trip and bandwidth; the time split, rounds and values per step.")
+final class WanBenchCommand implements Callable<Integer> {
+    @Option(names = "--data", required = true, description = "directory with the MNIST IDX files")
+    Path data;
+    @Mixin
+    TrainingOptions training;
+    @Option(names = "--steps", defaultValue = "8", description = "training steps per combination (the first includes the JVM's warm-up)")
+    int steps;
+    @Option(names = "--rtts", defaultValue = "0,10,50,100", split = ",", description = "round trips, ms")
+    List<Integer> rtts;
+    @Option(names = "--bandwidths", defaultValue = "0,1000,100", split = ",",
+            description = "bandwidth of each direction of each link, Mbit/s (0: as loopback)")
+    List<Integer> bandwidths;
+    @Option(names = "--dir", description = "keep the run's configs and logs here (default: a temporary folder, removed)")
+    Path dir;
+
+    private static final Pattern STEP = Pattern.compile("P0: \\d+ steps, ([0-9.]+) s per step: compute ([0-9.]+), "
+            + "waiting for P1 ([0-9.]+), waiting for the dealer ([0-9.]+)");
+    private static final Pattern TOTAL = Pattern.compile("(?m)^total\\s+(\\d+)\\s+(\\d+)\\s*$");
+
+    @Override
+    public Integer call() throws Exception {
+        if (steps < 1) {
+            throw new IllegalArgumentException("--steps must be at least 1");
+        }
+        training.trainImages = steps * training.recipe.batch;
+        training.recipe.epochs = 1;
+        if (training.threads == 0) { // as spdz demo: P0 and P1 compute at once
+            training.threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
+        }
+        Path run = Launcher.runDirectory(dir, "spdz4j-wan");
+        Path base = Launcher.writeKeysAndConfig(run);
+        RunConfig config = RunConfig.read(base);
+        System.out.printf("MPC training across an emulated WAN: %s, batch %d, %d steps a row, three processes over TLS "
+                + "through a delaying proxy on each link (%d cores)%n", training.recipe.network, training.recipe.batch, steps,
+                Runtime.getRuntime().availableProcessors());
+        System.out.println("| round trip, ms | bandwidth, Mbit/s | s per step | compute | waiting for P1 | waiting for the "
+                + "dealer | values P0 sends per step | rounds per step | x the first row |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        double first = Double.NaN;
+        try {
+            for (int mbit : bandwidths) {
+                for (int rtt : rtts) {
+                    double[] r = measure(run, config, rtt, mbit);
+                    first = Double.isNaN(first) ? r[0] : first;
+                    System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %,.0f | %.0f | %.2f |%n", rtt,
+                            mbit == 0 ? "loopback" : "" + mbit, r[0], r[1], r[2], r[3], r[4], r[5], r[0] / first);
+                }
+            }
+        } finally {
+            Launcher.deleteKeys(run, List.of(Role.P0, Role.P1, Role.DEALER));
+        }
+        System.out.println("compute: P0's step less its waits; waiting includes the transfer of what it waits for");
+        return 0;
+    }
+
+    /** One row: the three processes through proxies of {@code rtt} ms and {@code mbit} Mbit/s; P0's figures. */
+    private double[] measure(Path run, RunConfig config, int rtt, int mbit) throws Exception {
+        Duration oneWay = Duration.ofNanos(rtt * 500_000L);
+        long bits = mbit * 1_000_000L;
+        Map<Role, InetSocketAddress> real = config.endpoints();
+        try (DelayProxy p1ToP0 = DelayProxy.start(real.get(Role.P0), oneWay, bits);
+             DelayProxy dealerToP0 = DelayProxy.start(real.get(Role.P0), oneWay, bits);
+             DelayProxy dealerToP1 = DelayProxy.start(real.get(Role.P1), oneWay, bits)) {
+            String row = rtt + "ms-" + mbit + "mbit";
+            Path p0 = write(run, row + "-P0.yaml", config, Map.of());
+            Path p1 = write(run, row + "-P1.yaml", config, Map.of(Role.P0, p1ToP0.address()));
+            Path dealer = write(run, row + "-DEALER.yaml", config, Map.of(Role.P0, dealerToP0.address(),
+                    Role.P1, dealerToP1.address()));
+            List<String> common = new ArrayList<>(List.of("--keys", run.toString(), "--timeout", "600"));
+            common.addAll(training.asArguments());
+            List<Process> started = new ArrayList<>();
+            try {
+                started.add(Launcher.start(concat(List.of("dealer", "--config", dealer.toString()), common),
+                        run.resolve(row + "-dealer.log")));
+                started.add(Launcher.start(concat(List.of("party", "--id", "1", "--data", data.toString(), "--no-progress",
+                        "--config", p1.toString()), common), run.resolve(row + "-P1.log")));
+                Path p0Log = run.resolve(row + "-P0.log");
+                started.add(Launcher.start(concat(List.of("party", "--id", "0", "--data", data.toString(), "--no-progress",
+                        "--test-images", "0", "--config", p0.toString()), common), p0Log));
+                for (Process p : started) {
+                    if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
+                        throw new IllegalStateException("the run at " + rtt + " ms, " + mbit + " Mbit/s failed: "
+                                + Files.readString(p0Log));
+                    }
+                }
+                String out = Files.readString(p0Log);
+                Matcher m = STEP.matcher(out);
+                Matcher t = TOTAL.matcher(out);
+                if (!m.find() || !t.find()) {
+                    throw new IllegalStateException("P0 did not report its step: " + out);
+                }
+                return new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
+                        Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)), Double.parseDouble(t.group(1)),
+                        Double.parseDouble(t.group(2))};
+            } finally {
+                started.forEach(Process::destroyForcibly);
+            }
+        }
+    }
+
+    /** {@code config} with the addresses of {@code through} replaced (a participant's view: its links' proxies). */
+    private static Path write(Path run, String name, RunConfig config, Map<Role, InetSocketAddress> through)
+            throws java.io.IOException {
+        Map<Role, InetSocketAddress> endpoints = new LinkedHashMap<>(config.endpoints());
+        endpoints.putAll(through);
+        Path file = run.resolve(name);
+        new RunConfig(config.tls(), endpoints, config.fingerprints(), config.links()).write(file);
+        return file;
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+}

@@ -1,0 +1,159 @@
+package org.spdz4j.net;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A TCP proxy on loopback that makes a link look like a WAN: every byte is delivered a one-way
+ * delay later, and each direction carries at most a given bandwidth (bytes leave in order, each
+ * chunk taking its size over the bandwidth, then the delay). TLS passes through untouched (the
+ * proxy sees only ciphertext), so participants configured to dial the proxy's address instead of
+ * their peer's run as across a WAN, without root or netem. A direction that holds more than 64 MiB
+ * in flight stops reading its source until it drains, so TCP pushes back as a slow link would.
+ *
+ * <pre>{@code
+ * try (DelayProxy wan = DelayProxy.start(new InetSocketAddress("127.0.0.1", 7100), Duration.ofMillis(25), 100_000_000)) {
+ *     // dial wan.address() instead of 127.0.0.1:7100: 50 ms round trip, 100 Mbit/s each way
+ * }
+ * }</pre>
+ */
+public final class DelayProxy implements AutoCloseable {
+    private static final long HIGH_BYTES = 64L << 20;
+    private static final long LOW_BYTES = 32L << 20;
+
+    private final EventLoopGroup group = new NioEventLoopGroup(1);
+    private final Channel server;
+    private final InetSocketAddress target;
+    private final long delayNanos;
+    private final long bitsPerSecond;
+
+    private DelayProxy(InetSocketAddress target, Duration oneWay, long bitsPerSecond) {
+        if (oneWay.isNegative() || bitsPerSecond < 0) {
+            throw new IllegalArgumentException("a delay and a bandwidth are not negative, got " + oneWay + " and "
+                    + bitsPerSecond);
+        }
+        this.target = target;
+        this.delayNanos = oneWay.toNanos();
+        this.bitsPerSecond = bitsPerSecond;
+        ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                .childOption(ChannelOption.TCP_NODELAY, true).childOption(ChannelOption.AUTO_READ, false)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel inbound) {
+                        inbound.pipeline().addLast("wan", new Forward());
+                    }
+                });
+        this.server = sb.bind(new InetSocketAddress("127.0.0.1", 0)).syncUninterruptibly().channel();
+    }
+
+    /**
+     * A proxy to {@code target} listening on a free loopback port: {@code oneWay} added to every
+     * byte in each direction, {@code bitsPerSecond} the most each direction carries (0: no limit).
+     */
+    public static DelayProxy start(InetSocketAddress target, Duration oneWay, long bitsPerSecond) {
+        return new DelayProxy(target, oneWay, bitsPerSecond);
+    }
+
+    /** Where to dial instead of the target. */
+    public InetSocketAddress address() {
+        return (InetSocketAddress) server.localAddress();
+    }
+
+    @Override
+    public void close() {
+        server.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+
+    /** The accepted side: connects to the target, then pipes each direction through a {@link Link}. */
+    private final class Forward extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            Channel inbound = ctx.channel();
+            new Bootstrap().group(inbound.eventLoop()).channel(NioSocketChannel.class)
+                    .option(ChannelOption.TCP_NODELAY, true).option(ChannelOption.AUTO_READ, false)
+                    .handler(new ChannelInboundHandlerAdapter())
+                    .connect(target).addListener((ChannelFutureListener) f -> {
+                        if (!f.isSuccess()) {
+                            inbound.close(); // the dialler sees a closed connection, as if the target were down
+                            return;
+                        }
+                        Channel outbound = f.channel();
+                        inbound.pipeline().replace(this, "wan", new Link(outbound));
+                        outbound.pipeline().addLast("wan", new Link(inbound));
+                        inbound.config().setAutoRead(true);
+                        outbound.config().setAutoRead(true);
+                    });
+        }
+    }
+
+    /** One direction: what its channel reads reaches {@code to} after the link's serialisation and delay. */
+    private final class Link extends ChannelInboundHandlerAdapter {
+        private final Channel to;
+        private long freeAt;   // when the link has sent everything queued so far (nanoTime)
+        private long lastArrival;
+        private long inFlight; // bytes read and not yet written
+
+        Link(Channel to) {
+            this.to = to;
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (!(msg instanceof ByteBuf buf)) {
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            int bytes = buf.readableBytes();
+            long now = System.nanoTime();
+            long start = Math.max(now, freeAt);
+            freeAt = start + (bitsPerSecond == 0 ? 0 : bytes * 8L * 1_000_000_000L / bitsPerSecond);
+            long arrival = Math.max(lastArrival, freeAt + delayNanos);
+            lastArrival = arrival;
+            inFlight += bytes;
+            Runnable deliver = () -> to.writeAndFlush(buf).addListener(w -> {
+                inFlight -= bytes;
+                if (inFlight < LOW_BYTES && !ctx.channel().config().isAutoRead()) {
+                    ctx.channel().config().setAutoRead(true);
+                }
+            });
+            if (arrival <= now) {
+                deliver.run();
+            } else {
+                ctx.executor().schedule(deliver, arrival - now, TimeUnit.NANOSECONDS);
+            }
+            if (inFlight > HIGH_BYTES) {
+                ctx.channel().config().setAutoRead(false); // TCP pushes back on the sender until the link drains
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            // the other side closes once what is in flight has arrived
+            long wait = Math.max(0, lastArrival - System.nanoTime());
+            ctx.executor().schedule(() -> to.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
+                    .addListener(ChannelFutureListener.CLOSE), wait, TimeUnit.NANOSECONDS);
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.close(); // a reset on one side ends the link, as it would end a real one
+        }
+    }
+}
