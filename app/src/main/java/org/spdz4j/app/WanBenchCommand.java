@@ -46,12 +46,13 @@ final class WanBenchCommand implements Callable<Integer> {
 
     private static final Pattern STEP = Pattern.compile("P0: \\d+ steps, ([0-9.]+) s per step: compute ([0-9.]+), "
             + "waiting for P1 ([0-9.]+), waiting for the dealer ([0-9.]+)");
+    private static final int WARM_UP = 2;
     private static final Pattern TOTAL = Pattern.compile("(?m)^total\\s+(\\d+)\\s+(\\d+)\\s*$");
 
     @Override
     public Integer call() throws Exception {
-        if (steps < 1) {
-            throw new IllegalArgumentException("--steps must be at least 1");
+        if (steps <= WARM_UP) {
+            throw new IllegalArgumentException("--steps must be more than the " + WARM_UP + " warm-up steps");
         }
         training.trainImages = steps * training.recipe.batch;
         training.recipe.epochs = 1;
@@ -64,23 +65,25 @@ final class WanBenchCommand implements Callable<Integer> {
         System.out.printf("MPC training across an emulated WAN: %s, batch %d, %d steps a row, three processes over TLS "
                 + "through a delaying proxy on each link (%d cores)%n", training.recipe.network, training.recipe.batch, steps,
                 Runtime.getRuntime().availableProcessors());
-        System.out.println("| round trip, ms | bandwidth, Mbit/s | s per step | compute | waiting for P1 | waiting for the "
-                + "dealer | values P0 sends per step | rounds per step | x the first row |");
-        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| round trip, ms | bandwidth, Mbit/s | s per step | x the first row | s per step, all steps | compute "
+                + "| waiting for P1 | waiting for the dealer | values P0 sends per step | rounds per step |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         double first = Double.NaN;
         try {
             for (int mbit : bandwidths) {
                 for (int rtt : rtts) {
                     double[] r = measure(run, config, rtt, mbit);
-                    first = Double.isNaN(first) ? r[0] : first;
-                    System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %,.0f | %.0f | %.2f |%n", rtt,
-                            mbit == 0 ? "loopback" : "" + mbit, r[0], r[1], r[2], r[3], r[4], r[5], r[0] / first);
+                    first = Double.isNaN(first) ? r[6] : first;
+                    System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %.0f |%n", rtt,
+                            mbit == 0 ? "loopback" : "" + mbit, r[6], r[6] / first, r[0], r[1], r[2], r[3], r[4], r[5]);
                 }
             }
         } finally {
             Launcher.deleteKeys(run, List.of(Role.P0, Role.P1, Role.DEALER));
         }
-        System.out.println("compute: P0's step less its waits; waiting includes the transfer of what it waits for");
+        System.out.println("s per step: the steps after the first " + WARM_UP + " (the JVMs warm up in those); all steps: "
+                + "P0's mean over the run, split into compute (the step less its waits) and its waits, which include the "
+                + "transfer of what it waits for");
         return 0;
     }
 
@@ -106,8 +109,9 @@ final class WanBenchCommand implements Callable<Integer> {
                 started.add(Launcher.start(concat(List.of("party", "--id", "1", "--data", data.toString(), "--no-progress",
                         "--config", p1.toString()), common), run.resolve(row + "-P1.log")));
                 Path p0Log = run.resolve(row + "-P0.log");
+                Path p0Csv = run.resolve(row + "-P0.csv");
                 started.add(Launcher.start(concat(List.of("party", "--id", "0", "--data", data.toString(), "--no-progress",
-                        "--test-images", "0", "--config", p0.toString()), common), p0Log));
+                        "--test-images", "0", "--config", p0.toString(), "--csv", p0Csv.toString()), common), p0Log));
                 for (Process p : started) {
                     if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
                         throw new IllegalStateException("the run at " + rtt + " ms, " + mbit + " Mbit/s failed: "
@@ -122,11 +126,22 @@ final class WanBenchCommand implements Callable<Integer> {
                 }
                 return new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
                         Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)), Double.parseDouble(t.group(1)),
-                        Double.parseDouble(t.group(2))};
+                        Double.parseDouble(t.group(2)), steadySeconds(p0Csv)};
             } finally {
                 started.forEach(Process::destroyForcibly);
             }
         }
+    }
+
+    /** Seconds per step after the warm-up, from P0's per-step CSV (step, seconds since the first step, ...). */
+    private static double steadySeconds(Path csv) throws java.io.IOException {
+        List<String> rows = Files.readAllLines(csv);
+        double[] seconds = rows.stream().skip(1).filter(l -> !l.isBlank())
+                .mapToDouble(l -> Double.parseDouble(l.split(",")[1])).toArray();
+        if (seconds.length <= WARM_UP) {
+            throw new IllegalStateException(csv + " holds " + seconds.length + " steps, not more than " + WARM_UP);
+        }
+        return (seconds[seconds.length - 1] - seconds[WARM_UP - 1]) / (seconds.length - WARM_UP);
     }
 
     /** {@code config} with the addresses of {@code through} replaced (a participant's view: its links' proxies). */

@@ -316,21 +316,28 @@ public final class NettyTransport implements Transport {
         while (System.nanoTime() < deadline) {
             ChannelFuture f = b.connect(at).awaitUninterruptibly();
             if (f.isSuccess()) {
+                if (tls == null) {
+                    return;
+                }
+                // a connection closed or reset before its TLS handshake ends (a proxy whose target is not up, a
+                // restarting peer) is dialled again; a completed or refused handshake is the setup's to judge.
+                // A channel closed already has lost its handlers: that is such a close too.
                 SslHandler ssl = f.channel().pipeline().get(SslHandler.class);
+                Throwable cause;
                 if (ssl == null) {
-                    return;
+                    cause = new java.nio.channels.ClosedChannelException();
+                } else {
+                    io.netty.util.concurrent.Future<Channel> handshake = ssl.handshakeFuture();
+                    handshake.awaitUninterruptibly(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                    if (!handshake.isDone() || handshake.isSuccess() || !closedDuringHandshake(handshake.cause())) {
+                        return;
+                    }
+                    cause = handshake.cause();
                 }
-                // a connection closed or reset before its TLS handshake ends (a proxy or a restarting
-                // peer) is dialled again; a completed or refused handshake is the setup's to judge
-                io.netty.util.concurrent.Future<Channel> handshake = ssl.handshakeFuture();
-                handshake.awaitUninterruptibly(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-                if (!handshake.isDone() || handshake.isSuccess() || !closedDuringHandshake(handshake.cause())) {
-                    return;
-                }
-                last = new ProtocolException(Inbound.describe(handshake.cause()));
+                last = new ProtocolException(Inbound.describe(cause));
                 if (!told) {
                     LOG.warn("{}: the connection to {} at {} ended during the TLS handshake ({}); dialling again until "
-                            + "the setup window ends", self, peer, at, Inbound.describe(handshake.cause()));
+                            + "the setup window ends", self, peer, at, Inbound.describe(cause));
                     told = true;
                 }
             } else {

@@ -110,30 +110,9 @@ public final class PredictionServer {
         party.agree("model (the shares' header)", mine.header());
         party.agree("batch and largest request (--batch, --max-request)", o.batch() + " " + o.maxRequest());
         Network network = mine.network();
-        byte[] card = ModelCard.of(mine, o.batch(), o.maxRequest()).encode();
         Map<Role, String> leftOut = new LinkedHashMap<>();
-        Map<Role, Request> taken = new LinkedHashMap<>();
-        TreeSet<Role> both = connectedToBoth(t, clients);
-        for (Role c : both) {
-            try {
-                t.sendBytes(c, CARD, card);
-            } catch (RuntimeException gone) {
-                leftOut.put(c, "gone before its model card: " + gone.getMessage());
-            }
-        }
-        for (Role c : both) {
-            if (leftOut.containsKey(c)) {
-                continue;
-            }
-            try {
-                party.acceptContributor(c); // P0: the client's seed
-                Request r = Request.decode(t.receiveBytes(c, REQUEST), c, o);
-                // P1: the client's shares, P0: its PRG's
-                taken.put(c, r.withInputs(party.contributedInput(c, network.batchShape(r.count()), 0, 0)));
-            } catch (RuntimeException e) {
-                leftOut.put(c, e.getMessage());
-            }
-        }
+        Map<Role, Request> taken = takeRequests(party, connectedToBoth(t, clients),
+                ModelCard.of(mine, o.batch(), o.maxRequest()).encode(), network, o, leftOut);
         Map<Role, Request> served = agreeOnRequests(t, taken, leftOut);
         for (Map.Entry<Role, String> e : leftOut.entrySet()) {
             log.accept(me + ": left out " + e.getKey() + ": " + e.getValue());
@@ -153,16 +132,11 @@ public final class PredictionServer {
         }
         PartyRandomness randomness = Handshake.join(party, classifier.plan(), 0, batches, inputSeed,
                 Map.of("requests served", served.values().toString()));
-        List<Ring128Tensor> inputs = new ArrayList<>();
-        for (Request r : served.values()) {
-            inputs.add(r.inputs());
-        }
+        Ring128Tensor all = batchedInputs(served, network, o.batch(), batches);
         int example = network.input().size();
-        inputs.add(Ring128Tensor.zeros(Shape.of((batches * o.batch() - total) * example))); // padding: shares of zeros
-        Ring128Tensor all = Ring128Tensor.concat(inputs);
-        long start = System.nanoTime();
         List<Ring128Tensor> classes = new ArrayList<>();
         List<Ring128Tensor> softmax = new ArrayList<>();
+        long start = System.nanoTime();
         for (int b = 0; b < batches; b++) {
             party.beginStep(b, randomness.forStep(b));
             SecureClassifier.Answers a = classifier.answer(party, all.slice(b * o.batch() * example, network.batchShape(o.batch())));
@@ -184,6 +158,50 @@ public final class PredictionServer {
         Map<Role, Integer> counts = new LinkedHashMap<>();
         served.forEach((c, r) -> counts.put(c, r.count()));
         return new Session(counts, leftOut, batches, seconds);
+    }
+
+    /**
+     * The model card to each client, then each one's request taken whole: P0 takes the client's
+     * seed, both the count, P1 the inputs' shares. A client that fails any of it is left out
+     * (the reason in {@code leftOut}); the others' requests are returned in client order.
+     */
+    private static Map<Role, Request> takeRequests(ComputeParty party, TreeSet<Role> clients, byte[] card, Network network,
+                                                   Options o, Map<Role, String> leftOut) {
+        Transport t = party.transport();
+        for (Role c : clients) {
+            try {
+                t.sendBytes(c, CARD, card);
+            } catch (RuntimeException gone) {
+                leftOut.put(c, "gone before its model card: " + gone.getMessage());
+            }
+        }
+        Map<Role, Request> taken = new LinkedHashMap<>();
+        for (Role c : clients) {
+            if (leftOut.containsKey(c)) {
+                continue;
+            }
+            try {
+                party.acceptContributor(c); // P0: the client's seed
+                Request r = Request.decode(t.receiveBytes(c, REQUEST), c, o);
+                // P1: the client's shares, P0: its PRG's
+                taken.put(c, r.withInputs(party.contributedInput(c, network.batchShape(r.count()), 0, 0)));
+            } catch (RuntimeException e) {
+                leftOut.put(c, e.getMessage());
+            }
+        }
+        return taken;
+    }
+
+    /** The served clients' inputs, one after another, padded with shares of zeros to {@code batches} whole batches. */
+    private static Ring128Tensor batchedInputs(Map<Role, Request> served, Network network, int batch, int batches) {
+        List<Ring128Tensor> inputs = new ArrayList<>();
+        int total = 0;
+        for (Request r : served.values()) {
+            inputs.add(r.inputs());
+            total += r.count();
+        }
+        inputs.add(Ring128Tensor.zeros(Shape.of((batches * batch - total) * network.input().size())));
+        return Ring128Tensor.concat(inputs);
     }
 
     /** Sends each served client this server's share of its answers, and of its probabilities if it asked. */
