@@ -114,6 +114,26 @@ class SetupAvailabilityTest {
     }
 
     @Test
+    void aDiallerThroughAProxyWhoseTargetIsNotUpYetConnectsOnceItIs() throws Exception {
+        Map<Role, InetSocketAddress> at = Ports.loopback();
+        Map<Role, TlsIdentity> ids = NettyConformanceTest.identities();
+        try (DelayProxy proxy = DelayProxy.start(at.get(Role.P0), java.time.Duration.ofMillis(5), 0)) {
+            // the proxy accepts P1 and closes at once while P0 does not listen: P1 dials again, however soon it closes
+            CompletableFuture<NettyTransport> p1 = CompletableFuture.supplyAsync(
+                    () -> NettyTransport.connect(Role.P1, Map.of(Role.P0, proxy.address(), Role.P1, at.get(Role.P1)),
+                            ids.get(Role.P1), TIMEOUT));
+            Thread.sleep(1500);
+            assertTrue(!p1.isDone(), "P1 waits for P0 behind the proxy");
+            try (NettyTransport t0 = NettyTransport.connect(Role.P0, Map.of(Role.P0, at.get(Role.P0), Role.P1,
+                    at.get(Role.P1)), ids.get(Role.P0), TIMEOUT); NettyTransport t1 = p1.join()) {
+                Tag tag = new Tag(Tag.Kind.OPEN, 0, 0);
+                t1.send(Role.P0, tag, Ring128Tensor.filled(Shape.of(2), 9));
+                assertEquals(9, t0.receive(Role.P1, tag).lo(1));
+            }
+        }
+    }
+
+    @Test
     void aDialerWithAWrongPinNamesThePresentedAndThePinnedFingerprint() {
         Map<Role, InetSocketAddress> at = Ports.loopback();
         Map<Role, TlsIdentity> ids = NettyConformanceTest.identities();
