@@ -103,12 +103,19 @@ public final class DelayProxy implements AutoCloseable {
         }
     }
 
-    /** One direction: what its channel reads reaches {@code to} after the link's serialisation and delay. */
+    /** One direction: what its channel reads reaches {@code to} after the link's serialisation and delay, in order. */
     private final class Link extends ChannelInboundHandlerAdapter {
+        private record Chunk(ByteBuf bytes, long arrival) {
+        }
+
         private final Channel to;
-        private long freeAt;   // when the link has sent everything queued so far (nanoTime)
+        private final java.util.ArrayDeque<Chunk> queue = new java.util.ArrayDeque<>(); // in arrival order
+        private boolean draining; // a drain is scheduled
+        private boolean closing;  // the source closed: close the other side once the queue is written
+        private long freeAt;      // when the link has sent everything queued so far (nanoTime)
         private long lastArrival;
-        private long inFlight; // bytes read and not yet written
+        private long inFlight;    // bytes read and not yet written
+        private ChannelHandlerContext source;
 
         Link(Channel to) {
             this.to = to;
@@ -120,35 +127,55 @@ public final class DelayProxy implements AutoCloseable {
                 ReferenceCountUtil.release(msg);
                 return;
             }
+            source = ctx;
             int bytes = buf.readableBytes();
             long now = System.nanoTime();
             long start = Math.max(now, freeAt);
             freeAt = start + (bitsPerSecond == 0 ? 0 : bytes * 8L * 1_000_000_000L / bitsPerSecond);
-            long arrival = Math.max(lastArrival, freeAt + delayNanos);
-            lastArrival = arrival;
+            lastArrival = Math.max(lastArrival, freeAt + delayNanos);
             inFlight += bytes;
-            Runnable deliver = () -> to.writeAndFlush(buf).addListener(w -> {
-                inFlight -= bytes;
-                if (inFlight < LOW_BYTES && !ctx.channel().config().isAutoRead()) {
-                    ctx.channel().config().setAutoRead(true);
-                }
-            });
-            if (arrival <= now) {
-                deliver.run();
-            } else {
-                ctx.executor().schedule(deliver, arrival - now, TimeUnit.NANOSECONDS);
+            queue.addLast(new Chunk(buf, lastArrival));
+            if (!draining) {
+                drain();
             }
             if (inFlight > HIGH_BYTES) {
                 ctx.channel().config().setAutoRead(false); // TCP pushes back on the sender until the link drains
             }
         }
 
+        /** Writes every chunk whose time has come, in order, and schedules the next; one drain at a time keeps the order. */
+        private void drain() {
+            draining = false;
+            long now = System.nanoTime();
+            boolean wrote = false;
+            while (!queue.isEmpty() && queue.peekFirst().arrival() <= now) {
+                Chunk c = queue.pollFirst();
+                int bytes = c.bytes().readableBytes();
+                to.write(c.bytes()).addListener(w -> {
+                    inFlight -= bytes;
+                    if (inFlight < LOW_BYTES && source != null && !source.channel().config().isAutoRead()) {
+                        source.channel().config().setAutoRead(true);
+                    }
+                });
+                wrote = true;
+            }
+            if (wrote) {
+                to.flush();
+            }
+            if (!queue.isEmpty()) {
+                draining = true;
+                to.eventLoop().schedule(this::drain, queue.peekFirst().arrival() - now, TimeUnit.NANOSECONDS);
+            } else if (closing) {
+                to.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            }
+        }
+
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            // the other side closes once what is in flight has arrived
-            long wait = Math.max(0, lastArrival - System.nanoTime());
-            ctx.executor().schedule(() -> to.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER)
-                    .addListener(ChannelFutureListener.CLOSE), wait, TimeUnit.NANOSECONDS);
+            closing = true; // the other side closes once what is in flight has arrived
+            if (!draining) {
+                drain();
+            }
         }
 
         @Override

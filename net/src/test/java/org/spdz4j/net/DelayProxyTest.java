@@ -68,6 +68,34 @@ class DelayProxyTest {
     }
 
     @Test
+    void manySmallWritesUnderABandwidthLimitArriveInOrder() throws Exception {
+        try (ServerSocket server = new ServerSocket(0);
+             DelayProxy wan = DelayProxy.start(echo(server), Duration.ofMillis(1), 1_000_000_000);
+             Socket s = new Socket()) {
+            s.setTcpNoDelay(true);
+            s.connect(wan.address());
+            byte[] all = new byte[200_000];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = (byte) (i * 7 + i / 251);
+            }
+            Thread writer = new Thread(() -> {
+                try {
+                    for (int i = 0; i < all.length; i += 13) { // 13-byte writes: chunks of every size reach the proxy
+                        s.getOutputStream().write(all, i, Math.min(13, all.length - i));
+                    }
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            writer.start();
+            byte[] back = new byte[all.length];
+            new DataInputStream(s.getInputStream()).readFully(back);
+            writer.join();
+            assertArrayEquals(all, back, "every byte in order");
+        }
+    }
+
+    @Test
     void withoutDelayOrLimitBytesPassAtOnce() throws Exception {
         try (ServerSocket server = new ServerSocket(0);
              DelayProxy wan = DelayProxy.start(echo(server), Duration.ZERO, 0);
