@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.layers.SecureClassifier;
 import org.spdz4j.layers.SharedModel;
 import org.spdz4j.net.NettyTransport;
 import org.spdz4j.prediction.PredictionServer;
@@ -52,7 +54,7 @@ final class ServeCommand implements Callable<Integer> {
                 throw new IllegalArgumentException("--model: " + role + " serves its share of a model (" + role + ".share)");
             }
             mine = SharedModel.read(model, role);
-            System.out.println(role + ": serving " + mine.header().split(" ")[1] + " (" + mine.network().describe() + ")");
+            System.out.println(role + ": serving model " + mine.idHex() + " (" + mine.network().describe() + ")");
         }
         PredictionServer.Options options = new PredictionServer.Options(batch, maxRequest);
         List<Role> roles = process.configuredRoles();
@@ -62,15 +64,15 @@ final class ServeCommand implements Callable<Integer> {
         }
         Duration window = Duration.ofMillis(Math.max(1, Math.round(waitSeconds * 1000)));
         SharedModel share = mine;
-        long largestMessage = dealer ? 1 : org.spdz4j.layers.SecureClassifier.create(mine.network(),
-                mine.network().batchShape(batch), role).plan().largestMessageValues();
+        long largestMessage = dealer ? 1 : SecureClassifier.create(mine.network(), mine.network().batchShape(batch), role)
+                .plan().largestMessageValues();
         int withClients = 0;
         for (int session = 1; sessions == 0 || withClients < sessions; session++) {
             int n = session;
             boolean served = process.run(role, roles, clients, window, t -> {
                 if (role.equals(Role.DEALER)) {
                     t.limitTensorElements(1); // the dealer receives no tensor
-                    int batches = PredictionServer.dealer(t, org.spdz4j.core.prg.AesCtrPrg.freshSeed(), process.timeout());
+                    int batches = PredictionServer.dealer(t, AesCtrPrg.freshSeed(), process.timeout());
                     if (batches > 0) {
                         System.out.printf("dealer: session %d: %d batches%n", n, batches);
                     }
@@ -78,8 +80,9 @@ final class ServeCommand implements Callable<Integer> {
                 }
                 t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, Math.max(largestMessage,
                         (long) maxRequest * share.network().input().size()))); // a batch's material, or a client's request
-                PredictionServer.Session s = PredictionServer.serve(t, share, clients.stream().filter(c -> !t.absent().contains(c)).toList(), options,
-                        org.spdz4j.core.prg.AesCtrPrg.freshSeed(), System.out::println);
+                List<Role> connected = clients.stream().filter(c -> !t.absent().contains(c)).toList();
+                PredictionServer.Session s = PredictionServer.serve(t, share, connected, options, AesCtrPrg.freshSeed(),
+                        System.out::println);
                 if (!s.served().isEmpty()) {
                     System.out.printf("%s: session %d: answered %s in %d batches, %.2f s (%.1f ms an input)%n", role, n,
                             s.served(), s.batches(), s.seconds(), 1000 * s.seconds() / s.inputs());
