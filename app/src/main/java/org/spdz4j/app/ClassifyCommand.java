@@ -50,7 +50,6 @@ final class ClassifyCommand implements Callable<Integer> {
         Role me = Role.of(Role.Kind.CLIENT, id);
         List<Role> roles = process.configuredRoles();
         long deadline = System.nanoTime() + process.timeout().toNanos();
-        boolean[] answered = {false};
         while (true) { // connected, then the session closed before this client was in it: the next one
             boolean[] connected = {false};
             boolean[] carded = {false};
@@ -62,13 +61,12 @@ final class ClassifyCommand implements Callable<Integer> {
                     Request r = request(card);
                     long start = System.nanoTime();
                     PredictionClient.Answers a = PredictionClient.answers(t, card, card.input(), r.values(), probabilities);
-                    answered[0] = true;
                     report(me, r, a, card.classes(), (System.nanoTime() - start) / 1e9);
                     return 0;
                 });
             } catch (ProtocolException e) {
                 // it reached one server only, or came as a session ended; a refusal while connecting is final
-                if (!connected[0] || carded[0] || answered[0] || System.nanoTime() > deadline) {
+                if (!connected[0] || carded[0] || System.nanoTime() > deadline) {
                     throw e;
                 }
                 Thread.sleep(500);
@@ -83,7 +81,7 @@ final class ClassifyCommand implements Callable<Integer> {
     private Request request(ModelCard card) throws java.io.IOException {
         Shape one = card.input();
         if (data != null) {
-            Dataset test = Dataset.load(data, false, new Dataset.Layout(one, "label", true)).scaled(InputScaling.UNIT);
+            Dataset test = Dataset.load(data, false, Dataset.Layout.of(one)).scaled(InputScaling.UNIT);
             int n = Math.min(testImages, test.size());
             int[] idx = new int[n];
             int[] labels = new int[n];

@@ -45,7 +45,7 @@ final class PredictBenchCommand implements Callable<Integer> {
         // the weights do not change the cost: the network's public initial weights, shared as a trained model would be
         FloatModel m = FloatModel.create(net, net.batchShape(1), new Initializer(1, 0.05), new Sgd(0, 0, 0));
         SharedModel[] halves = SharedModel.split(net, InputScaling.UNIT, m.paramValues(), FixedPoint.DEFAULT);
-        Dataset test = Dataset.load(data, false, new Dataset.Layout(net.input(), "label", true)).scaled(InputScaling.UNIT);
+        Dataset test = Dataset.load(data, false, Dataset.Layout.of(net.input())).scaled(InputScaling.UNIT);
         int[] idx = new int[Math.min(1000, test.size())];
         for (int i = 0; i < idx.length; i++) {
             idx[i] = i;

@@ -33,7 +33,7 @@ final class PredictCommand implements Callable<Integer> {
         ModelFile file = Pretrained.read(model);
         if (data != null) {
             org.spdz4j.data.Dataset test = org.spdz4j.data.Dataset.load(data, false,
-                    new org.spdz4j.data.Dataset.Layout(file.network().input(), "label", true)).scaled(file.scaling());
+                    org.spdz4j.data.Dataset.Layout.of(file.network().input())).scaled(file.scaling());
             double accuracy = Evaluation.accuracy(file.network(), file.params(), test, testImages);
             System.out.println(model + ": " + OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
             return 0;

@@ -26,7 +26,7 @@ import org.spdz4j.layers.InputScaling;
  * Dataset train = Dataset.load(Path.of("data/mnist"), true);
  * InputScaling s = train.fitScaling(train.size());     // the owner's pixels: mean 0, sd 1
  * FloatTensor x = train.scaled(s).images(new int[]{0, 1, 2});   // (3, 1, 28, 28)
- * Dataset cats = Dataset.load(Path.of("pets"), true, new Dataset.Layout(Shape.of(3, 32, 32), "label"));
+ * Dataset cats = Dataset.load(Path.of("pets"), true, Dataset.Layout.of(Shape.of(3, 32, 32)));
  * }</pre>
  */
 public final class Dataset {
@@ -71,7 +71,12 @@ public final class Dataset {
      */
     public record Layout(Shape input, String labelColumn, boolean resize) {
         /** MNIST digits: (1, 28, 28), a CSV's column "label", images resized. */
-        public static final Layout MNIST = new Layout(MNIST_IMAGE, "label", true);
+        public static final Layout MNIST = of(MNIST_IMAGE);
+
+        /** Examples of shape {@code input} with the defaults: a CSV's column "label", images resized. */
+        public static Layout of(Shape input) {
+            return new Layout(input, "label", true);
+        }
 
         public Layout {
             java.util.Objects.requireNonNull(input, "input");

@@ -1,6 +1,5 @@
 package org.spdz4j.layers;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
@@ -28,8 +27,7 @@ public final class SecureClassifier {
     public static final String PROBABILITIES_SCOPE = "probabilities";
 
     private final Network network;
-    private final List<SecureLayer> secure = new ArrayList<>();
-    private final List<String> scopes = new ArrayList<>();
+    private final SecureLayers stack;
     private final SecureArgmax argmax;
     private final Loss.Secure softmax; // null unless the plan gives probabilities
     private final Plan plan;
@@ -37,13 +35,8 @@ public final class SecureClassifier {
     private SecureClassifier(Network network, Shape input, SecureSetup setup, boolean probabilities) {
         network.requireComputableOnShares("private prediction");
         this.network = network;
-        List<Layer> layers = network.layersFor(setup.mode());
-        Shape s = input;
-        for (int i = 0; i < layers.size(); i++) {
-            secure.add(layers.get(i).secure(s, setup));
-            scopes.add(i + " " + layers.get(i).describe());
-            s = layers.get(i).outputShape(s);
-        }
+        this.stack = new SecureLayers(network.layersFor(setup.mode()), input, setup);
+        Shape s = stack.output();
         this.argmax = new SecureArgmax(s, Relu.DEFAULT_BITS);
         if (probabilities && !(network.loss() instanceof SoftmaxCrossEntropy)) {
             throw new IllegalArgumentException("class probabilities need a softmax loss, not " + network.loss().describe());
@@ -51,9 +44,7 @@ public final class SecureClassifier {
         this.softmax = probabilities ? network.loss().secure(s, setup) : null;
         Plan.Builder b = Plan.builder("spdz4j predict " + setup.mode() + " input=" + input + " f="
                 + setup.fp().fractionalBits() + " " + network.describe() + (probabilities ? " probabilities" : ""));
-        for (SecureLayer l : secure) {
-            l.declareForward(b);
-        }
+        stack.declareForward(b);
         argmax.declareOneHot(b);
         if (softmax != null) {
             softmax.declare(b);
@@ -92,11 +83,7 @@ public final class SecureClassifier {
 
     /** Every parameter, layer by layer (per layer: weight, then bias), as the model files list them. */
     public List<Param> params() {
-        List<Param> out = new ArrayList<>();
-        for (SecureLayer l : secure) {
-            out.addAll(l.params());
-        }
-        return out;
+        return stack.params();
     }
 
     /** Sets this party's share of every parameter, in {@link #params()} order; refuses another count or shape. */
@@ -131,12 +118,7 @@ public final class SecureClassifier {
      */
     public Answers answer(ComputeParty party, Ring128Tensor input) {
         TrafficCounter t = party.transport().traffic();
-        Ring128Tensor x = input;
-        for (int i = 0; i < secure.size(); i++) {
-            try (TrafficCounter.Scope s = t.scope(SecureModel.forwardScope(scopes.get(i)))) {
-                x = secure.get(i).forward(party, x);
-            }
-        }
+        Ring128Tensor x = stack.forward(party, input);
         Ring128Tensor classes;
         try (TrafficCounter.Scope s = t.scope(ARGMAX_SCOPE)) {
             classes = argmax.classIndex(party, x);
@@ -151,7 +133,7 @@ public final class SecureClassifier {
 
     /** Scope names of the traffic counter, one per layer (see {@link SecureModel#forwardScope}), then {@link #ARGMAX_SCOPE}. */
     public List<String> layerScopes() {
-        return scopes;
+        return stack.scopes();
     }
 
     /** The network this classifier runs. */

@@ -29,8 +29,9 @@ public final class SecureModel {
 
     private final Network network;
     private final List<Layer> layers;
-    private final List<SecureLayer> secure = new ArrayList<>();
-    private final List<String> scopes = new ArrayList<>();
+    private final SecureLayers stack;
+    private final List<SecureLayer> secure;
+    private final List<String> scopes;
     private final Loss.Secure loss;
     private final Sgd sgd;
     private double rateFactor = 1;
@@ -45,18 +46,13 @@ public final class SecureModel {
         this.layers = network.layersFor(setup.mode());
         this.sgd = sgd;
         this.rangeCheck = setup.rangeCheck();
-        Shape s = input;
-        for (int i = 0; i < layers.size(); i++) {
-            secure.add(layers.get(i).secure(s, setup));
-            scopes.add(i + " " + layers.get(i).describe());
-            s = layers.get(i).outputShape(s);
-        }
-        this.loss = network.loss().secure(s, setup);
+        this.stack = new SecureLayers(layers, input, setup);
+        this.secure = stack.layers();
+        this.scopes = stack.scopes();
+        this.loss = network.loss().secure(stack.output(), setup);
         Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
                 + " " + network.describe() + (rangeCheck == null ? "" : " range-check"));
-        for (SecureLayer l : secure) {
-            l.declareForward(b);
-        }
+        stack.declareForward(b);
         if (rangeCheck != null) {
             rangeCheck.declareVerdict(b);
         }
@@ -121,14 +117,7 @@ public final class SecureModel {
 
     /** Share of the logits. */
     public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
-        TrafficCounter t = party.transport().traffic();
-        Ring128Tensor x = input;
-        for (int i = 0; i < secure.size(); i++) {
-            try (TrafficCounter.Scope s = t.scope(forwardScope(scopes.get(i)))) {
-                x = secure.get(i).forward(party, x);
-            }
-        }
-        return x;
+        return stack.forward(party, input);
     }
 
     /**
@@ -180,11 +169,7 @@ public final class SecureModel {
 
     /** Every parameter, layer by layer. */
     public List<Param> params() {
-        List<Param> out = new ArrayList<>();
-        for (SecureLayer l : secure) {
-            out.addAll(l.params());
-        }
-        return out;
+        return stack.params();
     }
 
     /**

@@ -143,10 +143,7 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
         out.writeInt(shares.size());
         for (Ring128Tensor t : shares) {
             out.writeInt(t.size());
-            for (int i = 0; i < t.size(); i++) {
-                out.writeLong(t.hi(i));
-                out.writeLong(t.lo(i));
-            }
+            t.write(out);
         }
         out.flush();
         CRC32 crc = new CRC32();
@@ -202,13 +199,7 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
                 if (n < 0 || n > all.length / 16) {
                     throw new IOException(file + ": parameter " + i + " claims " + n + " values");
                 }
-                long[] hi = new long[n];
-                long[] lo = new long[n];
-                for (int j = 0; j < n; j++) {
-                    hi[j] = in.readLong();
-                    lo[j] = in.readLong();
-                }
-                shares.add(Ring128Tensor.wrap(Shape.of(n), hi, lo));
+                shares.add(Ring128Tensor.read(in, Shape.of(n)));
             }
             return new SharedModel(party, id, network, scaling, fp, shares);
         } catch (EOFException e) {

@@ -65,8 +65,8 @@ public final class Checkpoint {
             out.writeInt(params.size());
             for (Param p : params) {
                 out.writeInt(p.shape().size());
-                writeWords(out, p.value());
-                writeWords(out, p.velocity());
+                p.value().write(out);
+                p.velocity().write(out);
             }
             out.flush();
             out.writeInt((int) crc.getValue()); // not part of the checksum: written after reading it
@@ -157,29 +157,11 @@ public final class Checkpoint {
                 if (in.readInt() != p.shape().size()) {
                     throw new IOException(f + ": " + p.name() + " has another size");
                 }
-                p.set(readWords(in, p));
-                p.setVelocity(readWords(in, p));
+                p.set(Ring128Tensor.read(in, p.shape()));
+                p.setVelocity(Ring128Tensor.read(in, p.shape()));
             }
         } catch (EOFException e) {
             throw new IOException(f + " is truncated", e);
         }
-    }
-
-    private static void writeWords(DataOutputStream out, Ring128Tensor t) throws IOException {
-        for (int i = 0; i < t.size(); i++) {
-            out.writeLong(t.hi(i));
-            out.writeLong(t.lo(i));
-        }
-    }
-
-    private static Ring128Tensor readWords(DataInputStream in, Param p) throws IOException {
-        int n = p.shape().size();
-        long[] hi = new long[n];
-        long[] lo = new long[n];
-        for (int i = 0; i < n; i++) {
-            hi[i] = in.readLong();
-            lo[i] = in.readLong();
-        }
-        return Ring128Tensor.wrap(p.shape(), hi, lo);
     }
 }

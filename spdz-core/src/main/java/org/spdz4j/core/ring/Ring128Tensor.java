@@ -102,6 +102,31 @@ public final class Ring128Tensor {
         return loWords()[index];
     }
 
+    /**
+     * Writes every element to {@code out} as its high then its low 64 bits, big-endian: how
+     * checkpoints and model share files store a tensor ({@link #read} reads it back).
+     */
+    public void write(java.io.DataOutput out) throws java.io.IOException {
+        long[] h = hiWords();
+        long[] l = loWords();
+        for (int i = 0; i < h.length; i++) {
+            out.writeLong(h[i]);
+            out.writeLong(l[i]);
+        }
+    }
+
+    /** A tensor of {@code shape} as {@link #write} wrote it. */
+    public static Ring128Tensor read(java.io.DataInput in, Shape shape) throws java.io.IOException {
+        int n = shape.size();
+        long[] h = new long[n];
+        long[] l = new long[n];
+        for (int i = 0; i < n; i++) {
+            h[i] = in.readLong();
+            l[i] = in.readLong();
+        }
+        return wrap(shape, h, l);
+    }
+
     /** The backing high words, copied from the device first if need be; read-only by convention. */
     public long[] hiWords() {
         long[] h = hi;
