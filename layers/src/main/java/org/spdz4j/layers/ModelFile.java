@@ -17,7 +17,7 @@ import java.util.zip.CRC32;
  * <pre>
  *   8 bytes   magic "SPDZ4JM2"
  *   UTF       the network's canonical description ({@link Network#describe()}), e.g.
- *             "conv2d(1,32,k=3,s=1,p=1) avgpool2d(2) ... dense(1568,10) softmax_cross_entropy(exp=8,newton=7)"
+ *             "conv2d(1,32,k=3,s=1,p=1) avgpool2d(2) ... dense(1568,10) softmax_cross_entropy(exp=8)"
  *   2 doubles the input scaling's mean and standard deviation ({@link InputScaling})
  *   int       number of parameter tensors, then for each:
  *     int       number of values, then the values as IEEE-754 doubles

@@ -14,7 +14,7 @@ final class NetworkDescription {
     private static final Pattern BATCH_NORM = Pattern.compile("batchnorm2d\\((\\d+)\\)");
     private static final Pattern INPUT = Pattern.compile("input\\((\\d+(?:,\\d+)*)\\)");
     private static final Pattern DENSE = Pattern.compile("dense\\((\\d+),(\\d+)\\)");
-    private static final Pattern SOFTMAX = Pattern.compile("softmax_cross_entropy\\(exp=(\\d+),newton=(\\d+)\\)(\\+brier_to_P0)?");
+    private static final Pattern SOFTMAX = Pattern.compile("softmax_cross_entropy\\(exp=(\\d+)(?:,newton=\\d+)?\\)(\\+brier_to_P0)?");
 
     private NetworkDescription() {
     }
@@ -46,7 +46,7 @@ final class NetworkDescription {
             } else if (token.equals("flatten")) {
                 b.addFlatten();
             } else if ((m = SOFTMAX.matcher(token)).matches()) {
-                b.loss(new SoftmaxCrossEntropy(i(m, 1), i(m, 2), m.group(3) != null));
+                b.loss(new SoftmaxCrossEntropy(i(m, 1), m.group(2) != null));
             } else if (token.equals("mse")) {
                 b.loss(new MeanSquaredError());
             } else {

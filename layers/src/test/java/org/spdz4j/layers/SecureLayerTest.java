@@ -132,7 +132,7 @@ class SecureLayerTest {
     }
 
     /** Runs a loss's secure gradient on shares of z (P0's) and y (P1's) and opens it. */
-    private static double[] secureLossGradient(Loss loss, Mode mode, Shape s, double[] z, double[] y) {
+    static double[] secureLossGradient(Loss loss, Mode mode, Shape s, double[] z, double[] y) {
         List<Loss.Secure> secure = new ArrayList<>();
         Plan plan = null;
         for (Role role : new Role[]{Role.P0, Role.P1}) {

@@ -68,10 +68,10 @@ class SplitNetworkTest {
     @Test
     void theSplitIsPartOfTheDescriptionAndMisplacedSplitsAreRefused() {
         assertEquals("conv2d(1,4,k=3,s=1,p=1) batchnorm2d(4) relu(k=40) maxpool2d(2,k=40) flatten split dense(64,16) "
-                + "relu(k=40) dense(16,10) softmax_cross_entropy(exp=8,newton=7)", NET.describe());
+                + "relu(k=40) dense(16,10) softmax_cross_entropy(exp=8)", NET.describe());
         assertEquals(NET.describe(), NetworkDescription.parse(NET.describe()).describe());
         assertEquals("conv2d(1,4,k=3,s=1,p=1) batchnorm2d(4) relu(k=40) maxpool2d(2,k=40) flatten", NET.bottom().describe());
-        assertEquals("dense(64,16) relu(k=40) dense(16,10) softmax_cross_entropy(exp=8,newton=7)", NET.top().describe());
+        assertEquals("dense(64,16) relu(k=40) dense(16,10) softmax_cross_entropy(exp=8)", NET.top().describe());
         assertThrows(IllegalStateException.class, () -> Network.builder().addSplit());
         assertThrows(IllegalStateException.class, () -> Network.builder().addFlatten().addSplit().build());
         assertThrows(IllegalStateException.class, () -> Network.builder().addFlatten().addSplit().addFlatten().addSplit());
