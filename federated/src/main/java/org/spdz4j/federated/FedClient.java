@@ -61,9 +61,9 @@ public final class FedClient {
                 v[v.length - 1] *= 1e9;
             }
             Ring128Tensor x = FederatedTraining.FP.encode(vector, v);
-            if (attack == FederatedTraining.Attack.SHIFTED_ELEMENT) {
+            if (attack == FederatedTraining.Attack.SHIFTED_ELEMENT || attack == FederatedTraining.Attack.HALF_RING_SHIFT) {
                 long[] hi = x.hiWords().clone();
-                hi[0] += 1L << 62; // + 2^126
+                hi[0] += attack == FederatedTraining.Attack.SHIFTED_ELEMENT ? 1L << 62 : 1L << 63; // + 2^126, + 2^127
                 x = Ring128Tensor.wrap(x.shape(), hi, x.loWords().clone());
             }
             if (attack == FederatedTraining.Attack.LONG_SEED) {

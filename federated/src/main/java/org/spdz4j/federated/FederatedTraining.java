@@ -141,7 +141,9 @@ public final class FederatedTraining {
         /** Its example count times 10^9. */
         INFLATED_COUNT,
         /** One element of its share shifted by 2^126 (wraps a squared norm; the sum decodes to nonsense). */
-        SHIFTED_ELEMENT
+        SHIFTED_ELEMENT,
+        /** One element of its share shifted by 2^127: its square is unchanged, only a full-ring comparison sees it. */
+        HALF_RING_SHIFT
     }
 
     /**

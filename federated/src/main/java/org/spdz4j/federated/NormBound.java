@@ -22,13 +22,13 @@ import org.spdz4j.triples.Plan;
  * clients not in the sum are checked as zero rows.
  *
  * <p>Before the norm can be trusted, what a client sends is checked on shares too, from the same
- * opening: every element within the fixed-point headroom {@code [-2^62, 2^62)} (two 127-bit
+ * opening: every element within the fixed-point headroom {@code [-2^62, 2^62)} (two 128-bit
  * comparisons per element, so a share shifted by 2^126 cannot wrap its square back to a small
- * norm), and the example count in {@code [1, n_max]} (two comparisons per client). Opened: per
+ * norm, nor one shifted by 2^127 hide behind an unchanged square), and the example count in
+ * {@code [1, n_max]} (two comparisons per client). Opened: per
  * client, whether its norm and count pass and how many of its elements lie outside (0 for an
- * honest client). Cost: the element check dominates, about 2 x 127 comparison bits per value;
- * it runs only with {@code --norm-bound}. A shift of exactly 2^127 escapes a 127-bit comparison;
- * the coordinator's check of the sum then refuses the round instead.
+ * honest client). Cost: the element check dominates, about 2 x 128 comparison bits per value;
+ * it runs only with {@code --norm-bound}.
  *
  * <pre>{@code
  * NormBound check = NormBound.of(sampled, values);     // check.plan(): the dealer's and both parties'
@@ -40,8 +40,12 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
                         PlanEntry.Sign elementAbove, PlanEntry.Sign elementNotBelow) {
     /** Width of the comparison: {@code |d| < 2^99}, room for 2^28-scaled squared norms of 2^70. */
     static final int BITS = 100;
-    /** Width of the count's and the elements' comparisons: any ring value below 2^126 in magnitude is seen for what it is. */
-    static final int COUNT_BITS = 127;
+    /**
+     * Width of the count's and the elements' comparisons: the whole ring, so every ring value is
+     * seen as the signed value it is (a 127-bit comparison let a shift of exactly 2^127 through,
+     * and that shift leaves a square unchanged).
+     */
+    static final int COUNT_BITS = 128;
     /** {@code B^2} is applied as a multiple of 1/256 (8 bits), so no product by a public real needs a truncation. */
     private static final int SCALE_BITS = 8;
 

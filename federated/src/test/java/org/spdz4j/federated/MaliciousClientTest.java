@@ -53,6 +53,7 @@ class MaliciousClientTest {
         honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.NEGATIVE_COUNT)), 3);
         honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.INFLATED_COUNT)), 3);
         honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.SHIFTED_ELEMENT)), 3);
+        honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.HALF_RING_SHIFT)), 3);
     }
 
     /**

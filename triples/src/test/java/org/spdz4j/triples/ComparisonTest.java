@@ -87,7 +87,7 @@ class ComparisonTest {
     }
 
     @ParameterizedTest(name = "k = {0}")
-    @ValueSource(ints = {2, 3, 8, 39, 40, 41, 64, 65, 100, 127})
+    @ValueSource(ints = {2, 3, 8, 39, 40, 41, 64, 65, 100, 127, 128})
     void signAndReluAreExactInRangeAndAtItsEdges(int bits) {
         List<BigInteger> values = inRange(bits, 300);
         assertSignAndReluExact(values, bits);

@@ -128,14 +128,14 @@ public sealed interface PlanEntry {
      *
      * @param id   position in the plan
      * @param mask the mask of the compared tensor
-     * @param bits 2 to 127: the width of the comparison (cost grows with it)
+     * @param bits 2 to 128: the width of the comparison (cost grows with it; 128: every ring value as a signed one)
      */
     record Sign(int id, Mask mask, int bits) implements PlanEntry {
         /** Checks the components. */
         public Sign {
             Objects.requireNonNull(mask, "mask");
-            if (bits < 2 || bits > 127) {
-                throw new IllegalArgumentException("comparison width must be 2..127 bits, got " + bits);
+            if (bits < 2 || bits > 128) {
+                throw new IllegalArgumentException("comparison width must be 2..128 bits, got " + bits);
             }
         }
 
