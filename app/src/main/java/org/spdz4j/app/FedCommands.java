@@ -53,7 +53,7 @@ final class FedCommands {
             InputScaling scaling = fed.givenScaling();
             List<Role> roles = FederatedTraining.roles(c);
             if (me.equals(Role.P1)) {
-                process.run(me, roles, clients(roles), t -> {
+                process.runAdmittingLate(me, roles, clients(roles), t -> {
                     Aggregator.run(c, scaling, t);
                     return null;
                 });
@@ -68,13 +68,13 @@ final class FedCommands {
             Metrics metrics = report.metrics();
             CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
                 try (metrics) {
-                    return process.run(FederatedTraining.COORDINATOR, roles, clients(roles), t -> Coordinator.run(c, scaling, t, test,
+                    return process.runAdmittingLate(FederatedTraining.COORDINATOR, roles, clients(roles), t -> Coordinator.run(c, scaling, t, test,
                             report.testImages, report.eachRound(metrics)));
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }
             });
-            process.run(me, roles, clients(roles), t -> {
+            process.runAdmittingLate(me, roles, clients(roles), t -> {
                 Aggregator.run(c, scaling, t);
                 return null;
             });

@@ -46,8 +46,26 @@ final class ProcessOptions {
      */
     <T> T run(Role role, java.util.List<Role> participants, java.util.List<Role> optional, Duration optionalWindow,
               NetworkRunner.Body<T> body) throws Exception {
+        return run(role, participants, optional, optionalWindow, false, body);
+    }
+
+    /**
+     * As {@link #run(Role, java.util.List, java.util.List, NetworkRunner.Body)}, the optional
+     * participants also taken when they connect after the setup window or again after their
+     * connection ended (a federated server's clients; see {@link Topology#withLateJoins}).
+     */
+    <T> T runAdmittingLate(Role role, java.util.List<Role> participants, java.util.List<Role> optional,
+                           NetworkRunner.Body<T> body) throws Exception {
+        return run(role, participants, optional, timeout(), true, body);
+    }
+
+    private <T> T run(Role role, java.util.List<Role> participants, java.util.List<Role> optional, Duration optionalWindow,
+                      boolean lateJoins, NetworkRunner.Body<T> body) throws Exception {
         RunConfig c = RunConfig.read(config).requireExactly(config, participants.toArray(new Role[0]));
         Topology topology = c.topology().withOptional(optional.stream().filter(r -> !r.equals(role)).toList());
+        if (lateJoins) {
+            topology = topology.withLateJoins();
+        }
         TlsIdentity tls = null;
         if (c.tls()) {
             if (keys == null) {

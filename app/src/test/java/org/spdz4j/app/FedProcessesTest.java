@@ -74,10 +74,14 @@ class FedProcessesTest {
     }
 
     private Process client(int k, List<String> common, String... extra) throws IOException {
+        return client(k, "CLIENT" + k + ".log", common, extra);
+    }
+
+    private Process client(int k, String log, List<String> common, String... extra) throws IOException {
         List<String> args = new ArrayList<>(List.of("fed-client", "--id", "" + k, "--images", dir.resolve("client" + k + "-images.gz")
                 .toString(), "--labels", dir.resolve("client" + k + "-labels.gz").toString()));
         args.addAll(List.of(extra));
-        return start(args, common, "CLIENT" + k + ".log");
+        return start(args, common, log);
     }
 
     private String log(String name) throws IOException {
@@ -178,8 +182,44 @@ class FedProcessesTest {
         }
         assertEquals(List.of(3, 3), clientsIn(), log("P0.log"));
         for (String name : new String[]{"P0.log", "P1.log"}) {
-            assertTrue(log(name).contains("[CLIENT3] did not connect within the setup window: left out of the run; 3 clients in"),
+            assertTrue(log(name).contains("[CLIENT3] did not connect within the setup window: left out until it connects; 3 clients in"),
                     name + ": " + log(name));
         }
+    }
+
+    /**
+     * Clients may come and go between rounds: CLIENT3 starts only after round 1 (the servers'
+     * setup window long over) and joins at the next round's start; CLIENT2 is killed after round
+     * 1 and started again, and comes back. The last round has all four in.
+     */
+    @Test
+    void aClientThatComesLateJoinsAndOneRestartedComesBack() throws Exception {
+        List<String> common = prepare(8, 8, 2);
+        List<Process> all = new ArrayList<>(servers(common));
+        List<String> patient = new ArrayList<>(common); // the clients wait for the servers
+        patient.set(patient.indexOf("--timeout") + 1, "60");
+        List<Process> clients = new ArrayList<>();
+        for (int k = 0; k < 3; k++) {
+            clients.add(client(k, patient));
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (clientsIn().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        assertEquals(List.of(3), clientsIn(), "round 1 with the three that came: " + log("P0.log"));
+        clients.get(2).destroyForcibly().waitFor();
+        all.add(client(3, patient));
+        all.add(client(2, "CLIENT2-again.log", patient));
+        all.addAll(clients.subList(0, 2));
+        for (Process p : all) {
+            assertTrue(p.waitFor(180, TimeUnit.SECONDS), "every run completes: " + log("P0.log"));
+            assertEquals(0, p.exitValue(), log("P0.log") + log("P1.log") + log("CLIENT3.log") + log("CLIENT2-again.log"));
+        }
+        List<Integer> in = clientsIn();
+        assertEquals(8, in.size(), log("P0.log"));
+        assertEquals(4, in.get(7), "the last round has all four: " + in + "\n" + log("P0.log"));
+        String p0 = log("P0.log");
+        assertTrue(p0.contains("CLIENT3 joined late"), p0);
+        assertTrue(p0.contains("CLIENT2 is back"), p0);
     }
 }

@@ -2,6 +2,8 @@ package org.spdz4j.federated;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.prg.AesCtrPrg;
@@ -29,9 +31,10 @@ public final class Aggregator {
     }
 
     /**
-     * An aggregator's part: per round, from the coordinator's word on, the shares of the round's
-     * sample until the deadline, the agreement on who is in, and the sum's share to the
-     * coordinator (P0 also the aggregation's time). A client missed once is not waited for again.
+     * An aggregator's part: per round, from the coordinator's word on (which names the clients it
+     * gave the model), the shares of those clients until the deadline, the agreement on who is
+     * in, and the sum's share to the coordinator (P0 also the aggregation's time). A client
+     * missed once is not waited for again until it connects anew (a topology with late joins).
      */
     public static void run(Config c, InputScaling scaling, Transport t) {
         if (!c.secure() && t.self().equals(Role.P1)) {
@@ -39,30 +42,30 @@ public final class Aggregator {
         }
         FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
         Shape vector = FederatedTraining.vector(c);
-        List<Role> waitingFor = new ArrayList<>();
-        for (int k = 0; k < c.clients(); k++) {
-            waitingFor.add(FederatedTraining.client(k));
-        }
         if (!t.absent().isEmpty()) { // optional clients that did not connect within the setup window
-            waitingFor.removeAll(t.absent());
-            System.err.printf("%s: %s did not connect within the setup window: left out of the run; %d clients in%n",
-                    t.self(), t.absent(), waitingFor.size());
-            if (waitingFor.size() < Math.max(1, c.minimum())) {
-                throw new org.spdz4j.core.transport.ProtocolException(t.self() + ": only " + waitingFor.size() + " of "
+            int in = c.clients() - t.absent().size();
+            System.err.printf("%s: %s did not connect within the setup window: left out until it connects; %d clients in%n",
+                    t.self(), t.absent(), in);
+            if (in < Math.max(1, c.minimum())) {
+                throw new org.spdz4j.core.transport.ProtocolException(t.self() + ": only " + in + " of "
                         + c.clients() + " clients connected, fewer than the minimum " + Math.max(1, c.minimum())
                         + " (--min-clients): no round could be revealed");
             }
         }
+        Map<Role, Integer> missedAt = new HashMap<>(); // a client that failed a round, at its connection count then
         NormBound bound = c.normBound() > 0 ? normBound(c, vector) : null;
         Handshake.Party joined = bound == null ? null
                 : Handshake.computeParty(t, bound.plan(), FederatedTraining.FP, 0, c.rounds(), AesCtrPrg.freshSeed(), FederatedTraining.facts(c, scaling));
         for (int round = 0; round < c.rounds(); round++) {
-            t.receiveBytes(FederatedTraining.COORDINATOR, FederatedTraining.tag(round, FederatedTraining.BEGIN), FederatedTraining.ROUND_WAIT);
+            List<Role> given = FederatedTraining.roles(t.receiveBytes(FederatedTraining.COORDINATOR,
+                    FederatedTraining.tag(round, FederatedTraining.BEGIN), FederatedTraining.ROUND_WAIT));
             long deadline = System.nanoTime() + c.deadline().toNanos();
-            List<Role> expected = new ArrayList<>();
+            List<Role> expected = new ArrayList<>(); // given the model, connected here, and not failed since it connected
             for (int k : FederatedTraining.sample(c, round)) {
-                if (waitingFor.contains(FederatedTraining.client(k))) {
-                    expected.add(FederatedTraining.client(k));
+                Role client = FederatedTraining.client(k);
+                int joins = t.joins(client);
+                if (given.contains(client) && joins > 0 && !Integer.valueOf(joins).equals(missedAt.get(client))) {
+                    expected.add(client);
                 }
             }
             SecureAggregation.Collected got = c.secure() ? SecureAggregation.collect(t, round, expected, vector, deadline)
@@ -71,7 +74,9 @@ public final class Aggregator {
                 got = checkNorms(c, bound, joined, round, got);
             }
             SecureAggregation.reveal(t, FederatedTraining.COORDINATOR, round, got, c.minimum());
-            waitingFor.removeAll(got.missed());
+            for (Role missed : got.missed()) {
+                missedAt.put(missed, t.joins(missed)); // waited for again only once it connects anew
+            }
             if (!got.missed().isEmpty()) {
                 System.err.printf("%s, round %d: left out %s (no share by the deadline)%n", t.self(), round + 1,
                         String.join(", ", got.missed().stream().map(Role::name).toList()));

@@ -2,6 +2,8 @@ package org.spdz4j.federated;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
@@ -39,13 +41,10 @@ public final class Coordinator {
     public static Result run(Config c, InputScaling scaling, Transport t, Dataset test, int testImages, RoundListener listener) {
         byte[] facts = Facts.encode(FederatedTraining.facts(c, scaling));
         List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0); // the reference adds at P0 alone
-        List<Role> told = new ArrayList<>(aggregators);
-        for (int k = 0; k < c.clients(); k++) {
-            told.add(FederatedTraining.client(k));
+        for (Role r : aggregators) {
+            t.sendBytes(r, FederatedTraining.tag(0, FederatedTraining.FACTS), facts);
         }
-        for (Role r : told) {
-            FederatedTraining.sendOrLeaveOut(t, r, () -> t.sendBytes(r, FederatedTraining.tag(0, FederatedTraining.FACTS), facts));
-        }
+        Map<Role, Integer> told = new HashMap<>(); // each client's connection count when it was told the facts
         FloatModel global = FederatedTraining.initialModel(c);
         Shape vector = FederatedTraining.vector(c);
         int size = vector.size() - 1;
@@ -55,12 +54,18 @@ public final class Coordinator {
             List<Integer> sampled = FederatedTraining.sample(c, round);
             List<double[]> roundStart = global.paramValues();
             long start = System.nanoTime();
+            welcome(t, c, facts, told, round);
+            List<Role> given = new ArrayList<>(); // the clients given the model: the aggregators wait for no other
             for (int k : sampled) {
+                Role client = FederatedTraining.client(k);
                 int r = round;
-                FederatedTraining.sendOrLeaveOut(t, FederatedTraining.client(k), () -> Messages.sendDoubles(t, FederatedTraining.client(k), Tag.Kind.WEIGHTS, r, roundStart));
+                if (told.getOrDefault(client, 0) > 0 && FederatedTraining.sendOrLeaveOut(t, client,
+                        () -> Messages.sendDoubles(t, client, Tag.Kind.WEIGHTS, r, roundStart))) {
+                    given.add(client);
+                }
             }
             for (Role a : aggregators) {
-                t.sendBytes(a, FederatedTraining.tag(round, FederatedTraining.BEGIN), new byte[0]);
+                t.sendBytes(a, FederatedTraining.tag(round, FederatedTraining.BEGIN), FederatedTraining.names(given));
             }
             Duration answer = c.deadline().plus(FederatedTraining.ROUND_WAIT);
             SecureAggregation.Sum agg = SecureAggregation.receive(t, round, vector, answer, aggregators);
@@ -92,6 +97,30 @@ public final class Coordinator {
             listener.after(done);
         }
         return new Result(global.paramValues(), log);
+    }
+
+    /**
+     * Tells each client connected since it was last told (at the start, having joined late, or
+     * come back after its connection ended) the run's facts and the first round it may be in.
+     */
+    private static void welcome(Transport t, Config c, byte[] facts, Map<Role, Integer> told, int round) {
+        for (int k = 0; k < c.clients(); k++) {
+            Role client = FederatedTraining.client(k);
+            int joins = t.joins(client);
+            if (joins <= told.getOrDefault(client, 0)) {
+                continue;
+            }
+            told.put(client, joins);
+            if (round > 0) {
+                System.err.printf("round %d: %s %s: it may be in from this round%n", round + 1, client,
+                        joins == 1 ? "joined late" : "is back");
+            }
+            FederatedTraining.sendOrLeaveOut(t, client, () -> {
+                t.sendBytes(client, FederatedTraining.tag(0, FederatedTraining.FACTS), facts);
+                t.sendBytes(client, FederatedTraining.tag(0, FederatedTraining.JOINED),
+                        java.nio.ByteBuffer.allocate(4).putInt(round).array());
+            });
+        }
     }
 
     /**

@@ -36,10 +36,12 @@ public final class FedClient {
      */
     public static void run(Config c, InputScaling scaling, int me, Dataset data, Transport t, Faults faults) {
         FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
+        int first = java.nio.ByteBuffer.wrap(t.receiveBytes(FederatedTraining.COORDINATOR,
+                FederatedTraining.tag(0, FederatedTraining.JOINED), FederatedTraining.ROUND_WAIT)).getInt();
         int[] lengths = FederatedTraining.modelLengths(c);
         Shape vector = FederatedTraining.vector(lengths);
         int[] all = java.util.stream.IntStream.range(0, data.size()).toArray();
-        for (int round = 0; round < c.rounds(); round++) {
+        for (int round = first; round < c.rounds(); round++) { // a client that joined late starts where it was let in
             if (!FederatedTraining.sample(c, round).contains(me)) {
                 continue;
             }

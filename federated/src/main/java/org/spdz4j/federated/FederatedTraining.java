@@ -173,6 +173,8 @@ public final class FederatedTraining {
     static final int BEGIN = 4;
     static final int TIMING = 5;
     static final int FACTS = 6;
+    /** To a client, after the facts: the first round it may be in (0, or the round it joined late or came back at). */
+    static final int JOINED = 7;
 
     /**
      * How long a client waits for the model of a round it is sampled for, and an aggregator for
@@ -299,17 +301,31 @@ public final class FederatedTraining {
 
     /** At an aggregator or a client: the coordinator's facts, refused naming the first difference from this one's. */
     static void requireCoordinatorsFacts(Config c, InputScaling scaling, Transport t) {
-        Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS)), COORDINATOR),
-                COORDINATOR);
+        // a client that joined late is told at the next round's start: a whole round may pass first
+        Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS), ROUND_WAIT),
+                COORDINATOR), COORDINATOR);
     }
 
-    /** Sends, or says that {@code to} is gone and will be left out (its link closed: it died or was refused). */
-    static void sendOrLeaveOut(Transport t, Role to, Runnable send) {
+    /** Runs {@code send} to {@code to}; if {@code to} is gone, says so and returns false (it is left out). */
+    static boolean sendOrLeaveOut(Transport t, Role to, Runnable send) {
         try {
             send.run();
+            return true;
         } catch (RuntimeException gone) {
             System.err.println(t.self() + ": " + to + " is gone and will be left out: " + gone.getMessage());
+            return false;
         }
+    }
+
+    /** Roles as a message: their names, comma-separated. */
+    static byte[] names(List<Role> roles) {
+        return String.join(",", roles.stream().map(Role::name).toList()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /** The roles of a {@link #names} message; an unknown name is refused. */
+    static List<Role> roles(byte[] names) {
+        String s = new String(names, java.nio.charset.StandardCharsets.UTF_8);
+        return s.isEmpty() ? List.of() : java.util.Arrays.stream(s.split(",")).map(Role::parse).toList();
     }
 
     static double[] flatten(List<double[]> params) {

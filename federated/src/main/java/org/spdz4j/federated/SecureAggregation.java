@@ -117,7 +117,7 @@ public final class SecureAggregation {
         }
         long waitedUntil = System.nanoTime();
         Role other = t.self().peer();
-        t.sendBytes(other, tag(round, CLIENT_SET), names(heard));
+        t.sendBytes(other, tag(round, CLIENT_SET), FederatedTraining.names(heard));
         TreeSet<String> theirs = new TreeSet<>(List.of(new String(t.receiveBytes(other, tag(round, CLIENT_SET)),
                 java.nio.charset.StandardCharsets.UTF_8).split(",")));
         return new Collected(shape, heard, shares, missed, waitedUntil).keeping(i -> theirs.contains(heard.get(i).name()));
@@ -205,7 +205,4 @@ public final class SecureAggregation {
         return new Sum(skipped ? null : sum, clients);
     }
 
-    private static byte[] names(List<Role> roles) {
-        return String.join(",", roles.stream().map(Role::name).toList()).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    }
 }

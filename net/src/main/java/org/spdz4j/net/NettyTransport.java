@@ -86,6 +86,9 @@ public final class NettyTransport implements Transport {
     private SslContext serverSsl;
     private Channel server;
     private volatile boolean connected;
+    private volatile boolean closing;
+    /** How many times each peer has connected (see {@link #joins}). */
+    private final Map<Role, Integer> joins = new java.util.concurrent.ConcurrentHashMap<>();
 
     private NettyTransport(Role self, Topology topology, TlsIdentity tls, Duration timeout) {
         this.self = self;
@@ -147,6 +150,7 @@ public final class NettyTransport implements Transport {
         if (accepts) {
             serverSsl = tls == null ? null : tls.serverContext();
             ServerBootstrap sb = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+                    .option(ChannelOption.SO_REUSEADDR, true) // a restarted participant takes its port back at once
                     .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
                     .childOption(ChannelOption.TCP_NODELAY, true)
                     .childHandler(initializer(true, null));
@@ -215,9 +219,76 @@ public final class NettyTransport implements Transport {
                 LOG.debug("{} starts without {}", self, absent());
             }
         }
-        if (server != null) {
+        List<Role> latecomers = topology.lateJoins() ? expected.stream().filter(topology::optional).toList() : List.of();
+        if (server != null && latecomers.stream().anyMatch(r -> !topology.dials(self, r))) {
+            LOG.info("{} keeps listening on {} for optional peers that join late or come back", self, listenAt);
+        } else if (server != null) {
             server.close().awaitUninterruptibly(timeout.toMillis()); // every peer is in: nobody else gets to connect
             LOG.info("{} has all its peers; stopped listening on {}", self, listenAt);
+        }
+        List<Role> dialled = latecomers.stream().filter(r -> topology.dials(self, r)).toList();
+        if (!dialled.isEmpty()) {
+            Thread keeper = new Thread(() -> keepDialling(dialled), "spdz-late-dial-" + self);
+            keeper.setDaemon(true);
+            keeper.start();
+        }
+    }
+
+    /**
+     * After setup, for a topology with late joins: dials each optional peer this side dials
+     * whenever it is not connected (never came, or its connection ended), about once a second,
+     * until this transport closes. A connection that completes is judged in {@link #deliver}.
+     */
+    private void keepDialling(List<Role> roles) {
+        while (!closing) {
+            for (Role r : roles) {
+                Channel ch = peers.get(r);
+                if (closing || (ch != null && ch.isActive())) {
+                    continue;
+                }
+                ChannelFuture f = bootstrap(r).connect(topology.participant(r).address()).awaitUninterruptibly();
+                if (f.isSuccess()) { // give its hello a moment to arrive before dialling again
+                    long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (!closing && f.channel().isActive() && peers.get(r) != f.channel() && System.nanoTime() < until) {
+                        pause(50);
+                    }
+                }
+            }
+            pause(1000);
+        }
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Whether a hello from {@code role} after setup may take that role's place: an optional peer not connected now. */
+    private boolean admitsLate(Role role) {
+        if (!topology.lateJoins() || !topology.optional(role) || !expected.contains(role) || closing) {
+            return false;
+        }
+        Channel ch = peers.get(role);
+        return ch == null || !ch.isActive() || ended.containsKey(role);
+    }
+
+    /** Takes a late or returning optional peer's connection: its old inbox and end are forgotten. */
+    private void admit(Inbound.Hello h) {
+        Channel ch = h.ctx().channel();
+        Role role = h.role();
+        Channel old = peers.get(role);
+        inboxes.get(role).clear();
+        inboxBytes.get(role).set(0);
+        ended.remove(role);
+        peers.put(role, ch);
+        int n = joins.merge(role, 1, Integer::sum);
+        LOG.info("{}: {} {} at {}", self, role, n == 1 ? "joined late" : "connected again (connection " + n + ")",
+                ch.remoteAddress());
+        if (old != null) {
+            old.close();
         }
     }
 
@@ -276,6 +347,7 @@ public final class NettyTransport implements Transport {
                     + ", which is connected already");
         }
         peers.put(h.role(), ch);
+        joins.merge(h.role(), 1, Integer::sum);
         LOG.info("{} connected to {} at {}{}", self, h.role(), ch.remoteAddress(), tls != null ? " (mutual TLS, " + TlsIdentity.engine() + ")" : " (plain TCP)");
     }
 
@@ -304,12 +376,16 @@ public final class NettyTransport implements Transport {
         }
     }
 
-    private void dial(Role peer, InetSocketAddress at, long deadline) {
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+    private Bootstrap bootstrap(Role peer) {
+        return new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(4 << 20, 8 << 20))
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
                 .handler(initializer(false, peer));
+    }
+
+    private void dial(Role peer, InetSocketAddress at, long deadline) {
+        Bootstrap b = bootstrap(peer);
         Exception last = null;
         long pause = 100;
         boolean told = false;
@@ -390,6 +466,10 @@ public final class NettyTransport implements Transport {
                                 } else if (!server && closedDuringHandshake(f.cause())) {
                                     ch.attr(Attributes.REDIALLED).set(true);
                                     ch.close(); // the dialler tries again (dial)
+                                } else if (connected) { // after setup (a listener kept for late joins): a stray
+                                    strays.dropped("TLS handshake with " + ch.remoteAddress() + " failed: "
+                                            + Inbound.describe(f.cause()));
+                                    ch.close();
                                 } else {
                                     setup.add(new Inbound.Failure(dialed, "TLS handshake with " + ch.remoteAddress()
                                             + " failed: " + Inbound.describe(f.cause()) + refusedHint(f.cause()), ch));
@@ -431,7 +511,16 @@ public final class NettyTransport implements Transport {
                 return;
             }
         }
-        if (e instanceof Inbound.Hello h && connected) {
+        if (e instanceof Inbound.Hello h && connected && admitsLate(h.role())) {
+            String refused = refusal(h);
+            if (refused == null) {
+                admit(h);
+            } else {
+                from.attr(Attributes.REJECTED).set(true);
+                strays.dropped(refused);
+                h.ctx().close();
+            }
+        } else if (e instanceof Inbound.Hello h && connected) {
             strays.dropped("an extra connection from " + h.ctx().channel().remoteAddress() + " claimed to be " + h.role());
             h.ctx().close();
         } else if (e instanceof Inbound.Hello) {
@@ -568,6 +657,11 @@ public final class NettyTransport implements Transport {
         return out;
     }
 
+    @Override
+    public int joins(Role peer) {
+        return joins.getOrDefault(peer, 0);
+    }
+
     /** The required peers not connected yet. */
     private List<Role> missingRequired() {
         return expected.stream().filter(r -> !topology.optional(r) && !peers.containsKey(r)).toList();
@@ -698,6 +792,7 @@ public final class NettyTransport implements Transport {
      */
     @Override
     public void close() {
+        closing = true;
         for (Channel ch : peers.values()) {
             ChannelFuture pending = lastWrite.get(ch);
             if (pending != null && ch.isActive()) {

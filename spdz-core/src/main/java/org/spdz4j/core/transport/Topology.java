@@ -46,11 +46,13 @@ public final class Topology {
     private final Map<Role, Participant> participants;
     private final Set<Link> links;
     private final Set<Role> optional;
+    private final boolean lateJoins;
 
-    private Topology(Map<Role, Participant> participants, Set<Link> links, Set<Role> optional) {
+    private Topology(Map<Role, Participant> participants, Set<Link> links, Set<Role> optional, boolean lateJoins) {
         this.participants = Collections.unmodifiableMap(new LinkedHashMap<>(participants));
         this.links = Set.copyOf(links);
         this.optional = Set.copyOf(optional);
+        this.lateJoins = lateJoins;
     }
 
     /**
@@ -68,7 +70,23 @@ public final class Topology {
         }
         Set<Role> all = new LinkedHashSet<>(optional);
         all.addAll(roles);
-        return new Topology(participants, links, all);
+        return new Topology(participants, links, all, lateJoins);
+    }
+
+    /**
+     * The same topology in which the optional peers may also connect after the setup window,
+     * and connect again after their connection ended: a participant keeps listening for them (or
+     * keeps dialling them) for the whole run, and takes a connection that presents the pinned
+     * certificate of an optional peer not connected now. For runs that admit members between
+     * rounds, such as federated clients; see {@code Transport.joins}.
+     */
+    public Topology withLateJoins() {
+        return new Topology(participants, links, optional, true);
+    }
+
+    /** Whether optional peers may join after the setup window or rejoin (see {@link #withLateJoins}). */
+    public boolean lateJoins() {
+        return lateJoins;
     }
 
     /** Whether a run may start without {@code role} (see {@link #withOptional}). */
@@ -200,7 +218,7 @@ public final class Topology {
                     throw new IllegalArgumentException("link " + l.a + "-" + l.b + " names a participant not declared");
                 }
             }
-            return new Topology(participants, links, Set.of());
+            return new Topology(participants, links, Set.of(), false);
         }
     }
 }

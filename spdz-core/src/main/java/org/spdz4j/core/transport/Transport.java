@@ -53,6 +53,16 @@ public interface Transport extends AutoCloseable {
         return java.util.Set.of();
     }
 
+    /**
+     * How many times {@code peer} has connected in this run: 0 while it never has, 1 from its
+     * first connection on (at setup, or later where the topology admits late joins), and one more
+     * each time it connected again after its connection ended ({@link Topology#withLateJoins}).
+     * A caller that left a peer out after a failure can take it back once this grows.
+     */
+    default int joins(Role peer) {
+        return absent().contains(peer) ? 0 : 1;
+    }
+
     /** What this participant sent and received. */
     TrafficCounter traffic();
 
