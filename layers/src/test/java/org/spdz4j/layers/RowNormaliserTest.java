@@ -4,19 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.spdz4j.core.fixed.FixedPoint;
-import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.core.transport.TrafficCounter;
-import org.spdz4j.triples.LocalComputation;
-import org.spdz4j.triples.Plan;
 
 /** The softmax's row rescaling: its planned schedule keeps its promise, and on shares it gives the twin's softmax in few rounds. */
 class RowNormaliserTest {
@@ -85,55 +78,24 @@ class RowNormaliserTest {
             y[r * classes + r % classes] = 1;
         }
         for (Mode mode : Mode.values()) {
-            Result got = run(SoftmaxCrossEntropy.DEFAULT, mode, s, z, y);
+            SecureLayerTest.LossRun got = SecureLayerTest.runLoss(SoftmaxCrossEntropy.DEFAULT, mode, s, z, y);
             double[] expected = SoftmaxCrossEntropy.DEFAULT.twin(s).gradient(new FloatTensor(s, z), new FloatTensor(s, y)).values();
             // two units of the model's 20 bits; with 100 classes the first squares (about 1/C^2
             // at the loss's 32 bits) lose more, doubled by each later squaring
             double tolerance = classes <= 10 ? 2e-6 : 2e-5;
             for (int i = 0; i < expected.length; i++) {
-                assertEquals(expected[i], got.gradient[i], tolerance, mode + " C=" + classes + " element " + i);
+                assertEquals(expected[i], got.gradient()[i], tolerance, mode + " C=" + classes + " element " + i);
             }
             for (int r = 0; r < rows; r++) {   // p = N g + y sums to 1
                 double sum = 0;
                 for (int j = 0; j < classes; j++) {
-                    sum += rows * got.gradient[r * classes + j] + y[r * classes + j];
+                    sum += rows * got.gradient()[r * classes + j] + y[r * classes + j];
                 }
                 assertEquals(1, sum, 1e-4, mode + " row " + r + " of the softmax");
             }
             int squareRounds = SoftmaxCrossEntropy.DEFAULT.expSquarings();
-            assertEquals(RowNormaliser.schedule(classes, squareRounds).rounds(squareRounds), got.rounds,
+            assertEquals(RowNormaliser.schedule(classes, squareRounds).rounds(squareRounds), got.rounds(),
                     mode + ": rounds of the loss");
         }
-    }
-
-    private record Result(double[] gradient, long rounds) {
-    }
-
-    private static Result run(Loss loss, Mode mode, Shape s, double[] z, double[] y) {
-        List<Loss.Secure> secure = new ArrayList<>();
-        Plan plan = null;
-        for (Role role : new Role[]{Role.P0, Role.P1}) {
-            Loss.Secure l = loss.secure(s, new SecureSetup(role, mode, FP, new Initializer(0, 0)));
-            Plan.Builder b = Plan.builder("loss");
-            l.declare(b);
-            plan = b.build();
-            secure.add(l);
-        }
-        long[] rounds = new long[1];
-        LocalComputation.Result<Ring128Tensor> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(), FP,
-                (party, randomness) -> {
-                    party.beginStep(0, randomness.forStep(0));
-                    Ring128Tensor zs = party.shareInput(Role.P0, FP.encode(s, z), s, 0);
-                    Ring128Tensor ys = party.shareInput(Role.P1, FP.encode(s, y), s, 1);
-                    Ring128Tensor g;
-                    try (TrafficCounter.Scope scope = party.transport().traffic().scope("loss")) {
-                        g = secure.get(party.role().partyIndex()).gradient(party, zs, ys);
-                    }
-                    if (party.role() == Role.P0) {
-                        rounds[0] = party.transport().traffic().rounds("loss");
-                    }
-                    return party.open(g);
-                });
-        return new Result(FP.decode(r.p0()), rounds[0]);
     }
 }

@@ -17,6 +17,7 @@ import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter;
 import org.spdz4j.triples.LocalComputation;
 import org.spdz4j.triples.Plan;
 
@@ -133,6 +134,15 @@ class SecureLayerTest {
 
     /** Runs a loss's secure gradient on shares of z (P0's) and y (P1's) and opens it. */
     static double[] secureLossGradient(Loss loss, Mode mode, Shape s, double[] z, double[] y) {
+        return runLoss(loss, mode, s, z, y).gradient();
+    }
+
+    /** A loss's opened secure gradient and the rounds P0 took for it. */
+    record LossRun(double[] gradient, long rounds) {
+    }
+
+    /** As {@link #secureLossGradient}, also counting the gradient's rounds. */
+    static LossRun runLoss(Loss loss, Mode mode, Shape s, double[] z, double[] y) {
         List<Loss.Secure> secure = new ArrayList<>();
         Plan plan = null;
         for (Role role : new Role[]{Role.P0, Role.P1}) {
@@ -142,14 +152,22 @@ class SecureLayerTest {
             plan = b.build();
             secure.add(l);
         }
+        long[] rounds = new long[1];
         LocalComputation.Result<Ring128Tensor> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(), FP,
                 (party, randomness) -> {
                     party.beginStep(0, randomness.forStep(0));
                     Ring128Tensor zs = party.shareInput(Role.P0, FP.encode(s, z), s, 0);
                     Ring128Tensor ys = party.shareInput(Role.P1, FP.encode(s, y), s, 1);
-                    return party.open(secure.get(party.role().partyIndex()).gradient(party, zs, ys));
+                    Ring128Tensor g;
+                    try (TrafficCounter.Scope scope = party.transport().traffic().scope("loss")) {
+                        g = secure.get(party.role().partyIndex()).gradient(party, zs, ys);
+                    }
+                    if (party.role() == Role.P0) {
+                        rounds[0] = party.transport().traffic().rounds("loss");
+                    }
+                    return party.open(g);
                 });
-        return FP.decode(r.p0());
+        return new LossRun(FP.decode(r.p0()), rounds[0]);
     }
 
     @Test
