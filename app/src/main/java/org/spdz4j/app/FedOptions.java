@@ -58,6 +58,9 @@ final class FedOptions {
     @Option(names = "--norm-bound", defaultValue = "0", description = "largest L2 norm of a client's update, checked on "
             + "shares by P0 and P1 with a dealer; a client above it is left out (0: no check)")
     double normBound;
+    @Option(names = "--clip-on-shares", description = "with --norm-bound: the aggregators also clip every element of each "
+            + "update to [-clip, clip] on shares, whatever the client did (two comparisons per element)")
+    boolean clipOnShares;
     @Option(names = "--pixel-scaling", defaultValue = "data", description = "data (fed-train, fed-demo: mean 0, sd 1 over "
             + "the training images); the clients of separate processes must be given one: unit or MEAN,SD")
     String pixelScaling;
@@ -69,7 +72,7 @@ final class FedOptions {
     FederatedTraining.Config config() {
         return new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs, batch,
                 new Sgd(lr, momentum, 0), mu, beta, minimum, clip, partition, trainImages, seed, Pretrained.initialWeights(initFrom, init, network(network), true), !plain,
-                Duration.ofSeconds(deadlineSeconds), normBound);
+                Duration.ofSeconds(deadlineSeconds), normBound, clipOnShares);
     }
 
     /** The scaling of a separate process: given, since each client cannot fit its own. */
@@ -100,6 +103,9 @@ final class FedOptions {
                 "--pixel-scaling", scaling.toString()));
         if (plain) {
             a.add("--plaintext");
+        }
+        if (clipOnShares) {
+            a.add("--clip-on-shares");
         }
         if (initFrom != null) {
             a.addAll(List.of("--init-from", initFrom.toAbsolutePath().toString()));

@@ -93,7 +93,7 @@ public final class Aggregator {
 
     /** The norm bound's plan: one row per sampled client, each a client's vector. */
     static NormBound normBound(Config c, Shape vector) {
-        return NormBound.of(FederatedTraining.sample(c, 0).size(), vector.size());
+        return NormBound.of(FederatedTraining.sample(c, 0).size(), vector.size(), c.clipOnShares());
     }
 
     /**
@@ -104,7 +104,7 @@ public final class Aggregator {
                                                          SecureAggregation.Collected got) {
         ComputeParty party = joined.party();
         party.beginStep(round, joined.randomness().forStep(round));
-        NormBound.Verdict v = bound.check(party, got.shares(), c.normBound(), c.mostExamples());
+        NormBound.Verdict v = bound.check(party, got.shares(), c.normBound(), c.mostExamples(), c.clipOnShares() ? c.clip() : 0);
         for (int i = 0; i < got.clients().size(); i++) {
             if (v.elementsOutside()[i] != 0) {
                 System.err.printf("%s, round %d: %d elements of %s's update lie outside the fixed-point headroom: left out%n",
@@ -118,7 +118,7 @@ public final class Aggregator {
             }
         }
         boolean[] pass = v.pass();
-        return got.keeping(i -> pass[i]);
+        return got.withShares(v.rows()).keeping(i -> pass[i]);
     }
 
     /** The dealer's part when the norm bound is on: each round's randomness for the check, then the aggregators' word. */

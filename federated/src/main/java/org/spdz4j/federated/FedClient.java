@@ -61,6 +61,10 @@ public final class FedClient {
                 v[v.length - 1] = -v[v.length - 1] * (FederatedTraining.sample(c, round).size() - 1); // equal parts: total 0
             } else if (attack == FederatedTraining.Attack.INFLATED_COUNT) {
                 v[v.length - 1] *= 1e9;
+            } else if (attack == FederatedTraining.Attack.BOOSTED) {
+                for (int i = 0; i + 1 < v.length; i++) {
+                    v[i] *= 100;
+                }
             }
             Ring128Tensor x = FederatedTraining.FP.encode(vector, v);
             if (attack == FederatedTraining.Attack.SHIFTED_ELEMENT || attack == FederatedTraining.Attack.HALF_RING_SHIFT) {

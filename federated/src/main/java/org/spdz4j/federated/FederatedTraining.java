@@ -77,22 +77,44 @@ public final class FederatedTraining {
      */
     public record Config(Network network, int clients, double fraction, int rounds, int localEpochs, int batchSize, Sgd sgd,
                   double mu, double beta, int minimum, double clip, String partition, int trainImages, long seed, WeightInit init,
-                  boolean secure, Duration deadline, double normBound) {
+                  boolean secure, Duration deadline, double normBound, boolean clipOnShares) {
         public Config {
             if (normBound != 0 && !secure) {
                 throw new IllegalArgumentException("the norm bound is checked on shares: it needs secure aggregation (no --plaintext)");
             }
+            if (clipOnShares && normBound <= 0) {
+                throw new IllegalArgumentException("--clip-on-shares is part of the check on shares: give --norm-bound too");
+            }
+        }
+
+        /** A run whose updates are not clipped on shares. */
+        public Config(Network network, int clients, double fraction, int rounds, int localEpochs, int batchSize, Sgd sgd,
+                      double mu, double beta, int minimum, double clip, String partition, int trainImages, long seed, WeightInit init,
+                      boolean secure, Duration deadline, double normBound) {
+            this(network, clients, fraction, rounds, localEpochs, batchSize, sgd, mu, beta, minimum, clip, partition, trainImages,
+                    seed, init, secure, deadline, normBound, false);
         }
 
         /** The same run with updates bounded to L2 norm {@code bound} (0: none). */
         Config withNormBound(double bound) {
             return new Config(network, clients, fraction, rounds, localEpochs, batchSize, sgd, mu, beta, minimum, clip, partition,
-                    trainImages, seed, init, secure, deadline, bound);
+                    trainImages, seed, init, secure, deadline, bound, clipOnShares);
         }
 
-        /** The most examples a client may count: what the fixed-point headroom holds at this clip (see checkHeadroom). */
+        /** The same run with every update element also clipped to {@code [-clip, clip]} on shares (needs the norm bound). */
+        Config withClipOnShares() {
+            return new Config(network, clients, fraction, rounds, localEpochs, batchSize, sgd, mu, beta, minimum, clip, partition,
+                    trainImages, seed, init, secure, deadline, normBound, true);
+        }
+
+        /**
+         * The most examples a client may count: what the fixed-point headroom holds at this clip
+         * (see checkHeadroom), and the count itself an element within it (a clip below 1 no longer
+         * raises it; before, a clip under 0.5 made the count check's bound overflow and refuse
+         * every client).
+         */
         public long mostExamples() {
-            return (long) Math.floor(Math.scalb(1.0, HEADROOM_BITS - FP.fractionalBits()) / clip);
+            return (long) Math.floor(Math.scalb(1.0, HEADROOM_BITS - FP.fractionalBits()) / Math.max(1, clip));
         }
 
         /**
@@ -101,7 +123,7 @@ public final class FederatedTraining {
          * K such values then stays below K * 2^62, far inside the ring (2^127) for any K below 2^64.
          */
         public void checkHeadroom(int largestPart) {
-            double bound = (double) largestPart * clip;
+            double bound = (double) largestPart * Math.max(1, clip); // the updates' elements and the count itself
             double limit = Math.scalb(1.0, HEADROOM_BITS - FP.fractionalBits());
             if (!(bound < limit)) {
                 throw new IllegalArgumentException("a client with " + largestPart + " examples and updates clipped to "
@@ -143,7 +165,9 @@ public final class FederatedTraining {
         /** One element of its share shifted by 2^126 (wraps a squared norm; the sum decodes to nonsense). */
         SHIFTED_ELEMENT,
         /** One element of its share shifted by 2^127: its square is unchanged, only a full-ring comparison sees it. */
-        HALF_RING_SHIFT
+        HALF_RING_SHIFT,
+        /** Its update times 100, past its own clip (within a generous norm bound: what a clip on shares catches). */
+        BOOSTED
     }
 
     /**
@@ -217,6 +241,7 @@ public final class FederatedTraining {
         f.put("seed (--seed)", "" + c.seed());
         f.put("deadline (--deadline)", c.deadline().toString());
         f.put("norm bound (--norm-bound)", "" + c.normBound());
+        f.put("clip on shares (--clip-on-shares)", "" + c.clipOnShares());
         f.put("pixel scaling (--pixel-scaling)", scaling.toString());
         f.put("fixed-point format", "Z_2^128 f=" + FP.fractionalBits());
         return f;

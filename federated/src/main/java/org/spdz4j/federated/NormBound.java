@@ -30,6 +30,15 @@ import org.spdz4j.triples.Plan;
  * honest client). Cost: the element check dominates, about 2 x 128 comparison bits per value;
  * it runs only with {@code --norm-bound}.
  *
+ * <p>With {@code --clip-on-shares} every element of each update is also clipped to
+ * {@code [-clip, clip]} on shares (a coordinate-wise clipped mean: a client that skipped its own
+ * clip, or scaled its update up within the norm bound, moves no coordinate by more than an honest
+ * client could): {@code n u - relu(n u - clip n) + relu(-n u - clip n)}, both differences opened
+ * in the round of the other checks' results and compared at {@value #CLIP_BITS} bits. Nothing is
+ * opened about which elements were clipped; {@code clip n} is truncated once per client (a
+ * value below 2^82 before it: failure at most 2^-45). Cost: two more comparisons per element, of
+ * half the width of the range checks'.
+ *
  * <pre>{@code
  * NormBound check = NormBound.of(sampled, values);     // check.plan(): the dealer's and both parties'
  * boolean[] pass = check.check(party, rows, 10.0);       // after party.beginStep(round, ...)
@@ -37,7 +46,8 @@ import org.spdz4j.triples.Plan;
  */
 public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square, PlanEntry.Mask maskD, PlanEntry.Sign sign,
                         PlanEntry.Mask maskN, PlanEntry.Sign atLeastOne, PlanEntry.Sign aboveMost,
-                        PlanEntry.Sign elementAbove, PlanEntry.Sign elementNotBelow) {
+                        PlanEntry.Sign elementAbove, PlanEntry.Sign elementNotBelow,
+                        PlanEntry.Sign aboveClip, PlanEntry.Sign belowClip) {
     /** Width of the comparison: {@code |d| < 2^99}, room for 2^28-scaled squared norms of 2^70. */
     static final int BITS = 100;
     /**
@@ -46,11 +56,18 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
      * and that shift leaves a square unchanged).
      */
     static final int COUNT_BITS = 128;
+    /** Width of the clip's comparisons: {@code |n u -+ clip n| < 2^63} for every element within the headroom. */
+    static final int CLIP_BITS = 66;
     /** {@code B^2} is applied as a multiple of 1/256 (8 bits), so no product by a public real needs a truncation. */
     private static final int SCALE_BITS = 8;
 
     /** A round's plan and its entries: {@code clients} rows of {@code values} values (the update then the count). */
     static NormBound of(int clients, int values) {
+        return of(clients, values, false);
+    }
+
+    /** As {@link #of(int, int)}, with the clip's comparisons when {@code clip}. */
+    static NormBound of(int clients, int values, boolean clip) {
         Plan.Builder b = Plan.builder("norm bound " + clients + " x " + values);
         PlanEntry.Mask x = b.mask(Shape.of(clients, values));
         PlanEntry.Power square = b.power(x, 2);
@@ -61,7 +78,15 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
         PlanEntry.Sign aboveMost = b.sign(n, COUNT_BITS);
         PlanEntry.Sign elementAbove = b.sign(x, COUNT_BITS); // every element within the headroom, from x's one opening
         PlanEntry.Sign elementNotBelow = b.sign(x, COUNT_BITS);
-        return new NormBound(b.build(), x, square, d, sign, n, atLeastOne, aboveMost, elementAbove, elementNotBelow);
+        PlanEntry.Sign aboveClip = null;
+        PlanEntry.Sign belowClip = null;
+        if (clip) { // n u - clip n and -n u - clip n for every element but the count
+            Shape elements = Shape.of(clients, values - 1);
+            aboveClip = b.sign(b.mask(elements), CLIP_BITS);
+            belowClip = b.sign(b.mask(elements), CLIP_BITS);
+        }
+        return new NormBound(b.build(), x, square, d, sign, n, atLeastOne, aboveMost, elementAbove, elementNotBelow,
+                aboveClip, belowClip);
     }
 
     /**
@@ -70,14 +95,14 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
      * each {@code values} long, at the fixed-point scale. The party's step must have begun.
      */
     boolean[] check(ComputeParty party, List<Ring128Tensor> rows, double bound) {
-        return check(party, rows, bound, Long.MAX_VALUE >> party.fixedPoint().fractionalBits()).pass();
+        return check(party, rows, bound, Long.MAX_VALUE >> party.fixedPoint().fractionalBits(), 0).pass();
     }
 
     /**
      * A client's verdict: whether its update is within the bound and its example count in
      * {@code [1, mostExamples]}; the two are opened together, both parties learn both.
      */
-    record Verdict(boolean[] normOk, boolean[] countOk, long[] elementsOutside) {
+    record Verdict(boolean[] normOk, boolean[] countOk, long[] elementsOutside, List<Ring128Tensor> rows) {
         boolean[] pass() {
             boolean[] p = new boolean[normOk.length];
             for (int i = 0; i < p.length; i++) {
@@ -90,9 +115,11 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
     /**
      * As {@link #check(ComputeParty, List, double)}, each client's example count also checked
      * on shares to lie in {@code [1, mostExamples]} (two comparisons per client): a negative,
-     * zero or inflated count is refused before it could touch the total.
+     * zero or inflated count is refused before it could touch the total. With a plan that clips
+     * and {@code clip > 0}, the verdict's rows are this party's shares of the rows with every
+     * element clipped to {@code [-clip n, clip n]}; otherwise the rows given.
      */
-    Verdict check(ComputeParty party, List<Ring128Tensor> rows, double bound, long mostExamples) {
+    Verdict check(ComputeParty party, List<Ring128Tensor> rows, double bound, long mostExamples, double clip) {
         int m = maskX.shape().dim(0);
         int v = maskX.shape().dim(1);
         if (rows.size() > m) {
@@ -130,6 +157,7 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
         Ring128Tensor over = party.compare(elementAbove, party.addPublic(mx, -headroom)).nonNegative();
         Ring128Tensor notUnder = party.compare(elementNotBelow, party.addPublic(mx, headroom)).nonNegative();
         Ring128Tensor outside = party.addPublic(over.sub(notUnder).rowSums(), v); // per client: elements outside
+        List<Ring128Tensor> checked = aboveClip != null && clip > 0 ? clipped(party, x, m, v, clip) : rows;
         List<Ring128Tensor> opened = party.openAll(List.of(normBits, notBelow.sub(above), outside));
         boolean[] normOk = new boolean[m];
         boolean[] countOk = new boolean[m];
@@ -139,7 +167,32 @@ public record NormBound(Plan plan, PlanEntry.Mask maskX, PlanEntry.Power square,
             countOk[r] = isOne(opened.get(1), r);
             elementsOutside[r] = opened.get(2).lo(r);
         }
-        return new Verdict(normOk, countOk, elementsOutside);
+        return new Verdict(normOk, countOk, elementsOutside, checked.subList(0, rows.size()));
+    }
+
+    /** Each row of {@code x} (m x v: the update, then the count n) with the update's elements clipped to {@code [-clip n, clip n]}. */
+    private List<Ring128Tensor> clipped(ComputeParty party, Ring128Tensor x, int m, int v, double clip) {
+        int f = party.fixedPoint().fractionalBits();
+        List<Ring128Tensor> updates = new ArrayList<>();
+        List<Ring128Tensor> limits = new ArrayList<>();
+        for (int r = 0; r < m; r++) {
+            updates.add(x.slice(r * v, Shape.of(v - 1)));
+            Ring128Tensor n = x.slice(r * v + v - 1, Shape.of(1));
+            limits.add(party.truncate(n.mulScalar(party.fixedPoint().encode(clip)), f).broadcastColumns(v - 1).reshape(Shape.of(v - 1)));
+        }
+        Shape elements = Shape.of(m, v - 1);
+        Ring128Tensor u = Ring128Tensor.concat(updates).reshape(elements);
+        Ring128Tensor limit = Ring128Tensor.concat(limits).reshape(elements);
+        List<MaskedTensor> both = party.maskAll(List.of(u.sub(limit), u.negate().sub(limit)),
+                List.of(aboveClip.mask(), belowClip.mask()));
+        Ring128Tensor over = party.compare(aboveClip, both.get(0)).relu();   // relu(n u - clip n)
+        Ring128Tensor under = party.compare(belowClip, both.get(1)).relu();  // relu(-n u - clip n)
+        Ring128Tensor clippedU = u.sub(over).add(under);
+        List<Ring128Tensor> out = new ArrayList<>();
+        for (int r = 0; r < m; r++) {
+            out.add(Ring128Tensor.concat(List.of(clippedU.slice(r * (v - 1), Shape.of(v - 1)), x.slice(r * v + v - 1, Shape.of(1)))));
+        }
+        return out;
     }
 
     private static boolean isOne(Ring128Tensor bits, int r) {

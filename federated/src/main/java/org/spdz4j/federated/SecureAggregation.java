@@ -75,6 +75,14 @@ public final class SecureAggregation {
             return sum;
         }
 
+        /** The same round with these shares of the same clients' vectors (clipped on shares, say). */
+        public Collected withShares(List<Ring128Tensor> replaced) {
+            if (replaced.size() != shares.size()) {
+                throw new IllegalArgumentException(replaced.size() + " shares for " + shares.size() + " clients");
+            }
+            return new Collected(shape, clients, List.copyOf(replaced), missed, waitedUntil);
+        }
+
         /** The same round with only the clients {@code keep} says yes to (by position). */
         public Collected keeping(java.util.function.IntPredicate keep) {
             List<Role> in = new ArrayList<>();

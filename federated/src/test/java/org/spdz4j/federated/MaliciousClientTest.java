@@ -26,7 +26,11 @@ class MaliciousClientTest {
             .addDense(4 * 14 * 14, 10).build();
 
     private static FederatedTraining.Config config(double normBound) {
-        return new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, 0, 2, 10, "iid", 2560, 1,
+        return config(normBound, 10);
+    }
+
+    private static FederatedTraining.Config config(double normBound, double clip) {
+        return new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, 0, 2, clip, "iid", 2560, 1,
                 WeightInit.normal(0.05), true, Duration.ofSeconds(30), normBound); // a loaded machine: nobody misses it
     }
 
@@ -54,6 +58,28 @@ class MaliciousClientTest {
         honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.INFLATED_COUNT)), 3);
         honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.SHIFTED_ELEMENT)), 3);
         honestClientsUnaffected(run(config(50), Faults.attack(2, Attack.HALF_RING_SHIFT)), 3);
+    }
+
+    /**
+     * A client that multiplies its update by 100 (past the run's clip of 0.1 per element) within a
+     * generous norm bound: without the clip on shares every round's average is out of the clip and
+     * the round is skipped (the model never moves); with it the client is in every round, moving
+     * no coordinate more than the clip, and the run learns, if less than without the client.
+     */
+    @Test
+    void aBoostedUpdateIsClippedOnSharesAndStaysIn() throws Exception {
+        List<Round> clipped = run(config(5000, 0.1).withClipOnShares(), Faults.attack(2, Attack.BOOSTED));
+        for (Round r : clipped) {
+            assertEquals(4, r.aggregated(), "round " + (r.round() + 1) + ": the boosted client is in, clipped");
+            assertTrue(!r.skipped(), "round " + (r.round() + 1) + " completes");
+        }
+        double honest = run(config(5000, 0.1).withClipOnShares(), Faults.NONE).get(2).accuracy();
+        double attacked = clipped.get(2).accuracy();
+        // bounded, not removed: its clipped update still weighs on every coordinate (measured 58.8% against 80.4%)
+        assertTrue(attacked >= 0.5 && attacked < honest, "after 3 rounds: " + attacked + " with the boosted client, "
+                + honest + " without it");
+        List<Round> unclipped = run(config(5000, 0.1), Faults.attack(2, Attack.BOOSTED));
+        assertTrue(unclipped.stream().allMatch(Round::skipped), "without the clip on shares every round is refused: " + unclipped);
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.spdz4j.federated;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
@@ -56,5 +57,50 @@ class NormBoundTest {
     void aBoundOutsideItsRangeIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> check(new double[]{1}, 0));
         assertThrows(IllegalArgumentException.class, () -> check(new double[]{1}, 1e7));
+    }
+
+    /**
+     * With the clip on shares each element of {@code n u} comes back clipped to
+     * {@code [-clip n, clip n]}, exactly up to the truncation of {@code clip n} (one unit), and
+     * the count is untouched; nothing else changes in the verdict.
+     */
+    @Test
+    void clippedOnSharesEveryElementLiesWithinTheClipTimesTheCount() {
+        int clients = 3;
+        int values = 401;
+        double clip = 0.5;
+        NormBound nb = NormBound.of(clients, values, true);
+        double[] all = new double[clients * values];
+        double[] spread = new double[values - 1];
+        for (int i = 0; i < values - 1; i++) {
+            spread[i] = (i - 200) / 100.0; // -2 .. 2: four times the clip either way, and inside it
+        }
+        for (int r = 0; r < clients; r++) {
+            double n = 10 + 90 * r;
+            for (int i = 0; i < values - 1; i++) {
+                all[r * values + i] = n * spread[i];
+            }
+            all[r * values + values - 1] = n;
+        }
+        Shape shape = Shape.of(clients, values);
+        LocalComputation.Result<double[]> res = LocalComputation.run(nb.plan(), 1, AesCtrPrg.freshSeed(), FP, (party, randomness) -> {
+            party.beginStep(0, randomness.forStep(0));
+            Ring128Tensor x = party.shareInput(Role.P0, party.role().equals(Role.P0) ? FP.encode(shape, all) : null, shape, 0);
+            List<Ring128Tensor> rows = new ArrayList<>();
+            for (int r = 0; r < clients; r++) {
+                rows.add(x.slice(r * values, Shape.of(values)));
+            }
+            NormBound.Verdict v = nb.check(party, rows, 1000, 1000, clip);
+            assertArrayEquals(new boolean[]{true, true, true}, v.pass());
+            return FP.decode(party.open(Ring128Tensor.concat(v.rows())));
+        });
+        for (int r = 0; r < clients; r++) {
+            double n = 10 + 90 * r;
+            for (int i = 0; i < values - 1; i++) {
+                double expected = Math.max(-clip * n, Math.min(clip * n, n * spread[i]));
+                assertEquals(expected, res.p0()[r * values + i], 3 * FP.ulp(), "client " + r + " element " + i);
+            }
+            assertEquals(n, res.p0()[r * values + values - 1], 0, "the count is untouched");
+        }
     }
 }

@@ -646,7 +646,10 @@ public final class NettyTransport implements Transport {
         return new ProtocolException(to + " closed the connection before " + self + " sent " + tag + firstEnded(to));
     }
 
-    /** The optional peers that did not connect within the setup window: left out of the run (see {@link Topology#withOptional}). */
+    /**
+     * The optional peers that did not connect within the setup window, nor later where the
+     * topology admits late joins: left out (see {@link Topology#withOptional}).
+     */
     @Override
     public java.util.Set<Role> absent() {
         if (!connected) {

@@ -47,7 +47,8 @@ public interface Transport extends AutoCloseable {
 
     /**
      * The optional peers (see {@link Topology#withOptional}) that did not connect within the
-     * setup window and are left out of the run; empty when every peer is connected.
+     * setup window (and, where the topology admits late joins, have not connected since) and are
+     * left out; empty when every peer is connected.
      */
     default java.util.Set<Role> absent() {
         return java.util.Set.of();
