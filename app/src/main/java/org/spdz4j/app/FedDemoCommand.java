@@ -33,6 +33,8 @@ final class FedDemoCommand implements Callable<Integer> {
     int timeout;
     @Option(names = "--dir", description = "run directory for keys, data parts, config and logs (default: a new temporary one)")
     Path dir;
+    @Mixin
+    WanOption wan;
 
     @Override
     public Integer call() throws Exception {
@@ -65,7 +67,12 @@ final class FedDemoCommand implements Callable<Integer> {
         List<String> server0 = new ArrayList<>(List.of("fed-server", "--id", "0", "--test-data", data.toAbsolutePath().toString()));
         server0.addAll(report.asArguments());
         launches.put(Role.P0, new Launcher.Launch(with(server0, common), null, true));
-        return Launcher.supervise(run, launches, roles, dir == null);
+        Map<Role, List<Role>> hosted = WanLinks.eachItself(launches.keySet());
+        hosted.put(Role.P0, List.of(Role.P0, FederatedTraining.COORDINATOR)); // server 0 also coordinates
+        try (WanLinks links = wan.start(run, config, hosted)) {
+            report.output.say("links: " + wan.describe());
+            return Launcher.supervise(run, links == null ? launches : links.route(launches), roles, dir == null);
+        }
     }
 
     private static List<String> with(List<String> command, List<String> common) {

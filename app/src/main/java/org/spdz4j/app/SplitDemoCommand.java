@@ -47,6 +47,8 @@ final class SplitDemoCommand implements Callable<Integer> {
     Path dir;
     @Mixin
     OutputOptions output;
+    @Mixin
+    WanOption wan;
 
     @Override
     public Integer call() throws Exception {
@@ -76,8 +78,12 @@ final class SplitDemoCommand implements Callable<Integer> {
         }
         output.say(String.format("split learning, %s mode, %d holders, %d images: %s", split.mode, c.holders(), n,
                 c.network().describe()));
-        long start = System.nanoTime();
-        return Launcher.supervise(run, launches, roles, dir == null, () -> report(run, roles, start));
+        try (WanLinks links = wan.start(run, config, WanLinks.eachItself(launches.keySet()))) {
+            output.say("links: " + wan.describe());
+            long start = System.nanoTime();
+            return Launcher.supervise(run, links == null ? launches : links.route(launches), roles, dir == null,
+                    () -> report(run, roles, start));
+        }
     }
 
     /** The owner's lines and the traffic table, from the participants' logs in {@code run}. */

@@ -1,30 +1,26 @@
 package org.spdz4j.app;
 
-import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.spdz4j.core.transport.Role;
-import org.spdz4j.net.DelayProxy;
-import org.spdz4j.run.RunConfig;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
  * {@code spdz wan-bench}: MPC training's step across an emulated WAN. P0, P1 and the dealer run
- * as three processes over mutual TLS on loopback, every link through a {@link DelayProxy} with
+ * as three processes over mutual TLS on loopback, every link through a delaying proxy with
  * the chosen round trip and bandwidth (each process reads a run.yaml in which its peers'
- * addresses are its links' proxies), once per combination, all in one run so the rows compare.
+ * addresses are its links' proxies: {@link WanLinks}), once per combination, all in one run so the
+ * rows compare.
  */
 @Command(name = "wan-bench", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Seconds per MPC training step across an emulated WAN: the three processes with a delaying proxy on "
@@ -61,7 +57,6 @@ final class WanBenchCommand implements Callable<Integer> {
         }
         Path run = Launcher.runDirectory(dir, "spdz4j-wan");
         Path base = Launcher.writeKeysAndConfig(run);
-        RunConfig config = RunConfig.read(base);
         System.out.printf("MPC training across an emulated WAN: %s, batch %d, %d steps a row, three processes over TLS "
                 + "through a delaying proxy on each link (%d cores)%n", training.recipe.network, training.recipe.batch, steps,
                 Runtime.getRuntime().availableProcessors());
@@ -72,7 +67,7 @@ final class WanBenchCommand implements Callable<Integer> {
         try {
             for (int mbit : bandwidths) {
                 for (int rtt : rtts) {
-                    double[] r = measure(run, config, rtt, mbit);
+                    double[] r = measure(run, base, rtt, mbit);
                     first = Double.isNaN(first) ? r[6] : first;
                     System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %.0f |%n", rtt,
                             mbit == 0 ? "loopback" : "" + mbit, r[6], r[6] / first, r[0], r[1], r[2], r[3], r[4], r[5]);
@@ -88,18 +83,13 @@ final class WanBenchCommand implements Callable<Integer> {
     }
 
     /** One row: the three processes through proxies of {@code rtt} ms and {@code mbit} Mbit/s; P0's figures. */
-    private double[] measure(Path run, RunConfig config, int rtt, int mbit) throws Exception {
-        Duration oneWay = Duration.ofNanos(rtt * 500_000L);
-        long bits = mbit * 1_000_000L;
-        Map<Role, InetSocketAddress> real = config.endpoints();
-        try (DelayProxy p1ToP0 = DelayProxy.start(real.get(Role.P0), oneWay, bits);
-             DelayProxy dealerToP0 = DelayProxy.start(real.get(Role.P0), oneWay, bits);
-             DelayProxy dealerToP1 = DelayProxy.start(real.get(Role.P1), oneWay, bits)) {
-            String row = rtt + "ms-" + mbit + "mbit";
-            Path p0 = write(run, row + "-P0.yaml", config, Map.of());
-            Path p1 = write(run, row + "-P1.yaml", config, Map.of(Role.P0, p1ToP0.address()));
-            Path dealer = write(run, row + "-DEALER.yaml", config, Map.of(Role.P0, dealerToP0.address(),
-                    Role.P1, dealerToP1.address()));
+    private double[] measure(Path run, Path base, int rtt, int mbit) throws Exception {
+        String row = rtt + "ms-" + mbit + "mbit";
+        try (WanLinks links = WanLinks.start(run, row + "-", base, WanLinks.eachItself(List.of(Role.P0, Role.P1, Role.DEALER)),
+                Duration.ofNanos(rtt * 500_000L), mbit * 1_000_000L)) {
+            Path p0 = links.config(Role.P0);
+            Path p1 = links.config(Role.P1);
+            Path dealer = links.config(Role.DEALER);
             List<String> common = new ArrayList<>(List.of("--keys", run.toString(), "--timeout", "600"));
             common.addAll(training.asArguments());
             List<Process> started = new ArrayList<>();
@@ -142,16 +132,6 @@ final class WanBenchCommand implements Callable<Integer> {
             throw new IllegalStateException(csv + " holds " + seconds.length + " steps, not more than " + WARM_UP);
         }
         return (seconds[seconds.length - 1] - seconds[WARM_UP - 1]) / (seconds.length - WARM_UP);
-    }
-
-    /** {@code config} with the addresses of {@code through} replaced (a participant's view: its links' proxies). */
-    private static Path write(Path run, String name, RunConfig config, Map<Role, InetSocketAddress> through)
-            throws java.io.IOException {
-        Map<Role, InetSocketAddress> endpoints = new LinkedHashMap<>(config.endpoints());
-        endpoints.putAll(through);
-        Path file = run.resolve(name);
-        new RunConfig(config.tls(), endpoints, config.fingerprints(), config.links()).write(file);
-        return file;
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

@@ -29,7 +29,7 @@ import org.spdz4j.triples.Plan;
  * Works for any logits above -2^n; every intermediate is at most about 1, so the loss runs at
  * {@value #LOSS_BITS} fractional bits (each squaring doubles the relative error: 2^8 of 2^-32)
  * with products below 2^71 (truncation failure bound 2^-56). For 10 classes and 8 squarings:
- * 27 rounds and about 40K values per party per step at batch 128 (a Newton reciprocal after
+ * 27 rounds and about 46K values per party per step at batch 128 (a Newton reciprocal after
  * each squaring took 136 rounds).
  *
  * <pre>{@code
@@ -96,6 +96,7 @@ public record SoftmaxCrossEntropy(int expSquarings, boolean revealBrier) impleme
                     errorSquare = plan.power(errorMask, 2);
                 }
             }
+
             @Override
             public double revealedLoss() {
                 return brier;

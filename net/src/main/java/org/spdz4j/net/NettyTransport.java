@@ -660,6 +660,21 @@ public final class NettyTransport implements Transport {
         return out;
     }
 
+    /** How long a participant that fails after a peer's connection ended keeps its other links open. */
+    static final Duration LINGER = Duration.ofMillis(500);
+
+    /**
+     * When a peer's connection has ended: waits {@link #LINGER} before this side closes its other
+     * links, so the remaining participants see that first end first and name it, not this side's
+     * (a survivor that exits at once can close its links before the others' transports noticed
+     * the real failure). Called on the way out of a failed run.
+     */
+    void lingerAfterAPeersEnd() {
+        if (!ended.isEmpty() && !closing) {
+            pause(LINGER.toMillis());
+        }
+    }
+
     @Override
     public int joins(Role peer) {
         return joins.getOrDefault(peer, 0);

@@ -56,7 +56,12 @@ public final class NetworkRunner {
     public static <T> T run(Role self, Topology topology, TlsIdentity tls, Duration timeout, Duration optionalWindow,
                             Body<T> body) throws Exception {
         try (NettyTransport t = NettyTransport.connect(self, topology, tls, timeout, optionalWindow)) {
-            return body.run(t);
+            try {
+                return body.run(t);
+            } catch (Exception | Error e) {
+                t.lingerAfterAPeersEnd();
+                throw e;
+            }
         }
     }
 

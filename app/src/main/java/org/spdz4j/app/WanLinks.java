@@ -1,0 +1,111 @@
+package org.spdz4j.app;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Topology;
+import org.spdz4j.net.DelayProxy;
+import org.spdz4j.run.RunConfig;
+
+/**
+ * A local run's links across an emulated WAN: each process reaches every peer it dials through
+ * a {@link DelayProxy} of its own (a one-way delay and a bandwidth per direction), by reading a
+ * run.yaml in which those peers' addresses are the proxies'; what it listens on stays as it was.
+ * The one idiom of {@code wan-bench} and of the demos' {@code --wan}.
+ *
+ * <pre>{@code
+ * try (WanLinks wan = WanLinks.start(run, "wan-", config, hosted, Duration.ofMillis(25), 100_000_000)) {
+ *     Path p1View = wan.config(Role.P1);    // P1's run.yaml: P0 behind P1's proxy to it
+ * }
+ * }</pre>
+ */
+final class WanLinks implements AutoCloseable {
+    private final List<DelayProxy> proxies = new ArrayList<>();
+    private final Map<Role, Path> views = new LinkedHashMap<>();
+
+    private WanLinks() {
+    }
+
+    /**
+     * Proxies for every link a process of {@code hosted} dials (key: the process, named by its
+     * first role; value: every role it plays, such as P0 and the coordinator of a federated
+     * server), and each process's run.yaml in {@code run}, named {@code <prefix><process>.yaml}.
+     *
+     * @param oneWay        the delay each byte takes through a proxy, each way
+     * @param bitsPerSecond each direction's bandwidth (0: as loopback)
+     */
+    static WanLinks start(Path run, String prefix, Path config, Map<Role, List<Role>> hosted, Duration oneWay,
+                          long bitsPerSecond) throws IOException {
+        RunConfig c = RunConfig.read(config);
+        Topology topology = c.topology();
+        Map<Role, InetSocketAddress> real = c.endpoints();
+        WanLinks wan = new WanLinks();
+        try {
+            for (Map.Entry<Role, List<Role>> process : hosted.entrySet()) {
+                Map<Role, InetSocketAddress> view = new LinkedHashMap<>(real);
+                for (Role peer : real.keySet()) {
+                    if (process.getValue().contains(peer)) {
+                        continue; // its own address: where it listens
+                    }
+                    boolean dialled = process.getValue().stream()
+                            .anyMatch(a -> topology.peersOf(a).contains(peer) && topology.dials(a, peer));
+                    if (dialled) {
+                        DelayProxy proxy = DelayProxy.start(real.get(peer), oneWay, bitsPerSecond);
+                        wan.proxies.add(proxy);
+                        view.put(peer, proxy.address());
+                    }
+                }
+                Path file = run.resolve(prefix + process.getKey() + ".yaml");
+                new RunConfig(c.tls(), view, c.fingerprints(), c.links()).write(file);
+                wan.views.put(process.getKey(), file);
+            }
+            return wan;
+        } catch (IOException | RuntimeException e) {
+            wan.close();
+            throw e;
+        }
+    }
+
+    /** The run.yaml of the process named {@code role}. */
+    Path config(Role role) {
+        Path p = views.get(role);
+        if (p == null) {
+            throw new IllegalArgumentException("no process " + role + " in this run");
+        }
+        return p;
+    }
+
+    /** {@code launches} with each process's {@code --config} its own view. */
+    Map<Role, Launcher.Launch> route(Map<Role, Launcher.Launch> launches) {
+        Map<Role, Launcher.Launch> out = new LinkedHashMap<>();
+        for (Map.Entry<Role, Launcher.Launch> e : launches.entrySet()) {
+            List<String> args = new ArrayList<>(e.getValue().args());
+            int at = args.indexOf("--config");
+            if (at < 0 || at + 1 >= args.size()) {
+                throw new IllegalArgumentException(e.getKey() + "'s command names no --config");
+            }
+            args.set(at + 1, config(e.getKey()).toString());
+            Launcher.Launch l = e.getValue();
+            out.put(e.getKey(), new Launcher.Launch(args, l.log(), l.errorsHere(), l.optional()));
+        }
+        return out;
+    }
+
+    /** The processes of {@code launches}, each playing its own role. */
+    static Map<Role, List<Role>> eachItself(java.util.Collection<Role> processes) {
+        Map<Role, List<Role>> hosted = new LinkedHashMap<>();
+        processes.forEach(r -> hosted.put(r, List.of(r)));
+        return hosted;
+    }
+
+    @Override
+    public void close() {
+        proxies.forEach(DelayProxy::close);
+    }
+}
