@@ -98,6 +98,14 @@ class FedProcessesTest {
         return in;
     }
 
+    /** Waits (at most 90 s) until the coordinator has logged its first round. */
+    private void awaitFirstRound() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (clientsIn().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
     @Test
     void fourClientsTrainAndAClientKilledMidRunIsLeftOutWhileTheRoundsComplete() throws Exception {
         List<String> common = prepare(5, 3);
@@ -106,10 +114,7 @@ class FedProcessesTest {
         for (int k = 0; k < 4; k++) {
             clients.add(client(k, common));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (clientsIn().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        awaitFirstRound();
         assertEquals(List.of(4), clientsIn(), "round 1 with all four clients, then client 3 is killed: " + log("P0.log"));
         clients.get(3).destroyForcibly();
         for (Process p : List.of(servers.get(0), servers.get(1), clients.get(0), clients.get(1), clients.get(2))) {
@@ -202,10 +207,7 @@ class FedProcessesTest {
         for (int k = 0; k < 3; k++) {
             clients.add(client(k, patient));
         }
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        while (clientsIn().isEmpty() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        awaitFirstRound();
         assertEquals(List.of(3), clientsIn(), "round 1 with the three that came: " + log("P0.log"));
         clients.get(2).destroyForcibly().waitFor();
         all.add(client(3, patient));

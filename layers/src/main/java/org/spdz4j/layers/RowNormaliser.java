@@ -5,6 +5,7 @@ import java.util.List;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.Polynomial;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.mpc.PlanEntry.Operand;
 import org.spdz4j.core.mpc.PlanEntry.Power;
@@ -69,11 +70,12 @@ final class RowNormaliser {
 
         /** The cubic, decoded. */
         double p(double r) {
-            double y = 0;
-            for (int m = coefficients.length - 1; m >= 0; m--) {
-                y = y * r + Math.scalb((double) coefficients[m], -COEFFICIENT_BITS);
-            }
-            return y;
+            return polynomial().evaluate(r);
+        }
+
+        /** The cubic as its encoded coefficients say. */
+        Polynomial polynomial() {
+            return new Polynomial(Arrays.stream(coefficients).mapToDouble(c -> Math.scalb((double) c, -COEFFICIENT_BITS)).toArray());
         }
 
         @Override
@@ -128,10 +130,11 @@ final class RowNormaliser {
     static double[] rowSumsAfterScale(Schedule s, double a, double b) {
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
+        Polynomial p = s.polynomial();
         int n = 4096;
         for (int i = 0; i <= n; i++) {
             double r = a * StrictMath.pow(b / a, (double) i / n);
-            double v = r * s.p(r);
+            double v = r * p.evaluate(r);
             lo = Math.min(lo, v);
             hi = Math.max(hi, v);
         }
@@ -170,7 +173,7 @@ final class RowNormaliser {
             c = weightedLeastSquares(x, weight);
             double total = 0;
             for (int i = 0; i < n; i++) {
-                weight[i] *= Math.abs(x[i] * evaluate(c, x[i]) - 1);
+                weight[i] *= Math.abs(x[i] * new Polynomial(c).evaluate(x[i]) - 1);
                 total += weight[i];
             }
             for (int i = 0; i < n; i++) {
@@ -178,14 +181,6 @@ final class RowNormaliser {
             }
         }
         return c;
-    }
-
-    private static double evaluate(double[] c, double r) {
-        double y = 0;
-        for (int m = c.length - 1; m >= 0; m--) {
-            y = y * r + c[m];
-        }
-        return y;
     }
 
     /** Minimises {@code sum weight (x p(x) - 1)^2} over the cubic's coefficients: the normal equations. */
