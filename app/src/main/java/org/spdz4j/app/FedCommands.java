@@ -134,7 +134,7 @@ final class FedCommands {
     }
 
     @Command(name = "fed-dealer", mixinStandardHelpOptions = true, showDefaultValues = true,
-            description = "The dealer of a federated run with --norm-bound: the randomness of the check on shares.")
+            description = "The dealer of a federated run with secure aggregation: the randomness of the check on shares of what each client sends.")
     static final class Dealer implements Callable<Integer> {
         @Mixin
         ProcessOptions process;
@@ -142,12 +142,14 @@ final class FedCommands {
         FedOptions fed;
         @Mixin
         DealerOptions dealing;
+        @Mixin
+        DataOptions dataOptions; // not used: taken so every participant of a run takes the same options
 
         @Override
         public Integer call() throws Exception {
             FederatedTraining.Config c = fed.config();
-            if (c.normBound() <= 0) {
-                throw new IllegalArgumentException("a federated run needs a dealer only with --norm-bound");
+            if (!c.inputCheck()) {
+                throw new IllegalArgumentException("a federated run needs a dealer only for the input check (not with --plaintext or --no-input-check)");
             }
             process.run(Role.DEALER, FederatedTraining.roles(c), t -> {
                 Aggregator.dealer(c, t, dealing.seed());

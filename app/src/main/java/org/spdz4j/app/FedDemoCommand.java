@@ -50,7 +50,7 @@ final class FedDemoCommand implements Callable<Integer> {
                 "--timeout", "" + timeout));
         common.addAll(fed.asArguments(scaling));
         Map<Role, Launcher.Launch> launches = new LinkedHashMap<>();
-        if (c.normBound() > 0) {
+        if (c.inputCheck()) {
             launches.put(Role.DEALER, new Launcher.Launch(with(List.of("fed-dealer"), common), "dealer.log", false));
         }
         launches.put(Role.P1, new Launcher.Launch(with(List.of("fed-server", "--id", "1"), common), "P1.log", false));

@@ -55,10 +55,14 @@ final class FedOptions {
     long seed;
     @Option(names = "--deadline", defaultValue = "600", description = "seconds from a round's start the aggregators wait for shares")
     int deadlineSeconds;
+    @Option(names = "--no-input-check", description = "secure aggregation without the check on shares of what each client "
+            + "sends (every element within the fixed-point headroom, the example count in range; a dealer's randomness, about "
+            + "256 comparison bits per value): faster, but one malicious client can then make every round be skipped")
+    boolean noInputCheck;
     @Option(names = "--norm-bound", defaultValue = "0", description = "largest L2 norm of a client's update, checked on "
-            + "shares by P0 and P1 with a dealer; a client above it is left out (0: no check)")
+            + "shares with the input check; a client above it is left out (0: no bound)")
     double normBound;
-    @Option(names = "--clip-on-shares", description = "with --norm-bound: the aggregators also clip every element of each "
+    @Option(names = "--clip-on-shares", description = "with the input check: the aggregators also clip every element of each "
             + "update to [-clip, clip] on shares, whatever the client did (two comparisons per element)")
     boolean clipOnShares;
     @Option(names = "--pixel-scaling", defaultValue = "data", description = "data (fed-train, fed-demo: mean 0, sd 1 over "
@@ -72,7 +76,7 @@ final class FedOptions {
     FederatedTraining.Config config() {
         return new FederatedTraining.Config(network(network), clients, fraction, rounds, localEpochs, batch,
                 new Sgd(lr, momentum, 0), mu, beta, minimum, clip, partition, trainImages, seed, Pretrained.initialWeights(initFrom, init, network(network), true), !plain,
-                Duration.ofSeconds(deadlineSeconds), normBound, clipOnShares);
+                Duration.ofSeconds(deadlineSeconds), normBound, clipOnShares, !plain && !noInputCheck);
     }
 
     /** The scaling of a separate process: given, since each client cannot fit its own. */
@@ -106,6 +110,9 @@ final class FedOptions {
         }
         if (clipOnShares) {
             a.add("--clip-on-shares");
+        }
+        if (noInputCheck) {
+            a.add("--no-input-check");
         }
         if (initFrom != null) {
             a.addAll(List.of("--init-from", initFrom.toAbsolutePath().toString()));

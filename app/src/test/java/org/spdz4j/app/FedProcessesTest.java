@@ -67,10 +67,12 @@ class FedProcessesTest {
         return processes.start(command, common, log);
     }
 
+    /** Server 1, server 0 (also the coordinator) and the dealer of the input check on shares (on by default). */
     private List<Process> servers(List<String> common) throws IOException {
         return List.of(start(List.of("fed-server", "--id", "1"), common, "P1.log"),
                 start(List.of("fed-server", "--id", "0", "--test-data", TestData.dir().toString(), "--test-images", "500",
-                        "--csv", dir.resolve("rounds.csv").toString()), common, "P0.log"));
+                        "--csv", dir.resolve("rounds.csv").toString()), common, "P0.log"),
+                start(List.of("fed-dealer"), common, "dealer.log"));
     }
 
     private Process client(int k, List<String> common, String... extra) throws IOException {
@@ -117,7 +119,7 @@ class FedProcessesTest {
         awaitFirstRound();
         assertEquals(List.of(4), clientsIn(), "round 1 with all four clients, then client 3 is killed: " + log("P0.log"));
         clients.get(3).destroyForcibly();
-        for (Process p : List.of(servers.get(0), servers.get(1), clients.get(0), clients.get(1), clients.get(2))) {
+        for (Process p : List.of(servers.get(0), servers.get(1), servers.get(2), clients.get(0), clients.get(1), clients.get(2))) {
             assertTrue(p.waitFor(120, TimeUnit.SECONDS), "every run completes");
             assertEquals(0, p.exitValue(), log("P0.log") + log("P1.log"));
         }
@@ -141,7 +143,7 @@ class FedProcessesTest {
         assertNotEquals(0, other.exitValue());
         assertTrue(log("CLIENT3.log").contains("another plan: COORDINATOR runs batch size (--batch) = 10 but CLIENT3 runs 16"),
                 log("CLIENT3.log"));
-        for (Process p : List.of(servers.get(0), servers.get(1), good.get(0), good.get(1), good.get(2))) {
+        for (Process p : List.of(servers.get(0), servers.get(1), servers.get(2), good.get(0), good.get(1), good.get(2))) {
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), log("P0.log"));
         }
@@ -151,9 +153,7 @@ class FedProcessesTest {
     @Test
     void withTheNormBoundAPoisonedClientIsLeftOutAndOnlyTheVerdictIsOpened() throws Exception {
         List<String> common = prepare(2, 1, "--norm-bound", "50");
-        Process dealer = start(List.of("fed-dealer"), common, "dealer.log");
         List<Process> all = new ArrayList<>(servers(common));
-        all.add(dealer);
         for (int k = 0; k < 3; k++) {
             all.add(client(k, common));
         }

@@ -264,6 +264,7 @@ class OwnDataTest {
                     processes.start(List.of("fed-server", "--id", "1"), common, "P1.log"),
                     processes.start(List.of("fed-server", "--id", "0", "--test-data", csv.toString(), "--no-progress"), common,
                             "P0.log"),
+                    processes.start(List.of("fed-dealer"), common, "dealer.log"), // the input check on shares
                     processes.start(List.of("fed-client", "--id", "0", "--data", run.resolve("client0").toString()), common,
                             "CLIENT0.log"),
                     processes.start(List.of("fed-client", "--id", "1", "--data", run.resolve("client1").toString()), common,

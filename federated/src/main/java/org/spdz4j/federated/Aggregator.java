@@ -19,11 +19,11 @@ import org.spdz4j.triples.Handshake;
 
 /**
  * P0's and P1's part of a federated run (the two aggregators, which add the clients' updates on
- * shares) and, with a norm bound, the dealer's.
+ * shares) and, with the check on shares (the default in secure aggregation), the dealer's.
  *
  * <pre>{@code
  * Aggregator.run(config, scaling, transport);        // at P0 or P1
- * Aggregator.dealer(config, transport, seed);        // with --norm-bound
+ * Aggregator.dealer(config, transport, seed);        // unless --plaintext or --no-input-check
  * }</pre>
  */
 public final class Aggregator {
@@ -53,9 +53,9 @@ public final class Aggregator {
             }
         }
         Map<Role, Integer> missedAt = new HashMap<>(); // a client that failed a round, at its connection count then
-        NormBound bound = c.normBound() > 0 ? normBound(c, vector) : null;
-        Handshake.Party joined = bound == null ? null
-                : Handshake.computeParty(t, bound.plan(), FederatedTraining.FP, 0, c.rounds(), AesCtrPrg.freshSeed(), FederatedTraining.facts(c, scaling));
+        InputCheck check = c.inputCheck() ? inputCheck(c, vector) : null;
+        Handshake.Party joined = check == null ? null : Handshake.computeParty(t, check.plan(), FederatedTraining.FP, 0,
+                c.rounds() * check.stepsPerRound(), AesCtrPrg.freshSeed(), FederatedTraining.facts(c, scaling));
         for (int round = 0; round < c.rounds(); round++) {
             List<Role> given = FederatedTraining.roles(t.receiveBytes(FederatedTraining.COORDINATOR,
                     FederatedTraining.tag(round, FederatedTraining.BEGIN), FederatedTraining.ROUND_WAIT));
@@ -70,8 +70,11 @@ public final class Aggregator {
             }
             SecureAggregation.Collected got = c.secure() ? SecureAggregation.collect(t, round, expected, vector, deadline)
                     : collectClear(t, round, expected, vector, deadline);
-            if (bound != null) {
-                got = checkNorms(c, bound, joined, round, got);
+            if (check != null) {
+                if (t.self().equals(Role.P0)) {
+                    t.sendBytes(Role.DEALER, FederatedTraining.tag(round, FederatedTraining.CHECK), new byte[0]);
+                }
+                got = checkInputs(c, check, joined, round, got);
             }
             SecureAggregation.reveal(t, FederatedTraining.COORDINATOR, round, got, c.minimum());
             for (Role missed : got.missed()) {
@@ -91,24 +94,25 @@ public final class Aggregator {
         }
     }
 
-    /** The norm bound's plan: one row per sampled client, each a client's vector. */
-    static NormBound normBound(Config c, Shape vector) {
-        return NormBound.of(FederatedTraining.sample(c, 0).size(), vector.size(), c.clipOnShares());
+    /** The input check's plan: one row per sampled client, each a client's vector. */
+    static InputCheck inputCheck(Config c, Shape vector) {
+        return InputCheck.of(FederatedTraining.sample(c, 0).size(), vector.size(), c.normBound() > 0, c.clipOnShares());
     }
 
     /**
-     * The round's clients checked against the norm bound on shares (absent ones as zero rows);
-     * those that fail are left out of the sum at both aggregators, the log naming them.
+     * The round's clients checked on shares (absent ones as zero rows): elements, count and, with
+     * one, the norm bound; those that fail are left out of the sum at both aggregators, the log
+     * naming them and the reason.
      */
-    private static SecureAggregation.Collected checkNorms(Config c, NormBound bound, Handshake.Party joined, int round,
-                                                         SecureAggregation.Collected got) {
+    private static SecureAggregation.Collected checkInputs(Config c, InputCheck check, Handshake.Party joined, int round,
+                                                          SecureAggregation.Collected got) {
         ComputeParty party = joined.party();
-        party.beginStep(round, joined.randomness().forStep(round));
-        NormBound.Verdict v = bound.check(party, got.shares(), c.normBound(), c.mostExamples(), c.clipOnShares() ? c.clip() : 0);
+        InputCheck.Verdict v = check.check(party, joined.randomness()::forStep, round, got.shares(), c.normBound(),
+                c.mostExamples(), c.clipOnShares() ? c.clip() : 0);
         for (int i = 0; i < got.clients().size(); i++) {
             if (v.elementsOutside()[i] != 0) {
-                System.err.printf("%s, round %d: %d elements of %s's update lie outside the fixed-point headroom: left out%n",
-                        party.role(), round + 1, v.elementsOutside()[i], got.clients().get(i));
+                System.err.printf("%s, round %d: %s's update has elements outside the fixed-point headroom (%d range checks "
+                        + "failed): left out%n", party.role(), round + 1, got.clients().get(i), v.elementsOutside()[i]);
             } else if (!v.countOk()[i]) {
                 System.err.printf("%s, round %d: %s's example count is not in [1, %d]: left out%n", party.role(), round + 1,
                         got.clients().get(i), c.mostExamples());
@@ -121,12 +125,20 @@ public final class Aggregator {
         return got.withShares(v.rows()).keeping(i -> pass[i]);
     }
 
-    /** The dealer's part when the norm bound is on: each round's randomness for the check, then the aggregators' word. */
+    /**
+     * The dealer's part when the input check is on: each round's randomness for the check once
+     * P0 says the check begins, then the aggregators' word.
+     */
     public static void dealer(Config c, Transport t, byte[] seed) {
-        Dealer dealer = new Dealer(normBound(c, FederatedTraining.vector(c)).plan(), t, seed);
-        dealer.setup(0, c.rounds());
+        InputCheck check = inputCheck(c, FederatedTraining.vector(c));
+        int slices = check.stepsPerRound();
+        Dealer dealer = new Dealer(check.plan(), t, seed);
+        dealer.setup(0, c.rounds() * slices);
         for (int round = 0; round < c.rounds(); round++) {
-            dealer.produce(round);
+            t.receiveBytes(Role.P0, FederatedTraining.tag(round, FederatedTraining.CHECK), FederatedTraining.ROUND_WAIT);
+            for (int j = 0; j < slices; j++) {
+                dealer.produce(round * slices + j);
+            }
         }
         Handshake.awaitParties(t, FederatedTraining.ROUND_WAIT); // the rounds take as long as the clients' training
     }

@@ -26,7 +26,7 @@ import org.spdz4j.triples.LocalComputation;
 
 /**
  * Federated averaging. Each participant's part is a class with one entry point over a
- * {@link Transport} ({@link Coordinator}, {@link Aggregator}, {@link FedClient}; the norm bound's
+ * {@link Transport} ({@link Coordinator}, {@link Aggregator}, {@link FedClient}; the input check's
  * dealer is {@link Aggregator#dealer}), run as threads of
  * one JVM by {@link #run} and as processes over TLS by the {@code fed-*} commands: the
  * coordinator holds the global model in the clear and sends it to a public, seeded sample of
@@ -36,8 +36,9 @@ import org.spdz4j.triples.LocalComputation;
  * only with at least {@code minimum} clients in (local objective with FedProx's proximal term when
  * {@code mu > 0}), to the coordinator, who moves the model by
  * {@code sum(n_k update_k) / sum(n_k)} (with server momentum {@code beta} when it is not 0).
- * {@code secure = false} adds the same vectors in the clear: the reference. With a norm bound the
- * aggregators first check each client's update on shares ({@link NormBound}).
+ * {@code secure = false} adds the same vectors in the clear: the reference. With secure
+ * aggregation the aggregators first check what each client sent on shares, and with a norm bound
+ * its update's norm too ({@link InputCheck}).
  *
  * <pre>{@code
  * FederatedTraining.Result r = FederatedTraining.run(config, train, test, 1000, FederatedTraining.Faults.NONE);
@@ -73,38 +74,52 @@ public final class FederatedTraining {
      * @param init        how the initial global weights are drawn (from {@code seed})
      * @param secure      aggregate on shares (else in the clear)
      * @param deadline    how long the aggregators wait for a round's shares, from the round's start
-     * @param normBound   the largest L2 norm of a client's update, checked on shares ({@link NormBound}; 0: none)
+     * @param normBound   the largest L2 norm of a client's update, checked on shares ({@link InputCheck}; 0: none)
+     * @param clipOnShares every update element also clipped to {@code [-clip, clip]} on shares
+     * @param inputCheck  what each client sends checked on shares before it touches the sum (its elements' range,
+     *                    its example count; {@link InputCheck}): secure aggregation only, where it is the default
      */
     public record Config(Network network, int clients, double fraction, int rounds, int localEpochs, int batchSize, Sgd sgd,
                   double mu, double beta, int minimum, double clip, String partition, int trainImages, long seed, WeightInit init,
-                  boolean secure, Duration deadline, double normBound, boolean clipOnShares) {
+                  boolean secure, Duration deadline, double normBound, boolean clipOnShares, boolean inputCheck) {
         public Config {
-            if (normBound != 0 && !secure) {
-                throw new IllegalArgumentException("the norm bound is checked on shares: it needs secure aggregation (no --plaintext)");
+            if (inputCheck && !secure) {
+                throw new IllegalArgumentException("the input check runs on shares: it needs secure aggregation (no --plaintext)");
             }
-            if (clipOnShares && normBound <= 0) {
-                throw new IllegalArgumentException("--clip-on-shares is part of the check on shares: give --norm-bound too");
+            if (normBound != 0 && !inputCheck) {
+                throw new IllegalArgumentException("the norm bound is part of the check on shares: it needs secure aggregation "
+                        + "(no --plaintext) and the input check (no --no-input-check)");
+            }
+            if (clipOnShares && !inputCheck) {
+                throw new IllegalArgumentException("--clip-on-shares is part of the check on shares: it needs secure aggregation "
+                        + "(no --plaintext) and the input check (no --no-input-check)");
             }
         }
 
-        /** A run whose updates are not clipped on shares. */
+        /** A run whose updates are not clipped on shares, checked on shares when {@code secure}. */
         public Config(Network network, int clients, double fraction, int rounds, int localEpochs, int batchSize, Sgd sgd,
                       double mu, double beta, int minimum, double clip, String partition, int trainImages, long seed, WeightInit init,
                       boolean secure, Duration deadline, double normBound) {
             this(network, clients, fraction, rounds, localEpochs, batchSize, sgd, mu, beta, minimum, clip, partition, trainImages,
-                    seed, init, secure, deadline, normBound, false);
+                    seed, init, secure, deadline, normBound, false, secure);
         }
 
         /** The same run with updates bounded to L2 norm {@code bound} (0: none). */
         Config withNormBound(double bound) {
             return new Config(network, clients, fraction, rounds, localEpochs, batchSize, sgd, mu, beta, minimum, clip, partition,
-                    trainImages, seed, init, secure, deadline, bound, clipOnShares);
+                    trainImages, seed, init, secure, deadline, bound, clipOnShares, inputCheck);
         }
 
-        /** The same run with every update element also clipped to {@code [-clip, clip]} on shares (needs the norm bound). */
+        /** The same run without the check on shares (and so without a norm bound or clip on shares). */
+        Config withoutInputCheck() {
+            return new Config(network, clients, fraction, rounds, localEpochs, batchSize, sgd, mu, beta, minimum, clip, partition,
+                    trainImages, seed, init, secure, deadline, 0, false, false);
+        }
+
+        /** The same run with every update element also clipped to {@code [-clip, clip]} on shares (needs the input check). */
         Config withClipOnShares() {
             return new Config(network, clients, fraction, rounds, localEpochs, batchSize, sgd, mu, beta, minimum, clip, partition,
-                    trainImages, seed, init, secure, deadline, normBound, true);
+                    trainImages, seed, init, secure, deadline, normBound, true, inputCheck);
         }
 
         /**
@@ -199,6 +214,12 @@ public final class FederatedTraining {
     static final int FACTS = 6;
     /** To a client, after the facts: the first round it may be in (0, or the round it joined late or came back at). */
     static final int JOINED = 7;
+    /**
+     * To the dealer, from P0: the round's check on shares begins. The dealer produces a round's
+     * randomness only then, so it never waits, blocked on a full link, through the clients' local
+     * training (longer than any message's timeout).
+     */
+    static final int CHECK = 8;
 
     /**
      * How long a client waits for the model of a round it is sampled for, and an aggregator for
@@ -211,8 +232,8 @@ public final class FederatedTraining {
     /** Every participant of a run: the aggregators, the coordinator, the clients. */
     public static List<Role> roles(Config c) {
         List<Role> roles = new ArrayList<>(List.of(Role.P0, Role.P1, COORDINATOR));
-        if (c.normBound() > 0) {
-            roles.add(Role.DEALER); // the norm bound's randomness
+        if (c.inputCheck()) {
+            roles.add(Role.DEALER); // the input check's randomness
         }
         for (int k = 0; k < c.clients(); k++) {
             roles.add(client(k));
@@ -242,6 +263,7 @@ public final class FederatedTraining {
         f.put("deadline (--deadline)", c.deadline().toString());
         f.put("norm bound (--norm-bound)", "" + c.normBound());
         f.put("clip on shares (--clip-on-shares)", "" + c.clipOnShares());
+        f.put("input check on shares (--no-input-check)", "" + c.inputCheck());
         f.put("pixel scaling (--pixel-scaling)", scaling.toString());
         f.put("fixed-point format", "Z_2^128 f=" + FP.fractionalBits());
         return f;
@@ -300,7 +322,7 @@ public final class FederatedTraining {
         for (Role a : new Role[]{Role.P0, Role.P1}) {
             all.put(a, t -> Aggregator.run(c, scaling, t));
         }
-        if (c.normBound() > 0) {
+        if (c.inputCheck()) {
             all.put(Role.DEALER, t -> Aggregator.dealer(c, t, AesCtrPrg.freshSeed()));
         }
         for (int k = 0; k < c.clients(); k++) {
