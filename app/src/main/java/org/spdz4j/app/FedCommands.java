@@ -109,6 +109,9 @@ final class FedCommands {
         DataOptions dataOptions;
         @Option(names = "--poison", hidden = true, description = "demos and tests: push every update element to the clip")
         boolean poison;
+        @Option(names = "--attack", hidden = true, description = "demos and tests: break the protocol every round: "
+                + "${COMPLETION-CANDIDATES}")
+        FederatedTraining.Attack attack;
 
         @Override
         public Integer call() throws Exception {
@@ -125,11 +128,19 @@ final class FedCommands {
             DataOptions.requireFits(c.network(), own, data != null ? data.toString() : labels.toString());
             c.checkHeadroom(own.size());
             process.run(FederatedTraining.client(id), FederatedTraining.roles(c), t -> {
-                FedClient.run(c, scaling, id, own, t, poison ? new FederatedTraining.Faults(-1, -1, -1, -1, id)
-                        : FederatedTraining.Faults.NONE);
+                FedClient.run(c, scaling, id, own, t, faults());
                 return null;
             });
             return 0;
+        }
+
+        /** What the hidden test options make this client do wrong. */
+        private FederatedTraining.Faults faults() {
+            if (poison && attack != null) {
+                throw new IllegalArgumentException("--poison or --attack, not both");
+            }
+            return poison ? new FederatedTraining.Faults(-1, -1, -1, -1, id)
+                    : attack != null ? FederatedTraining.Faults.attack(id, attack) : FederatedTraining.Faults.NONE;
         }
     }
 
