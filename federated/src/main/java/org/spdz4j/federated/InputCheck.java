@@ -20,7 +20,9 @@ import org.spdz4j.triples.Plan;
  * client; clients not in the sum are checked as zero rows): every update element within the
  * fixed-point headroom {@code [-2^62, 2^62)} (two 128-bit comparisons per element, so a share
  * shifted by 2^126 cannot wrap the sum, nor one shifted by 2^127 hide behind an unchanged
- * square), and the example count in {@code [1, n_max]} (two comparisons per client). Opened: per
+ * square), and the example count in {@code [1, n_max]} (two comparisons per client). Each pair
+ * runs as one comparison of the tensor stacked on itself (a derived mask, nothing more opened),
+ * its halves shifted to the two ends of the range, so the pair costs the rounds of one. Opened: per
  * client, whether its count passes and how many of its elements' range checks fail (one for an
  * element beyond the headroom, both for -2^127; 0 for an honest client). Cost: about 2 x 128 comparison bits per value. The update is checked in slices of
  * {@link #ELEMENTS_PER_STEP} elements, one plan step each, so memory does not grow with the model.
@@ -35,8 +37,8 @@ import org.spdz4j.triples.Plan;
  * <p>With {@code --clip-on-shares} every element of each update is also clipped to
  * {@code [-clip, clip]} on shares (a coordinate-wise clipped mean: a client that skipped its own
  * clip, or scaled its update up within the norm bound, moves no coordinate by more than an honest
- * client could): {@code n u - relu(n u - clip n) + relu(-n u - clip n)}, compared at
- * {@value #CLIP_BITS} bits. Nothing is opened about which elements were clipped; {@code clip n}
+ * client could): {@code n u - relu(n u - clip n) + relu(-n u - clip n)}, both differences
+ * opened together and compared in one comparison at {@value #CLIP_BITS} bits. Nothing is opened about which elements were clipped; {@code clip n}
  * is truncated once per client (a value below 2^82 before it: failure at most 2^-45). Cost: two
  * more comparisons per element, of half the width of the range checks'.
  *
@@ -46,9 +48,8 @@ import org.spdz4j.triples.Plan;
  * }</pre>
  */
 public record InputCheck(Plan plan, int clients, int values, int chunk, PlanEntry.Mask maskX, PlanEntry.Power square,
-                        PlanEntry.Sign elementAbove, PlanEntry.Sign elementNotBelow,
-                        PlanEntry.Sign aboveClip, PlanEntry.Sign belowClip,
-                        PlanEntry.Mask maskN, PlanEntry.Power countSquare, PlanEntry.Sign atLeastOne, PlanEntry.Sign aboveMost,
+                        PlanEntry.Mask xTwice, PlanEntry.Sign elementsInRange, PlanEntry.Sign clipSigns,
+                        PlanEntry.Mask maskN, PlanEntry.Power countSquare, PlanEntry.Mask nTwice, PlanEntry.Sign countInRange,
                         PlanEntry.Mask maskD, PlanEntry.Sign sign) {
     /** Width of the comparison: {@code |d| < 2^99}, room for 2^28-scaled squared norms of 2^70. */
     static final int BITS = 100;
@@ -88,18 +89,27 @@ public record InputCheck(Plan plan, int clients, int values, int chunk, PlanEntr
         Shape slice = Shape.of(clients, chunk);
         PlanEntry.Mask x = b.mask(slice);
         PlanEntry.Power square = norm ? b.power(x, 2) : null;
-        PlanEntry.Sign elementAbove = b.sign(x, COUNT_BITS); // every element within the headroom, from x's one opening
-        PlanEntry.Sign elementNotBelow = b.sign(x, COUNT_BITS);
-        PlanEntry.Sign aboveClip = clip ? b.sign(b.mask(slice), CLIP_BITS) : null; // n u - clip n
-        PlanEntry.Sign belowClip = clip ? b.sign(b.mask(slice), CLIP_BITS) : null; // -n u - clip n
+        // x twice, from x's one opening: its halves shifted apart compare every element against both ends at once
+        PlanEntry.Mask xTwice = b.derive(Shape.of(2, clients, chunk), List.of(x), twice(clients * chunk), null);
+        PlanEntry.Sign elementsInRange = b.sign(xTwice, COUNT_BITS);
+        PlanEntry.Sign clipSigns = clip ? b.sign(b.mask(Shape.of(2, clients, chunk)), CLIP_BITS) : null; // n u -+ clip n
         PlanEntry.Mask n = b.mask(Shape.of(clients)); // each client's example count, checked in range on its own
         PlanEntry.Power countSquare = norm ? b.power(n, 2) : null;
-        PlanEntry.Sign atLeastOne = b.sign(n, COUNT_BITS);
-        PlanEntry.Sign aboveMost = b.sign(n, COUNT_BITS);
+        PlanEntry.Mask nTwice = b.derive(Shape.of(2, clients), List.of(n), twice(clients), null);
+        PlanEntry.Sign countInRange = b.sign(nTwice, COUNT_BITS);
         PlanEntry.Mask d = norm ? b.mask(Shape.of(clients)) : null;
         PlanEntry.Sign sign = norm ? b.sign(d, BITS) : null;
-        return new InputCheck(b.build(), clients, values, chunk, x, square, elementAbove, elementNotBelow, aboveClip, belowClip,
-                n, countSquare, atLeastOne, aboveMost, d, sign);
+        return new InputCheck(b.build(), clients, values, chunk, x, square, xTwice, elementsInRange, clipSigns,
+                n, countSquare, nTwice, countInRange, d, sign);
+    }
+
+    /** Indices 0 .. n-1, twice: a derivation that stacks a tensor of n elements on itself. */
+    private static int[] twice(int n) {
+        int[] plus = new int[2 * n];
+        for (int i = 0; i < 2 * n; i++) {
+            plus[i] = i % n;
+        }
+        return plus;
     }
 
     /** Steps of the plan a round takes: one per slice of the update (the count's and norm's checks ride on the last). */
@@ -159,7 +169,7 @@ public record InputCheck(Plan plan, int clients, int values, int chunk, PlanEntr
             countShares.add(row.slice(v - 1, Shape.of(1)));
         }
         Ring128Tensor counts = Ring128Tensor.concat(countShares);
-        boolean clipping = aboveClip != null && clip > 0;
+        boolean clipping = clipSigns != null && clip > 0;
         Ring128Tensor clipLimits = clipping ? clipLimits(party, counts, clip) : null;
         long headroom = 1L << FederatedTraining.HEADROOM_BITS;
         Ring128Tensor squareSums = Ring128Tensor.zeros(Shape.of(m));
@@ -176,18 +186,23 @@ public record InputCheck(Plan plan, int clients, int values, int chunk, PlanEntr
             if (square != null) {
                 squareSums = squareSums.add(party.powers(mx, party.fixedPoint().fractionalBits(), square)[2].rowSums());
             }
-            // every element within the fixed-point headroom 2^62, before its square could wrap around the ring
-            Ring128Tensor over = party.compare(elementAbove, party.addPublic(mx, -headroom)).nonNegative();
-            Ring128Tensor notUnder = party.compare(elementNotBelow, party.addPublic(mx, headroom)).nonNegative();
-            outside = outside.add(party.addPublic(over.sub(notUnder).rowSums(), chunk)); // per client: elements outside
+            // every element within the fixed-point headroom 2^62, before its square could wrap around the ring:
+            // [x - 2^62 >= 0] and [x + 2^62 >= 0] in one comparison
+            Ring128Tensor bits = party.compare(elementsInRange, party.addPublic(party.derive(xTwice, List.of(mx)),
+                    halves(xTwice.shape(), -headroom, headroom))).nonNegative();
+            Ring128Tensor over = bits.slice(0, Shape.of(m, chunk));
+            Ring128Tensor notUnder = bits.slice(m * chunk, Shape.of(m, chunk));
+            outside = outside.add(party.addPublic(over.sub(notUnder).rowSums(), chunk)); // per client: checks failed
             if (clipping) {
                 clippedSlices.add(clipped(party, x, clipLimits, width));
             }
         }
         int f = party.fixedPoint().fractionalBits();
         MaskedTensor n = party.mask(counts, maskN);
-        Ring128Tensor notBelow = party.compare(atLeastOne, party.addPublic(n, -(1L << f))).nonNegative();
-        Ring128Tensor above = party.compare(aboveMost, party.addPublic(n, -(mostExamples << f) - 1)).nonNegative();
+        Ring128Tensor countBits = party.compare(countInRange, party.addPublic(party.derive(nTwice, List.of(n)),
+                halves(nTwice.shape(), -(1L << f), -(mostExamples << f) - 1))).nonNegative(); // [n >= 1], [n > most]
+        Ring128Tensor notBelow = countBits.slice(0, Shape.of(m));
+        Ring128Tensor above = countBits.slice(m, Shape.of(m));
         List<Ring128Tensor> verdicts = new ArrayList<>(List.of(notBelow.sub(above), outside));
         if (sign != null) {
             Ring128Tensor n2 = party.powers(n, f, countSquare)[2];
@@ -205,6 +220,12 @@ public record InputCheck(Plan plan, int clients, int values, int chunk, PlanEntr
         }
         List<Ring128Tensor> checked = clipping ? joined(clippedSlices, countShares) : all;
         return new Verdict(normOk, countOk, elementsOutside, checked.subList(0, rows.size()));
+    }
+
+    /** A tensor of {@code shape} (2, ...): its first half {@code first}, its second {@code second}; the shifts of a tensor stacked on itself. */
+    private static Ring128Tensor halves(Shape shape, long first, long second) {
+        Shape half = Shape.of(shape.size() / 2);
+        return Ring128Tensor.concat(List.of(Ring128Tensor.filled(half, first), Ring128Tensor.filled(half, second))).reshape(shape);
     }
 
     /** Columns {@code from .. from + width - 1} of every row, padded with zero columns to the slice's width. */
@@ -228,10 +249,10 @@ public record InputCheck(Plan plan, int clients, int values, int chunk, PlanEntr
 
     /** A slice {@code x} of the updates clipped to {@code [-clip n, clip n]}: per client its first {@code width} elements. */
     private List<Ring128Tensor> clipped(ComputeParty party, Ring128Tensor x, Ring128Tensor limit, int width) {
-        List<MaskedTensor> both = party.maskAll(List.of(x.sub(limit), x.negate().sub(limit)),
-                List.of(aboveClip.mask(), belowClip.mask()));
-        Ring128Tensor over = party.compare(aboveClip, both.get(0)).relu();   // relu(n u - clip n)
-        Ring128Tensor under = party.compare(belowClip, both.get(1)).relu();  // relu(-n u - clip n)
+        Ring128Tensor both = Ring128Tensor.concat(List.of(x.sub(limit), x.negate().sub(limit)));
+        Ring128Tensor relus = party.compare(clipSigns, party.mask(both.reshape(clipSigns.shape()), clipSigns.mask())).relu();
+        Ring128Tensor over = relus.slice(0, x.shape());                 // relu(n u - clip n)
+        Ring128Tensor under = relus.slice(x.size(), x.shape());         // relu(-n u - clip n)
         Ring128Tensor clippedX = x.sub(over).add(under);
         List<Ring128Tensor> out = new ArrayList<>();
         for (int r = 0; r < clients; r++) {

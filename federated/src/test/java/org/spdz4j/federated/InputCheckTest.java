@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.spdz4j.core.fixed.FixedPoint;
+import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.PlanEntry;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.triples.LocalComputation;
+import org.spdz4j.triples.Plan;
 
 /**
  * The check on shares against the plaintext verdict: the norm right at the bound and far from it,
@@ -146,6 +150,7 @@ class InputCheckTest {
         InputCheck nb = InputCheck.of(clients, values, false, false, clients * 100);
         assertEquals(3, nb.stepsPerRound());
         long[] counts = {5, 0, -3, 1001};
+        AtomicLong checkRounds = new AtomicLong();
         LocalComputation.Result<InputCheck.Verdict> res = LocalComputation.run(nb.plan(), nb.stepsPerRound(), AesCtrPrg.freshSeed(),
                 FP, (party, randomness) -> {
             party.beginStep(0, randomness.forStep(0));
@@ -166,8 +171,15 @@ class InputCheckTest {
                 Ring128Tensor row = Ring128Tensor.wrap(Shape.of(values), hi, lo);
                 rows.add(party.role().equals(Role.P0) ? row : Ring128Tensor.zeros(Shape.of(values)));
             }
-            return nb.check(party, randomness::forStep, 0, rows, 0, 1000, 0);
+            long before = party.transport().traffic().rounds();
+            InputCheck.Verdict verdict = nb.check(party, randomness::forStep, 0, rows, 0, 1000, 0);
+            if (party.role().equals(Role.P0)) {
+                checkRounds.set(party.transport().traffic().rounds() - before);
+            }
+            return verdict;
         });
+        // each slice: its opening and one comparison (the pair of range checks in one); then the counts' the same; the verdicts
+        assertEquals(4 * (1 + comparisonRounds()) + 1, checkRounds.get());
         InputCheck.Verdict v = res.p0();
         // -2^127, the ring's most negative value, fails both of its checks (x - 2^62 wraps to a positive value)
         assertArrayEquals(new long[]{4, 0, 0, 0}, v.elementsOutside());
@@ -175,5 +187,19 @@ class InputCheckTest {
         assertArrayEquals(new boolean[]{true, true, true, true}, v.normOk(), "no norm bound: every norm passes");
         assertArrayEquals(v.elementsOutside(), res.p1().elementsOutside(), "both aggregators see the same verdict");
         assertArrayEquals(v.countOk(), res.p1().countOk());
+    }
+
+    /** The rounds of one 128-bit comparison of an opened tensor. */
+    private static long comparisonRounds() {
+        Plan.Builder b = Plan.builder("one comparison");
+        PlanEntry.Mask m = b.mask(Shape.of(8));
+        PlanEntry.Sign sign = b.sign(m, InputCheck.COUNT_BITS);
+        return LocalComputation.run(b.build(), 1, AesCtrPrg.freshSeed(), FP, (party, randomness) -> {
+            party.beginStep(0, randomness.forStep(0));
+            MaskedTensor x = party.mask(Ring128Tensor.zeros(Shape.of(8)), m);
+            long before = party.transport().traffic().rounds();
+            party.compare(sign, x);
+            return party.transport().traffic().rounds() - before;
+        }).p0();
     }
 }

@@ -441,8 +441,16 @@ public final class ComputeParty {
      * anything again (e.g. {@code x >= t} as the sign of {@code x - t}).
      */
     public MaskedTensor addPublic(MaskedTensor x, long value) {
-        Ring128Tensor shift = Ring128Tensor.filled(x.shape(), value);
-        return new MaskedTensor(addPublic(x.share(), shift), x.maskShare(), x.opened().add(shift), x.mask());
+        return addPublic(x, Ring128Tensor.filled(x.shape(), value));
+    }
+
+    /**
+     * As {@link #addPublic(MaskedTensor, long)}, each element shifted by its own public value
+     * ({@code value} has x's shape): e.g. the two halves of a tensor derived as x twice, shifted
+     * by {@code -t} and {@code +t}, compare x against both ends of a range in one comparison.
+     */
+    public MaskedTensor addPublic(MaskedTensor x, Ring128Tensor value) {
+        return new MaskedTensor(addPublic(x.share(), value), x.maskShare(), x.opened().add(value), x.mask());
     }
 
     /** {@code role}'s share of the public {@code value} (P0 holds it, P1 zero), e.g. a public initial weight. */
