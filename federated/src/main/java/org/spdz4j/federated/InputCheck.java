@@ -22,10 +22,11 @@ import org.spdz4j.triples.Plan;
  * shifted by 2^126 cannot wrap the sum, nor one shifted by 2^127 hide behind an unchanged
  * square), and the example count in {@code [1, n_max]} (two comparisons per client). Each pair
  * runs as one comparison of the tensor stacked on itself (a derived mask, nothing more opened),
- * its halves shifted to the two ends of the range, so the pair costs the rounds of one. Opened: per
- * client, whether its count passes and how many of its elements' range checks fail (one for an
- * element beyond the headroom, both for -2^127; 0 for an honest client). Cost: about 2 x 128 comparison bits per value. The update is checked in slices of
- * {@link #ELEMENTS_PER_STEP} elements, one plan step each, so memory does not grow with the model.
+ * its halves shifted to the two ends of the range, so the pair costs the rounds of one. Opened:
+ * per client, whether its count passes and how many of its elements' range checks fail (one for
+ * an element beyond the headroom, both for -2^127; 0 for an honest client). Cost: about 2 x 128
+ * comparison bits per value. The update is checked in slices of {@link #ELEMENTS_PER_STEP}
+ * elements, one plan step each, so memory does not grow with the model.
  *
  * <p>With a norm bound B ({@code --norm-bound}), a client also passes only when
  * {@code ||n_k update_k||^2 <= B^2 n_k^2}, i.e. {@code ||update_k|| <= B}: the elements are
@@ -38,8 +39,8 @@ import org.spdz4j.triples.Plan;
  * {@code [-clip, clip]} on shares (a coordinate-wise clipped mean: a client that skipped its own
  * clip, or scaled its update up within the norm bound, moves no coordinate by more than an honest
  * client could): {@code n u - relu(n u - clip n) + relu(-n u - clip n)}, both differences
- * opened together and compared in one comparison at {@value #CLIP_BITS} bits. Nothing is opened about which elements were clipped; {@code clip n}
- * is truncated once per client (a value below 2^82 before it: failure at most 2^-45). Cost: two
+ * opened together and compared in one comparison at {@value #CLIP_BITS} bits. Nothing is
+ * opened about which elements were clipped; {@code clip n} is truncated once per client (a value below 2^82 before it: failure at most 2^-45). Cost: two
  * more comparisons per element, of half the width of the range checks'.
  *
  * <pre>{@code
