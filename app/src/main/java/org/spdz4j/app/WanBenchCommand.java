@@ -2,7 +2,6 @@ package org.spdz4j.app;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -86,7 +85,7 @@ final class WanBenchCommand implements Callable<Integer> {
     private double[] measure(Path run, Path base, int rtt, int mbit) throws Exception {
         String row = rtt + "ms-" + mbit + "mbit";
         try (WanLinks links = WanLinks.start(run, row + "-", base, WanLinks.eachItself(List.of(Role.P0, Role.P1, Role.DEALER)),
-                Duration.ofNanos(rtt * 500_000L), mbit * 1_000_000L)) {
+                rtt, mbit)) {
             Path p0 = links.config(Role.P0);
             Path p1 = links.config(Role.P1);
             Path dealer = links.config(Role.DEALER);

@@ -33,6 +33,16 @@ final class WanLinks implements AutoCloseable {
     }
 
     /**
+     * As {@link #start(Path, String, Path, Map, Duration, long)} for a round trip in ms and a
+     * bandwidth in Mbit/s (0: as loopback), the options' units.
+     */
+    static WanLinks start(Path run, String prefix, Path config, Map<Role, List<Role>> hosted, int roundTripMillis,
+                          int megabitsPerSecond) throws IOException {
+        return start(run, prefix, config, hosted, Duration.ofNanos(roundTripMillis * 500_000L),
+                megabitsPerSecond * 1_000_000L);
+    }
+
+    /**
      * Proxies for every link a process of {@code hosted} dials (key: the process, named by its
      * first role; value: every role it plays, such as P0 and the coordinator of a federated
      * server), and each process's run.yaml in {@code run}, named {@code <prefix><process>.yaml}.

@@ -2,7 +2,6 @@ package org.spdz4j.app;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.spdz4j.core.transport.Role;
@@ -24,8 +23,7 @@ final class WanOption {
             throw new IllegalArgumentException("--wan takes a round trip in ms and optionally a bandwidth in Mbit/s, "
                     + "neither negative: got " + wan);
         }
-        return WanLinks.start(run, "wan-", config, hosted, Duration.ofNanos(wan.get(0) * 500_000L),
-                wan.size() > 1 ? wan.get(1) * 1_000_000L : 0);
+        return WanLinks.start(run, "wan-", config, hosted, wan.get(0), wan.size() > 1 ? wan.get(1) : 0);
     }
 
     /** What the run's links are, for the demo's first lines. */

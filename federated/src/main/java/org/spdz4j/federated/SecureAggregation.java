@@ -4,7 +4,6 @@ import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.TreeSet;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
@@ -126,9 +125,8 @@ public final class SecureAggregation {
         long waitedUntil = System.nanoTime();
         Role other = t.self().peer();
         t.sendBytes(other, tag(round, CLIENT_SET), FederatedTraining.names(heard));
-        TreeSet<String> theirs = new TreeSet<>(List.of(new String(t.receiveBytes(other, tag(round, CLIENT_SET)),
-                java.nio.charset.StandardCharsets.UTF_8).split(",")));
-        return new Collected(shape, heard, shares, missed, waitedUntil).keeping(i -> theirs.contains(heard.get(i).name()));
+        List<Role> theirs = FederatedTraining.roles(t.receiveBytes(other, tag(round, CLIENT_SET)));
+        return new Collected(shape, heard, shares, missed, waitedUntil).keeping(i -> theirs.contains(heard.get(i)));
     }
 
     /** A client's message that was read (so the client stays in step) but cannot enter the sum. */
@@ -212,5 +210,4 @@ public final class SecureAggregation {
         }
         return new Sum(skipped ? null : sum, clients);
     }
-
 }

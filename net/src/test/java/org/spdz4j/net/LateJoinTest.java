@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -39,12 +36,9 @@ class LateJoinTest {
 
     private static Topology topology(Map<Role, TlsIdentity.Generated> keys) {
         Topology.Builder b = Topology.builder();
+        Map<Role, InetSocketAddress> at = Ports.loopback(ALL);
         for (Role r : ALL) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                b.participant(r, new InetSocketAddress("127.0.0.1", s.getLocalPort()), keys.get(r).fingerprint());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            b.participant(r, at.get(r), keys.get(r).fingerprint());
         }
         return b.link(COORDINATOR, C0).link(COORDINATOR, C1).build();
     }
