@@ -268,14 +268,16 @@ public class SecureOpsBenchmark {
         return z;
     }
 
+    /** Bytes the dealer sent both parties (each its seed, and the corrections the plan names for it). */
     private long dealerBytes() {
-        return transports[2].traffic().total(Role.P1, TrafficCounter.Direction.SENT).bytes();
+        TrafficCounter t = transports[2].traffic();
+        return t.total(Role.P0, TrafficCounter.Direction.SENT).bytes() + t.total(Role.P1, TrafficCounter.Direction.SENT).bytes();
     }
 
     @TearDown(Level.Trial)
     public void close() throws InterruptedException {
         TrafficCounter traffic = p0.party.transport().traffic();
-        System.out.printf("%n%s over %s (dealer %s), P0 per operation: %d bytes sent, %d rounds; dealer to P1: %d bytes%n",
+        System.out.printf("%n%s over %s (dealer %s), P0 per operation: %d bytes sent, %d rounds; dealer to P0 and P1: %d bytes%n",
                 op, transport, dealer,
                 (traffic.total(Role.P1, TrafficCounter.Direction.SENT).bytes() - setupBytes) / Math.max(1, p0.step),
                 traffic.rounds() / Math.max(1, p0.step), dealerBytes() / Math.max(1, p0.step));

@@ -124,11 +124,11 @@ final class NetworkFile {
     /** Each layer's settings; the layers not named take none. */
     private static final Map<String, Set<String>> SETTINGS = Map.of(
             "conv2d", Set.of("in", "out", "kernel", "stride", "padding", "bias"), "dense", Set.of("in", "out"),
-            "poly_relu", Set.of("degree", "a"), "max_pool2d", Set.of("kernel"), "avg_pool2d", Set.of("kernel"),
-            "batchnorm2d", Set.of("channels"), "dropout", Set.of("p"));
+            "relu", Set.of("bits"), "poly_relu", Set.of("degree", "a"), "max_pool2d", Set.of("kernel", "bits"),
+            "avg_pool2d", Set.of("kernel"), "batchnorm2d", Set.of("channels"), "dropout", Set.of("p"));
 
     private static Layer layer(String kind, Map<?, ?> args, Layer pooling, Layer activation, String where) {
-        if (!SETTINGS.containsKey(kind) && !Set.of("pool", "activation", "relu", "flatten").contains(kind)) {
+        if (!SETTINGS.containsKey(kind) && !Set.of("pool", "activation", "flatten").contains(kind)) {
             throw new IllegalArgumentException(where + ": unknown layer '" + kind + "' (known: conv2d, "
                     + "batchnorm2d, relu, poly_relu, max_pool2d, avg_pool2d, flatten, split, dense, dropout, and pool "
                     + "and activation for the run's --pool and --activation)");
@@ -141,9 +141,9 @@ final class NetworkFile {
             case "conv2d" -> new Conv2d(s.integer("in", -1), s.integer("out", -1), s.integer("kernel", -1),
                     s.integer("stride", 1), s.integer("padding", 0), 1, s.flag("bias"));
             case "dense" -> new Dense(s.integer("in", -1), s.integer("out", -1));
-            case "relu" -> new Relu(Relu.DEFAULT_BITS);
+            case "relu" -> new Relu(s.comparisonBits());
             case "poly_relu" -> new PolyRelu(s.integer("degree", 2), s.number("a", 2.0));
-            case "max_pool2d" -> new MaxPool2d(s.integer("kernel", 2), Relu.DEFAULT_BITS);
+            case "max_pool2d" -> new MaxPool2d(s.integer("kernel", 2), s.comparisonBits());
             case "avg_pool2d" -> new AvgPool2d(s.integer("kernel", 2));
             case "batchnorm2d" -> new BatchNorm2d(s.integer("channels", -1));
             case "dropout" -> new Dropout(s.number("p", -1));
@@ -169,6 +169,15 @@ final class NetworkFile {
                 throw new IllegalArgumentException(where + ": '" + key + "' must be a whole number, not " + v);
             }
             return i;
+        }
+
+        /** A comparison's width, {@code bits}: 2 to 127, {@link Relu#DEFAULT_BITS} when absent. */
+        int comparisonBits() {
+            int bits = integer("bits", Relu.DEFAULT_BITS);
+            if (bits < 2 || bits > 127) {
+                throw new IllegalArgumentException(where + ": 'bits' (the comparison's width) must be 2 to 127, not " + bits);
+            }
+            return bits;
         }
 
         boolean flag(String key) {

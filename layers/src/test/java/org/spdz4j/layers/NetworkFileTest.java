@@ -109,6 +109,17 @@ class NetworkFileTest {
         assertEquals(Shape.of(5, 2), rgb.outputShape(rgb.batchShape(5)));
         assertEquals(rgb.describe(), NetworkDescription.parse(rgb.describe()).describe());
         assertEquals(Shape.of(3, 8, 8), NetworkDescription.parse(rgb.describe()).input());
+        Network narrowed = NetworkFile.parse("""
+                input: [1, 8, 8]
+                layers:
+                  - conv2d: {in: 1, out: 4, kernel: 3, padding: 1}
+                  - max_pool2d: {kernel: 2, bits: 33}
+                  - relu: {bits: 33}
+                  - flatten
+                  - dense: {in: 64, out: 2}
+                """, "narrowed.yaml", POOL, ACT, false);
+        assertTrue(narrowed.describe().contains(" maxpool2d(2,k=33) relu(k=33) "), narrowed.describe());
+        assertEquals(narrowed.describe(), NetworkDescription.parse(narrowed.describe()).describe());
         Network tabular = NetworkFile.parse("""
                 input: [30]
                 layers: [{dense: {in: 30, out: 16}}, activation, {dense: {in: 16, out: 3}}]
@@ -146,7 +157,9 @@ class NetworkFileTest {
                 "input: [28, 28]\nlayers: [flatten]\n", "x.yaml: 'input' must be [channels, height, width] or [features]",
                 "input: [1, 28, 28]\nlayers: [flatten, {dense: {in: 784, out: 10}}]\nloss: hinge\n", "x.yaml: unknown loss 'hinge'",
                 "input: [1, 28, 28]\nlayer: [flatten]\n", "x.yaml: unknown setting 'layer'",
-                "input: [1, 28, 28\n", "x.yaml is not valid YAML");
+                "input: [1, 28, 28\n", "x.yaml is not valid YAML",
+                "input: [1, 28, 28]\nlayers: [{relu: {bits: 1}}]\n", "x.yaml, layer 1 (relu): 'bits' (the comparison's width) must be 2 to 127, not 1",
+                "input: [1, 28, 28]\nlayers: [{max_pool2d: {kernel: 2, bitz: 30}}]\n", "x.yaml, layer 1 (max_pool2d): unknown setting 'bitz'");
         cases.forEach((text, message) -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> NetworkFile.parse(text, "x.yaml", POOL, ACT, false), text);

@@ -13,10 +13,12 @@ public final class CommunicationReport {
 
     /** Values per party per step, by layer and phase; dealer traffic separately. */
     public static String table(LocalTraining.Result r) {
+        long dealerP0 = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P0, Direction.SENT).values() / r.steps();
         long dealerP1 = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values() / r.steps();
-        long dealerP0 = r.dealerTraffic().total(Role.P0, Direction.SENT).bytes();
+        long seed = r.dealerTraffic().total(Dealer.SETUP_SCOPE, Role.P0, Direction.SENT).bytes();
         return table(r.p0Traffic(), r.layerScopes(), r.steps())
-                + String.format("dealer: %d values to P1 per step, %d bytes to P0 in all (a seed)%n", dealerP1, dealerP0);
+                + String.format("dealer: %d values per step (%d to P0, %d to P1), and %d bytes to each at setup (a seed)%n",
+                dealerP0 + dealerP1, dealerP0, dealerP1, seed);
     }
 
     /** The table from one compute party's counter. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.spdz4j.core.mpc.PlanEntry;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.layers.MaxPool2d;
@@ -47,7 +48,7 @@ class CommunicationTableTest {
         // per squaring: w; then g and r; then each refinement (a Newton reciprocal after each squaring took 8 * 17)
         assertEquals(8 * (1 + 1) + 7 * 1 + 4, CommunicationReport.rounds(r.p0Traffic(), SecureModel.LOSS_SCOPE, 1));
         assertEquals(5 * 2 + 27, stepRounds(r));
-        // the dealer sends P1 one correction per product and power: here as many values as openings, roughly
+        // the dealer sends one correction per product and power, to one party or the other: here as many values as openings, roughly
         assertEquals(r.plan().correctionValues(), dealerStepValues(r));
     }
 
@@ -82,7 +83,7 @@ class CommunicationTableTest {
         assertEquals(longs(N * 1568 + 15680, N * 10), phases(r, s.get(7)));
         long total = p0StepValues(r);
         long dealer = dealerStepValues(r);
-        System.out.printf("max pool + exact ReLU: %,d values from P0, %,d from the dealer to P1 per step%n", total, dealer);
+        System.out.printf("max pool + exact ReLU: %,d values from P0, %,d from the dealer per step%n", total, dealer);
         assertEquals(12_309_344, total);
         assertEquals(20_046_944, dealer);
         assertEquals(r.plan().correctionValues(), dealer);
@@ -102,11 +103,36 @@ class CommunicationTableTest {
         long dealer = dealerStepValues(r);
         assertEquals(7_450_064, total);
         assertEquals(12_064_208, dealer);
+        // half of it on each of the dealer's links, within the largest entry (the first pool's first comparison)
+        long toP1 = dealerStepValues(r, Role.P1);
+        assertEquals(r.plan().correctionValues(Role.P1), toP1);
+        assertEquals(r.plan().correctionValues(Role.P0), dealer - toP1);
+        long largest = r.plan().entries().stream().filter(e -> !(e instanceof PlanEntry.Mask))
+                .mapToLong(e -> e.correctionShape().size()).max().orElseThrow();
+        assertTrue(Math.abs(dealer - 2 * toP1) <= largest, toP1 + " of " + dealer + " to P1, largest entry " + largest);
         long polynomialDealer = TrainingParty.model(seedNetworkAtN(), Role.P0).plan().correctionValues();
         assertEquals(4_116_064, polynomialDealer);
         assertTrue(total <= 3 * 4_187_104 && dealer <= 3 * polynomialDealer);
         // conv 1, max pool 17, ReLU 8, twice; dense 2; the loss 27 (it took 136 before RowNormaliser)
         assertEquals(2 * (1 + 17 + 8) + 2 + 27, stepRounds(r));
+    }
+
+    /**
+     * The narrow network with 33-bit comparisons (a network file's {@code bits: 33}; exact for
+     * values within 4,096 instead of 524,288): the carry tree has 16 leaves instead of 20, one
+     * level fewer, so each comparison takes a round fewer: 75 rounds a step instead of 81, and
+     * fewer values from P0 and the dealer.
+     */
+    @Test
+    void narrowerComparisonsTakeARoundFewerEach() {
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withNetwork(Network.narrow(new MaxPool2d(2, 33), new Relu(33))));
+        // conv 1, max pool 15, ReLU 7, twice; dense 2; the loss 27
+        assertEquals(2 * (1 + 15 + 7) + 2 + 27, stepRounds(r));
+        long total = p0StepValues(r);
+        long dealer = dealerStepValues(r);
+        System.out.printf("narrow, k = 33: %,d values from P0, %,d from the dealer per step%n", total, dealer);
+        assertTrue(total < 7_450_064 && dealer < 12_064_208, total + " from P0, " + dealer + " from the dealer");
+        assertEquals(r.plan().correctionValues(), dealer);
     }
 
     /** P0's rounds in one step: every layer's and the loss's. */
@@ -144,9 +170,14 @@ class CommunicationTableTest {
         return r.p0Traffic().total(Role.P1, Direction.SENT).values() - handshake(r);
     }
 
-    /** Ring values of correlated randomness the dealer sent P1 in the step. */
+    /** Ring values of correlated randomness the dealer sent both parties in the step. */
     private static long dealerStepValues(LocalTraining.Result r) {
-        return r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).values();
+        return dealerStepValues(r, Role.P0) + dealerStepValues(r, Role.P1);
+    }
+
+    /** Ring values of correlated randomness the dealer sent {@code party} in the step. */
+    private static long dealerStepValues(LocalTraining.Result r, Role party) {
+        return r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, party, Direction.SENT).values();
     }
 
     private static List<Long> phases(LocalTraining.Result r, String scope) {

@@ -21,10 +21,12 @@ import org.spdz4j.core.mpc.PlanEntry.SignProduct;
 import org.spdz4j.core.mpc.SecureComparison;
 
 /**
- * The trusted dealer, seed-compressed: at setup it hands P0 and P1 a PRG seed each; all of P0's
- * shares and P1's mask shares are PRG output, so per step only P1's shares of products and
- * powers travel: {@code C_1 = op(A, B) - C_0}, one tensor per entry. The dealer never receives
- * a share or an opened value.
+ * The trusted dealer, seed-compressed: at setup it hands P0 and P1 a PRG seed each; both
+ * parties' mask shares are PRG output, and of each product, power or comparison one party's
+ * share is too, so per step only the other's share travels: {@code C_1 = op(A, B) - C_0} (or
+ * {@code C_0 = op(A, B) - C_1}), one tensor per entry, to the party the plan names
+ * ({@link Plan#correctedParty}: about half of the values to each, so both links carry them
+ * at once). The dealer never receives a share or an opened value.
  *
  * <p>{@link #runAhead} produces steps on its own thread; the transport's flow control bounds
  * how far ahead it gets.
@@ -158,7 +160,7 @@ public final class Dealer {
         return null;
     }
 
-    /** Computes step {@code step}'s correlations and sends P1 its corrections, in plan order. */
+    /** Computes step {@code step}'s correlations and sends each party its corrections, in plan order. */
     public void produce(int step) {
         if (steps < 0) {
             throw new IllegalStateException("call setup(firstStep, steps) before producing steps");
@@ -177,18 +179,19 @@ public final class Dealer {
                             : prg0.tensor(m.shape(), m.id(), step).add(prg1.tensor(m.shape(), m.id(), step));
                     continue;
                 }
-                Ring128Tensor p0Share = prg0.tensor(e.correctionShape(), e.id(), step);
+                Role to = plan.correctedParty(e);
+                Ring128Tensor otherShare = (to.equals(Role.P1) ? prg0 : prg1).tensor(e.correctionShape(), e.id(), step);
                 Ring128Tensor correction;
-                if (e instanceof Sign g) { // P1's share of a comparison's material is not a ring difference
+                if (e instanceof Sign g) { // a comparison's correction is not only a ring difference
                     Ring128Tensor random0 = prg0.tensor(g.randomShape(), ~g.id(), step);
                     Ring128Tensor random1 = prg1.tensor(g.randomShape(), ~g.id(), step);
                     betas.put(g.id(), SecureComparison.betaBits(random0, random1, g.shape().size()));
-                    correction = SecureComparison.p1Determined(masks[g.mask().id()], g.bits(), p0Share, random0, random1);
+                    correction = SecureComparison.correction(masks[g.mask().id()], g.bits(), otherShare, random0, random1);
                 } else {
-                    correction = value(e, masks, betas).sub(p0Share);
+                    correction = value(e, masks, betas).sub(otherShare);
                 }
                 long sendStart = System.nanoTime();
-                transport.send(Role.P1, new Tag(Tag.Kind.CORRECTION, step, e.id()), correction);
+                transport.send(to, new Tag(Tag.Kind.CORRECTION, step, e.id()), correction);
                 start += System.nanoTime() - sendStart; // time blocked on flow control is not dealer work
             }
         }

@@ -15,9 +15,10 @@ import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
 
 /**
- * A compute party's source of correlated randomness: its seed from the dealer, and for P1 the
- * stream of corrections. P0's shares are all PRG output; P1's mask shares are PRG output and
- * its product and power shares arrive from the dealer in plan order.
+ * A compute party's source of correlated randomness: its seed from the dealer, and the stream
+ * of its corrections. Its mask shares are PRG output; of the products, powers and comparisons,
+ * those the plan has corrected at this party ({@link Plan#correctedParty}, about half) arrive
+ * from the dealer in plan order, and its shares of the others are PRG output.
  *
  * <pre>{@code
  * PartyRandomness source = PartyRandomness.connect(Role.P1, transport, plan, 0, steps);
@@ -49,7 +50,7 @@ public final class PartyRandomness {
         this.setup = setup;
         this.prg = new AesCtrPrg(setup.seed());
         for (PlanEntry e : plan.entries()) {
-            if (!(e instanceof Mask)) {
+            if (correctedHere(e)) {
                 corrected.add(e);
             }
         }
@@ -97,16 +98,20 @@ public final class PartyRandomness {
         if (e instanceof Mask m && m.derived()) {
             return m.derivation().apply(m.shape(), p -> share(step, p));
         }
-        Ring128Tensor determined = role.equals(Role.P0) || e instanceof Mask ? prg.tensor(e.correctionShape(), e.id(), step)
-                : correction(step, e.id());
+        Ring128Tensor determined = correctedHere(e) ? correction(step, e.id()) : prg.tensor(e.correctionShape(), e.id(), step);
         if (e instanceof PlanEntry.Sign g) { // the part both parties expand from their own seeds follows
             return Ring128Tensor.concat(List.of(determined, prg.tensor(g.randomShape(), ~g.id(), step)));
         }
         return determined;
     }
 
+    /** Whether this party's share of {@code e} is the dealer's correction (else its PRG's output). */
+    private boolean correctedHere(PlanEntry e) {
+        return !(e instanceof Mask) && plan.correctedParty(e).equals(role);
+    }
+
     /**
-     * P1: the dealer's corrections arrive in plan order. Ones of the requested step that come
+     * The dealer's corrections to this party arrive in plan order. Ones of the requested step that come
      * before the requested entry are kept for later; unused ones of earlier steps are dropped.
      */
     private synchronized Ring128Tensor correction(int step, int entry) {
@@ -148,6 +153,6 @@ public final class PartyRandomness {
                 return i;
             }
         }
-        throw new IllegalArgumentException("plan entry " + entry + " is not a product or power");
+        throw new IllegalArgumentException("plan entry " + entry + " is not one the dealer corrects at " + role);
     }
 }

@@ -14,12 +14,18 @@ import org.spdz4j.core.mpc.PlanEntry.Power;
 import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
 
 /**
  * The ordered masks, powers and products of one step. It follows from public facts only
  * (architecture, batch shape, mode), so P0, P1 and the dealer build it identically and compare
  * its {@link #hash()}. Shapes are checked when a product is declared, not when it runs, and the
  * builder hands out typed handles ({@link PlanEntry}) that the online phase must present.
+ *
+ * <p>It also fixes which compute party receives each entry's correction from the dealer (the
+ * other expands its share from its seed): largest entry first, each goes to the party that has
+ * been given fewer values so far (P1 on a tie). Each of the dealer's two links then carries
+ * about half of a step's corrections.
  *
  * <pre>{@code
  * Plan.Builder b = Plan.builder("example");
@@ -39,11 +45,42 @@ public final class Plan {
     private final String name;
     private final List<PlanEntry> entries;
     private final byte[] hash;
+    private final Role[] corrected; // by entry id; null for a mask
 
     private Plan(String name, List<PlanEntry> entries) {
         this.name = name;
         this.entries = Collections.unmodifiableList(new ArrayList<>(entries));
         this.hash = digest(name, this.entries);
+        this.corrected = balance(this.entries);
+    }
+
+    /**
+     * The party each entry's correction goes to: largest first (the earlier entry of two alike),
+     * each to the party sent fewer values so far, P1 on a tie; the two totals then differ by at
+     * most the largest entry.
+     */
+    private static Role[] balance(List<PlanEntry> entries) {
+        Role[] to = new Role[entries.size()];
+        List<PlanEntry> bySize = new ArrayList<>();
+        for (PlanEntry e : entries) {
+            if (!(e instanceof Mask)) {
+                bySize.add(e);
+            }
+        }
+        bySize.sort(java.util.Comparator.comparingLong((PlanEntry e) -> -(long) e.correctionShape().size())
+                .thenComparingInt(PlanEntry::id));
+        long toP0 = 0;
+        long toP1 = 0;
+        for (PlanEntry e : bySize) {
+            if (toP0 < toP1) {
+                to[e.id()] = Role.P0;
+                toP0 += e.correctionShape().size();
+            } else {
+                to[e.id()] = Role.P1;
+                toP1 += e.correctionShape().size();
+            }
+        }
+        return to;
     }
 
     /** A builder for a plan called {@code name} (the name is part of the hash). */
@@ -116,15 +153,34 @@ public final class Plan {
         return hash.clone();
     }
 
-    /** Ring values per step that the dealer sends P1: the sizes of all products and powers. */
+    /** Ring values per step that the dealer sends, to both parties: the sizes of all products, powers and comparisons. */
     public long correctionValues() {
+        return correctionValues(Role.P0) + correctionValues(Role.P1);
+    }
+
+    /** Ring values per step that the dealer sends {@code party}: the sizes of the entries corrected at it. */
+    public long correctionValues(Role party) {
         long n = 0;
         for (PlanEntry e : entries) {
-            if (!(e instanceof Mask)) {
+            if (party.equals(corrected[e.id()])) {
                 n += e.correctionShape().size();
             }
         }
         return n;
+    }
+
+    /**
+     * The compute party that receives {@code entry}'s correction from the dealer; the other one's
+     * share of it is PRG output. A mask has none: both shares are PRG output.
+     *
+     * @throws IllegalArgumentException for a mask
+     */
+    public Role correctedParty(PlanEntry entry) {
+        Role r = corrected[require(entry).id()];
+        if (r == null) {
+            throw new IllegalArgumentException("plan '" + name + "' entry " + entry.id() + " is a mask: no party receives a correction");
+        }
+        return r;
     }
 
     /**
@@ -143,7 +199,7 @@ public final class Plan {
     private static byte[] digest(String name, List<PlanEntry> entries) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("spdz4j plan v2\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update(("spdz4j plan v3\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
             for (PlanEntry e : entries) {
                 sha.update((e.describe() + "\n").getBytes(StandardCharsets.UTF_8));
             }

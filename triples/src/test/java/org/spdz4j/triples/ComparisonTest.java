@@ -56,38 +56,54 @@ class ComparisonTest {
         return v;
     }
 
+    /**
+     * The comparison of {@code values} twice, on two masks: the plan has the dealer correct the
+     * first at P1 and the second at P0 ({@link Plan#correctedParty}), so both ways of sharing
+     * the material are checked. Both results, opened.
+     */
     private static SecureComparison.Result[] compare(List<BigInteger> values, int bits) {
         Shape shape = Shape.of(values.size());
         Ring128Tensor x = ring(values);
         Plan.Builder b = Plan.builder("comparison test");
-        PlanEntry.Mask mx = b.mask(shape);
-        PlanEntry.Sign sign = b.sign(mx, bits);
+        List<PlanEntry.Mask> masks = new ArrayList<>();
+        List<PlanEntry.Sign> signs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            masks.add(b.mask(shape));
+            signs.add(b.sign(masks.get(i), bits));
+        }
         Plan plan = b.build();
+        assertEquals(List.of(Role.P1, Role.P0), signs.stream().map(plan::correctedParty).toList());
         LocalComputation.Result<Ring128Tensor[]> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(),
                 FixedPoint.DEFAULT, (party, randomness) -> {
                     party.beginStep(0, randomness.forStep(0));
                     Ring128Tensor xs = party.shareInput(Role.P0, Role.P0.equals(party.role()) ? x : null, shape, 0);
-                    MaskedTensor m = party.mask(xs, mx);
-                    SecureComparison.Result c = party.compare(sign, m);
-                    return new Ring128Tensor[]{party.open(c.nonNegative()), party.open(c.relu())};
+                    Ring128Tensor[] opened = new Ring128Tensor[4];
+                    for (int i = 0; i < 2; i++) {
+                        SecureComparison.Result c = party.compare(signs.get(i), party.mask(xs, masks.get(i)));
+                        opened[2 * i] = party.open(c.nonNegative());
+                        opened[2 * i + 1] = party.open(c.relu());
+                    }
+                    return opened;
                 });
-        assertEquals(r.p0()[0], r.p1()[0]);
-        return new SecureComparison.Result[]{new SecureComparison.Result(r.p0()[0], r.p0()[1])};
+        assertEquals(List.of(r.p0()), List.of(r.p1()));
+        return new SecureComparison.Result[]{new SecureComparison.Result(r.p0()[0], r.p0()[1]),
+                new SecureComparison.Result(r.p0()[2], r.p0()[3])};
     }
 
     /** Compares {@code values} on shares and checks sign and ReLU of each against plaintext. */
     private static void assertSignAndReluExact(List<BigInteger> values, int bits) {
-        SecureComparison.Result r = compare(values, bits)[0];
-        for (int i = 0; i < values.size(); i++) {
-            BigInteger x = values.get(i);
-            boolean nonNegative = x.signum() >= 0;
-            assertEquals(nonNegative ? BigInteger.ONE : BigInteger.ZERO, value(r.nonNegative(), i), "sign of " + x);
-            assertEquals(nonNegative ? x : BigInteger.ZERO, value(r.relu(), i), "relu of " + x);
+        for (SecureComparison.Result r : compare(values, bits)) {
+            for (int i = 0; i < values.size(); i++) {
+                BigInteger x = values.get(i);
+                boolean nonNegative = x.signum() >= 0;
+                assertEquals(nonNegative ? BigInteger.ONE : BigInteger.ZERO, value(r.nonNegative(), i), "sign of " + x);
+                assertEquals(nonNegative ? x : BigInteger.ZERO, value(r.relu(), i), "relu of " + x);
+            }
         }
     }
 
     @ParameterizedTest(name = "k = {0}")
-    @ValueSource(ints = {2, 3, 8, 39, 40, 41, 64, 65, 100, 127, 128})
+    @ValueSource(ints = {2, 3, 8, 32, 33, 34, 39, 40, 41, 64, 65, 100, 127, 128})
     void signAndReluAreExactInRangeAndAtItsEdges(int bits) {
         List<BigInteger> values = inRange(bits, 300);
         assertSignAndReluExact(values, bits);
@@ -114,14 +130,16 @@ class ComparisonTest {
         BigInteger half = BigInteger.ONE.shiftLeft(bits - 1);
         List<BigInteger> values = List.of(half, half.add(BigInteger.valueOf(5)), half.negate().subtract(BigInteger.ONE),
                 half.shiftLeft(3), half.shiftLeft(1).add(BigInteger.ONE));
-        SecureComparison.Result r = compare(values, bits)[0];
         BigInteger mod = half.shiftLeft(1);
-        for (int i = 0; i < values.size(); i++) {
-            BigInteger reduced = values.get(i).mod(mod);
-            boolean nonNegative = reduced.compareTo(half) < 0;
-            assertEquals(nonNegative ? BigInteger.ONE : BigInteger.ZERO, value(r.nonNegative(), i), "sign of " + values.get(i));
+        for (SecureComparison.Result r : compare(values, bits)) {
+            for (int i = 0; i < values.size(); i++) {
+                BigInteger reduced = values.get(i).mod(mod);
+                boolean nonNegative = reduced.compareTo(half) < 0;
+                assertEquals(nonNegative ? BigInteger.ONE : BigInteger.ZERO, value(r.nonNegative(), i),
+                        "sign of " + values.get(i));
+            }
+            assertEquals(BigInteger.ZERO, value(r.nonNegative(), 0), "2^(k-1) reads as negative");
         }
-        assertEquals(BigInteger.ZERO, value(r.nonNegative(), 0), "2^(k-1) reads as negative");
     }
 
     /** g [x >= 0] from g's opening and the dealer's M * beta equals the plaintext product exactly. */

@@ -32,11 +32,14 @@ class DealerTest {
         return b.build();
     }
 
+    /**
+     * Each party gets a 56-byte seed and the corrections of the entries the plan names for it:
+     * together one correction per product and power, each entry's to exactly one party, and the
+     * two links' shares within the largest entry of each other.
+     */
     @Test
-    void p0GetsOnlyASeedAndP1OneCorrectionPerProduct() {
+    void eachPartyGetsASeedAndTheCorrectionsThePlanNamesForIt() {
         int steps = 3;
-        long[] toP0 = new long[2];
-        int i = 0;
         for (int products : new int[]{1, 10}) {
             Plan plan = plan(products);
             LocalComputation.Result<Integer> r = LocalComputation.run(plan, steps, AesCtrPrg.freshSeed(),
@@ -49,17 +52,33 @@ class DealerTest {
                         }
                         return 0;
                     });
-            toP0[i++] = r.dealerTraffic().total(Role.P0, Direction.SENT).bytes();
-            long expectedP1 = steps * 16L * (products * 8 * 5 + 8 * 12);
-            assertEquals(expectedP1, r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).bytes());
-            assertEquals(expectedP1, steps * 16L * plan.correctionValues());
-            assertEquals(0, r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P0, Direction.SENT).bytes());
+            long expected = steps * 16L * (products * 8 * 5 + 8 * 12);
+            long toP0 = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P0, Direction.SENT).bytes();
+            long toP1 = r.dealerTraffic().total(Dealer.CORRECTION_SCOPE, Role.P1, Direction.SENT).bytes();
+            assertEquals(expected, toP0 + toP1);
+            assertEquals(expected, steps * 16L * plan.correctionValues());
+            assertEquals(steps * 16L * plan.correctionValues(Role.P0), toP0);
+            assertEquals(steps * 16L * plan.correctionValues(Role.P1), toP1);
+            assertTrue(Math.abs(plan.correctionValues(Role.P0) - plan.correctionValues(Role.P1)) <= 8 * 12,
+                    plan.correctionValues(Role.P0) + " values to P0, " + plan.correctionValues(Role.P1) + " to P1");
+            long p1Entries = plan.entries().stream().filter(e -> !(e instanceof PlanEntry.Mask))
+                    .filter(e -> plan.correctedParty(e).equals(Role.P1)).count();
+            assertTrue(p1Entries > 0 && p1Entries < products + 1, "each party corrects some of the " + (products + 1)
+                    + " entries; P1 " + p1Entries);
+            assertEquals(56, r.dealerTraffic().total(Dealer.SETUP_SCOPE, Role.P0, Direction.SENT).bytes(),
+                    "seed, plan hash and step range");
             assertEquals(56, r.dealerTraffic().total(Dealer.SETUP_SCOPE, Role.P1, Direction.SENT).bytes());
             assertEquals(2L * RangeRequest.BYTES, r.dealerTraffic().total(Direction.RECEIVED).bytes(),
                     "the dealer receives the parties' step-range requests, never a share or an opened value");
         }
-        assertEquals(56, toP0[0], "seed, plan hash and step range");
-        assertEquals(toP0[0], toP0[1], "bytes to P0 do not grow with the number of products");
+    }
+
+    @Test
+    void aMaskHasNoCorrectedParty() {
+        Plan plan = plan(1);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> plan.correctedParty(plan.entries().get(0)));
+        assertTrue(e.getMessage().contains("is a mask"), e.getMessage());
     }
 
     @Test

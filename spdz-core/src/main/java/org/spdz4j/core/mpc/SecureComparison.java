@@ -28,13 +28,13 @@ import org.spdz4j.core.transport.Role;
  * the dealer shares both ways: the parties open {@code d = z xor beta}, and
  * {@code [z] = d + (1 - 2d) [beta]}; {@code [x z] = d [x] + (1 - 2d) (D [beta] + [A beta])}
  * with the dealer's {@code [A beta]}. Online per element: {@code 2 ands(bits) + 1} bits each
- * way (67 at k = 40) in {@code ceil(log2 ceil(m / 2)) + 1} rounds (6); dealer to P1:
+ * way (67 at k = 40) in {@code ceil(log2 ceil(m / 2)) + 1} rounds (6); dealer to the party it corrects:
  * {@code 2 x 16} bytes and {@code m + 1 + floor(m / 2) + ands(bits)} bits (92) (the rest of
  * both parties' material is expanded from their seeds).
  *
  * <p>Material of one comparison of n elements, {@code W = ceil(n / 64)} words per bit row:
  * <ul>
- *   <li>determined (P0: its PRG stream; P1: the dealer's correction): ring {@code [beta]} (n),
+ *   <li>determined (one party: its PRG stream; the other: the dealer's correction): ring {@code [beta]} (n),
  *   ring {@code [A beta]} (n), then bit rows: A's bits {@code 0..m-1}, A's bit m, the
  *   {@code floor(m / 2)} pair products {@code A_2q A_2q+1}, and the {@code T = ands(bits)}
  *   triple products c;</li>
@@ -156,11 +156,13 @@ public final class SecureComparison {
     }
 
     /**
-     * At the dealer: P1's determined material for the comparison of the tensor masked with
-     * {@code a}, given P0's determined material and both parties' random material (all three
-     * expanded from the parties' seeds).
+     * At the dealer: one party's determined material for the comparison of the tensor masked
+     * with {@code a}, given the other party's determined material and both parties' random
+     * material (all three expanded from the parties' seeds). The ring part is the value minus
+     * the other's share, the bit rows the value xor the other's: so either party may be the one
+     * that receives it.
      */
-    public static Ring128Tensor p1Determined(Ring128Tensor a, int bits, Ring128Tensor p0Determined, Ring128Tensor p0Random,
+    public static Ring128Tensor correction(Ring128Tensor a, int bits, Ring128Tensor otherDetermined, Ring128Tensor p0Random,
                                       Ring128Tensor p1Random) {
         int n = a.size();
         int w = words(n);
@@ -190,9 +192,9 @@ public final class SecureComparison {
             }
         }
         Ring128Tensor arithmetic = Ring128Tensor.wrap(Shape.of(2 * n), hi, lo)
-                .sub(p0Determined.slice(0, Shape.of(2 * n)));
-        long[] p1Bits = xor(det, bitWords(p0Determined, 2 * n, det.length));
-        return Ring128Tensor.concat(java.util.List.of(arithmetic, pack(p1Bits))).reshape(p0Determined.shape());
+                .sub(otherDetermined.slice(0, Shape.of(2 * n)));
+        long[] bitShare = xor(det, bitWords(otherDetermined, 2 * n, det.length));
+        return Ring128Tensor.concat(java.util.List.of(arithmetic, pack(bitShare))).reshape(otherDetermined.shape());
     }
 
     /** At the dealer: the comparison's random bit beta, from both parties' random material. */
