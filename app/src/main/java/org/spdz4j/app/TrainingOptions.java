@@ -51,7 +51,8 @@ final class TrainingOptions {
             + "training images, computed by the owner), unit (pixel / 255) or MEAN,SD (given)")
     String pixelScaling;
     @Option(names = "--check-range", description = "reveal to P0 one bit per step: whether an activation left its "
-            + "comparison range or the polynomial's interval (a diverging run); two more comparisons per activation")
+            + "comparison range or the polynomial's interval (a diverging run); two more comparisons per compared value, "
+            + "compared together at the end of the forward pass (19 more rounds a step at batch 32)")
     boolean checkRange;
     @Option(names = "--keep-shared", paramLabel = "DIR", description = "keep the trained model on shares: each compute "
             + "party writes its share to DIR/<ROLE>.share (owner-only) and nothing is revealed; 'spdz serve' answers "

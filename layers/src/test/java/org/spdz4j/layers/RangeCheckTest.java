@@ -28,13 +28,23 @@ class RangeCheckTest {
 
     /** P0's and P1's verdicts after one step with inputs {@code x}, shape (2, 1, 2, 2). */
     private static boolean[] verdicts(Layer activation, double[] x) {
+        return verdicts(List.of(activation), x, RangeCheck.ELEMENTS_PER_COMPARISON);
+    }
+
+    /** As {@link #verdicts(Layer, double[])}, through several checked layers in turn. */
+    private static boolean[] verdicts(List<Layer> checked, double[] x, int elementsPerComparison) {
         Shape in = Shape.of(2, 1, 2, 2);
-        Network net = Network.builder().add(activation).addFlatten().addDense(activation.outputShape(in).size() / 2, 10)
-                .loss(SoftmaxCrossEntropy.DEFAULT).build();
+        Network.Builder b = Network.builder();
+        Shape out = in;
+        for (Layer l : checked) {
+            b.add(l);
+            out = l.outputShape(out);
+        }
+        Network net = b.addFlatten().addDense(out.size() / 2, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
         List<SecureModel> models = new ArrayList<>();
         for (Role r : new Role[]{Role.P0, Role.P1}) {
-            models.add(SecureModel.create(net, in, new SecureSetup(r, Mode.OPTIMIZED, FP, new Initializer(1, 0.1))
-                    .withRangeCheck(), new Sgd(0.01, 0, 0)));
+            models.add(SecureModel.create(net, in, new SecureSetup(r, Mode.OPTIMIZED, FP, new Initializer(1, 0.1),
+                    new RangeCheck(elementsPerComparison)), new Sgd(0.01, 0, 0)));
         }
         double[] y = new double[20];
         y[3] = 1;
@@ -74,6 +84,30 @@ class RangeCheckTest {
         MaxPool2d pool = new MaxPool2d(2, BITS);
         assertFalse(verdicts(pool, new double[]{3.9, -3.9, 0, 1, 2, 2, 2, 2})[0], "differences up to 7.8");
         assertEquals(true, verdicts(pool, new double[]{4.1, -4.0, 0, 1, 2, 2, 2, 2})[0], "a difference of 8.1");
+    }
+
+    /**
+     * Several checked layers share the step's comparison: an element outside in any one of them
+     * is seen, whether all fit one comparison or are cut into slices of 4 (cutting the pool's
+     * 6 differences and the ReLU's 2 inputs, stacked twice, into 4 comparisons), and so is one
+     * in a layer whose limit needs another width (its own comparison).
+     */
+    @Test
+    void everyCheckedLayerOfTheStepIsSeenInTheOneComparisonOrItsSlices() {
+        List<Layer> poolThenRelu = List.of(new MaxPool2d(2, BITS), new Relu(BITS));
+        for (int slice : new int[]{RangeCheck.ELEMENTS_PER_COMPARISON, 4, 6}) {
+            assertFalse(verdicts(poolThenRelu, new double[]{7.9, 7.8, 7.95, 7.9, -1, 0, 1, 2}, slice)[0], "all within 8.0");
+            assertEquals(true, verdicts(poolThenRelu, new double[]{8.0, 7.8, 7.95, 7.9, -1, 0, 1, 2}, slice)[0],
+                    "differences within, the maximum 8.0 at the ReLU is not; slices of " + slice);
+            assertEquals(true, verdicts(poolThenRelu, new double[]{7.9, 7.8, 7.95, 7.9, -1, -1, -1, 7.5}, slice)[0],
+                    "a difference of 8.5 at the pool; slices of " + slice);
+            assertEquals(true, verdicts(poolThenRelu, new double[]{7.9, 7.8, 7.95, 7.9, 1, -7.5, -7.5, -7.5}, slice)[0],
+                    "a difference of 8.5 in the second image; slices of " + slice);
+        }
+        List<Layer> twoWidths = List.of(new PolyRelu(2, 2.0), new Relu(60)); // 56- and 77-bit checks
+        int all = RangeCheck.ELEMENTS_PER_COMPARISON;
+        assertFalse(verdicts(twoWidths, new double[]{1.9, -2.0, 0, 1, -1, 0.5, 0, 0}, all)[0]);
+        assertEquals(true, verdicts(twoWidths, new double[]{1.9, -2.0, 0, 1, -1, 0.5, 0, 2.5}, all)[0]);
     }
 
     @Test

@@ -38,6 +38,13 @@ public final class CommunicationReport {
                 b.append(String.format("%-48s %12d %12d %12d %8d%n", scope, f, bw, f + bw, r));
             }
         }
+        long check = values(t, SecureModel.RANGE_CHECK_SCOPE, steps);
+        long checkRounds = rounds(t, SecureModel.RANGE_CHECK_SCOPE, steps);
+        if (check > 0) { // --check-range: all checked tensors' comparisons, and the verdict
+            total += check;
+            rounds += checkRounds;
+            b.append(String.format("%-48s %12d %12s %12d %8d%n", "range check", check, "", check, checkRounds));
+        }
         long loss = values(t, SecureModel.LOSS_SCOPE, steps);
         long lossRounds = rounds(t, SecureModel.LOSS_SCOPE, steps);
         total += loss;

@@ -135,6 +135,27 @@ class CommunicationTableTest {
         assertEquals(r.plan().correctionValues(), dealer);
     }
 
+    /**
+     * {@code --check-range} on the narrow network: every compared tensor of the step is checked
+     * at the end of the forward pass, their openings stacked twice (nothing opened again) and
+     * compared in slices of 2^20 elements, then the verdict. The layers keep their 81 rounds; the
+     * check adds, of P0's rounds, 6 a slice (5 at batch 128) and the verdict's opening and
+     * comparison, 7 (then P1 reveals the bit to P0, one way). Each tensor had two comparisons of
+     * its own before: 72 rounds and the verdict's 7.
+     */
+    @Test
+    void theRangeCheckComparesInSlicesAtTheEndOfTheForwardPass() {
+        LocalTraining.Result r = oneStep(seedNetworkAtN().withNetwork(
+                Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))).withRangeCheck(true));
+        assertEquals(2 * (1 + 17 + 8) + 2 + 27, stepRounds(r), "the layers' and the loss's rounds are as without the check");
+        // each pool compares 3 values per output (two pairs, then their winners), each ReLU 1
+        long checked = 4L * N * 16 * 14 * 14 + 4L * N * 32 * 7 * 7;
+        long slices = (2 * checked + (1 << 20) - 1) >> 20;
+        assertEquals(5, slices);
+        long check = CommunicationReport.rounds(r.p0Traffic(), SecureModel.RANGE_CHECK_SCOPE, 1);
+        assertEquals(6 * slices + (1 + 6), check);
+    }
+
     /** P0's rounds in one step: every layer's and the loss's. */
     private static long stepRounds(LocalTraining.Result r) {
         long sum = CommunicationReport.rounds(r.p0Traffic(), SecureModel.LOSS_SCOPE, 1);
