@@ -191,7 +191,8 @@ public final class RangeCheck {
         Ring128Tensor count = Ring128Tensor.zeros(Shape.of(1));
         for (Slice slice : slices) {
             List<MaskedTensor> parents = new ArrayList<>();
-            int n = 0;
+            List<Ring128Tensor> shifts = new ArrayList<>(); // -T for each element: the first copy asks "above"
+            List<Ring128Tensor> plusT = new ArrayList<>(); // +T: the second copy asks "not below"
             for (Segment g : slice.segments()) {
                 MaskedTensor x = checked.get(g.bound());
                 if (x == null) {
@@ -199,24 +200,17 @@ public final class RangeCheck {
                             + g.bound().mask.id() + " this step");
                 }
                 parents.add(x);
-                n += g.to() - g.from();
+                Shape length = Shape.of(g.to() - g.from());
+                shifts.add(Ring128Tensor.filled(length, -g.bound().limit));
+                plusT.add(Ring128Tensor.filled(length, g.bound().limit));
             }
-            long[] hi = new long[2 * n];
-            long[] lo = new long[2 * n];
-            int at = 0;
-            for (Segment g : slice.segments()) {
-                for (int i = g.from(); i < g.to(); i++, at++) {
-                    lo[at] = -g.bound().limit; // x - T: the first copy asks "above"
-                    hi[at] = -1L;
-                    lo[n + at] = g.bound().limit; // x + T: the second "not below"
-                }
-            }
-            MaskedTensor shifted = party.addPublic(party.derive(slice.stacked(), parents),
-                    Ring128Tensor.wrap(Shape.of(2 * n), hi, lo));
+            shifts.addAll(plusT);
+            MaskedTensor shifted = party.addPublic(party.derive(slice.stacked(), parents), Ring128Tensor.concat(shifts));
+            int n = slice.stacked().shape().size() / 2;
             Ring128Tensor bits = party.compare(slice.sign(), shifted).nonNegative();
-            Ring128Tensor above = bits.slice(0, Shape.of(n));
-            Ring128Tensor notBelow = bits.slice(n, Shape.of(n));
-            count = count.add(party.addPublic(above.sub(notBelow).reshape(Shape.of(1, n)).rowSums(), n));
+            Ring128Tensor over = bits.slice(0, Shape.of(n));
+            Ring128Tensor notUnder = bits.slice(n, Shape.of(n));
+            count = count.add(party.addPublic(over.sub(notUnder).reshape(Shape.of(1, n)).rowSums(), n));
         }
         checked.clear();
         MaskedTensor c = party.mask(count, countMask);

@@ -179,7 +179,7 @@ public final class Dealer {
                             : prg0.tensor(m.shape(), m.id(), step).add(prg1.tensor(m.shape(), m.id(), step));
                     continue;
                 }
-                Role to = plan.correctedParty(e);
+                Role to = plan.correctedAt(e.id()); // e is the plan's own entry
                 Ring128Tensor otherShare = (to.equals(Role.P1) ? prg0 : prg1).tensor(e.correctionShape(), e.id(), step);
                 Ring128Tensor correction;
                 if (e instanceof Sign g) { // a comparison's correction is not only a ring difference

@@ -105,9 +105,12 @@ public final class PartyRandomness {
         return determined;
     }
 
-    /** Whether this party's share of {@code e} is the dealer's correction (else its PRG's output). */
+    /**
+     * Whether this party's share of {@code e}, an entry of the plan (required already), is the
+     * dealer's correction (else its PRG's output).
+     */
     private boolean correctedHere(PlanEntry e) {
-        return !(e instanceof Mask) && plan.correctedParty(e).equals(role);
+        return role.equals(plan.correctedAt(e.id()));
     }
 
     /**

@@ -158,6 +158,15 @@ public final class Plan {
         return correctionValues(Role.P0) + correctionValues(Role.P1);
     }
 
+    /**
+     * The party corrected at the entry at position {@code id}, null for a mask: for the dealer and
+     * the parties, which walk this plan's own entries (a handle from elsewhere goes through
+     * {@link #correctedParty}, which checks it).
+     */
+    Role correctedAt(int id) {
+        return corrected[id];
+    }
+
     /** Ring values per step that the dealer sends {@code party}: the sizes of the entries corrected at it. */
     public long correctionValues(Role party) {
         long n = 0;
@@ -176,7 +185,7 @@ public final class Plan {
      * @throws IllegalArgumentException for a mask
      */
     public Role correctedParty(PlanEntry entry) {
-        Role r = corrected[require(entry).id()];
+        Role r = correctedAt(require(entry).id());
         if (r == null) {
             throw new IllegalArgumentException("plan '" + name + "' entry " + entry.id() + " is a mask: no party receives a correction");
         }
