@@ -3,7 +3,6 @@ package org.spdz4j.app;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.spdz4j.core.files.SecretFiles;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.net.LoopbackPorts;
 import org.spdz4j.net.TlsIdentity;
 import org.spdz4j.run.RunConfig;
 
@@ -136,9 +136,7 @@ final class Launcher {
             TlsIdentity.Generated g = TlsIdentity.generate(r);
             g.write(run, r, true); // fresh keys for every run
             fingerprints.put(r, g.fingerprint());
-            try (ServerSocket s = new ServerSocket(0)) {
-                endpoints.put(r, new InetSocketAddress("127.0.0.1", s.getLocalPort()));
-            }
+            endpoints.put(r, new InetSocketAddress("127.0.0.1", LoopbackPorts.free()));
         }
         Path config = run.resolve("run.yaml");
         new RunConfig(true, endpoints, fingerprints, links).write(config);

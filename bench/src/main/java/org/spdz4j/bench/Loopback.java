@@ -1,15 +1,13 @@
 package org.spdz4j.bench;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.net.LoopbackPorts;
 import org.spdz4j.net.NettyTransport;
 import org.spdz4j.net.TlsIdentity;
 
@@ -29,7 +27,7 @@ final class Loopback {
         Map<Role, InetSocketAddress> at = new LinkedHashMap<>();
         Map<Role, TlsIdentity.Generated> keys = new LinkedHashMap<>();
         for (Role r : roles) {
-            at.put(r, new InetSocketAddress("127.0.0.1", freePort()));
+            at.put(r, new InetSocketAddress("127.0.0.1", LoopbackPorts.free()));
             keys.put(r, TlsIdentity.generate(r));
         }
         Map<Role, CompletableFuture<NettyTransport>> f = new LinkedHashMap<>();
@@ -44,13 +42,5 @@ final class Loopback {
             f.put(r, CompletableFuture.supplyAsync(() -> NettyTransport.connect(r, at, id, timeout)));
         }
         return new NettyTransport[]{f.get(Role.P0).join(), f.get(Role.P1).join(), f.get(Role.DEALER).join()};
-    }
-
-    private static int freePort() {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException("no free loopback port", e);
-        }
     }
 }

@@ -1,9 +1,6 @@
 package org.spdz4j.net;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 import org.spdz4j.core.transport.Role;
 
@@ -19,11 +16,7 @@ final class Ports {
     static Map<Role, InetSocketAddress> loopback(java.util.List<Role> roles) {
         Map<Role, InetSocketAddress> m = new java.util.LinkedHashMap<>();
         for (Role r : roles) {
-            try (ServerSocket s = new ServerSocket(0)) {
-                m.put(r, new InetSocketAddress("127.0.0.1", s.getLocalPort()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            m.put(r, new InetSocketAddress("127.0.0.1", LoopbackPorts.free()));
         }
         return m;
     }
