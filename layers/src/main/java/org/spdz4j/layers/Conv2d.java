@@ -145,7 +145,7 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
     }
 
     /** Optimized: convolution triples on the image. */
-    private final class Fused implements SecureLayer {
+    private final class Fused implements SecureLayer.OpeningOutputGradient {
         private final Conv2dGeometry g;
         private final Param w;
         private final int shift;
@@ -168,16 +168,6 @@ public record Conv2d(int inChannels, int outChannels, int kernel, int stride, in
             maskX = plan.mask(g.inputShape());
             maskW = plan.mask(weightShape());
             productForward = plan.product(forward, maskW, maskX, shift);
-        }
-
-        @Override
-        public boolean opensOutputGradient() {
-            return true;
-        }
-
-        @Override
-        public void declareBackward(Plan.Builder plan, boolean inputGradient) {
-            declareBackward(plan, inputGradient, null, false);
         }
 
         @Override

@@ -78,22 +78,12 @@ public record MaxPool2d(int k, int bits) implements Layer {
         int outputs = output.size();
         int[][] index = windows(input);
         Tournament tournament = new Tournament(k * k, outputs, bits);
-        return new SecureLayer() {
+        return new SecureLayer.OpeningOutputGradient() {
             private Mask openedInput; // the input gradient's derived mask, when the layer below opens it
 
             @Override
             public void declareForward(Plan.Builder plan) {
                 tournament.declareMax(plan, setup.rangeCheck());
-            }
-
-            @Override
-            public boolean opensOutputGradient() {
-                return true;
-            }
-
-            @Override
-            public void declareBackward(Plan.Builder plan, boolean inputGradient) {
-                declareBackward(plan, inputGradient, null, false);
             }
 
             @Override

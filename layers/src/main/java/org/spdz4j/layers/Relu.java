@@ -55,7 +55,7 @@ public record Relu(int bits) implements Layer {
 
     @Override
     public SecureLayer secure(Shape input, SecureSetup setup) {
-        return new SecureLayer() {
+        return new SecureLayer.OpeningOutputGradient() {
             private Mask maskZ, maskDelta;
             private Sign sign;
             private RangeCheck.Bound bound; // null unless the range check is on
@@ -68,16 +68,6 @@ public record Relu(int bits) implements Layer {
                 if (setup.rangeCheck() != null) {
                     bound = setup.rangeCheck().declare(plan, maskZ, comparisonLimit(bits));
                 }
-            }
-
-            @Override
-            public boolean opensOutputGradient() {
-                return true;
-            }
-
-            @Override
-            public void declareBackward(Plan.Builder plan, boolean inputGradient) {
-                declareBackward(plan, inputGradient, null, false);
             }
 
             @Override

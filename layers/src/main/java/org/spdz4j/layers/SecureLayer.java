@@ -65,4 +65,24 @@ public interface SecureLayer {
     default List<Param> params() {
         return List.of();
     }
+
+    /**
+     * A layer that {@link #opensOutputGradient() opens the gradient of its output}: it declares
+     * its backward pass only knowing its neighbours.
+     */
+    interface OpeningOutputGradient extends SecureLayer {
+        @Override
+        default boolean opensOutputGradient() {
+            return true;
+        }
+
+        @Override
+        default void declareBackward(Plan.Builder plan, boolean inputGradient) {
+            declareBackward(plan, inputGradient, null, false);
+        }
+
+        @Override
+        void declareBackward(Plan.Builder plan, boolean inputGradient, Mask openedOutputGradient,
+                             boolean openInputGradient);
+    }
 }
