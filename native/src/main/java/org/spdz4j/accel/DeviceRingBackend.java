@@ -9,6 +9,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import org.spdz4j.core.ring.Conv2dGeometry;
 import org.spdz4j.core.ring.DeviceWords;
 import org.spdz4j.core.ring.Ring128Tensor;
@@ -45,6 +46,7 @@ public final class DeviceRingBackend implements RingBackend {
     private final AtomicLong uploaded = new AtomicLong();
     private final AtomicLong sinceCollection = new AtomicLong();
     private final AtomicLong downloaded = new AtomicLong();
+    private volatile DeviceProfile profile; // null unless profiling (system property spdz4j.deviceProfile)
 
     private DeviceRingBackend(Loaded loaded) {
         this(loaded, -1);
@@ -61,6 +63,7 @@ public final class DeviceRingBackend implements RingBackend {
         this.aesKernel = loaded.aesKernel;
         this.hostReadable = !loaded.label.equals("CUDA") && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
         this.threads = threads < 0 ? 0 : lib.r128d_set_threads(threads);
+        this.profile = DeviceProfile.ifRequested(name());
     }
 
     /** The CUDA backend on GPU 0; throws naming the reason when there is none. */
@@ -138,6 +141,17 @@ public final class DeviceRingBackend implements RingBackend {
         check(lib.r128d_sync(), "synchronize");
     }
 
+    /** Times every later call into {@code p} (see {@link DeviceProfile}), or stops timing if null. */
+    void profileInto(DeviceProfile p) {
+        profile = p;
+    }
+
+    /** {@code call}'s status code, the call timed into the profile under its operation's kind when profiling. */
+    private int call(String operation, IntSupplier call) {
+        DeviceProfile p = profile;
+        return p == null ? call.getAsInt() : p.time(DeviceProfile.kind(operation), this::sync, call);
+    }
+
     /** The buffer holding {@code t} on this device, uploading it (once) if it is a host tensor. */
     private Buffer resident(Ring128Tensor t) {
         if (t.deviceWords() instanceof Buffer b && b.owner.lib == lib) {
@@ -146,7 +160,7 @@ public final class DeviceRingBackend implements RingBackend {
         long[] hi = t.hiWords();
         long[] lo = t.loWords();
         Buffer b = allocate(t.size());
-        check(lib.r128d_upload(b.address, hi, lo, t.size()), "upload of " + t.size() + " elements");
+        check(call("upload", () -> lib.r128d_upload(b.address, hi, lo, t.size())), "upload of " + t.size() + " elements");
         uploaded.addAndGet(16L * t.size());
         t.attachDevice(b);
         return b;
@@ -203,7 +217,7 @@ public final class DeviceRingBackend implements RingBackend {
     private Ring128Tensor run(String operation, Shape out, Kernel kernel, Buffer... operands) {
         Buffer o = allocate(out.size());
         try {
-            check(kernel.run(o.address), operation);
+            check(call(operation, () -> kernel.run(o.address)), operation);
         } finally {
             Reference.reachabilityFence(operands);
         }
@@ -369,7 +383,8 @@ public final class DeviceRingBackend implements RingBackend {
         @Override
         public void download(long[] hi, long[] lo) {
             try {
-                owner.check(owner.lib.r128d_download(address, hi, lo, size), "download of " + size + " elements");
+                owner.check(owner.call("download", () -> owner.lib.r128d_download(address, hi, lo, size)),
+                        "download of " + size + " elements");
             } finally {
                 Reference.reachabilityFence(this);
             }

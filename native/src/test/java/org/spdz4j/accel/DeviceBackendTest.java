@@ -1,5 +1,6 @@
 package org.spdz4j.accel;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -42,6 +43,35 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         } finally {
             RingBackends.use(previous);
         }
+    }
+
+    @Test
+    void aProfileCountsEachKindOfCallAndChangesNoResult() {
+        DeviceRingBackend device = backend();
+        Ring128Tensor w = random(Shape.of(16, 64), 35);
+        Ring128Tensor x = random(Shape.of(64, 100), 36);
+        Ring128Tensor product = w.matmul(x, false, false);   // on Java, before the device is installed
+        Ring128Tensor expected = product.add(product).shiftRight(20);
+        DeviceProfile profile = new DeviceProfile(device.name());
+        device.profileInto(profile);
+        RingBackend previous = RingBackends.use(device);
+        try {
+            Ring128Tensor y = w.matmul(x, false, false);
+            Ring128Tensor z = y.add(y).shiftRight(20);
+            assertArrayEquals(expected.hiWords(), z.hiWords());
+            assertArrayEquals(expected.loWords(), z.loWords());
+        } finally {
+            RingBackends.use(previous);
+            device.profileInto(null);
+        }
+        assertEquals(1, profile.calls("matmul"));
+        assertEquals(1, profile.calls("add"));
+        assertEquals(1, profile.calls("shift right"));
+        assertEquals(2, profile.calls("upload"), "w and x, once each");
+        assertEquals(1, profile.calls("download"), "z, once");
+        assertEquals(0, profile.calls("mul"));
+        String report = profile.report();
+        assertTrue(report.contains(device.name()) && report.contains("matmul") && report.contains("total"), report);
     }
 
     /** Whether the backend's buffers are host memory the transport may read directly. */
