@@ -48,7 +48,7 @@ cp -r training/target/test-classes .gpu/test/training
 mkdir -p .gpu/shared/data/mnist
 # the first $images training images (the count field rewritten) and the whole test set
 python3 - "$data" .gpu/shared/data/mnist "$images" <<'PY'
-import gzip, os, shutil, struct, sys
+import gzip, os, struct, sys
 src, dst, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 def read(name):
     path = f'{src}/{name}'

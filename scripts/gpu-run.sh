@@ -8,7 +8,8 @@
 #   3. seconds per step at batch 128 on cuda against java and native, same seeds, revealed
 #      models compared: the narrow network with exact ReLU and max pooling, and the seed network
 #      with the polynomial and average pooling;
-#   4. training on cuda for the minutes left, then the test accuracy, with the device profile
+#   4. the narrow network as three processes over TLS on cuda, 10 steps (compute against waiting);
+#   5. training on cuda for the minutes left, then the test accuracy, with the device profile
 #      (kernels and copies by kind) and a flight recording (where the host's time goes).
 # Writes the log and the result files to $OUT (or ./gpu-out); prints the JFR summary.
 #

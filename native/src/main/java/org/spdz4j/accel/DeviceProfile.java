@@ -13,6 +13,8 @@ import java.util.regex.Pattern;
  * AES keystream, Beaver combination, ...), upload and download is waited for after it runs and
  * its wall time added to its kind. Waiting serialises what the device would otherwise overlap
  * with the host, so a profiled run is slower than a plain one; the shares are what they show.
+ * Where several threads share the backend (the parties and the dealer of one JVM), their calls
+ * overlap and the total can exceed the wall time.
  * Off unless the system property {@value #PROPERTY} is {@code true}; the table is printed to
  * standard error when the JVM exits (one per backend that ran something).
  *
@@ -47,14 +49,16 @@ final class DeviceProfile {
     }
 
     /**
-     * Runs {@code call} between two waits for the device ({@code sync}), adds its time to
-     * {@code kind} and returns its status code.
+     * Runs {@code call} between two waits for the device ({@code sync}; the second only if it
+     * succeeded), adds its time to {@code kind} and returns its status code.
      */
     int time(String kind, Runnable sync, IntSupplier call) {
         sync.run();
         long start = System.nanoTime();
         int code = call.getAsInt();
-        sync.run();
+        if (code == 0) { // a failed call is reported under its own name, not as a failed wait
+            sync.run();
+        }
         long nanos = System.nanoTime() - start;
         AtomicLong[] entry = byKind.computeIfAbsent(kind, k -> new AtomicLong[]{new AtomicLong(), new AtomicLong()});
         entry[0].incrementAndGet();
