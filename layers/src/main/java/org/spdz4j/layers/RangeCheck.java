@@ -46,8 +46,9 @@ public final class RangeCheck {
     static final int MARGIN_BITS = 16;
     /** Elements of one comparison of the check (each checked element counts twice): bounds its memory. */
     static final int ELEMENTS_PER_COMPARISON = 1 << 20;
-    private final int elementsPerComparison;
     private static final int COUNT_BITS = 40;
+
+    private final int elementsPerComparison;
 
     private final List<Bound> bounds = new ArrayList<>(); // in declaration order
     private final List<Slice> slices = new ArrayList<>(); // the step's comparisons, in order
@@ -176,7 +177,7 @@ public final class RangeCheck {
     }
 
     /** Keeps {@code x}, opened with {@code b}'s mask, for this step's check (once a step per bound). */
-    void check(ComputeParty party, Bound b, MaskedTensor x) {
+    void check(Bound b, MaskedTensor x) {
         if (!x.mask().equals(b.mask)) {
             throw new IllegalArgumentException("range check of a tensor masked with entry " + x.mask().id()
                     + " against the bound of entry " + b.mask.id());

@@ -80,7 +80,7 @@ public record Relu(int bits) implements Layer {
             public Ring128Tensor forward(ComputeParty party, Ring128Tensor z) {
                 MaskedTensor m = party.mask(z, maskZ);
                 if (bound != null) {
-                    setup.rangeCheck().check(party, bound, m);
+                    setup.rangeCheck().check(bound, m);
                 }
                 return party.compare(sign, m).relu();
             }

@@ -140,7 +140,7 @@ final class Tournament {
             }
             MaskedTensor d = party.mask(Ring128Tensor.concat(diffs), diffMasks.get(l));
             if (rangeCheck != null) {
-                rangeCheck.check(party, bounds.get(l), d);
+                rangeCheck.check(bounds.get(l), d);
             }
             SecureComparison.Result r = party.compare(signs.get(l), d);
             List<Ring128Tensor> next = new ArrayList<>();
