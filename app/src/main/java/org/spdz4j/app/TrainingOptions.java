@@ -58,6 +58,10 @@ final class TrainingOptions {
             + "party writes its share to DIR/<ROLE>.share (owner-only) and nothing is revealed; 'spdz serve' answers "
             + "clients from the shares (docs/prediction.md)")
     java.nio.file.Path keepShared;
+    @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "M", description = "split each batch into M "
+            + "micro-batches whose rounds interleave: one round trip carries each one's message, and a party computes one "
+            + "while another's messages travel (for a WAN; M must divide the batch; docs/wan.md)")
+    int microBatches;
     @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
     boolean showLoss;
 
@@ -90,7 +94,8 @@ final class TrainingOptions {
         }
         return TrainingConfig.seedNetwork(recipe.epochs, recipe.batch, trainImages).withNetwork(net).withMode(mode)
                 .withSgd(recipe.sgd(weightDecay)).withSchedule(recipe.schedule()).withSeed(recipe.seed)
-                .withInit(recipe.weightInit(net, ownsModel)).withRangeCheck(checkRange).withKeepShared(keepShared != null);
+                .withInit(recipe.weightInit(net, ownsModel)).withRangeCheck(checkRange).withKeepShared(keepShared != null)
+                .withMicroBatches(microBatches);
     }
 
     /**
@@ -146,7 +151,7 @@ final class TrainingOptions {
         List<String> args = new ArrayList<>(recipe.asArguments());
         args.addAll(List.of("--train-images", "" + trainImages, "--weight-decay", "" + weightDecay, "--mode", mode.name(),
                 "--backend", backend, "--activation", activation, "--pool", pool, "--pixel-scaling", pixelScaling,
-                "--threads", "" + threads));
+                "--threads", "" + threads, "--micro-batches", "" + microBatches));
         if (showLoss) {
             args.add("--show-loss");
         }
@@ -180,6 +185,7 @@ final class TrainingOptions {
         a.put("pixel scaling (--pixel-scaling)", pixelScaling); // the rule; with 'data' the values stay with P0
         a.put("revealed loss (--show-loss)", "" + showLoss);
         a.put("range check (--check-range)", "" + checkRange);
+        a.put("micro-batches (--micro-batches)", "" + microBatches);
         a.put("the model at the end (--keep-shared)", keepShared != null ? "kept on shares" : "revealed to P0");
         a.put("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
         return a;

@@ -23,6 +23,14 @@ public final class Initializer {
         this.scheme = scheme;
     }
 
+    /** An initializer at this one's point in its streams: the copy hands out what this one will. */
+    Initializer copy() {
+        Initializer c = new Initializer(seed, scheme);
+        c.drawn = drawn;
+        c.taken = taken;
+        return c;
+    }
+
     /** The next public random stream (a dropout layer's pattern), reproducible like the weights. */
     SplittableRandom stream() {
         return new SplittableRandom(seed * 1_000_003L + drawn++);

@@ -14,8 +14,17 @@ public interface Loss {
     /** Canonical description, part of the network's description. */
     String describe();
 
-    /** This loss on shares for logits of shape {@code logits}. */
-    Secure secure(Shape logits, SecureSetup setup);
+    /** This loss on shares for logits of shape {@code logits}: the gradient of the mean over its rows. */
+    default Secure secure(Shape logits, SecureSetup setup) {
+        return secure(logits, logits.dim(0), setup);
+    }
+
+    /**
+     * This loss on shares for logits of shape {@code logits} that are a micro-batch's rows of a
+     * batch of {@code batch} rows: the gradient of the mean over the whole batch, so that the
+     * micro-batches' gradients add up to the batch's.
+     */
+    Secure secure(Shape logits, int batch, SecureSetup setup);
 
     /** This loss's float twin. */
     Twin twin(Shape logits);

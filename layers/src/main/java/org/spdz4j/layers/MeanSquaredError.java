@@ -14,8 +14,8 @@ public record MeanSquaredError() implements Loss {
     }
 
     @Override
-    public Secure secure(Shape logits, SecureSetup setup) {
-        long scale = setup.fp().encode(2.0 / logits.dim(0));
+    public Secure secure(Shape logits, int batch, SecureSetup setup) {
+        long scale = setup.fp().encode(2.0 / batch);
         int f = setup.fp().fractionalBits();
         return new Secure() {
             @Override

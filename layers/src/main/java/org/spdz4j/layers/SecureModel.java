@@ -28,48 +28,82 @@ public final class SecureModel {
     public static final String LOSS_SCOPE = "loss";
 
     private final Network network;
-    private final List<Layer> layers;
-    private final SecureLayers stack;
-    private final List<SecureLayer> secure;
+    private final List<Lane> lanes; // one per micro-batch; lane 0 holds the parameters the optimizer updates
     private final List<String> scopes;
-    private final Loss.Secure loss;
     private final Sgd sgd;
     private double rateFactor = 1;
     private final Plan plan;
-    private final RangeCheck rangeCheck; // null when off
     private final boolean inputGradient; // the first layer also back-propagates to the input (a split network's top)
     private Ring128Tensor lastInputGradient;
 
-    private SecureModel(Network network, Shape input, SecureSetup setup, Sgd sgd, boolean inputGradient) {
+    private SecureModel(Network network, Shape input, SecureSetup setup, Sgd sgd, boolean inputGradient, int microBatches) {
+        if (microBatches < 1 || input.dim(0) % microBatches != 0) {
+            throw new IllegalArgumentException("a batch of " + input.dim(0) + " cannot be split into " + microBatches
+                    + " micro-batches of equal size");
+        }
         this.inputGradient = inputGradient;
         this.network = network;
-        this.layers = network.layersFor(setup.mode());
         this.sgd = sgd;
-        this.rangeCheck = setup.rangeCheck();
-        this.stack = new SecureLayers(layers, input, setup);
-        this.secure = stack.layers();
-        this.scopes = stack.scopes();
-        this.loss = network.loss().secure(stack.output(), setup);
-        Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
-                + " " + network.describe() + (rangeCheck == null ? "" : " range-check"));
-        stack.declareForward(b);
-        if (rangeCheck != null) {
-            rangeCheck.declareVerdict(b);
+        List<Layer> layers = network.layersFor(setup.mode());
+        int[] dims = input.dims().clone();
+        dims[0] = input.dim(0) / microBatches;
+        Shape laneInput = Shape.of(dims);
+        this.lanes = new ArrayList<>();
+        // the other lanes' layers start where lane 0's do, and leave setup's initializer where one lane would
+        Initializer start = microBatches == 1 ? null : setup.init().copy();
+        for (int k = 0; k < microBatches; k++) {
+            SecureSetup laneSetup = k == 0 ? setup : new SecureSetup(setup.role(), setup.mode(), setup.fp(), start.copy(),
+                    setup.rangeCheck() == null ? null : new RangeCheck());
+            lanes.add(new Lane(layers, laneInput, input.dim(0), laneSetup, network.loss()));
         }
-        loss.declare(b);
-        Mask arriving = null; // the gradient handed down already opened, if it is
-        for (int i = secure.size() - 1; i >= 0; i--) {
-            SecureLayer layer = secure.get(i);
-            layer.declareBackward(b, i > 0 || inputGradient, layer.opensOutputGradient() ? arriving : null,
-                    i > 0 && secure.get(i - 1).opensOutputGradient());
-            arriving = layer.openedInputGradient();
+        this.scopes = lanes.get(0).stack.scopes();
+        Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
+                + " " + network.describe() + (setup.rangeCheck() == null ? "" : " range-check")
+                + (microBatches == 1 ? "" : " micro-batches=" + microBatches));
+        int depth = layers.size();
+        for (int i = 0; i < depth; i++) { // layer by layer, lane by lane: the order in which the lanes use them
+            for (Lane lane : lanes) {
+                lane.secure.get(i).declareForward(b);
+            }
+        }
+        for (Lane lane : lanes) {
+            if (lane.rangeCheck != null) {
+                lane.rangeCheck.declareVerdict(b);
+            }
+        }
+        for (Lane lane : lanes) {
+            lane.loss.declare(b);
+        }
+        Mask[] arriving = new Mask[microBatches]; // the gradient handed down already opened, if it is
+        for (int i = depth - 1; i >= 0; i--) {
+            for (int k = 0; k < microBatches; k++) {
+                List<SecureLayer> secure = lanes.get(k).secure;
+                SecureLayer layer = secure.get(i);
+                layer.declareBackward(b, i > 0 || inputGradient, layer.opensOutputGradient() ? arriving[k] : null,
+                        i > 0 && secure.get(i - 1).opensOutputGradient());
+                arriving[k] = layer.openedInputGradient();
+            }
         }
         this.plan = b.build();
     }
 
     /** One party's model of {@code network} for inputs of shape {@code input}. */
     public static SecureModel create(Network network, Shape input, SecureSetup setup, Sgd sgd) {
-        return new SecureModel(network, input, setup, sgd, false);
+        return create(network, input, setup, sgd, 1);
+    }
+
+    /**
+     * As {@link #create(Network, Shape, SecureSetup, Sgd)}, each step's batch split into
+     * {@code microBatches} equal micro-batches whose protocol rounds interleave (see
+     * {@link ComputeParty#inLanes}): one round trip carries every micro-batch's message of a
+     * round, and the parties compute one micro-batch while another's messages travel. Their
+     * gradients are summed before the update. The step's result is not the unsplit batch's bit
+     * for bit (each micro-batch's products are truncated apart and have their own dealer
+     * material), but it does not depend on how the turns fell: both parties must use the same
+     * split (it is part of the plan).
+     */
+    public static SecureModel create(Network network, Shape input, SecureSetup setup, Sgd sgd, int microBatches) {
+        return new SecureModel(network, input, setup, sgd, false, microBatches);
     }
 
     /**
@@ -78,7 +112,7 @@ public final class SecureModel {
      * data holder whose batch it was.
      */
     public static SecureModel createTop(Network network, Shape cut, SecureSetup setup, Sgd sgd) {
-        return new SecureModel(network.top(), cut, setup, sgd, true);
+        return new SecureModel(network.top(), cut, setup, sgd, true, 1);
     }
 
     /**
@@ -115,9 +149,12 @@ public final class SecureModel {
         return scopes;
     }
 
-    /** Share of the logits. */
+    /** Share of the logits, for a model whose batch is one micro-batch. */
     public Ring128Tensor forward(ComputeParty party, Ring128Tensor input) {
-        return stack.forward(party, input);
+        if (lanes.size() > 1) {
+            throw new IllegalStateException("a model of " + lanes.size() + " micro-batches runs forward only in trainStep");
+        }
+        return lanes.get(0).stack.forward(party, input);
     }
 
     /**
@@ -130,27 +167,46 @@ public final class SecureModel {
 
     /** One SGD step on a batch; the party must have begun the step. Returns this party's share of the logits. */
     public Ring128Tensor trainStep(ComputeParty party, Ring128Tensor input, Ring128Tensor targets) {
-        TrafficCounter t = party.transport().traffic();
-        Ring128Tensor logits = forward(party, input);
-        if (rangeCheck != null) {
-            try (TrafficCounter.Scope s = t.scope(RANGE_CHECK_SCOPE)) {
-                rangeCheck.finishStep(party);
+        Lane first = lanes.get(0);
+        List<java.util.function.Supplier<Lane.Result>> work = new ArrayList<>();
+        for (int k = 0; k < lanes.size(); k++) {
+            Lane lane = lanes.get(k);
+            lane.takeParameters(first);
+            Ring128Tensor x = rows(input, k);
+            Ring128Tensor y = rows(targets, k);
+            work.add(() -> lane.step(party, x, y, inputGradient));
+        }
+        List<Lane.Result> results = party.inLanes(work);
+        List<Param> params = first.stack.params();
+        for (int k = 1; k < lanes.size(); k++) {
+            List<Param> theirs = lanes.get(k).stack.params();
+            for (int j = 0; j < params.size(); j++) {
+                params.get(j).gradient = params.get(j).gradient.add(theirs.get(j).gradient);
             }
         }
-        Ring128Tensor delta;
-        try (TrafficCounter.Scope s = t.scope(LOSS_SCOPE)) {
-            delta = loss.gradient(party, logits, targets);
-        }
-        for (int i = secure.size() - 1; i >= 0; i--) {
-            try (TrafficCounter.Scope s = t.scope(backwardScope(scopes.get(i)))) {
-                delta = secure.get(i).backward(party, delta, i > 0 || inputGradient);
-            }
-        }
-        lastInputGradient = inputGradient ? delta : null;
-        for (Param p : params()) {
+        lastInputGradient = inputGradient ? joined(results.stream().map(Lane.Result::inputGradient).toList()) : null;
+        for (Param p : params) {
             sgd.update(party, p, rateFactor);
         }
-        return logits;
+        return joined(results.stream().map(Lane.Result::logits).toList());
+    }
+
+    /** Micro-batch k's rows of a batch-major tensor. */
+    private Ring128Tensor rows(Ring128Tensor batch, int k) {
+        int[] dims = batch.shape().dims().clone();
+        dims[0] /= lanes.size();
+        Shape shape = Shape.of(dims);
+        return lanes.size() == 1 ? batch : batch.slice(k * shape.size(), shape);
+    }
+
+    /** The micro-batches' rows one after another: the batch's tensor. */
+    private static Ring128Tensor joined(List<Ring128Tensor> parts) {
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        int[] dims = parts.get(0).shape().dims().clone();
+        dims[0] *= parts.size();
+        return Ring128Tensor.concat(parts).reshape(Shape.of(dims));
     }
 
     /**
@@ -159,17 +215,17 @@ public final class SecureModel {
      * when the check is off.
      */
     public boolean rangeExceeded() {
-        return rangeCheck != null && rangeCheck.exceeded();
+        return lanes.stream().anyMatch(l -> l.rangeCheck != null && l.rangeCheck.exceeded());
     }
 
     /** The loss value this party was deliberately shown for the last step (see the loss), or NaN. */
     public double revealedLoss() {
-        return loss.revealedLoss();
+        return lanes.stream().mapToDouble(l -> l.loss.revealedLoss()).sum(); // each is its rows' part of the batch's
     }
 
     /** Every parameter, layer by layer. */
     public List<Param> params() {
-        return stack.params();
+        return lanes.get(0).stack.params();
     }
 
     /**
@@ -200,5 +256,58 @@ public final class SecureModel {
     /** The network this model runs. */
     public Network network() {
         return network;
+    }
+
+    /** One micro-batch's layers, loss and range check, and its step. */
+    private static final class Lane {
+        final SecureLayers stack;
+        final List<SecureLayer> secure;
+        final Loss.Secure loss;
+        final RangeCheck rangeCheck; // null when off
+
+        Lane(List<Layer> layers, Shape input, int batch, SecureSetup setup, Loss lossFunction) {
+            this.stack = new SecureLayers(layers, input, setup);
+            this.secure = stack.layers();
+            this.loss = lossFunction.secure(stack.output(), batch, setup);
+            this.rangeCheck = setup.rangeCheck();
+        }
+
+        /** The micro-batch's logits and, for a split network's top, the gradient at its input. */
+        record Result(Ring128Tensor logits, Ring128Tensor inputGradient) {
+        }
+
+        /** Lane 0's parameter shares in this lane's layers, before a step (lane 0 holds the updated ones). */
+        void takeParameters(Lane first) {
+            if (first == this) {
+                return;
+            }
+            List<Param> mine = stack.params();
+            List<Param> theirs = first.stack.params();
+            for (int j = 0; j < mine.size(); j++) {
+                mine.get(j).value = theirs.get(j).value;
+            }
+        }
+
+        /** Forward, range check, loss gradient and backward on this micro-batch; each layer's gradients left in its parameters. */
+        Result step(ComputeParty party, Ring128Tensor input, Ring128Tensor targets, boolean inputGradient) {
+            TrafficCounter t = party.transport().traffic();
+            List<String> scopes = stack.scopes();
+            Ring128Tensor logits = stack.forward(party, input);
+            if (rangeCheck != null) {
+                try (TrafficCounter.Scope s = t.scope(RANGE_CHECK_SCOPE)) {
+                    rangeCheck.finishStep(party);
+                }
+            }
+            Ring128Tensor delta;
+            try (TrafficCounter.Scope s = t.scope(LOSS_SCOPE)) {
+                delta = loss.gradient(party, logits, targets);
+            }
+            for (int i = secure.size() - 1; i >= 0; i--) {
+                try (TrafficCounter.Scope s = t.scope(backwardScope(scopes.get(i)))) {
+                    delta = secure.get(i).backward(party, delta, i > 0 || inputGradient);
+                }
+            }
+            return new Result(logits, inputGradient ? delta : null);
+        }
     }
 }

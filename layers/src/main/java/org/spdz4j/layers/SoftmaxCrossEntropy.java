@@ -62,7 +62,7 @@ public record SoftmaxCrossEntropy(int expSquarings, boolean revealBrier) impleme
     }
 
     @Override
-    public Secure secure(Shape logits, SecureSetup setup) {
+    public Secure secure(Shape logits, int batch, SecureSetup setup) {
         int n = logits.dim(0);
         int c = logits.dim(1);
         FixedPoint fp = new FixedPoint(LOSS_BITS);
@@ -110,9 +110,9 @@ public record SoftmaxCrossEntropy(int expSquarings, boolean revealBrier) impleme
                     Ring128Tensor sum = party.powers(party.mask(error, errorMask), f, errorSquare)[2]
                             .reshape(Shape.of(n, c)).rowSums().reshape(Shape.of(1, n)).rowSums();
                     Ring128Tensor total = party.revealTo(Role.P0, sum);
-                    brier = total == null ? Double.NaN : FixedPoint.decode(total, f)[0] / n;
+                    brier = total == null ? Double.NaN : FixedPoint.decode(total, f)[0] / batch;
                 }
-                return party.truncate(error.mulScalar(fp.encode(1.0 / n)), f + up);
+                return party.truncate(error.mulScalar(fp.encode(1.0 / batch)), f + up);
             }
 
             @Override

@@ -50,7 +50,7 @@ public final class TrainingParty {
     }
 
     static SecureModel model(TrainingConfig c, Role role) {
-        return SecureModel.create(c.network(), batchShape(c), setup(c, role), c.sgd());
+        return SecureModel.create(c.network(), batchShape(c), setup(c, role), c.sgd(), c.microBatches());
     }
 
     static SecureSetup setup(TrainingConfig c, Role role) {

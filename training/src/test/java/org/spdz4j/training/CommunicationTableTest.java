@@ -139,6 +139,25 @@ class CommunicationTableTest {
     }
 
     /**
+     * {@code --micro-batches 2} on the narrow network at batch 32: the lanes' rounds ride
+     * together, so P0 counts 81 a step as without them; each lane opens the weights with masks
+     * of its own, so P0 sends the weights' values once more (conv 1, conv 2 and the dense layer:
+     * 144 + 4,608 + 15,680) and every other value as often as without micro-batches.
+     */
+    @Test
+    void microBatchesKeepTheRoundsAndOpenTheWeightsOnceMoreEach() {
+        TrainingConfig at32 = TrainingConfig.seedNetwork(1, 32, 32)
+                .withNetwork(Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
+        LocalTraining.Result whole = oneStep(at32);
+        LocalTraining.Result split = oneStep(at32.withMicroBatches(2));
+        assertEquals(2 * (1 + 17 + 8) + 2 + 27, stepRounds(split));
+        assertEquals(stepRounds(whole), stepRounds(split));
+        assertEquals(p0StepValues(whole) + 144 + 4_608 + 15_680, p0StepValues(split));
+        System.out.printf("narrow, batch 32: %,d values from the dealer in 2 micro-batches, %,d in one%n",
+                dealerStepValues(split), dealerStepValues(whole));
+    }
+
+    /**
      * {@code --check-range} on the narrow network: every compared tensor of the step is checked
      * at the end of the forward pass, their openings stacked twice (nothing opened again) and
      * compared in slices of 2^20 elements, then the verdict. The layers keep their 81 rounds; the

@@ -55,6 +55,8 @@ public final class ComputeParty {
     private final java.util.Map<Integer, MaskedTensor> derivedThisStep = new java.util.HashMap<>();
     private final java.util.Map<Role, AesCtrPrg> contributors = new java.util.HashMap<>(); // P0: their seeds' PRGs
     private Transcript transcript; // null: the program is not checked (see checkTranscript)
+    private volatile Lanes lanes; // while inLanes runs: the turns its lanes take; else null
+    private final List<java.util.concurrent.ExecutorService> laneThreads = new ArrayList<>(); // lanes 1, 2, ...: kept
 
     /** Party {@code role} (P0 or P1) over {@code transport}, encoding in {@code fixedPoint}. */
     public ComputeParty(Role role, Transport transport, FixedPoint fixedPoint) {
@@ -185,7 +187,7 @@ public final class ComputeParty {
         if (transcript != null) {
             mine = Ring128Tensor.concat(List.of(mine, transcript.digestElement()));
         }
-        Ring128Tensor theirs = transport.exchange(role.peer(), tag, mine);
+        Ring128Tensor theirs = exchange(tag, mine);
         if (!theirs.shape().equals(mine.shape())) {
             throw new ProtocolException(role + " opened " + describe(shares) + " but " + role.peer()
                     + " sent shape " + theirs.shape() + " for " + tag);
@@ -410,14 +412,67 @@ public final class ComputeParty {
     }
 
     private long[] openBits(long[] mine) {
-        Ring128Tensor theirs = transport.exchange(role.peer(), new Tag(Tag.Kind.OPEN, step, position++),
-                SecureComparison.pack(mine));
+        Ring128Tensor theirs = exchange(new Tag(Tag.Kind.OPEN, step, position++), SecureComparison.pack(mine));
         long[] other = SecureComparison.bitWords(theirs, 0, mine.length);
         long[] out = new long[mine.length];
         for (int i = 0; i < mine.length; i++) {
             out[i] = mine[i] ^ other[i];
         }
         return out;
+    }
+
+    /**
+     * Runs {@code work}, one program per micro-batch of this step, as lanes that take turns at
+     * every message to or from the peer (see {@link Lanes}): while one lane's message travels,
+     * the next computes, so a round trip carries each lane's message of that round. Returns the
+     * lanes' results in order; they are those of running the programs one after another, as
+     * long as the peer runs the same programs in the same order. Rounds are counted for lane 0
+     * alone, the others' riding with its. The lanes must not run lanes of their own.
+     *
+     * <pre>{@code
+     * List<Ring128Tensor> logits = party.inLanes(List.of(() -> model0.step(party, x0), () -> model1.step(party, x1)));
+     * }</pre>
+     */
+    public <T> List<T> inLanes(List<java.util.function.Supplier<T>> work) {
+        requireStep("run micro-batches");
+        if (lanes != null) {
+            throw new IllegalStateException("lanes cannot run lanes of their own");
+        }
+        if (work.size() == 1) {
+            return List.of(work.get(0).get());
+        }
+        while (laneThreads.size() < work.size() - 1) {
+            String name = Thread.currentThread().getName() + "-lane-" + (laneThreads.size() + 1);
+            laneThreads.add(java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, name);
+                t.setDaemon(true); // idle between steps; never keeps the process alive
+                return t;
+            }));
+        }
+        return Lanes.run(work, List.copyOf(laneThreads), l -> lanes = l);
+    }
+
+    /** One round with the peer: in lanes, the next lane runs between sending and receiving. */
+    private Ring128Tensor exchange(Tag tag, Ring128Tensor mine) {
+        Lanes l = lanes;
+        if (l == null) {
+            return transport.exchange(role.peer(), tag, mine);
+        }
+        transport.send(role.peer(), tag, mine);
+        l.pass();
+        Ring128Tensor theirs = transport.receive(role.peer(), tag);
+        if (l.firstLane()) {
+            transport.traffic().recordRound();
+        }
+        return theirs;
+    }
+
+    /** In lanes, lets the others take their turns (at a one-way message, on both sides); else nothing. */
+    private void passTurn() {
+        Lanes l = lanes;
+        if (l != null) {
+            l.pass();
+        }
     }
 
     /** Local truncation by {@code bits} (see {@link Truncation}). */
@@ -519,17 +574,18 @@ public final class ComputeParty {
     public Ring128Tensor revealTo(Role owner, Ring128Tensor share) {
         requireStep("reveal a tensor");
         Tag tag = new Tag(Tag.Kind.OPEN, step, position++);
-        if (transcript == null) {
-            if (!owner.equals(role)) {
-                transport.send(owner, tag, share);
-                return null;
-            }
-            return share.add(receiveShaped(transport, role.peer(), tag, share.shape()));
-        }
         if (!owner.equals(role)) {
-            transport.send(owner, tag, Ring128Tensor.concat(List.of(share, transcript.digestElement())));
-            transcript.agreed(); // if the owner finds the digests differ, it stops the run
+            transport.send(owner, tag, transcript == null ? share
+                    : Ring128Tensor.concat(List.of(share, transcript.digestElement())));
+            passTurn();
+            if (transcript != null) {
+                transcript.agreed(); // if the owner finds the digests differ, it stops the run
+            }
             return null;
+        }
+        passTurn();
+        if (transcript == null) {
+            return share.add(receiveShaped(transport, role.peer(), tag, share.shape()));
         }
         Ring128Tensor theirs = receiveShaped(transport, role.peer(), tag, Shape.of(share.size() + 1));
         checkDigest(theirs.slice(share.size(), Shape.of(1)), tag, false);
