@@ -78,23 +78,46 @@ class ProcessesTest {
     }
 
     private static TrainingOptions options(int trainImages) {
+        return options(trainImages, List.of());
+    }
+
+    private static TrainingOptions options(int trainImages, List<String> extra) {
         TrainingOptions o = new TrainingOptions();
-        new CommandLine(o).parseArgs("--network", "small", "--batch", "32", "--train-images", "" + trainImages);
+        List<String> args = new java.util.ArrayList<>(List.of("--network", "small", "--batch", "32", "--train-images",
+                "" + trainImages));
+        args.addAll(extra);
+        new CommandLine(o).parseArgs(args.toArray(String[]::new));
         return o;
     }
 
     @Test
     void threeProcessesRevealTheSameModelAsTheInMemoryRunBitForBit() throws Exception {
+        revealsTheInMemoryModel(List.of());
+    }
+
+    /**
+     * Micro-batches take their turns alike in three processes over TLS, with real timing, as in
+     * one JVM: the same model to the bit.
+     */
+    @Test
+    void threeProcessesInMicroBatchesRevealTheSameModelAsTheInMemoryRun() throws Exception {
+        revealsTheInMemoryModel(List.of("--micro-batches", "2"));
+    }
+
+    private void revealsTheInMemoryModel(List<String> extra) throws Exception {
         Path model = dir.resolve("model.spdz");
-        int code = new CommandLine(new DemoCommand()).execute("--data", TestData.dir().toString(), "--network", "small",
+        List<String> args = new java.util.ArrayList<>(List.of("--data", TestData.dir().toString(), "--network", "small",
                 "--batch", "32", "--train-images", "96", "--test-images", "100", "--save-model", model.toString(),
                 "--dir", dir.resolve("run").toString(), "--dealer-seed", DEALER_SEED, "--input-seed", INPUT_SEED,
-                "--no-progress", "--timeout", "60");
+                "--no-progress", "--timeout", "60"));
+        args.addAll(extra);
+        int code = new CommandLine(new DemoCommand()).execute(args.toArray(String[]::new));
         assertEquals(0, code);
         ModelFile fromProcesses = ModelFile.read(model);
 
-        TrainingConfig c = options(96).config();
-        LocalTraining.Result inMemory = LocalTraining.run(c, TestData.rawTrain().scaled(options(96).scaling(TestData.rawTrain())), s -> { },
+        TrainingOptions options = options(96, extra);
+        TrainingConfig c = options.config();
+        LocalTraining.Result inMemory = LocalTraining.run(c, TestData.rawTrain().scaled(options.scaling(TestData.rawTrain())), s -> { },
                 HexFormat.of().parseHex(DEALER_SEED), HexFormat.of().parseHex(INPUT_SEED));
         assertEquals(c.network().describe(), fromProcesses.network().describe());
         assertEquals(inMemory.model().size(), fromProcesses.params().size());
@@ -177,6 +200,19 @@ class ProcessesTest {
         assertNotEquals(0, q1.exitValue());
         String log = log("P0.log");
         assertTrue(log.contains("batch size (--batch) mismatch: P0 has '32' but P1 has '16'"), log);
+    }
+
+    @Test
+    void aPeerWithAnotherSplitIntoMicroBatchesIsRefusedNamingIt() throws Exception {
+        List<String> common = common(20, List.of("--network", "small", "--train-images", "320", "--batch", "32"));
+        dealer(common, "--micro-batches", "2");
+        Process q1 = party(1, common, "--micro-batches", "1");
+        Process q0 = party(0, common, "--micro-batches", "2");
+        assertTrue(q0.waitFor(60, TimeUnit.SECONDS) && q1.waitFor(60, TimeUnit.SECONDS));
+        assertNotEquals(0, q0.exitValue());
+        assertNotEquals(0, q1.exitValue());
+        String log = log("P0.log");
+        assertTrue(log.contains("micro-batches (--micro-batches) mismatch: P0 has '2' but P1 has '1'"), log);
     }
 
     @Test
