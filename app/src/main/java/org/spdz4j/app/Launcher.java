@@ -157,10 +157,21 @@ final class Launcher {
         return starter(main, args, log, errorsHere).start();
     }
 
+    /**
+     * This JVM's choice of garbage collector ({@code -XX:+UseParallelGC}, which the {@code spdz}
+     * script makes unless {@code SPDZ_JAVA_OPTS} says otherwise), for the processes it starts:
+     * every process of a run collects alike.
+     */
+    static List<String> collector() {
+        return java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments().stream()
+                .filter(a -> a.matches("-XX:[+-]Use\\w+GC")).toList();
+    }
+
     /** The process {@link #start} starts, not started yet. */
     private static ProcessBuilder starter(Class<?> main, List<String> args, Path log, boolean errorsHere) {
         String java = ProcessHandle.current().info().command().orElse("java");
         List<String> cmd = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path")));
+        cmd.addAll(collector());
         for (String name : System.getProperties().stringPropertyNames()) {
             if (name.startsWith("spdz4j.")) {
                 cmd.add("-D" + name + "=" + System.getProperty(name));
