@@ -191,28 +191,28 @@ class ProcessesTest {
 
     @Test
     void aPeerWithAnotherPlanIsRefusedNamingTheFieldAndBothValues() throws Exception {
-        List<String> common = common(20, List.of("--network", "small", "--train-images", "320"));
-        dealer(common, "--batch", "32");
-        Process q1 = party(1, common, "--batch", "16");
-        Process q0 = party(0, common, "--batch", "32");
-        assertTrue(q0.waitFor(60, TimeUnit.SECONDS) && q1.waitFor(60, TimeUnit.SECONDS));
-        assertNotEquals(0, q0.exitValue());
-        assertNotEquals(0, q1.exitValue());
-        String log = log("P0.log");
-        assertTrue(log.contains("batch size (--batch) mismatch: P0 has '32' but P1 has '16'"), log);
+        refusedAtP0(List.of("--network", "small", "--train-images", "320"), "--batch", "32", "16",
+                "batch size (--batch) mismatch: P0 has '32' but P1 has '16'");
     }
 
     @Test
     void aPeerWithAnotherSplitIntoMicroBatchesIsRefusedNamingIt() throws Exception {
-        List<String> common = common(20, List.of("--network", "small", "--train-images", "320", "--batch", "32"));
-        dealer(common, "--micro-batches", "2");
-        Process q1 = party(1, common, "--micro-batches", "1");
-        Process q0 = party(0, common, "--micro-batches", "2");
+        refusedAtP0(List.of("--network", "small", "--train-images", "320", "--batch", "32"), "--micro-batches", "2", "1",
+                "micro-batches (--micro-batches) mismatch: P0 has '2' but P1 has '1'");
+    }
+
+    /** P0 and the dealer given {@code option} = {@code p0Value}, P1 {@code p1Value}: both parties fail, P0 saying {@code expected}. */
+    private void refusedAtP0(List<String> recipe, String option, String p0Value, String p1Value, String expected)
+            throws Exception {
+        List<String> common = common(20, recipe);
+        dealer(common, option, p0Value);
+        Process q1 = party(1, common, option, p1Value);
+        Process q0 = party(0, common, option, p0Value);
         assertTrue(q0.waitFor(60, TimeUnit.SECONDS) && q1.waitFor(60, TimeUnit.SECONDS));
         assertNotEquals(0, q0.exitValue());
         assertNotEquals(0, q1.exitValue());
         String log = log("P0.log");
-        assertTrue(log.contains("micro-batches (--micro-batches) mismatch: P0 has '2' but P1 has '1'"), log);
+        assertTrue(log.contains(expected), log);
     }
 
     @Test
