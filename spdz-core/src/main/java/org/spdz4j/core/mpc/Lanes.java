@@ -24,7 +24,7 @@ final class Lanes {
     private final Condition turnChanged = lock.newCondition();
     private final boolean[] finished;
     private int turn;
-    private RuntimeException failure; // the first lane's failure: the others stop at their next turn
+    private Throwable failure; // the first lane's failure: the others stop at their next turn
     private final ThreadLocal<Integer> lane = new ThreadLocal<>();
 
     private Lanes(int count) {
@@ -43,7 +43,6 @@ final class Lanes {
                            java.util.function.Consumer<Lanes> install) {
         Lanes lanes = new Lanes(work.size());
         List<T> results = new ArrayList<>(java.util.Collections.nCopies(work.size(), null));
-        Throwable[] thrown = new Throwable[work.size()];
         java.util.concurrent.CountDownLatch others = new java.util.concurrent.CountDownLatch(work.size() - 1);
         install.accept(lanes);
         try {
@@ -51,13 +50,13 @@ final class Lanes {
                 int me = i;
                 threads.get(i - 1).execute(() -> {
                     try {
-                        lanes.runLane(me, work.get(me), results, thrown);
+                        lanes.runLane(me, work.get(me), results);
                     } finally {
                         others.countDown();
                     }
                 });
             }
-            lanes.runLane(0, work.get(0), results, thrown);
+            lanes.runLane(0, work.get(0), results);
             others.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -65,31 +64,26 @@ final class Lanes {
         } finally {
             install.accept(null);
         }
-        for (Throwable e : thrown) {
-            if (e instanceof LaneStopped) {
-                continue;
-            }
-            if (e instanceof RuntimeException r) {
-                throw r;
-            }
-            if (e instanceof Error err) {
-                throw err;
-            }
-            if (e != null) {
-                throw new IllegalStateException(e);
-            }
+        Throwable e = lanes.failure(); // the other lanes' LaneStopped are its consequences, not reported
+        if (e instanceof RuntimeException r) {
+            throw r;
+        }
+        if (e instanceof Error err) {
+            throw err;
+        }
+        if (e != null) {
+            throw new IllegalStateException(e);
         }
         return results;
     }
 
     /** Lane {@code me}'s turn-taking run of its work on this thread. */
-    private <T> void runLane(int me, Supplier<T> work, List<T> results, Throwable[] thrown) {
+    private <T> void runLane(int me, Supplier<T> work, List<T> results) {
         lane.set(me);
         try {
             awaitTurn(me);
             results.set(me, work.get());
         } catch (Throwable e) {
-            thrown[me] = e;
             fail(e);
         } finally {
             finish(me);
@@ -134,13 +128,23 @@ final class Lanes {
         }
     }
 
+    /** Records {@code e} unless a lane failed before (a lane stopped by that failure throws after it). */
     private void fail(Throwable e) {
         lock.lock();
         try {
             if (failure == null) {
-                failure = e instanceof RuntimeException r ? r : new IllegalStateException(e);
+                failure = e;
             }
             turnChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Throwable failure() {
+        lock.lock();
+        try {
+            return failure;
         } finally {
             lock.unlock();
         }
