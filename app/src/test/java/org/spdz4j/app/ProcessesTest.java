@@ -92,19 +92,21 @@ class ProcessesTest {
 
     @Test
     void threeProcessesRevealTheSameModelAsTheInMemoryRunBitForBit() throws Exception {
-        revealsTheInMemoryModel(List.of());
+        revealsTheInMemoryModel(List.of(), List.of());
     }
 
     /**
-     * Micro-batches take their turns alike in three processes over TLS, with real timing, as in
-     * one JVM: the same model to the bit.
+     * Micro-batches take their turns alike in three processes over TLS, with real timing, and
+     * compute the whole batch's steps: the same model to the bit as the in-memory run of the
+     * unsplit batch.
      */
     @Test
-    void threeProcessesInMicroBatchesRevealTheSameModelAsTheInMemoryRun() throws Exception {
-        revealsTheInMemoryModel(List.of("--micro-batches", "2"));
+    void threeProcessesInMicroBatchesRevealTheUnsplitInMemoryRunsModel() throws Exception {
+        revealsTheInMemoryModel(List.of("--micro-batches", "2"), List.of());
     }
 
-    private void revealsTheInMemoryModel(List<String> extra) throws Exception {
+    /** The processes' run with {@code extra} options reveals the model of the in-memory run with {@code reference} ones. */
+    private void revealsTheInMemoryModel(List<String> extra, List<String> reference) throws Exception {
         Path model = dir.resolve("model.spdz");
         List<String> args = new java.util.ArrayList<>(List.of("--data", TestData.dir().toString(), "--network", "small",
                 "--batch", "32", "--train-images", "96", "--test-images", "100", "--save-model", model.toString(),
@@ -115,7 +117,7 @@ class ProcessesTest {
         assertEquals(0, code);
         ModelFile fromProcesses = ModelFile.read(model);
 
-        TrainingOptions options = options(96, extra);
+        TrainingOptions options = options(96, reference);
         TrainingConfig c = options.config();
         LocalTraining.Result inMemory = LocalTraining.run(c, TestData.rawTrain().scaled(options.scaling(TestData.rawTrain())), s -> { },
                 HexFormat.of().parseHex(DEALER_SEED), HexFormat.of().parseHex(INPUT_SEED));

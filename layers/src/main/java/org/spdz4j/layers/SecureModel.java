@@ -3,6 +3,7 @@ package org.spdz4j.layers;
 import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.MicroBatch;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -28,7 +29,9 @@ public final class SecureModel {
     public static final String LOSS_SCOPE = "loss";
 
     private final Network network;
-    private final List<Lane> lanes; // one per micro-batch; lane 0 holds the parameters the optimizer updates
+    private final Lane whole; // the whole batch's: the plan, and the parameters the optimizer updates
+    private final List<Lane> lanes; // the lanes a step runs in: the whole batch's alone, or one per micro-batch
+    private final List<MicroBatch> split; // each micro-batch's use of the whole batch's plan; null for one
     private final List<String> scopes;
     private final Sgd sgd;
     private double rateFactor = 1;
@@ -44,47 +47,37 @@ public final class SecureModel {
         this.inputGradient = inputGradient;
         this.network = network;
         this.sgd = sgd;
+        if (microBatches > 1 && setup.rangeCheck() != null) {
+            throw new IllegalArgumentException("the range check does not run in micro-batches yet: its verdict is one "
+                    + "comparison of the whole batch's count; train with one micro-batch, or without the range check");
+        }
         List<Layer> layers = network.layersFor(setup.mode());
+        // the micro-batches' layers start where the whole batch's do, and leave setup's initializer where it would
+        Initializer start = microBatches == 1 ? null : setup.init().copy();
+        this.whole = new Lane(layers, input, input.dim(0), setup, network.loss());
+        this.scopes = whole.stack.scopes();
+        Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
+                + " " + network.describe() + (setup.rangeCheck() == null ? "" : " range-check"));
+        whole.declare(b, inputGradient);
+        this.plan = b.build();
+        if (microBatches == 1) {
+            this.lanes = List.of(whole);
+            this.split = null;
+            return;
+        }
         int[] dims = input.dims().clone();
         dims[0] = input.dim(0) / microBatches;
-        Shape laneInput = Shape.of(dims);
+        Shape rows = Shape.of(dims);
         this.lanes = new ArrayList<>();
-        // the other lanes' layers start where lane 0's do, and leave setup's initializer where one lane would
-        Initializer start = microBatches == 1 ? null : setup.init().copy();
+        this.split = new ArrayList<>();
         for (int k = 0; k < microBatches; k++) {
-            SecureSetup laneSetup = k == 0 ? setup : new SecureSetup(setup.role(), setup.mode(), setup.fp(), start.copy(),
-                    setup.rangeCheck() == null ? null : new RangeCheck());
-            lanes.add(new Lane(layers, laneInput, input.dim(0), laneSetup, network.loss()));
+            Lane lane = new Lane(layers, rows, input.dim(0),
+                    new SecureSetup(setup.role(), setup.mode(), setup.fp(), start.copy(), null), network.loss());
+            Plan.Builder mine = Plan.builder("micro-batch");
+            lane.declare(mine, inputGradient);
+            lanes.add(lane);
+            split.add(MicroBatch.of(plan.entries(), mine.build().entries(), k, microBatches));
         }
-        this.scopes = lanes.get(0).stack.scopes();
-        Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
-                + " " + network.describe() + (setup.rangeCheck() == null ? "" : " range-check")
-                + (microBatches == 1 ? "" : " micro-batches=" + microBatches));
-        int depth = layers.size();
-        for (int i = 0; i < depth; i++) { // layer by layer, lane by lane: the order in which the lanes use them
-            for (Lane lane : lanes) {
-                lane.secure.get(i).declareForward(b);
-            }
-        }
-        for (Lane lane : lanes) {
-            if (lane.rangeCheck != null) {
-                lane.rangeCheck.declareVerdict(b);
-            }
-        }
-        for (Lane lane : lanes) {
-            lane.loss.declare(b);
-        }
-        Mask[] arriving = new Mask[microBatches]; // the gradient handed down already opened, if it is
-        for (int i = depth - 1; i >= 0; i--) {
-            for (int k = 0; k < microBatches; k++) {
-                List<SecureLayer> secure = lanes.get(k).secure;
-                SecureLayer layer = secure.get(i);
-                layer.declareBackward(b, i > 0 || inputGradient, layer.opensOutputGradient() ? arriving[k] : null,
-                        i > 0 && secure.get(i - 1).opensOutputGradient());
-                arriving[k] = layer.openedInputGradient();
-            }
-        }
-        this.plan = b.build();
     }
 
     /** One party's model of {@code network} for inputs of shape {@code input}. */
@@ -96,11 +89,12 @@ public final class SecureModel {
      * As {@link #create(Network, Shape, SecureSetup, Sgd)}, each step's batch split into
      * {@code microBatches} equal micro-batches whose protocol rounds interleave (see
      * {@link ComputeParty#inLanes}): one round trip carries every micro-batch's message of a
-     * round, and the parties compute one micro-batch while another's messages travel. Their
-     * gradients are summed before the update. The step's result is not the unsplit batch's bit
-     * for bit (each micro-batch's products are truncated apart and have their own dealer
-     * material), but it does not depend on how the turns fell: both parties must use the same
-     * split (it is part of the plan).
+     * round, and the parties compute one micro-batch while another's messages travel. The
+     * step's result is the unsplit batch's bit for bit: the micro-batches use the whole batch's
+     * plan and dealer material, each its rows (see {@link MicroBatch}), and their weight
+     * gradients are added before the one truncation. Each opens its copy of the weights, so P0
+     * and P1 each send that many more values. Refuses the range check and a layer whose plan
+     * entries are not batch-major (the baseline mode's convolution).
      */
     public static SecureModel create(Network network, Shape input, SecureSetup setup, Sgd sgd, int microBatches) {
         return new SecureModel(network, input, setup, sgd, false, microBatches);
@@ -167,21 +161,23 @@ public final class SecureModel {
 
     /** One SGD step on a batch; the party must have begun the step. Returns this party's share of the logits. */
     public Ring128Tensor trainStep(ComputeParty party, Ring128Tensor input, Ring128Tensor targets) {
-        Lane first = lanes.get(0);
         List<java.util.function.Supplier<Lane.Result>> work = new ArrayList<>();
         for (int k = 0; k < lanes.size(); k++) {
             Lane lane = lanes.get(k);
-            lane.takeParameters(first);
+            lane.takeParameters(whole);
             Ring128Tensor x = rows(input, k);
             Ring128Tensor y = rows(targets, k);
             work.add(() -> lane.step(party, x, y, inputGradient));
         }
-        List<Lane.Result> results = party.inLanes(work);
-        List<Param> params = first.stack.params();
-        for (int k = 1; k < lanes.size(); k++) {
-            List<Param> theirs = lanes.get(k).stack.params();
+        List<Lane.Result> results = party.inLanes(work, split);
+        List<Param> params = whole.stack.params();
+        if (lanes.get(0) != whole) { // a summed product's part is whole in one micro-batch and zero in the others
             for (int j = 0; j < params.size(); j++) {
-                params.get(j).gradient = params.get(j).gradient.add(theirs.get(j).gradient);
+                Ring128Tensor sum = lanes.get(0).stack.params().get(j).gradient;
+                for (int k = 1; k < lanes.size(); k++) {
+                    sum = sum.add(lanes.get(k).stack.params().get(j).gradient);
+                }
+                params.get(j).gradient = sum;
             }
         }
         lastInputGradient = inputGradient ? joined(results.stream().map(Lane.Result::inputGradient).toList()) : null;
@@ -225,7 +221,7 @@ public final class SecureModel {
 
     /** Every parameter, layer by layer. */
     public List<Param> params() {
-        return lanes.get(0).stack.params();
+        return whole.stack.params();
     }
 
     /**
@@ -276,7 +272,28 @@ public final class SecureModel {
         record Result(Ring128Tensor logits, Ring128Tensor inputGradient) {
         }
 
-        /** Lane 0's parameter shares in this lane's layers, before a step (lane 0 holds the updated ones). */
+        /**
+         * Declares the step's plan entries: every layer's forward pass in order, the range
+         * check's verdict, the loss, every layer's backward pass in reverse order.
+         */
+        void declare(Plan.Builder b, boolean inputGradient) {
+            for (SecureLayer layer : secure) {
+                layer.declareForward(b);
+            }
+            if (rangeCheck != null) {
+                rangeCheck.declareVerdict(b);
+            }
+            loss.declare(b);
+            Mask arriving = null; // the gradient handed down already opened, if it is
+            for (int i = secure.size() - 1; i >= 0; i--) {
+                SecureLayer layer = secure.get(i);
+                layer.declareBackward(b, i > 0 || inputGradient, layer.opensOutputGradient() ? arriving : null,
+                        i > 0 && secure.get(i - 1).opensOutputGradient());
+                arriving = layer.openedInputGradient();
+            }
+        }
+
+        /** The whole batch's parameter shares in this lane's layers, before a step. */
         void takeParameters(Lane first) {
             if (first == this) {
                 return;

@@ -24,6 +24,10 @@ import org.spdz4j.triples.Plan;
  * second's is the winner's minus it, and so is its opening (a derived mask); the routed values
  * can leave opened that way, for a layer below that would open them anyway.
  *
+ * <p>A level's tensors are laid out (pairs, outputs): pair p's block of all groups, each block
+ * batch-major like the groups, so a micro-batch's part of each is its rows of every block (see
+ * {@link org.spdz4j.core.mpc.MicroBatch}).
+ *
  * <p>Each tournament is one party's: declare it in the plan, then run {@link #max} and
  * {@link #route} once per step.
  */
@@ -55,7 +59,7 @@ final class Tournament {
     void declareMax(Plan.Builder plan, RangeCheck check) {
         rangeCheck = check;
         for (int[] level : levels) {
-            Mask d = plan.mask(Shape.of(level[1] * outputs));
+            Mask d = plan.mask(Shape.of(level[1], outputs));
             diffMasks.add(d);
             signs.add(plan.sign(d, bits));
             if (check != null) {
@@ -80,16 +84,16 @@ final class Tournament {
         for (int l = levels.size() - 1; l >= 0; l--) {
             int count = levels.get(l)[0];
             int pairs = levels.get(l)[1];
-            Mask winners = at.shape().size() == pairs * outputs ? at
-                    : plan.derive(Shape.of(pairs * outputs), List.of(at), range(pairs * outputs), null);
+            Mask winners = at.shape().equals(Shape.of(pairs, outputs)) ? at
+                    : plan.derive(Shape.of(pairs, outputs), List.of(at), range(pairs * outputs), null);
             winnerMasks.add(winners);
             routes.add(plan.signProduct(signs.get(l), winners)); // times the level's bit, unopened
             if (l == 0 && !openResult) {
                 return null;
             }
-            Mask first = plan.mask(Shape.of(pairs * outputs));
+            Mask first = plan.mask(Shape.of(pairs, outputs));
             firstMasks.add(first);
-            at = plan.derive(Shape.of(count * outputs), List.of(at, first), below(count, pairs, at.shape().size(), true),
+            at = plan.derive(Shape.of(count, outputs), List.of(at, first), below(count, pairs, at.shape().size(), true),
                     below(count, pairs, at.shape().size(), false));
             belowMasks.add(at);
         }
@@ -138,7 +142,7 @@ final class Tournament {
             for (int p = 0; p < pairs; p++) {
                 diffs.add(values.get(2 * p).sub(values.get(2 * p + 1)));
             }
-            MaskedTensor d = party.mask(Ring128Tensor.concat(diffs), diffMasks.get(l));
+            MaskedTensor d = party.mask(Ring128Tensor.concat(diffs).reshape(Shape.of(pairs, outputs)), diffMasks.get(l));
             if (rangeCheck != null) {
                 rangeCheck.check(bounds.get(l), d);
             }

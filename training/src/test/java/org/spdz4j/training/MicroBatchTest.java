@@ -1,11 +1,14 @@
 package org.spdz4j.training;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.transport.Role;
 import org.spdz4j.data.TestData;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.LearningRateSchedule;
@@ -14,54 +17,71 @@ import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.SoftmaxCrossEntropy;
 
 /**
- * A step split into micro-batches whose rounds interleave learns what the whole batch's step
- * learns: not bit for bit (each micro-batch's products are truncated apart, with dealer material
- * of their own) but to within the last bits of the fixed point.
+ * A step split into micro-batches whose rounds interleave is the whole batch's step bit for
+ * bit: after several steps the revealed model is the same to the last bit, for a network with
+ * exact ReLU (comparisons, by rows that do and do not fill whole words of their bits), max
+ * pooling (derived masks), a convolution and dense layers, and for the polynomial seed network
+ * (powers).
  */
 class MicroBatchTest {
 
     private static final Network NET = Network.builder()
             .addConv2d(1, 4, 3, 1, 1).addMaxPool2d(2).addRelu()
-            .addFlatten().addDense(4 * 14 * 14, 10)
+            .addFlatten().addDense(4 * 14 * 14, 10).addRelu().addDense(10, 10)
             .loss(SoftmaxCrossEntropy.DEFAULT).build();
 
-    private static TrainingConfig config(int microBatches) {
-        return TrainingConfig.seedNetwork(1, 32, 32 * 6).withNetwork(NET).withSgd(new Sgd(0.02, 0.9, 0))
+    private static TrainingConfig exact(int microBatches) {
+        return TrainingConfig.seedNetwork(1, 32, 32 * 5).withNetwork(NET).withSgd(new Sgd(0.02, 0.9, 0))
                 .withSchedule(LearningRateSchedule.CONSTANT).withMicroBatches(microBatches);
     }
 
     @Test
-    void microBatchedStepsRevealTheWholeBatchsModelButForTheLastBits() {
+    void microBatchedStepsRevealTheWholeBatchsModelBitForBit() {
         byte[] dealer = AesCtrPrg.freshSeed();
         byte[] input = AesCtrPrg.freshSeed();
-        LocalTraining.Result whole = LocalTraining.run(config(1), TestData.train(), s -> { }, dealer, input);
-        List<double[]> start = FloatModel.create(NET, TrainingParty.batchShape(config(1)), config(1).initializer(),
-                config(1).sgd()).paramValues();
-        double moved = distance(start, whole.model());
-        for (int m : new int[]{2, 4}) {
-            LocalTraining.Result split = LocalTraining.run(config(m), TestData.train(), s -> { }, dealer, input);
-            double apart = distance(whole.model(), split.model());
-            System.out.printf("%d micro-batches: the revealed model is %.3g from the whole batch's (L2), which moved %.3g "
-                    + "in training (%.2f%%)%n", m, apart, moved, 100 * apart / moved);
-            // measured 0.2-1.5%: the products' last bits, and the odd comparison of a near tie they
-            // flip; a gradient lost or counted twice, a lane's stale weights or the loss divided by
-            // the micro-batch instead of the batch is tens of percent
-            assertTrue(apart < 0.05 * moved, m + " micro-batches: the revealed model is " + apart
-                    + " from the whole batch's, which moved " + moved);
+        LocalTraining.Result whole = LocalTraining.run(exact(1), TestData.train(), s -> { }, dealer, input);
+        List<double[]> start = FloatModel.create(NET, TrainingParty.batchShape(exact(1)), exact(1).initializer(),
+                exact(1).sgd()).paramValues();
+        assertTrue(differs(start, whole.model()), "training moved the model");
+        byte[] plan = TrainingParty.model(exact(1), Role.P0).plan().hash();
+        for (int m : new int[]{2, 4}) { // rows of 160 ReLU elements at 2, of 80 at 4 (not whole words)
+            assertArrayEquals(plan, TrainingParty.model(exact(m), Role.P0).plan().hash(), "the dealer serves the same plan");
+            LocalTraining.Result split = LocalTraining.run(exact(m), TestData.train(), s -> { }, dealer, input);
+            assertSame(whole.model(), split.model(), m + " micro-batches");
             assertEquals(whole.p0Traffic().rounds(), split.p0Traffic().rounds(), "the lanes' rounds ride together");
         }
     }
 
-    /** The L2 distance between two models' parameters. */
-    private static double distance(List<double[]> a, List<double[]> b) {
-        assertEquals(a.size(), b.size());
-        double sum = 0;
+    @Test
+    void theSeedNetworksPowersSplitBitForBit() {
+        byte[] dealer = AesCtrPrg.freshSeed();
+        byte[] input = AesCtrPrg.freshSeed();
+        TrainingConfig seed = TrainingConfig.seedNetwork(1, 32, 32 * 3);
+        LocalTraining.Result whole = LocalTraining.run(seed, TestData.train(), s -> { }, dealer, input);
+        LocalTraining.Result split = LocalTraining.run(seed.withMicroBatches(2), TestData.train(), s -> { }, dealer, input);
+        assertSame(whole.model(), split.model(), "2 micro-batches of the seed network");
+    }
+
+    @Test
+    void theRangeCheckIsRefusedInMicroBatches() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> exact(2).withRangeCheck(true));
+        assertTrue(e.getMessage().contains("--check-range"), e.getMessage());
+    }
+
+    private static void assertSame(List<double[]> expected, List<double[]> actual, String what) {
+        assertEquals(expected.size(), actual.size(), what);
+        for (int i = 0; i < expected.size(); i++) {
+            assertArrayEquals(expected.get(i), actual.get(i), 0.0, what + ": parameter " + i);
+        }
+    }
+
+    private static boolean differs(List<double[]> a, List<double[]> b) {
         for (int i = 0; i < a.size(); i++) {
-            for (int j = 0; j < a.get(i).length; j++) {
-                double d = a.get(i)[j] - b.get(i)[j];
-                sum += d * d;
+            if (!java.util.Arrays.equals(a.get(i), b.get(i))) {
+                return true;
             }
         }
-        return Math.sqrt(sum);
+        return false;
     }
 }

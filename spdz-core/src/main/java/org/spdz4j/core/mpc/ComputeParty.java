@@ -50,12 +50,14 @@ public final class ComputeParty {
     private int step;
     private int position;
     private int handshakes;
-    private final Set<Integer> maskedThisStep = new HashSet<>();
-    private final java.util.Map<Integer, SecureComparison.Kept> comparedThisStep = new java.util.HashMap<>();
-    private final java.util.Map<Integer, MaskedTensor> derivedThisStep = new java.util.HashMap<>();
+    private final Set<Long> maskedThisStep = new HashSet<>(); // by entry key (see key)
+    private final java.util.Map<Long, SecureComparison.Kept> comparedThisStep = new java.util.HashMap<>();
+    private final java.util.Map<Long, MaskedTensor> derivedThisStep = new java.util.HashMap<>();
+    private final MicroBatchStep microBatchStep = new MicroBatchStep();
     private final java.util.Map<Role, AesCtrPrg> contributors = new java.util.HashMap<>(); // P0: their seeds' PRGs
     private Transcript transcript; // null: the program is not checked (see checkTranscript)
     private volatile Lanes lanes; // while inLanes runs: the turns its lanes take; else null
+    private volatile List<MicroBatch> split; // while inLanes runs micro-batches of one batch: each lane's; else null
     private final List<java.util.concurrent.ExecutorService> laneThreads = new ArrayList<>(); // lanes 1, 2, ...: kept
 
     /** Party {@code role} (P0 or P1) over {@code transport}, encoding in {@code fixedPoint}. */
@@ -166,6 +168,7 @@ public final class ComputeParty {
         this.maskedThisStep.clear();
         this.comparedThisStep.clear();
         this.derivedThisStep.clear();
+        this.microBatchStep.clear();
     }
 
     /** Reveals a shared tensor to both parties: one round, {@code 16 * size} bytes each way. */
@@ -263,20 +266,20 @@ public final class ComputeParty {
                         + expected.get(i).id() + " but was given a tensor masked with entry " + parents.get(i).mask().id());
             }
         }
-        if (!maskedThisStep.add(mask.id())) {
+        if (!maskedThisStep.add(key(mask))) {
             throw new IllegalStateException("mask entry " + mask.id() + " was already used in step " + step);
         }
         Derivation d = mask.derivation();
         MaskedTensor out = new MaskedTensor(d.apply(mask.shape(), parents.stream().map(MaskedTensor::share).toList()),
                 d.apply(mask.shape(), parents.stream().map(MaskedTensor::maskShare).toList()),
                 d.apply(mask.shape(), parents.stream().map(MaskedTensor::opened).toList()), mask);
-        derivedThisStep.put(mask.id(), out);
+        derivedThisStep.put(key(mask), out);
         return out;
     }
 
     /** The tensor derived with {@code mask} in this step, if {@code share} is its share; else refused. */
     private MaskedTensor derivedAs(Ring128Tensor share, Mask mask) {
-        MaskedTensor d = derivedThisStep.get(mask.id());
+        MaskedTensor d = derivedThisStep.get(key(mask));
         if (d == null) {
             throw new IllegalStateException("mask entry " + mask.id() + " is derived (" + mask.derivation().describe()
                     + "): derive the tensor with it before it is used in step " + step);
@@ -313,7 +316,7 @@ public final class ComputeParty {
             }
             return out;
         }
-        Set<Integer> now = new HashSet<>();
+        Set<Long> now = new HashSet<>();
         for (int i = 0; i < masks.size(); i++) {
             Mask m = masks.get(i);
             Ring128Tensor share = shares.get(i);
@@ -321,17 +324,18 @@ public final class ComputeParty {
                 throw new IllegalArgumentException("mask entry " + m.id() + " has shape " + m.shape()
                         + " but the tensor to mask has shape " + share.shape());
             }
-            if (maskedThisStep.contains(m.id()) || !now.add(m.id())) {
+            if (maskedThisStep.contains(key(m)) || !now.add(key(m))) {
                 throw new IllegalStateException("mask entry " + m.id() + " (" + m.shape() + ") was already used in step "
                         + step + ": masking a second tensor with it would reveal their difference to " + role.peer()
                         + "; declare a mask per tensor, or reuse the first MaskedTensor");
             }
+            microBatchStep.requireSameShared(microBatch(), m, share);
         }
         maskedThisStep.addAll(now);
         List<Ring128Tensor> maskShares = new ArrayList<>(masks.size());
         List<Ring128Tensor> differences = new ArrayList<>(masks.size());
         for (int i = 0; i < masks.size(); i++) {
-            Ring128Tensor maskShare = randomness().share(masks.get(i));
+            Ring128Tensor maskShare = share(masks.get(i));
             maskShares.add(maskShare);
             differences.add(shares.get(i).sub(maskShare));
         }
@@ -351,7 +355,19 @@ public final class ComputeParty {
         requireStep("multiply");
         requireOperand(product, "left", product.left(), x);
         requireOperand(product, "right", product.right(), y);
-        Ring128Tensor z = BeaverProduct.combine(role, product.op(), x, y, randomness().share(product));
+        MicroBatch mb = microBatch();
+        if (mb != null && mb.part(product) == MicroBatch.Part.SUMMED) {
+            Ring128Tensor part = BeaverProduct.combine(role, product.op(), x, y, Ring128Tensor.zeros(product.shape()));
+            Ring128Tensor sum = microBatchStep.add(mb, product, part);
+            if (sum == null) {
+                return Ring128Tensor.zeros(product.shape());
+            }
+            return truncated(product, sum.add(randomness().share(mb.whole(product))));
+        }
+        return truncated(product, BeaverProduct.combine(role, product.op(), x, y, share(product)));
+    }
+
+    private Ring128Tensor truncated(Product product, Ring128Tensor z) {
         return product.truncation() == 0 ? z : truncate(z, product.truncation());
     }
 
@@ -379,16 +395,16 @@ public final class ComputeParty {
             throw new IllegalArgumentException("comparison entry " + sign.id() + " compares the tensor masked with entry "
                     + sign.mask().id() + " but was given one masked with entry " + x.mask().id());
         }
-        if (comparedThisStep.containsKey(sign.id())) {
+        if (comparedThisStep.containsKey(key(sign))) {
             throw new IllegalStateException("comparison entry " + sign.id() + " was already used in step " + step
                     + ": its triples serve once");
         }
-        comparedThisStep.put(sign.id(), null); // used, even if the exchange below fails
-        Ring128Tensor material = randomness().share(sign);
+        comparedThisStep.put(key(sign), null); // used, even if the exchange below fails
+        Ring128Tensor material = share(sign);
         int determined = sign.correctionShape().size();
         SecureComparison.Outcome o = SecureComparison.run(role, x.opened(), x.share(), sign.bits(),
                 material.slice(0, sign.correctionShape()), material.slice(determined, sign.randomShape()), this::openBits);
-        comparedThisStep.put(sign.id(), o.kept());
+        comparedThisStep.put(key(sign), o.kept());
         return o.result();
     }
 
@@ -403,12 +419,12 @@ public final class ComputeParty {
             throw new IllegalArgumentException("sign product entry " + product.id() + " takes mask entry "
                     + product.other().id() + " but was given a tensor masked with entry " + g.mask().id());
         }
-        SecureComparison.Kept kept = comparedThisStep.get(product.sign().id());
+        SecureComparison.Kept kept = comparedThisStep.get(key(product.sign()));
         if (kept == null) {
             throw new IllegalStateException("sign product entry " + product.id() + " needs comparison entry "
                     + product.sign().id() + " made earlier in step " + step);
         }
-        return SecureComparison.timesBit(kept.d(), kept.beta(), g.opened(), g.share(), randomness().share(product));
+        return SecureComparison.timesBit(kept.d(), kept.beta(), g.opened(), g.share(), share(product));
     }
 
     private long[] openBits(long[] mine) {
@@ -434,7 +450,30 @@ public final class ComputeParty {
      * }</pre>
      */
     public <T> List<T> inLanes(List<java.util.function.Supplier<T>> work) {
+        return inLanes(work, null);
+    }
+
+    /**
+     * As {@link #inLanes(List)}, the lanes being the micro-batches of one batch: lane k runs
+     * {@code split.get(k)}'s program on its rows (see {@link MicroBatch}), using the whole
+     * batch's correlated randomness, so that together they compute the whole batch's step bit
+     * for bit. A product summed over the batch (a weight gradient) is returned whole to the last
+     * micro-batch that multiplies it and as zeros to the others, so the micro-batches' results
+     * add up to the whole batch's.
+     *
+     * <pre>{@code
+     * List<Ring128Tensor> gradients = party.inLanes(List.of(() -> lane0.step(party, x0), () -> lane1.step(party, x1)),
+     *         List.of(MicroBatch.of(whole, mine, 0, 2), MicroBatch.of(whole, mine, 1, 2)));
+     * }</pre>
+     */
+    public <T> List<T> inLanes(List<java.util.function.Supplier<T>> work, List<MicroBatch> split) {
         requireStep("run micro-batches");
+        for (int k = 0; split != null && k < Math.max(split.size(), work.size()); k++) {
+            if (k >= split.size() || k >= work.size() || split.get(k).index() != k || split.get(k).count() != work.size()) {
+                throw new IllegalArgumentException(work.size() + " lanes cannot run the " + split.size()
+                        + " micro-batches given: lane k must run micro-batch k of as many as there are lanes");
+            }
+        }
         if (lanes != null) {
             throw new IllegalStateException("lanes cannot run lanes of their own");
         }
@@ -449,7 +488,32 @@ public final class ComputeParty {
                 return t;
             }));
         }
-        return Lanes.run(work, List.copyOf(laneThreads), l -> lanes = l);
+        return Lanes.run(work, List.copyOf(laneThreads), l -> {
+            this.split = l == null ? null : split;
+            this.lanes = l;
+        });
+    }
+
+    /** The micro-batch the calling lane runs, or null outside micro-batches of one batch. */
+    private MicroBatch microBatch() {
+        Lanes l = lanes;
+        List<MicroBatch> s = split;
+        return l == null || s == null ? null : s.get(l.index());
+    }
+
+    /**
+     * The key of {@code entry}'s use in this step: its position, and in micro-batches of one
+     * batch also the micro-batch (each uses its own rows of the whole batch's entry).
+     */
+    private long key(PlanEntry entry) {
+        MicroBatch mb = microBatch();
+        return mb == null ? entry.id() : ((long) mb.index() << 32) | entry.id();
+    }
+
+    /** This party's share of {@code entry}: in a micro-batch of one batch, its part of the whole batch's. */
+    private Ring128Tensor share(PlanEntry entry) {
+        MicroBatch mb = microBatch();
+        return mb == null ? randomness().share(entry) : microBatchStep.share(mb, entry, randomness());
     }
 
     /** One round with the peer: in lanes, the next lane runs between sending and receiving. */
@@ -541,7 +605,7 @@ public final class ComputeParty {
             throw new IllegalArgumentException("power entry " + power.id() + " is A^" + power.exponent() + " of mask entry "
                     + power.mask().id() + " but A^" + exponent + " of mask entry " + x.mask().id() + " is needed");
         }
-        return x.maskPower(power.id(), id -> randomness().share(power));
+        return x.maskPower(power.id(), id -> share(power));
     }
 
     /**
@@ -562,7 +626,7 @@ public final class ComputeParty {
                 throw new IllegalArgumentException("product entry " + p.id() + " is " + p.left() + " * " + p.right()
                         + " but m" + delta.mask().id() + " * " + new Operand(x.mask(), j + 1) + " is needed");
             }
-            products[j + 1] = randomness().share(p);
+            products[j + 1] = share(p);
         }
         return Powers.timesPowers(role, delta, x, maskPowers, products);
     }

@@ -97,6 +97,12 @@ final class Lanes {
         return me == null || me == 0;
     }
 
+    /** The calling lane's index (0 on a thread that is not a lane's). */
+    int index() {
+        Integer me = lane.get();
+        return me == null ? 0 : me;
+    }
+
     /** Gives the turn to the next unfinished lane and waits for it to come back; at once if none other is left. */
     void pass() {
         int me = lane.get();

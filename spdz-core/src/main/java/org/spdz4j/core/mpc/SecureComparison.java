@@ -1,5 +1,7 @@
 package org.spdz4j.core.mpc;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
@@ -113,6 +115,73 @@ public final class SecureComparison {
             }
         }
         return Ring128Tensor.wrap(Shape.of(n), hi, lo);
+    }
+
+    /**
+     * The material (determined part, then random part, as {@link ComputeParty#compare} takes it)
+     * of some elements of a comparison of {@code n}: the runs of {@code run} elements from each of
+     * {@code starts}, one after another; exactly what a comparison of those elements alone uses
+     * of it, element for element. The bits past the last element in a row's last word are zero,
+     * not other elements' (which serve another comparison and must not be opened here).
+     */
+    static Ring128Tensor elements(Ring128Tensor material, int n, int bits, int[] starts, int run) {
+        int count = starts.length * run;
+        int w = words(n);
+        List<Ring128Tensor> ring = new ArrayList<>();
+        for (int half = 0; half < 2; half++) { // [beta], then [A beta]
+            for (int start : starts) {
+                ring.add(material.slice(half * n + start, Shape.of(run)));
+            }
+        }
+        long[] det = bitRuns(bitWords(material, 2 * n, determinedRows(bits) * w), determinedRows(bits), w, starts, run);
+        long[] rnd = bitRuns(bitWords(material, determinedShape(n, bits).size(), randomRows(bits) * w), randomRows(bits), w,
+                starts, run);
+        ring.add(pack(det));
+        return Ring128Tensor.concat(List.of(Ring128Tensor.concat(ring).reshape(determinedShape(count, bits)),
+                pack(rnd).reshape(randomShape(count, bits))));
+    }
+
+    /** The runs of {@code run} elements from each of {@code starts}, one after another, of each of {@code rows} bit-sliced rows of {@code w} words. */
+    private static long[] bitRuns(long[] all, int rows, int w, int[] starts, int run) {
+        int out = words(starts.length * run);
+        int runWords = words(run);
+        long[] r = new long[rows * out];
+        for (int i = 0; i < starts.length; i++) {
+            long[] part = bitRange(all, rows, w, starts[i], run);
+            for (int row = 0; row < rows; row++) {
+                for (int j = 0; j < runWords; j++) {
+                    long v = part[row * runWords + j];
+                    int at = i * run + 64 * j;
+                    int word = row * out + (at >>> 6);
+                    int shift = at & 63;
+                    r[word] |= v << shift;
+                    if (shift != 0 && (at >>> 6) + 1 < out) {
+                        r[word + 1] |= v >>> (64 - shift);
+                    }
+                }
+            }
+        }
+        return r;
+    }
+
+    /** Elements {@code from .. from + count - 1} of each of {@code rows} bit-sliced rows of {@code w} words, the rest zero. */
+    private static long[] bitRange(long[] all, int rows, int w, int from, int count) {
+        int out = words(count);
+        int base = from >>> 6;
+        int shift = from & 63;
+        long tail = (count & 63) == 0 ? -1L : (1L << (count & 63)) - 1;
+        long[] r = new long[rows * out];
+        for (int row = 0; row < rows; row++) {
+            for (int j = 0; j < out; j++) {
+                int at = row * w + base + j;
+                long word = all[at] >>> shift;
+                if (shift != 0 && base + j + 1 < w) {
+                    word |= all[at + 1] << (64 - shift);
+                }
+                r[row * out + j] = j == out - 1 ? word & tail : word;
+            }
+        }
+        return r;
     }
 
     /**
