@@ -30,7 +30,6 @@ import org.spdz4j.core.transport.Role;
 class MicroBatchSplitTest {
     private static final int ROWS = 6;
     private static final int SPLIT = 3;
-    private static final BigInteger RING = BigInteger.ONE.shiftLeft(128);
 
     /** Entries of a batch of {@code rows}: X (rows, 5), W (4, 5) and D (rows, 4) masked; X W^T, D^T X, X's sign. */
     private record Entries(PlanEntry.Mask x, PlanEntry.Mask w, PlanEntry.Product forward, PlanEntry.Mask d,
@@ -94,12 +93,6 @@ class MicroBatchSplitTest {
         });
     }
 
-    private static BigInteger signed(Ring128Tensor t, int i) {
-        BigInteger v = new BigInteger(Long.toUnsignedString(t.hi(i))).shiftLeft(64)
-                .add(new BigInteger(Long.toUnsignedString(t.lo(i))));
-        return v.testBit(127) ? v.subtract(RING) : v;
-    }
-
     @Test
     void microBatchesComputeTheWholeBatchsProgramBitForBit() {
         byte[] dealerSeed = AesCtrPrg.freshSeed();
@@ -119,7 +112,8 @@ class MicroBatchSplitTest {
         assertEquals(whole[2], Ring128Tensor.concat(relu).reshape(whole[2].shape()), "relu(X): the rows' comparisons");
         Ring128Tensor x = small(Shape.of(ROWS, 5), 0);
         for (int i = 0; i < x.size(); i++) {
-            assertEquals(signed(x, i).max(BigInteger.ZERO), signed(whole[2], i), "relu, element " + i);
+            assertEquals(RingTestSupport.signed(x, i).max(BigInteger.ZERO), RingTestSupport.signed(whole[2], i),
+                    "relu, element " + i);
         }
         assertEquals(Ring128Tensor.zeros(whole[1].shape()), parts.get(0)[1], "a summed product is whole in the last micro-batch only");
     }
