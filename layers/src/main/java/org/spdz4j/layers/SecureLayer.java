@@ -10,6 +10,13 @@ import org.spdz4j.triples.Plan;
  * A layer as one compute party runs it on shares. It declares its masks and products in the
  * plan (forward in network order, backward in reverse), then each step runs forward, backward
  * (reusing the forward pass's masked tensors) and the update.
+ *
+ * <p>In micro-batches ({@link SecureModel#create(Network, org.spdz4j.core.ring.Shape, SecureSetup, Sgd, int)})
+ * a layer runs on a micro-batch's rows with the whole batch's plan entries, so it must be
+ * row-local: each row of its output, and of its input gradient, depends on the same row of its
+ * input alone, and its tensors keep the batch as their outermost axis (or, as a max pool's
+ * tournament does, the outermost within blocks of a leading axis); only its parameter gradients
+ * sum over the rows, by a product the plan declares or a local sum.
  */
 public interface SecureLayer {
 

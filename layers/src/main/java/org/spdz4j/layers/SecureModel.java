@@ -93,8 +93,9 @@ public final class SecureModel {
      * step's result is the unsplit batch's bit for bit: the micro-batches use the whole batch's
      * plan and dealer material, each its rows (see {@link MicroBatch}), and their weight
      * gradients are added before the one truncation. Each opens its copy of the weights, so P0
-     * and P1 each send that many more values. Refuses the range check and a layer whose plan
-     * entries are not batch-major (the baseline mode's convolution).
+     * and P1 each send that many more values. Every layer must be row-local (see
+     * {@link SecureLayer}); a micro-batch's plan entry that is neither the whole batch's nor its
+     * rows is refused when the model is made, and so is the range check.
      */
     public static SecureModel create(Network network, Shape input, SecureSetup setup, Sgd sgd, int microBatches) {
         return new SecureModel(network, input, setup, sgd, false, microBatches);

@@ -12,6 +12,7 @@ import org.spdz4j.core.transport.Role;
 import org.spdz4j.data.TestData;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.LearningRateSchedule;
+import org.spdz4j.layers.Mode;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.SoftmaxCrossEntropy;
@@ -20,8 +21,9 @@ import org.spdz4j.layers.SoftmaxCrossEntropy;
  * A step split into micro-batches whose rounds interleave is the whole batch's step bit for
  * bit: after several steps the revealed model is the same to the last bit, for a network with
  * exact ReLU (comparisons, by rows that do and do not fill whole words of their bits), max
- * pooling (derived masks), a convolution and dense layers, and for the polynomial seed network
- * (powers).
+ * pooling (derived masks), a convolution and dense layers, in the optimized mode and in the
+ * baseline mode (im2col columns, batch-major within each row), and for the polynomial seed
+ * network (powers).
  */
 class MicroBatchTest {
 
@@ -60,6 +62,17 @@ class MicroBatchTest {
         LocalTraining.Result whole = LocalTraining.run(seed, TestData.train(), s -> { }, dealer, input);
         LocalTraining.Result split = LocalTraining.run(seed.withMicroBatches(2), TestData.train(), s -> { }, dealer, input);
         assertSame(whole.model(), split.model(), "2 micro-batches of the seed network");
+    }
+
+    @Test
+    void theBaselineModesIm2colProductsSplitBitForBit() {
+        byte[] dealer = AesCtrPrg.freshSeed();
+        byte[] input = AesCtrPrg.freshSeed();
+        TrainingConfig baseline = TrainingConfig.seedNetwork(1, 32, 32 * 2).withNetwork(NET).withSgd(new Sgd(0.02, 0.9, 0))
+                .withSchedule(LearningRateSchedule.CONSTANT).withMode(Mode.BASELINE);
+        LocalTraining.Result whole = LocalTraining.run(baseline, TestData.train(), s -> { }, dealer, input);
+        LocalTraining.Result split = LocalTraining.run(baseline.withMicroBatches(2), TestData.train(), s -> { }, dealer, input);
+        assertSame(whole.model(), split.model(), "2 micro-batches in the baseline mode (columns (C k k, N H W))");
     }
 
     @Test
