@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.MaskedTensor;
+import org.spdz4j.core.mpc.MicroBatch;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.mpc.PlanEntry.Sign;
 import org.spdz4j.core.ring.Ring128Tensor;
@@ -22,7 +23,7 @@ import org.spdz4j.triples.Plan;
  * Nothing else is revealed, to anyone.
  *
  * <p>How: the layers hand over each checked tensor {@code x} opened as they opened it; at the
- * end of the forward pass all of them, of all layers, are stacked twice (a derived mask:
+ * end of the step (of the whole batch, after its micro-batches) all of them, of all layers, are stacked twice (a derived mask:
  * nothing more is opened), the first copy shifted by {@code -T} and the second by {@code +T} (a
  * public shift of an opening is free), and one comparison gives {@code [x - T >= 0]} (above)
  * and {@code [x + T >= 0]} (not below) for every element at once, at {@link #width} bits: wide
@@ -187,7 +188,29 @@ public final class RangeCheck {
         }
     }
 
-    /** Ends the step's forward pass: P0 learns whether any checked element was outside ({@link #exceeded}). */
+    /**
+     * Takes the tensors the micro-batches of {@code split} checked, each its rows, with checks of
+     * their own ({@code parts.get(k)} micro-batch k's, declared alike but without a verdict), as
+     * this step's tensors of the whole batch (see {@link MicroBatch#join}): the one verdict then
+     * covers them all.
+     */
+    void join(List<RangeCheck> parts, List<MicroBatch> split) {
+        for (int i = 0; i < bounds.size(); i++) {
+            List<MaskedTensor> rows = new ArrayList<>();
+            for (int k = 0; k < parts.size(); k++) {
+                RangeCheck part = parts.get(k);
+                MaskedTensor x = part.bounds.size() == bounds.size() ? part.checked.remove(part.bounds.get(i)) : null;
+                if (x == null) {
+                    throw new IllegalStateException("micro-batch " + k + " did not check its rows against the bound of mask "
+                            + "entry " + bounds.get(i).mask.id() + " this step");
+                }
+                rows.add(x);
+            }
+            check(bounds.get(i), MicroBatch.join(split, rows));
+        }
+    }
+
+    /** Ends the step: P0 learns whether any checked element was outside ({@link #exceeded}). */
     void finishStep(ComputeParty party) {
         Ring128Tensor count = Ring128Tensor.zeros(Shape.of(1));
         for (Slice slice : slices) {

@@ -47,10 +47,6 @@ public final class SecureModel {
         this.inputGradient = inputGradient;
         this.network = network;
         this.sgd = sgd;
-        if (microBatches > 1 && setup.rangeCheck() != null) {
-            throw new IllegalArgumentException("the range check does not run in micro-batches yet: its verdict is one "
-                    + "comparison of the whole batch's count; train with one micro-batch, or without the range check");
-        }
         List<Layer> layers = network.layersFor(setup.mode());
         // the micro-batches' layers start where the whole batch's do, and leave setup's initializer where it would
         Initializer start = microBatches == 1 ? null : setup.init().copy();
@@ -58,7 +54,7 @@ public final class SecureModel {
         this.scopes = whole.stack.scopes();
         Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
                 + " " + network.describe() + (setup.rangeCheck() == null ? "" : " range-check"));
-        whole.declare(b, inputGradient);
+        whole.declare(b, inputGradient, true);
         this.plan = b.build();
         if (microBatches == 1) {
             this.lanes = List.of(whole);
@@ -71,10 +67,10 @@ public final class SecureModel {
         this.lanes = new ArrayList<>();
         this.split = new ArrayList<>();
         for (int k = 0; k < microBatches; k++) {
-            Lane lane = new Lane(layers, rows, input.dim(0),
-                    new SecureSetup(setup.role(), setup.mode(), setup.fp(), start.copy(), null), network.loss());
+            Lane lane = new Lane(layers, rows, input.dim(0), new SecureSetup(setup.role(), setup.mode(), setup.fp(),
+                    start.copy(), setup.rangeCheck() == null ? null : new RangeCheck()), network.loss());
             Plan.Builder mine = Plan.builder("micro-batch");
-            lane.declare(mine, inputGradient);
+            lane.declare(mine, inputGradient, false); // the verdict is the whole batch's, after the micro-batches
             lanes.add(lane);
             split.add(MicroBatch.of(plan.entries(), mine.build().entries(), k, microBatches));
         }
@@ -93,9 +89,10 @@ public final class SecureModel {
      * step's result is the unsplit batch's bit for bit: the micro-batches use the whole batch's
      * plan and dealer material, each its rows (see {@link MicroBatch}), and their weight
      * gradients are added before the one truncation. Each opens its copy of the weights, so P0
-     * and P1 each send that many more values. Every layer must be row-local (see
-     * {@link SecureLayer}); a micro-batch's plan entry that is neither the whole batch's nor its
-     * rows is refused when the model is made, and so is the range check.
+     * and P1 each send that many more values. With the range check, each micro-batch keeps its
+     * rows' checked tensors and the whole batch's are checked once after them. Every layer must
+     * be row-local (see {@link SecureLayer}); a micro-batch's plan entry that is neither the
+     * whole batch's nor its rows is refused when the model is made.
      */
     public static SecureModel create(Network network, Shape input, SecureSetup setup, Sgd sgd, int microBatches) {
         return new SecureModel(network, input, setup, sgd, false, microBatches);
@@ -171,6 +168,14 @@ public final class SecureModel {
             work.add(() -> lane.step(party, x, y, inputGradient));
         }
         List<Lane.Result> results = party.inLanes(work, split);
+        if (whole.rangeCheck != null) { // at the end of the step, of the whole batch: one bit to P0
+            if (split != null) {
+                whole.rangeCheck.join(lanes.stream().map(l -> l.rangeCheck).toList(), split);
+            }
+            try (TrafficCounter.Scope s = party.transport().traffic().scope(RANGE_CHECK_SCOPE)) {
+                whole.rangeCheck.finishStep(party);
+            }
+        }
         List<Param> params = whole.stack.params();
         if (lanes.get(0) != whole) { // a summed product's part is whole in one micro-batch and zero in the others
             for (int j = 0; j < params.size(); j++) {
@@ -212,7 +217,7 @@ public final class SecureModel {
      * when the check is off.
      */
     public boolean rangeExceeded() {
-        return lanes.stream().anyMatch(l -> l.rangeCheck != null && l.rangeCheck.exceeded());
+        return whole.rangeCheck != null && whole.rangeCheck.exceeded();
     }
 
     /** The loss value this party was deliberately shown for the last step (see the loss), or NaN. */
@@ -274,15 +279,13 @@ public final class SecureModel {
         }
 
         /**
-         * Declares the step's plan entries: every layer's forward pass in order, the range
-         * check's verdict, the loss, every layer's backward pass in reverse order.
+         * Declares the step's plan entries: every layer's forward pass in order, the loss, every
+         * layer's backward pass in reverse order, then with {@code verdict} the range check's
+         * comparisons and verdict.
          */
-        void declare(Plan.Builder b, boolean inputGradient) {
+        void declare(Plan.Builder b, boolean inputGradient, boolean verdict) {
             for (SecureLayer layer : secure) {
                 layer.declareForward(b);
-            }
-            if (rangeCheck != null) {
-                rangeCheck.declareVerdict(b);
             }
             loss.declare(b);
             Mask arriving = null; // the gradient handed down already opened, if it is
@@ -291,6 +294,9 @@ public final class SecureModel {
                 layer.declareBackward(b, i > 0 || inputGradient, layer.opensOutputGradient() ? arriving : null,
                         i > 0 && secure.get(i - 1).opensOutputGradient());
                 arriving = layer.openedInputGradient();
+            }
+            if (rangeCheck != null && verdict) {
+                rangeCheck.declareVerdict(b);
             }
         }
 
@@ -306,16 +312,14 @@ public final class SecureModel {
             }
         }
 
-        /** Forward, range check, loss gradient and backward on this micro-batch; each layer's gradients left in its parameters. */
+        /**
+         * Forward (the range check keeping what it checks), loss gradient and backward on this
+         * micro-batch; each layer's gradients left in its parameters.
+         */
         Result step(ComputeParty party, Ring128Tensor input, Ring128Tensor targets, boolean inputGradient) {
             TrafficCounter t = party.transport().traffic();
             List<String> scopes = stack.scopes();
             Ring128Tensor logits = stack.forward(party, input);
-            if (rangeCheck != null) {
-                try (TrafficCounter.Scope s = t.scope(RANGE_CHECK_SCOPE)) {
-                    rangeCheck.finishStep(party);
-                }
-            }
             Ring128Tensor delta;
             try (TrafficCounter.Scope s = t.scope(LOSS_SCOPE)) {
                 delta = loss.gradient(party, logits, targets);

@@ -33,6 +33,11 @@ class RangeCheckTest {
 
     /** As {@link #verdicts(Layer, double[])}, through several checked layers in turn. */
     private static boolean[] verdicts(List<Layer> checked, double[] x, int elementsPerComparison) {
+        return verdicts(checked, x, elementsPerComparison, 1);
+    }
+
+    /** As {@link #verdicts(List, double[], int)}, the batch of two split into {@code microBatches}. */
+    private static boolean[] verdicts(List<Layer> checked, double[] x, int elementsPerComparison, int microBatches) {
         Shape in = Shape.of(2, 1, 2, 2);
         Network.Builder b = Network.builder();
         Shape out = in;
@@ -44,7 +49,7 @@ class RangeCheckTest {
         List<SecureModel> models = new ArrayList<>();
         for (Role r : new Role[]{Role.P0, Role.P1}) {
             models.add(SecureModel.create(net, in, new SecureSetup(r, Mode.OPTIMIZED, FP, new Initializer(1, 0.1),
-                    new RangeCheck(elementsPerComparison)), new Sgd(0.01, 0, 0)));
+                    new RangeCheck(elementsPerComparison)), new Sgd(0.01, 0, 0), microBatches));
         }
         double[] y = new double[20];
         y[3] = 1;
@@ -77,6 +82,24 @@ class RangeCheckTest {
         assertEquals(Arrays.toString(new boolean[]{true, false}), Arrays.toString(verdicts(relu, inputs(-8.01))));
         assertEquals(Arrays.toString(new boolean[]{true, false}), Arrays.toString(verdicts(relu, inputs(1e9))));
         assertFalse(verdicts(relu, inputs(-8.0))[0], "-2^23 raw is still in range");
+    }
+
+    /**
+     * In micro-batches (one image each here) each keeps its rows' checked tensors and the whole
+     * batch's are checked once after them: an element outside in either micro-batch is seen.
+     */
+    @Test
+    void inMicroBatchesTheOneVerdictCoversEveryMicroBatchsRows() {
+        List<Layer> poolThenRelu = List.of(new MaxPool2d(2, BITS), new Relu(BITS));
+        int all = RangeCheck.ELEMENTS_PER_COMPARISON;
+        assertEquals(Arrays.toString(new boolean[]{false, false}),
+                Arrays.toString(verdicts(poolThenRelu, new double[]{7.9, 7.8, 7.95, 7.9, -1, 0, 1, 2}, all, 2)));
+        assertEquals(Arrays.toString(new boolean[]{true, false}),
+                Arrays.toString(verdicts(poolThenRelu, new double[]{8.0, 7.8, 7.95, 7.9, -1, 0, 1, 2}, all, 2)),
+                "the maximum 8.0 at the ReLU in the first micro-batch");
+        assertEquals(true, verdicts(poolThenRelu, new double[]{7.9, 7.8, 7.95, 7.9, 1, -7.5, -7.5, -7.5}, all, 2)[0],
+                "a difference of 8.5 at the pool in the second micro-batch");
+        assertEquals(true, verdicts(List.of(new Relu(BITS)), inputs(-8.01), all, 2)[0], "the ReLU, second micro-batch");
     }
 
     @Test

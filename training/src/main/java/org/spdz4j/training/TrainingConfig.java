@@ -34,15 +34,11 @@ public record TrainingConfig(Network network, Mode mode, int epochs, int batchSi
                              LearningRateSchedule schedule, WeightInit init, long seed, FixedPoint fixedPoint,
                              boolean rangeCheck, boolean keepShared, int microBatches) {
 
-    /** Checks the micro-batches: at least one, dividing the batch, and one with the range check. */
+    /** Checks the micro-batches: at least one, dividing the batch. */
     public TrainingConfig {
         if (microBatches < 1 || batchSize % microBatches != 0) {
             throw new IllegalArgumentException("--micro-batches must be at least 1 and divide the batch of " + batchSize
                     + ", got " + microBatches);
-        }
-        if (microBatches > 1 && rangeCheck) {
-            throw new IllegalArgumentException("--check-range does not run with --micro-batches yet: its verdict is one "
-                    + "comparison of the whole batch's count");
         }
     }
 

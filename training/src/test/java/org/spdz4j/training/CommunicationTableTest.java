@@ -159,7 +159,7 @@ class CommunicationTableTest {
 
     /**
      * {@code --check-range} on the narrow network: every compared tensor of the step is checked
-     * at the end of the forward pass, their openings stacked twice (nothing opened again) and
+     * at the end of the step, their openings stacked twice (nothing opened again) and
      * compared in slices of 2^20 elements, then the verdict. The layers keep their 81 rounds; the
      * check adds, of P0's rounds, 6 a slice (2 at batch 32, 5 at 128) and the verdict's opening
      * and comparison, 7 (then P1 reveals the bit to P0, one way). Each tensor had two comparisons

@@ -2,7 +2,6 @@ package org.spdz4j.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
@@ -76,10 +75,15 @@ class MicroBatchTest {
     }
 
     @Test
-    void theRangeCheckIsRefusedInMicroBatches() {
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> exact(2).withRangeCheck(true));
-        assertTrue(e.getMessage().contains("--check-range"), e.getMessage());
+    void withTheRangeCheckTheModelAndTheVerdictsAreTheWholeBatchs() {
+        byte[] dealer = AesCtrPrg.freshSeed();
+        byte[] input = AesCtrPrg.freshSeed();
+        TrainingConfig checked = exact(1).withRangeCheck(true);
+        LocalTraining.Result whole = LocalTraining.run(checked, TestData.train(), s -> { }, dealer, input);
+        LocalTraining.Result split = LocalTraining.run(checked.withMicroBatches(2), TestData.train(), s -> { }, dealer,
+                input);
+        assertSame(whole.model(), split.model(), "2 micro-batches with the range check");
+        assertEquals(whole.outOfRange(), split.outOfRange(), "the steps P0 was told left the range");
     }
 
     private static void assertSame(List<double[]> expected, List<double[]> actual, String what) {

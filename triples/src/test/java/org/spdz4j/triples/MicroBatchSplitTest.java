@@ -57,18 +57,24 @@ class MicroBatchSplitTest {
         return Ring128Tensor.wrap(shape, hi, lo);
     }
 
-    /** The program on rows of X and D (shares), with W: {X W^T, D^T X, relu(X)}, opened. */
-    private static Ring128Tensor[] program(ComputeParty party, Entries e, Ring128Tensor x, Ring128Tensor w, Ring128Tensor d) {
+    /** The program on rows of X and D (shares), with W: {X W^T, D^T X, relu(X)} opened, and X masked. */
+    private record Outcome(Ring128Tensor[] opened, MaskedTensor x) {
+    }
+
+    private static Outcome program(ComputeParty party, Entries e, Ring128Tensor x, Ring128Tensor w, Ring128Tensor d) {
         List<MaskedTensor> xw = party.maskAll(List.of(x, w), List.of(e.x(), e.w()));
         Ring128Tensor y = party.multiply(e.forward(), xw.get(0), xw.get(1));
         Ring128Tensor g = party.multiply(e.gradient(), party.mask(d, e.d()), xw.get(0));
         Ring128Tensor relu = party.compare(e.sign(), xw.get(0)).relu();
-        return party.openAll(List.of(y, g, relu)).toArray(Ring128Tensor[]::new);
+        return new Outcome(party.openAll(List.of(y, g, relu)).toArray(Ring128Tensor[]::new), xw.get(0));
     }
 
-    /** Runs the whole batch's program, or its micro-batches in lanes, {@code tamper} changing micro-batch 1's W. */
-    private static LocalComputation.Result<List<Ring128Tensor[]>> run(boolean split, boolean tamper, byte[] dealerSeed,
-                                                                      byte[] inputSeed) {
+    /**
+     * Runs the whole batch's program, or its micro-batches in lanes, {@code tamper} changing
+     * micro-batch 1's W; a split run ends with the micro-batches' X joined (last).
+     */
+    private static LocalComputation.Result<List<Outcome>> run(boolean split, boolean tamper, byte[] dealerSeed,
+                                                              byte[] inputSeed) {
         Entries whole = Entries.declare(ROWS);
         Entries part = Entries.declare(ROWS / SPLIT);
         return LocalComputation.run(whole.plan(), 0, 1, dealerSeed, inputSeed, FixedPoint.DEFAULT, (party, randomness) -> {
@@ -78,9 +84,9 @@ class MicroBatchSplitTest {
             Ring128Tensor w = party.shareInput(Role.P1, p0 ? null : small(Shape.of(4, 5), 1), Shape.of(4, 5), 1);
             Ring128Tensor d = party.shareInput(Role.P0, p0 ? small(Shape.of(ROWS, 4), 2) : null, Shape.of(ROWS, 4), 2);
             if (!split) {
-                return List.<Ring128Tensor[]>of(program(party, whole, x, w, d));
+                return List.of(program(party, whole, x, w, d));
             }
-            List<Supplier<Ring128Tensor[]>> lanes = new ArrayList<>();
+            List<Supplier<Outcome>> lanes = new ArrayList<>();
             List<MicroBatch> parts = new ArrayList<>();
             for (int k = 0; k < SPLIT; k++) {
                 Ring128Tensor xk = x.slice(k * 10, Shape.of(ROWS / SPLIT, 5));
@@ -89,7 +95,9 @@ class MicroBatchSplitTest {
                 lanes.add(() -> program(party, part, xk, wk, dk));
                 parts.add(MicroBatch.of(whole.plan().entries(), part.plan().entries(), k, SPLIT));
             }
-            return party.inLanes(lanes, parts);
+            List<Outcome> out = new ArrayList<>(party.inLanes(lanes, parts));
+            out.add(new Outcome(null, MicroBatch.join(parts, out.stream().map(Outcome::x).toList())));
+            return out;
         });
     }
 
@@ -97,8 +105,10 @@ class MicroBatchSplitTest {
     void microBatchesComputeTheWholeBatchsProgramBitForBit() {
         byte[] dealerSeed = AesCtrPrg.freshSeed();
         byte[] inputSeed = AesCtrPrg.freshSeed();
-        Ring128Tensor[] whole = run(false, false, dealerSeed, inputSeed).p0().get(0);
-        List<Ring128Tensor[]> parts = run(true, false, dealerSeed, inputSeed).p0();
+        LocalComputation.Result<List<Outcome>> wholeRun = run(false, false, dealerSeed, inputSeed);
+        LocalComputation.Result<List<Outcome>> splitRun = run(true, false, dealerSeed, inputSeed);
+        Ring128Tensor[] whole = wholeRun.p0().get(0).opened();
+        List<Ring128Tensor[]> parts = splitRun.p0().subList(0, SPLIT).stream().map(Outcome::opened).toList();
         List<Ring128Tensor> y = new ArrayList<>();
         List<Ring128Tensor> relu = new ArrayList<>();
         Ring128Tensor g = Ring128Tensor.zeros(whole[1].shape());
@@ -116,6 +126,14 @@ class MicroBatchSplitTest {
                     "relu, element " + i);
         }
         assertEquals(Ring128Tensor.zeros(whole[1].shape()), parts.get(0)[1], "a summed product is whole in the last micro-batch only");
+        for (LocalComputation.Result<List<Outcome>> r : List.of(wholeRun, splitRun)) { // joined: as the whole batch masked X
+            MaskedTensor x0 = r.p0().get(r.p0().size() - 1).x();
+            MaskedTensor x1 = r.p1().get(r.p1().size() - 1).x();
+            assertEquals(Entries.declare(ROWS).x(), x0.mask(), "under the whole batch's mask");
+            assertEquals(wholeRun.p0().get(0).x().opened(), x0.opened(), "the opening of the whole batch's X");
+            assertEquals(x, x0.share().add(x1.share()), "shares of X");
+            assertEquals(x, x0.opened().add(x0.maskShare()).add(x1.maskShare()), "X - A plus the shares of A");
+        }
     }
 
     @Test

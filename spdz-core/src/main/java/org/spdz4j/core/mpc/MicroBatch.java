@@ -53,18 +53,57 @@ public final class MicroBatch {
 
     /**
      * Micro-batch {@code index} of {@code count}, whose program declared {@code mine} where the
-     * whole batch's declared {@code whole}; refuses entries that do not correspond (another kind,
-     * op or width, or a shape that is neither the whole's nor its rows).
+     * whole batch's declared the same number of its first entries ({@code whole}'s later ones
+     * are the whole batch's alone, run after the micro-batches, such as the range check's
+     * verdict); refuses entries that do not correspond (another kind, op or width, or a shape
+     * that is neither the whole's nor its rows).
      */
     public static MicroBatch of(List<PlanEntry> whole, List<PlanEntry> mine, int index, int count) {
         if (count < 2 || index < 0 || index >= count) {
             throw new IllegalArgumentException("micro-batch " + index + " of " + count);
         }
-        if (whole.size() != mine.size()) {
+        if (whole.size() < mine.size()) {
             throw new IllegalArgumentException("a micro-batch's program declares " + mine.size()
                     + " plan entries but the whole batch's declares " + whole.size());
         }
-        return new MicroBatch(index, count, whole, mine);
+        return new MicroBatch(index, count, whole.subList(0, mine.size()), mine);
+    }
+
+    /**
+     * The whole batch's tensor opened with the mask each micro-batch of {@code split} opened its
+     * rows of ({@code parts.get(k)} micro-batch k's, under its entry at the same position): the
+     * rows put back in their places, under the whole batch's mask, for a check of the whole
+     * batch run after the micro-batches (nothing is opened again).
+     */
+    public static MaskedTensor join(List<MicroBatch> split, List<MaskedTensor> parts) {
+        if (split.size() != parts.size() || split.isEmpty()) {
+            throw new IllegalArgumentException(parts.size() + " parts for " + split.size() + " micro-batches");
+        }
+        PlanEntry whole = split.get(0).whole(parts.get(0).mask());
+        int size = whole.shape().size();
+        long[][] words = new long[6][size]; // share, mask share, opening: hi and lo each
+        for (int k = 0; k < split.size(); k++) {
+            MicroBatch mb = split.get(k);
+            PlanEntry.Mask mask = parts.get(k).mask();
+            if (mb.index() != k || mb.part(mask) != Part.ROWS || !mb.whole(mask).equals(whole)) {
+                throw new IllegalArgumentException("part " + k + " is not micro-batch " + k + "'s rows of mask entry "
+                        + whole.id());
+            }
+            int[] runs = mb.runs(mask);
+            int run = runs[runs.length - 1];
+            Ring128Tensor[] tensors = {parts.get(k).share(), parts.get(k).maskShare(), parts.get(k).opened()};
+            for (int t = 0; t < 3; t++) {
+                long[] hi = tensors[t].hiWords();
+                long[] lo = tensors[t].loWords();
+                for (int r = 0; r < runs.length - 1; r++) {
+                    System.arraycopy(hi, r * run, words[2 * t], runs[r], run);
+                    System.arraycopy(lo, r * run, words[2 * t + 1], runs[r], run);
+                }
+            }
+        }
+        return new MaskedTensor(Ring128Tensor.wrap(whole.shape(), words[0], words[1]),
+                Ring128Tensor.wrap(whole.shape(), words[2], words[3]), Ring128Tensor.wrap(whole.shape(), words[4], words[5]),
+                (PlanEntry.Mask) whole);
     }
 
     /** Which micro-batch this is. */

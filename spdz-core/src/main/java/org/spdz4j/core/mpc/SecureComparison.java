@@ -141,7 +141,10 @@ public final class SecureComparison {
                 pack(rnd).reshape(randomShape(count, bits))));
     }
 
-    /** The runs of {@code run} elements from each of {@code starts}, one after another, of each of {@code rows} bit-sliced rows of {@code w} words. */
+    /**
+     * The runs of {@code run} elements from each of {@code starts}, one after another, of each of
+     * {@code rows} bit-sliced rows of {@code w} words.
+     */
     private static long[] bitRuns(long[] all, int rows, int w, int[] starts, int run) {
         int out = words(starts.length * run);
         int runWords = words(run);
@@ -164,7 +167,7 @@ public final class SecureComparison {
         return r;
     }
 
-    /** Elements {@code from .. from + count - 1} of each of {@code rows} bit-sliced rows of {@code w} words, the rest zero. */
+    /** Elements {@code from .. from + count - 1} of each of {@code rows} bit-sliced rows of {@code w} words; the rest zero. */
     private static long[] bitRange(long[] all, int rows, int w, int from, int count) {
         int out = words(count);
         int base = from >>> 6;
