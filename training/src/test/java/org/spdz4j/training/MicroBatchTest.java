@@ -31,9 +31,14 @@ class MicroBatchTest {
             .addFlatten().addDense(4 * 14 * 14, 10).addRelu().addDense(10, 10)
             .loss(SoftmaxCrossEntropy.DEFAULT).build();
 
+    /** The network above for {@code steps} steps of 32 images. */
+    private static TrainingConfig steps(int steps) {
+        return TrainingConfig.seedNetwork(1, 32, 32 * steps).withNetwork(NET).withSgd(new Sgd(0.02, 0.9, 0))
+                .withSchedule(LearningRateSchedule.CONSTANT);
+    }
+
     private static TrainingConfig exact(int microBatches) {
-        return TrainingConfig.seedNetwork(1, 32, 32 * 5).withNetwork(NET).withSgd(new Sgd(0.02, 0.9, 0))
-                .withSchedule(LearningRateSchedule.CONSTANT).withMicroBatches(microBatches);
+        return steps(5).withMicroBatches(microBatches);
     }
 
     @Test
@@ -55,35 +60,30 @@ class MicroBatchTest {
 
     @Test
     void theSeedNetworksPowersSplitBitForBit() {
-        byte[] dealer = AesCtrPrg.freshSeed();
-        byte[] input = AesCtrPrg.freshSeed();
-        TrainingConfig seed = TrainingConfig.seedNetwork(1, 32, 32 * 3);
-        LocalTraining.Result whole = LocalTraining.run(seed, TestData.train(), s -> { }, dealer, input);
-        LocalTraining.Result split = LocalTraining.run(seed.withMicroBatches(2), TestData.train(), s -> { }, dealer, input);
-        assertSame(whole.model(), split.model(), "2 micro-batches of the seed network");
+        splitsBitForBit(TrainingConfig.seedNetwork(1, 32, 32 * 2), "2 micro-batches of the seed network");
     }
 
     @Test
     void theBaselineModesIm2colProductsSplitBitForBit() {
-        byte[] dealer = AesCtrPrg.freshSeed();
-        byte[] input = AesCtrPrg.freshSeed();
-        TrainingConfig baseline = TrainingConfig.seedNetwork(1, 32, 32 * 2).withNetwork(NET).withSgd(new Sgd(0.02, 0.9, 0))
-                .withSchedule(LearningRateSchedule.CONSTANT).withMode(Mode.BASELINE);
-        LocalTraining.Result whole = LocalTraining.run(baseline, TestData.train(), s -> { }, dealer, input);
-        LocalTraining.Result split = LocalTraining.run(baseline.withMicroBatches(2), TestData.train(), s -> { }, dealer, input);
-        assertSame(whole.model(), split.model(), "2 micro-batches in the baseline mode (columns (C k k, N H W))");
+        splitsBitForBit(steps(2).withMode(Mode.BASELINE),
+                "2 micro-batches in the baseline mode (columns (C k k, N H W))");
     }
 
     @Test
     void withTheRangeCheckTheModelAndTheVerdictsAreTheWholeBatchs() {
+        LocalTraining.Result[] runs = splitsBitForBit(steps(3).withRangeCheck(true),
+                "2 micro-batches with the range check");
+        assertEquals(runs[0].outOfRange(), runs[1].outOfRange(), "the steps P0 was told left the range");
+    }
+
+    /** Trains {@code c} whole and in 2 micro-batches with the same seeds; asserts the same model; returns both runs. */
+    private static LocalTraining.Result[] splitsBitForBit(TrainingConfig c, String what) {
         byte[] dealer = AesCtrPrg.freshSeed();
         byte[] input = AesCtrPrg.freshSeed();
-        TrainingConfig checked = exact(1).withRangeCheck(true);
-        LocalTraining.Result whole = LocalTraining.run(checked, TestData.train(), s -> { }, dealer, input);
-        LocalTraining.Result split = LocalTraining.run(checked.withMicroBatches(2), TestData.train(), s -> { }, dealer,
-                input);
-        assertSame(whole.model(), split.model(), "2 micro-batches with the range check");
-        assertEquals(whole.outOfRange(), split.outOfRange(), "the steps P0 was told left the range");
+        LocalTraining.Result whole = LocalTraining.run(c, TestData.train(), s -> { }, dealer, input);
+        LocalTraining.Result split = LocalTraining.run(c.withMicroBatches(2), TestData.train(), s -> { }, dealer, input);
+        assertSame(whole.model(), split.model(), what);
+        return new LocalTraining.Result[]{whole, split};
     }
 
     private static void assertSame(List<double[]> expected, List<double[]> actual, String what) {
