@@ -61,7 +61,7 @@ final class TrainingOptions {
     @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "M", description = "split each batch into M "
             + "micro-batches whose rounds interleave: one round trip carries each one's message, and a party computes one "
             + "while another's messages travel; the step is the whole batch's to the bit (for a WAN; M must divide the "
-            + "batch; not with --check-range; docs/wan.md)")
+            + "batch; docs/wan.md)")
     int microBatches;
     @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
     boolean showLoss;

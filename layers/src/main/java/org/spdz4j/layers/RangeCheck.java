@@ -23,9 +23,10 @@ import org.spdz4j.triples.Plan;
  * Nothing else is revealed, to anyone.
  *
  * <p>How: the layers hand over each checked tensor {@code x} opened as they opened it; at the
- * end of the step (of the whole batch, after its micro-batches) all of them, of all layers, are stacked twice (a derived mask:
- * nothing more is opened), the first copy shifted by {@code -T} and the second by {@code +T} (a
- * public shift of an opening is free), and one comparison gives {@code [x - T >= 0]} (above)
+ * end of the step (of the whole batch, after its micro-batches) all of them, of all layers, are
+ * stacked twice (a derived mask: nothing more is opened), the first copy shifted by {@code -T}
+ * and the second by {@code +T} (a public shift of an opening is free), and one comparison gives
+ * {@code [x - T >= 0]} (above)
  * and {@code [x + T >= 0]} (not below) for every element at once, at {@link #width} bits: wide
  * enough to see any value below {@code 2^(width-1)} in magnitude, i.e. 2^16 times the limit. So
  * that memory does not grow with the batch, the stacked elements are compared in slices of
