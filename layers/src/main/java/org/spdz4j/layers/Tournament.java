@@ -78,7 +78,7 @@ final class Tournament {
      * this returns null.
      */
     Mask declareRoute(Plan.Builder plan, Mask openedValue, boolean openResult) {
-        Shape one = Shape.of(outputs);
+        Shape one = Shape.of(1, outputs); // the top level's single pair: its winners' mask is this one
         Mask at = openedValue != null && openedValue.shape().equals(one) ? openedValue : plan.mask(one);
         valueMask = at;
         for (int l = levels.size() - 1; l >= 0; l--) {
@@ -166,7 +166,7 @@ final class Tournament {
      * all there is: the result is not opened).
      */
     Routed route(ComputeParty party, Ring128Tensor value) {
-        MaskedTensor at = party.mask(value.reshape(Shape.of(outputs)), valueMask);
+        MaskedTensor at = party.mask(value.reshape(valueMask.shape()), valueMask);
         for (int i = 0; i < routes.size(); i++) {
             Mask w = winnerMasks.get(i);
             MaskedTensor winners = w.equals(at.mask()) ? at : party.derive(w, List.of(at));
