@@ -178,10 +178,11 @@ public final class SecureModel {
         }
         List<Param> params = whole.stack.params();
         if (lanes.get(0) != whole) { // a summed product's part is whole in one micro-batch and zero in the others
+            List<List<Param>> theirs = lanes.stream().map(l -> l.stack.params()).toList();
             for (int j = 0; j < params.size(); j++) {
-                Ring128Tensor sum = lanes.get(0).stack.params().get(j).gradient;
-                for (int k = 1; k < lanes.size(); k++) {
-                    sum = sum.add(lanes.get(k).stack.params().get(j).gradient);
+                Ring128Tensor sum = theirs.get(0).get(j).gradient;
+                for (int k = 1; k < theirs.size(); k++) {
+                    sum = sum.add(theirs.get(k).get(j).gradient);
                 }
                 params.get(j).gradient = sum;
             }

@@ -93,8 +93,7 @@ final class Lanes {
 
     /** Whether the calling thread is lane 0 (the lane whose rounds stand for every lane's). */
     boolean firstLane() {
-        Integer me = lane.get();
-        return me == null || me == 0;
+        return index() == 0;
     }
 
     /** The calling lane's index (0 on a thread that is not a lane's). */

@@ -89,15 +89,15 @@ public final class MicroBatch {
                 throw new IllegalArgumentException("part " + k + " is not micro-batch " + k + "'s rows of mask entry "
                         + whole.id());
             }
-            int[] runs = mb.runs(mask);
-            int run = runs[runs.length - 1];
+            Runs runs = mb.runs(mask);
+            int run = runs.length();
             Ring128Tensor[] tensors = {parts.get(k).share(), parts.get(k).maskShare(), parts.get(k).opened()};
             for (int t = 0; t < 3; t++) {
                 long[] hi = tensors[t].hiWords();
                 long[] lo = tensors[t].loWords();
-                for (int r = 0; r < runs.length - 1; r++) {
-                    System.arraycopy(hi, r * run, words[2 * t], runs[r], run);
-                    System.arraycopy(lo, r * run, words[2 * t + 1], runs[r], run);
+                for (int r = 0; r < runs.starts().length; r++) {
+                    System.arraycopy(hi, r * run, words[2 * t], runs.starts()[r], run);
+                    System.arraycopy(lo, r * run, words[2 * t + 1], runs.starts()[r], run);
                 }
             }
         }
@@ -171,8 +171,8 @@ public final class MicroBatch {
         return found;
     }
 
-    /** Where this micro-batch's runs of a ROWS entry start in the whole entry's elements, and (last) how long each is. */
-    private int[] runs(PlanEntry entry) {
+    /** This micro-batch's runs of a ROWS entry's elements in the whole entry's. */
+    private Runs runs(PlanEntry entry) {
         Shape whole = whole(entry).shape();
         int a = axis[entry.id()];
         int outer = 1;
@@ -181,12 +181,15 @@ public final class MicroBatch {
         }
         int block = whole.size() / outer;
         int run = block / count;
-        int[] starts = new int[outer + 1];
+        int[] starts = new int[outer];
         for (int o = 0; o < outer; o++) {
             starts[o] = o * block + index * run;
         }
-        starts[outer] = run;
-        return starts;
+        return new Runs(starts, run);
+    }
+
+    /** Where a micro-batch's runs of a whole entry's elements start, and how long each is. */
+    private record Runs(int[] starts, int length) {
     }
 
     private IllegalArgumentException mismatch(PlanEntry w, PlanEntry m, String what) {
@@ -221,9 +224,9 @@ public final class MicroBatch {
             throw new IllegalStateException("product entry " + entry.id() + " is summed over the micro-batches; it has no "
                     + "share of its own");
         }
-        int[] runs = runs(entry);
-        int run = runs[runs.length - 1];
-        int[] starts = java.util.Arrays.copyOf(runs, runs.length - 1);
+        Runs runs = runs(entry);
+        int run = runs.length();
+        int[] starts = runs.starts();
         if (entry instanceof PlanEntry.Sign sign) {
             return SecureComparison.elements(wholeShare, whole(entry).shape().size(), sign.bits(), starts, run);
         }
