@@ -36,8 +36,9 @@ final class TrainingOptions {
     @Option(names = "--mode", defaultValue = "OPTIMIZED", description = "OPTIMIZED (one opening per operand, reused) "
             + "or BASELINE (a fresh Beaver product per use: the reference for the communication table)")
     Mode mode;
-    @Option(names = "--backend", defaultValue = "auto", description = "ring kernels: java, native (the C library), cuda (GPU) "
-            + "or auto (the fastest of those that load, measured at start)")
+    @Option(names = "--backend", defaultValue = "${env:SPDZ_BACKEND:-auto}", description = "ring kernels: java, native (the C "
+            + "library), cuda (GPU) or auto (the fastest of those that load, measured at start); the environment variable "
+            + "SPDZ_BACKEND, where set, gives the default")
     String backend;
     @Option(names = "--threads", defaultValue = "0", description = "threads of this process's ring kernels (0 = every core; "
             + "'spdz demo' gives each of its processes half of them)")

@@ -137,14 +137,14 @@ class ProcessesTest {
         try {
             code = new CommandLine(new CompareBackendsCommand()).execute("--data", TestData.dir().toString(),
                     "--network", "small", "--batch", "32", "--steps", "3", "--reference", "java", "--backend", "java",
-                    "--processes", "--rounds", "2", "--timeout", "120");
+                    "--processes", "--rounds", "1", "--timeout", "120");
         } finally {
             System.setOut(before);
         }
         String text = out.toString(java.nio.charset.StandardCharsets.UTF_8);
         assertEquals(0, code, text);
-        assertTrue(text.contains("round 1: java") && text.contains("round 2: java"), text);
-        assertTrue(text.contains("over 2 round(s); revealed models identical: yes"), text);
+        assertTrue(text.contains("round 1: java") && !text.contains("round 2"), text);
+        assertTrue(text.contains("over 1 round(s); revealed models identical: yes"), text);
 
         java.io.ByteArrayOutputStream err = new java.io.ByteArrayOutputStream();
         CommandLine failing = new CommandLine(new CompareBackendsCommand());
