@@ -62,8 +62,8 @@ final class TrainingOptions {
     @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "M", description = "split each batch into M "
             + "micro-batches whose rounds interleave: one round trip carries each one's message, and a party computes one "
             + "while another's messages travel; the step is the whole batch's to the bit (for a WAN; M must divide the "
-            + "batch; docs/wan.md)")
-    int microBatches;
+            + "batch; 'auto': P0 measures the round trip to P1 at the start and chooses; docs/wan.md)")
+    String microBatches;
     @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
     boolean showLoss;
 
@@ -97,7 +97,24 @@ final class TrainingOptions {
         return TrainingConfig.seedNetwork(recipe.epochs, recipe.batch, trainImages).withNetwork(net).withMode(mode)
                 .withSgd(recipe.sgd(weightDecay)).withSchedule(recipe.schedule()).withSeed(recipe.seed)
                 .withInit(recipe.weightInit(net, ownsModel)).withRangeCheck(checkRange).withKeepShared(keepShared != null)
-                .withMicroBatches(microBatches);
+                .withMicroBatches(microBatches());
+    }
+
+    /** {@code --micro-batches} as {@link TrainingConfig#microBatches()}: a count, or 'auto'. */
+    private int microBatches() {
+        if (microBatches.equals("auto")) {
+            return TrainingConfig.AUTO_MICRO_BATCHES;
+        }
+        int m;
+        try {
+            m = Integer.parseInt(microBatches);
+        } catch (NumberFormatException e) {
+            m = 0;
+        }
+        if (m < 1) { // 0 is not 'auto'
+            throw new IllegalArgumentException("--micro-batches takes a number from 1 or 'auto', not '" + microBatches + "'");
+        }
+        return m;
     }
 
     /**
@@ -153,7 +170,7 @@ final class TrainingOptions {
         List<String> args = new ArrayList<>(recipe.asArguments());
         args.addAll(List.of("--train-images", "" + trainImages, "--weight-decay", "" + weightDecay, "--mode", mode.name(),
                 "--backend", backend, "--activation", activation, "--pool", pool, "--pixel-scaling", pixelScaling,
-                "--threads", "" + threads, "--micro-batches", "" + microBatches));
+                "--threads", "" + threads, "--micro-batches", microBatches));
         if (showLoss) {
             args.add("--show-loss");
         }
@@ -187,7 +204,7 @@ final class TrainingOptions {
         a.put("pixel scaling (--pixel-scaling)", pixelScaling); // the rule; with 'data' the values stay with P0
         a.put("revealed loss (--show-loss)", "" + showLoss);
         a.put("range check (--check-range)", "" + checkRange);
-        a.put("micro-batches (--micro-batches)", "" + microBatches);
+        a.put("micro-batches (--micro-batches)", microBatches);
         a.put("the model at the end (--keep-shared)", keepShared != null ? "kept on shares" : "revealed to P0");
         a.put("fixed-point format", "Z_2^128 f=" + c.fixedPoint().fractionalBits());
         return a;

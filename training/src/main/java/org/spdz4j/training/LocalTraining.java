@@ -86,7 +86,7 @@ public final class LocalTraining {
     public static Result run(TrainingConfig c, Dataset train, IntConsumer afterStep, byte[] dealerSeed, byte[] inputSeed,
                       int[][] batches, int firstStep, TrainingParty.Checkpointing ck) {
         FixedPoint fp = c.fixedPoint();
-        Plan plan = TrainingParty.model(c, Role.P0).plan();
+        Plan plan = TrainingParty.plan(c);
         LocalComputation.Result<TrainingParty.Outcome> r = LocalComputation.run(plan, firstStep, batches.length,
                 dealerSeed, inputSeed, fp, (party, randomness) -> TrainingParty.run(party, randomness, c, train, batches,
                         firstStep, ck, true, (s, loss) -> {

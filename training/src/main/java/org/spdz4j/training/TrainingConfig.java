@@ -26,7 +26,7 @@ import org.spdz4j.layers.WeightInit;
  * @param keepShared   at the end, keep the model on shares ({@link org.spdz4j.layers.SharedModel}) instead of
  *                     revealing it to P0 ({@code --keep-shared})
  * @param microBatches split each step's batch into this many micro-batches whose rounds interleave
- *                     ({@code --micro-batches}; 1: none; see {@link org.spdz4j.layers.SecureModel#create(
+ *                     ({@code --micro-batches}; 1: none; {@link #AUTO_MICRO_BATCHES}: chosen at the start; see {@link org.spdz4j.layers.SecureModel#create(
  *                     org.spdz4j.layers.Network, org.spdz4j.core.ring.Shape, org.spdz4j.layers.SecureSetup,
  *                     org.spdz4j.layers.Sgd, int)})
  */
@@ -34,13 +34,19 @@ public record TrainingConfig(Network network, Mode mode, int epochs, int batchSi
                              LearningRateSchedule schedule, WeightInit init, long seed, FixedPoint fixedPoint,
                              boolean rangeCheck, boolean keepShared, int microBatches) {
 
-    /** Checks the micro-batches: at least one, dividing the batch. */
+    /** Checks the micro-batches: at least one, dividing the batch, or {@link #AUTO_MICRO_BATCHES}. */
     public TrainingConfig {
-        if (microBatches < 1 || batchSize % microBatches != 0) {
+        if (microBatches != AUTO_MICRO_BATCHES && (microBatches < 1 || batchSize % microBatches != 0)) {
             throw new IllegalArgumentException("--micro-batches must be at least 1 and divide the batch of " + batchSize
                     + ", got " + microBatches);
         }
     }
+
+    /**
+     * {@link #microBatches()} for {@code --micro-batches auto}: the compute parties choose the
+     * split before the first step from the round trip P0 measures to P1 (docs/wan.md).
+     */
+    public static final int AUTO_MICRO_BATCHES = 0;
 
     /** The seed network with the [-2, 2] quadratic ReLU, N(0, 0.05^2) init, lr 0.05 (constant), momentum 0.9. */
     public static TrainingConfig seedNetwork(int epochs, int batchSize, int trainImages) {

@@ -20,6 +20,7 @@ import org.spdz4j.layers.SecureModel;
 import org.spdz4j.layers.SecureSetup;
 import org.spdz4j.layers.SharedModel;
 import org.spdz4j.triples.PartyRandomness;
+import org.spdz4j.triples.Plan;
 
 /**
  * One compute party's training loop, the same in one JVM and in separate processes: P0 shares
@@ -49,8 +50,17 @@ public final class TrainingParty {
                 outOfRange.isEmpty() ? "" : " (first: step " + outOfRange.get(0) + ")");
     }
 
+    /** The model of a run whose split into micro-batches is settled (not {@link TrainingConfig#AUTO_MICRO_BATCHES}). */
     static SecureModel model(TrainingConfig c, Role role) {
+        if (c.microBatches() == TrainingConfig.AUTO_MICRO_BATCHES) {
+            throw new IllegalStateException("--micro-batches auto is chosen when the parties have connected, not before");
+        }
         return SecureModel.create(c.network(), batchShape(c), setup(c, role), c.sgd(), c.microBatches());
+    }
+
+    /** The plan of the run: the same for every split into micro-batches (the whole batch's), so the dealer needs none. */
+    static Plan plan(TrainingConfig c) {
+        return model(c.withMicroBatches(1), Role.P0).plan();
     }
 
     static SecureSetup setup(TrainingConfig c, Role role) {
@@ -93,6 +103,9 @@ public final class TrainingParty {
     public static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Dataset data, int[][] batches,
                        int firstStep, Checkpointing ck, boolean keepLogits, StepListener afterStep) throws IOException {
         Role me = party.role();
+        if (c.microBatches() == TrainingConfig.AUTO_MICRO_BATCHES) {
+            c = c.withMicroBatches(MicroBatchChoice.agree(party.transport(), c.batchSize()));
+        }
         SecureModel model = model(c, me);
         byte[] planHash = model.plan().hash();
         if (firstStep > 0) {

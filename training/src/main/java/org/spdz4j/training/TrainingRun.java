@@ -55,7 +55,7 @@ public final class TrainingRun {
                                     byte[] inputSeed, Map<String, String> agreements, TrainingParty.Checkpointing ck,
                                     IntConsumer started, TrainingParty.StepListener afterStep) throws IOException {
         int[][] batches = LocalTraining.batches(c, train.size());
-        Plan plan = TrainingParty.model(c, role).plan();
+        Plan plan = TrainingParty.plan(c);
         int first = Handshake.commonStep(t, held); // both fresh, or both resuming from a step both hold
         Handshake.Party joined = Handshake.computeParty(t, plan, c.fixedPoint(), first, batches.length, inputSeed, agreements);
         long peerWaitBefore = t.traffic().waitNanos(role.peer());
@@ -73,7 +73,7 @@ public final class TrainingRun {
      * announcement from a peer before allocating it (the dealer receives no tensor at all).
      */
     public static long largestMessageValues(TrainingConfig c) {
-        return TrainingParty.model(c, Role.P0).plan().largestMessageValues();
+        return TrainingParty.plan(c).largestMessageValues();
     }
 
     /**
@@ -106,7 +106,7 @@ public final class TrainingRun {
      */
     public static DealerResult dealer(Transport t, TrainingConfig c, int steps, byte[] seed, Duration finish,
                                       IntConsumer produced) {
-        Plan plan = TrainingParty.model(c, Role.P0).plan();
+        Plan plan = TrainingParty.plan(c);
         Dealer dealer = new Dealer(plan, t, seed);
         int first = dealer.setup(steps); // where both parties start: 0, or their common checkpoint
         for (int s = first; s < steps; s++) {

@@ -1,0 +1,140 @@
+package org.spdz4j.training;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.transport.InMemoryNetwork;
+import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.Tag;
+import org.spdz4j.core.transport.TrafficCounter;
+import org.spdz4j.core.transport.Transport;
+import org.spdz4j.data.TestData;
+
+/** {@code --micro-batches auto}: the split chosen from the round trip P0 measures, the same at both parties. */
+class MicroBatchChoiceTest {
+    @Test
+    void theRuleKeepsTheBatchWholeOnALanAndSplitsItIntoMicroBatchesOfAtLeast32RowsAcrossAWan() {
+        assertEquals(1, MicroBatchChoice.forRoundTrip(0.3, 128), "loopback");
+        assertEquals(1, MicroBatchChoice.forRoundTrip(19.9, 128), "below the threshold");
+        assertEquals(4, MicroBatchChoice.forRoundTrip(20, 128));
+        assertEquals(4, MicroBatchChoice.forRoundTrip(100, 256), "at most four");
+        assertEquals(2, MicroBatchChoice.forRoundTrip(50, 64));
+        assertEquals(2, MicroBatchChoice.forRoundTrip(50, 96), "96 / 4 = 24 rows is too few; 96 / 2 = 48 is not");
+        assertEquals(2, MicroBatchChoice.forRoundTrip(50, 100), "100 / 4 = 25 rows; 100 / 2 = 50");
+        assertEquals(1, MicroBatchChoice.forRoundTrip(50, 32), "16 rows would be too few");
+        assertEquals(2, MicroBatchChoice.forRoundTrip(50, 66), "4 does not divide 66; 66 / 2 = 33 rows");
+        assertEquals(1, MicroBatchChoice.forRoundTrip(50, 62), "62 / 2 = 31 rows");
+    }
+
+    @Test
+    void bothPartiesTakeP0sChoiceFromTheRoundTripOfTheLinkBetweenThem() throws Exception {
+        assertEquals(new Agreed(1, 1), agree(new InMemoryNetwork(), 0, 128), "no delay: the batch stays whole");
+        Agreed across = agree(new InMemoryNetwork(), 12, 128); // each message takes 12 ms: a round trip of 24 ms or more
+        assertEquals(new Agreed(4, 4), across);
+        assertEquals(new Agreed(1, 1), agree(new InMemoryNetwork(), 12, 32), "a batch of 32 stays whole");
+    }
+
+    @Test
+    void aChoiceThatDoesNotDivideP1sBatchIsRefusedThere() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        Transport p0 = net.transport(Role.P0);
+        CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(() -> MicroBatchChoice.agree(net.transport(Role.P1), 30));
+        for (int i = 0; i < MicroBatchChoice.PINGS; i++) {
+            Tag ping = new Tag(Tag.Kind.HANDSHAKE, 3, i);
+            p0.sendBytes(Role.P1, ping, new byte[1]);
+            p0.receiveBytes(Role.P1, ping);
+        }
+        p0.sendBytes(Role.P1, new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS), new byte[]{0, 0, 0, 4});
+        Exception e = assertThrows(Exception.class, p1::join);
+        assertTrue(e.getCause() instanceof ProtocolException && e.getCause().getMessage().contains(
+                "P0 chose 4 micro-batches, which does not divide the batch of 30"), e.toString());
+    }
+
+    @Test
+    void anAutoRunInOneJvmChoosesTheWholeBatchAndTrainsAsIt() {
+        TrainingConfig whole = TrainingConfig.seedNetwork(1, 8, 8);
+        byte[] dealer = AesCtrPrg.freshSeed();
+        byte[] input = AesCtrPrg.freshSeed();
+        LocalTraining.Result a = LocalTraining.run(whole, TestData.train(), s -> { }, dealer, input);
+        LocalTraining.Result b = LocalTraining.run(whole.withMicroBatches(TrainingConfig.AUTO_MICRO_BATCHES), TestData.train(),
+                s -> { }, dealer, input);
+        for (int i = 0; i < a.model().size(); i++) {
+            assertArrayEquals(a.model().get(i), b.model().get(i), "parameter " + i);
+        }
+        assertEquals(a.p0Traffic().rounds(), b.p0Traffic().rounds(), "the pings are setup, not a step's rounds");
+    }
+
+    private record Agreed(int p0, int p1) {
+    }
+
+    /** Both parties' choice over {@code net}, each message delayed {@code delayMs} on its way. */
+    private static Agreed agree(InMemoryNetwork net, int delayMs, int batch) throws Exception {
+        CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(
+                () -> MicroBatchChoice.agree(delayed(net.transport(Role.P1), delayMs), batch));
+        int p0 = MicroBatchChoice.agree(delayed(net.transport(Role.P0), delayMs), batch);
+        return new Agreed(p0, p1.get());
+    }
+
+    /** {@code t} whose byte messages each leave {@code ms} milliseconds late. */
+    private static Transport delayed(Transport t, int ms) {
+        return new Transport() {
+            @Override
+            public Role self() {
+                return t.self();
+            }
+
+            @Override
+            public void send(Role to, Tag tag, Ring128Tensor tensor) {
+                t.send(to, tag, tensor);
+            }
+
+            @Override
+            public Ring128Tensor receive(Role from, Tag expected) {
+                return t.receive(from, expected);
+            }
+
+            @Override
+            public Ring128Tensor receive(Role from, Tag expected, Duration limit) {
+                return t.receive(from, expected, limit);
+            }
+
+            @Override
+            public void sendBytes(Role to, Tag tag, byte[] payload) {
+                try {
+                    Thread.sleep(ms);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                t.sendBytes(to, tag, payload);
+            }
+
+            @Override
+            public byte[] receiveBytes(Role from, Tag expected) {
+                return t.receiveBytes(from, expected);
+            }
+
+            @Override
+            public byte[] receiveBytes(Role from, Tag expected, Duration limit) {
+                return t.receiveBytes(from, expected, limit);
+            }
+
+            @Override
+            public TrafficCounter traffic() {
+                return t.traffic();
+            }
+
+            @Override
+            public void close() {
+                t.close();
+            }
+        };
+    }
+}
