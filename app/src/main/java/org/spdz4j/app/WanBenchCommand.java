@@ -43,6 +43,8 @@ final class WanBenchCommand implements Callable<Integer> {
             + "waiting for P1 ([0-9.]+), waiting for the dealer ([0-9.]+)");
     private static final int WARM_UP = 2;
     private static final Pattern TOTAL = Pattern.compile("(?m)^total\\s+(\\d+)\\s+(\\d+)\\s*$");
+    private static final Pattern CHOSEN = Pattern.compile("--micro-batches auto: least round trip to P1 ([0-9.]+) ms "
+            + "of \\d+: (\\d+) micro-batch");
 
     @Override
     public Integer call() throws Exception {
@@ -59,17 +61,19 @@ final class WanBenchCommand implements Callable<Integer> {
         System.out.printf("MPC training across an emulated WAN: %s, batch %d, %d steps a row, three processes over TLS "
                 + "through a delaying proxy on each link (%d cores)%n", training.recipe.network, training.recipe.batch, steps,
                 Runtime.getRuntime().availableProcessors());
-        System.out.println("| round trip, ms | bandwidth, Mbit/s | s per step | x the first row | s per step, all steps | compute "
-                + "| waiting for P1 | waiting for the dealer | values P0 sends per step | rounds per step |");
-        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        System.out.println("| round trip, ms | bandwidth, Mbit/s | micro-batches | s per step | x the first row | s per step, "
+                + "all steps | compute | waiting for P1 | waiting for the dealer | values P0 sends per step | rounds per step |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         double first = Double.NaN;
         try {
             for (int mbit : bandwidths) {
                 for (int rtt : rtts) {
-                    double[] r = measure(run, base, rtt, mbit);
-                    first = Double.isNaN(first) ? r[6] : first;
-                    System.out.printf(Locale.ROOT, "| %d | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %.0f |%n", rtt,
-                            mbit == 0 ? "loopback" : "" + mbit, r[6], r[6] / first, r[0], r[1], r[2], r[3], r[4], r[5]);
+                    Row r = measure(run, base, rtt, mbit);
+                    double[] f = r.figures();
+                    first = Double.isNaN(first) ? f[6] : first;
+                    System.out.printf(Locale.ROOT, "| %d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %.0f |%n",
+                            rtt, mbit == 0 ? "loopback" : "" + mbit, r.microBatches(), f[6], f[6] / first, f[0], f[1], f[2],
+                            f[3], f[4], f[5]);
                 }
             }
         } finally {
@@ -81,8 +85,15 @@ final class WanBenchCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** One row: the three processes through proxies of {@code rtt} ms and {@code mbit} Mbit/s; P0's figures. */
-    private double[] measure(Path run, Path base, int rtt, int mbit) throws Exception {
+    /**
+     * P0's figures of a row (its step, compute and waits, values and rounds, the steady step) and
+     * its micro-batches: as given, or with 'auto' what P0 chose and the round trip it measured.
+     */
+    private record Row(double[] figures, String microBatches) {
+    }
+
+    /** One row: the three processes through proxies of {@code rtt} ms and {@code mbit} Mbit/s. */
+    private Row measure(Path run, Path base, int rtt, int mbit) throws Exception {
         String row = rtt + "ms-" + mbit + "mbit";
         try (WanLinks links = WanLinks.start(run, row + "-", base, WanLinks.eachItself(List.of(Role.P0, Role.P1, Role.DEALER)),
                 rtt, mbit)) {
@@ -113,9 +124,12 @@ final class WanBenchCommand implements Callable<Integer> {
                 if (!m.find() || !t.find()) {
                     throw new IllegalStateException("P0 did not report its step: " + out);
                 }
-                return new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
+                Matcher chosen = CHOSEN.matcher(out);
+                String microBatches = chosen.find() ? chosen.group(2) + " (auto: " + chosen.group(1) + " ms)"
+                        : training.microBatches;
+                return new Row(new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
                         Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)), Double.parseDouble(t.group(1)),
-                        Double.parseDouble(t.group(2)), steadySeconds(p0Csv)};
+                        Double.parseDouble(t.group(2)), steadySeconds(p0Csv)}, microBatches);
             } finally {
                 started.forEach(Process::destroyForcibly);
             }
