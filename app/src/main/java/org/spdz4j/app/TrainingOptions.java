@@ -59,10 +59,10 @@ final class TrainingOptions {
             + "party writes its share to DIR/<ROLE>.share (owner-only) and nothing is revealed; 'spdz serve' answers "
             + "clients from the shares (docs/prediction.md)")
     java.nio.file.Path keepShared;
-    @Option(names = "--micro-batches", defaultValue = "1", paramLabel = "M", description = "split each batch into M "
+    @Option(names = "--micro-batches", defaultValue = "auto", paramLabel = "M", description = "split each batch into M "
             + "micro-batches whose rounds interleave: one round trip carries each one's message, and a party computes one "
             + "while another's messages travel; the step is the whole batch's to the bit (for a WAN; M must divide the "
-            + "batch; 'auto': P0 measures the round trip to P1 at the start and chooses; docs/wan.md)")
+            + "batch; 'auto': P0 measures the round trip to P1 at the start and chooses, 1 below 20 ms; docs/wan.md)")
     String microBatches;
     @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
     boolean showLoss;

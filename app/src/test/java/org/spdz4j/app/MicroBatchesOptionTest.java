@@ -24,7 +24,7 @@ class MicroBatchesOptionTest {
         int at = o.asArguments().indexOf("--micro-batches");
         assertEquals("auto", o.asArguments().get(at + 1), "the demo's processes get 'auto' too");
         assertEquals(4, parsed("--micro-batches", "4", "--batch", "128").config().microBatches());
-        assertEquals(1, parsed().config().microBatches(), "the default: the batch whole");
+        assertEquals(TrainingConfig.AUTO_MICRO_BATCHES, parsed().config().microBatches(), "the default: auto");
     }
 
     @Test
