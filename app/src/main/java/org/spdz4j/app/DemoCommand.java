@@ -47,6 +47,8 @@ final class DemoCommand implements Callable<Integer> {
     int checkpointEvery;
     @Option(names = "--resume", description = "continue from the checkpoints in <dir>/checkpoints (needs --dir)")
     boolean resume;
+    @Mixin
+    WanOption wan;
 
     @Override
     public Integer call() throws Exception {
@@ -108,6 +110,11 @@ final class DemoCommand implements Callable<Integer> {
         launches.put(Role.DEALER, new Launcher.Launch(dealerArgs, "dealer.log", false));
         launches.put(Role.P1, new Launcher.Launch(p1Args, "P1.log", false));
         launches.put(Role.P0, new Launcher.Launch(p0Args, null, true));
-        return Launcher.supervise(run, launches, List.copyOf(launches.keySet()), dir == null);
+        try (WanLinks links = wan.start(run, config, WanLinks.eachItself(launches.keySet()))) {
+            if (links != null) {
+                output.say("links: " + wan.describe());
+            }
+            return Launcher.supervise(run, WanLinks.route(links, launches), List.copyOf(launches.keySet()), dir == null);
+        }
     }
 }

@@ -71,7 +71,7 @@ final class FedDemoCommand implements Callable<Integer> {
         hosted.put(Role.P0, List.of(Role.P0, FederatedTraining.COORDINATOR)); // server 0 also coordinates
         try (WanLinks links = wan.start(run, config, hosted)) {
             report.output.say("links: " + wan.describe());
-            return Launcher.supervise(run, links == null ? launches : links.route(launches), roles, dir == null);
+            return Launcher.supervise(run, WanLinks.route(links, launches), roles, dir == null);
         }
     }
 

@@ -81,7 +81,7 @@ final class SplitDemoCommand implements Callable<Integer> {
         try (WanLinks links = wan.start(run, config, WanLinks.eachItself(launches.keySet()))) {
             output.say("links: " + wan.describe());
             long start = System.nanoTime();
-            return Launcher.supervise(run, links == null ? launches : links.route(launches), roles, dir == null,
+            return Launcher.supervise(run, WanLinks.route(links, launches), roles, dir == null,
                     () -> report(run, roles, start));
         }
     }

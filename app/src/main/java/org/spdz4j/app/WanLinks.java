@@ -91,6 +91,11 @@ final class WanLinks implements AutoCloseable {
         return p;
     }
 
+    /** {@code launches} routed through {@code links}, or as they are where there are none (no {@code --wan}). */
+    static Map<Role, Launcher.Launch> route(WanLinks links, Map<Role, Launcher.Launch> launches) {
+        return links == null ? launches : links.route(launches);
+    }
+
     /** {@code launches} with each process's {@code --config} its own view. */
     Map<Role, Launcher.Launch> route(Map<Role, Launcher.Launch> launches) {
         Map<Role, Launcher.Launch> out = new LinkedHashMap<>();

@@ -78,12 +78,12 @@ class ProcessesTest {
     }
 
     private static TrainingOptions options(int trainImages) {
-        return options(trainImages, List.of());
+        return options(32, trainImages, List.of());
     }
 
-    private static TrainingOptions options(int trainImages, List<String> extra) {
+    private static TrainingOptions options(int batch, int trainImages, List<String> extra) {
         TrainingOptions o = new TrainingOptions();
-        List<String> args = new java.util.ArrayList<>(List.of("--network", "small", "--batch", "32", "--train-images",
+        List<String> args = new java.util.ArrayList<>(List.of("--network", "small", "--batch", "" + batch, "--train-images",
                 "" + trainImages));
         args.addAll(extra);
         new CommandLine(o).parseArgs(args.toArray(String[]::new));
@@ -105,11 +105,28 @@ class ProcessesTest {
         revealsTheInMemoryModel(List.of("--micro-batches", "2"), List.of());
     }
 
+    /**
+     * {@code --micro-batches auto} (the default) across an emulated WAN of a 50 ms round trip: P0
+     * measures it and splits each batch of 64 into two micro-batches (P1 says so), and the model
+     * is the unsplit in-memory run's to the bit.
+     */
+    @Test
+    void acrossA50msRoundTripAutoSplitsTheBatchAndRevealsTheUnsplitModel() throws Exception {
+        revealsTheInMemoryModel(64, List.of("--wan", "50"), List.of("--micro-batches", "1"));
+        String p1 = log("run/P1.log");
+        assertTrue(p1.contains("P1: --micro-batches auto: P0 chose 2 micro-batch(es) of 32 rows"), p1);
+    }
+
     /** The processes' run with {@code extra} options reveals the model of the in-memory run with {@code reference} ones. */
     private void revealsTheInMemoryModel(List<String> extra, List<String> reference) throws Exception {
+        revealsTheInMemoryModel(32, extra, reference);
+    }
+
+    /** As {@link #revealsTheInMemoryModel(List, List)} for three batches of {@code batch}. */
+    private void revealsTheInMemoryModel(int batch, List<String> extra, List<String> reference) throws Exception {
         Path model = dir.resolve("model.spdz");
         List<String> args = new java.util.ArrayList<>(List.of("--data", TestData.dir().toString(), "--network", "small",
-                "--batch", "32", "--train-images", "96", "--test-images", "100", "--save-model", model.toString(),
+                "--batch", "" + batch, "--train-images", "" + 3 * batch, "--test-images", "100", "--save-model", model.toString(),
                 "--dir", dir.resolve("run").toString(), "--dealer-seed", DEALER_SEED, "--input-seed", INPUT_SEED,
                 "--no-progress", "--timeout", "60"));
         args.addAll(extra);
@@ -117,7 +134,7 @@ class ProcessesTest {
         assertEquals(0, code);
         ModelFile fromProcesses = ModelFile.read(model);
 
-        TrainingOptions options = options(96, reference);
+        TrainingOptions options = options(batch, 3 * batch, reference);
         TrainingConfig c = options.config();
         LocalTraining.Result inMemory = LocalTraining.run(c, TestData.rawTrain().scaled(options.scaling(TestData.rawTrain())), s -> { },
                 HexFormat.of().parseHex(DEALER_SEED), HexFormat.of().parseHex(INPUT_SEED));

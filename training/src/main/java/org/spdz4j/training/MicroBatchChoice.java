@@ -65,6 +65,7 @@ final class MicroBatchChoice {
             if (m < 1 || batch % m != 0) {
                 throw new ProtocolException("P0 chose " + m + " micro-batches, which does not divide the batch of " + batch);
             }
+            LOG.info("P1: --micro-batches auto: P0 chose {} micro-batch(es) of {} rows", m, batch / m);
             return m;
         }
         long least = Long.MAX_VALUE;

@@ -26,9 +26,9 @@ import org.spdz4j.layers.WeightInit;
  * @param keepShared   at the end, keep the model on shares ({@link org.spdz4j.layers.SharedModel}) instead of
  *                     revealing it to P0 ({@code --keep-shared})
  * @param microBatches split each step's batch into this many micro-batches whose rounds interleave
- *                     ({@code --micro-batches}; 1: none; {@link #AUTO_MICRO_BATCHES}: chosen at the start; see {@link org.spdz4j.layers.SecureModel#create(
- *                     org.spdz4j.layers.Network, org.spdz4j.core.ring.Shape, org.spdz4j.layers.SecureSetup,
- *                     org.spdz4j.layers.Sgd, int)})
+ *                     ({@code --micro-batches}; 1: none; {@link #AUTO_MICRO_BATCHES}: chosen at the start;
+ *                     see {@link org.spdz4j.layers.SecureModel#create(org.spdz4j.layers.Network,
+ *                     org.spdz4j.core.ring.Shape, org.spdz4j.layers.SecureSetup, org.spdz4j.layers.Sgd, int)})
  */
 public record TrainingConfig(Network network, Mode mode, int epochs, int batchSize, int trainImages, Sgd sgd,
                              LearningRateSchedule schedule, WeightInit init, long seed, FixedPoint fixedPoint,
