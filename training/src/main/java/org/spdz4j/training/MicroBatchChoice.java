@@ -61,7 +61,11 @@ final class MicroBatchChoice {
             for (int i = 0; i < PINGS; i++) {
                 t.sendBytes(Role.P0, ping(i), t.receiveBytes(Role.P0, ping(i)));
             }
-            int m = ByteBuffer.wrap(t.receiveBytes(Role.P0, choice())).getInt();
+            byte[] word = t.receiveBytes(Role.P0, choice());
+            if (word.length != 4) {
+                throw new ProtocolException("P0's choice of micro-batches is " + word.length + " bytes, not 4");
+            }
+            int m = ByteBuffer.wrap(word).getInt();
             if (m < 1 || batch % m != 0) {
                 throw new ProtocolException("P0 chose " + m + " micro-batches, which does not divide the batch of " + batch);
             }

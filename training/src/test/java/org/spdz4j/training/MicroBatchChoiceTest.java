@@ -44,18 +44,29 @@ class MicroBatchChoiceTest {
 
     @Test
     void aChoiceThatDoesNotDivideP1sBatchIsRefusedThere() {
+        assertTrue(refusedAtP1(new byte[]{0, 0, 0, 4}, 30).contains(
+                "P0 chose 4 micro-batches, which does not divide the batch of 30"));
+    }
+
+    @Test
+    void aChoiceOfAnotherLengthIsRefusedAsMalformed() {
+        assertTrue(refusedAtP1(new byte[]{2}, 32).contains("P0's choice of micro-batches is 1 bytes, not 4"));
+    }
+
+    /** P1's refusal, with a batch of {@code batch}, of {@code choice} sent by a P0 that answers the pings. */
+    private static String refusedAtP1(byte[] choice, int batch) {
         InMemoryNetwork net = new InMemoryNetwork();
         Transport p0 = net.transport(Role.P0);
-        CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(() -> MicroBatchChoice.agree(net.transport(Role.P1), 30));
+        CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(() -> MicroBatchChoice.agree(net.transport(Role.P1), batch));
         for (int i = 0; i < MicroBatchChoice.PINGS; i++) {
             Tag ping = new Tag(Tag.Kind.HANDSHAKE, 3, i);
             p0.sendBytes(Role.P1, ping, new byte[1]);
             p0.receiveBytes(Role.P1, ping);
         }
-        p0.sendBytes(Role.P1, new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS), new byte[]{0, 0, 0, 4});
+        p0.sendBytes(Role.P1, new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS), choice);
         Exception e = assertThrows(Exception.class, p1::join);
-        assertTrue(e.getCause() instanceof ProtocolException && e.getCause().getMessage().contains(
-                "P0 chose 4 micro-batches, which does not divide the batch of 30"), e.toString());
+        assertTrue(e.getCause() instanceof ProtocolException, e.toString());
+        return e.getCause().getMessage();
     }
 
     @Test
