@@ -105,16 +105,14 @@ final class TrainingOptions {
         if (microBatches.equals("auto")) {
             return TrainingConfig.AUTO_MICRO_BATCHES;
         }
-        int m;
         try {
-            m = Integer.parseInt(microBatches);
-        } catch (NumberFormatException e) {
-            m = 0;
+            int m = Integer.parseInt(microBatches);
+            if (m >= 1) {
+                return m;
+            }
+        } catch (NumberFormatException notANumber) { // refused below
         }
-        if (m < 1) { // 0 is not 'auto'
-            throw new IllegalArgumentException("--micro-batches takes a number from 1 or 'auto', not '" + microBatches + "'");
-        }
-        return m;
+        throw new IllegalArgumentException("--micro-batches takes a number from 1 or 'auto', not '" + microBatches + "'");
     }
 
     /**
