@@ -99,7 +99,8 @@ final class PartyCommand implements Callable<Integer> {
         return process.run(role, t -> {
             t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, TrainingRun.largestMessageValues(c)));
             TrainingRun.PartyResult r;
-            try (ProgressBar bar = output.showProgress() ? bar(role, steps) : null) {
+            ProgressBar[] bar = {null}; // from the first step on: the lines of the handshake and of the micro-batch choice come first
+            try {
                 long[] start = {0};
                 int[] first = {0};
                 r = TrainingRun.party(t, role, c, train, held, ProcessOptions.seed(inputSeed), training.agreements(), ck, f -> {
@@ -111,20 +112,25 @@ final class PartyCommand implements Callable<Integer> {
                     } else if (resume) {
                         output.say(role + ": resuming at step " + f + " (checkpoints held: " + held + ")");
                     }
-                    if (bar != null) {
-                        bar.stepTo(f);
+                    if (output.showProgress()) {
+                        bar[0] = bar(role, steps);
+                        bar[0].stepTo(f);
                     }
                 }, (step, loss) -> {
                     double s = (System.nanoTime() - start[0]) / 1e9;
                     if (metrics != null) {
                         metrics.row(step + 1, s, loss);
                     }
-                    if (bar != null) {
-                        bar.step();
-                        bar.setExtraMessage(String.format(" %.0f img/s%s", (step + 1 - first[0]) * c.batchSize() / s,
+                    if (bar[0] != null) {
+                        bar[0].step();
+                        bar[0].setExtraMessage(String.format(" %.0f img/s%s", (step + 1 - first[0]) * c.batchSize() / s,
                                 Double.isNaN(loss) ? "" : String.format(" Brier score %.3f", loss)));
                     }
                 });
+            } finally {
+                if (bar[0] != null) {
+                    bar[0].close();
+                }
             }
             double step = r.stepSeconds();
             System.out.printf("%s: %d steps, %.2f s per step: compute %.2f, waiting for %s %.2f, waiting for the dealer %.2f%n",
@@ -173,7 +179,8 @@ final class PartyCommand implements Callable<Integer> {
         }
     }
 
-    private static ProgressBar bar(Role role, int steps) {
+    /** The progress bar of a participant over its steps. */
+    static ProgressBar bar(Role role, int steps) {
         return new ProgressBarBuilder().setTaskName(role.toString()).setInitialMax(steps)
                 .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).build();
     }

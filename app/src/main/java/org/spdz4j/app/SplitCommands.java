@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
-import me.tongfei.progressbar.ProgressBarBuilder;
-import me.tongfei.progressbar.ProgressBarStyle;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.data.Evaluation;
 import org.spdz4j.data.Dataset;
@@ -67,18 +65,28 @@ final class SplitCommands {
         }
     }
 
-    /** A participant's part, told after each step: the metrics' row, and a progress bar over the steps if {@code bar}. */
+    /**
+     * A participant's part, told after each step: the metrics' row, and if {@code bar} a progress
+     * bar over the steps, shown from the first step's end (the connection's lines come before it).
+     */
     static <T> T observed(Role role, boolean bar, Metrics metrics, java.util.function.Function<SplitTraining.Progress, T> part) {
         long start = System.nanoTime();
-        try (ProgressBar shown = bar ? new ProgressBarBuilder().setTaskName(role.toString()).setInitialMax(-1)
-                .setStyle(ProgressBarStyle.ASCII).setUnit(" steps", 1).build() : null) {
+        ProgressBar[] shown = {null};
+        try {
             return part.apply((step, steps, loss) -> {
                 metrics.row(step + 1, (System.nanoTime() - start) / 1e9, loss);
-                if (shown != null) {
-                    shown.maxHint(steps);
-                    shown.stepTo(step + 1);
+                if (bar && shown[0] == null) {
+                    shown[0] = PartyCommand.bar(role, steps);
+                }
+                if (shown[0] != null) {
+                    shown[0].maxHint(steps);
+                    shown[0].stepTo(step + 1);
                 }
             });
+        } finally {
+            if (shown[0] != null) {
+                shown[0].close();
+            }
         }
     }
 

@@ -204,10 +204,16 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         if (root instanceof NotSslRecordException) {
             return "the peer does not speak TLS (is it configured with tls: false?)";
         }
+        if (root instanceof java.nio.channels.ClosedChannelException) {
+            return "the peer closed the connection (it refused this one, or it is a proxy whose target is not listening yet)";
+        }
         if (root instanceof ProtocolException) {
             return root.getMessage();
         }
-        String message = String.valueOf(root.getMessage());
+        if (root.getMessage() == null) {
+            return root.getClass().getSimpleName();
+        }
+        String message = root.getMessage();
         int cut = message.indexOf('\n');
         message = cut >= 0 ? message.substring(0, cut) : message;
         if (message.length() > 400) {
