@@ -53,7 +53,7 @@ final class TrainingOptions {
     String pixelScaling;
     @Option(names = "--check-range", description = "reveal to P0 one bit per step: whether an activation left its "
             + "comparison range or the polynomial's interval (a diverging run); two more comparisons per compared value, "
-            + "compared together at the end of the step (19 more rounds a step at batch 32)")
+            + "compared together at the end of the step (18 more rounds a step at batch 32)")
     boolean checkRange;
     @Option(names = "--keep-shared", paramLabel = "DIR", description = "keep the trained model on shares: each compute "
             + "party writes its share to DIR/<ROLE>.share (owner-only) and nothing is revealed; 'spdz serve' answers "

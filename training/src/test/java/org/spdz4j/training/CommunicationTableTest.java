@@ -84,8 +84,8 @@ class CommunicationTableTest {
         long total = p0StepValues(r);
         long dealer = dealerStepValues(r);
         System.out.printf("max pool + exact ReLU: %,d values from P0, %,d from the dealer per step%n", total, dealer);
-        assertEquals(12_309_344, total);
-        assertEquals(20_046_944, dealer);
+        assertEquals(11_870_304, total);
+        assertEquals(20_391_904, dealer);
         assertEquals(r.plan().correctionValues(), dealer);
     }
 
@@ -101,8 +101,8 @@ class CommunicationTableTest {
                 Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))));
         long total = p0StepValues(r);
         long dealer = dealerStepValues(r);
-        assertEquals(7_450_064, total);
-        assertEquals(12_064_208, dealer);
+        assertEquals(7_186_640, total);
+        assertEquals(12_271_184, dealer);
         // half of it on each of the dealer's links, within the largest entry (the first pool's first comparison)
         long toP1 = dealerStepValues(r, Role.P1);
         assertEquals(r.plan().correctionValues(Role.P1), toP1);
@@ -113,26 +113,31 @@ class CommunicationTableTest {
         long polynomialDealer = TrainingParty.model(seedNetworkAtN(), Role.P0).plan().correctionValues();
         assertEquals(4_116_064, polynomialDealer);
         assertTrue(total <= 3 * 4_187_104 && dealer <= 3 * polynomialDealer);
-        // conv 1, max pool 17, ReLU 8, twice; dense 2; the loss 27 (it took 136 before RowNormaliser)
-        assertEquals(2 * (1 + 17 + 8) + 2 + 27, stepRounds(r));
+        // conv 1, max pool 15, ReLU 7, twice; dense 2; the loss 27 (it took 136 before RowNormaliser). Each
+        // comparison takes 6 rounds (x's opening, 4 tree levels, the bit's opening): 7 with pairs only
+        assertEquals(2 * (1 + 15 + 7) + 2 + 27, stepRounds(r));
     }
 
     /**
      * The narrow network with 33-bit comparisons (a network file's {@code bits: 33}; exact for
-     * values within 4,096 instead of 524,288): the carry tree has 16 leaves instead of 20, one
-     * level fewer, so each comparison takes a round fewer: 75 rounds a step instead of 81, and
-     * fewer values from P0 and the dealer. At batch 32 (rounds do not depend on the batch).
+     * values within 4,096 instead of 524,288): 16 pairs make the carry tree's 16 leaves, as 7
+     * groups of three and 9 pairs do at k = 40, so the rounds (75 a step) and P0's values are the
+     * same; the dealer sends fewer values (fewer bits of A, no products of three). At batch 32
+     * (rounds do not depend on the batch).
      */
     @Test
-    void narrowerComparisonsTakeARoundFewerEach() {
+    void narrowerComparisonsTakeTheSameRoundsAndFewerDealerValues() {
         TrainingConfig at32 = TrainingConfig.seedNetwork(1, 32, 32);
-        TrainingConfig k40 = at32.withNetwork(Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
+        LocalTraining.Result k40 = oneStep(at32.withNetwork(
+                Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))));
         LocalTraining.Result r = oneStep(at32.withNetwork(Network.narrow(new MaxPool2d(2, 33), new Relu(33))));
         // conv 1, max pool 15, ReLU 7, twice; dense 2; the loss 27
         assertEquals(2 * (1 + 15 + 7) + 2 + 27, stepRounds(r));
+        assertEquals(stepRounds(k40), stepRounds(r));
+        assertEquals(p0StepValues(k40), p0StepValues(r));
         long dealer = dealerStepValues(r);
         assertEquals(r.plan().correctionValues(), dealer);
-        long dealerAt40 = TrainingParty.model(k40, Role.P0).plan().correctionValues();
+        long dealerAt40 = dealerStepValues(k40);
         System.out.printf("narrow, k = 33, batch 32: %,d values from P0, %,d from the dealer per step (%,d at k = 40)%n",
                 p0StepValues(r), dealer, dealerAt40);
         assertTrue(dealer < dealerAt40, dealer + " from the dealer at k = 33, " + dealerAt40 + " at 40");
@@ -140,7 +145,7 @@ class CommunicationTableTest {
 
     /**
      * {@code --micro-batches 2} on the narrow network at batch 32: the lanes' rounds ride
-     * together, so P0 counts 81 a step as without them; each lane opens its copy of the weights
+     * together, so P0 counts 75 a step as without them; each lane opens its copy of the weights
      * (with the whole batch's mask), so P0 sends the weights' values once more (conv 1, conv 2
      * and the dense layer: 144 + 4,608 + 15,680) and every other value as often as without
      * micro-batches; the dealer serves the whole batch's plan, the same values.
@@ -151,7 +156,7 @@ class CommunicationTableTest {
                 .withNetwork(Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
         LocalTraining.Result whole = oneStep(at32);
         LocalTraining.Result split = oneStep(at32.withMicroBatches(2));
-        assertEquals(2 * (1 + 17 + 8) + 2 + 27, stepRounds(split));
+        assertEquals(2 * (1 + 15 + 7) + 2 + 27, stepRounds(split));
         assertEquals(stepRounds(whole), stepRounds(split));
         assertEquals(p0StepValues(whole) + 144 + 4_608 + 15_680, p0StepValues(split));
         assertEquals(dealerStepValues(whole), dealerStepValues(split));
@@ -160,9 +165,10 @@ class CommunicationTableTest {
     /**
      * {@code --check-range} on the narrow network: every compared tensor of the step is checked
      * at the end of the step, their openings stacked twice (nothing opened again) and
-     * compared in slices of 2^20 elements, then the verdict. The layers keep their 81 rounds; the
-     * check adds, of P0's rounds, 6 a slice (2 at batch 32, 5 at 128) and the verdict's opening
-     * and comparison, 7 (then P1 reveals the bit to P0, one way). Each tensor had two comparisons
+     * compared in slices of 2^20 elements, then the verdict. The layers keep their 75 rounds; the
+     * check adds, of P0's rounds, 6 a slice (2 at batch 32, 5 at 128; its 56-bit comparisons keep
+     * pairs, five levels) and the verdict's opening and 40-bit comparison, 6 (then P1 reveals the
+     * bit to P0, one way). Each tensor had two comparisons
      * of its own before: 72 rounds and the verdict's 7.
      */
     @Test
@@ -170,13 +176,13 @@ class CommunicationTableTest {
         int n = 32;
         LocalTraining.Result r = oneStep(TrainingConfig.seedNetwork(1, n, n).withNetwork(
                 Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))).withRangeCheck(true));
-        assertEquals(2 * (1 + 17 + 8) + 2 + 27, stepRounds(r), "the layers' and the loss's rounds are as without the check");
+        assertEquals(2 * (1 + 15 + 7) + 2 + 27, stepRounds(r), "the layers' and the loss's rounds are as without the check");
         // each pool compares 3 values per output (two pairs, then their winners), each ReLU 1
         long checked = 4L * n * 16 * 14 * 14 + 4L * n * 32 * 7 * 7;
         long slices = (2 * checked + (1 << 20) - 1) >> 20;
         assertEquals(2, slices);
         long check = CommunicationReport.rounds(r.p0Traffic(), SecureModel.RANGE_CHECK_SCOPE, 1);
-        assertEquals(6 * slices + (1 + 6), check);
+        assertEquals(6 * slices + (1 + 5), check);
     }
 
     /** P0's rounds in one step: every layer's and the loss's. */

@@ -20,26 +20,30 @@ import org.spdz4j.core.transport.Role;
  * the result is the sign of x reduced to a signed {@code bits}-bit value.
  *
  * <p>The carry is the generate bit of the whole low m bits, built in a tree of (generate,
- * propagate) pairs. Its first level costs nothing online: for bits i and i+1 of public D and
- * shared A, the pair's generate {@code D1 A1 xor D0 D1 A0 xor D0 (A0 A1)} and propagate
- * {@code D0 D1 xor D1 A0 xor D0 A1 xor (A0 A1)} are linear in the shared bits once the dealer,
- * who knows A, also shares {@code A0 A1}. The tree above takes two ANDs per combine, one for
- * the lowest group of each level (its propagate is never needed).
+ * propagate) pairs. Its leaves cost nothing online: for a group of bits of public D and shared
+ * A, the group's generate and propagate are polynomials in A's bits with public coefficients
+ * (from D), linear once the dealer, who knows A, also shares the products of A's bits within
+ * the group: for a pair {@code A0 A1}, with generate {@code D1 A1 xor D0 D1 A0 xor D0 (A0 A1)}
+ * and propagate {@code D0 D1 xor D1 A0 xor D0 A1 xor (A0 A1)}; for a group of three, its four
+ * products. The groups are pairs, and groups of three where they take the tree a level lower
+ * ({@link #groups}). The tree above takes two ANDs per combine, one for the lowest group of
+ * each level (its propagate is never needed).
  *
  * <p>The shared result bit {@code z} is converted to the ring with a random bit {@code beta}
  * the dealer shares both ways: the parties open {@code d = z xor beta}, and
  * {@code [z] = d + (1 - 2d) [beta]}; {@code [x z] = d [x] + (1 - 2d) (D [beta] + [A beta])}
  * with the dealer's {@code [A beta]}. Online per element: {@code 2 ands(bits) + 1} bits each
- * way (67 at k = 40) in {@code ceil(log2 ceil(m / 2)) + 1} rounds (6); dealer to the party it corrects:
- * {@code 2 x 16} bytes and {@code m + 1 + floor(m / 2) + ands(bits)} bits (92) (the rest of
- * both parties' material is expanded from their seeds).
+ * way (53 at k = 40) in {@code levels(bits) + 1} rounds (5 at k = 40, after x's opening); dealer to
+ * the party it corrects: {@code 2 x 16} bytes and {@code m + 1 + products + ands(bits)} bits
+ * (103 at k = 40: 39 + 1 + 37 + 26) (the rest of both parties' material is expanded from their
+ * seeds). With pairs only, k = 40 took 67 bits each way, 6 rounds and 92 dealer bits.
  *
  * <p>Material of one comparison of n elements, {@code W = ceil(n / 64)} words per bit row:
  * <ul>
  *   <li>determined (one party: its PRG stream; the other: the dealer's correction): ring {@code [beta]} (n),
- *   ring {@code [A beta]} (n), then bit rows: A's bits {@code 0..m-1}, A's bit m, the
- *   {@code floor(m / 2)} pair products {@code A_2q A_2q+1}, and the {@code T = ands(bits)}
- *   triple products c;</li>
+ *   ring {@code [A beta]} (n), then bit rows: A's bits {@code 0..m-1}, A's bit m, each group's
+ *   products of two of its bits or more (group by group, each by the increasing bit mask of the
+ *   set), and the {@code T = ands(bits)} triple products c;</li>
  *   <li>random (both from their PRG, stream {@code ~id}): bit rows beta, then the triples' a
  *   and b rows.</li>
  * </ul>
@@ -49,20 +53,61 @@ public final class SecureComparison {
     private SecureComparison() {
     }
 
-    /** Groups of the carry tree's first level: pairs of the m low bits, and a single top one when m is odd. */
-    private static int leaves(int bits) {
-        return bits / 2; // ceil((bits - 1) / 2)
+    /**
+     * The sizes of the carry tree's leaves, low bits first: groups of the m low bits whose
+     * (generate, propagate) pair is local. Pairs, and a single top bit when m is odd; but where
+     * some groups of three make the leaves a power of two that is half as many as the pairs'
+     * would round up to, those: one tree level (one round) fewer for a few more dealer bits
+     * (a group of three needs four products of A's bits, a pair one). At k = 40: 7 groups of
+     * three and 9 pairs, 16 leaves and 4 levels, where 20 pairs took 5.
+     */
+    static int[] groups(int bits) {
+        int m = bits - 1;
+        int pairs = (m + 1) / 2;
+        int fewer = pairs <= 1 ? 0 : Integer.highestOneBit(pairs - 1); // the leaves of a tree one level lower
+        int triples = m - 2 * fewer;
+        int[] sizes;
+        if (fewer > 0 && triples <= fewer) {
+            sizes = new int[fewer];
+            for (int q = 0; q < fewer; q++) {
+                sizes[q] = q < triples ? 3 : 2;
+            }
+        } else {
+            sizes = new int[pairs];
+            for (int q = 0; q < pairs; q++) {
+                sizes[q] = 2 * q + 1 < m ? 2 : 1;
+            }
+        }
+        return sizes;
     }
 
-    /** Pairs of low bits whose product the dealer shares. */
-    private static int pairs(int bits) {
-        return (bits - 1) / 2;
+    /** The rounds of the carry tree of a comparison at this width: one a level. */
+    static int levels(int bits) {
+        int levels = 0;
+        for (int count = groups(bits).length; count > 1; count = (count + 1) / 2) {
+            levels++;
+        }
+        return levels;
+    }
+
+    /** Products of a group's A bits the dealer shares: every set of two bits or more ({@code 2^L - 1 - L}). */
+    private static int products(int size) {
+        return (1 << size) - 1 - size;
+    }
+
+    /** Products of A's bits over all groups. */
+    private static int products(int[] groups) {
+        int r = 0;
+        for (int size : groups) {
+            r += products(size);
+        }
+        return r;
     }
 
     /** Bit-level ANDs of one comparison: two per combine of the tree over the leaves, one for each level's lowest group. */
     static int ands(int bits) {
         int ands = 0;
-        for (int count = leaves(bits); count > 1; count = (count + 1) / 2) {
+        for (int count = groups(bits).length; count > 1; count = (count + 1) / 2) {
             ands += 2 * (count / 2) - 1;
         }
         return ands;
@@ -73,7 +118,7 @@ public final class SecureComparison {
     }
 
     private static int determinedRows(int bits) {
-        return bits + pairs(bits) + ands(bits); // m low bits, the top bit, the pair products, the c rows
+        return bits + products(groups(bits)) + ands(bits); // m low bits, the top bit, the groups' products, the c rows
     }
 
     private static int randomRows(int bits) {
@@ -242,15 +287,28 @@ public final class SecureComparison {
         long[] random = xor(bitWords(p0Random, 0, randomRows(bits) * w), bitWords(p1Random, 0, randomRows(bits) * w));
         long[] det = new long[determinedRows(bits) * w];
         System.arraycopy(bitRows(a, bits), 0, det, 0, bits * w); // A's bits 0..m
-        int pairs = pairs(bits);
-        for (int q = 0; q < pairs; q++) {
-            for (int j = 0; j < w; j++) {
-                det[(bits + q) * w + j] = det[2 * q * w + j] & det[(2 * q + 1) * w + j];
+        int row = bits;
+        int first = 0; // the group's lowest bit
+        for (int size : groups(bits)) { // each group's products of two bits or more, by the set's bit mask
+            for (int set = 1; set < 1 << size; set++) {
+                if (Integer.bitCount(set) > 1) {
+                    for (int j = 0; j < w; j++) {
+                        long product = -1L;
+                        for (int i = 0; i < size; i++) {
+                            if ((set >>> i & 1) != 0) {
+                                product &= det[(first + i) * w + j];
+                            }
+                        }
+                        det[row * w + j] = product;
+                    }
+                    row++;
+                }
             }
+            first += size;
         }
         for (int k = 0; k < t; k++) {
             for (int j = 0; j < w; j++) {
-                det[(bits + pairs + k) * w + j] = random[(1 + k) * w + j] & random[(1 + t + k) * w + j];
+                det[(row + k) * w + j] = random[(1 + k) * w + j] & random[(1 + t + k) * w + j];
             }
         }
         long[] hi = new long[2 * n];
@@ -365,41 +423,27 @@ public final class SecureComparison {
 
     /**
      * Shares of the carry out of the low {@code m = bits - 1} bits of {@code D + A}: the
-     * generate bit of the whole range, from the leaves (pairs of bits, local with the dealer's
-     * pair products) up a tree of combines, one round of ANDs per level.
+     * generate bit of the whole range, from the leaves ({@link #groups}, local with the dealer's
+     * products of A's bits) up a tree of combines, one round of ANDs per level.
      */
     private static long[] carry(boolean partyZero, long[] dBits, int w, int bits, long[] det, long[] rnd,
                                 BitOpener opener) {
         int t = ands(bits);
-        int pairs = pairs(bits);
-        int count = leaves(bits);
+        int[] groups = groups(bits);
+        int count = groups.length;
         long[][] g = new long[count][];
         long[][] p = new long[count][];
+        int lo = 0;
+        int productRow = bits;
         for (int q = 0; q < count; q++) {
             g[q] = new long[w];
             p[q] = new long[w];
-            int lo = 2 * q;
-            if (q < pairs) { // bits lo, lo+1: linear in A0, A1 and the dealer's A0 A1
-                for (int j = 0; j < w; j++) {
-                    long d0 = dBits[lo * w + j];
-                    long d1 = dBits[(lo + 1) * w + j];
-                    long a0 = det[lo * w + j];
-                    long a1 = det[(lo + 1) * w + j];
-                    long a01 = det[(bits + q) * w + j];
-                    g[q][j] = (d1 & a1) ^ (d0 & d1 & a0) ^ (d0 & a01);
-                    p[q][j] = (partyZero ? d0 & d1 : 0) ^ (d1 & a0) ^ (d0 & a1) ^ a01;
-                }
-            } else { // the single top bit m-1 of an odd m
-                for (int j = 0; j < w; j++) {
-                    long d0 = dBits[lo * w + j];
-                    long a = det[lo * w + j];
-                    g[q][j] = d0 & a;
-                    p[q][j] = partyZero ? a ^ d0 : a;
-                }
-            }
+            leaf(partyZero, dBits, det, w, lo, groups[q], productRow, g[q], p[q]);
+            lo += groups[q];
+            productRow += products(groups[q]);
         }
         int triple = 0;
-        int cBase = bits + pairs;
+        int cBase = productRow;
         while (count > 1) {
             int combines = count / 2;
             int rows = 2 * combines - 1; // group 0 needs no propagate
@@ -435,6 +479,60 @@ public final class SecureComparison {
             count = next;
         }
         return g[0];
+    }
+
+    /**
+     * Shares of the (generate, propagate) pair of the group of {@code size} bits from {@code lo}:
+     * a ripple over its bits on polynomials in A's bits, whose coefficients are public words
+     * (from D), one coefficient per set of A's bits ({@code coefficient[set]}, set 0 the
+     * constant); then each set's coefficient times the party's share of that product of A's bits
+     * (its bit row for one bit, the dealer's product from row {@code productRow} on for two or
+     * more, 1 at P0 and 0 at P1 for none). No interaction: every product of A's bits is the dealer's.
+     */
+    private static void leaf(boolean partyZero, long[] dBits, long[] det, int w, int lo, int size, int productRow,
+                             long[] g, long[] p) {
+        int sets = 1 << size;
+        long[] carry = new long[sets];
+        long[] propagate = new long[sets];
+        long[] next = new long[sets];
+        for (int j = 0; j < w; j++) {
+            java.util.Arrays.fill(carry, 0L);
+            java.util.Arrays.fill(propagate, 0L);
+            propagate[0] = -1L;
+            for (int i = 0; i < size; i++) {
+                long d = dBits[(lo + i) * w + j];
+                int a = 1 << i; // the set of A's bit i alone
+                // carry' = d a xor (d xor a) carry; propagate' = (d xor a) propagate (no set holds bit i yet)
+                times(d, a, carry, next);
+                next[a] ^= d;
+                System.arraycopy(next, 0, carry, 0, sets);
+                times(d, a, propagate, next);
+                System.arraycopy(next, 0, propagate, 0, sets);
+            }
+            g[j] = evaluate(partyZero, carry, det, w, j, lo, productRow);
+            p[j] = evaluate(partyZero, propagate, det, w, j, lo, productRow);
+        }
+    }
+
+    /** {@code out = (d xor a_i) * poly}, for {@code a = 1 << i} a bit no set of {@code poly} holds. */
+    private static void times(long d, int a, long[] poly, long[] out) {
+        for (int set = 0; set < poly.length; set++) {
+            out[set] = (set & a) != 0 ? poly[set ^ a] : d & poly[set];
+        }
+    }
+
+    /** A party's share of a leaf polynomial: each set's public coefficient times its share of the product of A's bits. */
+    private static long evaluate(boolean partyZero, long[] poly, long[] det, int w, int j, int lo, int productRow) {
+        long share = partyZero ? poly[0] : 0;
+        int product = productRow;
+        for (int set = 1; set < poly.length; set++) {
+            if (Integer.bitCount(set) == 1) {
+                share ^= poly[set] & det[(lo + Integer.numberOfTrailingZeros(set)) * w + j];
+            } else {
+                share ^= poly[set] & det[product++ * w + j];
+            }
+        }
+        return share;
     }
 
     /** Row of combine q's AND in a level's batch: its generate (0) or propagate (1); group 0 has only the first. */
