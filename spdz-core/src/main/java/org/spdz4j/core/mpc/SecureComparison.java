@@ -484,8 +484,8 @@ public final class SecureComparison {
     /**
      * Shares of the (generate, propagate) pair of the group of {@code size} bits from {@code lo}:
      * a ripple over its bits on polynomials in A's bits, whose coefficients are public words
-     * (from D), one coefficient per set of A's bits ({@code coefficient[set]}, set 0 the
-     * constant); then each set's coefficient times the party's share of that product of A's bits
+     * (from D), one coefficient per set of A's bits ({@code carry[set]}, {@code propagate[set]};
+     * set 0 the constant); then each set's coefficient times the party's share of that product of A's bits
      * (its bit row for one bit, the dealer's product from row {@code productRow} on for two or
      * more, 1 at P0 and 0 at P1 for none). No interaction: every product of A's bits is the dealer's.
      */
