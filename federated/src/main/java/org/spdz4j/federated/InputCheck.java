@@ -92,14 +92,14 @@ public record InputCheck(Plan plan, int clients, int values, int chunk, PlanEntr
         PlanEntry.Power square = norm ? b.power(x, 2) : null;
         // x twice, from x's one opening: its halves shifted apart compare every element against both ends at once
         PlanEntry.Mask xTwice = b.derive(Shape.of(2, clients, chunk), List.of(x), twice(clients * chunk), null);
-        PlanEntry.Sign elementsInRange = b.sign(xTwice, COUNT_BITS);
+        PlanEntry.Sign elementsInRange = b.signOnly(xTwice, COUNT_BITS);
         PlanEntry.Sign clipSigns = clip ? b.sign(b.mask(Shape.of(2, clients, chunk)), CLIP_BITS) : null; // n u -+ clip n
         PlanEntry.Mask n = b.mask(Shape.of(clients)); // each client's example count, checked in range on its own
         PlanEntry.Power countSquare = norm ? b.power(n, 2) : null;
         PlanEntry.Mask nTwice = b.derive(Shape.of(2, clients), List.of(n), twice(clients), null);
-        PlanEntry.Sign countInRange = b.sign(nTwice, COUNT_BITS);
+        PlanEntry.Sign countInRange = b.signOnly(nTwice, COUNT_BITS);
         PlanEntry.Mask d = norm ? b.mask(Shape.of(clients)) : null;
-        PlanEntry.Sign sign = norm ? b.sign(d, BITS) : null;
+        PlanEntry.Sign sign = norm ? b.signOnly(d, BITS) : null;
         return new InputCheck(b.build(), clients, values, chunk, x, square, xTwice, elementsInRange, clipSigns,
                 n, countSquare, nTwice, countInRange, d, sign);
     }

@@ -149,7 +149,7 @@ public final class RangeCheck {
             }
         }
         countMask = plan.mask(Shape.of(1));
-        countSign = plan.sign(countMask, COUNT_BITS);
+        countSign = plan.signOnly(countMask, COUNT_BITS);
     }
 
     /**
@@ -175,7 +175,7 @@ public final class RangeCheck {
             offset += g.bound().mask.shape().size();
         }
         Mask stacked = plan.derive(Shape.of(2 * n), parents, twice, null);
-        return new Slice(segments, stacked, plan.sign(stacked, width));
+        return new Slice(segments, stacked, plan.signOnly(stacked, width));
     }
 
     /** Keeps {@code x}, opened with {@code b}'s mask, for this step's check (once a step per bound). */

@@ -183,6 +183,9 @@ class CommunicationTableTest {
         assertEquals(2, slices);
         long check = CommunicationReport.rounds(r.p0Traffic(), SecureModel.RANGE_CHECK_SCOPE, 1);
         assertEquals(6 * slices + (1 + 5), check);
+        // its comparisons are for the sign alone (signOnly): no A * beta from the dealer, 2,464,949 values a
+        // step for the check instead of 3,669,174
+        assertEquals(3_083_120 + 2_464_949, dealerStepValues(r));
     }
 
     /** P0's rounds in one step: every layer's and the loss's. */

@@ -271,6 +271,14 @@ public final class Plan {
         }
 
         /**
+         * As {@link #sign}, for {@code [x >= 0]} alone: the dealer sends one ring value less per
+         * element, and the result's {@code relu()} is refused.
+         */
+        public PlanEntry.Sign signOnly(Mask mask, int bits) {
+            return add(new PlanEntry.Sign(entries.size(), declared(mask), bits, false));
+        }
+
+        /**
          * The dealer's {@code M * beta} for comparison {@code sign} and the mask {@code other} of a
          * tensor to be multiplied by its bit; see {@code ComputeParty.multiplyBySign}.
          */

@@ -358,10 +358,10 @@ public final class Session {
         }
         note("requireRange " + bound, a);
         open(a);
-        PlanEntry.Sign above = plan.sign(a.mask, 127);
-        PlanEntry.Sign notBelow = plan.sign(a.mask, 127);
+        PlanEntry.Sign above = plan.signOnly(a.mask, 127);
+        PlanEntry.Sign notBelow = plan.signOnly(a.mask, 127);
         PlanEntry.Mask countMask = plan.mask(Shape.of(1));
-        PlanEntry.Sign someOutside = plan.sign(countMask, 40);
+        PlanEntry.Sign someOutside = plan.signOnly(countMask, 40);
         if (party == null) {
             return;
         }

@@ -123,6 +123,46 @@ class ComparisonTest {
         assertSignAndReluExact(values, bits);
     }
 
+    /**
+     * A comparison planned for the sign alone gives the same exact bit, for one ring value less
+     * per element from the dealer (no {@code A * beta}), on either party's correction; its
+     * {@code relu()} is refused, naming why.
+     */
+    @Test
+    void aComparisonForTheSignAloneGivesTheSameBitAndRefusesRelu() {
+        int bits = 40;
+        List<BigInteger> values = inRange(bits, 300);
+        Shape shape = Shape.of(values.size());
+        Ring128Tensor x = ring(values);
+        Plan.Builder b = Plan.builder("sign alone");
+        List<PlanEntry.Mask> masks = List.of(b.mask(shape), b.mask(shape));
+        List<PlanEntry.Sign> signs = List.of(b.signOnly(masks.get(0), bits), b.signOnly(masks.get(1), bits));
+        Plan.Builder other = Plan.builder("with relu");
+        PlanEntry.Sign withRelu = other.sign(other.mask(shape), bits);
+        Plan plan = b.build();
+        assertEquals(List.of(Role.P1, Role.P0), signs.stream().map(plan::correctedParty).toList());
+        assertEquals(withRelu.correctionShape().size() - values.size(), signs.get(0).correctionShape().size());
+        LocalComputation.Result<Ring128Tensor[]> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(),
+                FixedPoint.DEFAULT, (party, randomness) -> {
+                    party.beginStep(0, randomness.forStep(0));
+                    Ring128Tensor xs = party.shareInput(Role.P0, Role.P0.equals(party.role()) ? x : null, shape, 0);
+                    Ring128Tensor[] opened = new Ring128Tensor[2];
+                    for (int i = 0; i < 2; i++) {
+                        SecureComparison.Result c = party.compare(signs.get(i), party.mask(xs, masks.get(i)));
+                        IllegalStateException e = assertThrows(IllegalStateException.class, c::relu);
+                        assertTrue(e.getMessage().contains("planned for its sign alone"), e.getMessage());
+                        opened[i] = party.open(c.nonNegative());
+                    }
+                    return opened;
+                });
+        for (Ring128Tensor bit : r.p0()) {
+            for (int i = 0; i < values.size(); i++) {
+                assertEquals(values.get(i).signum() >= 0 ? BigInteger.ONE : BigInteger.ZERO, value(bit, i),
+                        "sign of " + values.get(i));
+            }
+        }
+    }
+
     /** Outside the range the result is the sign of x reduced to a signed k-bit value, as documented. */
     @Test
     void outsideTheRangeTheSignIsThatOfXReducedToKBits() {

@@ -24,16 +24,17 @@ import org.spdz4j.core.transport.Role;
 /**
  * Micro-batches that use the whole batch's plan ({@link MicroBatch}) compute the whole batch's
  * program bit for bit: a product of rows by shared weights (truncated), a product summed over the
- * rows (truncated once), a comparison of 10-element rows (not whole words of bits); and a
+ * rows (truncated once), a comparison of 10-element rows (not whole words of bits), with relu and
+ * for the sign alone; and a
  * micro-batch that masks another tensor with a mask they share is refused.
  */
 class MicroBatchSplitTest {
     private static final int ROWS = 6;
     private static final int SPLIT = 3;
 
-    /** Entries of a batch of {@code rows}: X (rows, 5), W (4, 5) and D (rows, 4) masked; X W^T, D^T X, X's sign. */
+    /** Entries of a batch of {@code rows}: X (rows, 5), W (4, 5) and D (rows, 4) masked; X W^T, D^T X, X's sign twice. */
     private record Entries(PlanEntry.Mask x, PlanEntry.Mask w, PlanEntry.Product forward, PlanEntry.Mask d,
-                           PlanEntry.Product gradient, PlanEntry.Sign sign, Plan plan) {
+                           PlanEntry.Product gradient, PlanEntry.Sign sign, PlanEntry.Sign signOnly, Plan plan) {
         static Entries declare(int rows) {
             Plan.Builder b = Plan.builder("micro-batch test");
             PlanEntry.Mask x = b.mask(Shape.of(rows, 5));
@@ -42,7 +43,8 @@ class MicroBatchSplitTest {
             PlanEntry.Mask d = b.mask(Shape.of(rows, 4));
             PlanEntry.Product gradient = b.product(BilinearOps.matmul(true, false), d, x, 20);
             PlanEntry.Sign sign = b.sign(x, 40);
-            return new Entries(x, w, forward, d, gradient, sign, b.build());
+            PlanEntry.Sign signOnly = b.signOnly(x, 40);
+            return new Entries(x, w, forward, d, gradient, sign, signOnly, b.build());
         }
     }
 
@@ -57,7 +59,7 @@ class MicroBatchSplitTest {
         return Ring128Tensor.wrap(shape, hi, lo);
     }
 
-    /** The program on rows of X and D (shares), with W: {X W^T, D^T X, relu(X)} opened, and X masked. */
+    /** The program on rows of X and D (shares), with W: {X W^T, D^T X, relu(X), [X >= 0]} opened, and X masked. */
     private record Outcome(Ring128Tensor[] opened, MaskedTensor x) {
     }
 
@@ -66,7 +68,8 @@ class MicroBatchSplitTest {
         Ring128Tensor y = party.multiply(e.forward(), xw.get(0), xw.get(1));
         Ring128Tensor g = party.multiply(e.gradient(), party.mask(d, e.d()), xw.get(0));
         Ring128Tensor relu = party.compare(e.sign(), xw.get(0)).relu();
-        return new Outcome(party.openAll(List.of(y, g, relu)).toArray(Ring128Tensor[]::new), xw.get(0));
+        Ring128Tensor nonNegative = party.compare(e.signOnly(), xw.get(0)).nonNegative();
+        return new Outcome(party.openAll(List.of(y, g, relu, nonNegative)).toArray(Ring128Tensor[]::new), xw.get(0));
     }
 
     /**
@@ -111,19 +114,24 @@ class MicroBatchSplitTest {
         List<Ring128Tensor[]> parts = splitRun.p0().subList(0, SPLIT).stream().map(Outcome::opened).toList();
         List<Ring128Tensor> y = new ArrayList<>();
         List<Ring128Tensor> relu = new ArrayList<>();
+        List<Ring128Tensor> nonNegative = new ArrayList<>();
         Ring128Tensor g = Ring128Tensor.zeros(whole[1].shape());
         for (Ring128Tensor[] p : parts) {
             y.add(p[0]);
             g = g.add(p[1]);
             relu.add(p[2]);
+            nonNegative.add(p[3]);
         }
         assertEquals(whole[0], Ring128Tensor.concat(y).reshape(whole[0].shape()), "X W^T, truncated: the rows' products");
         assertEquals(whole[1], g, "D^T X, truncated once: the micro-batches' parts add up to it");
         assertEquals(whole[2], Ring128Tensor.concat(relu).reshape(whole[2].shape()), "relu(X): the rows' comparisons");
+        assertEquals(whole[3], Ring128Tensor.concat(nonNegative).reshape(whole[3].shape()), "[X >= 0], the sign alone");
         Ring128Tensor x = small(Shape.of(ROWS, 5), 0);
         for (int i = 0; i < x.size(); i++) {
             assertEquals(RingTestSupport.signed(x, i).max(BigInteger.ZERO), RingTestSupport.signed(whole[2], i),
                     "relu, element " + i);
+            assertEquals(RingTestSupport.signed(x, i).signum() >= 0 ? BigInteger.ONE : BigInteger.ZERO,
+                    RingTestSupport.signed(whole[3], i), "sign, element " + i);
         }
         assertEquals(Ring128Tensor.zeros(whole[1].shape()), parts.get(0)[1], "a summed product is whole in the last micro-batch only");
         for (LocalComputation.Result<List<Outcome>> r : List.of(wholeRun, splitRun)) { // joined: as the whole batch masked X

@@ -402,7 +402,7 @@ public final class ComputeParty {
         comparedThisStep.put(key(sign), null); // used, even if the exchange below fails
         Ring128Tensor material = share(sign);
         int determined = sign.correctionShape().size();
-        SecureComparison.Outcome o = SecureComparison.run(role, x.opened(), x.share(), sign.bits(),
+        SecureComparison.Outcome o = SecureComparison.run(role, x.opened(), x.share(), sign.bits(), sign.relu(),
                 material.slice(0, sign.correctionShape()), material.slice(determined, sign.randomShape()), this::openBits);
         comparedThisStep.put(key(sign), o.kept());
         return o.result();

@@ -134,8 +134,9 @@ public final class MicroBatch {
                     || parts[product.right().mask().id()] == Part.ROWS;
             return rows ? Part.ROWS : rowOperand ? Part.SUMMED : Part.SHARED;
         }
-        if (m instanceof PlanEntry.Sign sign && sign.bits() != ((PlanEntry.Sign) w).bits()) {
-            throw mismatch(w, m, "a comparison of another width");
+        if (m instanceof PlanEntry.Sign sign && (sign.bits() != ((PlanEntry.Sign) w).bits()
+                || sign.relu() != ((PlanEntry.Sign) w).relu())) {
+            throw mismatch(w, m, "a comparison of another width or kind");
         }
         if (!rows && (m instanceof PlanEntry.Sign || m instanceof PlanEntry.SignProduct)) {
             throw mismatch(w, m, "a comparison of other elements (a micro-batch compares its rows)");
@@ -228,7 +229,7 @@ public final class MicroBatch {
         int run = runs.length();
         int[] starts = runs.starts();
         if (entry instanceof PlanEntry.Sign sign) {
-            return SecureComparison.elements(wholeShare, whole(entry).shape().size(), sign.bits(), starts, run);
+            return SecureComparison.elements(wholeShare, whole(entry).shape().size(), sign.bits(), sign.relu(), starts, run);
         }
         if (starts.length == 1) {
             return wholeShare.slice(starts[0], entry.shape());

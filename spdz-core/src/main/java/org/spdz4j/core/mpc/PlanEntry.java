@@ -123,20 +123,28 @@ public sealed interface PlanEntry {
 
     /**
      * The sign of the tensor masked with {@code mask}: {@link ComputeParty#compare} turns its one
-     * opening into shares of {@code [x >= 0]} and {@code relu(x)}, exact for
-     * {@code |x| < 2^(bits-1)} as an integer of the ring (the fixed-point value times 2^f).
+     * opening into shares of {@code [x >= 0]} and, unless planned for the sign alone, of
+     * {@code relu(x)}, exact for {@code |x| < 2^(bits-1)} as an integer of the ring (the
+     * fixed-point value times 2^f). A comparison for the sign alone costs the dealer one ring
+     * value less per element (no {@code A * beta}).
      *
      * @param id   position in the plan
      * @param mask the mask of the compared tensor
      * @param bits 2 to 128: the width of the comparison (cost grows with it; 128: every ring value as a signed one)
+     * @param relu whether it also gives {@code relu(x)}
      */
-    record Sign(int id, Mask mask, int bits) implements PlanEntry {
+    record Sign(int id, Mask mask, int bits, boolean relu) implements PlanEntry {
         /** Checks the components. */
         public Sign {
             Objects.requireNonNull(mask, "mask");
             if (bits < 2 || bits > 128) {
                 throw new IllegalArgumentException("comparison width must be 2..128 bits, got " + bits);
             }
+        }
+
+        /** A comparison that gives {@code relu(x)} too. */
+        public Sign(int id, Mask mask, int bits) {
+            this(id, mask, bits, true);
         }
 
         @Override
@@ -146,7 +154,7 @@ public sealed interface PlanEntry {
 
         @Override
         public Shape correctionShape() {
-            return SecureComparison.determinedShape(shape().size(), bits);
+            return SecureComparison.determinedShape(shape().size(), bits, relu);
         }
 
         /** Shape of the material both parties expand from their own seeds (PRG stream {@code ~id}). */
@@ -156,7 +164,7 @@ public sealed interface PlanEntry {
 
         @Override
         public String describe() {
-            return id + " sign m" + mask.id() + " k=" + bits + " " + shape();
+            return id + (relu ? " sign m" : " sign-only m") + mask.id() + " k=" + bits + " " + shape();
         }
     }
 

@@ -125,8 +125,13 @@ public final class SecureComparison {
         return 1 + 2 * ands(bits);
     }
 
-    static Shape determinedShape(int n, int bits) {
-        return Shape.of(2 * n + (determinedRows(bits) * words(n) + 1) / 2);
+    /** The ring elements before the bit rows: {@code [beta]}, then {@code [A beta]} unless the comparison is for the sign alone. */
+    static int ringValues(int n, boolean relu) {
+        return relu ? 2 * n : n;
+    }
+
+    static Shape determinedShape(int n, int bits, boolean relu) {
+        return Shape.of(ringValues(n, relu) + (determinedRows(bits) * words(n) + 1) / 2);
     }
 
     static Shape randomShape(int n, int bits) {
@@ -169,20 +174,21 @@ public final class SecureComparison {
      * of it, element for element. The bits past the last element in a row's last word are zero,
      * not other elements' (which serve another comparison and must not be opened here).
      */
-    static Ring128Tensor elements(Ring128Tensor material, int n, int bits, int[] starts, int run) {
+    static Ring128Tensor elements(Ring128Tensor material, int n, int bits, boolean relu, int[] starts, int run) {
         int count = starts.length * run;
         int w = words(n);
         List<Ring128Tensor> ring = new ArrayList<>();
-        for (int half = 0; half < 2; half++) { // [beta], then [A beta]
+        for (int part = 0; part * n < ringValues(n, relu); part++) { // [beta], then [A beta]
             for (int start : starts) {
-                ring.add(material.slice(half * n + start, Shape.of(run)));
+                ring.add(material.slice(part * n + start, Shape.of(run)));
             }
         }
-        long[] det = bitRuns(bitWords(material, 2 * n, determinedRows(bits) * w), determinedRows(bits), w, starts, run);
-        long[] rnd = bitRuns(bitWords(material, determinedShape(n, bits).size(), randomRows(bits) * w), randomRows(bits), w,
+        long[] det = bitRuns(bitWords(material, ringValues(n, relu), determinedRows(bits) * w), determinedRows(bits), w,
                 starts, run);
+        long[] rnd = bitRuns(bitWords(material, determinedShape(n, bits, relu).size(), randomRows(bits) * w), randomRows(bits),
+                w, starts, run);
         ring.add(pack(det));
-        return Ring128Tensor.concat(List.of(Ring128Tensor.concat(ring).reshape(determinedShape(count, bits)),
+        return Ring128Tensor.concat(List.of(Ring128Tensor.concat(ring).reshape(determinedShape(count, bits, relu)),
                 pack(rnd).reshape(randomShape(count, bits))));
     }
 
@@ -277,10 +283,10 @@ public final class SecureComparison {
      * with {@code a}, given the other party's determined material and both parties' random
      * material (all three expanded from the parties' seeds). The ring part is the value minus
      * the other's share, the bit rows the value xor the other's: so either party may be the one
-     * that receives it.
+     * that receives it. Without {@code relu} the ring part is {@code [beta]} alone.
      */
-    public static Ring128Tensor correction(Ring128Tensor a, int bits, Ring128Tensor otherDetermined, Ring128Tensor p0Random,
-                                      Ring128Tensor p1Random) {
+    public static Ring128Tensor correction(Ring128Tensor a, int bits, boolean relu, Ring128Tensor otherDetermined,
+                                           Ring128Tensor p0Random, Ring128Tensor p1Random) {
         int n = a.size();
         int w = words(n);
         int t = ands(bits);
@@ -311,19 +317,20 @@ public final class SecureComparison {
                 det[(row + k) * w + j] = random[(1 + k) * w + j] & random[(1 + t + k) * w + j];
             }
         }
-        long[] hi = new long[2 * n];
-        long[] lo = new long[2 * n];
+        int ringValues = ringValues(n, relu);
+        long[] hi = new long[ringValues];
+        long[] lo = new long[ringValues];
         for (int e = 0; e < n; e++) {
             boolean beta = bit(random, e);
             lo[e] = beta ? 1 : 0;
-            if (beta) {
+            if (beta && relu) {
                 hi[n + e] = a.hi(e);
                 lo[n + e] = a.lo(e);
             }
         }
-        Ring128Tensor arithmetic = Ring128Tensor.wrap(Shape.of(2 * n), hi, lo)
-                .sub(otherDetermined.slice(0, Shape.of(2 * n)));
-        long[] bitShare = xor(det, bitWords(otherDetermined, 2 * n, det.length));
+        Ring128Tensor arithmetic = Ring128Tensor.wrap(Shape.of(ringValues), hi, lo)
+                .sub(otherDetermined.slice(0, Shape.of(ringValues)));
+        long[] bitShare = xor(det, bitWords(otherDetermined, ringValues, det.length));
         return Ring128Tensor.concat(java.util.List.of(arithmetic, pack(bitShare))).reshape(otherDetermined.shape());
     }
 
@@ -375,9 +382,18 @@ public final class SecureComparison {
      * A party's shares of a comparison's results.
      *
      * @param nonNegative {@code [x >= 0]}, 0 or 1 in the ring (an integer, not fixed point)
-     * @param relu        {@code x [x >= 0]}, at x's scale
+     * @param relu        {@code x [x >= 0]}, at x's scale; null for a comparison planned for the sign alone
      */
     public record Result(Ring128Tensor nonNegative, Ring128Tensor relu) {
+        /** {@code x [x >= 0]}; refused for a comparison planned for the sign alone ({@code Plan.Builder.signOnly}). */
+        @Override
+        public Ring128Tensor relu() {
+            if (relu == null) {
+                throw new IllegalStateException("this comparison was planned for its sign alone (signOnly): the dealer "
+                        + "sent no material for relu(x); plan it with sign(mask, bits)");
+            }
+            return relu;
+        }
     }
 
     /** What a party keeps of a comparison for products by its bit: the opened d and its share of beta. */
@@ -390,15 +406,15 @@ public final class SecureComparison {
 
     /**
      * One party's side of the comparison of x, given x's opening {@code d = x - A}, its share of
-     * x, and its determined and random material.
+     * x, and its determined and random material; {@code relu(x)} too where {@code relu}.
      */
-    static Outcome run(Role role, Ring128Tensor opened, Ring128Tensor xShare, int bits, Ring128Tensor determined,
-                       Ring128Tensor random, BitOpener opener) {
+    static Outcome run(Role role, Ring128Tensor opened, Ring128Tensor xShare, int bits, boolean relu,
+                       Ring128Tensor determined, Ring128Tensor random, BitOpener opener) {
         boolean partyZero = role.partyIndex() == 0; // P0 adds the public bits of the XOR sharing
         int n = opened.size();
         int w = words(n);
         int m = bits - 1;
-        long[] det = bitWords(determined, 2 * n, determinedRows(bits) * w);
+        long[] det = bitWords(determined, ringValues(n, relu), determinedRows(bits) * w);
         long[] rnd = bitWords(random, 0, randomRows(bits) * w);
         long[] dBits = bitRows(opened, bits); // D's bits 0..m, public
         long[] carry = carry(partyZero, dBits, w, bits, det, rnd, opener);
@@ -415,9 +431,9 @@ public final class SecureComparison {
         }
         long[] d = opener.open(masked);
         Ring128Tensor beta = determined.slice(0, opened.shape());
-        Ring128Tensor aBeta = determined.slice(n, opened.shape());
         Ring128Tensor oneMinusBeta = ComputeParty.addPublic(role, beta.negate(), Ring128Tensor.filled(opened.shape(), 1));
-        Result result = new Result(select(d, beta, oneMinusBeta), timesBit(d, beta, opened, xShare, aBeta));
+        Ring128Tensor reluShare = relu ? timesBit(d, beta, opened, xShare, determined.slice(n, opened.shape())) : null;
+        Result result = new Result(select(d, beta, oneMinusBeta), reluShare);
         return new Outcome(result, new Kept(d, beta));
     }
 
