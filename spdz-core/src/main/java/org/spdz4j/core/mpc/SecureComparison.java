@@ -40,10 +40,11 @@ import org.spdz4j.core.transport.Role;
  *
  * <p>Material of one comparison of n elements, {@code W = ceil(n / 64)} words per bit row:
  * <ul>
- *   <li>determined (one party: its PRG stream; the other: the dealer's correction): ring {@code [beta]} (n),
- *   ring {@code [A beta]} (n), then bit rows: A's bits {@code 0..m-1}, A's bit m, each group's
- *   products of two of its bits or more (group by group, each by the increasing bit mask of the
- *   set), and the {@code T = ands(bits)} triple products c;</li>
+ *   <li>determined (one party: its PRG stream; the other: the dealer's correction): ring
+ *   {@code [beta]} (n), ring {@code [A beta]} (n; none for the sign alone, where
+ *   {@code PlanEntry.Sign.relu()} is false), then bit rows: A's bits {@code 0..m-1}, A's bit m,
+ *   each group's products of two of its bits or more (group by group, each by the increasing bit
+ *   mask of the set), and the {@code T = ands(bits)} triple products c;</li>
  *   <li>random (both from their PRG, stream {@code ~id}): bit rows beta, then the triples' a
  *   and b rows.</li>
  * </ul>
