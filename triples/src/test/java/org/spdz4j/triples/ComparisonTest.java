@@ -63,7 +63,6 @@ class ComparisonTest {
      */
     private static SecureComparison.Result[] compare(List<BigInteger> values, int bits) {
         Shape shape = Shape.of(values.size());
-        Ring128Tensor x = ring(values);
         Plan.Builder b = Plan.builder("comparison test");
         List<PlanEntry.Mask> masks = new ArrayList<>();
         List<PlanEntry.Sign> signs = new ArrayList<>();
@@ -73,21 +72,38 @@ class ComparisonTest {
         }
         Plan plan = b.build();
         assertEquals(List.of(Role.P1, Role.P0), signs.stream().map(plan::correctedParty).toList());
+        Ring128Tensor[] opened = runComparisons(plan, masks, signs, ring(values), true);
+        return new SecureComparison.Result[]{new SecureComparison.Result(opened[0], opened[1]),
+                new SecureComparison.Result(opened[2], opened[3])};
+    }
+
+    /**
+     * Runs comparison {@code signs[i]} of P0's {@code x} masked with {@code masks[i]}, each in
+     * turn: its opened {@code [x >= 0]}, then its opened {@code relu(x)} where {@code relu}, else
+     * checks that {@code relu()} is refused. Both parties open the same.
+     */
+    private static Ring128Tensor[] runComparisons(Plan plan, List<PlanEntry.Mask> masks, List<PlanEntry.Sign> signs,
+                                                  Ring128Tensor x, boolean relu) {
+        Shape shape = x.shape();
         LocalComputation.Result<Ring128Tensor[]> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(),
                 FixedPoint.DEFAULT, (party, randomness) -> {
                     party.beginStep(0, randomness.forStep(0));
                     Ring128Tensor xs = party.shareInput(Role.P0, Role.P0.equals(party.role()) ? x : null, shape, 0);
-                    Ring128Tensor[] opened = new Ring128Tensor[4];
-                    for (int i = 0; i < 2; i++) {
+                    List<Ring128Tensor> opened = new ArrayList<>();
+                    for (int i = 0; i < signs.size(); i++) {
                         SecureComparison.Result c = party.compare(signs.get(i), party.mask(xs, masks.get(i)));
-                        opened[2 * i] = party.open(c.nonNegative());
-                        opened[2 * i + 1] = party.open(c.relu());
+                        opened.add(party.open(c.nonNegative()));
+                        if (relu) {
+                            opened.add(party.open(c.relu()));
+                        } else {
+                            IllegalStateException e = assertThrows(IllegalStateException.class, c::relu);
+                            assertTrue(e.getMessage().contains("planned for its sign alone"), e.getMessage());
+                        }
                     }
-                    return opened;
+                    return opened.toArray(Ring128Tensor[]::new);
                 });
         assertEquals(List.of(r.p0()), List.of(r.p1()));
-        return new SecureComparison.Result[]{new SecureComparison.Result(r.p0()[0], r.p0()[1]),
-                new SecureComparison.Result(r.p0()[2], r.p0()[3])};
+        return r.p0();
     }
 
     /** Compares {@code values} on shares and checks sign and ReLU of each against plaintext. */
@@ -133,7 +149,6 @@ class ComparisonTest {
         int bits = 40;
         List<BigInteger> values = inRange(bits, 300);
         Shape shape = Shape.of(values.size());
-        Ring128Tensor x = ring(values);
         Plan.Builder b = Plan.builder("sign alone");
         List<PlanEntry.Mask> masks = List.of(b.mask(shape), b.mask(shape));
         List<PlanEntry.Sign> signs = List.of(b.signOnly(masks.get(0), bits), b.signOnly(masks.get(1), bits));
@@ -142,20 +157,7 @@ class ComparisonTest {
         Plan plan = b.build();
         assertEquals(List.of(Role.P1, Role.P0), signs.stream().map(plan::correctedParty).toList());
         assertEquals(withRelu.correctionShape().size() - values.size(), signs.get(0).correctionShape().size());
-        LocalComputation.Result<Ring128Tensor[]> r = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(),
-                FixedPoint.DEFAULT, (party, randomness) -> {
-                    party.beginStep(0, randomness.forStep(0));
-                    Ring128Tensor xs = party.shareInput(Role.P0, Role.P0.equals(party.role()) ? x : null, shape, 0);
-                    Ring128Tensor[] opened = new Ring128Tensor[2];
-                    for (int i = 0; i < 2; i++) {
-                        SecureComparison.Result c = party.compare(signs.get(i), party.mask(xs, masks.get(i)));
-                        IllegalStateException e = assertThrows(IllegalStateException.class, c::relu);
-                        assertTrue(e.getMessage().contains("planned for its sign alone"), e.getMessage());
-                        opened[i] = party.open(c.nonNegative());
-                    }
-                    return opened;
-                });
-        for (Ring128Tensor bit : r.p0()) {
+        for (Ring128Tensor bit : runComparisons(plan, masks, signs, ring(values), false)) {
             for (int i = 0; i < values.size(); i++) {
                 assertEquals(values.get(i).signum() >= 0 ? BigInteger.ONE : BigInteger.ZERO, value(bit, i),
                         "sign of " + values.get(i));
