@@ -82,18 +82,23 @@ public final class SecureComparison {
         return sizes;
     }
 
-    /** The rounds of the carry tree of a comparison at this width: one a level. */
+    /** The rounds of the carry tree of a comparison at this width: one a level, {@code ceil(log2(leaves))}. */
     static int levels(int bits) {
-        int levels = 0;
-        for (int count = groups(bits).length; count > 1; count = (count + 1) / 2) {
-            levels++;
-        }
-        return levels;
+        return 32 - Integer.numberOfLeadingZeros(groups(bits).length - 1);
     }
 
-    /** Products of a group's A bits the dealer shares: every set of two bits or more ({@code 2^L - 1 - L}). */
+    /**
+     * The products of A's bits the dealer shares for a group of {@code size} bits: every set of
+     * two of its bits or more, as a bit mask over the group, in increasing order (the order of
+     * their rows in the material).
+     */
+    private static int[] productSets(int size) {
+        return java.util.stream.IntStream.range(1, 1 << size).filter(set -> Integer.bitCount(set) > 1).toArray();
+    }
+
+    /** How many products of A's bits the dealer shares for a group of {@code size} bits ({@code 2^L - 1 - L}). */
     private static int products(int size) {
-        return (1 << size) - 1 - size;
+        return productSets(size).length;
     }
 
     /** Products of A's bits over all groups. */
@@ -297,19 +302,11 @@ public final class SecureComparison {
         int row = bits;
         int first = 0; // the group's lowest bit
         for (int size : groups(bits)) { // each group's products of two bits or more, by the set's bit mask
-            for (int set = 1; set < 1 << size; set++) {
-                if (Integer.bitCount(set) > 1) {
-                    for (int j = 0; j < w; j++) {
-                        long product = -1L;
-                        for (int i = 0; i < size; i++) {
-                            if ((set >>> i & 1) != 0) {
-                                product &= det[(first + i) * w + j];
-                            }
-                        }
-                        det[row * w + j] = product;
-                    }
-                    row++;
+            for (int set : productSets(size)) {
+                for (int j = 0; j < w; j++) {
+                    det[row * w + j] = productOfBits(det, w, j, first, set);
                 }
+                row++;
             }
             first += size;
         }
@@ -509,6 +506,7 @@ public final class SecureComparison {
     private static void leaf(boolean partyZero, long[] dBits, long[] det, int w, int lo, int size, int productRow,
                              long[] g, long[] p) {
         int sets = 1 << size;
+        int[] productSets = productSets(size);
         long[] carry = new long[sets];
         long[] propagate = new long[sets];
         long[] next = new long[sets];
@@ -526,8 +524,8 @@ public final class SecureComparison {
                 times(d, a, propagate, next);
                 System.arraycopy(next, 0, propagate, 0, sets);
             }
-            g[j] = evaluate(partyZero, carry, det, w, j, lo, productRow);
-            p[j] = evaluate(partyZero, propagate, det, w, j, lo, productRow);
+            g[j] = evaluate(partyZero, carry, productSets, det, w, j, lo, productRow);
+            p[j] = evaluate(partyZero, propagate, productSets, det, w, j, lo, productRow);
         }
     }
 
@@ -538,16 +536,19 @@ public final class SecureComparison {
         }
     }
 
-    /** A party's share of a leaf polynomial: each set's public coefficient times its share of the product of A's bits. */
-    private static long evaluate(boolean partyZero, long[] poly, long[] det, int w, int j, int lo, int productRow) {
+    /**
+     * A party's share of a leaf polynomial: each set's public coefficient times its share of the
+     * product of A's bits (the constant at P0; a single bit's row; the dealer's rows of
+     * {@code productSets} from {@code productRow} on).
+     */
+    private static long evaluate(boolean partyZero, long[] poly, int[] productSets, long[] det, int w, int j, int lo,
+                                 int productRow) {
         long share = partyZero ? poly[0] : 0;
-        int product = productRow;
-        for (int set = 1; set < poly.length; set++) {
-            if (Integer.bitCount(set) == 1) {
-                share ^= poly[set] & det[(lo + Integer.numberOfTrailingZeros(set)) * w + j];
-            } else {
-                share ^= poly[set] & det[product++ * w + j];
-            }
+        for (int i = 0; 1 << i < poly.length; i++) {
+            share ^= poly[1 << i] & det[(lo + i) * w + j];
+        }
+        for (int k = 0; k < productSets.length; k++) {
+            share ^= poly[productSets[k]] & det[(productRow + k) * w + j];
         }
         return share;
     }
@@ -555,6 +556,15 @@ public final class SecureComparison {
     /** Row of combine q's AND in a level's batch: its generate (0) or propagate (1); group 0 has only the first. */
     private static int row(int q, int which) {
         return q == 0 ? 0 : 2 * q - 1 + which;
+    }
+
+    /** Word j of the AND of A's bit rows {@code first + i} for each bit i of {@code set}. */
+    private static long productOfBits(long[] det, int w, int j, int first, int set) {
+        long product = -1L;
+        for (int rest = set; rest != 0; rest &= rest - 1) {
+            product &= det[(first + Integer.numberOfTrailingZeros(rest)) * w + j];
+        }
+        return product;
     }
 
     /** Per element, {@code ifZero} where bit e of {@code d} is 0 and {@code ifOne} where it is 1. */
