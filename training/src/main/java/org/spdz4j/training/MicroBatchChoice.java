@@ -52,6 +52,14 @@ final class MicroBatchChoice {
     }
 
     /**
+     * {@code c} with its micro-batches settled: where it leaves them to {@code auto}, both compute
+     * parties {@link #agree} on them over {@code t} now; otherwise {@code c} as it is.
+     */
+    static TrainingConfig settle(Transport t, TrainingConfig c) {
+        return c.microBatches() == TrainingConfig.AUTO_MICRO_BATCHES ? c.withMicroBatches(agree(t, c.batchSize())) : c;
+    }
+
+    /**
      * Both compute parties: P0 sends {@link #PINGS} pings that P1 echoes at once, takes the least
      * round trip, chooses by {@link #forRoundTrip} and tells P1. Returns the choice at both.
      */

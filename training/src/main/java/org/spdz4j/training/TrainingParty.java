@@ -103,9 +103,7 @@ public final class TrainingParty {
     public static Outcome run(ComputeParty party, PartyRandomness randomness, TrainingConfig c, Dataset data, int[][] batches,
                        int firstStep, Checkpointing ck, boolean keepLogits, StepListener afterStep) throws IOException {
         Role me = party.role();
-        if (c.microBatches() == TrainingConfig.AUTO_MICRO_BATCHES) {
-            c = c.withMicroBatches(MicroBatchChoice.agree(party.transport(), c.batchSize()));
-        }
+        c = MicroBatchChoice.settle(party.transport(), c);
         SecureModel model = model(c, me);
         byte[] planHash = model.plan().hash();
         if (firstStep > 0) {

@@ -58,9 +58,7 @@ public final class TrainingRun {
         Plan plan = TrainingParty.plan(c);
         int first = Handshake.commonStep(t, held); // both fresh, or both resuming from a step both hold
         Handshake.Party joined = Handshake.computeParty(t, plan, c.fixedPoint(), first, batches.length, inputSeed, agreements);
-        if (c.microBatches() == TrainingConfig.AUTO_MICRO_BATCHES) { // chosen before the first step is heard of
-            c = c.withMicroBatches(MicroBatchChoice.agree(t, c.batchSize()));
-        }
+        c = MicroBatchChoice.settle(t, c); // before the first step is heard of
         long peerWaitBefore = t.traffic().waitNanos(role.peer());
         long dealerWaitBefore = t.traffic().waitNanos(Role.DEALER);
         started.accept(first);

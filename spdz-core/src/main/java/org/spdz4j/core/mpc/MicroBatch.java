@@ -134,8 +134,8 @@ public final class MicroBatch {
                     || parts[product.right().mask().id()] == Part.ROWS;
             return rows ? Part.ROWS : rowOperand ? Part.SUMMED : Part.SHARED;
         }
-        if (m instanceof PlanEntry.Sign sign && (sign.bits() != ((PlanEntry.Sign) w).bits()
-                || sign.relu() != ((PlanEntry.Sign) w).relu())) {
+        if (m instanceof PlanEntry.Sign sign && w instanceof PlanEntry.Sign wholeSign
+                && (sign.bits() != wholeSign.bits() || sign.relu() != wholeSign.relu())) {
             throw mismatch(w, m, "a comparison of another width or kind");
         }
         if (!rows && (m instanceof PlanEntry.Sign || m instanceof PlanEntry.SignProduct)) {
