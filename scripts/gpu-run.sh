@@ -14,6 +14,7 @@
 # Writes the log and the result files to $OUT (or ./gpu-out); prints the JFR summary.
 #
 #   device tool: run(command="scripts/gpu-run.sh", carry=[".gpu"], timeout_s=540)
+#   a second run, the matrix products already measured: run(command="GPU_RUN_MATMUL=0 scripts/gpu-run.sh", ...)
 #   rehearsal without a GPU: GPU_RUN_BACKEND=native GPU_RUN_SECONDS=330 scripts/gpu-run.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -25,6 +26,7 @@ data=.gpu/shared/data/mnist
 cores=$(nproc)
 gpu=${GPU_RUN_BACKEND:-cuda}           # the backend under test; native for a rehearsal on a CPU
 budget=${GPU_RUN_SECONDS:-450}         # the whole script; the training run takes what is left
+matmul=${GPU_RUN_MATMUL:-1}            # 0 leaves out the matrix product benchmarks (75 s), for a second run
 status=0
 
 section() { echo; echo "== $* ($SECONDS s in)"; }
@@ -59,12 +61,14 @@ compare() {
         --select-class org.spdz4j.accel.CudaRingBackendTest --select-class org.spdz4j.accel.DeviceEmulationTest \
         --select-class org.spdz4j.accel.CpuRingBackendTest --select-class org.spdz4j.training.BackendStepTest || status=1
 
-    section "ring matmul 32x288 times 288xN (matmul: N = 3136, matmulWholeBatch: N = 25088), $cores threads"
-    backends=java,cpu,native
-    [ "$gpu" = cuda ] && backends=$backends,cuda
-    jmh 'Ring128MatmulBenchmark.matmul' matmul.csv -p backend=$backends -p threads=$cores
-    section "ring matmul, N = 3136, the Java and C backends (cpu, native) from 1 to 16 threads"
-    jmh 'Ring128MatmulBenchmark.matmul$' threads.csv -p backend=java,cpu,native -p threads=1,2,4,8,16
+    if [ "$matmul" = 1 ]; then
+        section "ring matmul 32x288 times 288xN (matmul: N = 3136, matmulWholeBatch: N = 25088), $cores threads"
+        backends=java,cpu,native
+        [ "$gpu" = cuda ] && backends=$backends,cuda
+        jmh 'Ring128MatmulBenchmark.matmul' matmul.csv -p backend=$backends -p threads=$cores
+        section "ring matmul, N = 3136, the Java and C backends (cpu, native) from 1 to 16 threads"
+        jmh 'Ring128MatmulBenchmark.matmul$' threads.csv -p backend=java,cpu,native -p threads=1,2,4,8,16
+    fi
 
     section "training steps at batch 128, same seeds: seconds per step, revealed models identical"
     for reference in java native; do

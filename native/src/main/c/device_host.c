@@ -15,6 +15,8 @@
 #define LAUNCH_STATUS() R128D_OK
 
 #include "ring128_device_ops.inc"
+#define AES_TABLE static const
+#include "aes_portable.inc"
 #include "device_hostmem.inc"
 
 int r128d_init(char *name, int len) {

@@ -11,6 +11,7 @@
 #include <cuda_runtime.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 #include "../c/ring128_matmul.h"
 
 static long grid_for(long n) {
@@ -30,6 +31,8 @@ static long grid_for(long n) {
 extern "C" {
 
 #include "../c/ring128_device_ops.inc"
+#define AES_TABLE __device__ const
+#include "../c/aes_portable.inc"
 
 static int multiprocessors = 132;
 
@@ -70,16 +73,23 @@ int r128d_free(int64_t *p) {
     return (int)cudaFreeAsync(p, 0);
 }
 
-int r128d_upload(int64_t *d, const int64_t *hi, const int64_t *lo, long n) {
-    cudaError_t e = cudaMemcpy(d, hi, sizeof(int64_t) * (size_t)n, cudaMemcpyHostToDevice);
-    if (e == cudaSuccess) e = cudaMemcpy(d + n, lo, sizeof(int64_t) * (size_t)n, cudaMemcpyHostToDevice);
-    return failed(e);
+/* page-locked host memory for the copies below: the copy engine reads and writes it directly */
+int r128d_host_alloc(long words, int64_t **out) {
+    return failed(cudaMallocHost((void **)out, sizeof(int64_t) * (size_t)(words > 0 ? words : 1)));
 }
 
-int r128d_download(const int64_t *d, int64_t *hi, int64_t *lo, long n) {
-    cudaError_t e = cudaMemcpy(hi, d, sizeof(int64_t) * (size_t)n, cudaMemcpyDeviceToHost);
-    if (e == cudaSuccess) e = cudaMemcpy(lo, d + n, sizeof(int64_t) * (size_t)n, cudaMemcpyDeviceToHost);
-    return failed(e);
+int r128d_host_free(int64_t *p) {
+    return failed(cudaFreeHost(p));
+}
+
+/* a tensor's 2n words from page-locked host memory (high words, then low words); returns when copied */
+int r128d_upload_staged(int64_t *d, const int64_t *staged, long n) {
+    return failed(cudaMemcpy(d, staged, sizeof(int64_t) * 2 * (size_t)n, cudaMemcpyHostToDevice));
+}
+
+/* a tensor's 2n words into page-locked host memory, after every kernel queued before */
+int r128d_download_staged(const int64_t *d, int64_t *staged, long n) {
+    return failed(cudaMemcpy(staged, d, sizeof(int64_t) * 2 * (size_t)n, cudaMemcpyDeviceToHost));
 }
 
 int r128d_sync(void) {

@@ -18,9 +18,16 @@ interface DeviceLibrary extends Library {
 
     int r128d_free(long address);
 
-    int r128d_upload(long address, long[] hi, long[] lo, long n);
+    /** Host memory a GPU's copy engine reads directly (page-locked); plain memory on the host libraries. */
+    int r128d_host_alloc(long words, long[] address);
 
-    int r128d_download(long address, long[] hi, long[] lo, long n);
+    int r128d_host_free(long address);
+
+    /** The 2n words (high, then low) of a tensor from host memory of {@link #r128d_host_alloc}. */
+    int r128d_upload_staged(long address, long staged, long n);
+
+    /** The 2n words of a tensor into host memory of {@link #r128d_host_alloc}, after the kernels before. */
+    int r128d_download_staged(long address, long staged, long n);
 
     int r128d_sync();
 
@@ -31,6 +38,9 @@ interface DeviceLibrary extends Library {
     int r128d_sub(long a, long b, long out, long n);
 
     int r128d_mul(long a, long b, long out, long n);
+
+    /** Per element, a's where bit i of the words at {@code bits} is 0, b's where it is 1. */
+    int r128d_select(long bits, long a, long b, long out, long n);
 
     int r128d_beaver(int withOpenedProduct, long e, long f, long a, long b, long c, long out, long n);
 

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
+import java.util.function.LongConsumer;
 import org.spdz4j.core.ring.Conv2dGeometry;
 import org.spdz4j.core.ring.DeviceWords;
 import org.spdz4j.core.ring.Ring128Tensor;
@@ -41,7 +42,8 @@ public final class DeviceRingBackend implements RingBackend {
     private final String device;
     private final String label;
     private final boolean aesKernel;
-    private final boolean hostReadable;   // buffers in host memory, words little-endian: copied out without a download
+    private final boolean hostReadable;   // buffers in host memory, words little-endian: read and written in place
+    private final StagingPool staging;    // the host buffers of the other libraries' copies
     private final int threads;   // the native host library's loop threads (0 for the other libraries)
     private final AtomicLong uploaded = new AtomicLong();
     private final AtomicLong sinceCollection = new AtomicLong();
@@ -61,7 +63,9 @@ public final class DeviceRingBackend implements RingBackend {
         this.device = loaded.device;
         this.label = loaded.label;
         this.aesKernel = loaded.aesKernel;
-        this.hostReadable = !loaded.label.equals("CUDA") && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        // the host emulation copies through staging buffers as a GPU does, so that CI runs that path
+        this.hostReadable = loaded.label.equals("native") && ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN;
+        this.staging = loaded.staging;
         this.threads = threads < 0 ? 0 : lib.r128d_set_threads(threads);
         this.profile = DeviceProfile.ifRequested(name());
     }
@@ -160,9 +164,34 @@ public final class DeviceRingBackend implements RingBackend {
         long[] hi = t.hiWords();
         long[] lo = t.loWords();
         Buffer b = allocate(t.size());
-        check(call("upload", () -> lib.r128d_upload(b.address, hi, lo, t.size())), "upload of " + t.size() + " elements");
+        check(call("upload", () -> upload(b, at -> b.write(at, hi, lo))), "upload of " + t.size() + " elements");
         uploaded.addAndGet(16L * t.size());
         t.attachDevice(b);
+        return b;
+    }
+
+    /**
+     * Fills {@code b} with what {@code writer} writes at the host address it is given: in place
+     * where buffers are host memory, else into a staging buffer copied over in one transfer.
+     */
+    private int upload(Buffer b, LongConsumer writer) {
+        if (hostReadable) {
+            writer.accept(b.address);
+            return 0;
+        }
+        return staging.through(2 * b.size, s -> {
+            long at = Pointer.nativeValue(s);
+            writer.accept(at);
+            return lib.r128d_upload_staged(b.address, at, b.size);
+        });
+    }
+
+    /** {@code words} as they are in a device buffer (of half as many elements, rounded up). */
+    private Buffer words(long[] words) {
+        Buffer b = allocate((words.length + 1) / 2);
+        check(call("upload", () -> upload(b, at -> new Pointer(at).write(0, words, 0, words.length))),
+                "upload of " + words.length + " words");
+        uploaded.addAndGet(8L * words.length);
         return b;
     }
 
@@ -262,6 +291,15 @@ public final class DeviceRingBackend implements RingBackend {
         Buffer x = resident(a);
         Buffer y = resident(b);
         return run("mul", a.shape(), o -> lib.r128d_mul(x.address, y.address, o, a.size()), x, y);
+    }
+
+    @Override
+    public Ring128Tensor select(long[] bits, Ring128Tensor ifZero, Ring128Tensor ifOne) {
+        Buffer x = resident(ifZero);
+        Buffer y = resident(ifOne);
+        Buffer w = words(bits);
+        return run("select", ifZero.shape(), o -> lib.r128d_select(w.address, x.address, y.address, o, ifZero.size()),
+                x, y, w);
     }
 
     @Override
@@ -383,12 +421,41 @@ public final class DeviceRingBackend implements RingBackend {
         @Override
         public void download(long[] hi, long[] lo) {
             try {
-                owner.check(owner.call("download", () -> owner.lib.r128d_download(address, hi, lo, size)),
-                        "download of " + size + " elements");
+                owner.check(owner.call("download", () -> download(owner.lib, hi, lo)), "download of " + size + " elements");
             } finally {
                 Reference.reachabilityFence(this);
             }
             owner.downloaded.addAndGet(16L * size);
+        }
+
+        /** Copies the words out: in place where buffers are host memory, else through a staging buffer. */
+        private int download(DeviceLibrary lib, long[] hi, long[] lo) {
+            if (owner.hostReadable) {
+                read(address, hi, lo);
+                return 0;
+            }
+            return owner.staging.through(2 * size, s -> {
+                long at = Pointer.nativeValue(s);
+                int code = lib.r128d_download_staged(address, at, size);
+                if (code == 0) {
+                    read(at, hi, lo);
+                }
+                return code;
+            });
+        }
+
+        /** Writes the words into host memory at {@code at}, laid out as this buffer's (high, then low). */
+        void write(long at, long[] hi, long[] lo) {
+            Pointer p = new Pointer(at);
+            p.write(0, hi, 0, hi.length);
+            p.write(8L * size, lo, 0, lo.length);
+        }
+
+        /** Reads the words from host memory at {@code at}, laid out as this buffer's. */
+        private void read(long at, long[] hi, long[] lo) {
+            Pointer p = new Pointer(at);
+            p.read(0, hi, 0, hi.length);
+            p.read(8L * size, lo, 0, lo.length);
         }
 
         /**
@@ -448,27 +515,29 @@ public final class DeviceRingBackend implements RingBackend {
     }
 
     /** A loaded and initialised library, or why not. */
-    private record Loaded(DeviceLibrary lib, String device, String label, boolean aesKernel, String failure) {
+    private record Loaded(DeviceLibrary lib, String device, String label, boolean aesKernel, StagingPool staging,
+                          String failure) {
         static Loaded load(String library, String label) {
             DeviceLibrary lib;
             try {
                 lib = Native.load(library, DeviceLibrary.class);
             } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
-                return new Loaded(null, null, label, false, "lib" + library + ".so not loaded: " + e.getMessage());
+                return new Loaded(null, null, label, false, null, "lib" + library + ".so not loaded: " + e.getMessage());
             }
             byte[] name = new byte[256];
             int code = lib.r128d_init(name, name.length);
             if (code != 0) {
-                return new Loaded(null, null, label, false, "no usable device: error " + code + " (" + lib.r128d_error_string(code) + ")");
+                return new Loaded(null, null, label, false, null, "no usable device: error " + code + " (" + lib.r128d_error_string(code) + ")");
             }
             int end = 0;
             while (end < name.length && name[end] != 0) {
                 end++;
             }
-            return new Loaded(lib, new String(name, 0, end, StandardCharsets.UTF_8), label, hasAesKernel(lib), null);
+            return new Loaded(lib, new String(name, 0, end, StandardCharsets.UTF_8), label, hasAesKernel(lib),
+                    new StagingPool(lib, label), null);
         }
 
-        /** Only the native host library has the AES kernel; the others have no such symbol. */
+        /** Whether the library has the AES kernel: the CUDA and emulation libraries do, the native one where the CPU has AES-NI. */
         private static boolean hasAesKernel(DeviceLibrary lib) {
             try {
                 return lib.r128d_has_aes() == 1;

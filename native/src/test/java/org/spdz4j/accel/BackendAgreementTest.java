@@ -95,6 +95,22 @@ abstract class BackendAgreementTest {
         }
     }
 
+    /** A comparison's step from opened bits to shares: sizes inside one word, at its edge and over several. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 63, 64, 65, 3003})
+    void selectByBits(int n) {
+        Ring128Tensor a = random(Shape.of(n), 6);
+        Ring128Tensor b = random(Shape.of(n), 7);
+        long[] bits = toWords(prg.bytes(8 * ((n + 63) / 64), 8, n));
+        same(() -> Ring128Tensor.select(bits, a, b));
+    }
+
+    private static long[] toWords(byte[] bytes) {
+        long[] words = new long[bytes.length / 8];
+        java.nio.ByteBuffer.wrap(bytes).asLongBuffer().get(words);
+        return words;
+    }
+
     @Test
     void beaverCombinationForBothParties() {
         Shape s = Shape.of(7, 143);

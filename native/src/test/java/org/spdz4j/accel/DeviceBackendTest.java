@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.RingBackend;
@@ -42,6 +47,64 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
             assertEquals(down + 16L * z.size(), device.downloadedBytes());
         } finally {
             RingBackends.use(previous);
+        }
+    }
+
+    @Test
+    void theKeystreamIsMadeWhereItLiesNotUploaded() {
+        DeviceRingBackend device = backend();
+        byte[] key = prg.bytes(16, 62, 0);
+        byte[] counter = prg.bytes(16, 63, 0);
+        Ring128Tensor expected = Ring128Tensor.aesCounterWords(Shape.of(5000), key, counter);   // the JDK's AES
+        RingBackend previous = RingBackends.use(device);
+        try {
+            long up = device.uploadedBytes();
+            Ring128Tensor words = Ring128Tensor.aesCounterWords(Shape.of(5000), key, counter);
+            assertFalse(words.isOnHost());
+            assertEquals(up, device.uploadedBytes(), "the library's AES kernel wrote it in device memory");
+            assertArrayEquals(expected.hiWords(), words.hiWords());
+            assertArrayEquals(expected.loWords(), words.loWords());
+        } finally {
+            RingBackends.use(previous);
+        }
+    }
+
+    /** Copies of many sizes from several threads at once share the staging buffers without mixing them up. */
+    @Test
+    void concurrentCopiesOfManySizesComeBackIntact() throws Exception {
+        DeviceRingBackend device = backend();
+        int threads = 4;
+        int rounds = 12;
+        Ring128Tensor[][] inputs = new Ring128Tensor[threads][rounds];
+        Ring128Tensor[][] sums = new Ring128Tensor[threads][rounds];   // on Java, before the device is installed
+        for (int t = 0; t < threads; t++) {
+            for (int r = 0; r < rounds; r++) {
+                int n = 1 + ((t * 7919 + r * 104_729) % (1 << (5 + r)));   // 1 to 65,536 elements, every size different
+                inputs[t][r] = random(Shape.of(n), 70 + rounds * t + r);
+                sums[t][r] = inputs[t][r].add(inputs[t][r]);
+            }
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        RingBackend previous = RingBackends.use(device);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                done.add(pool.submit(() -> {
+                    for (int r = 0; r < rounds; r++) {
+                        Ring128Tensor sum = inputs[thread][r].add(inputs[thread][r]);
+                        assertFalse(sum.isOnHost());
+                        assertEquals(sums[thread][r], sum, "thread " + thread + ", " + sum.size() + " elements");
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } finally {
+            RingBackends.use(previous);
+            pool.shutdown();
         }
     }
 

@@ -360,7 +360,7 @@ public final class SecureComparison {
                                   Ring128Tensor mBeta) {
         Shape shape = gShare.shape();
         Ring128Tensor gBeta = gOpened.reshape(shape).mul(beta.reshape(shape)).add(mBeta.reshape(shape));
-        return select(d, gBeta, gShare.sub(gBeta));
+        return Ring128Tensor.select(d, gBeta, gShare.sub(gBeta));
     }
 
     private static long[] xor(long[] x, long[] y) {
@@ -431,7 +431,7 @@ public final class SecureComparison {
         Ring128Tensor beta = determined.slice(0, opened.shape());
         Ring128Tensor oneMinusBeta = ComputeParty.addPublic(role, beta.negate(), Ring128Tensor.filled(opened.shape(), 1));
         Ring128Tensor reluShare = relu ? timesBit(d, beta, opened, xShare, determined.slice(n, opened.shape())) : null;
-        Result result = new Result(select(d, beta, oneMinusBeta), reluShare);
+        Result result = new Result(Ring128Tensor.select(d, beta, oneMinusBeta), reluShare);
         return new Outcome(result, new Kept(d, beta));
     }
 
@@ -565,23 +565,6 @@ public final class SecureComparison {
             product &= det[(first + Integer.numberOfTrailingZeros(rest)) * w + j];
         }
         return product;
-    }
-
-    /** Per element, {@code ifZero} where bit e of {@code d} is 0 and {@code ifOne} where it is 1. */
-    private static Ring128Tensor select(long[] d, Ring128Tensor ifZero, Ring128Tensor ifOne) {
-        int n = ifZero.size();
-        long[] hi = new long[n];
-        long[] lo = new long[n];
-        long[] zeroHi = ifZero.hiWords();
-        long[] zeroLo = ifZero.loWords();
-        long[] oneHi = ifOne.hiWords();
-        long[] oneLo = ifOne.loWords();
-        for (int e = 0; e < n; e++) {
-            boolean one = bit(d, e);
-            hi[e] = one ? oneHi[e] : zeroHi[e];
-            lo[e] = one ? oneLo[e] : zeroLo[e];
-        }
-        return Ring128Tensor.wrap(ifZero.shape(), hi, lo);
     }
 
     /** Bitwise ANDs of XOR-shared rows u and v with triples {@code first ..}: one round for all. */

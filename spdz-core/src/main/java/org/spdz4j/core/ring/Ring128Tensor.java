@@ -279,6 +279,23 @@ public final class Ring128Tensor {
         return backend().beaverElementwise(withOpenedProduct, e, f, a, b, c);
     }
 
+    /**
+     * Per element i, {@code ifZero}'s element where bit i of {@code bits} (bit {@code i & 63} of
+     * word {@code i >>> 6}) is 0 and {@code ifOne}'s where it is 1.
+     *
+     * <pre>{@code
+     * Ring128Tensor r = Ring128Tensor.select(new long[]{0b10}, zeros, ones);   // r[0] = zeros[0], r[1] = ones[1]
+     * }</pre>
+     */
+    public static Ring128Tensor select(long[] bits, Ring128Tensor ifZero, Ring128Tensor ifOne) {
+        ifZero.requireSameShape("select between", ifOne);
+        if (64L * bits.length < ifZero.size()) {
+            throw new IllegalArgumentException("select: " + bits.length + " words of bits for " + ifZero.size()
+                    + " elements");
+        }
+        return backend().select(bits, ifZero, ifOne);
+    }
+
     /** Arithmetic right shift: floor division by 2^bits of the signed value. */
     public Ring128Tensor shiftRight(int bits) {
         return backend().shiftRight(this, checkShift(bits));

@@ -30,6 +30,27 @@ public interface RingBackend {
     }
 
     /**
+     * Per element i, {@code ifZero}'s element where bit i of {@code bits} (bit {@code i & 63} of
+     * word {@code i >>> 6}) is 0 and {@code ifOne}'s where it is 1; the two of one shape. A
+     * comparison's local step from its opened bits to shares. By default on the heap.
+     */
+    default Ring128Tensor select(long[] bits, Ring128Tensor ifZero, Ring128Tensor ifOne) {
+        int n = ifZero.size();
+        long[] hi = new long[n];
+        long[] lo = new long[n];
+        long[] zeroHi = ifZero.hiWords();
+        long[] zeroLo = ifZero.loWords();
+        long[] oneHi = ifOne.hiWords();
+        long[] oneLo = ifOne.loWords();
+        for (int e = 0; e < n; e++) {
+            long one = -((bits[e >>> 6] >>> (e & 63)) & 1L);   // every bit set where the bit is 1, without a branch
+            hi[e] = zeroHi[e] ^ ((zeroHi[e] ^ oneHi[e]) & one);
+            lo[e] = zeroLo[e] ^ ((zeroLo[e] ^ oneLo[e]) & one);
+        }
+        return Ring128Tensor.wrap(ifZero.shape(), hi, lo);
+    }
+
+    /**
      * Words of a tensor of {@code size} elements that a transport will fill as they arrive,
      * where this backend keeps tensors off the heap; null (the default) where it keeps them in
      * heap arrays.

@@ -31,6 +31,21 @@ class Ring128TensorTest {
     }
 
     @Test
+    void selectTakesEachElementFromTheTensorItsBitNames() {
+        Shape s = Shape.of(130);
+        Ring128Tensor a = randomWithEdges(prg, s, 40);
+        Ring128Tensor b = randomWithEdges(prg, s, 41);
+        long[] bits = {0x8000_0000_0000_0001L, 0, 0b10};   // elements 0, 63 and 129 from b
+        Ring128Tensor r = Ring128Tensor.select(bits, a, b);
+        for (int i = 0; i < s.size(); i++) {
+            Ring128Tensor from = i == 0 || i == 63 || i == 129 ? b : a;
+            assertEquals(big(from, i), big(r, i), "element " + i);
+        }
+        assertThrows(IllegalArgumentException.class, () -> Ring128Tensor.select(new long[2], a, b), "too few bits");
+        assertThrows(IllegalArgumentException.class, () -> Ring128Tensor.select(bits, a, b.reshape(Shape.of(2, 65))));
+    }
+
+    @Test
     void elementwiseOpsMatchBigIntegerIncludingEdgesAndCarries() {
         Shape s = Shape.of(37, 11);
         Ring128Tensor a = randomWithEdges(prg, s, 0);
