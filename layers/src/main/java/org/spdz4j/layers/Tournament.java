@@ -193,13 +193,7 @@ final class Tournament {
 
     /** {@code x}'s elements at {@code index}, as a 1-D tensor (a local rearrangement of shares). */
     static Ring128Tensor gather(Ring128Tensor x, int[] index) {
-        long[] hi = new long[index.length];
-        long[] lo = new long[index.length];
-        for (int i = 0; i < index.length; i++) {
-            hi[i] = x.hi(index[i]);
-            lo[i] = x.lo(index[i]);
-        }
-        return Ring128Tensor.wrap(Shape.of(index.length), hi, lo);
+        return x.map(Shape.of(index.length), index, null);
     }
 
     /** The candidates of each group gathered from {@code x}: candidate j of group o at {@code index[j][o]}. */

@@ -42,6 +42,15 @@ interface DeviceLibrary extends Library {
     /** Per element, a's where bit i of the words at {@code bits} is 0, b's where it is 1. */
     int r128d_select(long bits, long a, long b, long out, long n);
 
+    /** Elements [offset, offset + n) of a (an elements) into out. */
+    int r128d_slice(long a, long an, long offset, long out, long n);
+
+    /** a's n elements into out (on elements) from element offset. */
+    int r128d_place(long a, long n, long out, long on, long offset);
+
+    /** Element i: a's element plus[i] (0 where -1) minus minus[i] (nothing where -1; minus 0 for none); int32 indices. */
+    int r128d_map(long a, long an, long plus, long minus, long out, long n);
+
     int r128d_beaver(int withOpenedProduct, long e, long f, long a, long b, long c, long out, long n);
 
     int r128d_shr(long a, int bits, long out, long n);

@@ -7,6 +7,7 @@ import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
@@ -186,6 +187,20 @@ public final class DeviceRingBackend implements RingBackend {
         });
     }
 
+    /** {@code values} as they are (int32) in a device buffer (of a quarter as many elements, rounded up). */
+    private Buffer ints(int[] values) {
+        Buffer b = allocate((values.length + 3) / 4);
+        check(call("upload", () -> upload(b, at -> new Pointer(at).write(0, values, 0, values.length))),
+                "upload of " + values.length + " indices");
+        uploaded.addAndGet(4L * values.length);
+        return b;
+    }
+
+    /** Whether {@code t}'s words are in this library's memory (a host tensor is left where it is by the data movement). */
+    private boolean onDevice(Ring128Tensor t) {
+        return t.deviceWords() instanceof Buffer b && b.owner.lib == lib;
+    }
+
     /** {@code words} as they are in a device buffer (of half as many elements, rounded up). */
     private Buffer words(long[] words) {
         Buffer b = allocate((words.length + 1) / 2);
@@ -291,6 +306,47 @@ public final class DeviceRingBackend implements RingBackend {
         Buffer x = resident(a);
         Buffer y = resident(b);
         return run("mul", a.shape(), o -> lib.r128d_mul(x.address, y.address, o, a.size()), x, y);
+    }
+
+    @Override
+    public Ring128Tensor slice(Ring128Tensor a, int offset, Shape shape) {
+        if (!onDevice(a)) {
+            return RingBackend.super.slice(a, offset, shape);
+        }
+        Buffer x = resident(a);
+        return run("slice", shape, o -> lib.r128d_slice(x.address, a.size(), offset, o, shape.size()), x);
+    }
+
+    @Override
+    public Ring128Tensor concat(List<Ring128Tensor> parts, int total) {
+        if (parts.stream().noneMatch(this::onDevice)) {
+            return RingBackend.super.concat(parts, total);
+        }
+        Buffer o = allocate(total);
+        int at = 0;
+        for (Ring128Tensor p : parts) {
+            Buffer x = resident(p);
+            int offset = at;
+            try {
+                check(call("concat", () -> lib.r128d_place(x.address, p.size(), o.address, total, offset)), "concat");
+            } finally {
+                Reference.reachabilityFence(x);
+            }
+            at += p.size();
+        }
+        return Ring128Tensor.onDevice(Shape.of(total), o);
+    }
+
+    @Override
+    public Ring128Tensor map(Ring128Tensor a, int[] plus, int[] minus, Shape shape) {
+        if (!onDevice(a)) {
+            return RingBackend.super.map(a, plus, minus, shape);
+        }
+        Buffer x = resident(a);
+        Buffer p = ints(plus);
+        Buffer m = minus == null ? null : ints(minus);
+        return run("map", shape, o -> lib.r128d_map(x.address, a.size(), p.address, m == null ? 0 : m.address, o,
+                shape.size()), x, p, m);
     }
 
     @Override

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.util.List;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -103,6 +104,30 @@ abstract class BackendAgreementTest {
         Ring128Tensor b = random(Shape.of(n), 7);
         long[] bits = toWords(prg.bytes(8 * ((n + 63) / 64), 8, n));
         same(() -> Ring128Tensor.select(bits, a, b));
+    }
+
+    /** Slices, concatenations and maps of results (on a device, where they lie) and of host tensors. */
+    @Test
+    void dataMovement() {
+        Ring128Tensor a = random(Shape.of(1000), 8);
+        Ring128Tensor b = random(Shape.of(1000), 9);
+        same(() -> a.add(b).slice(0, Shape.of(10, 3)));
+        same(() -> a.add(b).slice(997, Shape.of(3)));
+        same(() -> a.slice(500, Shape.of(2, 250)));
+        same(() -> Ring128Tensor.concat(List.of(a.add(b), b, a.sub(b).slice(5, Shape.of(7)), b.slice(0, Shape.of(0)))));
+        same(() -> Ring128Tensor.concat(List.of(a, b)));
+        int[] plus = new int[1500];
+        int[] minus = new int[1500];
+        byte[] r = prg.bytes(2 * plus.length, 10, 0);
+        for (int i = 0; i < plus.length; i++) {
+            plus[i] = i % 7 == 0 ? -1 : Math.floorMod(r[2 * i] * 131 + i, 1000);
+            minus[i] = i % 5 == 0 ? -1 : Math.floorMod(r[2 * i + 1] * 173 + 3 * i, 1000);
+        }
+        plus[1] = 999;
+        minus[1] = 0;
+        same(() -> a.add(b).map(Shape.of(30, 50), plus, minus));
+        same(() -> a.add(b).map(Shape.of(1500), plus, null));
+        same(() -> a.map(Shape.of(1500), plus, minus));
     }
 
     private static long[] toWords(byte[] bytes) {

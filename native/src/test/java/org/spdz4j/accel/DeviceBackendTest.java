@@ -19,6 +19,7 @@ import org.spdz4j.core.ring.RingBackend;
 import org.spdz4j.core.ring.RingBackends;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.ring.WordSink;
+import org.spdz4j.core.testing.RingTestSupport;
 
 /** What every device backend must do besides agreeing with Java: keep results resident, report errors. */
 abstract class DeviceBackendTest extends BackendAgreementTest {
@@ -45,6 +46,27 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
             z.hiWords();
             assertTrue(z.isOnHost());
             assertEquals(down + 16L * z.size(), device.downloadedBytes());
+        } finally {
+            RingBackends.use(previous);
+        }
+    }
+
+    @Test
+    void slicesConcatenationsAndMapsOfResultsStayOnTheDevice() {
+        DeviceRingBackend device = backend();
+        Ring128Tensor a = random(Shape.of(300), 37);
+        RingBackend previous = RingBackends.use(device);
+        try {
+            Ring128Tensor x = a.add(a);
+            long down = device.downloadedBytes();
+            Ring128Tensor slice = x.slice(100, Shape.of(50));
+            Ring128Tensor both = Ring128Tensor.concat(List.of(slice, x));
+            Ring128Tensor mapped = both.map(Shape.of(2), new int[]{0, 349}, new int[]{-1, 150});
+            assertFalse(slice.isOnHost() || both.isOnHost() || mapped.isOnHost());
+            assertEquals(down, device.downloadedBytes(), "nothing copied back to move words on the device");
+            assertEquals(RingTestSupport.big(x, 100), RingTestSupport.big(mapped, 0));
+            assertEquals(RingTestSupport.big(x, 299).subtract(RingTestSupport.big(x, 100)).mod(RingTestSupport.MODULUS),
+                    RingTestSupport.big(mapped, 1));
         } finally {
             RingBackends.use(previous);
         }

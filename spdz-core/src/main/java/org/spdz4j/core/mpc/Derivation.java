@@ -88,22 +88,7 @@ public final class Derivation {
      */
     public static Ring128Tensor map(Shape shape, int[] plus, int[] minus, List<Ring128Tensor> tensors) {
         Ring128Tensor all = tensors.size() == 1 ? tensors.get(0) : Ring128Tensor.concat(tensors);
-        long[] allHi = all.hiWords();
-        long[] allLo = all.loWords();
-        long[] hi = new long[plus.length];
-        long[] lo = new long[plus.length];
-        for (int i = 0; i < plus.length; i++) {
-            long h = plus[i] < 0 ? 0 : allHi[plus[i]];
-            long l = plus[i] < 0 ? 0 : allLo[plus[i]];
-            if (minus != null && minus[i] >= 0) {
-                long ml = allLo[minus[i]];
-                h = h - allHi[minus[i]] - (Long.compareUnsigned(l, ml) < 0 ? 1 : 0);
-                l = l - ml;
-            }
-            hi[i] = h;
-            lo[i] = l;
-        }
-        return Ring128Tensor.wrap(shape, hi, lo);
+        return all.map(shape, plus, minus);
     }
 
     /** The map applied to the tensor {@code parent} gives for each parent mask. */

@@ -219,15 +219,7 @@ public final class Ring128Tensor {
         if (total > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("cannot concatenate " + total + " elements into one tensor");
         }
-        long[] h = new long[(int) total];
-        long[] l = new long[(int) total];
-        int at = 0;
-        for (Ring128Tensor p : parts) {
-            System.arraycopy(p.hiWords(), 0, h, at, p.size());
-            System.arraycopy(p.loWords(), 0, l, at, p.size());
-            at += p.size();
-        }
-        return wrap(Shape.of((int) total), h, l);
+        return backend().concat(java.util.List.copyOf(parts), (int) total);
     }
 
     /** The {@code shape.size()} elements from flat position {@code offset}, as a tensor of {@code shape}. */
@@ -235,8 +227,38 @@ public final class Ring128Tensor {
         if (offset < 0 || (long) offset + shape.size() > size()) {
             throw new IllegalArgumentException("cannot take " + shape + " at offset " + offset + " of " + this.shape);
         }
-        return wrap(shape, Arrays.copyOfRange(hiWords(), offset, offset + shape.size()),
-                Arrays.copyOfRange(loWords(), offset, offset + shape.size()));
+        return backend().slice(this, offset, shape);
+    }
+
+    /**
+     * A local rearrangement: element i of a tensor of {@code shape} is this tensor's element
+     * {@code plus[i]} (0 where it is -1) minus its element {@code minus[i]} (nothing where it is
+     * -1; {@code minus} may be null). A linear map, so it maps shares, masks and openings alike.
+     *
+     * <pre>{@code
+     * Ring128Tensor d = x.map(Shape.of(2), new int[]{3, -1}, new int[]{0, 2});   // x[3] - x[0], -x[2]
+     * }</pre>
+     */
+    public Ring128Tensor map(Shape shape, int[] plus, int[] minus) {
+        if (plus.length != shape.size() || (minus != null && minus.length != plus.length)) {
+            throw new IllegalArgumentException("map to " + shape + ": " + plus.length + " plus indices and "
+                    + (minus == null ? "no" : minus.length) + " minus indices");
+        }
+        checkIndices(plus);
+        if (minus != null) {
+            checkIndices(minus);
+        }
+        return backend().map(this, plus, minus, shape);
+    }
+
+    private void checkIndices(int[] index) {
+        int n = size();
+        for (int i = 0; i < index.length; i++) {
+            if (index[i] < -1 || index[i] >= n) {
+                throw new IllegalArgumentException("map: index " + index[i] + " at " + i + " outside a tensor of " + n
+                        + " elements");
+            }
+        }
     }
 
     /** Elementwise sum mod 2^128. */

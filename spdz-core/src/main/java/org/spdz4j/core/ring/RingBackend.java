@@ -1,5 +1,8 @@
 package org.spdz4j.core.ring;
 
+import java.util.Arrays;
+import java.util.List;
+
 /**
  * Where the arithmetic of {@link Ring128Tensor} runs. {@link Ring128Tensor} checks shapes and
  * hands each operation, with valid arguments, to {@link RingBackends#current()}; a backend
@@ -27,6 +30,50 @@ public interface RingBackend {
      */
     default Ring128Tensor aesCounterWords(Shape shape, byte[] key, byte[] counter) {
         return AesCounterWords.onHost(shape, key, counter);
+    }
+
+    /** Elements {@code [offset, offset + shape.size())} of {@code a} as a tensor of {@code shape}. By default on the heap. */
+    default Ring128Tensor slice(Ring128Tensor a, int offset, Shape shape) {
+        int end = offset + shape.size();
+        return Ring128Tensor.wrap(shape, Arrays.copyOfRange(a.hiWords(), offset, end),
+                Arrays.copyOfRange(a.loWords(), offset, end));
+    }
+
+    /** The elements of {@code parts} ({@code total} in all) one after another, rank 1. By default on the heap. */
+    default Ring128Tensor concat(List<Ring128Tensor> parts, int total) {
+        long[] hi = new long[total];
+        long[] lo = new long[total];
+        int at = 0;
+        for (Ring128Tensor p : parts) {
+            System.arraycopy(p.hiWords(), 0, hi, at, p.size());
+            System.arraycopy(p.loWords(), 0, lo, at, p.size());
+            at += p.size();
+        }
+        return Ring128Tensor.wrap(Shape.of(total), hi, lo);
+    }
+
+    /**
+     * Element i of a tensor of {@code shape}: {@code a}'s element {@code plus[i]} (0 where it is
+     * -1) minus its element {@code minus[i]} (nothing where it is -1, or {@code minus} null);
+     * the indices checked by the caller. By default on the heap.
+     */
+    default Ring128Tensor map(Ring128Tensor a, int[] plus, int[] minus, Shape shape) {
+        long[] aHi = a.hiWords();
+        long[] aLo = a.loWords();
+        long[] hi = new long[plus.length];
+        long[] lo = new long[plus.length];
+        for (int i = 0; i < plus.length; i++) {
+            long h = plus[i] < 0 ? 0 : aHi[plus[i]];
+            long l = plus[i] < 0 ? 0 : aLo[plus[i]];
+            if (minus != null && minus[i] >= 0) {
+                long ml = aLo[minus[i]];
+                h = h - aHi[minus[i]] - (Long.compareUnsigned(l, ml) < 0 ? 1 : 0);
+                l = l - ml;
+            }
+            hi[i] = h;
+            lo[i] = l;
+        }
+        return Ring128Tensor.wrap(shape, hi, lo);
     }
 
     /**

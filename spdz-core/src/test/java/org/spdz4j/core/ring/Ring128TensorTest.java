@@ -31,6 +31,21 @@ class Ring128TensorTest {
     }
 
     @Test
+    void mapTakesPlusMinusElementsAndRefusesIndicesOutside() {
+        Ring128Tensor a = randomWithEdges(prg, Shape.of(5), 42);
+        Ring128Tensor m = a.map(Shape.of(4), new int[]{4, -1, 0, -1}, new int[]{1, 2, -1, -1});
+        BigInteger[] x = bigs(a);
+        BigInteger[] expected = {x[4].subtract(x[1]), x[2].negate(), x[0], BigInteger.ZERO};
+        for (int i = 0; i < 4; i++) {
+            assertEquals(expected[i].mod(RingTestSupport.MODULUS), big(m, i), "element " + i);
+        }
+        assertEquals(a.slice(0, Shape.of(3)), a.map(Shape.of(3), new int[]{0, 1, 2}, null));
+        assertThrows(IllegalArgumentException.class, () -> a.map(Shape.of(1), new int[]{5}, null));
+        assertThrows(IllegalArgumentException.class, () -> a.map(Shape.of(1), new int[]{0}, new int[]{-2}));
+        assertThrows(IllegalArgumentException.class, () -> a.map(Shape.of(2), new int[]{0}, null));
+    }
+
+    @Test
     void selectTakesEachElementFromTheTensorItsBitNames() {
         Shape s = Shape.of(130);
         Ring128Tensor a = randomWithEdges(prg, s, 40);
