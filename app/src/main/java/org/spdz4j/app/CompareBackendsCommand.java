@@ -9,7 +9,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import org.spdz4j.accel.Backends;
+import org.spdz4j.accel.DeviceRingBackend;
 import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.ring.RingBackend;
 import org.spdz4j.data.Dataset;
 import org.spdz4j.training.BackendComparison;
 import org.spdz4j.training.TrainingConfig;
@@ -53,11 +55,16 @@ final class CompareBackendsCommand implements Callable<Integer> {
         int threads = training.threads();
         TrainingConfig c = training.config();
         Dataset train = Dataset.load(data, true);
+        RingBackend candidate = Backends.select(training.backend, threads);
         BackendComparison.Result r = BackendComparison.run(c, train.scaled(training.scaling(train)),
-                Backends.select(reference, threads), Backends.select(training.backend, threads));
+                Backends.select(reference, threads), candidate);
         System.out.printf("%s, batch %d, %d steps, %s mode%n", c.network().describe(), c.batchSize(), steps, c.mode());
         for (BackendComparison.Run run : new BackendComparison.Run[]{r.reference(), r.candidate()}) {
             System.out.printf("  %-50s %8.3f s/step%n", run.backend(), run.secondsPerStep());
+        }
+        if (candidate instanceof DeviceRingBackend d) {
+            System.out.printf("  %s copied %.0f MB to its memory and %.0f MB back a step (both parties)%n",
+                    training.backend, d.uploadedBytes() / 1e6 / steps, d.downloadedBytes() / 1e6 / steps);
         }
         System.out.printf("speed-up %.1fx; revealed models identical: %s (%d parameters)%n", r.speedUp(),
                 r.identical() ? "yes" : "NO", r.parameters());

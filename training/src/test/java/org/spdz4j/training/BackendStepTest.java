@@ -34,6 +34,15 @@ class BackendStepTest {
         identicalTo(DeviceRingBackend.hostEmulation(), TrainingConfig.seedNetwork(1, 16, 32).withNetwork(net));
     }
 
+    /** The comparisons' device path (host emulation): exact ReLU and max pooling, their selects, slices and maps. */
+    @Test
+    void deviceEmulationRevealsTheJavaModelWithComparisons() {
+        assumeTrue(DeviceRingBackend.hostEmulationAvailable(), "host emulation library not built (no gcc)");
+        Network net = Network.builder().addConv2d(1, 2, 3, 1, 1).addMaxPool2d(2).addRelu()
+                .addFlatten().addDense(2 * 14 * 14, 10).loss(SoftmaxCrossEntropy.DEFAULT).build();
+        identicalTo(DeviceRingBackend.hostEmulation(), TrainingConfig.seedNetwork(1, 16, 32).withNetwork(net));
+    }
+
     /** The check on a GPU: the seed network at batch 128, CUDA against Java. */
     @Test
     void cudaRevealsTheJavaModelForTheSeedNetwork() {
