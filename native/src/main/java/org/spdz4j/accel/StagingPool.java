@@ -2,8 +2,10 @@ package org.spdz4j.accel;
 
 import com.sun.jna.Pointer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.List;
 import java.util.function.ToIntFunction;
 
 /**
@@ -14,16 +16,19 @@ import java.util.function.ToIntFunction;
  * staging memory: about 1 GB/s on an H100 machine, half of the exact-ReLU step.
  *
  * <p>One pool per library, shared by the parties' threads: a buffer serves one copy at a time.
- * Buffers are kept for the next copy (page-locking memory is slow), at most {@value #KEPT}; the
- * one used longest ago goes first. Sizes are powers of two, so a step's many sizes share a few.
+ * Buffers are kept for the next copy (page-locking memory is slow), at most {@value #KEPT} of
+ * them and 1 GiB; the one used longest ago goes first. Sizes are powers of two, so a step's many
+ * sizes share a few.
  */
 final class StagingPool {
     private static final int KEPT = 8;
+    private static final long KEPT_WORDS = 1L << 27;   // 1 GiB
     private static final long LEAST_WORDS = 1L << 16;
 
     private final DeviceLibrary lib;
     private final String label;
     private final Deque<Staged> idle = new ArrayDeque<>();   // the last used first
+    private long idleWords;
 
     private record Staged(long address, long words) {
     }
@@ -49,6 +54,7 @@ final class StagingPool {
                 Staged s = it.next();
                 if (s.words >= words) {
                     it.remove();
+                    idleWords -= s.words;
                     return s;
                 }
             }
@@ -64,15 +70,18 @@ final class StagingPool {
     }
 
     private void give(Staged s) {
-        Staged dropped = null;
+        List<Staged> dropped = new ArrayList<>();
         synchronized (this) {
             idle.addFirst(s);
-            if (idle.size() > KEPT) {
-                dropped = idle.removeLast();
+            idleWords += s.words;
+            while (idle.size() > KEPT || (idleWords > KEPT_WORDS && idle.size() > 1)) {
+                Staged oldest = idle.removeLast();
+                idleWords -= oldest.words;
+                dropped.add(oldest);
             }
         }
-        if (dropped != null) {
-            lib.r128d_host_free(dropped.address);
+        for (Staged d : dropped) {
+            lib.r128d_host_free(d.address);
         }
     }
 }
