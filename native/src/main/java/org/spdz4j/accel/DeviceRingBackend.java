@@ -159,15 +159,26 @@ public final class DeviceRingBackend implements RingBackend {
 
     /** The buffer holding {@code t} on this device, uploading it (once) if it is a host tensor. */
     private Buffer resident(Ring128Tensor t) {
-        if (t.deviceWords() instanceof Buffer b && b.owner.lib == lib) {
-            return b;
+        if (onDevice(t)) {
+            return (Buffer) t.deviceWords();
         }
         long[] hi = t.hiWords();
         long[] lo = t.loWords();
-        Buffer b = allocate(t.size());
-        check(call("upload", () -> upload(b, at -> b.write(at, hi, lo))), "upload of " + t.size() + " elements");
-        uploaded.addAndGet(16L * t.size());
+        int n = t.size();
+        Buffer b = filledBy(n, 16L * n, n + " elements", at -> {
+            Pointer p = new Pointer(at);
+            p.write(0, hi, 0, n);
+            p.write(8L * n, lo, 0, n);
+        });
         t.attachDevice(b);
+        return b;
+    }
+
+    /** A new buffer of {@code elements} that {@code writer} fills with {@code bytes} of words (described as {@code what}). */
+    private Buffer filledBy(long elements, long bytes, String what, LongConsumer writer) {
+        Buffer b = allocate(elements);
+        check(call("upload", () -> upload(b, writer)), "upload of " + what);
+        uploaded.addAndGet(bytes);
         return b;
     }
 
@@ -189,11 +200,8 @@ public final class DeviceRingBackend implements RingBackend {
 
     /** {@code values} as they are (int32) in a device buffer (of a quarter as many elements, rounded up). */
     private Buffer ints(int[] values) {
-        Buffer b = allocate((values.length + 3) / 4);
-        check(call("upload", () -> upload(b, at -> new Pointer(at).write(0, values, 0, values.length))),
-                "upload of " + values.length + " indices");
-        uploaded.addAndGet(4L * values.length);
-        return b;
+        return filledBy((values.length + 3) / 4, 4L * values.length, values.length + " indices",
+                at -> new Pointer(at).write(0, values, 0, values.length));
     }
 
     /** Whether {@code t}'s words are in this library's memory (a host tensor is left where it is by the data movement). */
@@ -203,11 +211,8 @@ public final class DeviceRingBackend implements RingBackend {
 
     /** {@code words} as they are in a device buffer (of half as many elements, rounded up). */
     private Buffer words(long[] words) {
-        Buffer b = allocate((words.length + 1) / 2);
-        check(call("upload", () -> upload(b, at -> new Pointer(at).write(0, words, 0, words.length))),
-                "upload of " + words.length + " words");
-        uploaded.addAndGet(8L * words.length);
-        return b;
+        return filledBy((words.length + 1) / 2, 8L * words.length, words.length + " words",
+                at -> new Pointer(at).write(0, words, 0, words.length));
     }
 
     private Buffer allocate(long n) {
@@ -498,13 +503,6 @@ public final class DeviceRingBackend implements RingBackend {
                 }
                 return code;
             });
-        }
-
-        /** Writes the words into host memory at {@code at}, laid out as this buffer's (high, then low). */
-        void write(long at, long[] hi, long[] lo) {
-            Pointer p = new Pointer(at);
-            p.write(0, hi, 0, hi.length);
-            p.write(8L * size, lo, 0, lo.length);
         }
 
         /** Reads the words from host memory at {@code at}, laid out as this buffer's. */
