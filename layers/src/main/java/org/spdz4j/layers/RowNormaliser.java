@@ -30,11 +30,19 @@ import org.spdz4j.triples.Plan;
  *   <li><b>refine</b>: {@code w = w (2 - s)} with s each row's sum of w, which takes a sum of
  *       {@code 1 + d} to {@code 1 - d^2}.</li>
  * </ol>
- * The {@link Schedule} (the band, the cubic, how many refinements follow a scale between
+ * <b>Fused</b> (the optimized mode): the last refinement between two squarings and the next
+ * squaring take one round together. w and {@code y = 2 - s} are opened at once, w at
+ * {@value #FUSED_W_BITS} fractional bits and y at {@value #FUSED_Y_BITS}, and the dealer's
+ * powers and products of their masks give the next squares {@code (w y)^2} locally
+ * ({@link ComputeParty#productOfPowers}; below 2^70). y's coarse quantisation only scales a
+ * row, which the band allows for. The last normalisation is never fused: its refinements keep
+ * the loss's full precision.
+ *
+ * <p>The {@link Schedule} (the band, the cubic, how many refinements follow a scale between
  * squarings and after the last) is planned from C alone, in strict floating point so both
  * parties plan the same, to take the fewest rounds; C for which no band holds is refused.
- * For C = 10 and 8 squarings: 27 rounds, where a Newton reciprocal after every squaring took
- * 136.
+ * For C = 10 and 8 squarings: 20 rounds fused and 27 unfused, where a Newton reciprocal after
+ * every squaring took 136.
  */
 final class RowNormaliser {
     /** Fractional bits of the row sums r in {@code g r^m}: {@code g r^3} stays below 2^71. */
@@ -53,6 +61,10 @@ final class RowNormaliser {
     static final double FINAL_ERROR = 0x1p-26;
     /** Most refinements considered after one scale. */
     static final int MAX_REFINEMENTS = 8;
+    /** Fractional bits of w where a refinement and the next squaring are fused. */
+    static final int FUSED_W_BITS = 28;
+    /** Fractional bits of y = 2 - s there: {@code (w y)^2 <= 1} lies below 2^(2 (28 + 7)). */
+    static final int FUSED_Y_BITS = 7;
 
     /**
      * The public plan of the normalisation for C classes.
@@ -61,10 +73,17 @@ final class RowNormaliser {
      * @param band              e: between squarings each row sums to within [1 - e, 1 + e]
      * @param refinements       refinements after each scale but the last
      * @param finalRefinements  refinements after the last scale
+     * @param fused             whether the last refinement between squarings is fused with the next squaring
      */
-    record Schedule(int classes, double band, long[] coefficients, int refinements, int finalRefinements) {
-        /** Exchange rounds of a softmax with this many squarings (one a squaring, one a scale, one a refinement). */
+    record Schedule(int classes, double band, long[] coefficients, int refinements, int finalRefinements, boolean fused) {
+        /**
+         * Exchange rounds of a softmax with this many squarings: one a squaring, one a scale, one
+         * a refinement, less one between squarings where fused (at least one refinement there).
+         */
         int rounds(int squarings) {
+            if (fused) {
+                return 1 + squarings + (squarings - 1) * refinements + finalRefinements;
+            }
             return (squarings - 1) * (2 + refinements) + 2 + finalRefinements;
         }
 
@@ -81,15 +100,18 @@ final class RowNormaliser {
         @Override
         public String toString() {
             return "Schedule[C=" + classes + ", band=" + band + ", coefficients=" + Arrays.toString(coefficients)
-                    + ", refinements=" + refinements + ", final=" + finalRefinements + "]";
+                    + ", refinements=" + refinements + ", final=" + finalRefinements + (fused ? ", fused" : "") + "]";
         }
     }
 
-    /** The schedule with the fewest rounds for C classes and this many squarings; refuses a C no band holds. */
-    static Schedule schedule(int classes, int squarings) {
+    /**
+     * The schedule with the fewest rounds for C classes and this many squarings, fused or not;
+     * refuses a C no band holds.
+     */
+    static Schedule schedule(int classes, int squarings, boolean fused) {
         Schedule best = null;
         for (int i = 7; i >= 2; i--) {
-            Schedule s = withBand(classes, Math.scalb(1.0, -i));
+            Schedule s = withBand(classes, Math.scalb(1.0, -i), fused);
             if (s != null && (best == null || s.rounds(squarings) < best.rounds(squarings))) {
                 best = s;
             }
@@ -102,7 +124,7 @@ final class RowNormaliser {
     }
 
     /** The schedule keeping row sums within {@code 1 +- band}, or null if none does. */
-    private static Schedule withBand(int classes, double band) {
+    private static Schedule withBand(int classes, double band, boolean fused) {
         double lo = 1 - band;
         double hi = 1 + band;
         double a = lo * lo / classes;
@@ -112,14 +134,14 @@ final class RowNormaliser {
         for (int m = 0; m < fitted.length; m++) {
             coefficients[m] = Math.round(Math.scalb(fitted[m], COEFFICIENT_BITS));
         }
-        Schedule unrefined = new Schedule(classes, band, coefficients, 0, 0);
+        Schedule unrefined = new Schedule(classes, band, coefficients, 0, 0, fused);
         double[] sums = rowSumsAfterScale(unrefined, a, b);
         if (sums[0] < 0.05 || sums[1] > 1.95) {
             return null;
         }
-        int refinements = refinementsInto(sums, lo, hi);
+        int refinements = fused ? fusedRefinementsInto(sums, lo, hi, classes) : refinementsInto(sums, lo, hi);
         int last = refinementsInto(sums, 1 - FINAL_ERROR, 1 + FINAL_ERROR);
-        return refinements < 0 || last < 0 ? null : new Schedule(classes, band, coefficients, refinements, last);
+        return refinements < 0 || last < 0 ? null : new Schedule(classes, band, coefficients, refinements, last, fused);
     }
 
     /**
@@ -151,6 +173,29 @@ final class RowNormaliser {
                 return k;
             }
             l = Math.min(l * (2 - l), h * (2 - h));
+            h = 1;
+        }
+        return -1;
+    }
+
+    /**
+     * Refinements, at least one, that take row sums in {@code sums} into [lo, hi] when the last
+     * is fused with the next squaring: its y is within 2^-{@value #FUSED_Y_BITS} (a sum s moves by
+     * at most s times that) and w's C elements each within 2^-{@value #FUSED_W_BITS}; -1 if more
+     * than the most.
+     */
+    static int fusedRefinementsInto(double[] sums, double lo, double hi, int classes) {
+        double yQuantum = Math.scalb(1.0, -FUSED_Y_BITS);
+        double wQuantum = classes * Math.scalb(1.0, -FUSED_W_BITS);
+        double l = sums[0];
+        double h = sums[1];
+        for (int k = 1; k <= MAX_REFINEMENTS; k++) {
+            double refinedLo = Math.min(l * (2 - l), h * (2 - h));
+            double refinedHi = l <= 1 && h >= 1 ? 1 : Math.max(l * (2 - l), h * (2 - h));
+            if (refinedLo - h * yQuantum - wQuantum >= lo && refinedHi + h * yQuantum + wQuantum <= hi) {
+                return k;
+            }
+            l = refinedLo;
             h = 1;
         }
         return -1;
@@ -238,11 +283,12 @@ final class RowNormaliser {
      * @param logits     N x C
      * @param squarings  how many normalisations follow (one after each squaring)
      * @param lossBits   fractional bits of the tensors normalised
+     * @param fused      whether each stage but the last ends with the next squaring (needs powers of masks)
      */
-    RowNormaliser(Shape logits, int squarings, int lossBits) {
+    RowNormaliser(Shape logits, int squarings, int lossBits, boolean fused) {
         this.shape = logits;
         this.lossBits = lossBits;
-        this.schedule = schedule(logits.dim(1), squarings);
+        this.schedule = schedule(logits.dim(1), squarings, fused);
         this.stages = new Stage[squarings];
     }
 
@@ -250,7 +296,12 @@ final class RowNormaliser {
         return schedule;
     }
 
-    /** Declares stage k's masks, powers and products, in the order {@link #normalise} uses them. */
+    /** Whether stage k ends with the next stage's squaring ({@link #stage} returns squares). */
+    boolean squaresAfter(int k) {
+        return schedule.fused() && k < stages.length - 1;
+    }
+
+    /** Declares stage k's masks, powers and products, in the order {@link #stage} uses them. */
     void declare(Plan.Builder plan, int k) {
         Stage s = new Stage();
         s.g = plan.mask(shape);
@@ -264,6 +315,9 @@ final class RowNormaliser {
             s.gTimesPowers[j - 1] = plan.product(BilinearOps.elementwise(), Operand.of(s.g), new Operand(s.r, j), 0);
         }
         int refinements = k == stages.length - 1 ? schedule.finalRefinements() : schedule.refinements();
+        if (squaresAfter(k)) {
+            refinements--;
+        }
         s.w = new Mask[refinements];
         s.y = new Mask[refinements];
         s.refine = new Product[refinements];
@@ -272,11 +326,26 @@ final class RowNormaliser {
             s.y[i] = plan.mask(Shape.of(shape.dim(0)));
             s.refine[i] = plan.product(BilinearOps.scaleRows(), s.w[i], s.y[i], lossBits);
         }
+        if (squaresAfter(k)) {
+            s.fusedW = plan.mask(shape);
+            s.fusedY = plan.mask(shape);
+            s.fusedPowers = new Power[]{plan.power(s.fusedW, 2), plan.power(s.fusedY, 2)};
+            s.fusedProducts = new Product[4];
+            for (int i = 1; i <= 2; i++) {
+                for (int j = 1; j <= 2; j++) {
+                    s.fusedProducts[2 * (i - 1) + j - 1] = plan.product(BilinearOps.elementwise(), new Operand(s.fusedW, i),
+                            new Operand(s.fusedY, j), 0);
+                }
+            }
+        }
         stages[k] = s;
     }
 
-    /** Stage k: shares of g with each row rescaled to sum to about 1 (within the band; closely at the last stage). */
-    Ring128Tensor normalise(ComputeParty party, Ring128Tensor g, int k) {
+    /**
+     * Stage k: shares of g with each row rescaled to sum to about 1 (within the band; closely at
+     * the last stage); where {@link #squaresAfter}(k), the squares of that, the next stage's g.
+     */
+    Ring128Tensor stage(ComputeParty party, Ring128Tensor g, int k) {
         Stage s = stages[k];
         int c = shape.dim(1);
         Ring128Tensor r = party.truncate(g.rowSums(), lossBits - ROW_SUM_BITS).broadcastColumns(c);
@@ -293,7 +362,15 @@ final class RowNormaliser {
             List<MaskedTensor> wy = party.maskAll(List.of(w, twoMinusSum), List.of(s.w[i], s.y[i]));
             w = party.multiply(s.refine[i], wy.get(0), wy.get(1));
         }
-        return w;
+        if (!squaresAfter(k)) {
+            return w;
+        }
+        Ring128Tensor y = party.truncate(party.addPublic(w.rowSums().negate(), 2L << lossBits), lossBits - FUSED_Y_BITS);
+        List<MaskedTensor> wy = party.maskAll(List.of(party.truncate(w, lossBits - FUSED_W_BITS), y.broadcastColumns(c)),
+                List.of(s.fusedW, s.fusedY));
+        Ring128Tensor squares = party.productOfPowers(wy.get(0), 2, wy.get(1), 2, new Power[]{s.fusedPowers[0]},
+                new Power[]{s.fusedPowers[1]}, s.fusedProducts);
+        return party.truncate(squares, 2 * (FUSED_W_BITS + FUSED_Y_BITS) - lossBits);
     }
 
     /** One stage's plan entries. */
@@ -303,5 +380,8 @@ final class RowNormaliser {
         Product[] gTimesPowers;
         Mask[] w, y;
         Product[] refine;
+        Mask fusedW, fusedY;     // the fused refinement and squaring, where planned
+        Power[] fusedPowers;
+        Product[] fusedProducts;
     }
 }

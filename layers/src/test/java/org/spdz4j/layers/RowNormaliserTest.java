@@ -18,23 +18,33 @@ class RowNormaliserTest {
     @ParameterizedTest(name = "C = {0}")
     @ValueSource(ints = {2, 3, 10, 26, 100})
     void theScheduleKeepsRowSumsInItsBandWhateverTheRowIs(int classes) {
-        RowNormaliser.Schedule s = RowNormaliser.schedule(classes, 8);
-        double lo = 1 - s.band();
-        double hi = 1 + s.band();
-        // every sum of squares a row summing to [lo, hi] can have, rescaled and refined as planned
-        double worstBand = 0;
-        double worstFinal = 0;
-        int n = 20000;
-        for (int i = 0; i <= n; i++) {
-            double r = lo * lo / classes * Math.pow(hi * hi / (lo * lo / classes), (double) i / n);
-            double sum = r * s.p(r);
-            double between = refine(sum, s.refinements());
-            double last = refine(sum, s.finalRefinements());
-            worstBand = Math.max(worstBand, Math.abs(between - 1));
-            worstFinal = Math.max(worstFinal, Math.abs(last - 1));
+        for (boolean fused : new boolean[]{false, true}) {
+            RowNormaliser.Schedule s = RowNormaliser.schedule(classes, 8, fused);
+            assertEquals(fused, s.fused());
+            double lo = 1 - s.band();
+            double hi = 1 + s.band();
+            // every sum of squares a row summing to [lo, hi] can have, rescaled and refined as planned;
+            // fused, the last refinement's y off by up to its quantum either way, and w's C elements too
+            double yQuantum = fused ? Math.scalb(1.0, -RowNormaliser.FUSED_Y_BITS) : 0;
+            double wQuantum = fused ? classes * Math.scalb(1.0, -RowNormaliser.FUSED_W_BITS) : 0;
+            double worstBand = 0;
+            double worstFinal = 0;
+            int n = 20000;
+            for (int i = 0; i <= n; i++) {
+                double r = lo * lo / classes * Math.pow(hi * hi / (lo * lo / classes), (double) i / n);
+                double sum = r * s.p(r);
+                double beforeLast = refine(sum, s.refinements() - 1);
+                for (int sign = -1; sign <= 1; sign += 2) {
+                    double between = s.refinements() == 0 ? sum
+                            : beforeLast * (2 - beforeLast + sign * yQuantum) + sign * wQuantum;
+                    worstBand = Math.max(worstBand, Math.abs(between - 1));
+                }
+                double last = refine(sum, s.finalRefinements());
+                worstFinal = Math.max(worstFinal, Math.abs(last - 1));
+            }
+            assertTrue(worstBand <= s.band(), s + ": a row sum " + worstBand + " from 1 between squarings");
+            assertTrue(worstFinal <= 1e-7, s + ": the last row sums " + worstFinal + " from 1");
         }
-        assertTrue(worstBand <= s.band(), s + ": a row sum " + worstBand + " from 1 between squarings");
-        assertTrue(worstFinal <= 1e-7, s + ": the last row sums " + worstFinal + " from 1");
     }
 
     private static double refine(double sum, int times) {
@@ -45,9 +55,11 @@ class RowNormaliserTest {
     }
 
     @Test
-    void tenClassesTakeAFifthOfTheNewtonRounds() {
-        RowNormaliser.Schedule s = RowNormaliser.schedule(10, 8);
+    void tenClassesTakeAFifthOfTheNewtonRoundsAndFusedSevenFewer() {
+        RowNormaliser.Schedule s = RowNormaliser.schedule(10, 8, false);
         assertTrue(s.rounds(8) <= 30, s + " takes " + s.rounds(8) + " rounds (a Newton reciprocal after each squaring took 136)");
+        RowNormaliser.Schedule fused = RowNormaliser.schedule(10, 8, true);
+        assertEquals(s.rounds(8) - 7, fused.rounds(8), fused + " against " + s);
     }
 
     @Test
@@ -94,7 +106,7 @@ class RowNormaliserTest {
                 assertEquals(1, sum, 1e-4, mode + " row " + r + " of the softmax");
             }
             int squareRounds = SoftmaxCrossEntropy.DEFAULT.expSquarings();
-            assertEquals(RowNormaliser.schedule(classes, squareRounds).rounds(squareRounds), got.rounds(),
+            assertEquals(RowNormaliser.schedule(classes, squareRounds, mode == Mode.OPTIMIZED).rounds(squareRounds), got.rounds(),
                     mode + ": rounds of the loss");
         }
     }

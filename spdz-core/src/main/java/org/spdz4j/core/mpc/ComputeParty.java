@@ -632,6 +632,57 @@ public final class ComputeParty {
     }
 
     /**
+     * Share of {@code x^p y^q} (elementwise, untruncated: p times x's scale plus q times y's) from
+     * the one opening of each (see {@link Powers#productOfPowers}): no round beyond the one that
+     * opened them. {@code xPowers} are the plan's {@code D^2 .. D^p} of x's mask D,
+     * {@code yPowers} its {@code A^2 .. A^q} of y's mask A, and {@code products} its elementwise
+     * {@code D^i * A^j}, untruncated, for i = 1..p and, within each i, j = 1..q.
+     *
+     * <pre>{@code
+     * // planned: Power d2 = plan.power(d, 2), a2 = plan.power(a, 2); the products D^i A^j in order
+     * List<MaskedTensor> xy = party.maskAll(List.of(x, y), List.of(d, a));
+     * Ring128Tensor xySquared = party.productOfPowers(xy.get(0), 2, xy.get(1), 2,
+     *         new Power[]{d2}, new Power[]{a2}, products);   // (x y)^2 in the round that opened x and y
+     * }</pre>
+     */
+    public Ring128Tensor productOfPowers(MaskedTensor x, int p, MaskedTensor y, int q, Power[] xPowers, Power[] yPowers,
+                                         Product[] products) {
+        requireStep("multiply powers of two tensors");
+        if (!x.shape().equals(y.shape())) {
+            throw new IllegalArgumentException("x^p y^q is elementwise but x has shape " + x.shape() + " and y " + y.shape());
+        }
+        if (xPowers.length != p - 1 || yPowers.length != q - 1 || products.length != p * q) {
+            throw new IllegalArgumentException("x^" + p + " y^" + q + " needs " + (p - 1) + " and " + (q - 1)
+                    + " powers and " + p * q + " products, not " + xPowers.length + ", " + yPowers.length + " and "
+                    + products.length);
+        }
+        Ring128Tensor[] xMaskPowers = new Ring128Tensor[p + 1];
+        for (int i = 2; i <= p; i++) {
+            xMaskPowers[i] = maskPower(x, xPowers[i - 2], i);
+        }
+        Ring128Tensor[] yMaskPowers = new Ring128Tensor[q + 1];
+        for (int j = 2; j <= q; j++) {
+            yMaskPowers[j] = maskPower(y, yPowers[j - 2], j);
+        }
+        Ring128Tensor[][] maskProducts = new Ring128Tensor[p + 1][q + 1];
+        for (int i = 1; i <= p; i++) {
+            for (int j = 1; j <= q; j++) {
+                Product product = products[(i - 1) * q + (j - 1)];
+                Operand left = new Operand(x.mask(), i);
+                Operand right = new Operand(y.mask(), j);
+                if (product.op() != BilinearOps.elementwise() || !product.left().equals(left)
+                        || !product.right().equals(right) || product.truncation() != 0) {
+                    throw new IllegalArgumentException("product entry " + product.id() + " is " + product.op().name() + "("
+                            + product.left() + ", " + product.right() + ") truncated by " + product.truncation()
+                            + " but the untruncated elementwise " + left + " * " + right + " is needed");
+                }
+                maskProducts[i][j] = share(product);
+            }
+        }
+        return Powers.productOfPowers(role, x, p, y, q, xMaskPowers, yMaskPowers, maskProducts);
+    }
+
+    /**
      * Reveals a shared tensor to {@code owner} only: the other party sends its share and learns
      * nothing. Returns the value at the owner and null at the other party.
      */

@@ -37,12 +37,7 @@ public final class Powers {
             deltaA[j] = ed.mul(a[j]).add(deltaMaskProducts[j]);
         }
         Ring128Tensor[] out = new Ring128Tensor[d + 1];
-        Ring128Tensor ePow = Ring128Tensor.filled(e.shape(), 1);
-        Ring128Tensor[] ePows = new Ring128Tensor[d + 1];
-        for (int k = 0; k <= d; k++) {
-            ePows[k] = ePow;
-            ePow = ePow.mul(e);
-        }
+        Ring128Tensor[] ePows = powersOf(e, d);
         for (int m = 0; m <= d; m++) {
             Ring128Tensor acc = Ring128Tensor.zeros(e.shape());
             long binomial = 1;
@@ -56,6 +51,52 @@ public final class Powers {
     }
 
     /**
+     * Shares of {@code x^p y^q} (elementwise; untruncated, at p times x's scale plus q times y's)
+     * from the one opening of each, {@code E = x - D} and {@code F = y - A}:
+     * {@code x^p y^q = sum_{i,j} C(p, i) C(q, j) E^(p-i) F^(q-j) D^i A^j}, with the dealer's
+     * shares of the powers {@code D^i} and {@code A^j} and of the products {@code D^i A^j}. It is
+     * {@link #compute} of two tensors at once, so {@code (x y)^2} costs the one round that opens
+     * x and y.
+     *
+     * @param xMaskPowers  this party's shares of {@code D^i}, i = 2..p (indices 0 and 1 ignored)
+     * @param yMaskPowers  this party's shares of {@code A^j}, j = 2..q (indices 0 and 1 ignored)
+     * @param maskProducts this party's shares of {@code D^i A^j} at {@code [i][j]}, i = 1..p, j = 1..q
+     */
+    public static Ring128Tensor productOfPowers(Role role, MaskedTensor x, int p, MaskedTensor y, int q,
+                                                Ring128Tensor[] xMaskPowers, Ring128Tensor[] yMaskPowers,
+                                                Ring128Tensor[][] maskProducts) {
+        Ring128Tensor[] ePow = powersOf(x.opened(), p);
+        Ring128Tensor[] fPow = powersOf(y.opened(), q);
+        Ring128Tensor acc = ComputeParty.addPublic(role, Ring128Tensor.zeros(x.shape()), ePow[p].mul(fPow[q]));
+        long xBinomial = 1;
+        for (int i = 0; i <= p; i++) {
+            long yBinomial = 1;
+            for (int j = 0; j <= q; j++) {
+                Ring128Tensor mask = i == 0 && j == 0 ? null
+                        : j == 0 ? (i == 1 ? x.maskShare() : xMaskPowers[i])
+                        : i == 0 ? (j == 1 ? y.maskShare() : yMaskPowers[j])
+                        : maskProducts[i][j];
+                if (mask != null) {
+                    acc = acc.add(ePow[p - i].mul(fPow[q - j]).mulScalar(xBinomial * yBinomial).mul(mask));
+                }
+                yBinomial = yBinomial * (q - j) / (j + 1);
+            }
+            xBinomial = xBinomial * (p - i) / (i + 1);
+        }
+        return acc;
+    }
+
+    /** {@code e^0 .. e^d}, elementwise. */
+    private static Ring128Tensor[] powersOf(Ring128Tensor e, int d) {
+        Ring128Tensor[] pow = new Ring128Tensor[d + 1];
+        pow[0] = Ring128Tensor.filled(e.shape(), 1);
+        for (int k = 1; k <= d; k++) {
+            pow[k] = pow[k - 1].mul(e);
+        }
+        return pow;
+    }
+
+    /**
      * @param maskPowers {@code maskPowers[j]} is this party's share of {@code A^j} for j = 2..d;
      *                   entries 0 and 1 are ignored (A^1 is the mask share itself)
      * @return {@code result[k]} = share of {@code x^k} for k = 1..d (index 0 unused)
@@ -65,11 +106,7 @@ public final class Powers {
         Ring128Tensor e = x.opened();
         Ring128Tensor[] a = maskPowers.clone();
         a[1] = x.maskShare();
-        Ring128Tensor[] ePow = new Ring128Tensor[d + 1];
-        ePow[0] = Ring128Tensor.filled(e.shape(), 1);
-        for (int k = 1; k <= d; k++) {
-            ePow[k] = ePow[k - 1].mul(e);
-        }
+        Ring128Tensor[] ePow = powersOf(e, d);
         Ring128Tensor[] out = new Ring128Tensor[d + 1];
         for (int k = 1; k <= d; k++) {
             if (!a[k].shape().equals(e.shape())) {
