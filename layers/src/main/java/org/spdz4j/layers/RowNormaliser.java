@@ -139,8 +139,12 @@ final class RowNormaliser {
         if (sums[0] < 0.05 || sums[1] > 1.95) {
             return null;
         }
-        int refinements = fused ? fusedRefinementsInto(sums, lo, hi, classes) : refinementsInto(sums, lo, hi);
-        int last = refinementsInto(sums, 1 - FINAL_ERROR, 1 + FINAL_ERROR);
+        // fused, the last refinement between squarings has y within 2^-FUSED_Y_BITS and w's C elements
+        // each within 2^-FUSED_W_BITS
+        int refinements = fused
+                ? refinementsInto(sums, lo, hi, 1, Math.scalb(1.0, -FUSED_Y_BITS), classes * Math.scalb(1.0, -FUSED_W_BITS))
+                : refinementsInto(sums, lo, hi, 0, 0, 0);
+        int last = refinementsInto(sums, 1 - FINAL_ERROR, 1 + FINAL_ERROR, 0, 0, 0);
         return refinements < 0 || last < 0 ? null : new Schedule(classes, band, coefficients, refinements, last, fused);
     }
 
@@ -164,35 +168,21 @@ final class RowNormaliser {
         return new double[]{lo * (1 - q) - 1e-4, hi * (1 + q) + 1e-4};
     }
 
-    /** Refinements {@code s -> s (2 - s)} that take row sums in {@code sums} into [lo, hi]; -1 if more than the most. */
-    static int refinementsInto(double[] sums, double lo, double hi) {
-        double l = sums[0];
-        double h = sums[1];
-        for (int k = 0; k <= MAX_REFINEMENTS; k++) {
-            if (l >= lo && h <= hi) {
-                return k;
-            }
-            l = Math.min(l * (2 - l), h * (2 - h));
-            h = 1;
-        }
-        return -1;
-    }
-
     /**
-     * Refinements, at least one, that take row sums in {@code sums} into [lo, hi] when the last
-     * is fused with the next squaring: its y is within 2^-{@value #FUSED_Y_BITS} (a sum s moves by
-     * at most s times that) and w's C elements each within 2^-{@value #FUSED_W_BITS}; -1 if more
-     * than the most.
+     * Refinements {@code s -> s (2 - s)}, at least {@code least}, that take row sums in
+     * {@code sums} into [lo, hi], the last one's result off by up to {@code s yQuantum + wQuantum}
+     * for a sum s before it (a fused refinement's coarse y and w); -1 if more than the most.
      */
-    static int fusedRefinementsInto(double[] sums, double lo, double hi, int classes) {
-        double yQuantum = Math.scalb(1.0, -FUSED_Y_BITS);
-        double wQuantum = classes * Math.scalb(1.0, -FUSED_W_BITS);
+    static int refinementsInto(double[] sums, double lo, double hi, int least, double yQuantum, double wQuantum) {
         double l = sums[0];
         double h = sums[1];
+        if (least == 0 && l >= lo && h <= hi) {
+            return 0;
+        }
         for (int k = 1; k <= MAX_REFINEMENTS; k++) {
             double refinedLo = Math.min(l * (2 - l), h * (2 - h));
             double refinedHi = l <= 1 && h >= 1 ? 1 : Math.max(l * (2 - l), h * (2 - h));
-            if (refinedLo - h * yQuantum - wQuantum >= lo && refinedHi + h * yQuantum + wQuantum <= hi) {
+            if (k >= least && refinedLo - h * yQuantum - wQuantum >= lo && refinedHi + h * yQuantum + wQuantum <= hi) {
                 return k;
             }
             l = refinedLo;
@@ -358,19 +348,24 @@ final class RowNormaliser {
         }
         Ring128Tensor w = party.truncate(sum, COEFFICIENT_BITS + GUARD_BITS);
         for (int i = 0; i < s.refine.length; i++) {
-            Ring128Tensor twoMinusSum = party.addPublic(w.rowSums().negate(), 2L << lossBits);
+            Ring128Tensor twoMinusSum = twoMinusRowSums(party, w);
             List<MaskedTensor> wy = party.maskAll(List.of(w, twoMinusSum), List.of(s.w[i], s.y[i]));
             w = party.multiply(s.refine[i], wy.get(0), wy.get(1));
         }
         if (!squaresAfter(k)) {
             return w;
         }
-        Ring128Tensor y = party.truncate(party.addPublic(w.rowSums().negate(), 2L << lossBits), lossBits - FUSED_Y_BITS);
+        Ring128Tensor y = party.truncate(twoMinusRowSums(party, w), lossBits - FUSED_Y_BITS);
         List<MaskedTensor> wy = party.maskAll(List.of(party.truncate(w, lossBits - FUSED_W_BITS), y.broadcastColumns(c)),
                 List.of(s.fusedW, s.fusedY));
         Ring128Tensor squares = party.productOfPowers(wy.get(0), 2, wy.get(1), 2, new Power[]{s.fusedPowers[0]},
                 new Power[]{s.fusedPowers[1]}, s.fusedProducts);
         return party.truncate(squares, 2 * (FUSED_W_BITS + FUSED_Y_BITS) - lossBits);
+    }
+
+    /** Shares of {@code 2 - s} for each row's sum s of w, a refinement's factor (N). */
+    private Ring128Tensor twoMinusRowSums(ComputeParty party, Ring128Tensor w) {
+        return party.addPublic(w.rowSums().negate(), 2L << lossBits);
     }
 
     /** One stage's plan entries. */
