@@ -2,6 +2,7 @@ package org.spdz4j.layers;
 
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.NarrowOpening;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.TrafficCounter;
@@ -43,7 +44,8 @@ public final class SecureClassifier {
         }
         this.softmax = probabilities ? network.loss().secure(s, setup) : null;
         Plan.Builder b = Plan.builder("spdz4j predict " + setup.mode() + " input=" + input + " f="
-                + setup.fp().fractionalBits() + " " + network.describe() + (probabilities ? " probabilities" : ""));
+                + setup.fp().fractionalBits() + " " + network.describe() + (probabilities ? " probabilities" : ""))
+                .narrowMasks(NarrowOpening.RANGE_BITS);
         stack.declareForward(b);
         argmax.declareOneHot(b);
         if (softmax != null) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.MicroBatch;
+import org.spdz4j.core.mpc.NarrowOpening;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -53,7 +54,8 @@ public final class SecureModel {
         this.whole = new Lane(layers, input, input.dim(0), setup, network.loss());
         this.scopes = whole.stack.scopes();
         Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
-                + " " + network.describe() + (setup.rangeCheck() == null ? "" : " range-check"));
+                + " " + network.describe() + (setup.rangeCheck() == null ? "" : " range-check"))
+                .narrowMasks(NarrowOpening.RANGE_BITS);
         whole.declare(b, inputGradient, true);
         this.plan = b.build();
         if (microBatches == 1) {
@@ -69,7 +71,7 @@ public final class SecureModel {
         for (int k = 0; k < microBatches; k++) {
             Lane lane = new Lane(layers, rows, input.dim(0), new SecureSetup(setup.role(), setup.mode(), setup.fp(),
                     start.copy(), setup.rangeCheck() == null ? null : new RangeCheck()), network.loss());
-            Plan.Builder mine = Plan.builder("micro-batch");
+            Plan.Builder mine = Plan.builder("micro-batch").narrowMasks(NarrowOpening.RANGE_BITS);
             lane.declare(mine, inputGradient, false); // the verdict is the whole batch's, after the micro-batches
             lanes.add(lane);
             split.add(MicroBatch.of(plan.entries(), mine.build().entries(), k, microBatches));

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -80,7 +81,11 @@ class RangeCheckTest {
         assertEquals(Arrays.toString(new boolean[]{false, false}), Arrays.toString(verdicts(relu, inputs(Double.NaN))));
         assertEquals(Arrays.toString(new boolean[]{true, false}), Arrays.toString(verdicts(relu, inputs(8.0))));
         assertEquals(Arrays.toString(new boolean[]{true, false}), Arrays.toString(verdicts(relu, inputs(-8.01))));
-        assertEquals(Arrays.toString(new boolean[]{true, false}), Arrays.toString(verdicts(relu, inputs(1e9))));
+        assertEquals(Arrays.toString(new boolean[]{true, false}), Arrays.toString(verdicts(relu, inputs(1000.0))));
+        // far enough out, the loss's values leave the range of the plan's narrow masks (2^32 at 20 fractional
+        // bits) before the verdict: the opening that shows it is refused, naming its mask, at both parties
+        ArithmeticException e = assertThrows(ArithmeticException.class, () -> verdicts(relu, inputs(1e9)));
+        assertTrue(e.getMessage().contains("the range of its narrow mask"), e.getMessage());
         assertFalse(verdicts(relu, inputs(-8.0))[0], "-2^23 raw is still in range");
     }
 

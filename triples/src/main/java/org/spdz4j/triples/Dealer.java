@@ -176,7 +176,8 @@ public final class Dealer {
             for (PlanEntry e : plan.entries()) {
                 if (e instanceof Mask m) {
                     masks[m.id()] = m.derived() ? m.derivation().apply(m.shape(), p -> masks[p.id()])
-                            : prg0.tensor(m.shape(), m.id(), step).add(prg1.tensor(m.shape(), m.id(), step));
+                            : m.shareFrom(prg0.tensor(m.shape(), m.id(), step))
+                                    .add(m.shareFrom(prg1.tensor(m.shape(), m.id(), step)));
                     continue;
                 }
                 Role to = plan.correctedAt(e.id()); // e is the plan's own entry

@@ -95,8 +95,9 @@ public final class PartyRandomness {
     }
 
     private Ring128Tensor share(int step, PlanEntry e) {
-        if (e instanceof Mask m && m.derived()) {
-            return m.derivation().apply(m.shape(), p -> share(step, p));
+        if (e instanceof Mask m) {
+            return m.derived() ? m.derivation().apply(m.shape(), p -> share(step, p))
+                    : m.shareFrom(prg.tensor(m.shape(), m.id(), step));
         }
         Ring128Tensor determined = correctedHere(e) ? correction(step, e.id()) : prg.tensor(e.correctionShape(), e.id(), step);
         if (e instanceof PlanEntry.Sign g) { // the part both parties expand from their own seeds follows

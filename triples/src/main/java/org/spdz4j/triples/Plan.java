@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.spdz4j.core.mpc.BilinearOp;
+import org.spdz4j.core.mpc.NarrowOpening;
 import org.spdz4j.core.mpc.PlanEntry;
 import org.spdz4j.core.mpc.PlanEntry.Mask;
 import org.spdz4j.core.mpc.PlanEntry.Operand;
@@ -208,7 +209,7 @@ public final class Plan {
     private static byte[] digest(String name, List<PlanEntry> entries) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("spdz4j plan v3\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update(("spdz4j plan v4\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
             for (PlanEntry e : entries) {
                 sha.update((e.describe() + "\n").getBytes(StandardCharsets.UTF_8));
             }
@@ -222,14 +223,26 @@ public final class Plan {
     public static final class Builder {
         private final String name;
         private final List<PlanEntry> entries = new ArrayList<>();
+        private int rangeBits; // of the fresh masks; 0: uniform over the ring
 
         private Builder(String name) {
             this.name = name;
         }
 
-        /** A fresh mask for a tensor of this shape. */
+        /**
+         * Makes every fresh mask declared from now on narrow, for tensors within
+         * {@code [-2^rangeBits, 2^rangeBits)} (see {@link NarrowOpening}): their openings send
+         * fewer bits; an opening outside the range is refused where it shows.
+         */
+        public Builder narrowMasks(int rangeBits) {
+            NarrowOpening.requireRange(rangeBits);
+            this.rangeBits = rangeBits;
+            return this;
+        }
+
+        /** A fresh mask for a tensor of this shape (narrow after {@link #narrowMasks}). */
         public Mask mask(Shape shape) {
-            return add(new Mask(entries.size(), shape));
+            return add(new Mask(entries.size(), shape, null, rangeBits));
         }
 
         /**

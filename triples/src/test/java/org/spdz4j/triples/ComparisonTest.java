@@ -62,8 +62,11 @@ class ComparisonTest {
      * the material are checked. Both results, opened.
      */
     private static SecureComparison.Result[] compare(List<BigInteger> values, int bits) {
+        return compare(values, bits, Plan.builder("comparison test"));
+    }
+
+    private static SecureComparison.Result[] compare(List<BigInteger> values, int bits, Plan.Builder b) {
         Shape shape = Shape.of(values.size());
-        Plan.Builder b = Plan.builder("comparison test");
         List<PlanEntry.Mask> masks = new ArrayList<>();
         List<PlanEntry.Sign> signs = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
@@ -108,7 +111,11 @@ class ComparisonTest {
 
     /** Compares {@code values} on shares and checks sign and ReLU of each against plaintext. */
     private static void assertSignAndReluExact(List<BigInteger> values, int bits) {
-        for (SecureComparison.Result r : compare(values, bits)) {
+        assertSignAndReluExact(values, bits, Plan.builder("comparison test"));
+    }
+
+    private static void assertSignAndReluExact(List<BigInteger> values, int bits, Plan.Builder b) {
+        for (SecureComparison.Result r : compare(values, bits, b)) {
             for (int i = 0; i < values.size(); i++) {
                 BigInteger x = values.get(i);
                 boolean nonNegative = x.signum() >= 0;
@@ -123,6 +130,17 @@ class ComparisonTest {
     void signAndReluAreExactInRangeAndAtItsEdges(int bits) {
         List<BigInteger> values = inRange(bits, 300);
         assertSignAndReluExact(values, bits);
+    }
+
+    /**
+     * Under narrow masks for the comparison's range (openings of {@code bits + 43} bits, the
+     * mask's shares below {@code 2^(bits + 40)}), the same exact sign and ReLU: the opening is
+     * the same ring element, and the dealer's bits of A are a narrow A's.
+     */
+    @ParameterizedTest(name = "k = {0}")
+    @ValueSource(ints = {2, 8, 21, 22, 40, 41, 64, 65, 85})
+    void signAndReluAreExactUnderNarrowMasks(int bits) {
+        assertSignAndReluExact(inRange(bits, 300), bits, Plan.builder("narrow").narrowMasks(bits - 1));
     }
 
     /**

@@ -183,10 +183,23 @@ public final class ComputeParty {
     }
 
     private List<Ring128Tensor> exchangeAll(List<Ring128Tensor> shares, Tag tag) {
+        return exchangeAll(shares, null, tag);
+    }
+
+    /**
+     * One round that opens {@code shares}: each party sends its shares, concatenated (of a tensor
+     * under a narrow mask of {@code masks}, only the low bits, packed; {@code masks} null where
+     * none is), and adds the peer's to its own.
+     */
+    private List<Ring128Tensor> exchangeAll(List<Ring128Tensor> shares, List<Mask> masks, Tag tag) {
         if (shares.isEmpty()) {
             return List.of();
         }
-        Ring128Tensor mine = shares.size() == 1 ? shares.get(0) : Ring128Tensor.concat(shares);
+        List<Ring128Tensor> sent = new ArrayList<>(shares.size());
+        for (int i = 0; i < shares.size(); i++) {
+            sent.add(narrow(masks, i) ? NarrowOpening.pack(shares.get(i), masks.get(i).openingBits()) : shares.get(i));
+        }
+        Ring128Tensor mine = sent.size() == 1 ? sent.get(0) : Ring128Tensor.concat(sent);
         if (transcript != null) {
             mine = Ring128Tensor.concat(List.of(mine, transcript.digestElement()));
         }
@@ -196,25 +209,21 @@ public final class ComputeParty {
                     + " sent shape " + theirs.shape() + " for " + tag);
         }
         if (transcript != null) {
-            int n = mine.size() - 1;
-            checkDigest(theirs.slice(n, Shape.of(1)), tag, true);
-            mine = mine.slice(0, Shape.of(n));
-            theirs = theirs.slice(0, Shape.of(n));
-            if (shares.size() == 1) {
-                mine = shares.get(0);
-                theirs = theirs.reshape(mine.shape());
-            }
-        }
-        if (shares.size() == 1) {
-            return List.of(mine.add(theirs));
+            checkDigest(theirs.slice(theirs.size() - 1, Shape.of(1)), tag, true);
         }
         List<Ring128Tensor> out = new ArrayList<>(shares.size());
         int at = 0;
-        for (Ring128Tensor s : shares) {
-            out.add(s.add(theirs.slice(at, s.shape())));
-            at += s.size();
+        for (int i = 0; i < shares.size(); i++) {
+            Ring128Tensor s = shares.get(i);
+            Ring128Tensor part = shares.size() == 1 && transcript == null ? theirs : theirs.slice(at, Shape.of(sent.get(i).size()));
+            out.add(narrow(masks, i) ? NarrowOpening.open(masks.get(i), s, part) : s.add(part.reshape(s.shape())));
+            at += sent.get(i).size();
         }
         return out;
+    }
+
+    private static boolean narrow(List<Mask> masks, int i) {
+        return masks != null && masks.get(i).narrow();
     }
 
     private static String describe(List<Ring128Tensor> shares) {
@@ -339,7 +348,7 @@ public final class ComputeParty {
             maskShares.add(maskShare);
             differences.add(shares.get(i).sub(maskShare));
         }
-        List<Ring128Tensor> opened = exchangeAll(differences, new Tag(Tag.Kind.MASK, step, masks.get(0).id()));
+        List<Ring128Tensor> opened = exchangeAll(differences, masks, new Tag(Tag.Kind.MASK, step, masks.get(0).id()));
         List<MaskedTensor> out = new ArrayList<>(masks.size());
         for (int i = 0; i < masks.size(); i++) {
             out.add(new MaskedTensor(shares.get(i), maskShares.get(i), opened.get(i), masks.get(i)));

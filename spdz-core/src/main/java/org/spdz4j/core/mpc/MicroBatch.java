@@ -125,6 +125,9 @@ public final class MicroBatch {
         if (!rows && !w.shape().equals(m.shape())) {
             throw mismatch(w, m, "a shape that is neither the whole batch's nor its rows");
         }
+        if (m instanceof PlanEntry.Mask mask && mask.rangeBits() != ((PlanEntry.Mask) w).rangeBits()) {
+            throw mismatch(w, m, "a mask of another range");
+        }
         if (m instanceof PlanEntry.Product product) {
             PlanEntry.Product wp = (PlanEntry.Product) w;
             if (!opKind(wp).equals(opKind(product)) || wp.truncation() != product.truncation()) {

@@ -1,6 +1,7 @@
 package org.spdz4j.core.mpc;
 
 import java.util.Objects;
+import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 
 /**
@@ -34,15 +35,22 @@ public sealed interface PlanEntry {
     }
 
     /**
-     * A uniformly random mask {@code A} of a tensor that will be opened once per step as {@code X - A};
+     * A random mask {@code A} of a tensor that will be opened once per step as {@code X - A};
      * or, with a {@code derivation}, a linear map of earlier masks, for a tensor derived by the
      * same map from tensors opened with them (its opening then costs nothing).
+     *
+     * <p>A fresh mask is uniform over the ring, or, with {@code rangeBits} &gt; 0, a narrow mask
+     * for a tensor whose elements lie in {@code [-2^rangeBits, 2^rangeBits)}: each party's share
+     * is uniform below {@code 2^(rangeBits + STATISTICAL_BITS + 1)}, so {@code X - A} hides X up
+     * to a statistical distance of {@code 2^-STATISTICAL_BITS} an element and fits in
+     * {@link #openingBits()} bits, the only bits of it the parties send ({@link NarrowOpening}).
      *
      * @param id         position in the plan
      * @param shape      shape of the masked tensor
      * @param derivation null for a fresh mask, else how it follows from earlier masks
+     * @param rangeBits  0 for a mask uniform over the ring, else the bound of a narrow mask
      */
-    record Mask(int id, Shape shape, Derivation derivation) implements PlanEntry {
+    record Mask(int id, Shape shape, Derivation derivation, int rangeBits) implements PlanEntry {
         /** Checks the components. */
         public Mask {
             Objects.requireNonNull(shape, "shape");
@@ -50,11 +58,22 @@ public sealed interface PlanEntry {
                 throw new IllegalArgumentException("mask " + id + " of shape " + shape + " derived by a map of "
                         + derivation.size() + " elements");
             }
+            if (rangeBits != 0) {
+                if (derivation != null) {
+                    throw new IllegalArgumentException("mask " + id + " is derived: only a fresh mask is narrow");
+                }
+                NarrowOpening.requireRange(rangeBits);
+            }
         }
 
-        /** A fresh mask. */
+        /** A fresh mask uniform over the ring. */
         public Mask(int id, Shape shape) {
-            this(id, shape, null);
+            this(id, shape, null, 0);
+        }
+
+        /** A fresh mask uniform over the ring, or derived by {@code derivation}. */
+        public Mask(int id, Shape shape, Derivation derivation) {
+            this(id, shape, derivation, 0);
         }
 
         /** Whether it is a linear map of earlier masks rather than fresh randomness. */
@@ -62,9 +81,25 @@ public sealed interface PlanEntry {
             return derivation != null;
         }
 
+        /** Whether it is a narrow mask (see the type's description). */
+        public boolean narrow() {
+            return rangeBits > 0;
+        }
+
+        /** The low bits of an opening that the parties send: {@link NarrowOpening#bits} for a narrow mask, else 128. */
+        public int openingBits() {
+            return narrow() ? NarrowOpening.bits(rangeBits) : 128;
+        }
+
+        /** A party's share of this fresh mask from its PRG's {@code output} of the mask's shape: narrowed for a narrow mask. */
+        public Ring128Tensor shareFrom(Ring128Tensor output) {
+            return narrow() ? NarrowOpening.maskShare(output, rangeBits) : output;
+        }
+
         @Override
         public String describe() {
-            return id + " mask " + shape + (derivation == null ? "" : " = " + derivation.describe());
+            return id + " mask " + shape + (derivation == null ? "" : " = " + derivation.describe())
+                    + (narrow() ? " within 2^" + rangeBits : "");
         }
     }
 

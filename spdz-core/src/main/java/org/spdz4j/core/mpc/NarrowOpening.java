@@ -1,0 +1,207 @@
+package org.spdz4j.core.mpc;
+
+import org.spdz4j.core.ring.Ring128Tensor;
+
+/**
+ * Openings under a narrow mask ({@link PlanEntry.Mask#narrow()}): a tensor whose elements lie in
+ * {@code [-2^r, 2^r)} (r the mask's {@code rangeBits}), masked with {@code A = A_0 + A_1} where
+ * each party's share is uniform below {@code 2^s}, {@code s = r + STATISTICAL_BITS + 1}. Then
+ * {@code D = X - A} lies in {@code [-(2^(s + 1) + 2^r), 2^r)}, within a signed
+ * {@link #bits(int)}-bit integer ({@code s + 3} bits), so each party sends only the low
+ * {@code bits(r)} bits of its share of D, packed ({@link #pack}); the receiver adds them to its
+ * own share and sign-extends ({@link #open}). Given its own share of A, a party sees X shift the
+ * peer's uniform share by at most {@code 2^(r + 1)} in a window of {@code 2^s}: D hides each
+ * element of X up to a statistical distance of {@code 2^-STATISTICAL_BITS}. D serves every
+ * product and comparison as the whole ring's opening would: it is the same ring element.
+ *
+ * <p>An element outside the range can show: an opening at or above {@code 2^r}, or below the
+ * window's floor, cannot come from an element in range, and is refused ({@link #open} throws),
+ * naming the mask. One far enough outside to wrap the window (beyond about
+ * {@code 2^(r + STATISTICAL_BITS + 2)}) is not seen, and nor is one outside the range by less
+ * than the mask happened to cover; the first leaks a little more of it than the mask's
+ * statistical bound says.
+ *
+ * <p>Training and prediction plans use {@link #RANGE_BITS} (openings of 96 bits, 12 bytes
+ * instead of 16); a {@code Session} of the library keeps masks uniform over the ring.
+ *
+ * <pre>{@code
+ * PlanEntry.Mask x = plan.mask(Shape.of(128, 784), NarrowOpening.RANGE_BITS);  // builder in the triples module
+ * MaskedTensor opened = party.mask(xShare, x);   // 12 bytes an element each way
+ * }</pre>
+ */
+public final class NarrowOpening {
+    /** The statistical security of a narrow mask: X's shift against the peer's share of A, at most 2^-40 of its window. */
+    public static final int STATISTICAL_BITS = 40;
+    /** The range of the training and prediction plans' masks: {@code [-2^52, 2^52)} raw, {@code 2^32} at 20 fractional bits; openings of 96 bits. */
+    public static final int RANGE_BITS = 52;
+    /** The widest range a narrow mask serves (its openings then take the whole 128 bits). */
+    public static final int MAX_RANGE_BITS = 128 - STATISTICAL_BITS - 4;
+
+    private NarrowOpening() {
+    }
+
+    /** Refuses a range no narrow mask serves: {@code rangeBits} must be 1 to {@link #MAX_RANGE_BITS}. */
+    public static void requireRange(int rangeBits) {
+        if (rangeBits < 1 || rangeBits > MAX_RANGE_BITS) {
+            throw new IllegalArgumentException("a narrow mask serves a range of 1 to " + MAX_RANGE_BITS + " bits, not "
+                    + rangeBits);
+        }
+    }
+
+    /** The low bits of an opening under a narrow mask of range {@code rangeBits} that the parties send. */
+    public static int bits(int rangeBits) {
+        return shareBits(rangeBits) + 3;
+    }
+
+    /** The bits of each party's share of a narrow mask: {@code rangeBits + STATISTICAL_BITS + 1}. */
+    static int shareBits(int rangeBits) {
+        return rangeBits + STATISTICAL_BITS + 1;
+    }
+
+    /** A party's share of a narrow mask from its PRG's {@code output}: the output's low {@link #shareBits} bits. */
+    static Ring128Tensor maskShare(Ring128Tensor output, int rangeBits) {
+        int keep = shareBits(rangeBits);
+        long[] hi = output.hiWords().clone();
+        long[] lo = output.loWords().clone();
+        for (int i = 0; i < hi.length; i++) {
+            if (keep < 64) {
+                lo[i] &= lowMask(keep);
+                hi[i] = 0;
+            } else {
+                hi[i] &= lowMask(keep - 64);
+            }
+        }
+        return Ring128Tensor.wrap(output.shape(), hi, lo);
+    }
+
+    /** The ring elements that carry the low {@code bits} bits of each element of {@code share}: {@code ceil(n bits / 128)}. */
+    static int packedSize(int n, int bits) {
+        return (int) ((words(n, bits) + 1) / 2);
+    }
+
+    private static long words(int n, int bits) {
+        return ((long) n * bits + 63) >>> 6;
+    }
+
+    /**
+     * The low {@code bits} bits of each element of {@code share}, packed in a stream (element i
+     * at bit {@code i * bits}, low word first), two 64-bit words to a ring element (low word of
+     * the stream in the element's low word).
+     */
+    static Ring128Tensor pack(Ring128Tensor share, int bits) {
+        int n = share.size();
+        long[] stream = new long[2 * packedSize(n, bits)];
+        long[] hi = share.hiWords();
+        long[] lo = share.loWords();
+        int low = Math.min(bits, 64);
+        for (int i = 0; i < n; i++) {
+            long at = (long) i * bits;
+            put(stream, at, lo[i], low);
+            if (bits > 64) {
+                put(stream, at + 64, hi[i], bits - 64);
+            }
+        }
+        return fromStream(stream, packedSize(n, bits));
+    }
+
+    /**
+     * The opening D of {@code mask} from this party's share of it, {@code mine} (whole), and the
+     * peer's packed low bits {@code theirs}: the low bits added and sign-extended. Refuses an
+     * opening that no element within the mask's range can give.
+     */
+    static Ring128Tensor open(PlanEntry.Mask mask, Ring128Tensor mine, Ring128Tensor theirs) {
+        int bits = mask.openingBits();
+        int n = mine.size();
+        long[] stream = toStream(theirs);
+        long[] myHi = mine.hiWords();
+        long[] myLo = mine.loWords();
+        long[] hi = new long[n];
+        long[] lo = new long[n];
+        int low = Math.min(bits, 64);
+        int r = mask.rangeBits();
+        for (int i = 0; i < n; i++) {
+            long at = (long) i * bits;
+            long theirLo = get(stream, at, low);
+            long theirHi = bits > 64 ? get(stream, at + 64, bits - 64) : 0;
+            long sumLo = myLo[i] + theirLo;
+            long sumHi = myHi[i] + theirHi + (Long.compareUnsigned(sumLo, myLo[i]) < 0 ? 1 : 0);
+            if (bits <= 64) { // sign-extend from bit bits - 1
+                sumLo = (sumLo << (64 - bits)) >> (64 - bits);
+                sumHi = sumLo >> 63;
+            } else {
+                sumHi = (sumHi << (128 - bits)) >> (128 - bits);
+            }
+            if (!inWindow(sumHi, sumLo, r)) {
+                throw new ArithmeticException("mask entry " + mask.id() + " (" + mask.shape() + "): element " + i
+                        + " of the tensor opened with it lies outside [-2^" + r + ", 2^" + r
+                        + ") (raw ring value), the range of its narrow mask: the computation diverged, or an input is out"
+                        + " of range; refused");
+            }
+            hi[i] = sumHi;
+            lo[i] = sumLo;
+        }
+        return Ring128Tensor.wrap(mine.shape(), hi, lo);
+    }
+
+    /** Whether the signed 128-bit {@code (hi, lo)} lies in {@code [-(2^(s + 1) + 2^r), 2^r)}, where openings of elements in range lie. */
+    private static boolean inWindow(long hi, long lo, int r) {
+        if (hi >= 0) { // below 2^r
+            return r >= 64 ? hi < (1L << (r - 64)) : hi == 0 && Long.compareUnsigned(lo, 1L << r) < 0;
+        }
+        // -D <= 2^(s + 1) + 2^r, with -D = ~D + 1
+        long negLo = ~lo + 1;
+        long negHi = ~hi + (negLo == 0 ? 1 : 0);
+        int top = shareBits(r) + 1; // at most 126
+        long limitHi = (top >= 64 ? 1L << (top - 64) : 0) + (r >= 64 ? 1L << (r - 64) : 0);
+        long limitLo = (top < 64 ? 1L << top : 0) + (r < 64 ? 1L << r : 0);
+        return Long.compareUnsigned(negHi, limitHi) < 0
+                || negHi == limitHi && Long.compareUnsigned(negLo, limitLo) <= 0;
+    }
+
+    private static long lowMask(int bits) {
+        return bits >= 64 ? -1L : (1L << bits) - 1;
+    }
+
+    /** Writes the low {@code bits} (1 to 64) of {@code value} at bit {@code at} of {@code stream}. */
+    private static void put(long[] stream, long at, long value, int bits) {
+        long v = value & lowMask(bits);
+        int word = (int) (at >>> 6);
+        int shift = (int) (at & 63);
+        stream[word] |= v << shift;
+        if (shift + bits > 64) {
+            stream[word + 1] |= v >>> (64 - shift);
+        }
+    }
+
+    /** The {@code bits} (1 to 64) bits at bit {@code at} of {@code stream}. */
+    private static long get(long[] stream, long at, int bits) {
+        int word = (int) (at >>> 6);
+        int shift = (int) (at & 63);
+        long v = stream[word] >>> shift;
+        if (shift + bits > 64) {
+            v |= stream[word + 1] << (64 - shift);
+        }
+        return v & lowMask(bits);
+    }
+
+    private static Ring128Tensor fromStream(long[] stream, int elements) {
+        long[] hi = new long[elements];
+        long[] lo = new long[elements];
+        for (int j = 0; j < elements; j++) {
+            lo[j] = stream[2 * j];
+            hi[j] = stream[2 * j + 1];
+        }
+        return Ring128Tensor.wrap(org.spdz4j.core.ring.Shape.of(elements), hi, lo);
+    }
+
+    private static long[] toStream(Ring128Tensor packed) {
+        long[] hi = packed.hiWords();
+        long[] lo = packed.loWords();
+        long[] stream = new long[2 * hi.length + 1]; // one spare word: a field never reads past the stream
+        for (int j = 0; j < hi.length; j++) {
+            stream[2 * j] = lo[j];
+            stream[2 * j + 1] = hi[j];
+        }
+        return stream;
+    }
+}
