@@ -1,6 +1,7 @@
 package org.spdz4j.core.mpc;
 
 import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
 
 /**
  * Openings under a narrow mask ({@link PlanEntry.Mask#narrow()}): a tensor whose elements lie in
@@ -16,17 +17,18 @@ import org.spdz4j.core.ring.Ring128Tensor;
  *
  * <p>An element outside the range can show: an opening at or above {@code 2^r}, or below the
  * window's floor, cannot come from an element in range, and is refused ({@link #open} throws),
- * naming the mask. One far enough outside to wrap the window (beyond about
- * {@code 2^(r + STATISTICAL_BITS + 2)}) is not seen, and nor is one outside the range by less
- * than the mask happened to cover; the first leaks a little more of it than the mask's
- * statistical bound says.
+ * naming the mask. One outside the range by less than the mask happened to cover passes,
+ * correct, and leaks a little more of itself than the statistical bound says. One far enough
+ * outside to wrap the window (beyond about {@code 2^(r + STATISTICAL_BITS + 2)}, 2^94 at
+ * {@link #RANGE_BITS}) may open wrong unseen; fixed-point products overflow the ring long before.
  *
  * <p>Training and prediction plans use {@link #RANGE_BITS} (openings of 96 bits, 12 bytes
  * instead of 16); a {@code Session} of the library keeps masks uniform over the ring.
  *
  * <pre>{@code
- * PlanEntry.Mask x = plan.mask(Shape.of(128, 784), NarrowOpening.RANGE_BITS);  // builder in the triples module
- * MaskedTensor opened = party.mask(xShare, x);   // 12 bytes an element each way
+ * Plan.Builder b = Plan.builder("example").narrowMasks(NarrowOpening.RANGE_BITS); // the triples module's builder
+ * PlanEntry.Mask x = b.mask(Shape.of(128, 784));  // for a tensor within [-2^52, 2^52)
+ * MaskedTensor opened = party.mask(xShare, x);    // 12 bytes an element each way
  * }</pre>
  */
 public final class NarrowOpening {
@@ -191,7 +193,7 @@ public final class NarrowOpening {
             lo[j] = stream[2 * j];
             hi[j] = stream[2 * j + 1];
         }
-        return Ring128Tensor.wrap(org.spdz4j.core.ring.Shape.of(elements), hi, lo);
+        return Ring128Tensor.wrap(Shape.of(elements), hi, lo);
     }
 
     private static long[] toStream(Ring128Tensor packed) {
