@@ -152,8 +152,8 @@ class CommunicationTableTest {
      * {@code --micro-batches 2} on the narrow network at batch 32: the lanes' rounds ride
      * together, so P0 counts 68 a step as without them; each lane opens its copy of the weights
      * (with the whole batch's mask), so P0 sends the weights' values once more (conv 1, conv 2
-     * and the dense layer: 144 + 4,608 + 15,680 elements, 96 bits each) and every other value as often as without
-     * micro-batches; the dealer serves the whole batch's plan, the same values.
+     * and the dense layer: 144 + 4,608 + 15,680 elements, 96 bits each) and every other value as
+     * often as without micro-batches; the dealer serves the whole batch's plan, the same values.
      */
     @Test
     void microBatchesKeepTheRoundsAndOpenTheWeightsOnceMoreEach() {
@@ -209,7 +209,8 @@ class CommunicationTableTest {
 
     /**
      * The ring values that carry an opening of {@code n} elements under the plan's narrow masks:
-     * 96 bits an element ({@code NarrowOpening.bits(53)}), packed, where a whole-ring mask took n.
+     * 96 bits an element ({@code NarrowOpening.bits(NarrowOpening.RANGE_BITS)}), packed, where a
+     * whole-ring mask took n.
      */
     private static long packed(long n) {
         return (n * 96 + 127) / 128;
