@@ -2,7 +2,6 @@ package org.spdz4j.layers;
 
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
-import org.spdz4j.core.mpc.NarrowOpening;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.TrafficCounter;
@@ -43,9 +42,8 @@ public final class SecureClassifier {
             throw new IllegalArgumentException("class probabilities need a softmax loss, not " + network.loss().describe());
         }
         this.softmax = probabilities ? network.loss().secure(s, setup) : null;
-        Plan.Builder b = Plan.builder("spdz4j predict " + setup.mode() + " input=" + input + " f="
-                + setup.fp().fractionalBits() + " " + network.describe() + (probabilities ? " probabilities" : ""))
-                .narrowMasks(NarrowOpening.RANGE_BITS);
+        Plan.Builder b = SecureModel.planBuilder("spdz4j predict " + setup.mode() + " input=" + input + " f="
+                + setup.fp().fractionalBits() + " " + network.describe() + (probabilities ? " probabilities" : ""));
         stack.declareForward(b);
         argmax.declareOneHot(b);
         if (softmax != null) {

@@ -53,9 +53,8 @@ public final class SecureModel {
         Initializer start = microBatches == 1 ? null : setup.init().copy();
         this.whole = new Lane(layers, input, input.dim(0), setup, network.loss());
         this.scopes = whole.stack.scopes();
-        Plan.Builder b = Plan.builder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
-                + " " + network.describe() + (setup.rangeCheck() == null ? "" : " range-check"))
-                .narrowMasks(NarrowOpening.RANGE_BITS);
+        Plan.Builder b = planBuilder("spdz4j " + setup.mode() + " input=" + input + " f=" + setup.fp().fractionalBits()
+                + " " + network.describe() + (setup.rangeCheck() == null ? "" : " range-check"));
         whole.declare(b, inputGradient, true);
         this.plan = b.build();
         if (microBatches == 1) {
@@ -71,11 +70,19 @@ public final class SecureModel {
         for (int k = 0; k < microBatches; k++) {
             Lane lane = new Lane(layers, rows, input.dim(0), new SecureSetup(setup.role(), setup.mode(), setup.fp(),
                     start.copy(), setup.rangeCheck() == null ? null : new RangeCheck()), network.loss());
-            Plan.Builder mine = Plan.builder("micro-batch").narrowMasks(NarrowOpening.RANGE_BITS);
+            Plan.Builder mine = planBuilder("micro-batch");
             lane.declare(mine, inputGradient, false); // the verdict is the whole batch's, after the micro-batches
             lanes.add(lane);
             split.add(MicroBatch.of(plan.entries(), mine.build().entries(), k, microBatches));
         }
+    }
+
+    /**
+     * A builder for a plan of the secure layers (training, its micro-batches, prediction): every
+     * fresh mask narrow, for tensors within {@link NarrowOpening#RANGE_BITS}.
+     */
+    static Plan.Builder planBuilder(String name) {
+        return Plan.builder(name).narrowMasks(NarrowOpening.RANGE_BITS);
     }
 
     /** One party's model of {@code network} for inputs of shape {@code input}. */

@@ -63,15 +63,13 @@ public final class NarrowOpening {
     /** A party's share of a narrow mask from its PRG's {@code output}: the output's low {@link #shareBits} bits. */
     static Ring128Tensor maskShare(Ring128Tensor output, int rangeBits) {
         int keep = shareBits(rangeBits);
+        long loMask = lowMask(keep);
+        long hiMask = keep > 64 ? lowMask(keep - 64) : 0;
         long[] hi = output.hiWords().clone();
         long[] lo = output.loWords().clone();
         for (int i = 0; i < hi.length; i++) {
-            if (keep < 64) {
-                lo[i] &= lowMask(keep);
-                hi[i] = 0;
-            } else {
-                hi[i] &= lowMask(keep - 64);
-            }
+            lo[i] &= loMask;
+            hi[i] &= hiMask;
         }
         return Ring128Tensor.wrap(output.shape(), hi, lo);
     }
