@@ -63,7 +63,7 @@ public record Relu(int bits) implements Layer {
 
             @Override
             public void declareForward(Plan.Builder plan) {
-                maskZ = plan.mask(input);
+                maskZ = plan.maskWithin(input, bits - 1); // the comparison's exact range
                 sign = plan.sign(maskZ, bits);
                 if (setup.rangeCheck() != null) {
                     bound = setup.rangeCheck().declare(plan, maskZ, comparisonLimit(bits));

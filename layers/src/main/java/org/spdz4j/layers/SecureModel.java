@@ -2,6 +2,7 @@ package org.spdz4j.layers;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.MicroBatch;
 import org.spdz4j.core.mpc.NarrowOpening;
@@ -79,10 +80,25 @@ public final class SecureModel {
 
     /**
      * A builder for a plan of the secure layers (training, its micro-batches, prediction): every
-     * fresh mask narrow, for tensors within {@link NarrowOpening#RANGE_BITS}.
+     * fresh mask narrow, for tensors within {@link NarrowOpening#RANGE_BITS} (the backward pass's
+     * within {@link #gradientRangeBits}; a compared tensor's within its comparison's exact range).
      */
     static Plan.Builder planBuilder(String name) {
         return Plan.builder(name).narrowMasks(NarrowOpening.RANGE_BITS);
+    }
+
+    /** How far above 1 a value the backward pass opens may go, in bits, and still be hidden to 2^-40: 2^20. */
+    static final int GRADIENT_HEADROOM_BITS = 20;
+
+    /**
+     * The range of the masks of the backward pass (its gradients; in the baseline mode also the
+     * operands it masks again): {@code 2^20} in value, {@code f + 20} bits raw (40 at 20
+     * fractional bits: openings of 84 bits), at most {@link NarrowOpening#RANGE_BITS}. A larger
+     * value opens correctly, hidden to {@code 2^-(40 - t)} at {@code 2^(20 + t)}; one far beyond
+     * is refused (see {@link NarrowOpening}): a run whose gradients reach 2^20 has diverged.
+     */
+    static int gradientRangeBits(FixedPoint fp) {
+        return Math.min(NarrowOpening.RANGE_BITS, fp.fractionalBits() + GRADIENT_HEADROOM_BITS);
     }
 
     /** One party's model of {@code network} for inputs of shape {@code input}. */
@@ -276,8 +292,10 @@ public final class SecureModel {
         final List<SecureLayer> secure;
         final Loss.Secure loss;
         final RangeCheck rangeCheck; // null when off
+        final int gradientRange;
 
         Lane(List<Layer> layers, Shape input, int batch, SecureSetup setup, Loss lossFunction) {
+            this.gradientRange = gradientRangeBits(setup.fp());
             this.stack = new SecureLayers(layers, input, setup);
             this.secure = stack.layers();
             this.loss = lossFunction.secure(stack.output(), batch, setup);
@@ -290,7 +308,7 @@ public final class SecureModel {
 
         /**
          * Declares the step's plan entries: every layer's forward pass in order, the loss, every
-         * layer's backward pass in reverse order, then with {@code verdict} the range check's
+         * layer's backward pass in reverse order (masks of {@link #gradientRangeBits}), then with {@code verdict} the range check's
          * comparisons and verdict.
          */
         void declare(Plan.Builder b, boolean inputGradient, boolean verdict) {
@@ -298,6 +316,7 @@ public final class SecureModel {
                 layer.declareForward(b);
             }
             loss.declare(b);
+            b.narrowMasks(gradientRange);
             Mask arriving = null; // the gradient handed down already opened, if it is
             for (int i = secure.size() - 1; i >= 0; i--) {
                 SecureLayer layer = secure.get(i);

@@ -59,7 +59,7 @@ final class Tournament {
     void declareMax(Plan.Builder plan, RangeCheck check) {
         rangeCheck = check;
         for (int[] level : levels) {
-            Mask d = plan.mask(Shape.of(level[1], outputs));
+            Mask d = plan.maskWithin(Shape.of(level[1], outputs), bits - 1); // the comparison's exact range
             diffMasks.add(d);
             signs.add(plan.sign(d, bits));
             if (check != null) {

@@ -29,11 +29,11 @@ class CommunicationTableTest {
     void optimizedStaysUnder4200KValuesPerPartyPerStep() {
         LocalTraining.Result r = oneStep(seedNetworkAtN().withMode(Mode.OPTIMIZED));
         List<String> s = r.layerScopes();
-        assertEquals(longs(packed(N * 784) + packed(288), packed(N * 32 * 14 * 14)), phases(r, s.get(0))); // 903,456 before narrow masks
-        assertEquals(longs(packed(N * 32 * 14 * 14), packed(N * 32 * 14 * 14)), phases(r, s.get(1))); // one opening each way
-        assertEquals(longs(packed(N * 32 * 14 * 14) + packed(9216), packed(N * 32 * 7 * 7)), phases(r, s.get(2))); // 1,012,736 before
-        assertEquals(longs(packed(N * 32 * 7 * 7), packed(N * 32 * 7 * 7)), phases(r, s.get(3)));
-        assertEquals(longs(packed(N * 1568) + packed(15680), packed(N * 10)), phases(r, s.get(5))); // 217,664 before
+        assertEquals(longs(packed(N * 784) + packed(288), gradient(N * 32 * 14 * 14)), phases(r, s.get(0))); // 903,456 before narrow masks
+        assertEquals(longs(packed(N * 32 * 14 * 14), gradient(N * 32 * 14 * 14)), phases(r, s.get(1))); // one opening each way
+        assertEquals(longs(packed(N * 32 * 14 * 14) + packed(9216), gradient(N * 32 * 7 * 7)), phases(r, s.get(2))); // 1,012,736 before
+        assertEquals(longs(packed(N * 32 * 7 * 7), gradient(N * 32 * 7 * 7)), phases(r, s.get(3)));
+        assertEquals(longs(packed(N * 1568) + packed(15680), gradient(N * 10)), phases(r, s.get(5))); // 217,664 before
         long loss = CommunicationReport.values(r.p0Traffic(), SecureModel.LOSS_SCOPE, 1);
         // the first squaring's w; per scale g and its row sums r (broadcast) together; between scales one
         // refinement fused with the next squaring, w and 2 - sum(w) (broadcast); after the last scale 4
@@ -41,7 +41,7 @@ class CommunicationTableTest {
         // mask, each a multiple of 4 elements, so packed exactly as together
         assertEquals(packed(N * 10 + 8 * 2 * N * 10 + 7 * 2 * N * 10 + 4 * (N * 10 + N)), loss);
         long total = p0StepValues(r);
-        assertEquals(3_139_656, total); // 4,186,208 under whole-ring masks
+        assertEquals(2_951_376, total); // 4,186,208 under whole-ring masks, 3,139,656 with the backward's at 96 bits
         assertTrue(total <= 4_200_000);
         // one round per opening: image and weights of a layer together, each error once
         for (int layer : new int[]{0, 1, 2, 3, 5}) {
@@ -61,13 +61,13 @@ class CommunicationTableTest {
         List<String> s = r.layerScopes();
         int cols1 = 9 * N * 784;
         int cols2 = 288 * N * 14 * 14;
-        assertEquals(longs(packed(cols1) + packed(288), packed(N * 32 * 28 * 28) + packed(cols1)), phases(r, s.get(0))); // 5,017,888 before
-        assertEquals(longs(packed(cols2) + packed(9216), packed(N * 32 * 14 * 14) + packed(cols2) + packed(9216) + packed(N * 32 * 14 * 14)),
+        assertEquals(longs(packed(cols1) + packed(288), gradient(N * 32 * 28 * 28) + gradient(cols1)), phases(r, s.get(0))); // 5,017,888 before
+        assertEquals(longs(packed(cols2) + packed(9216), gradient(N * 32 * 14 * 14) + gradient(cols2) + gradient(9216) + gradient(N * 32 * 14 * 14)),
                 phases(r, s.get(3))); // 16,074,752 before
-        assertEquals(longs(packed(N * 1568) + packed(15680), packed(N * 10) + packed(N * 1568) + packed(N * 10) + packed(15680)),
+        assertEquals(longs(packed(N * 1568) + packed(15680), gradient(N * 10) + gradient(N * 1568) + gradient(N * 10) + gradient(15680)),
                 phases(r, s.get(7))); // 435,328 before
         long total = p0StepValues(r);
-        assertEquals(19_198_872, total); // 25,598,496 under whole-ring masks
+        assertEquals(17_775_690, total); // 25,598,496 under whole-ring masks, 19,198,872 with the backward's at 96 bits
     }
 
     /**
@@ -84,12 +84,12 @@ class CommunicationTableTest {
         assertEquals(longs(packed(N * 784) + packed(288), 0), phases(r, s.get(0)));
         assertEquals(longs(packed(N * 32 * 14 * 14) + packed(288 * 32), 0), phases(r, s.get(3)));
         // the first max pool's backward: the gradient at the top, then one of each pair per level (1 + 1 + 2 per window)
-        assertEquals(packed(N * 32 * 28 * 28), phases(r, s.get(1)).get(1));
-        assertEquals(longs(packed(N * 1568) + packed(15680), packed(N * 10)), phases(r, s.get(7)));
+        assertEquals(gradient(N * 32 * 28 * 28), phases(r, s.get(1)).get(1));
+        assertEquals(longs(packed(N * 1568) + packed(15680), gradient(N * 10)), phases(r, s.get(7)));
         long total = p0StepValues(r);
         long dealer = dealerStepValues(r);
         System.out.printf("max pool + exact ReLU: %,d values from P0, %,d from the dealer per step%n", total, dealer);
-        assertEquals(9_317_576, total); // 11,869,408 under whole-ring masks
+        assertEquals(8_094_416, total); // 11,869,408 under whole-ring masks, 9,317,576 with every opening at 96 bits
         assertEquals(20_427_744, dealer);
         assertEquals(r.plan().correctionValues(), dealer);
     }
@@ -106,8 +106,13 @@ class CommunicationTableTest {
                 Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))));
         long total = p0StepValues(r);
         long dealer = dealerStepValues(r);
-        assertEquals(5_638_620, total); // 7,185,744 under whole-ring masks
+        assertEquals(4_904_676, total); // 7,185,744 under whole-ring masks, 5,638,620 with every opening at 96 bits
         assertEquals(12_307_024, dealer);
+        // the first pool compares 3 values per output (two pairs, then their winners), each opened in 83 bits
+        // (its comparison's exact range, 2^39; 96 before) and then 42 bits of its comparison (53 before a
+        // combine's two ANDs shared the opening of their common operand): 1,401,792 values before
+        List<String> s = r.layerScopes();
+        assertEquals(packed(3L * N * 16 * 14 * 14, 83 + 42), phases(r, s.get(1)).get(0));
         // half of it on each of the dealer's links, within the largest entry (the first pool's first comparison)
         long toP1 = dealerStepValues(r, Role.P1);
         assertEquals(r.plan().correctionValues(Role.P1), toP1);
@@ -126,8 +131,9 @@ class CommunicationTableTest {
     /**
      * The narrow network with 33-bit comparisons (a network file's {@code bits: 33}; exact for
      * values within 4,096 instead of 524,288): 16 pairs make the carry tree's 16 leaves, as 7
-     * groups of three and 9 pairs do at k = 40, so the rounds (68 a step) and P0's values are the
-     * same; the dealer sends fewer values (fewer bits of A, no products of three). At batch 32
+     * groups of three and 9 pairs do at k = 40, so the rounds (68 a step) and the carry trees' bits
+     * are the same; P0 sends fewer values (each compared tensor within its narrower range), the
+     * dealer fewer (fewer bits of A, no products of three). At batch 32
      * (rounds do not depend on the batch).
      */
     @Test
@@ -139,7 +145,10 @@ class CommunicationTableTest {
         // conv 1, max pool 15, ReLU 7, twice; dense 2; the loss 20
         assertEquals(2 * (1 + 15 + 7) + 2 + 20, stepRounds(r));
         assertEquals(stepRounds(k40), stepRounds(r));
-        assertEquals(p0StepValues(k40), p0StepValues(r));
+        // each pool compares 3 values per output, each ReLU 1; opened within the comparison's range: 76 bits
+        // at k = 33, 83 at k = 40; the carry trees send the same bits
+        long compared = 4L * 32 * 16 * 14 * 14 + 4L * 32 * 32 * 7 * 7;
+        assertEquals(p0StepValues(k40) - packed(compared, 83 - 76), p0StepValues(r));
         long dealer = dealerStepValues(r);
         assertEquals(r.plan().correctionValues(), dealer);
         long dealerAt40 = dealerStepValues(k40);
@@ -213,7 +222,16 @@ class CommunicationTableTest {
      * whole-ring mask took n.
      */
     private static long packed(long n) {
-        return (n * 96 + 127) / 128;
+        return packed(n, 96);
+    }
+
+    /** The same for a gradient: 84 bits an element (the backward pass's range, {@code SecureModel.gradientRangeBits}). */
+    private static long gradient(long n) {
+        return packed(n, 84);
+    }
+
+    private static long packed(long n, int bits) {
+        return (n * bits + 127) / 128;
     }
 
     private static List<Long> longs(long... v) {

@@ -246,6 +246,18 @@ public final class Plan {
         }
 
         /**
+         * A fresh mask for a tensor known to lie within {@code [-2^rangeBits, 2^rangeBits)}, such
+         * as one a comparison is exact on: narrow at that range where it is tighter than the
+         * builder's, as {@link #mask(Shape)} otherwise (masks uniform over the ring stay so).
+         */
+        public Mask maskWithin(Shape shape, int rangeBits) {
+            if (rangeBits < 1) {
+                throw new IllegalArgumentException("a tensor within 2^" + rangeBits + " has no mask range");
+            }
+            return add(new Mask(entries.size(), shape, null, this.rangeBits == 0 ? 0 : Math.min(rangeBits, this.rangeBits)));
+        }
+
+        /**
          * A mask derived from the declared {@code parents}: element i is element {@code plus[i]}
          * of their concatenation minus element {@code minus[i]} (-1: none; {@code minus} null for
          * none at all). See {@link org.spdz4j.core.mpc.Derivation} and {@code ComputeParty.derive}.

@@ -119,6 +119,20 @@ public final class SecureComparison {
         return ands;
     }
 
+    /** Combines of the tree over the leaves: each opens its upper group's propagate once for its ANDs. */
+    static int combines(int bits) {
+        int combines = 0;
+        for (int count = groups(bits).length; count > 1; count = (count + 1) / 2) {
+            combines += count / 2;
+        }
+        return combines;
+    }
+
+    /** Bits each party sends for one element of a comparison after x's opening: the ANDs' operands, then the result's. */
+    static int onlineBits(int bits) {
+        return combines(bits) + ands(bits) + 1;
+    }
+
     static int words(int n) {
         return (n + 63) >>> 6;
     }
@@ -128,7 +142,7 @@ public final class SecureComparison {
     }
 
     private static int randomRows(int bits) {
-        return 1 + 2 * ands(bits);
+        return 1 + combines(bits) + ands(bits);
     }
 
     /** The ring elements before the bit rows: {@code [beta]}, then {@code [A beta]} unless the comparison is for the sign alone. */
@@ -295,7 +309,6 @@ public final class SecureComparison {
                                            Ring128Tensor p0Random, Ring128Tensor p1Random) {
         int n = a.size();
         int w = words(n);
-        int t = ands(bits);
         long[] random = xor(bitWords(p0Random, 0, randomRows(bits) * w), bitWords(p1Random, 0, randomRows(bits) * w));
         long[] det = new long[determinedRows(bits) * w];
         System.arraycopy(bitRows(a, bits), 0, det, 0, bits * w); // A's bits 0..m
@@ -310,9 +323,14 @@ public final class SecureComparison {
             }
             first += size;
         }
-        for (int k = 0; k < t; k++) {
-            for (int j = 0; j < w; j++) {
-                det[(row + k) * w + j] = random[(1 + k) * w + j] & random[(1 + t + k) * w + j];
+        int u = combines(bits);
+        int k = 0;
+        for (int combine = 0, count = groups(bits).length; count > 1; combine += count / 2, count = (count + 1) / 2) {
+            for (int r = 0; r < 2 * (count / 2) - 1; r++, k++) { // the level's ANDs, row r of combine combineOf(r)
+                int aRow = 1 + combine + combineOf(r);
+                for (int j = 0; j < w; j++) {
+                    det[(row + k) * w + j] = random[aRow * w + j] & random[(1 + u + k) * w + j];
+                }
             }
         }
         int ringValues = ringValues(n, relu);
@@ -442,7 +460,6 @@ public final class SecureComparison {
      */
     private static long[] carry(boolean partyZero, long[] dBits, int w, int bits, long[] det, long[] rnd,
                                 BitOpener opener) {
-        int t = ands(bits);
         int[] groups = groups(bits);
         int count = groups.length;
         long[][] g = new long[count][];
@@ -456,24 +473,20 @@ public final class SecureComparison {
             lo += groups[q];
             productRow += products(groups[q]);
         }
-        int triple = 0;
-        int cBase = productRow;
+        Triples triples = new Triples(rnd, det, w, combines(bits), productRow);
         while (count > 1) {
             int combines = count / 2;
             int rows = 2 * combines - 1; // group 0 needs no propagate
-            long[] u = new long[rows * w];
+            long[] u = new long[combines * w];
             long[] v = new long[rows * w];
             for (int q = 0; q < combines; q++) {
-                long[] pHi = p[2 * q + 1];
-                System.arraycopy(pHi, 0, u, row(q, 0) * w, w);
+                System.arraycopy(p[2 * q + 1], 0, u, q * w, w); // the upper group's propagate, in both of q's ANDs
                 System.arraycopy(g[2 * q], 0, v, row(q, 0) * w, w);
                 if (q > 0) {
-                    System.arraycopy(pHi, 0, u, row(q, 1) * w, w);
                     System.arraycopy(p[2 * q], 0, v, row(q, 1) * w, w);
                 }
             }
-            long[] z = and(partyZero, u, v, rnd, det, triple, rows, w, t, cBase, opener);
-            triple += rows;
+            long[] z = triples.and(partyZero, u, v, combines, rows, opener);
             int next = (count + 1) / 2;
             long[][] g2 = new long[next][];
             long[][] p2 = new long[next][];
@@ -558,6 +571,11 @@ public final class SecureComparison {
         return q == 0 ? 0 : 2 * q - 1 + which;
     }
 
+    /** The combine of row r of a level's batch of ANDs: the inverse of {@link #row}. */
+    private static int combineOf(int r) {
+        return (r + 1) / 2;
+    }
+
     /** Word j of the AND of A's bit rows {@code first + i} for each bit i of {@code set}. */
     private static long productOfBits(long[] det, int w, int j, int first, int set) {
         long product = -1L;
@@ -567,25 +585,61 @@ public final class SecureComparison {
         return product;
     }
 
-    /** Bitwise ANDs of XOR-shared rows u and v with triples {@code first ..}: one round for all. */
-    private static long[] and(boolean partyZero, long[] u, long[] v, long[] rnd, long[] det, int first, int rows, int w,
-                              int t, int cBase, BitOpener opener) {
-        int len = rows * w;
-        long[] mine = new long[2 * len];
-        for (int i = 0; i < len; i++) {
-            mine[i] = u[i] ^ rnd[(1 + first) * w + i];          // u xor a
-            mine[len + i] = v[i] ^ rnd[(1 + t + first) * w + i]; // v xor b
+    /**
+     * A party's bit triples of one comparison, level by level: a combine's two ANDs share their
+     * first operand (the upper group's propagate), so they share its mask a and its opening
+     * ({@code (a, b, c = a b)} and {@code (a, b', c' = a b')}, as a Beaver triple may serve one
+     * operand in several products). Random rows: beta, then one a per combine, one b per AND; the
+     * determined rows hold one c per AND from row {@code cBase} on.
+     */
+    private static final class Triples {
+        private final long[] rnd;
+        private final long[] det;
+        private final int w;
+        private final int bBase;
+        private final int cBase;
+        private int combine; // the first of the next level's
+        private int and;     // likewise
+
+        Triples(long[] rnd, long[] det, int w, int combines, int cBase) {
+            this.rnd = rnd;
+            this.det = det;
+            this.w = w;
+            this.bBase = 1 + combines;
+            this.cBase = cBase;
         }
-        long[] opened = opener.open(mine);
-        long[] z = new long[len];
-        for (int i = 0; i < len; i++) {
-            long e = opened[i];
-            long f = opened[len + i];
-            long a = rnd[(1 + first) * w + i];
-            long b = rnd[(1 + t + first) * w + i];
-            long c = det[(cBase + first) * w + i];
-            z[i] = c ^ (e & b) ^ (f & a) ^ (partyZero ? e & f : 0);
+
+        /**
+         * One level's ANDs in one round: row r of v times row {@link #combineOf}(r) of u (a row per
+         * combine); each party sends {@code u xor a} and {@code v xor b}.
+         */
+        long[] and(boolean partyZero, long[] u, long[] v, int combines, int rows, BitOpener opener) {
+            int uLen = combines * w;
+            int len = rows * w;
+            long[] mine = new long[uLen + len];
+            for (int i = 0; i < uLen; i++) {
+                mine[i] = u[i] ^ rnd[(1 + combine) * w + i];
+            }
+            for (int i = 0; i < len; i++) {
+                mine[uLen + i] = v[i] ^ rnd[(bBase + and) * w + i];
+            }
+            long[] opened = opener.open(mine);
+            long[] z = new long[len];
+            for (int r = 0; r < rows; r++) {
+                int q = combineOf(r);
+                for (int j = 0; j < w; j++) {
+                    int i = r * w + j;
+                    long e = opened[q * w + j];
+                    long f = opened[uLen + i];
+                    long a = rnd[(1 + combine + q) * w + j];
+                    long b = rnd[(bBase + and) * w + i];
+                    long c = det[(cBase + and) * w + i];
+                    z[i] = c ^ (e & b) ^ (f & a) ^ (partyZero ? e & f : 0);
+                }
+            }
+            combine += combines;
+            and += rows;
+            return z;
         }
-        return z;
     }
 }

@@ -42,6 +42,10 @@ class CarryTreeTest {
         assertArrayEquals(expected, SecureComparison.groups(40));
         assertEquals(4, SecureComparison.levels(40));
         assertEquals(15 + 7 + 3 + 1, SecureComparison.ands(40));
+        // a combine's two ANDs share the upper group's propagate, opened once: 8 + 4 + 2 + 1 openings of it, one
+        // of each other operand, and the result's bit: 42 bits each way, where an opening per operand took 53
+        assertEquals(8 + 4 + 2 + 1, SecureComparison.combines(40));
+        assertEquals(15 + 26 + 1, SecureComparison.onlineBits(40));
         // widths where three-bit groups cannot take a level off stay on pairs
         assertEquals(4, SecureComparison.levels(33));
         assertEquals(5, SecureComparison.levels(56));
