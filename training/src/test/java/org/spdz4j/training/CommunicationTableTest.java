@@ -89,8 +89,8 @@ class CommunicationTableTest {
         long total = p0StepValues(r);
         long dealer = dealerStepValues(r);
         System.out.printf("max pool + exact ReLU: %,d values from P0, %,d from the dealer per step%n", total, dealer);
-        assertEquals(8_094_416, total); // 11,869,408 under whole-ring masks, 9,317,576 with every opening at 96 bits
-        assertEquals(20_427_744, dealer);
+        assertEquals(7_843_536, total); // 11,869,408 under whole-ring masks, 9,317,576 with every opening at 96 bits
+        assertEquals(19_925_984, dealer); // 20,427,744 with a ring value for [beta] and a tree of pairs
         assertEquals(r.plan().correctionValues(), dealer);
     }
 
@@ -106,13 +106,13 @@ class CommunicationTableTest {
                 Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))));
         long total = p0StepValues(r);
         long dealer = dealerStepValues(r);
-        assertEquals(4_904_676, total); // 7,185,744 under whole-ring masks, 5,638,620 with every opening at 96 bits
-        assertEquals(12_307_024, dealer);
+        assertEquals(4_754_148, total); // 7,185,744 under whole-ring masks, 5,638,620 with every opening at 96 bits
+        assertEquals(12_005_968, dealer); // 12,307,024 with a ring value for [beta] and a tree of pairs
         // the first pool compares 3 values per output (two pairs, then their winners), each opened in 83 bits
-        // (its comparison's exact range, 2^39; 96 before) and then 42 bits of its comparison (53 before a
-        // combine's two ANDs shared the opening of their common operand): 1,401,792 values before
+        // (its comparison's exact range, 2^39; 96 before) and then 34 bits of its comparison (the carry tree's
+        // operands and the result's bit; 53 with a tree of pairs): 1,401,792 values before
         List<String> s = r.layerScopes();
-        assertEquals(packed(3L * N * 16 * 14 * 14, 83 + 42), phases(r, s.get(1)).get(0));
+        assertEquals(packed(3L * N * 16 * 14 * 14, 83 + 34), phases(r, s.get(1)).get(0));
         // half of it on each of the dealer's links, within the largest entry (the first pool's first comparison)
         long toP1 = dealerStepValues(r, Role.P1);
         assertEquals(r.plan().correctionValues(Role.P1), toP1);
@@ -123,15 +123,16 @@ class CommunicationTableTest {
         long polynomialDealer = TrainingParty.model(seedNetworkAtN(), Role.P0).plan().correctionValues();
         assertEquals(4_151_904, polynomialDealer);
         assertTrue(total <= 3 * 3_139_656 && dealer <= 3 * polynomialDealer);
-        // conv 1, max pool 15, ReLU 7, twice; dense 2; the loss 20 (it took 136 before RowNormaliser, 27 before
-        // the fused refinements). Each comparison takes 6 rounds (x's opening, 4 tree levels, the bit's opening)
-        assertEquals(2 * (1 + 15 + 7) + 2 + 20, stepRounds(r));
+        // conv 1, max pool 11, ReLU 5, twice; dense 2; the loss 20 (it took 136 before RowNormaliser, 27 before
+        // the fused refinements): 56, where a tree of pairs took 68. Each comparison takes 4 rounds (x's opening,
+        // 2 tree levels of combines of four, the bit's opening; 6 with 4 levels of pairs), the routing 1 a level
+        assertEquals(2 * (1 + 11 + 5) + 2 + 20, stepRounds(r));
     }
 
     /**
      * The narrow network with 33-bit comparisons (a network file's {@code bits: 33}; exact for
      * values within 4,096 instead of 524,288): 16 pairs make the carry tree's 16 leaves, as 7
-     * groups of three and 9 pairs do at k = 40, so the rounds (68 a step) and the carry trees' bits
+     * groups of three and 9 pairs do at k = 40, so the rounds (56 a step) and the carry trees' bits
      * are the same; P0 sends fewer values (each compared tensor within its narrower range), the
      * dealer fewer (fewer bits of A, no products of three). At batch 32
      * (rounds do not depend on the batch).
@@ -142,8 +143,8 @@ class CommunicationTableTest {
         LocalTraining.Result k40 = oneStep(at32.withNetwork(
                 Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))));
         LocalTraining.Result r = oneStep(at32.withNetwork(Network.narrow(new MaxPool2d(2, 33), new Relu(33))));
-        // conv 1, max pool 15, ReLU 7, twice; dense 2; the loss 20
-        assertEquals(2 * (1 + 15 + 7) + 2 + 20, stepRounds(r));
+        // conv 1, max pool 11, ReLU 5, twice; dense 2; the loss 20
+        assertEquals(2 * (1 + 11 + 5) + 2 + 20, stepRounds(r));
         assertEquals(stepRounds(k40), stepRounds(r));
         // each pool compares 3 values per output, each ReLU 1; opened within the comparison's range: 76 bits
         // at k = 33, 83 at k = 40; the carry trees send the same bits
@@ -159,7 +160,7 @@ class CommunicationTableTest {
 
     /**
      * {@code --micro-batches 2} on the narrow network at batch 32: the lanes' rounds ride
-     * together, so P0 counts 68 a step as without them; each lane opens its copy of the weights
+     * together, so P0 counts 56 a step as without them; each lane opens its copy of the weights
      * (with the whole batch's mask), so P0 sends the weights' values once more (conv 1, conv 2
      * and the dense layer: 144 + 4,608 + 15,680 elements, 96 bits each) and every other value as
      * often as without micro-batches; the dealer serves the whole batch's plan, the same values.
@@ -170,7 +171,7 @@ class CommunicationTableTest {
                 .withNetwork(Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS)));
         LocalTraining.Result whole = oneStep(at32);
         LocalTraining.Result split = oneStep(at32.withMicroBatches(2));
-        assertEquals(2 * (1 + 15 + 7) + 2 + 20, stepRounds(split));
+        assertEquals(2 * (1 + 11 + 5) + 2 + 20, stepRounds(split));
         assertEquals(stepRounds(whole), stepRounds(split));
         assertEquals(p0StepValues(whole) + packed(144) + packed(4_608) + packed(15_680), p0StepValues(split));
         assertEquals(dealerStepValues(whole), dealerStepValues(split));
@@ -179,9 +180,9 @@ class CommunicationTableTest {
     /**
      * {@code --check-range} on the narrow network: every compared tensor of the step is checked
      * at the end of the step, their openings stacked twice (nothing opened again) and
-     * compared in slices of 2^20 elements, then the verdict. The layers keep their 68 rounds; the
-     * check adds, of P0's rounds, 6 a slice (2 at batch 32, 5 at 128; its 56-bit comparisons keep
-     * pairs, five levels) and the verdict's opening and 40-bit comparison, 6 (then P1 reveals the
+     * compared in slices of 2^20 elements, then the verdict. The layers keep their 56 rounds; the
+     * check adds, of P0's rounds, 4 a slice (2 at batch 32, 5 at 128; its 56-bit comparisons keep
+     * pairs, three levels) and the verdict's opening and 40-bit comparison, 4 (then P1 reveals the
      * bit to P0, one way). Each tensor had two comparisons
      * of its own before: 72 rounds and the verdict's 7.
      */
@@ -190,16 +191,16 @@ class CommunicationTableTest {
         int n = 32;
         LocalTraining.Result r = oneStep(TrainingConfig.seedNetwork(1, n, n).withNetwork(
                 Network.narrow(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS))).withRangeCheck(true));
-        assertEquals(2 * (1 + 15 + 7) + 2 + 20, stepRounds(r), "the layers' and the loss's rounds are as without the check");
+        assertEquals(2 * (1 + 11 + 5) + 2 + 20, stepRounds(r), "the layers' and the loss's rounds are as without the check");
         // each pool compares 3 values per output (two pairs, then their winners), each ReLU 1
         long checked = 4L * n * 16 * 14 * 14 + 4L * n * 32 * 7 * 7;
         long slices = (2 * checked + (1 << 20) - 1) >> 20;
         assertEquals(2, slices);
         long check = CommunicationReport.rounds(r.p0Traffic(), SecureModel.RANGE_CHECK_SCOPE, 1);
-        assertEquals(6 * slices + (1 + 5), check);
-        // its comparisons are for the sign alone (signOnly): no A * beta from the dealer, 2,464,949 values a
-        // step for the check instead of 3,669,174
-        assertEquals(3_092_080 + 2_464_949, dealerStepValues(r));
+        assertEquals(4 * slices + (1 + 3), check); // 6 a slice and 1 + 5 with a tree of pairs
+        // its comparisons are for the sign alone (signOnly): no A * beta from the dealer; 2,803,692 values a step
+        // for the check (2,464,949 with a tree of pairs: combines of four take more products of masks)
+        assertEquals(3_016_816 + 2_803_692, dealerStepValues(r));
     }
 
     /** P0's rounds in one step: every layer's and the loss's. */

@@ -187,8 +187,8 @@ public final class Dealer {
                     Ring128Tensor random0 = prg0.tensor(g.randomShape(), ~g.id(), step);
                     Ring128Tensor random1 = prg1.tensor(g.randomShape(), ~g.id(), step);
                     betas.put(g.id(), SecureComparison.betaBits(random0, random1, g.shape().size()));
-                    correction = SecureComparison.correction(masks[g.mask().id()], g.bits(), g.relu(), otherShare, random0,
-                            random1);
+                    correction = SecureComparison.correction(masks[g.mask().id()], g.bits(), g.relu(),
+                            g.generatedShare(otherShare), random0, random1);
                 } else {
                     correction = value(e, masks, betas).sub(otherShare);
                 }

@@ -209,7 +209,7 @@ public final class Plan {
     private static byte[] digest(String name, List<PlanEntry> entries) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            sha.update(("spdz4j plan v4\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
+            sha.update(("spdz4j plan v5\n" + name + "\n").getBytes(StandardCharsets.UTF_8));
             for (PlanEntry e : entries) {
                 sha.update((e.describe() + "\n").getBytes(StandardCharsets.UTF_8));
             }

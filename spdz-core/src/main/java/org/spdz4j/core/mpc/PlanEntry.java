@@ -197,6 +197,15 @@ public sealed interface PlanEntry {
             return SecureComparison.randomShape(shape().size(), bits);
         }
 
+        /**
+         * The determined material of the party the dealer does not correct, from its PRG's
+         * {@code output} of {@link #correctionShape()}: beta's share narrowed (see
+         * {@link SecureComparison}); the dealer computes the other's correction from the same.
+         */
+        public Ring128Tensor generatedShare(Ring128Tensor output) {
+            return SecureComparison.generatedShare(output, shape().size(), relu);
+        }
+
         @Override
         public String describe() {
             return id + (relu ? " sign m" : " sign-only m") + mask.id() + " k=" + bits + " " + shape();

@@ -11,8 +11,7 @@ import org.spdz4j.core.transport.Role;
  * correlated randomness from the dealer; and {@code relu(x) = x * [x >= 0]} from the same
  * material. The comparison reuses x's one opening {@code D = x - A}: the dealer knows A, so
  * it hands out XOR shares of A's low bits, and the parties add D and A in a carry-lookahead
- * circuit on shared bits (bit Beaver triples, one round per tree level), all elements bit-sliced
- * 64 to a word.
+ * circuit on shared bits (one round per tree level), all elements bit-sliced 64 to a word.
  *
  * <p>Why it works: with {@code m = bits - 1}, {@code x mod 2^bits = (D + A) mod 2^bits}, whose
  * top bit is {@code D_m xor A_m xor carry}, where carry is the carry out of the low m bits of
@@ -26,31 +25,48 @@ import org.spdz4j.core.transport.Role;
  * the group: for a pair {@code A0 A1}, with generate {@code D1 A1 xor D0 D1 A0 xor D0 (A0 A1)}
  * and propagate {@code D0 D1 xor D1 A0 xor D0 A1 xor (A0 A1)}; for a group of three, its four
  * products. The groups are pairs, and groups of three where they take the tree a level lower
- * ({@link #groups}). The tree above takes two ANDs per combine, one for the lowest group of
- * each level (its propagate is never needed).
+ * ({@link #groups}). Each level of the tree above combines up to {@value #RADIX} nodes in one
+ * round ({@link Combine}): every operand is opened once under a random bit, and the dealer
+ * shares the products of those bits that the combine's monomials need, the same idea as the
+ * leaves one level up.
  *
- * <p>The shared result bit {@code z} is converted to the ring with a random bit {@code beta}
- * the dealer shares both ways: the parties open {@code d = z xor beta}, and
- * {@code [z] = d + (1 - 2d) [beta]}; {@code [x z] = d [x] + (1 - 2d) (D [beta] + [A beta])}
- * with the dealer's {@code [A beta]}. Online per element: {@code 2 ands(bits) + 1} bits each
- * way (53 at k = 40) in {@code levels(bits) + 1} rounds (5 at k = 40, after x's opening); dealer to
- * the party it corrects: {@code 2 x 16} bytes and {@code m + 1 + products + ands(bits)} bits
- * (103 at k = 40: 39 + 1 + 37 + 26) (the rest of both parties' material is expanded from their
- * seeds). With pairs only, k = 40 took 67 bits each way, 6 rounds and 92 dealer bits.
+ * <p>The shared result bit {@code z} is converted to the ring with a random bit {@code beta}:
+ * the parties open {@code d = z xor beta}, and {@code [z] = d + (1 - 2d) [beta]};
+ * {@code [x z] = d [x] + (1 - 2d) (D [beta] + [A beta])} with the dealer's {@code [A beta]}.
+ * beta's additive shares are narrow: the party whose material is its PRG's holds {@code r} below
+ * {@code 2^41}, the other {@code beta - r} from the dealer, 42 bits where a ring value took 128
+ * (beta hides to {@code 2^-41} in it, as a narrow mask hides a tensor; see
+ * {@link NarrowOpening}).
+ *
+ * <p>At k = 40: 16 leaves, 2 levels of combines of four ({@link #tree}); online per element
+ * {@link #onlineBits} = 34 bits each way in {@code levels(bits) + 1} = 3 rounds after x's
+ * opening; to the party the dealer corrects, 16 bytes ({@code [A beta]}) and 215 bits (42 for
+ * beta's share, m + 1 = 40 of A, 37 products of A's bits, 96 products of the combines' masks),
+ * 42.9 bytes. A tree of pairs with two ANDs a combine took 53 bits each way, 5 rounds and 44.9
+ * bytes from the dealer ({@code [beta]} a ring value).
  *
  * <p>Material of one comparison of n elements, {@code W = ceil(n / 64)} words per bit row:
  * <ul>
- *   <li>determined (one party: its PRG stream; the other: the dealer's correction): ring
- *   {@code [beta]} (n), ring {@code [A beta]} (n; none for the sign alone, where
- *   {@code PlanEntry.Sign.relu()} is false), then bit rows: A's bits {@code 0..m-1}, A's bit m,
- *   each group's products of two of its bits or more (group by group, each by the increasing bit
- *   mask of the set), and the {@code T = ands(bits)} triple products c;</li>
- *   <li>random (both from their PRG, stream {@code ~id}): bit rows beta, then the triples' a
- *   and b rows.</li>
+ *   <li>determined (one party: its PRG stream, narrowed by {@link #generatedShare}; the other:
+ *   the dealer's correction): ring {@code [A beta]} (n; none for the sign alone, where
+ *   {@code PlanEntry.Sign.relu()} is false), then bit rows: beta's share ({@link #BETA_ROWS},
+ *   a signed integer, not XOR-shared), A's bits {@code 0..m-1}, A's bit m, each group's
+ *   products of two of its bits or more (group by group, each by the increasing bit mask of the
+ *   set), and each combine's products of its operands' masks (combine by combine, level by
+ *   level, by {@link Combine#productSets});</li>
+ *   <li>random (both from their PRG, stream {@code ~id}): bit rows beta, then each combine's
+ *   operands' masks.</li>
  * </ul>
  * Bit words are stored two to a ring element, low word first.
  */
 public final class SecureComparison {
+    /** Nodes a combine of the carry tree takes at most: a level of the tree is one round. */
+    static final int RADIX = 4;
+    /** Bits of beta's share at the party whose material is its PRG's: beta hides to 2^-41 in the other's. */
+    static final int BETA_SHARE_BITS = NarrowOpening.STATISTICAL_BITS + 1;
+    /** Bit rows of beta's share: signed, for the other party's {@code beta - r} of {@code -2^41 < .. <= 1}. */
+    static final int BETA_ROWS = BETA_SHARE_BITS + 1;
+
     private SecureComparison() {
     }
 
@@ -65,7 +81,7 @@ public final class SecureComparison {
     static int[] groups(int bits) {
         int m = bits - 1;
         int pairs = (m + 1) / 2;
-        int fewer = pairs <= 1 ? 0 : Integer.highestOneBit(pairs - 1); // the leaves of a tree one level lower
+        int fewer = pairs <= 1 ? 0 : 1 << (2 * (levelsOver(pairs) - 1)); // the most leaves of a tree one level lower
         int triples = m - 2 * fewer;
         int[] sizes;
         if (fewer > 0 && triples <= fewer) {
@@ -82,9 +98,18 @@ public final class SecureComparison {
         return sizes;
     }
 
-    /** The rounds of the carry tree of a comparison at this width: one a level, {@code ceil(log2(leaves))}. */
+    /** The rounds of the carry tree of a comparison at this width: one a level, {@code ceil(log4(leaves))}. */
     static int levels(int bits) {
-        return 32 - Integer.numberOfLeadingZeros(groups(bits).length - 1);
+        return levelsOver(groups(bits).length);
+    }
+
+    /** Levels of combines of up to {@value #RADIX} nodes that take {@code nodes} nodes to one. */
+    private static int levelsOver(int nodes) {
+        int levels = 0;
+        for (int count = nodes; count > 1; count = (count + RADIX - 1) / RADIX) {
+            levels++;
+        }
+        return levels;
     }
 
     /**
@@ -110,27 +135,97 @@ public final class SecureComparison {
         return r;
     }
 
-    /** Bit-level ANDs of one comparison: two per combine of the tree over the leaves, one for each level's lowest group. */
-    static int ands(int bits) {
-        int ands = 0;
-        for (int count = groups(bits).length; count > 1; count = (count + 1) / 2) {
-            ands += 2 * (count / 2) - 1;
+    /**
+     * The combines of the carry tree, level by level from the leaves: each level takes its nodes
+     * (low first) {@value #RADIX} at a time, the last take fewer; a single node passes up.
+     */
+    static List<List<Combine>> tree(int bits) {
+        List<List<Combine>> levels = new ArrayList<>();
+        for (int count = groups(bits).length; count > 1; count = (count + RADIX - 1) / RADIX) {
+            List<Combine> level = new ArrayList<>();
+            for (int first = 0; first < count; first += RADIX) {
+                level.add(new Combine(Math.min(RADIX, count - first), first == 0));
+            }
+            levels.add(level);
         }
-        return ands;
+        return levels;
     }
 
-    /** Combines of the tree over the leaves: each opens its upper group's propagate once for its ANDs. */
-    static int combines(int bits) {
-        int combines = 0;
-        for (int count = groups(bits).length; count > 1; count = (count + 1) / 2) {
-            combines += count / 2;
-        }
-        return combines;
-    }
-
-    /** Bits each party sends for one element of a comparison after x's opening: the ANDs' operands, then the result's. */
+    /** Bits each party sends for one element of a comparison after x's opening: the combines' operands, then the result's. */
     static int onlineBits(int bits) {
-        return combines(bits) + ands(bits) + 1;
+        return variables(bits) + 1;
+    }
+
+    /** The combines' operands over the whole tree: one random row and one opened bit each. */
+    static int variables(int bits) {
+        return tree(bits).stream().flatMap(List::stream).mapToInt(Combine::variables).sum();
+    }
+
+    /** The dealer's products of two or more operand masks over the whole tree: one determined row each. */
+    static int maskProducts(int bits) {
+        return tree(bits).stream().flatMap(List::stream).mapToInt(c -> c.productSets().length).sum();
+    }
+
+    /**
+     * A combine of {@code nodes} adjacent (generate, propagate) pairs {@code (g_i, p_i)}, lowest
+     * first, into the generate and propagate of their span, in one round:
+     * {@code G = g_top xor p_top g_(top-1) xor p_top p_(top-1) g_(top-2) ...} (the terms exclude
+     * each other: a node that propagates generates nothing) and {@code P = p_0 ... p_top}, which
+     * the lowest combine of a level leaves out (nothing above asks for it). Its operands (all but
+     * {@code g_top}, which enters G linearly; {@code p_0} only for P) are each opened once under a
+     * random bit a, and every monomial is evaluated from the openings and the dealer's shares of
+     * the products of the a's it needs, as the leaves are from D and A's bits.
+     *
+     * <p>Operand index v: {@code p_1 .. p_(nodes-1)} at {@code 0 .. nodes-2}, {@code g_0 ..
+     * g_(nodes-2)} at {@code nodes-1 .. 2 nodes - 3}, {@code p_0} last where P is made.
+     */
+    record Combine(int nodes, boolean lowest) {
+        /** Its operands: the propagates of all nodes but the lowest, the generates of all but the top, p_0 for P. */
+        int variables() {
+            return nodes == 1 ? 0 : 2 * (nodes - 1) + (lowest ? 0 : 1);
+        }
+
+        int p(int i) {
+            return i == 0 ? 2 * (nodes - 1) : i - 1;
+        }
+
+        int g(int i) {
+            return nodes - 1 + i;
+        }
+
+        /** The monomials of G below {@code g_top}, term i being {@code g_i p_(i+1) ... p_top}, as sets of operands. */
+        int[] generateTerms() {
+            int[] terms = new int[nodes - 1];
+            for (int i = 0; i < nodes - 1; i++) {
+                int set = 1 << g(i);
+                for (int l = i + 1; l < nodes; l++) {
+                    set |= 1 << p(l);
+                }
+                terms[i] = set;
+            }
+            return terms;
+        }
+
+        /** P's monomial, {@code p_0 ... p_top}, as a set of operands (0 for the lowest combine: not made). */
+        int propagateTerm() {
+            if (lowest || nodes == 1) {
+                return 0;
+            }
+            int set = 0;
+            for (int l = 0; l < nodes; l++) {
+                set |= 1 << p(l);
+            }
+            return set;
+        }
+
+        /** The sets of two operands or more within some monomial, in increasing order: the dealer's products. */
+        int[] productSets() {
+            int[] terms = generateTerms();
+            int top = propagateTerm();
+            return java.util.stream.IntStream.range(1, 1 << variables()).filter(set -> Integer.bitCount(set) > 1)
+                    .filter(set -> (set & top) == set && top != 0 || java.util.Arrays.stream(terms).anyMatch(t -> (set & t) == set))
+                    .toArray();
+        }
     }
 
     static int words(int n) {
@@ -138,16 +233,56 @@ public final class SecureComparison {
     }
 
     private static int determinedRows(int bits) {
-        return bits + products(groups(bits)) + ands(bits); // m low bits, the top bit, the groups' products, the c rows
+        // beta's narrow share, A's m low bits and top bit, the groups' products, the combines' products of masks
+        return BETA_ROWS + bits + products(groups(bits)) + maskProducts(bits);
     }
 
     private static int randomRows(int bits) {
-        return 1 + combines(bits) + ands(bits);
+        return 1 + variables(bits);
     }
 
-    /** The ring elements before the bit rows: {@code [beta]}, then {@code [A beta]} unless the comparison is for the sign alone. */
+    /** The ring elements before the bit rows: {@code [A beta]}, none for a comparison for the sign alone. */
     static int ringValues(int n, boolean relu) {
-        return relu ? 2 * n : n;
+        return relu ? n : 0;
+    }
+
+    /**
+     * A party's share of a comparison's determined material from its PRG's {@code output}, where
+     * the dealer corrects the other party: beta's share cut to its low {@link #BETA_SHARE_BITS}
+     * bits (row {@code BETA_ROWS - 1}, its sign, cleared), the rest as it is.
+     */
+    static Ring128Tensor generatedShare(Ring128Tensor output, int n, boolean relu) {
+        int w = words(n);
+        int base = ringValues(n, relu);
+        long[] hi = output.hiWords().clone();
+        long[] lo = output.loWords().clone();
+        for (int j = (BETA_ROWS - 1) * w; j < BETA_ROWS * w; j++) {
+            if ((j & 1) == 0) {
+                lo[base + j / 2] = 0;
+            } else {
+                hi[base + j / 2] = 0;
+            }
+        }
+        return Ring128Tensor.wrap(output.shape(), hi, lo);
+    }
+
+    /** Beta's share from its bit rows (the first {@link #BETA_ROWS} of {@code det}): a signed BETA_ROWS-bit integer each. */
+    static Ring128Tensor betaShare(long[] det, int n, int w) {
+        long[] hi = new long[n];
+        long[] lo = new long[n];
+        long[] block = new long[64];
+        for (int j = 0; j < w; j++) {
+            for (int b = 0; b < 64; b++) {
+                block[b] = b < BETA_ROWS ? det[b * w + j] : 0;
+            }
+            transpose64(block);
+            for (int e = 64 * j; e < Math.min(n, 64 * j + 64); e++) {
+                long v = block[e - 64 * j] << (64 - BETA_ROWS) >> (64 - BETA_ROWS);
+                lo[e] = v;
+                hi[e] = v >> 63;
+            }
+        }
+        return Ring128Tensor.wrap(Shape.of(n), hi, lo);
     }
 
     static Shape determinedShape(int n, int bits, boolean relu) {
@@ -310,44 +445,56 @@ public final class SecureComparison {
         int n = a.size();
         int w = words(n);
         long[] random = xor(bitWords(p0Random, 0, randomRows(bits) * w), bitWords(p1Random, 0, randomRows(bits) * w));
+        int ringValues = ringValues(n, relu);
+        long[] other = bitWords(otherDetermined, ringValues, determinedRows(bits) * w);
         long[] det = new long[determinedRows(bits) * w];
-        System.arraycopy(bitRows(a, bits), 0, det, 0, bits * w); // A's bits 0..m
-        int row = bits;
+        // beta's share: beta minus the other's (below 2^41), as a signed BETA_ROWS-bit integer; not an XOR share
+        Ring128Tensor otherBeta = betaShare(other, n, w);
+        long[] betaMinus = new long[n];
+        for (int e = 0; e < n; e++) {
+            betaMinus[e] = (bit(random, e) ? 1 : 0) - otherBeta.lo(e);
+        }
+        System.arraycopy(bitRows(Ring128Tensor.wrap(Shape.of(n), new long[n], betaMinus), BETA_ROWS), 0, det, 0, BETA_ROWS * w);
+        int row = BETA_ROWS;
+        System.arraycopy(bitRows(a, bits), 0, det, row * w, bits * w); // A's bits 0..m
+        int aBits = row;
+        row += bits;
         int first = 0; // the group's lowest bit
         for (int size : groups(bits)) { // each group's products of two bits or more, by the set's bit mask
             for (int set : productSets(size)) {
                 for (int j = 0; j < w; j++) {
-                    det[row * w + j] = productOfBits(det, w, j, first, set);
+                    det[row * w + j] = productOfBits(det, w, j, aBits + first, set);
                 }
                 row++;
             }
             first += size;
         }
-        int u = combines(bits);
-        int k = 0;
-        for (int combine = 0, count = groups(bits).length; count > 1; combine += count / 2, count = (count + 1) / 2) {
-            for (int r = 0; r < 2 * (count / 2) - 1; r++, k++) { // the level's ANDs, row r of combine combineOf(r)
-                int aRow = 1 + combine + combineOf(r);
-                for (int j = 0; j < w; j++) {
-                    det[(row + k) * w + j] = random[aRow * w + j] & random[(1 + u + k) * w + j];
+        int variable = 1; // the combines' masks: random rows from 1 on
+        for (List<Combine> level : tree(bits)) {
+            for (Combine c : level) {
+                for (int set : c.productSets()) {
+                    for (int j = 0; j < w; j++) {
+                        det[row * w + j] = productOfBits(random, w, j, variable, set);
+                    }
+                    row++;
                 }
+                variable += c.variables();
             }
         }
-        int ringValues = ringValues(n, relu);
+        for (int k = BETA_ROWS * w; k < det.length; k++) { // the rest are XOR shares
+            det[k] ^= other[k];
+        }
         long[] hi = new long[ringValues];
         long[] lo = new long[ringValues];
-        for (int e = 0; e < n; e++) {
-            boolean beta = bit(random, e);
-            lo[e] = beta ? 1 : 0;
-            if (beta && relu) {
-                hi[n + e] = a.hi(e);
-                lo[n + e] = a.lo(e);
+        for (int e = 0; e < ringValues; e++) { // [A beta]
+            if (bit(random, e)) {
+                hi[e] = a.hi(e);
+                lo[e] = a.lo(e);
             }
         }
         Ring128Tensor arithmetic = Ring128Tensor.wrap(Shape.of(ringValues), hi, lo)
                 .sub(otherDetermined.slice(0, Shape.of(ringValues)));
-        long[] bitShare = xor(det, bitWords(otherDetermined, ringValues, det.length));
-        return Ring128Tensor.concat(java.util.List.of(arithmetic, pack(bitShare))).reshape(otherDetermined.shape());
+        return Ring128Tensor.concat(java.util.List.of(arithmetic, pack(det))).reshape(otherDetermined.shape());
     }
 
     /** At the dealer: the comparison's random bit beta, from both parties' random material. */
@@ -430,7 +577,9 @@ public final class SecureComparison {
         int n = opened.size();
         int w = words(n);
         int m = bits - 1;
-        long[] det = bitWords(determined, ringValues(n, relu), determinedRows(bits) * w);
+        long[] rows = bitWords(determined, ringValues(n, relu), determinedRows(bits) * w);
+        Ring128Tensor beta = betaShare(rows, n, w).reshape(opened.shape());
+        long[] det = java.util.Arrays.copyOfRange(rows, BETA_ROWS * w, rows.length); // A's bits on: XOR shares
         long[] rnd = bitWords(random, 0, randomRows(bits) * w);
         long[] dBits = bitRows(opened, bits); // D's bits 0..m, public
         long[] carry = carry(partyZero, dBits, w, bits, det, rnd, opener);
@@ -446,9 +595,8 @@ public final class SecureComparison {
             masked[j] = nonNegative[j] ^ rnd[j];
         }
         long[] d = opener.open(masked);
-        Ring128Tensor beta = determined.slice(0, opened.shape());
         Ring128Tensor oneMinusBeta = ComputeParty.addPublic(role, beta.negate(), Ring128Tensor.filled(opened.shape(), 1));
-        Ring128Tensor reluShare = relu ? timesBit(d, beta, opened, xShare, determined.slice(n, opened.shape())) : null;
+        Ring128Tensor reluShare = relu ? timesBit(d, beta, opened, xShare, determined.slice(0, opened.shape())) : null;
         Result result = new Result(Ring128Tensor.select(d, beta, oneMinusBeta), reluShare);
         return new Outcome(result, new Kept(d, beta));
     }
@@ -456,7 +604,7 @@ public final class SecureComparison {
     /**
      * Shares of the carry out of the low {@code m = bits - 1} bits of {@code D + A}: the
      * generate bit of the whole range, from the leaves ({@link #groups}, local with the dealer's
-     * products of A's bits) up a tree of combines, one round of ANDs per level.
+     * products of A's bits) up the {@link #tree} of combines, one round per level.
      */
     private static long[] carry(boolean partyZero, long[] dBits, int w, int bits, long[] det, long[] rnd,
                                 BitOpener opener) {
@@ -473,39 +621,90 @@ public final class SecureComparison {
             lo += groups[q];
             productRow += products(groups[q]);
         }
-        Triples triples = new Triples(rnd, det, w, combines(bits), productRow);
-        while (count > 1) {
-            int combines = count / 2;
-            int rows = 2 * combines - 1; // group 0 needs no propagate
-            long[] u = new long[combines * w];
-            long[] v = new long[rows * w];
-            for (int q = 0; q < combines; q++) {
-                System.arraycopy(p[2 * q + 1], 0, u, q * w, w); // the upper group's propagate, in both of q's ANDs
-                System.arraycopy(g[2 * q], 0, v, row(q, 0) * w, w);
-                if (q > 0) {
-                    System.arraycopy(p[2 * q], 0, v, row(q, 1) * w, w);
+        int variable = 1; // the first combine's masks among the random rows (after beta)
+        for (List<Combine> level : tree(bits)) {
+            int operands = level.stream().mapToInt(Combine::variables).sum();
+            long[] mine = new long[operands * w];
+            int at = 0;
+            int node = 0;
+            for (Combine c : level) {
+                for (int v = 0; v < c.variables(); v++) {
+                    long[] x = operand(c, v, g, p, node);
+                    for (int j = 0; j < w; j++) {
+                        mine[(at + v) * w + j] = x[j] ^ rnd[(variable + at + v) * w + j];
+                    }
                 }
+                at += c.variables();
+                node += c.nodes();
             }
-            long[] z = triples.and(partyZero, u, v, combines, rows, opener);
-            int next = (count + 1) / 2;
-            long[][] g2 = new long[next][];
-            long[][] p2 = new long[next][];
-            for (int q = 0; q < combines; q++) {
-                g2[q] = new long[w];
-                for (int j = 0; j < w; j++) {
-                    g2[q][j] = g[2 * q + 1][j] ^ z[row(q, 0) * w + j];
+            long[] e = opener.open(mine);
+            long[][] g2 = new long[level.size()][];
+            long[][] p2 = new long[level.size()][];
+            at = 0;
+            node = 0;
+            for (int q = 0; q < level.size(); q++) {
+                Combine c = level.get(q);
+                int top = node + c.nodes() - 1;
+                if (c.nodes() == 1) {
+                    g2[q] = g[top];
+                    p2[q] = p[top];
+                } else {
+                    Monomials terms = new Monomials(partyZero, e, at, rnd, variable + at, det, productRow, c.productSets(), w);
+                    g2[q] = g[top].clone();
+                    p2[q] = c.lowest() ? null : new long[w];
+                    for (int j = 0; j < w; j++) {
+                        for (int term : c.generateTerms()) {
+                            g2[q][j] ^= terms.share(term, j);
+                        }
+                        if (!c.lowest()) {
+                            p2[q][j] = terms.share(c.propagateTerm(), j);
+                        }
+                    }
+                    productRow += c.productSets().length;
                 }
-                p2[q] = q == 0 ? null : java.util.Arrays.copyOfRange(z, row(q, 1) * w, row(q, 1) * w + w);
+                at += c.variables();
+                node += c.nodes();
             }
-            if (count % 2 == 1) {
-                g2[next - 1] = g[count - 1];
-                p2[next - 1] = p[count - 1];
-            }
+            variable += operands;
             g = g2;
             p = p2;
-            count = next;
         }
         return g[0];
+    }
+
+    /** Operand v of combine c over nodes {@code node ..} (see {@link Combine}). */
+    private static long[] operand(Combine c, int v, long[][] g, long[][] p, int node) {
+        if (v < c.nodes() - 1) {
+            return p[node + v + 1];
+        }
+        return v < 2 * (c.nodes() - 1) ? g[node + v - (c.nodes() - 1)] : p[node];
+    }
+
+    /**
+     * A party's shares of products of a combine's operands, from their openings {@code e_v =
+     * x_v xor a_v}: {@code prod (e_v xor a_v)} is the XOR over the subsets T of the set of
+     * {@code prod_(v not in T) e_v} (public) times the share of {@code prod_(v in T) a_v}: 1 at
+     * P0 for none, the party's random row for one, the dealer's row for two or more.
+     */
+    private record Monomials(boolean partyZero, long[] e, int opened, long[] rnd, int variable, long[] det, int productRow,
+                             int[] productSets, int w) {
+        /** Word j of this party's share of the product of the operands in {@code set}. */
+        long share(int set, int j) {
+            long share = 0;
+            for (int t = set; ; t = (t - 1) & set) { // every subset T of the set, the set itself first
+                long open = -1L;
+                for (int rest = set & ~t; rest != 0; rest &= rest - 1) {
+                    open &= e[(opened + Integer.numberOfTrailingZeros(rest)) * w + j];
+                }
+                if (t == 0) {
+                    share ^= partyZero ? open : 0;
+                    return share;
+                }
+                long masks = Integer.bitCount(t) == 1 ? rnd[(variable + Integer.numberOfTrailingZeros(t)) * w + j]
+                        : det[(productRow + java.util.Arrays.binarySearch(productSets, t)) * w + j];
+                share ^= open & masks;
+            }
+        }
     }
 
     /**
@@ -566,16 +765,6 @@ public final class SecureComparison {
         return share;
     }
 
-    /** Row of combine q's AND in a level's batch: its generate (0) or propagate (1); group 0 has only the first. */
-    private static int row(int q, int which) {
-        return q == 0 ? 0 : 2 * q - 1 + which;
-    }
-
-    /** The combine of row r of a level's batch of ANDs: the inverse of {@link #row}. */
-    private static int combineOf(int r) {
-        return (r + 1) / 2;
-    }
-
     /** Word j of the AND of A's bit rows {@code first + i} for each bit i of {@code set}. */
     private static long productOfBits(long[] det, int w, int j, int first, int set) {
         long product = -1L;
@@ -583,63 +772,5 @@ public final class SecureComparison {
             product &= det[(first + Integer.numberOfTrailingZeros(rest)) * w + j];
         }
         return product;
-    }
-
-    /**
-     * A party's bit triples of one comparison, level by level: a combine's two ANDs share their
-     * first operand (the upper group's propagate), so they share its mask a and its opening
-     * ({@code (a, b, c = a b)} and {@code (a, b', c' = a b')}, as a Beaver triple may serve one
-     * operand in several products). Random rows: beta, then one a per combine, one b per AND; the
-     * determined rows hold one c per AND from row {@code cBase} on.
-     */
-    private static final class Triples {
-        private final long[] rnd;
-        private final long[] det;
-        private final int w;
-        private final int bBase;
-        private final int cBase;
-        private int combine; // the first of the next level's
-        private int and;     // likewise
-
-        Triples(long[] rnd, long[] det, int w, int combines, int cBase) {
-            this.rnd = rnd;
-            this.det = det;
-            this.w = w;
-            this.bBase = 1 + combines;
-            this.cBase = cBase;
-        }
-
-        /**
-         * One level's ANDs in one round: row r of v times row {@link #combineOf}(r) of u (a row per
-         * combine); each party sends {@code u xor a} and {@code v xor b}.
-         */
-        long[] and(boolean partyZero, long[] u, long[] v, int combines, int rows, BitOpener opener) {
-            int uLen = combines * w;
-            int len = rows * w;
-            long[] mine = new long[uLen + len];
-            for (int i = 0; i < uLen; i++) {
-                mine[i] = u[i] ^ rnd[(1 + combine) * w + i];
-            }
-            for (int i = 0; i < len; i++) {
-                mine[uLen + i] = v[i] ^ rnd[(bBase + and) * w + i];
-            }
-            long[] opened = opener.open(mine);
-            long[] z = new long[len];
-            for (int r = 0; r < rows; r++) {
-                int q = combineOf(r);
-                for (int j = 0; j < w; j++) {
-                    int i = r * w + j;
-                    long e = opened[q * w + j];
-                    long f = opened[uLen + i];
-                    long a = rnd[(1 + combine + q) * w + j];
-                    long b = rnd[(bBase + and) * w + i];
-                    long c = det[(cBase + and) * w + i];
-                    z[i] = c ^ (e & b) ^ (f & a) ^ (partyZero ? e & f : 0);
-                }
-            }
-            combine += combines;
-            and += rows;
-            return z;
-        }
     }
 }
