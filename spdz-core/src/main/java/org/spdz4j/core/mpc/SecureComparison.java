@@ -436,9 +436,10 @@ public final class SecureComparison {
     /**
      * At the dealer: one party's determined material for the comparison of the tensor masked
      * with {@code a}, given the other party's determined material and both parties' random
-     * material (all three expanded from the parties' seeds). The ring part is the value minus
-     * the other's share, the bit rows the value xor the other's: so either party may be the one
-     * that receives it. Without {@code relu} the ring part is {@code [beta]} alone.
+     * material (all three expanded from the parties' seeds; the other's determined material as
+     * {@link #generatedShare} narrows it). The ring part ({@code [A beta]}, none without
+     * {@code relu}) and beta's rows are the value minus the other's share, the other bit rows the
+     * value xor the other's: so either party may be the one that receives it.
      */
     public static Ring128Tensor correction(Ring128Tensor a, int bits, boolean relu, Ring128Tensor otherDetermined,
                                            Ring128Tensor p0Random, Ring128Tensor p1Random) {
@@ -649,18 +650,19 @@ public final class SecureComparison {
                     g2[q] = g[top];
                     p2[q] = p[top];
                 } else {
-                    Monomials terms = new Monomials(partyZero, e, at, rnd, variable + at, det, productRow, c.productSets(), w);
+                    int[] sets = c.productSets();
+                    int[] generate = c.generateTerms();
+                    int propagate = c.propagateTerm();
+                    Monomials terms = new Monomials(partyZero, e, at, rnd, variable + at, det, rowsOf(sets, productRow), w);
                     g2[q] = g[top].clone();
-                    p2[q] = c.lowest() ? null : new long[w];
-                    for (int j = 0; j < w; j++) {
-                        for (int term : c.generateTerms()) {
-                            g2[q][j] ^= terms.share(term, j);
-                        }
-                        if (!c.lowest()) {
-                            p2[q][j] = terms.share(c.propagateTerm(), j);
-                        }
+                    for (int term : generate) {
+                        terms.addShare(term, g2[q]);
                     }
-                    productRow += c.productSets().length;
+                    if (!c.lowest()) {
+                        p2[q] = new long[w];
+                        terms.addShare(propagate, p2[q]);
+                    }
+                    productRow += sets.length;
                 }
                 at += c.variables();
                 node += c.nodes();
@@ -680,29 +682,47 @@ public final class SecureComparison {
         return v < 2 * (c.nodes() - 1) ? g[node + v - (c.nodes() - 1)] : p[node];
     }
 
+    /** The determined row of each of a combine's {@code sets} of operands (by the set's bit mask), its rows from {@code first} on. */
+    private static int[] rowsOf(int[] sets, int first) {
+        int[] row = new int[sets.length == 0 ? 0 : sets[sets.length - 1] + 1];
+        for (int k = 0; k < sets.length; k++) {
+            row[sets[k]] = first + k;
+        }
+        return row;
+    }
+
     /**
      * A party's shares of products of a combine's operands, from their openings {@code e_v =
      * x_v xor a_v}: {@code prod (e_v xor a_v)} is the XOR over the subsets T of the set of
      * {@code prod_(v not in T) e_v} (public) times the share of {@code prod_(v in T) a_v}: 1 at
-     * P0 for none, the party's random row for one, the dealer's row for two or more.
+     * P0 for none, the party's random row for one, the dealer's row ({@code productRows[T]}) for
+     * two or more.
      */
-    private record Monomials(boolean partyZero, long[] e, int opened, long[] rnd, int variable, long[] det, int productRow,
-                             int[] productSets, int w) {
-        /** Word j of this party's share of the product of the operands in {@code set}. */
-        long share(int set, int j) {
-            long share = 0;
-            for (int t = set; ; t = (t - 1) & set) { // every subset T of the set, the set itself first
-                long open = -1L;
-                for (int rest = set & ~t; rest != 0; rest &= rest - 1) {
-                    open &= e[(opened + Integer.numberOfTrailingZeros(rest)) * w + j];
+    private record Monomials(boolean partyZero, long[] e, int opened, long[] rnd, int variable, long[] det, int[] productRows,
+                             int w) {
+        /** XORs this party's share of the product of the operands in {@code set} into {@code out}, word by word. */
+        void addShare(int set, long[] out) {
+            for (int t = set; ; t = (t - 1) & set) { // every subset T of the set, the set itself first, the empty one last
+                if (t != 0 || partyZero) {
+                    int[] open = new int[Integer.bitCount(set & ~t)]; // the rows of the opened operands not in T
+                    int k = 0;
+                    for (int rest = set & ~t; rest != 0; rest &= rest - 1) {
+                        open[k++] = (opened + Integer.numberOfTrailingZeros(rest)) * w;
+                    }
+                    long[] masks = t == 0 ? null : Integer.bitCount(t) == 1 ? rnd : det;
+                    int from = t == 0 ? 0 : Integer.bitCount(t) == 1 ? (variable + Integer.numberOfTrailingZeros(t)) * w
+                            : productRows[t] * w;
+                    for (int j = 0; j < w; j++) {
+                        long v = masks == null ? -1L : masks[from + j];
+                        for (int row : open) {
+                            v &= e[row + j];
+                        }
+                        out[j] ^= v;
+                    }
                 }
                 if (t == 0) {
-                    share ^= partyZero ? open : 0;
-                    return share;
+                    return;
                 }
-                long masks = Integer.bitCount(t) == 1 ? rnd[(variable + Integer.numberOfTrailingZeros(t)) * w + j]
-                        : det[(productRow + java.util.Arrays.binarySearch(productSets, t)) * w + j];
-                share ^= open & masks;
             }
         }
     }
