@@ -181,14 +181,15 @@ public final class Dealer {
                     continue;
                 }
                 Role to = plan.correctedAt(e.id()); // e is the plan's own entry
-                Ring128Tensor otherShare = (to.equals(Role.P1) ? prg0 : prg1).tensor(e.correctionShape(), e.id(), step);
+                AesCtrPrg other = to.equals(Role.P1) ? prg0 : prg1;
+                Ring128Tensor otherShare = e.generatedShare(other.tensor(e.correctionShape(), e.id(), step));
                 Ring128Tensor correction;
                 if (e instanceof Sign g) { // a comparison's correction is not only a ring difference
                     Ring128Tensor random0 = prg0.tensor(g.randomShape(), ~g.id(), step);
                     Ring128Tensor random1 = prg1.tensor(g.randomShape(), ~g.id(), step);
                     betas.put(g.id(), SecureComparison.betaBits(random0, random1, g.shape().size()));
-                    correction = SecureComparison.correction(masks[g.mask().id()], g.bits(), g.relu(),
-                            g.generatedShare(otherShare), random0, random1);
+                    correction = SecureComparison.correction(masks[g.mask().id()], g.bits(), g.relu(), otherShare, random0,
+                            random1);
                 } else {
                     correction = value(e, masks, betas).sub(otherShare);
                 }

@@ -99,12 +99,12 @@ public final class PartyRandomness {
             return m.derived() ? m.derivation().apply(m.shape(), p -> share(step, p))
                     : m.shareFrom(prg.tensor(m.shape(), m.id(), step));
         }
+        Ring128Tensor determined = correctedHere(e) ? correction(step, e.id())
+                : e.generatedShare(prg.tensor(e.correctionShape(), e.id(), step));
         if (e instanceof PlanEntry.Sign g) { // the part both parties expand from their own seeds follows
-            Ring128Tensor determined = correctedHere(e) ? correction(step, e.id())
-                    : g.generatedShare(prg.tensor(e.correctionShape(), e.id(), step));
             return Ring128Tensor.concat(List.of(determined, prg.tensor(g.randomShape(), ~g.id(), step)));
         }
-        return correctedHere(e) ? correction(step, e.id()) : prg.tensor(e.correctionShape(), e.id(), step);
+        return determined;
     }
 
     /**

@@ -35,6 +35,15 @@ public sealed interface PlanEntry {
     }
 
     /**
+     * The share of the party the dealer does not correct, from its PRG's {@code output} of
+     * {@link #correctionShape()}; the dealer computes the other's correction against the same.
+     * The output as it is, but for a comparison (see {@link Sign#generatedShare}).
+     */
+    default Ring128Tensor generatedShare(Ring128Tensor output) {
+        return output;
+    }
+
+    /**
      * A random mask {@code A} of a tensor that will be opened once per step as {@code X - A};
      * or, with a {@code derivation}, a linear map of earlier masks, for a tensor derived by the
      * same map from tensors opened with them (its opening then costs nothing).
@@ -197,11 +206,8 @@ public sealed interface PlanEntry {
             return SecureComparison.randomShape(shape().size(), bits);
         }
 
-        /**
-         * The determined material of the party the dealer does not correct, from its PRG's
-         * {@code output} of {@link #correctionShape()}: beta's share narrowed (see
-         * {@link SecureComparison}); the dealer computes the other's correction from the same.
-         */
+        /** The determined material from the PRG's output: beta's share narrowed (see {@link SecureComparison}). */
+        @Override
         public Ring128Tensor generatedShare(Ring128Tensor output) {
             return SecureComparison.generatedShare(output, shape().size(), relu);
         }
