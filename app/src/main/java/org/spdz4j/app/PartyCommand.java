@@ -9,6 +9,7 @@ import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.data.Evaluation;
 import org.spdz4j.data.Dataset;
 import org.spdz4j.layers.InputScaling;
@@ -136,6 +137,8 @@ final class PartyCommand implements Callable<Integer> {
             System.out.printf("%s: %d steps, %.2f s per step: compute %.2f, waiting for %s %.2f, waiting for the dealer %.2f%n",
                     role, steps - r.firstStep(), step, step - r.peerWaitSeconds() - r.dealerWaitSeconds(), role.peer(),
                     r.peerWaitSeconds(), r.dealerWaitSeconds());
+            System.out.printf("%s: %d values a step from the dealer%n", role, t.traffic().total(Role.DEALER,
+                    Direction.RECEIVED).values() / Math.max(1, r.stepsRun()));
             if (r.outcome().shared() != null) {
                 training.writeShare(r.outcome().shared());
             }

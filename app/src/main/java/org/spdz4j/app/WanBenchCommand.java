@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -36,6 +37,10 @@ final class WanBenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidths", defaultValue = "0,1000,100", split = ",",
             description = "bandwidth of each direction of each link, Mbit/s (0: as loopback)")
     List<Integer> bandwidths;
+    @Option(names = "--dealer-links", defaultValue = "wan", description = "the dealer's links to P0 and P1: wan (as "
+            + "the compute parties' link) or loopback (no delay or limit: the compute parties' link alone, as if the "
+            + "dealer's corrections had been shipped before the run)")
+    String dealerLinks;
     @Option(names = "--dir", description = "keep the run's configs and logs here (default: a temporary folder, removed)")
     Path dir;
 
@@ -43,6 +48,7 @@ final class WanBenchCommand implements Callable<Integer> {
             + "waiting for P1 ([0-9.]+), waiting for the dealer ([0-9.]+)");
     private static final int WARM_UP = 2;
     private static final Pattern TOTAL = Pattern.compile("(?m)^total\\s+(\\d+)\\s+(\\d+)\\s*$");
+    private static final Pattern DEALER = Pattern.compile("(?m)^P[01]: (\\d+) values a step from the dealer$");
     private static final Pattern CHOSEN = Pattern.compile("--micro-batches auto: least round trip to P1 ([0-9.]+) ms "
             + "of \\d+: (\\d+) micro-batch");
 
@@ -50,6 +56,9 @@ final class WanBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (steps <= WARM_UP) {
             throw new IllegalArgumentException("--steps must be more than the " + WARM_UP + " warm-up steps");
+        }
+        if (!dealerLinks.equals("wan") && !dealerLinks.equals("loopback")) {
+            throw new IllegalArgumentException("--dealer-links is wan or loopback, not '" + dealerLinks + "'");
         }
         training.trainImages = steps * training.recipe.batch;
         training.recipe.epochs = 1;
@@ -59,16 +68,18 @@ final class WanBenchCommand implements Callable<Integer> {
         Path run = Launcher.runDirectory(dir, "spdz4j-wan");
         Path base = Launcher.writeKeysAndConfig(run);
         System.out.printf("MPC training across an emulated WAN: %s, batch %d, %d steps a row, three processes over TLS "
-                + "through a delaying proxy on each link (%d cores)%n", training.recipe.network, training.recipe.batch, steps,
+                + "through a delaying proxy on %s (%d cores)%n", training.recipe.network, training.recipe.batch, steps,
+                dealerOnWan() ? "each link" : "the compute parties' link (the dealer's on loopback)",
                 Runtime.getRuntime().availableProcessors());
         System.out.println("| round trip, ms | bandwidth, Mbit/s | micro-batches | s per step | x the first row | s per step, "
                 + "all steps | compute | waiting for P1 | waiting for the dealer | values P0 sends per step | rounds per step |");
         System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         double first = Double.NaN;
+        Row r = null;
         try {
             for (int mbit : bandwidths) {
                 for (int rtt : rtts) {
-                    Row r = measure(run, base, rtt, mbit);
+                    r = measure(run, base, rtt, mbit);
                     double[] f = r.figures();
                     first = Double.isNaN(first) ? f[6] : first;
                     System.out.printf(Locale.ROOT, "| %d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %.0f |%n",
@@ -82,6 +93,13 @@ final class WanBenchCommand implements Callable<Integer> {
         System.out.println("s per step: the steps after the first " + WARM_UP + " (the JVMs warm up in those); all steps: "
                 + "P0's mean over the run, split into compute (the step less its waits) and its waits, which include the "
                 + "transfer of what it waits for");
+        if (r != null) {
+            long busier = Math.max(r.dealerToP0(), r.dealerToP1());
+            System.out.printf(Locale.ROOT, "the dealer sends %,d values a step to P0 and %,d to P1 (16 bytes each)%s%n",
+                    r.dealerToP0(), r.dealerToP1(), dealerOnWan() ? bandwidths.stream().filter(b -> b > 0)
+                            .map(b -> String.format(Locale.ROOT, "; at %d Mbit/s its busier link takes %.2f s a step", b,
+                                    busier * 128.0 / (b * 1e6))).collect(java.util.stream.Collectors.joining()) : "");
+        }
         return 0;
     }
 
@@ -89,14 +107,14 @@ final class WanBenchCommand implements Callable<Integer> {
      * P0's figures of a row (its step, compute and waits, values and rounds, the steady step) and
      * its micro-batches: as given, or with 'auto' what P0 chose and the round trip it measured.
      */
-    private record Row(double[] figures, String microBatches) {
+    private record Row(double[] figures, String microBatches, long dealerToP0, long dealerToP1) {
     }
 
     /** One row: the three processes through proxies of {@code rtt} ms and {@code mbit} Mbit/s. */
     private Row measure(Path run, Path base, int rtt, int mbit) throws Exception {
         String row = rtt + "ms-" + mbit + "mbit";
         try (WanLinks links = WanLinks.start(run, row + "-", base, WanLinks.eachItself(List.of(Role.P0, Role.P1, Role.DEALER)),
-                rtt, mbit)) {
+                rtt, mbit, dealerOnWan() ? Set.of() : Set.of(Role.DEALER))) {
             Path p0 = links.config(Role.P0);
             Path p1 = links.config(Role.P1);
             Path dealer = links.config(Role.DEALER);
@@ -127,13 +145,29 @@ final class WanBenchCommand implements Callable<Integer> {
                 Matcher chosen = CHOSEN.matcher(out);
                 String microBatches = chosen.find() ? chosen.group(2) + " (auto: " + chosen.group(1) + " ms)"
                         : training.microBatches;
+                long[] fromDealer = {fromDealer(out), fromDealer(Files.readString(run.resolve(row + "-P1.log")))};
                 return new Row(new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
                         Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)), Double.parseDouble(t.group(1)),
-                        Double.parseDouble(t.group(2)), steadySeconds(p0Csv)}, microBatches);
+                        Double.parseDouble(t.group(2)), steadySeconds(p0Csv)}, microBatches, fromDealer[0],
+                        fromDealer[1]);
             } finally {
                 started.forEach(Process::destroyForcibly);
             }
         }
+    }
+
+    /** Whether the dealer's links go through the proxies too ({@code --dealer-links wan}). */
+    private boolean dealerOnWan() {
+        return dealerLinks.equals("wan");
+    }
+
+    /** The values a step a party's log says it received from the dealer. */
+    private static long fromDealer(String log) {
+        Matcher d = DEALER.matcher(log);
+        if (!d.find()) {
+            throw new IllegalStateException("a party did not report what it received from the dealer: " + log);
+        }
+        return Long.parseLong(d.group(1));
     }
 
     /** Seconds per step after the warm-up, from P0's per-step CSV (step, seconds since the first step, ...). */

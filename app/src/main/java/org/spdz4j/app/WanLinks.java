@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Topology;
 import org.spdz4j.net.DelayProxy;
@@ -32,14 +33,21 @@ final class WanLinks implements AutoCloseable {
     private WanLinks() {
     }
 
-    /**
-     * As {@link #start(Path, String, Path, Map, Duration, long)} for a round trip in ms and a
-     * bandwidth in Mbit/s (0: as loopback), the options' units.
-     */
+    /** As {@link #start(Path, String, Path, Map, int, int, Set)} with every link through a proxy. */
     static WanLinks start(Path run, String prefix, Path config, Map<Role, List<Role>> hosted, int roundTripMillis,
                           int megabitsPerSecond) throws IOException {
+        return start(run, prefix, config, hosted, roundTripMillis, megabitsPerSecond, Set.of());
+    }
+
+    /**
+     * As {@link #start(Path, String, Path, Map, Duration, long, Set)} for a round trip in ms and a
+     * bandwidth in Mbit/s (0: as loopback), the options' units; the links of the roles in
+     * {@code direct} stay on loopback.
+     */
+    static WanLinks start(Path run, String prefix, Path config, Map<Role, List<Role>> hosted, int roundTripMillis,
+                          int megabitsPerSecond, Set<Role> direct) throws IOException {
         return start(run, prefix, config, hosted, Duration.ofNanos(roundTripMillis * 500_000L),
-                megabitsPerSecond * 1_000_000L);
+                megabitsPerSecond * 1_000_000L, direct);
     }
 
     /**
@@ -49,9 +57,11 @@ final class WanLinks implements AutoCloseable {
      *
      * @param oneWay        the delay each byte takes through a proxy, each way
      * @param bitsPerSecond each direction's bandwidth (0: as loopback)
+     * @param direct        roles whose links bypass the proxies (the dealer's, to measure the compute parties'
+     *                      link alone, as if its corrections had been shipped before the run)
      */
     static WanLinks start(Path run, String prefix, Path config, Map<Role, List<Role>> hosted, Duration oneWay,
-                          long bitsPerSecond) throws IOException {
+                          long bitsPerSecond, Set<Role> direct) throws IOException {
         RunConfig c = RunConfig.read(config);
         Topology topology = c.topology();
         Map<Role, InetSocketAddress> real = c.endpoints();
@@ -63,8 +73,8 @@ final class WanLinks implements AutoCloseable {
                     if (process.getValue().contains(peer)) {
                         continue; // its own address: where it listens
                     }
-                    boolean dialled = process.getValue().stream()
-                            .anyMatch(a -> topology.peersOf(a).contains(peer) && topology.dials(a, peer));
+                    boolean dialled = process.getValue().stream().anyMatch(a -> topology.peersOf(a).contains(peer)
+                            && topology.dials(a, peer) && !direct.contains(a) && !direct.contains(peer));
                     if (dialled) {
                         DelayProxy proxy = DelayProxy.start(real.get(peer), oneWay, bitsPerSecond);
                         wan.proxies.add(proxy);

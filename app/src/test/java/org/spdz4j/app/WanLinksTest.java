@@ -32,7 +32,7 @@ class WanLinksTest {
         RunConfig real = RunConfig.read(config);
         Map<Role, List<Role>> hosted = WanLinks.eachItself(List.of(Role.P0, Role.P1, c0, c1));
         hosted.put(Role.P0, List.of(Role.P0, FederatedTraining.COORDINATOR));
-        try (WanLinks wan = WanLinks.start(run, "wan-", config, hosted, Duration.ofMillis(5), 0)) {
+        try (WanLinks wan = WanLinks.start(run, "wan-", config, hosted, Duration.ofMillis(5), 0, java.util.Set.of())) {
             RunConfig p0 = RunConfig.read(wan.config(Role.P0));
             RunConfig p1 = RunConfig.read(wan.config(Role.P1));
             RunConfig client = RunConfig.read(wan.config(c0));
@@ -54,6 +54,27 @@ class WanLinksTest {
                     config.toString(), "--id", "0"), "c0.log", false))).get(c0);
             assertEquals(List.of("fed-client", "--config", wan.config(c0).toString(), "--id", "0"), routed.args());
             assertTrue(wan.config(c0).startsWith(run));
+        }
+    }
+
+    @Test
+    void theDealersLinksCanStayOnLoopbackWhileTheComputePartiesTalkThroughAProxy() throws Exception {
+        Path config = Launcher.writeKeysAndConfig(run);
+        RunConfig real = RunConfig.read(config);
+        List<Role> processes = List.of(Role.P0, Role.P1, Role.DEALER);
+        try (WanLinks wan = WanLinks.start(run, "direct-", config, WanLinks.eachItself(processes), 50, 100,
+                java.util.Set.of(Role.DEALER))) {
+            for (Role process : processes) {
+                RunConfig view = RunConfig.read(wan.config(process));
+                for (Role peer : processes) {
+                    boolean proxied = !view.endpoints().get(peer).equals(real.endpoints().get(peer));
+                    boolean dials = real.topology().dials(process, peer);
+                    boolean wanted = dials && !process.equals(Role.DEALER) && !peer.equals(Role.DEALER);
+                    assertEquals(wanted, proxied, process + "'s view of " + peer);
+                }
+            }
+            assertTrue(real.topology().dials(Role.P0, Role.P1) || real.topology().dials(Role.P1, Role.P0),
+                    "one compute party dials the other: that link goes through a proxy");
         }
     }
 }
