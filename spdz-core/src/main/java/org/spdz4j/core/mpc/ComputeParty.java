@@ -343,19 +343,46 @@ public final class ComputeParty {
             microBatchStep.requireSameShared(microBatch(), m, share);
         }
         maskedThisStep.addAll(now);
+        MicroBatch mb = microBatch();
         List<Ring128Tensor> maskShares = new ArrayList<>(masks.size());
         List<Ring128Tensor> differences = new ArrayList<>(masks.size());
+        List<Mask> sent = new ArrayList<>(masks.size());
         for (int i = 0; i < masks.size(); i++) {
             Ring128Tensor maskShare = share(masks.get(i));
             maskShares.add(maskShare);
-            differences.add(shares.get(i).sub(maskShare));
+            if (microBatchStep.sendShared(mb, masks.get(i))) {
+                differences.add(shares.get(i).sub(maskShare));
+                sent.add(masks.get(i));
+            }
         }
-        List<Ring128Tensor> opened = exchangeAll(differences, masks, new Tag(Tag.Kind.MASK, step, masks.get(0).id()));
+        List<Ring128Tensor> opened = sent.isEmpty() ? List.of()
+                : exchangeAll(differences, sent, new Tag(Tag.Kind.MASK, step, sent.get(0).id()));
+        java.util.Iterator<Ring128Tensor> next = opened.iterator();
         List<MaskedTensor> out = new ArrayList<>(masks.size());
         for (int i = 0; i < masks.size(); i++) {
-            out.add(new MaskedTensor(shares.get(i), maskShares.get(i), opened.get(i), masks.get(i)));
+            Mask m = masks.get(i);
+            Ring128Tensor o = sent.contains(m) ? microBatchStep.keepShared(mb, m, next.next()) : openedShared(mb, m);
+            out.add(new MaskedTensor(shares.get(i), maskShares.get(i), o, m));
         }
         return out;
+    }
+
+    /**
+     * The opening of the weights masked with the shared {@code mask}, which an earlier
+     * micro-batch sent in this step: its lane takes its answer at its next turn, so this lane
+     * passes its turn until then (both parties pass alike, so their messages keep their order).
+     */
+    private Ring128Tensor openedShared(MicroBatch mb, Mask mask) {
+        Ring128Tensor o = microBatchStep.openedShared(mask);
+        for (int turns = 0; o == null && turns < mb.count(); turns++) {
+            lanes.pass();
+            o = microBatchStep.openedShared(mask);
+        }
+        if (o == null) {
+            throw new IllegalStateException("micro-batch " + mb.index() + " found no opening of the weights masked with "
+                    + "mask entry " + mask.id() + ", which an earlier micro-batch sent in step " + step);
+        }
+        return o;
     }
 
     /**

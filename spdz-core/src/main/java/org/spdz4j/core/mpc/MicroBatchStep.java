@@ -17,6 +17,8 @@ final class MicroBatchStep {
     private final Map<Integer, Ring128Tensor> wholeShares = new HashMap<>();
     private final Map<Integer, Integer> parts = new HashMap<>(); // parts taken of a cached whole share
     private final Map<Integer, Ring128Tensor> sharedMasked = new HashMap<>();
+    private final Set<Integer> sharedSent = new HashSet<>(); // shared masks whose opening the first micro-batch sent
+    private final Map<Integer, Ring128Tensor> sharedOpened = new HashMap<>(); // and their openings, once received
     private final Map<Integer, Ring128Tensor> sums = new HashMap<>();
     private final Map<Integer, Set<Integer>> summedBy = new HashMap<>();
 
@@ -25,6 +27,8 @@ final class MicroBatchStep {
         wholeShares.clear();
         parts.clear();
         sharedMasked.clear();
+        sharedSent.clear();
+        sharedOpened.clear();
         sums.clear();
         summedBy.clear();
     }
@@ -58,6 +62,30 @@ final class MicroBatchStep {
                     + "share, so each must mask the same tensor with it (their copy of the weights), but micro-batch "
                     + mb.index() + " masks another: that would reveal the difference");
         }
+    }
+
+    /**
+     * Whether micro-batch {@code mb} (null: none) sends its share of the tensor it opens with
+     * {@code mask}: yes, unless the mask is one the micro-batches share (their copy of the
+     * weights, the same tensor for all: {@link #requireSameShared}) and an earlier micro-batch
+     * sent it in this step; the others take that opening ({@link #openedShared}), so the weights
+     * travel once a step however many micro-batches there are.
+     */
+    boolean sendShared(MicroBatch mb, PlanEntry.Mask mask) {
+        return mb == null || mb.part(mask) != MicroBatch.Part.SHARED || sharedSent.add(mask.id());
+    }
+
+    /** Keeps {@code opened}, the opening with a shared {@code mask} that {@code mb} sent, for the others; returns it. */
+    Ring128Tensor keepShared(MicroBatch mb, PlanEntry.Mask mask, Ring128Tensor opened) {
+        if (mb != null && mb.part(mask) == MicroBatch.Part.SHARED) {
+            sharedOpened.put(mask.id(), opened);
+        }
+        return opened;
+    }
+
+    /** The opening with the shared {@code mask} in this step, or null until the micro-batch that sent it has it. */
+    Ring128Tensor openedShared(PlanEntry.Mask mask) {
+        return sharedOpened.get(mask.id());
     }
 
     /**
