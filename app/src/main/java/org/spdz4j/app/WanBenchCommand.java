@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.net.DelayProxy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -72,8 +73,9 @@ final class WanBenchCommand implements Callable<Integer> {
                 dealerOnWan() ? "each link" : "the compute parties' link (the dealer's on loopback)",
                 Runtime.getRuntime().availableProcessors());
         System.out.println("| round trip, ms | bandwidth, Mbit/s | micro-batches | s per step | x the first row | s per step, "
-                + "all steps | compute | waiting for P1 | waiting for the dealer | values P0 sends per step | rounds per step |");
-        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+                + "all steps | compute | waiting for P1 | waiting for the dealer | P0-P1 link busy | dealer's links busy | "
+                + "values P0 sends per step | rounds per step |");
+        System.out.println("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         double first = Double.NaN;
         Row r = null;
         try {
@@ -82,9 +84,9 @@ final class WanBenchCommand implements Callable<Integer> {
                     r = measure(run, base, rtt, mbit);
                     double[] f = r.figures();
                     first = Double.isNaN(first) ? f[6] : first;
-                    System.out.printf(Locale.ROOT, "| %d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f | %.0f |%n",
-                            rtt, mbit == 0 ? "loopback" : "" + mbit, r.microBatches(), f[6], f[6] / first, f[0], f[1], f[2],
-                            f[3], f[4], f[5]);
+                    System.out.printf(Locale.ROOT, "| %d | %s | %s | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %.2f | %,.0f "
+                            + "| %.0f |%n", rtt, mbit == 0 ? "loopback" : "" + mbit, r.microBatches(), f[6], f[6] / first, f[0],
+                            f[1], f[2], f[3], f[7], f[8], f[4], f[5]);
                 }
             }
         } finally {
@@ -92,19 +94,18 @@ final class WanBenchCommand implements Callable<Integer> {
         }
         System.out.println("s per step: the steps after the first " + WARM_UP + " (the JVMs warm up in those); all steps: "
                 + "P0's mean over the run, split into compute (the step less its waits) and its waits, which include the "
-                + "transfer of what it waits for");
+                + "transfer of what it waits for; a link busy: the seconds a step its bandwidth kept its busier direction "
+                + "sending, over the run (the transfer)");
         if (r != null) {
-            long busier = Math.max(r.dealerToP0(), r.dealerToP1());
-            System.out.printf(Locale.ROOT, "the dealer sends %,d values a step to P0 and %,d to P1 (16 bytes each)%s%n",
-                    r.dealerToP0(), r.dealerToP1(), dealerOnWan() ? bandwidths.stream().filter(b -> b > 0)
-                            .map(b -> String.format(Locale.ROOT, "; at %d Mbit/s its busier link takes %.2f s a step", b,
-                                    busier * 128.0 / (b * 1e6))).collect(java.util.stream.Collectors.joining()) : "");
+            System.out.printf(Locale.ROOT, "the dealer sends %,d values a step to P0 and %,d to P1 (16 bytes each)%n",
+                    r.dealerToP0(), r.dealerToP1());
         }
         return 0;
     }
 
     /**
-     * P0's figures of a row (its step, compute and waits, values and rounds, the steady step) and
+     * P0's figures of a row (its step, compute and waits, values and rounds, the steady step, the
+     * P0-P1 link's and the dealer's links' busy seconds a step) and
      * its micro-batches: as given, or with 'auto' what P0 chose and the round trip it measured.
      */
     private record Row(double[] figures, String microBatches, long dealerToP0, long dealerToP1) {
@@ -148,12 +149,26 @@ final class WanBenchCommand implements Callable<Integer> {
                 long[] fromDealer = {fromDealer(out), fromDealer(Files.readString(run.resolve(row + "-P1.log")))};
                 return new Row(new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),
                         Double.parseDouble(m.group(3)), Double.parseDouble(m.group(4)), Double.parseDouble(t.group(1)),
-                        Double.parseDouble(t.group(2)), steadySeconds(p0Csv)}, microBatches, fromDealer[0],
-                        fromDealer[1]);
+                        Double.parseDouble(t.group(2)), steadySeconds(p0Csv), busiest(links, Role.P0, Role.P1),
+                        busiest(links, Role.DEALER, Role.P0, Role.P1)}, microBatches, fromDealer[0], fromDealer[1]);
             } finally {
                 started.forEach(Process::destroyForcibly);
             }
         }
+    }
+
+    /**
+     * Seconds a step the busiest direction of {@code from}'s links to {@code to} was busy sending
+     * (its bandwidth's share of the time; 0 on loopback or where the link is direct).
+     */
+    private double busiest(WanLinks links, Role from, Role... to) {
+        long most = 0;
+        for (Role peer : to) {
+            for (DelayProxy.Traffic way : java.util.Arrays.asList(links.traffic(from, peer), links.traffic(peer, from))) {
+                most = Math.max(most, way == null ? 0 : way.busy().toNanos());
+            }
+        }
+        return most / 1e9 / steps;
     }
 
     /** Whether the dealer's links go through the proxies too ({@code --dealer-links wan}). */

@@ -28,6 +28,7 @@ import org.spdz4j.run.RunConfig;
  */
 final class WanLinks implements AutoCloseable {
     private final List<DelayProxy> proxies = new ArrayList<>();
+    private final Map<List<Role>, DelayProxy> byLink = new LinkedHashMap<>(); // (the role that dials, its peer)
     private final Map<Role, Path> views = new LinkedHashMap<>();
 
     private WanLinks() {
@@ -73,11 +74,13 @@ final class WanLinks implements AutoCloseable {
                     if (process.getValue().contains(peer)) {
                         continue; // its own address: where it listens
                     }
-                    boolean dialled = process.getValue().stream().anyMatch(a -> topology.peersOf(a).contains(peer)
-                            && topology.dials(a, peer) && !direct.contains(a) && !direct.contains(peer));
-                    if (dialled) {
+                    java.util.Optional<Role> dialler = process.getValue().stream().filter(a -> topology.peersOf(a)
+                            .contains(peer) && topology.dials(a, peer) && !direct.contains(a) && !direct.contains(peer))
+                            .findFirst();
+                    if (dialler.isPresent()) {
                         DelayProxy proxy = DelayProxy.start(real.get(peer), oneWay, bitsPerSecond);
                         wan.proxies.add(proxy);
+                        wan.byLink.put(List.of(dialler.get(), peer), proxy);
                         view.put(peer, proxy.address());
                     }
                 }
@@ -90,6 +93,19 @@ final class WanLinks implements AutoCloseable {
             wan.close();
             throw e;
         }
+    }
+
+    /**
+     * What {@code from} has sent {@code to} through their link's proxy so far, or null where
+     * their link has none (a direct link, or none at all).
+     */
+    DelayProxy.Traffic traffic(Role from, Role to) {
+        DelayProxy dialled = byLink.get(List.of(from, to));
+        if (dialled != null) {
+            return dialled.towardTarget();
+        }
+        DelayProxy dialling = byLink.get(List.of(to, from));
+        return dialling == null ? null : dialling.fromTarget();
     }
 
     /** The run.yaml of the process named {@code role}. */

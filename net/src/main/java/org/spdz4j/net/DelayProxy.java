@@ -26,6 +26,8 @@ import java.util.concurrent.TimeUnit;
  * proxy sees only ciphertext), so participants configured to dial the proxy's address instead of
  * their peer's run as across a WAN, without root or netem. A direction that holds more than 64 MiB
  * in flight stops reading its source until it drains, so TCP pushes back as a slow link would.
+ * It counts, each way, the bytes it carried and the time its bandwidth kept the link busy sending
+ * them ({@link #towardTarget()}, {@link #fromTarget()}): the transfer part of a run's time.
  *
  * <pre>{@code
  * try (DelayProxy wan = DelayProxy.start(new InetSocketAddress("127.0.0.1", 7100), Duration.ofMillis(25), 100_000_000)) {
@@ -42,6 +44,27 @@ public final class DelayProxy implements AutoCloseable {
     private final InetSocketAddress target;
     private final long delayNanos;
     private final long bitsPerSecond;
+    private final Traffic towardTarget = new Traffic();
+    private final Traffic fromTarget = new Traffic();
+
+    /** One direction's load so far: the bytes carried and the time the bandwidth kept the link busy with them. */
+    public static final class Traffic {
+        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
+
+        private Traffic() {
+        }
+
+        /** Bytes carried this way (TLS records included). */
+        public long bytes() {
+            return bytes.get();
+        }
+
+        /** The time sending them took at the link's bandwidth (zero without a limit), waits between them excluded. */
+        public Duration busy() {
+            return Duration.ofNanos(busyNanos.get());
+        }
+    }
 
     private DelayProxy(InetSocketAddress target, Duration oneWay, long bitsPerSecond) {
         if (oneWay.isNegative() || bitsPerSecond < 0) {
@@ -75,6 +98,16 @@ public final class DelayProxy implements AutoCloseable {
         return (InetSocketAddress) server.localAddress();
     }
 
+    /** What the dialling side has sent the target through this proxy, over all its connections. */
+    public Traffic towardTarget() {
+        return towardTarget;
+    }
+
+    /** What the target has sent back through this proxy, over all its connections. */
+    public Traffic fromTarget() {
+        return fromTarget;
+    }
+
     @Override
     public void close() {
         server.close().syncUninterruptibly();
@@ -95,8 +128,8 @@ public final class DelayProxy implements AutoCloseable {
                             return;
                         }
                         Channel outbound = f.channel();
-                        inbound.pipeline().replace(this, "wan", new Link(outbound));
-                        outbound.pipeline().addLast("wan", new Link(inbound));
+                        inbound.pipeline().replace(this, "wan", new Link(outbound, towardTarget));
+                        outbound.pipeline().addLast("wan", new Link(inbound, fromTarget));
                         inbound.config().setAutoRead(true);
                         outbound.config().setAutoRead(true);
                     });
@@ -109,6 +142,7 @@ public final class DelayProxy implements AutoCloseable {
         }
 
         private final Channel to;
+        private final Traffic traffic;
         private final java.util.ArrayDeque<Chunk> queue = new java.util.ArrayDeque<>(); // in arrival order
         private boolean draining; // a drain is scheduled
         private boolean closing;  // the source closed: close the other side once the queue is written
@@ -117,8 +151,9 @@ public final class DelayProxy implements AutoCloseable {
         private long inFlight;    // bytes read and not yet written
         private ChannelHandlerContext source;
 
-        Link(Channel to) {
+        Link(Channel to, Traffic traffic) {
             this.to = to;
+            this.traffic = traffic;
         }
 
         @Override
@@ -131,7 +166,10 @@ public final class DelayProxy implements AutoCloseable {
             int bytes = buf.readableBytes();
             long now = System.nanoTime();
             long start = Math.max(now, freeAt);
-            freeAt = start + (bitsPerSecond == 0 ? 0 : bytes * 8L * 1_000_000_000L / bitsPerSecond);
+            long sending = bitsPerSecond == 0 ? 0 : bytes * 8L * 1_000_000_000L / bitsPerSecond;
+            freeAt = start + sending;
+            traffic.bytes.addAndGet(bytes);
+            traffic.busyNanos.addAndGet(sending);
             lastArrival = Math.max(lastArrival, freeAt + delayNanos);
             inFlight += bytes;
             queue.addLast(new Chunk(buf, lastArrival));

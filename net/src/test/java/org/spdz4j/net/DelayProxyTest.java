@@ -1,6 +1,7 @@
 package org.spdz4j.net;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.DataInputStream;
@@ -64,6 +65,12 @@ class DelayProxyTest {
             // 2 MiB at 100 Mbit/s is 168 ms each way; the echo's way overlaps the first, the delays add 80 ms
             assertTrue(transfer >= 168_000_000L + 80_000_000L, "2 MiB through the 100 Mbit/s link and back: "
                     + transfer / 1e6 + " ms");
+            // each way carried the two bytes and the 2 MiB, and was busy their size over the bandwidth: 80 ns a byte
+            long carried = big.length + 2L;
+            assertEquals(carried, wan.towardTarget().bytes());
+            assertEquals(carried, wan.fromTarget().bytes());
+            assertEquals(carried * 80L, wan.towardTarget().busy().toNanos());
+            assertEquals(carried * 80L, wan.fromTarget().busy().toNanos());
         }
     }
 
