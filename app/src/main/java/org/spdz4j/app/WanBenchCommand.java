@@ -3,6 +3,7 @@ package org.spdz4j.app;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -164,7 +165,7 @@ final class WanBenchCommand implements Callable<Integer> {
     private double busiest(WanLinks links, Role from, Role... to) {
         long most = 0;
         for (Role peer : to) {
-            for (DelayProxy.Traffic way : java.util.Arrays.asList(links.traffic(from, peer), links.traffic(peer, from))) {
+            for (DelayProxy.Traffic way : Arrays.asList(links.traffic(from, peer), links.traffic(peer, from))) {
                 most = Math.max(most, way == null ? 0 : way.busy().toNanos());
             }
         }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Topology;
@@ -74,7 +75,7 @@ final class WanLinks implements AutoCloseable {
                     if (process.getValue().contains(peer)) {
                         continue; // its own address: where it listens
                     }
-                    java.util.Optional<Role> dialler = process.getValue().stream().filter(a -> topology.peersOf(a)
+                    Optional<Role> dialler = process.getValue().stream().filter(a -> topology.peersOf(a)
                             .contains(peer) && topology.dials(a, peer) && !direct.contains(a) && !direct.contains(peer))
                             .findFirst();
                     if (dialler.isPresent()) {

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.spdz4j.core.transport.Role;
@@ -32,7 +33,7 @@ class WanLinksTest {
         RunConfig real = RunConfig.read(config);
         Map<Role, List<Role>> hosted = WanLinks.eachItself(List.of(Role.P0, Role.P1, c0, c1));
         hosted.put(Role.P0, List.of(Role.P0, FederatedTraining.COORDINATOR));
-        try (WanLinks wan = WanLinks.start(run, "wan-", config, hosted, Duration.ofMillis(5), 0, java.util.Set.of())) {
+        try (WanLinks wan = WanLinks.start(run, "wan-", config, hosted, Duration.ofMillis(5), 0, Set.of())) {
             RunConfig p0 = RunConfig.read(wan.config(Role.P0));
             RunConfig p1 = RunConfig.read(wan.config(Role.P1));
             RunConfig client = RunConfig.read(wan.config(c0));
@@ -63,7 +64,7 @@ class WanLinksTest {
         RunConfig real = RunConfig.read(config);
         List<Role> processes = List.of(Role.P0, Role.P1, Role.DEALER);
         try (WanLinks wan = WanLinks.start(run, "direct-", config, WanLinks.eachItself(processes), 50, 100,
-                java.util.Set.of(Role.DEALER))) {
+                Set.of(Role.DEALER))) {
             for (Role process : processes) {
                 RunConfig view = RunConfig.read(wan.config(process));
                 for (Role peer : processes) {

@@ -18,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on loopback that makes a link look like a WAN: every byte is delivered a one-way
@@ -49,8 +50,8 @@ public final class DelayProxy implements AutoCloseable {
 
     /** One direction's load so far: the bytes carried and the time the bandwidth kept the link busy with them. */
     public static final class Traffic {
-        private final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicLong busyNanos = new java.util.concurrent.atomic.AtomicLong();
+        private final AtomicLong bytes = new AtomicLong();
+        private final AtomicLong busyNanos = new AtomicLong();
 
         private Traffic() {
         }
