@@ -113,11 +113,11 @@ public final class SecureModel {
      * round, and the parties compute one micro-batch while another's messages travel. The
      * step's result is the unsplit batch's bit for bit: the micro-batches use the whole batch's
      * plan and dealer material, each its rows (see {@link MicroBatch}), and their weight
-     * gradients are added before the one truncation. Each opens its copy of the weights, so P0
-     * and P1 each send that many more values. With the range check, each micro-batch keeps its
-     * rows' checked tensors and the whole batch's are checked once after them. Every layer must
-     * be row-local (see {@link SecureLayer}); a micro-batch's plan entry that is neither the
-     * whole batch's nor its rows is refused when the model is made.
+     * gradients are added before the one truncation. The first opens the weights and the others
+     * take its opening, so P0 and P1 send what they send for the unsplit batch. With the range
+     * check, each micro-batch keeps its rows' checked tensors and the whole batch's are checked
+     * once after them. Every layer must be row-local (see {@link SecureLayer}); a micro-batch's
+     * plan entry that is neither the whole batch's nor its rows is refused when the model is made.
      */
     public static SecureModel create(Network network, Shape input, SecureSetup setup, Sgd sgd, int microBatches) {
         return new SecureModel(network, input, setup, sgd, false, microBatches);

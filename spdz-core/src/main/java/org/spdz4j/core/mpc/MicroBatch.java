@@ -13,8 +13,9 @@ import org.spdz4j.core.ring.Shape;
  *   <li>its rows ({@code ROWS}): a batch-major entry (an activation's mask, a per-sample
  *   product, a comparison); the micro-batch takes the whole entry's share of its rows (for a
  *   comparison, of its elements' bits), so its shares are the whole batch's, row for row;</li>
- *   <li>the whole of it ({@code SHARED}): a weight's mask, which every micro-batch opens its
- *   copy of the same weights with (a micro-batch masking another tensor with it is refused);</li>
+ *   <li>the whole of it ({@code SHARED}): a weight's mask, with which the first micro-batch
+ *   opens the weights and the others take that opening (a micro-batch masking another tensor
+ *   with it is refused);</li>
  *   <li>a sum over its rows ({@code SUMMED}): a weight gradient's product, whose micro-batches'
  *   parts are added untruncated and completed once with the dealer's product (see
  *   {@link ComputeParty#multiply}).</li>
