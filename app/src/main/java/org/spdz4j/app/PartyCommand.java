@@ -138,7 +138,7 @@ final class PartyCommand implements Callable<Integer> {
                     role, steps - r.firstStep(), step, step - r.peerWaitSeconds() - r.dealerWaitSeconds(), role.peer(),
                     r.peerWaitSeconds(), r.dealerWaitSeconds());
             System.out.printf("%s: %d values a step from the dealer%n", role, t.traffic().total(Role.DEALER,
-                    Direction.RECEIVED).values() / Math.max(1, r.stepsRun()));
+                    Direction.RECEIVED).values() / r.stepsRun());
             if (r.outcome().shared() != null) {
                 training.writeShare(r.outcome().shared());
             }

@@ -28,8 +28,7 @@ import org.spdz4j.run.RunConfig;
  * }</pre>
  */
 final class WanLinks implements AutoCloseable {
-    private final List<DelayProxy> proxies = new ArrayList<>();
-    private final Map<List<Role>, DelayProxy> byLink = new LinkedHashMap<>(); // (the role that dials, its peer)
+    private final Map<List<Role>, DelayProxy> proxies = new LinkedHashMap<>(); // by link: (the role that dials, its peer)
     private final Map<Role, Path> views = new LinkedHashMap<>();
 
     private WanLinks() {
@@ -80,8 +79,7 @@ final class WanLinks implements AutoCloseable {
                             .findFirst();
                     if (dialler.isPresent()) {
                         DelayProxy proxy = DelayProxy.start(real.get(peer), oneWay, bitsPerSecond);
-                        wan.proxies.add(proxy);
-                        wan.byLink.put(List.of(dialler.get(), peer), proxy);
+                        wan.proxies.put(List.of(dialler.get(), peer), proxy);
                         view.put(peer, proxy.address());
                     }
                 }
@@ -101,11 +99,11 @@ final class WanLinks implements AutoCloseable {
      * their link has none (a direct link, or none at all).
      */
     DelayProxy.Traffic traffic(Role from, Role to) {
-        DelayProxy dialled = byLink.get(List.of(from, to));
+        DelayProxy dialled = proxies.get(List.of(from, to));
         if (dialled != null) {
             return dialled.towardTarget();
         }
-        DelayProxy dialling = byLink.get(List.of(to, from));
+        DelayProxy dialling = proxies.get(List.of(to, from));
         return dialling == null ? null : dialling.fromTarget();
     }
 
@@ -148,6 +146,6 @@ final class WanLinks implements AutoCloseable {
 
     @Override
     public void close() {
-        proxies.forEach(DelayProxy::close);
+        proxies.values().forEach(DelayProxy::close);
     }
 }
