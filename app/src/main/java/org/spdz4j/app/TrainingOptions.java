@@ -62,7 +62,8 @@ final class TrainingOptions {
     @Option(names = "--micro-batches", defaultValue = "auto", paramLabel = "M", description = "split each batch into M "
             + "micro-batches whose rounds interleave: one round trip carries each one's message, and a party computes one "
             + "while another's messages travel; the step is the whole batch's to the bit (for a WAN; M must divide the "
-            + "batch; 'auto': P0 measures the round trip to P1 at the start and chooses, 1 below 20 ms; docs/wan.md)")
+            + "batch; 'auto': P0 measures the round trip and bandwidth to P1 at the start and chooses, 1 below 20 ms at 250 "
+            + "Mbit/s or more; docs/wan.md)")
     String microBatches;
     @Option(names = "--show-loss", description = "reveal each batch's Brier score to P0 for the progress bar (a scalar about the labels per step)")
     boolean showLoss;

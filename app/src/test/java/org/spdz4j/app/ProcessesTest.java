@@ -117,6 +117,18 @@ class ProcessesTest {
         assertTrue(p1.contains("P1: --micro-batches auto: P0 chose 2 micro-batch(es) of 32 rows"), p1);
     }
 
+    /**
+     * {@code --micro-batches auto} on a link without delay but of 100 Mbit/s: P0's probe finds the
+     * bandwidth low and splits each batch of 64 into two micro-batches, and the model is the
+     * unsplit in-memory run's to the bit.
+     */
+    @Test
+    void onA100MbitLinkAutoSplitsTheBatchAndRevealsTheUnsplitModel() throws Exception {
+        revealsTheInMemoryModel(64, List.of("--wan", "0,100"), List.of("--micro-batches", "1"));
+        String p1 = log("run/P1.log");
+        assertTrue(p1.contains("P1: --micro-batches auto: P0 chose 2 micro-batch(es) of 32 rows"), p1);
+    }
+
     /** The processes' run with {@code extra} options reveals the model of the in-memory run with {@code reference} ones. */
     private void revealsTheInMemoryModel(List<String> extra, List<String> reference) throws Exception {
         revealsTheInMemoryModel(32, extra, reference);

@@ -9,21 +9,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code --micro-batches auto}: P0 measures the round trip to P1 and chooses how many
- * micro-batches each step is split into; P1 takes P0's choice. Both parties run this once,
- * after the handshake (which has checked that both asked for {@code auto}) and before the first
- * step. The split changes no value and no plan entry, so the dealer never learns it.
+ * {@code --micro-batches auto}: P0 measures the round trip to P1 and the bandwidth toward it, and
+ * chooses how many micro-batches each step is split into; P1 takes P0's choice. Both parties run
+ * this once, after the handshake (which has checked that both asked for {@code auto}) and before
+ * the first step. The split changes no value and no plan entry, so the dealer never learns it.
  *
- * <p>The rule, from the {@code wan-bench} measurements in docs/wan.md: below {@link
- * #MIN_ROUND_TRIP_MS} a step's rounds cost less than the micro-batches' own overhead, so the
- * batch stays whole; above it the batch is split into as many as {@link #MAX_MICRO_BATCHES}
- * micro-batches of at least {@link #MIN_ROWS} rows each.
+ * <p>The rule, from the {@code wan-bench} measurements in docs/wan.md: on a link of a round trip
+ * below {@link #MIN_ROUND_TRIP_MS} and at least {@link #MIN_BANDWIDTH_MBIT} Mbit/s a step's
+ * rounds and transfers cost less than the micro-batches' own overhead, so the batch stays whole;
+ * on a slower link (the round trip longer, or the bandwidth lower: then one micro-batch's
+ * openings travel while another computes) the batch is split into as many as {@link
+ * #MAX_MICRO_BATCHES} micro-batches of at least {@link #MIN_ROWS} rows each.
  */
 final class MicroBatchChoice {
     private static final Logger LOG = LoggerFactory.getLogger(MicroBatchChoice.class);
 
-    /** Round trips below this (a LAN, loopback) leave the batch whole. */
+    /** Round trips below this (a LAN, loopback) leave the batch whole, unless the bandwidth is low. */
     static final double MIN_ROUND_TRIP_MS = 20;
+    /** Bandwidths toward P1 below this, Mbit/s, split the batch at any round trip. */
+    static final double MIN_BANDWIDTH_MBIT = 250;
+    /** The bandwidth probe: frames of this many bytes that P0 sends P1 after the pings ... */
+    static final int PROBE_FRAME_BYTES = 1 << 20;
+    /** ... and how many (4 MiB: a third of a second at 100 Mbit/s) ... */
+    static final int PROBE_FRAMES = 4;
+    /** ... and how many times; the fastest counts (the first runs in JVMs that have only just started). */
+    static final int PROBES = 3;
     /** The most micro-batches chosen. */
     static final int MAX_MICRO_BATCHES = 4;
     /** The fewest rows a chosen micro-batch has. */
@@ -35,12 +45,13 @@ final class MicroBatchChoice {
     }
 
     /**
-     * The micro-batches of a batch of {@code batch} rows for a least round trip of {@code ms}
-     * milliseconds: 1 below {@link #MIN_ROUND_TRIP_MS}, else the largest M of 4 and 2 that
-     * divides the batch into micro-batches of at least {@link #MIN_ROWS} rows, else 1.
+     * The micro-batches of a batch of {@code batch} rows on a link of a least round trip of
+     * {@code ms} milliseconds and {@code mbit} Mbit/s: 1 below {@link #MIN_ROUND_TRIP_MS} at
+     * {@link #MIN_BANDWIDTH_MBIT} or more, else the largest M of 4 and 2 that divides the batch
+     * into micro-batches of at least {@link #MIN_ROWS} rows, else 1.
      */
-    static int forRoundTrip(double ms, int batch) {
-        if (ms < MIN_ROUND_TRIP_MS) {
+    static int forLink(double ms, double mbit, int batch) {
+        if (ms < MIN_ROUND_TRIP_MS && mbit >= MIN_BANDWIDTH_MBIT) {
             return 1;
         }
         for (int m = MAX_MICRO_BATCHES; m > 1; m /= 2) {
@@ -60,14 +71,27 @@ final class MicroBatchChoice {
     }
 
     /**
-     * Both compute parties: P0 sends {@link #PINGS} pings that P1 echoes at once, takes the least
-     * round trip, chooses by {@link #forRoundTrip} and tells P1. Returns the choice at both.
+     * Both compute parties: P0 sends {@link #PINGS} pings that P1 echoes at once and takes the
+     * least round trip; then, {@link #PROBES} times, {@link #PROBE_FRAMES} frames of {@link
+     * #PROBE_FRAME_BYTES} bytes that P1 acknowledges once it has them all, the fastest time less
+     * the round trip being their transfer; chooses by {@link #forLink} and tells P1. Returns the
+     * choice at both.
      */
     static int agree(Transport t, int batch) {
         Role self = t.self();
         if (self.equals(Role.P1)) {
             for (int i = 0; i < PINGS; i++) {
                 t.sendBytes(Role.P0, ping(i), t.receiveBytes(Role.P0, ping(i)));
+            }
+            for (int k = 0; k < PROBES; k++) {
+                for (int i = 0; i < PROBE_FRAMES; i++) {
+                    int length = t.receiveBytes(Role.P0, probe(i)).length;
+                    if (length != PROBE_FRAME_BYTES) {
+                        throw new ProtocolException("P0's bandwidth probe " + i + " is " + length + " bytes, not "
+                                + PROBE_FRAME_BYTES);
+                    }
+                }
+                t.sendBytes(Role.P0, probe(PROBE_FRAMES), new byte[1]);
             }
             byte[] word = t.receiveBytes(Role.P0, choice());
             if (word.length != 4) {
@@ -88,10 +112,25 @@ final class MicroBatchChoice {
             least = Math.min(least, System.nanoTime() - start);
         }
         double ms = least / 1e6;
-        int m = forRoundTrip(ms, batch);
+        byte[] frame = new byte[PROBE_FRAME_BYTES];
+        long fastest = Long.MAX_VALUE;
+        for (int k = 0; k < PROBES; k++) {
+            long start = System.nanoTime();
+            for (int i = 0; i < PROBE_FRAMES; i++) {
+                t.sendBytes(Role.P1, probe(i), frame);
+            }
+            t.receiveBytes(Role.P1, probe(PROBE_FRAMES));
+            fastest = Math.min(fastest, System.nanoTime() - start);
+        }
+        long transfer = fastest - least;
+        double mbit = transfer <= 0 ? Double.POSITIVE_INFINITY
+                : 8.0 * PROBE_FRAMES * PROBE_FRAME_BYTES * 1e3 / transfer; // bits per microsecond
+        int m = forLink(ms, mbit, batch);
         t.sendBytes(Role.P1, choice(), ByteBuffer.allocate(4).putInt(m).array());
-        LOG.info("P0: --micro-batches auto: least round trip to P1 {} ms of {}: {} micro-batch(es) of {} rows",
-                String.format(java.util.Locale.ROOT, "%.1f", ms), PINGS, m, batch / m);
+        LOG.info("P0: --micro-batches auto: least round trip to P1 {} ms of {}, {} Mbit/s toward it: "
+                + "{} micro-batch(es) of {} rows",
+                String.format(java.util.Locale.ROOT, "%.1f", ms), PINGS, String.format(java.util.Locale.ROOT, "%.0f", mbit),
+                m, batch / m);
         return m;
     }
 
@@ -101,5 +140,10 @@ final class MicroBatchChoice {
 
     private static Tag choice() {
         return new Tag(Tag.Kind.HANDSHAKE, 3, PINGS);
+    }
+
+    /** Probe frame i, and at {@link #PROBE_FRAMES} P1's acknowledgement. */
+    private static Tag probe(int i) {
+        return new Tag(Tag.Kind.HANDSHAKE, 3, PINGS + 1 + i);
     }
 }

@@ -21,25 +21,29 @@ import org.spdz4j.data.TestData;
 /** {@code --micro-batches auto}: the split chosen from the round trip P0 measures, the same at both parties. */
 class MicroBatchChoiceTest {
     @Test
-    void theRuleKeepsTheBatchWholeOnALanAndSplitsItIntoMicroBatchesOfAtLeast32RowsAcrossAWan() {
-        assertEquals(1, MicroBatchChoice.forRoundTrip(0.3, 128), "loopback");
-        assertEquals(1, MicroBatchChoice.forRoundTrip(19.9, 128), "below the threshold");
-        assertEquals(4, MicroBatchChoice.forRoundTrip(20, 128));
-        assertEquals(4, MicroBatchChoice.forRoundTrip(100, 256), "at most four");
-        assertEquals(2, MicroBatchChoice.forRoundTrip(50, 64));
-        assertEquals(2, MicroBatchChoice.forRoundTrip(50, 96), "96 / 4 = 24 rows is too few; 96 / 2 = 48 is not");
-        assertEquals(2, MicroBatchChoice.forRoundTrip(50, 100), "100 / 4 = 25 rows; 100 / 2 = 50");
-        assertEquals(1, MicroBatchChoice.forRoundTrip(50, 32), "16 rows would be too few");
-        assertEquals(2, MicroBatchChoice.forRoundTrip(50, 66), "4 does not divide 66; 66 / 2 = 33 rows");
-        assertEquals(1, MicroBatchChoice.forRoundTrip(50, 62), "62 / 2 = 31 rows");
+    void theRuleKeepsTheBatchWholeOnAFastLanAndSplitsItIntoMicroBatchesOfAtLeast32RowsAcrossAWan() {
+        double fast = Double.POSITIVE_INFINITY;
+        assertEquals(1, MicroBatchChoice.forLink(0.3, fast, 128), "loopback");
+        assertEquals(1, MicroBatchChoice.forLink(19.9, 250, 128), "below the round trip's threshold, at the bandwidth's");
+        assertEquals(4, MicroBatchChoice.forLink(20, fast, 128));
+        assertEquals(4, MicroBatchChoice.forLink(0.3, 249, 128), "a slow link with no delay");
+        assertEquals(4, MicroBatchChoice.forLink(100, fast, 256), "at most four");
+        assertEquals(2, MicroBatchChoice.forLink(50, fast, 64));
+        assertEquals(2, MicroBatchChoice.forLink(50, fast, 96), "96 / 4 = 24 rows is too few; 96 / 2 = 48 is not");
+        assertEquals(2, MicroBatchChoice.forLink(50, fast, 100), "100 / 4 = 25 rows; 100 / 2 = 50");
+        assertEquals(1, MicroBatchChoice.forLink(50, 100, 32), "16 rows would be too few");
+        assertEquals(2, MicroBatchChoice.forLink(1, 100, 66), "4 does not divide 66; 66 / 2 = 33 rows");
+        assertEquals(1, MicroBatchChoice.forLink(50, fast, 62), "62 / 2 = 31 rows");
     }
 
     @Test
-    void bothPartiesTakeP0sChoiceFromTheRoundTripOfTheLinkBetweenThem() throws Exception {
-        assertEquals(new Agreed(1, 1), agree(new InMemoryNetwork(), 0, 128), "no delay: the batch stays whole");
-        Agreed across = agree(new InMemoryNetwork(), 12, 128); // each message takes 12 ms: a round trip of 24 ms or more
+    void bothPartiesTakeP0sChoiceFromTheRoundTripAndBandwidthOfTheLinkBetweenThem() throws Exception {
+        assertEquals(new Agreed(1, 1), agree(new InMemoryNetwork(), 0, 0, 128), "no delay: the batch stays whole");
+        Agreed across = agree(new InMemoryNetwork(), 12, 0, 128); // each message takes 12 ms: a round trip of 24 ms or more
         assertEquals(new Agreed(4, 4), across);
-        assertEquals(new Agreed(1, 1), agree(new InMemoryNetwork(), 12, 32), "a batch of 32 stays whole");
+        assertEquals(new Agreed(1, 1), agree(new InMemoryNetwork(), 12, 0, 32), "a batch of 32 stays whole");
+        // no delay, but each byte takes its time at 100 Mbit/s: the probe's 4 MiB take 336 ms
+        assertEquals(new Agreed(4, 4), agree(new InMemoryNetwork(), 0, 100, 128), "a slow link splits the batch");
     }
 
     @Test
@@ -53,15 +57,42 @@ class MicroBatchChoiceTest {
         assertTrue(refusedAtP1(new byte[]{2}, 32).contains("P0's choice of micro-batches is 1 bytes, not 4"));
     }
 
+    @Test
+    void aBandwidthProbeOfAnotherLengthIsRefusedAsMalformed() {
+        InMemoryNetwork net = new InMemoryNetwork();
+        Transport p0 = net.transport(Role.P0);
+        CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(() -> MicroBatchChoice.agree(net.transport(Role.P1), 32));
+        answerPings(p0);
+        p0.sendBytes(Role.P1, new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS + 1), new byte[1000]);
+        Exception e = assertThrows(Exception.class, p1::join);
+        assertTrue(e.getCause() instanceof ProtocolException, e.toString());
+        assertEquals("P0's bandwidth probe 0 is 1000 bytes, not " + MicroBatchChoice.PROBE_FRAME_BYTES, e.getCause().getMessage());
+    }
+
+    /** P0's side of the pings, as {@link MicroBatchChoice#agree} sends them. */
+    private static void answerPings(Transport p0) {
+        for (int i = 0; i < MicroBatchChoice.PINGS; i++) {
+            Tag ping = new Tag(Tag.Kind.HANDSHAKE, 3, i);
+            p0.sendBytes(Role.P1, ping, new byte[1]);
+            p0.receiveBytes(Role.P1, ping);
+        }
+    }
+
     /** P1's refusal, with a batch of {@code batch}, of {@code choice} sent by a P0 that answers the pings. */
     private static String refusedAtP1(byte[] choice, int batch) {
         InMemoryNetwork net = new InMemoryNetwork();
         Transport p0 = net.transport(Role.P0);
         CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(() -> MicroBatchChoice.agree(net.transport(Role.P1), batch));
-        for (int i = 0; i < MicroBatchChoice.PINGS; i++) {
-            Tag ping = new Tag(Tag.Kind.HANDSHAKE, 3, i);
-            p0.sendBytes(Role.P1, ping, new byte[1]);
-            p0.receiveBytes(Role.P1, ping);
+        answerPings(p0);
+        for (int k = 0; k < MicroBatchChoice.PROBES; k++) {
+            for (int i = 0; i <= MicroBatchChoice.PROBE_FRAMES; i++) { // the probe, then P1's acknowledgement
+                Tag probe = new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS + 1 + i);
+                if (i < MicroBatchChoice.PROBE_FRAMES) {
+                    p0.sendBytes(Role.P1, probe, new byte[MicroBatchChoice.PROBE_FRAME_BYTES]);
+                } else {
+                    p0.receiveBytes(Role.P1, probe);
+                }
+            }
         }
         p0.sendBytes(Role.P1, new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS), choice);
         Exception e = assertThrows(Exception.class, p1::join);
@@ -87,15 +118,18 @@ class MicroBatchChoiceTest {
     }
 
     /** Both parties' choice over {@code net}, each message delayed {@code delayMs} on its way. */
-    private static Agreed agree(InMemoryNetwork net, int delayMs, int batch) throws Exception {
+    private static Agreed agree(InMemoryNetwork net, int delayMs, int mbit, int batch) throws Exception {
         CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(
-                () -> MicroBatchChoice.agree(delayed(net.transport(Role.P1), delayMs), batch));
-        int p0 = MicroBatchChoice.agree(delayed(net.transport(Role.P0), delayMs), batch);
+                () -> MicroBatchChoice.agree(delayed(net.transport(Role.P1), delayMs, mbit), batch));
+        int p0 = MicroBatchChoice.agree(delayed(net.transport(Role.P0), delayMs, mbit), batch);
         return new Agreed(p0, p1.get());
     }
 
-    /** {@code t} whose byte messages each leave {@code ms} milliseconds late. */
-    private static Transport delayed(Transport t, int ms) {
+    /**
+     * {@code t} whose byte messages each leave {@code ms} milliseconds late, and later by their
+     * length at {@code mbit} Mbit/s (0: no limit).
+     */
+    private static Transport delayed(Transport t, int ms, int mbit) {
         return new Transport() {
             @Override
             public Role self() {
@@ -120,7 +154,7 @@ class MicroBatchChoiceTest {
             @Override
             public void sendBytes(Role to, Tag tag, byte[] payload) {
                 try {
-                    Thread.sleep(ms);
+                    Thread.sleep(ms + (mbit == 0 ? 0 : payload.length * 8L / (1000L * mbit)));
                 } catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
