@@ -52,7 +52,7 @@ final class WanBenchCommand implements Callable<Integer> {
     private static final Pattern TOTAL = Pattern.compile("(?m)^total\\s+(\\d+)\\s+(\\d+)\\s*$");
     private static final Pattern DEALER = Pattern.compile("(?m)^P[01]: (\\d+) values a step from the dealer$");
     private static final Pattern CHOSEN = Pattern.compile("--micro-batches auto: least round trip to P1 ([0-9.]+) ms "
-            + "of \\d+, (\\S+) Mbit/s toward it: (\\d+) micro-batch");
+            + "of \\d+, (?:(\\S+) Mbit/s toward it|bandwidth not measured): (\\d+) micro-batch");
 
     @Override
     public Integer call() throws Exception {
@@ -146,7 +146,8 @@ final class WanBenchCommand implements Callable<Integer> {
                 }
                 Matcher chosen = CHOSEN.matcher(out);
                 String microBatches = chosen.find()
-                        ? chosen.group(3) + " (auto: " + chosen.group(1) + " ms, " + chosen.group(2) + " Mbit/s)"
+                        ? chosen.group(3) + " (auto: " + chosen.group(1) + " ms"
+                                + (chosen.group(2) == null ? "" : ", " + chosen.group(2) + " Mbit/s") + ")"
                         : training.microBatches;
                 long[] fromDealer = {fromDealer(out), fromDealer(Files.readString(run.resolve(row + "-P1.log")))};
                 return new Row(new double[]{Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)),

@@ -47,19 +47,29 @@ final class MicroBatchChoice {
     /**
      * The micro-batches of a batch of {@code batch} rows on a link of a least round trip of
      * {@code ms} milliseconds and {@code mbit} Mbit/s: 1 below {@link #MIN_ROUND_TRIP_MS} at
-     * {@link #MIN_BANDWIDTH_MBIT} or more, else the largest M of 4 and 2 that divides the batch
-     * into micro-batches of at least {@link #MIN_ROWS} rows, else 1.
+     * {@link #MIN_BANDWIDTH_MBIT} or more, else {@link #mostMicroBatches}.
      */
     static int forLink(double ms, double mbit, int batch) {
-        if (ms < MIN_ROUND_TRIP_MS && mbit >= MIN_BANDWIDTH_MBIT) {
-            return 1;
-        }
+        return ms < MIN_ROUND_TRIP_MS && mbit >= MIN_BANDWIDTH_MBIT ? 1 : mostMicroBatches(batch);
+    }
+
+    /** The largest M of 4 and 2 that divides the batch into micro-batches of at least {@link #MIN_ROWS} rows, else 1. */
+    static int mostMicroBatches(int batch) {
         for (int m = MAX_MICRO_BATCHES; m > 1; m /= 2) {
             if (batch % m == 0 && batch / m >= MIN_ROWS) {
                 return m;
             }
         }
         return 1;
+    }
+
+    /**
+     * Whether the bandwidth can change {@link #forLink}'s choice after a least round trip of
+     * {@code ms}: only where the round trip alone keeps a batch whole that could be split. Else P0
+     * sends no probe.
+     */
+    static boolean probes(double ms, int batch) {
+        return ms < MIN_ROUND_TRIP_MS && mostMicroBatches(batch) > 1;
     }
 
     /**
@@ -72,10 +82,8 @@ final class MicroBatchChoice {
 
     /**
      * Both compute parties: P0 sends {@link #PINGS} pings that P1 echoes at once and takes the
-     * least round trip; then, {@link #PROBES} times, {@link #PROBE_FRAMES} frames of {@link
-     * #PROBE_FRAME_BYTES} bytes that P1 acknowledges once it has them all, the fastest time less
-     * the round trip being their transfer; chooses by {@link #forLink} and tells P1. Returns the
-     * choice at both.
+     * least round trip; tells P1 whether it {@link #probes} the bandwidth and if so {@link
+     * #bandwidth measures} it; chooses by {@link #forLink} and tells P1. Returns the choice at both.
      */
     static int agree(Transport t, int batch) {
         Role self = t.self();
@@ -83,15 +91,13 @@ final class MicroBatchChoice {
             for (int i = 0; i < PINGS; i++) {
                 t.sendBytes(Role.P0, ping(i), t.receiveBytes(Role.P0, ping(i)));
             }
-            for (int k = 0; k < PROBES; k++) {
-                for (int i = 0; i < PROBE_FRAMES; i++) {
-                    int length = t.receiveBytes(Role.P0, probe(i)).length;
-                    if (length != PROBE_FRAME_BYTES) {
-                        throw new ProtocolException("P0's bandwidth probe " + i + " is " + length + " bytes, not "
-                                + PROBE_FRAME_BYTES);
-                    }
-                }
-                t.sendBytes(Role.P0, probe(PROBE_FRAMES), new byte[1]);
+            byte[] probing = t.receiveBytes(Role.P0, probing());
+            if (probing.length != 1 || probing[0] != 0 && probing[0] != 1) {
+                throw new ProtocolException("P0's word on the bandwidth probe is not one byte of 0 or 1 (" + probing.length
+                        + " bytes)");
+            }
+            if (probing[0] == 1) {
+                answerProbes(t);
             }
             byte[] word = t.receiveBytes(Role.P0, choice());
             if (word.length != 4) {
@@ -112,6 +118,24 @@ final class MicroBatchChoice {
             least = Math.min(least, System.nanoTime() - start);
         }
         double ms = least / 1e6;
+        boolean probing = probes(ms, batch);
+        t.sendBytes(Role.P1, probing(), new byte[]{(byte) (probing ? 1 : 0)});
+        double mbit = probing ? bandwidth(t, least) : Double.POSITIVE_INFINITY; // unmeasured, it cannot change the choice
+        int m = forLink(ms, mbit, batch);
+        t.sendBytes(Role.P1, choice(), ByteBuffer.allocate(4).putInt(m).array());
+        LOG.info("P0: --micro-batches auto: least round trip to P1 {} ms of {}, {}: {} micro-batch(es) of {} rows",
+                String.format(java.util.Locale.ROOT, "%.1f", ms), PINGS, probing
+                        ? String.format(java.util.Locale.ROOT, "%.0f Mbit/s toward it", mbit) : "bandwidth not measured",
+                m, batch / m);
+        return m;
+    }
+
+    /**
+     * P0: the bandwidth toward P1, Mbit/s: {@link #PROBES} times, {@link #PROBE_FRAMES} frames of
+     * {@link #PROBE_FRAME_BYTES} bytes that P1 acknowledges once it has them all; the fastest time
+     * less the least round trip is their transfer.
+     */
+    private static double bandwidth(Transport t, long leastRoundTripNanos) {
         byte[] frame = new byte[PROBE_FRAME_BYTES];
         long fastest = Long.MAX_VALUE;
         for (int k = 0; k < PROBES; k++) {
@@ -122,16 +146,23 @@ final class MicroBatchChoice {
             t.receiveBytes(Role.P1, probe(PROBE_FRAMES));
             fastest = Math.min(fastest, System.nanoTime() - start);
         }
-        long transfer = fastest - least;
-        double mbit = transfer <= 0 ? Double.POSITIVE_INFINITY
+        long transfer = fastest - leastRoundTripNanos;
+        return transfer <= 0 ? Double.POSITIVE_INFINITY
                 : 8.0 * PROBE_FRAMES * PROBE_FRAME_BYTES * 1e3 / transfer; // bits per microsecond
-        int m = forLink(ms, mbit, batch);
-        t.sendBytes(Role.P1, choice(), ByteBuffer.allocate(4).putInt(m).array());
-        LOG.info("P0: --micro-batches auto: least round trip to P1 {} ms of {}, {} Mbit/s toward it: "
-                + "{} micro-batch(es) of {} rows",
-                String.format(java.util.Locale.ROOT, "%.1f", ms), PINGS, String.format(java.util.Locale.ROOT, "%.0f", mbit),
-                m, batch / m);
-        return m;
+    }
+
+    /** P1's side of {@link #bandwidth}: each probe's frames checked, then acknowledged. */
+    private static void answerProbes(Transport t) {
+        for (int k = 0; k < PROBES; k++) {
+            for (int i = 0; i < PROBE_FRAMES; i++) {
+                int length = t.receiveBytes(Role.P0, probe(i)).length;
+                if (length != PROBE_FRAME_BYTES) {
+                    throw new ProtocolException("P0's bandwidth probe " + i + " is " + length + " bytes, not "
+                            + PROBE_FRAME_BYTES);
+                }
+            }
+            t.sendBytes(Role.P0, probe(PROBE_FRAMES), new byte[1]);
+        }
     }
 
     private static Tag ping(int i) {
@@ -145,5 +176,10 @@ final class MicroBatchChoice {
     /** Probe frame i, and at {@link #PROBE_FRAMES} P1's acknowledgement. */
     private static Tag probe(int i) {
         return new Tag(Tag.Kind.HANDSHAKE, 3, PINGS + 1 + i);
+    }
+
+    /** P0's word on whether a probe follows. */
+    private static Tag probing() {
+        return new Tag(Tag.Kind.HANDSHAKE, 3, PINGS + 2 + PROBE_FRAMES);
     }
 }

@@ -2,6 +2,7 @@ package org.spdz4j.training;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,6 +38,13 @@ class MicroBatchChoiceTest {
     }
 
     @Test
+    void p0ProbesTheBandwidthOnlyWhereItCanChangeTheChoice() {
+        assertTrue(MicroBatchChoice.probes(0.3, 128), "a short round trip and a batch that could be split");
+        assertFalse(MicroBatchChoice.probes(20, 128), "the round trip splits it anyway");
+        assertFalse(MicroBatchChoice.probes(0.3, 32), "16 rows would be too few: it stays whole anyway");
+    }
+
+    @Test
     void bothPartiesTakeP0sChoiceFromTheRoundTripAndBandwidthOfTheLinkBetweenThem() throws Exception {
         assertEquals(new Agreed(1, 1), agree(new InMemoryNetwork(), 0, 0, 128), "no delay: the batch stays whole");
         Agreed across = agree(new InMemoryNetwork(), 12, 0, 128); // each message takes 12 ms: a round trip of 24 ms or more
@@ -48,56 +56,57 @@ class MicroBatchChoiceTest {
 
     @Test
     void aChoiceThatDoesNotDivideP1sBatchIsRefusedThere() {
-        assertTrue(refusedAtP1(new byte[]{0, 0, 0, 4}, 30).contains(
+        assertTrue(refusedChoice(new byte[]{0, 0, 0, 4}, 30).contains(
                 "P0 chose 4 micro-batches, which does not divide the batch of 30"));
     }
 
     @Test
     void aChoiceOfAnotherLengthIsRefusedAsMalformed() {
-        assertTrue(refusedAtP1(new byte[]{2}, 32).contains("P0's choice of micro-batches is 1 bytes, not 4"));
+        assertTrue(refusedChoice(new byte[]{2}, 32).contains("P0's choice of micro-batches is 1 bytes, not 4"));
     }
 
     @Test
     void aBandwidthProbeOfAnotherLengthIsRefusedAsMalformed() {
-        InMemoryNetwork net = new InMemoryNetwork();
-        Transport p0 = net.transport(Role.P0);
-        CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(() -> MicroBatchChoice.agree(net.transport(Role.P1), 32));
-        answerPings(p0);
-        p0.sendBytes(Role.P1, new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS + 1), new byte[1000]);
-        Exception e = assertThrows(Exception.class, p1::join);
-        assertTrue(e.getCause() instanceof ProtocolException, e.toString());
-        assertEquals("P0's bandwidth probe 0 is 1000 bytes, not " + MicroBatchChoice.PROBE_FRAME_BYTES, e.getCause().getMessage());
+        assertEquals("P0's bandwidth probe 0 is 1000 bytes, not " + MicroBatchChoice.PROBE_FRAME_BYTES, refusedAtP1(128, p0 -> {
+            p0.sendBytes(Role.P1, probingTag(), new byte[]{1});
+            p0.sendBytes(Role.P1, new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS + 1), new byte[1000]);
+        }));
     }
 
-    /** P0's side of the pings, as {@link MicroBatchChoice#agree} sends them. */
-    private static void answerPings(Transport p0) {
+    @Test
+    void aWordOnTheProbeOtherThanOneByteOf0Or1IsRefusedAsMalformed() {
+        assertEquals("P0's word on the bandwidth probe is not one byte of 0 or 1 (1 bytes)",
+                refusedAtP1(128, p0 -> p0.sendBytes(Role.P1, probingTag(), new byte[]{2})));
+        assertEquals("P0's word on the bandwidth probe is not one byte of 0 or 1 (2 bytes)",
+                refusedAtP1(128, p0 -> p0.sendBytes(Role.P1, probingTag(), new byte[]{1, 0})));
+    }
+
+    /** P1's refusal, with a batch of {@code batch}, of {@code choice} sent by a P0 that answers the pings and sends no probe. */
+    private static String refusedChoice(byte[] choice, int batch) {
+        return refusedAtP1(batch, p0 -> {
+            p0.sendBytes(Role.P1, probingTag(), new byte[]{0}); // as P0 does for a batch that stays whole anyway
+            p0.sendBytes(Role.P1, new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS), choice);
+        });
+    }
+
+    /** P1's refusal, with a batch of {@code batch}, of what {@code afterPings} sends it from a P0 that answers the pings. */
+    private static String refusedAtP1(int batch, java.util.function.Consumer<Transport> afterPings) {
+        InMemoryNetwork net = new InMemoryNetwork();
+        Transport p0 = net.transport(Role.P0);
+        CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(() -> MicroBatchChoice.agree(net.transport(Role.P1), batch));
         for (int i = 0; i < MicroBatchChoice.PINGS; i++) {
             Tag ping = new Tag(Tag.Kind.HANDSHAKE, 3, i);
             p0.sendBytes(Role.P1, ping, new byte[1]);
             p0.receiveBytes(Role.P1, ping);
         }
-    }
-
-    /** P1's refusal, with a batch of {@code batch}, of {@code choice} sent by a P0 that answers the pings. */
-    private static String refusedAtP1(byte[] choice, int batch) {
-        InMemoryNetwork net = new InMemoryNetwork();
-        Transport p0 = net.transport(Role.P0);
-        CompletableFuture<Integer> p1 = CompletableFuture.supplyAsync(() -> MicroBatchChoice.agree(net.transport(Role.P1), batch));
-        answerPings(p0);
-        for (int k = 0; k < MicroBatchChoice.PROBES; k++) {
-            for (int i = 0; i <= MicroBatchChoice.PROBE_FRAMES; i++) { // the probe, then P1's acknowledgement
-                Tag probe = new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS + 1 + i);
-                if (i < MicroBatchChoice.PROBE_FRAMES) {
-                    p0.sendBytes(Role.P1, probe, new byte[MicroBatchChoice.PROBE_FRAME_BYTES]);
-                } else {
-                    p0.receiveBytes(Role.P1, probe);
-                }
-            }
-        }
-        p0.sendBytes(Role.P1, new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS), choice);
+        afterPings.accept(p0);
         Exception e = assertThrows(Exception.class, p1::join);
         assertTrue(e.getCause() instanceof ProtocolException, e.toString());
         return e.getCause().getMessage();
+    }
+
+    private static Tag probingTag() {
+        return new Tag(Tag.Kind.HANDSHAKE, 3, MicroBatchChoice.PINGS + 2 + MicroBatchChoice.PROBE_FRAMES);
     }
 
     @Test
