@@ -42,6 +42,15 @@ interface DeviceLibrary extends Library {
     /** Per element, a's where bit i of the words at {@code bits} is 0, b's where it is 1. */
     int r128d_select(long bits, long a, long b, long out, long n);
 
+    /** Each of a's n elements AND the 128-bit constant (hi, lo), into out. */
+    int r128d_and(long a, long hi, long lo, long out, long n);
+
+    /** a's n elements with words [from, to) cleared (word 2i the low word of element i, 2i + 1 its high word), into out. */
+    int r128d_clear_words(long a, long from, long to, long out, long n);
+
+    /** n signed integers from {@code rows} bit rows of a (an elements) from word {@code first} on (as clear_words numbers words). */
+    int r128d_from_bit_rows(long a, long an, long first, int rows, long out, long n);
+
     /** Elements [offset, offset + n) of a (an elements) into out. */
     int r128d_slice(long a, long an, long offset, long out, long n);
 

@@ -14,7 +14,9 @@ import java.util.regex.Pattern;
  * its wall time added to its kind. Waiting serialises what the device would otherwise overlap
  * with the host, so a profiled run is slower than a plain one; the shares are what they show.
  * Where several threads share the backend (the parties and the dealer of one JVM), their calls
- * overlap and the total can exceed the wall time.
+ * overlap and the total can exceed the wall time. A second table adds up the bytes copied each
+ * way by the code that asked for them (the first two callers outside the backend and the
+ * ring tensors), to show which protocol steps still move words between host and device.
  * Off unless the system property {@value #PROPERTY} is {@code true}; the table is printed to
  * standard error when the JVM exits (one per backend that ran something).
  *
@@ -26,9 +28,11 @@ final class DeviceProfile {
     /** The system property that turns profiling on. */
     static final String PROPERTY = "spdz4j.deviceProfile";
 
+    private static final int CALLERS_SHOWN = 20;
     private static final Pattern DIMENSIONS = Pattern.compile("\\s+\\d.*$");
     private final String backend;
     private final Map<String, AtomicLong[]> byKind = new ConcurrentHashMap<>(); // calls, nanoseconds
+    private final Map<String, AtomicLong[]> copiesByCaller = new ConcurrentHashMap<>(); // copies, bytes
 
     DeviceProfile(String backend) {
         this.backend = backend;
@@ -66,6 +70,23 @@ final class DeviceProfile {
         return code;
     }
 
+    /**
+     * Adds a copy of {@code bytes} ({@code direction} upload or download) to the first caller
+     * outside the backend and the ring tensors, and its caller: the code that asked for words the
+     * other side had.
+     */
+    void copied(String direction, long bytes) {
+        String caller = StackWalker.getInstance().walk(frames -> frames
+                .filter(f -> !f.getClassName().startsWith("org.spdz4j.accel.") && !f.getClassName().startsWith("org.spdz4j.core.ring."))
+                .limit(2)
+                .map(f -> f.getClassName().substring(f.getClassName().lastIndexOf('.') + 1) + "." + f.getMethodName())
+                .reduce((first, second) -> first + " < " + second)
+                .orElse("?"));
+        AtomicLong[] entry = copiesByCaller.computeIfAbsent(direction + " " + caller, k -> new AtomicLong[]{new AtomicLong(), new AtomicLong()});
+        entry[0].incrementAndGet();
+        entry[1].addAndGet(bytes);
+    }
+
     /** The kind of an operation: its name without the dimensions ({@code "matmul 32x288x3136"} is a matmul). */
     static String kind(String operation) {
         return DIMENSIONS.matcher(operation).replaceFirst("");
@@ -90,6 +111,14 @@ final class DeviceProfile {
                     total == 0 ? 0 : 100.0 * nanos / total));
         }
         s.append(String.format("  %-22s %10s %10.3f%n", "total", "", total / 1e9));
+        if (!copiesByCaller.isEmpty()) {
+            s.append(String.format("copies by the caller that needed them (most bytes first, at most %d):%n", CALLERS_SHOWN));
+            s.append(String.format("  %-60s %10s %10s%n", "direction and caller", "copies", "MB"));
+            copiesByCaller.entrySet().stream()
+                    .sorted((a, b) -> Long.compare(b.getValue()[1].get(), a.getValue()[1].get()))
+                    .limit(CALLERS_SHOWN)
+                    .forEach(e -> s.append(String.format("  %-60s %10d %10.1f%n", e.getKey(), e.getValue()[0].get(), e.getValue()[1].get() / 1e6)));
+        }
         return s.toString();
     }
 }

@@ -7,8 +7,12 @@ import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.WeakHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.LongConsumer;
@@ -50,6 +54,8 @@ public final class DeviceRingBackend implements RingBackend {
     private final AtomicLong sinceCollection = new AtomicLong();
     private final AtomicLong downloaded = new AtomicLong();
     private volatile DeviceProfile profile; // null unless profiling (system property spdz4j.deviceProfile)
+    // index maps uploaded once, by the array (a derivation's are planned once and used every step)
+    private final Map<int[], Indices> indices = Collections.synchronizedMap(new WeakHashMap<>());
 
     private DeviceRingBackend(Loaded loaded) {
         this(loaded, -1);
@@ -157,6 +163,15 @@ public final class DeviceRingBackend implements RingBackend {
         return p == null ? call.getAsInt() : p.time(DeviceProfile.kind(operation), this::sync, call);
     }
 
+    /** Counts {@code bytes} copied one way ({@code direction}), and into the profile by caller when profiling. */
+    private void copied(AtomicLong counter, String direction, long bytes) {
+        counter.addAndGet(bytes);
+        DeviceProfile p = profile;
+        if (p != null) {
+            p.copied(direction, bytes);
+        }
+    }
+
     /** The buffer holding {@code t} on this device, uploading it (once) if it is a host tensor. */
     private Buffer resident(Ring128Tensor t) {
         if (onDevice(t)) {
@@ -178,7 +193,7 @@ public final class DeviceRingBackend implements RingBackend {
     private Buffer filledBy(long elements, long bytes, String what, LongConsumer writer) {
         Buffer b = allocate(elements);
         check(call("upload", () -> upload(b, writer)), "upload of " + what);
-        uploaded.addAndGet(bytes);
+        copied(uploaded, "upload", bytes);
         return b;
     }
 
@@ -200,8 +215,18 @@ public final class DeviceRingBackend implements RingBackend {
 
     /** {@code values} as they are (int32) in a device buffer (of a quarter as many elements, rounded up). */
     private Buffer ints(int[] values) {
-        return filledBy((values.length + 3) / 4, 4L * values.length, values.length + " indices",
+        Indices known = indices.get(values);
+        if (known != null && Arrays.equals(known.values, values)) { // an array changed since is uploaded again
+            return known.buffer;
+        }
+        Buffer b = filledBy((values.length + 3) / 4, 4L * values.length, values.length + " indices",
                 at -> new Pointer(at).write(0, values, 0, values.length));
+        indices.put(values, new Indices(values.clone(), b));
+        return b;
+    }
+
+    /** An index array as it was uploaded, and its device copy (kept while the array is reachable). */
+    private record Indices(int[] values, Buffer buffer) {
     }
 
     /** Whether {@code t}'s words are in this library's memory (a host tensor is left where it is by the data movement). */
@@ -364,6 +389,29 @@ public final class DeviceRingBackend implements RingBackend {
     }
 
     @Override
+    public Ring128Tensor lowBits(Ring128Tensor a, int bits) {
+        Buffer x = resident(a);
+        long hi = bits >= 128 ? -1L : bits > 64 ? (1L << (bits - 64)) - 1 : 0;
+        long lo = bits >= 64 ? -1L : (1L << bits) - 1;
+        return run("low bits", a.shape(), o -> lib.r128d_and(x.address, hi, lo, o, a.size()), x);
+    }
+
+    @Override
+    public Ring128Tensor clearWords(Ring128Tensor a, long from, long to) {
+        Buffer x = resident(a);
+        return run("clear words", a.shape(), o -> lib.r128d_clear_words(x.address, from, to, o, a.size()), x);
+    }
+
+    @Override
+    public Ring128Tensor fromBitRows(Ring128Tensor t, long firstWord, int rows, int n) {
+        if (!onDevice(t)) { // bits the host has (a dealer's): read where they are
+            return RingBackend.super.fromBitRows(t, firstWord, rows, n);
+        }
+        Buffer x = resident(t);
+        return run("from bit rows", Shape.of(n), o -> lib.r128d_from_bit_rows(x.address, t.size(), firstWord, rows, o, n), x);
+    }
+
+    @Override
     public Ring128Tensor beaverElementwise(boolean withOpenedProduct, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
                                            Ring128Tensor b, Ring128Tensor c) {
         Buffer[] in = {resident(e), resident(f), resident(a), resident(b), resident(c)};
@@ -486,7 +534,7 @@ public final class DeviceRingBackend implements RingBackend {
             } finally {
                 Reference.reachabilityFence(this);
             }
-            owner.downloaded.addAndGet(16L * size);
+            owner.copied(owner.downloaded, "download", 16L * size);
         }
 
         /** Copies the words out: in place where buffers are host memory, else through a staging buffer. */
@@ -535,7 +583,7 @@ public final class DeviceRingBackend implements RingBackend {
                 Reference.reachabilityFence(this);
             }
             src.position(src.position() + 16 * count);
-            owner.uploaded.addAndGet(16L * count);
+            owner.copied(owner.uploaded, "upload", 16L * count);
         }
 
         /** Host-memory buffers only: two copies from native memory, no heap arrays. */
@@ -550,7 +598,7 @@ public final class DeviceRingBackend implements RingBackend {
             } finally {
                 Reference.reachabilityFence(this);
             }
-            owner.downloaded.addAndGet(16L * count);
+            owner.copied(owner.downloaded, "download", 16L * count);
             return true;
         }
     }

@@ -94,6 +94,15 @@ abstract class BackendAgreementTest {
             same(() -> a.shiftRight(bits));
             same(() -> a.shiftLeft(bits));
         }
+        for (int bits : new int[]{1, 41, 63, 64, 65, 93, 127, 128}) { // a narrow mask's share: of a result and of a host tensor
+            same(() -> a.add(b).lowBits(bits));
+            same(() -> a.lowBits(bits));
+        }
+        int words = 2 * s.size();
+        for (long[] range : new long[][]{{0, 0}, {0, 1}, {1, 2}, {1, 6}, {2, 5}, {3, words - 1}, {words - 1, words}, {0, words}}) {
+            same(() -> a.add(b).clearWords(range[0], range[1])); // a bit row of a comparison's material
+            same(() -> a.clearWords(range[0], range[1]));
+        }
     }
 
     /** A comparison's step from opened bits to shares: sizes inside one word, at its edge and over several. */
@@ -104,6 +113,16 @@ abstract class BackendAgreementTest {
         Ring128Tensor b = random(Shape.of(n), 7);
         long[] bits = toWords(prg.bytes(8 * ((n + 63) / 64), 8, n));
         same(() -> Ring128Tensor.select(bits, a, b));
+    }
+
+    /** A comparison's beta from its bit rows: rows and first words odd and even, the last word partial or whole. */
+    @ParameterizedTest
+    @CsvSource({"1,1,0", "42,63,3", "42,64,0", "42,65,7", "63,1000,2", "64,1000,5"})
+    void integersFromBitRows(int rows, int n, long firstWord) {
+        long words = firstWord + rows * ((n + 63L) / 64) + 3;
+        Ring128Tensor t = random(Shape.of((int) ((words + 1) / 2)), 12);
+        same(() -> t.add(t).fromBitRows(firstWord, rows, n));
+        same(() -> t.fromBitRows(firstWord, rows, n));
     }
 
     /** Slices, concatenations and maps of results (on a device, where they lie) and of host tensors. */
@@ -128,6 +147,11 @@ abstract class BackendAgreementTest {
         same(() -> a.add(b).map(Shape.of(30, 50), plus, minus));
         same(() -> a.add(b).map(Shape.of(1500), plus, null));
         same(() -> a.map(Shape.of(1500), plus, minus));
+        // the device keeps an index array it has seen; one changed since must not be served from it
+        same(() -> a.add(b).map(Shape.of(1500), plus, minus));
+        plus[2] = plus[2] == 3 ? 4 : 3;
+        minus[1499] = -1;
+        same(() -> a.add(b).map(Shape.of(1500), plus, minus));
     }
 
     private static long[] toWords(byte[] bytes) {

@@ -157,6 +157,47 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         assertEquals(0, profile.calls("mul"));
         String report = profile.report();
         assertTrue(report.contains(device.name()) && report.contains("matmul") && report.contains("total"), report);
+        // the copies by the code that asked for them (here the test runner's, the test being in the backend's package)
+        assertTrue(report.contains("copies by the caller") && report.contains("\n  upload ") && report.contains("\n  download "),
+                report);
+    }
+
+    /**
+     * A narrow mask's share and a comparison's generated material are cut from a PRG's output
+     * where it lies, an index map is uploaded once, and a reshape equals its tensor without a copy.
+     */
+    @Test
+    void sharesAreNarrowedAndMapsRepeatedWithoutCopies() {
+        DeviceRingBackend device = backend();
+        byte[] key = prg.bytes(16, 64, 0);
+        byte[] counter = prg.bytes(16, 65, 0);
+        Ring128Tensor expected = Ring128Tensor.aesCounterWords(Shape.of(3000), key, counter);   // on Java
+        int[] plus = new int[2000];
+        for (int i = 0; i < plus.length; i++) {
+            plus[i] = (7 * i) % 3000;
+        }
+        RingBackend previous = RingBackends.use(device);
+        try {
+            Ring128Tensor output = Ring128Tensor.aesCounterWords(Shape.of(3000), key, counter);
+            long up = device.uploadedBytes();
+            long down = device.downloadedBytes();
+            Ring128Tensor narrow = output.lowBits(93);
+            Ring128Tensor cleared = output.clearWords(1001, 2042);
+            Ring128Tensor once = output.map(Shape.of(2000), plus, null);
+            long afterFirstMap = device.uploadedBytes();
+            Ring128Tensor twice = output.map(Shape.of(2000), plus, null);
+            assertFalse(narrow.isOnHost() || cleared.isOnHost() || once.isOnHost() || twice.isOnHost());
+            assertEquals(up + 4L * plus.length, afterFirstMap, "the indices, once");
+            assertEquals(afterFirstMap, device.uploadedBytes(), "the same indices again: not uploaded");
+            assertTrue(twice.reshape(Shape.of(2000)).equals(twice), "the same words");
+            assertFalse(twice.reshape(Shape.of(40, 50)).equals(twice), "another shape");
+            assertEquals(down, device.downloadedBytes(), "nothing copied back");
+            assertEquals(expected.lowBits(93), narrow);
+            assertEquals(expected.clearWords(1001, 2042), cleared);
+            assertEquals(expected.map(Shape.of(2000), plus, null), twice);
+        } finally {
+            RingBackends.use(previous);
+        }
     }
 
     /** Whether the backend's buffers are host memory the transport may read directly. */

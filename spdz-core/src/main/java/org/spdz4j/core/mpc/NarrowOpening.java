@@ -62,16 +62,7 @@ public final class NarrowOpening {
 
     /** A party's share of a narrow mask from its PRG's {@code output}: the output's low {@link #shareBits} bits. */
     static Ring128Tensor maskShare(Ring128Tensor output, int rangeBits) {
-        int keep = shareBits(rangeBits);
-        long loMask = lowMask(keep);
-        long hiMask = keep > 64 ? lowMask(keep - 64) : 0;
-        long[] hi = output.hiWords().clone();
-        long[] lo = output.loWords().clone();
-        for (int i = 0; i < hi.length; i++) {
-            lo[i] &= loMask;
-            hi[i] &= hiMask;
-        }
-        return Ring128Tensor.wrap(output.shape(), hi, lo);
+        return output.lowBits(shareBits(rangeBits)); // where the output is: a GPU's PRG output stays there
     }
 
     /** The ring elements that carry the low {@code bits} bits of each element of {@code share}: {@code ceil(n bits / 128)}. */

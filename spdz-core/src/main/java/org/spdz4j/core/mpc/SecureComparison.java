@@ -2,6 +2,7 @@ package org.spdz4j.core.mpc;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.spdz4j.core.ring.BitMatrix;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
@@ -252,37 +253,9 @@ public final class SecureComparison {
      * bits (row {@code BETA_ROWS - 1}, its sign, cleared), the rest as it is.
      */
     static Ring128Tensor generatedShare(Ring128Tensor output, int n, boolean relu) {
-        int w = words(n);
-        int base = ringValues(n, relu);
-        long[] hi = output.hiWords().clone();
-        long[] lo = output.loWords().clone();
-        for (int j = (BETA_ROWS - 1) * w; j < BETA_ROWS * w; j++) {
-            if ((j & 1) == 0) {
-                lo[base + j / 2] = 0;
-            } else {
-                hi[base + j / 2] = 0;
-            }
-        }
-        return Ring128Tensor.wrap(output.shape(), hi, lo);
-    }
-
-    /** Beta's share from its bit rows (the first {@link #BETA_ROWS} of {@code det}): a signed BETA_ROWS-bit integer each. */
-    static Ring128Tensor betaShare(long[] det, int n, int w) {
-        long[] hi = new long[n];
-        long[] lo = new long[n];
-        long[] block = new long[64];
-        for (int j = 0; j < w; j++) {
-            for (int b = 0; b < 64; b++) {
-                block[b] = b < BETA_ROWS ? det[b * w + j] : 0;
-            }
-            transpose64(block);
-            for (int e = 64 * j; e < Math.min(n, 64 * j + 64); e++) {
-                long v = block[e - 64 * j] << (64 - BETA_ROWS) >> (64 - BETA_ROWS);
-                lo[e] = v;
-                hi[e] = v >> 63;
-            }
-        }
-        return Ring128Tensor.wrap(Shape.of(n), hi, lo);
+        long w = words(n);
+        long base = 2L * ringValues(n, relu); // the bit rows' first word
+        return output.clearWords(base + (BETA_ROWS - 1) * w, base + BETA_ROWS * w); // where the output is
     }
 
     static Shape determinedShape(int n, int bits, boolean relu) {
@@ -293,11 +266,23 @@ public final class SecureComparison {
         return Shape.of(Math.max(1, (randomRows(bits) * words(n) + 1) / 2));
     }
 
-    /** The bit words stored from ring element {@code base} on. */
-    static long[] bitWords(Ring128Tensor t, int base, int count) {
+    /**
+     * {@code count} bit words from word {@code firstWord} on, word {@code 2i} of a tensor the low
+     * word of element i and {@code 2i + 1} its high word. Of a tensor on a device, only the
+     * elements that hold them are copied to the host.
+     */
+    static long[] bitWords(Ring128Tensor t, long firstWord, int count) {
         long[] w = new long[count];
+        if (count == 0) {
+            return w;
+        }
+        int first = (int) (firstWord >>> 1);
+        int end = (int) ((firstWord + count - 1) >>> 1) + 1;
+        Ring128Tensor part = t.isOnHost() || (first == 0 && end == t.size()) ? t : t.slice(first, Shape.of(end - first));
+        long at = part == t ? firstWord : firstWord - 2L * first;
         for (int j = 0; j < count; j++) {
-            w[j] = (j & 1) == 0 ? t.lo(base + j / 2) : t.hi(base + j / 2);
+            long k = at + j;
+            w[j] = (k & 1) == 0 ? part.lo((int) (k >>> 1)) : part.hi((int) (k >>> 1));
         }
         return w;
     }
@@ -338,9 +323,9 @@ public final class SecureComparison {
                 ring.add(material.slice(part * n + start, Shape.of(run)));
             }
         }
-        long[] det = bitRuns(bitWords(material, ringValues(n, relu), determinedRows(bits) * w), determinedRows(bits), w,
+        long[] det = bitRuns(bitWords(material, 2L * ringValues(n, relu), determinedRows(bits) * w), determinedRows(bits), w,
                 starts, run);
-        long[] rnd = bitRuns(bitWords(material, determinedShape(n, bits, relu).size(), randomRows(bits) * w), randomRows(bits),
+        long[] rnd = bitRuns(bitWords(material, 2L * determinedShape(n, bits, relu).size(), randomRows(bits) * w), randomRows(bits),
                 w, starts, run);
         ring.add(pack(det));
         return Ring128Tensor.concat(List.of(Ring128Tensor.concat(ring).reshape(determinedShape(count, bits, relu)),
@@ -410,7 +395,7 @@ public final class SecureComparison {
                 int len = Math.min(64, n - base);
                 System.arraycopy(src, base, block, 0, len);
                 java.util.Arrays.fill(block, len, 64, 0L);
-                transpose64(block);
+                BitMatrix.transpose64(block);
                 for (int b = half * 64; b < Math.min(rows, half * 64 + 64); b++) {
                     out[b * w + j] = block[b - half * 64];
                 }
@@ -419,19 +404,6 @@ public final class SecureComparison {
         return out;
     }
 
-    /** Transposes a 64 x 64 bit matrix in place: bit j of word i goes to bit i of word j. */
-    static void transpose64(long[] a) {
-        long mask = 0x00000000FFFFFFFFL;
-        for (int s = 32; s != 0; s >>>= 1, mask ^= mask << s) {
-            for (int k = 0; k < 64; k++) {
-                if ((k & s) == 0) {
-                    long t = ((a[k] >>> s) ^ a[k + s]) & mask;
-                    a[k] ^= t << s;
-                    a[k + s] ^= t;
-                }
-            }
-        }
-    }
 
     /**
      * At the dealer: one party's determined material for the comparison of the tensor masked
@@ -447,10 +419,10 @@ public final class SecureComparison {
         int w = words(n);
         long[] random = xor(bitWords(p0Random, 0, randomRows(bits) * w), bitWords(p1Random, 0, randomRows(bits) * w));
         int ringValues = ringValues(n, relu);
-        long[] other = bitWords(otherDetermined, ringValues, determinedRows(bits) * w);
+        long[] other = bitWords(otherDetermined, 2L * ringValues, determinedRows(bits) * w);
         long[] det = new long[determinedRows(bits) * w];
         // beta's share: beta minus the other's (below 2^41), as a signed BETA_ROWS-bit integer; not an XOR share
-        Ring128Tensor otherBeta = betaShare(other, n, w);
+        Ring128Tensor otherBeta = pack(other).fromBitRows(0, BETA_ROWS, n); // from the words read above
         long[] betaMinus = new long[n];
         for (int e = 0; e < n; e++) {
             betaMinus[e] = (bit(random, e) ? 1 : 0) - otherBeta.lo(e);
@@ -578,9 +550,9 @@ public final class SecureComparison {
         int n = opened.size();
         int w = words(n);
         int m = bits - 1;
-        long[] rows = bitWords(determined, ringValues(n, relu), determinedRows(bits) * w);
-        Ring128Tensor beta = betaShare(rows, n, w).reshape(opened.shape());
-        long[] det = java.util.Arrays.copyOfRange(rows, BETA_ROWS * w, rows.length); // A's bits on: XOR shares
+        long betaRow = 2L * ringValues(n, relu); // the first bit row's first word
+        Ring128Tensor beta = determined.fromBitRows(betaRow, BETA_ROWS, n).reshape(opened.shape()); // where it lies
+        long[] det = bitWords(determined, betaRow + (long) BETA_ROWS * w, (determinedRows(bits) - BETA_ROWS) * w); // A's bits on: XOR shares
         long[] rnd = bitWords(random, 0, randomRows(bits) * w);
         long[] dBits = bitRows(opened, bits); // D's bits 0..m, public
         long[] carry = carry(partyZero, dBits, w, bits, det, rnd, opener);

@@ -323,6 +323,38 @@ public final class Ring128Tensor {
         return backend().shiftRight(this, checkShift(bits));
     }
 
+    /** Each element's low {@code bits} bits (1 to 128), the bits above cleared. */
+    public Ring128Tensor lowBits(int bits) {
+        if (bits < 1 || bits > 128) {
+            throw new IllegalArgumentException("low bits must be 1 to 128, got " + bits);
+        }
+        return backend().lowBits(this, bits);
+    }
+
+    /**
+     * The tensor with its 64-bit words {@code [from, to)} cleared, word {@code 2i} the low word
+     * of element i and {@code 2i + 1} its high word: a row of bit words stored two to an element.
+     */
+    public Ring128Tensor clearWords(long from, long to) {
+        if (from < 0 || to < from || to > 2L * size()) {
+            throw new IllegalArgumentException("words [" + from + ", " + to + ") of a tensor of " + 2L * size() + " words");
+        }
+        return backend().clearWords(this, from, to);
+    }
+
+    /**
+     * The n signed integers held in {@code rows} (1 to 64) bit-sliced rows of this tensor from
+     * its word {@code firstWord} on (see {@link RingBackend#fromBitRows}), as a tensor of n.
+     */
+    public Ring128Tensor fromBitRows(long firstWord, int rows, int n) {
+        long w = (n + 63L) >>> 6;
+        if (rows < 1 || rows > 64 || n < 1 || firstWord < 0 || firstWord + rows * w > 2L * size()) {
+            throw new IllegalArgumentException(rows + " bit rows of " + n + " elements from word " + firstWord
+                    + " of a tensor of " + 2L * size() + " words");
+        }
+        return backend().fromBitRows(this, firstWord, rows, n);
+    }
+
     /** Multiplication by 2^bits. */
     public Ring128Tensor shiftLeft(int bits) {
         return backend().shiftLeft(this, checkShift(bits));
@@ -455,8 +487,17 @@ public final class Ring128Tensor {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Ring128Tensor t && shape.equals(t.shape) && Arrays.equals(hiWords(), t.hiWords())
-                && Arrays.equals(loWords(), t.loWords());
+        if (this == o) {
+            return true;
+        }
+        if (!(o instanceof Ring128Tensor t) || !shape.equals(t.shape)) {
+            return false;
+        }
+        DeviceWords words = deviceWords();
+        if (words != null && words == t.deviceWords()) { // the same words (a reshape): equal without copying them back
+            return true;
+        }
+        return Arrays.equals(hiWords(), t.hiWords()) && Arrays.equals(loWords(), t.loWords());
     }
 
     @Override

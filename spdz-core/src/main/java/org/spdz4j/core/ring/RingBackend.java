@@ -98,6 +98,69 @@ public interface RingBackend {
     }
 
     /**
+     * Each element's low {@code bits} bits (1 to 128), the bits above cleared: a narrow mask's
+     * share from a PRG's output. By default on the heap.
+     */
+    default Ring128Tensor lowBits(Ring128Tensor a, int bits) {
+        long hiKeep = bits >= 128 ? -1L : bits > 64 ? (1L << (bits - 64)) - 1 : 0;
+        long loKeep = bits >= 64 ? -1L : (1L << bits) - 1;
+        long[] hi = a.hiWords().clone();
+        long[] lo = a.loWords().clone();
+        for (int i = 0; i < hi.length; i++) {
+            hi[i] &= hiKeep;
+            lo[i] &= loKeep;
+        }
+        return Ring128Tensor.wrap(a.shape(), hi, lo);
+    }
+
+    /**
+     * The tensor with its words {@code [from, to)} cleared, word {@code 2i} the low word of
+     * element i and {@code 2i + 1} its high word (bit rows stored two words to an element). By
+     * default on the heap.
+     */
+    default Ring128Tensor clearWords(Ring128Tensor a, long from, long to) {
+        long[] hi = a.hiWords().clone();
+        long[] lo = a.loWords().clone();
+        for (long j = from; j < to; j++) {
+            if ((j & 1) == 0) {
+                lo[(int) (j >>> 1)] = 0;
+            } else {
+                hi[(int) (j >>> 1)] = 0;
+            }
+        }
+        return Ring128Tensor.wrap(a.shape(), hi, lo);
+    }
+
+    /**
+     * The n signed integers held in {@code rows} bit-sliced rows of {@code t} (1 to 64) from its
+     * word {@code firstWord} on, words numbered as by {@link #clearWords}: bit b of element e is
+     * bit {@code e % 64} of word {@code firstWord + b W + e / 64}, {@code W = ceil(n / 64)}, and
+     * row {@code rows - 1} is the sign. A comparison's share of its random bit. By default on the
+     * heap, 64 elements at a time by a bit transpose.
+     */
+    default Ring128Tensor fromBitRows(Ring128Tensor t, long firstWord, int rows, int n) {
+        int w = (n + 63) >>> 6;
+        long[] tHi = t.hiWords();
+        long[] tLo = t.loWords();
+        long[] hi = new long[n];
+        long[] lo = new long[n];
+        long[] block = new long[64];
+        for (int j = 0; j < w; j++) {
+            for (int b = 0; b < 64; b++) {
+                long k = firstWord + (long) b * w + j;
+                block[b] = b >= rows ? 0 : (k & 1) == 0 ? tLo[(int) (k >>> 1)] : tHi[(int) (k >>> 1)];
+            }
+            BitMatrix.transpose64(block);
+            for (int e = 64 * j; e < Math.min(n, 64 * j + 64); e++) {
+                long v = block[e - 64 * j] << (64 - rows) >> (64 - rows);
+                lo[e] = v;
+                hi[e] = v >> 63;
+            }
+        }
+        return Ring128Tensor.wrap(Shape.of(n), hi, lo);
+    }
+
+    /**
      * Words of a tensor of {@code size} elements that a transport will fill as they arrive,
      * where this backend keeps tensors off the heap; null (the default) where it keeps them in
      * heap arrays.

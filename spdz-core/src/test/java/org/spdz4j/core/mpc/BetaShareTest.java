@@ -24,10 +24,9 @@ class BetaShareTest {
                     prg.tensor(SecureComparison.determinedShape(n, bits, relu), 4, 0), n, relu);
             Ring128Tensor corrected = SecureComparison.correction(a, bits, relu, generated, r0, r1);
             assertEquals(generated.shape(), corrected.shape());
-            int w = SecureComparison.words(n);
             int base = SecureComparison.ringValues(n, relu);
-            Ring128Tensor mine = SecureComparison.betaShare(SecureComparison.bitWords(generated, base, 42 * w), n, w);
-            Ring128Tensor theirs = SecureComparison.betaShare(SecureComparison.bitWords(corrected, base, 42 * w), n, w);
+            Ring128Tensor mine = generated.fromBitRows(2L * base, SecureComparison.BETA_ROWS, n);
+            Ring128Tensor theirs = corrected.fromBitRows(2L * base, SecureComparison.BETA_ROWS, n);
             long[] beta = SecureComparison.betaBits(r0, r1, n);
             BigInteger limit = BigInteger.ONE.shiftLeft(SecureComparison.BETA_SHARE_BITS);
             int ones = 0;

@@ -16,6 +16,7 @@ import java.util.function.BinaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.testing.RingTestSupport;
@@ -90,6 +91,63 @@ class Ring128TensorTest {
         check(a.add(b), a, b, BigInteger::add);
         check(a.sub(b), a, b, BigInteger::subtract);
         check(a.mul(b), a, b, BigInteger::multiply);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 41, 63, 64, 65, 93, 127, 128})
+    void lowBitsAreTheElementModuloTwoToTheBits(int bits) {
+        Ring128Tensor a = randomWithEdges(prg, Shape.of(101), 3);
+        check(a.lowBits(bits), a, a, (x, y) -> x.mod(BigInteger.ONE.shiftLeft(bits)));
+        assertThrows(IllegalArgumentException.class, () -> a.lowBits(0));
+        assertThrows(IllegalArgumentException.class, () -> a.lowBits(129));
+    }
+
+    /** Words 2i and 2i + 1 are element i's low and high words; a range may start or end inside an element. */
+    @ParameterizedTest
+    @CsvSource({"0,0", "0,1", "1,2", "1,6", "2,5", "3,201", "201,202", "0,202"})
+    void clearWordsZeroesExactlyTheNamedHalves(long from, long to) {
+        Ring128Tensor a = randomWithEdges(prg, Shape.of(101), 4);
+        BigInteger low = BigInteger.ONE.shiftLeft(64);
+        Ring128Tensor cleared = a.clearWords(from, to);
+        for (int i = 0; i < a.size(); i++) {
+            BigInteger x = big(a, i);
+            BigInteger expected = x;
+            if (2 * i >= from && 2 * i < to) {
+                expected = expected.subtract(expected.mod(low));
+            }
+            if (2 * i + 1 >= from && 2 * i + 1 < to) {
+                expected = expected.mod(low);
+            }
+            assertEquals(expected, big(cleared, i), "element " + i);
+        }
+        assertThrows(IllegalArgumentException.class, () -> a.clearWords(2, 1));
+        assertThrows(IllegalArgumentException.class, () -> a.clearWords(0, 203));
+    }
+
+    /** Bit b of element e at bit e % 64 of word first + b W + e / 64, the top row the sign. */
+    @ParameterizedTest
+    @CsvSource({"1,1,0", "42,100,1", "42,128,2", "64,129,5"})
+    void fromBitRowsReadsEachElementsBitsAndSign(int rows, int n, long first) {
+        long w = (n + 63L) / 64;
+        Ring128Tensor t = randomWithEdges(prg, Shape.of((int) ((first + rows * w + 1) / 2)), 5);
+        BigInteger[] words = new BigInteger[2 * t.size()];
+        BigInteger low = BigInteger.ONE.shiftLeft(64);
+        for (int i = 0; i < t.size(); i++) {
+            words[2 * i] = big(t, i).mod(low);
+            words[2 * i + 1] = big(t, i).shiftRight(64);
+        }
+        Ring128Tensor out = t.fromBitRows(first, rows, n);
+        for (int e = 0; e < n; e++) {
+            BigInteger v = BigInteger.ZERO;
+            for (int b = 0; b < rows; b++) {
+                if (words[(int) (first + b * w + e / 64)].testBit(e % 64)) {
+                    v = v.add(b == rows - 1 ? BigInteger.ONE.shiftLeft(b).negate() : BigInteger.ONE.shiftLeft(b));
+                }
+            }
+            assertEquals(v.mod(M), big(out, e), "element " + e);
+        }
+        assertThrows(IllegalArgumentException.class, () -> t.fromBitRows(first, 65, n));
+        assertThrows(IllegalArgumentException.class, () -> t.fromBitRows(first + 2, rows, n));
     }
 
     @ParameterizedTest
