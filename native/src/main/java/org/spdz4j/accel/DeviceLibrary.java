@@ -51,6 +51,18 @@ interface DeviceLibrary extends Library {
     /** n signed integers from {@code rows} bit rows of a (an elements) from word {@code first} on (as clear_words numbers words). */
     int r128d_from_bit_rows(long a, long an, long first, int rows, long out, long n);
 
+    /** The low {@code bits} bits of a's {@code an} elements packed in a stream, into out's n elements (two words each, low first). */
+    int r128d_pack(long a, long an, int bits, long out, long n);
+
+    /** mine's n elements plus the fields of {@code bits} bits packed in p (pn elements), sign-extended, into out. */
+    int r128d_add_packed(long mine, long p, long pn, int bits, long out, long n);
+
+    /** A bit per element of a (an), set outside the signed [low, high), 128 to each of out's n elements (low word first). */
+    int r128d_outside(long a, long an, long lowHi, long lowLo, long highHi, long highLo, long out, long n);
+
+    /** Bit rows 0 .. rows-1 of a's an elements (ceil(an / 64) words a row), two words to each of out's n elements. */
+    int r128d_bit_rows(long a, long an, int rows, long out, long n);
+
     /** Elements [offset, offset + n) of a (an elements) into out. */
     int r128d_slice(long a, long an, long offset, long out, long n);
 

@@ -412,6 +412,56 @@ public final class DeviceRingBackend implements RingBackend {
     }
 
     @Override
+    public Ring128Tensor packLowBits(Ring128Tensor a, int bits) {
+        Buffer x = resident(a);
+        int n = Ring128Tensor.packedSize(a.size(), bits);
+        return run("pack", Shape.of(n), o -> lib.r128d_pack(x.address, a.size(), bits, o, n), x);
+    }
+
+    @Override
+    public Ring128Tensor addPacked(Ring128Tensor mine, Ring128Tensor packed, int bits) {
+        Buffer x = resident(mine);
+        Buffer p = resident(packed);
+        return run("add packed", mine.shape(), o -> lib.r128d_add_packed(x.address, p.address, packed.size(), bits, o,
+                mine.size()), x, p);
+    }
+
+    @Override
+    public long[] outside(Ring128Tensor a, long lowHi, long lowLo, long highHi, long highLo) {
+        if (!onDevice(a)) {
+            return RingBackend.super.outside(a, lowHi, lowLo, highHi, highLo);
+        }
+        Buffer x = resident(a);
+        int n = (a.size() + 127) / 128;
+        Ring128Tensor flags = run("range check", Shape.of(n), o -> lib.r128d_outside(x.address, a.size(), lowHi, lowLo,
+                highHi, highLo, o, n), x);
+        return bitWords(flags, (a.size() + 63) / 64); // a bit an element: 1/128 of the tensor's bytes come back
+    }
+
+    @Override
+    public long[] bitRows(Ring128Tensor t, int rows) {
+        if (!onDevice(t)) {
+            return RingBackend.super.bitRows(t, rows);
+        }
+        Buffer x = resident(t);
+        int count = rows * ((t.size() + 63) / 64);
+        int n = (count + 1) / 2;
+        Ring128Tensor sliced = run("bit rows", Shape.of(n), o -> lib.r128d_bit_rows(x.address, t.size(), rows, o, n), x);
+        return bitWords(sliced, count); // rows / 128 of the tensor's bytes come back
+    }
+
+    /** The first {@code count} words of a tensor holding words two to an element (low first), copied to the host. */
+    private static long[] bitWords(Ring128Tensor t, int count) {
+        long[] hi = t.hiWords();
+        long[] lo = t.loWords();
+        long[] words = new long[count];
+        for (int k = 0; k < count; k++) {
+            words[k] = (k & 1) == 0 ? lo[k >>> 1] : hi[k >>> 1];
+        }
+        return words;
+    }
+
+    @Override
     public Ring128Tensor beaverElementwise(boolean withOpenedProduct, Ring128Tensor e, Ring128Tensor f, Ring128Tensor a,
                                            Ring128Tensor b, Ring128Tensor c) {
         Buffer[] in = {resident(e), resident(f), resident(a), resident(b), resident(c)};

@@ -125,6 +125,45 @@ abstract class BackendAgreementTest {
         same(() -> t.fromBitRows(firstWord, rows, n));
     }
 
+    /** An opening under a narrow mask: packed low bits, their sum with a share, sign-extended, and the window's check. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 45, 63, 64, 65, 96, 127, 128})
+    void packedOpenings(int bits) {
+        Ring128Tensor a = random(Shape.of(301), 13);
+        Ring128Tensor b = random(Shape.of(301), 14);
+        same(() -> a.add(b).packLowBits(bits));
+        same(() -> a.packLowBits(bits));
+        Ring128Tensor packedOnHost = a.packLowBits(bits); // as it arrives from the peer
+        same(() -> b.add(a).addPacked(packedOnHost, bits));
+        same(() -> b.add(a).addPacked(a.add(b).packLowBits(bits), bits));
+        long[][] bounds = {{-1L << 36, 0, 1L << 20, 0}, {-1, 0, 0, 1L << bits % 64}, {Long.MIN_VALUE, 0, Long.MAX_VALUE, -1}};
+        for (long[] w : bounds) {
+            sameBits(() -> a.add(b).outside(w[0], w[1], w[2], w[3]));
+            sameBits(() -> a.outside(w[0], w[1], w[2], w[3]));
+        }
+    }
+
+    /** Runs {@code op}, which gives bit words, on the Java backend and on this one, and compares. */
+    void sameBits(Supplier<long[]> op) {
+        RingBackend previous = RingBackends.use(new JavaRingBackend(2));
+        try {
+            long[] expected = op.get();
+            RingBackends.use(backend());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, op.get());
+        } finally {
+            RingBackends.use(previous);
+        }
+    }
+
+    /** A comparison's public bits of its opening, bit-sliced: every row count, the last word partial or whole. */
+    @ParameterizedTest
+    @CsvSource({"1,1", "40,63", "40,64", "41,65", "64,200", "100,130", "128,1000"})
+    void bitSlicedRows(int rows, int n) {
+        Ring128Tensor a = random(Shape.of(n), 15);
+        sameBits(() -> a.add(a).bitRows(rows));
+        sameBits(() -> a.bitRows(rows));
+    }
+
     /** Slices, concatenations and maps of results (on a device, where they lie) and of host tensors. */
     @Test
     void dataMovement() {

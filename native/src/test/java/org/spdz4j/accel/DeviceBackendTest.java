@@ -200,6 +200,39 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         }
     }
 
+    /**
+     * An opening under a narrow mask moves only what crosses to the peer: the packed low bits
+     * back to the host, the peer's packed bits to the device, and a bit an element for the
+     * window's check.
+     */
+    @Test
+    void anOpeningCopiesOnlyPackedBitsAndItsCheck() {
+        DeviceRingBackend device = backend();
+        Ring128Tensor a = random(Shape.of(1000), 38);
+        Ring128Tensor b = random(Shape.of(1000), 39);
+        int bits = 96;
+        int packed = Ring128Tensor.packedSize(1000, bits);
+        RingBackend previous = RingBackends.use(device);
+        try {
+            Ring128Tensor mine = a.add(b);
+            Ring128Tensor theirs = b.sub(a).packLowBits(bits);
+            long up = device.uploadedBytes();
+            long down = device.downloadedBytes();
+            Ring128Tensor sent = mine.packLowBits(bits);
+            sent.hiWords(); // to the transport
+            assertEquals(down + 16L * packed, device.downloadedBytes(), "the packed bits, 12 bytes an element");
+            Ring128Tensor peers = Ring128Tensor.wrap(theirs.shape(), theirs.hiWords().clone(), theirs.loWords().clone());
+            long downBefore = device.downloadedBytes();
+            Ring128Tensor opened = mine.addPacked(peers, bits);
+            assertFalse(opened.isOnHost());
+            assertEquals(up + 16L * packed, device.uploadedBytes(), "the peer's packed bits, once");
+            opened.outside(-1, 0, 1, 0);
+            assertEquals(downBefore + 16L * ((1000 + 127) / 128), device.downloadedBytes(), "a bit an element");
+        } finally {
+            RingBackends.use(previous);
+        }
+    }
+
     /** Whether the backend's buffers are host memory the transport may read directly. */
     boolean hostMemory() {
         return true;

@@ -1,7 +1,7 @@
 package org.spdz4j.core.mpc;
 
+import java.math.BigInteger;
 import org.spdz4j.core.ring.Ring128Tensor;
-import org.spdz4j.core.ring.Shape;
 
 /**
  * Openings under a narrow mask ({@link PlanEntry.Mask#narrow()}): a tensor whose elements lie in
@@ -67,132 +67,40 @@ public final class NarrowOpening {
 
     /** The ring elements that carry the low {@code bits} bits of each element of {@code share}: {@code ceil(n bits / 128)}. */
     static int packedSize(int n, int bits) {
-        return (int) ((words(n, bits) + 1) / 2);
-    }
-
-    private static long words(int n, int bits) {
-        return ((long) n * bits + 63) >>> 6;
+        return Ring128Tensor.packedSize(n, bits);
     }
 
     /**
      * The low {@code bits} bits of each element of {@code share}, packed in a stream (element i
      * at bit {@code i * bits}, low word first), two 64-bit words to a ring element (low word of
-     * the stream in the element's low word).
+     * the stream in the element's low word); where the share lies.
      */
     static Ring128Tensor pack(Ring128Tensor share, int bits) {
-        int n = share.size();
-        long[] stream = new long[2 * packedSize(n, bits)];
-        long[] hi = share.hiWords();
-        long[] lo = share.loWords();
-        int low = Math.min(bits, 64);
-        for (int i = 0; i < n; i++) {
-            long at = (long) i * bits;
-            put(stream, at, lo[i], low);
-            if (bits > 64) {
-                put(stream, at + 64, hi[i], bits - 64);
-            }
-        }
-        return fromStream(stream, packedSize(n, bits));
+        return share.packLowBits(bits);
     }
 
     /**
      * The opening D of {@code mask} from this party's share of it, {@code mine} (whole), and the
-     * peer's packed low bits {@code theirs}: the low bits added and sign-extended. Refuses an
-     * opening that no element within the mask's range can give.
+     * peer's packed low bits {@code theirs}: the low bits added and sign-extended, where
+     * {@code mine} lies. Refuses an opening that no element within the mask's range can give.
      */
     static Ring128Tensor open(PlanEntry.Mask mask, Ring128Tensor mine, Ring128Tensor theirs) {
-        int bits = mask.openingBits();
-        int n = mine.size();
-        long[] stream = toStream(theirs);
-        long[] myHi = mine.hiWords();
-        long[] myLo = mine.loWords();
-        long[] hi = new long[n];
-        long[] lo = new long[n];
-        int low = Math.min(bits, 64);
         int r = mask.rangeBits();
-        for (int i = 0; i < n; i++) {
-            long at = (long) i * bits;
-            long theirLo = get(stream, at, low);
-            long theirHi = bits > 64 ? get(stream, at + 64, bits - 64) : 0;
-            long sumLo = myLo[i] + theirLo;
-            long sumHi = myHi[i] + theirHi + (Long.compareUnsigned(sumLo, myLo[i]) < 0 ? 1 : 0);
-            if (bits <= 64) { // sign-extend from bit bits - 1
-                sumLo = (sumLo << (64 - bits)) >> (64 - bits);
-                sumHi = sumLo >> 63;
-            } else {
-                sumHi = (sumHi << (128 - bits)) >> (128 - bits);
-            }
-            if (!inWindow(sumHi, sumLo, r)) {
+        Ring128Tensor opened = mine.addPacked(theirs, mask.openingBits());
+        // the window of openings of elements in range: [-(2^(s + 1) + 2^r), 2^r), s + 1 at most 126
+        BigInteger low = BigInteger.ONE.shiftLeft(shareBits(r) + 1).add(BigInteger.ONE.shiftLeft(r)).negate();
+        BigInteger high = BigInteger.ONE.shiftLeft(r);
+        long[] outside = opened.outside(low.shiftRight(64).longValue(), low.longValue(), high.shiftRight(64).longValue(),
+                high.longValue());
+        for (int k = 0; k < outside.length; k++) {
+            if (outside[k] != 0) {
+                int i = 64 * k + Long.numberOfTrailingZeros(outside[k]);
                 throw new ArithmeticException("mask entry " + mask.id() + " (" + mask.shape() + "): element " + i
                         + " of the tensor opened with it lies outside [-2^" + r + ", 2^" + r
                         + ") (raw ring value), the range of its narrow mask: the computation diverged, or an input is out"
                         + " of range; refused");
             }
-            hi[i] = sumHi;
-            lo[i] = sumLo;
         }
-        return Ring128Tensor.wrap(mine.shape(), hi, lo);
-    }
-
-    /** Whether the signed 128-bit {@code (hi, lo)} lies in {@code [-(2^(s + 1) + 2^r), 2^r)}, where openings of elements in range lie. */
-    private static boolean inWindow(long hi, long lo, int r) {
-        if (hi >= 0) { // below 2^r
-            return r >= 64 ? hi < (1L << (r - 64)) : hi == 0 && Long.compareUnsigned(lo, 1L << r) < 0;
-        }
-        // -D <= 2^(s + 1) + 2^r, with -D = ~D + 1
-        long negLo = ~lo + 1;
-        long negHi = ~hi + (negLo == 0 ? 1 : 0);
-        int top = shareBits(r) + 1; // at most 126
-        long limitHi = (top >= 64 ? 1L << (top - 64) : 0) + (r >= 64 ? 1L << (r - 64) : 0);
-        long limitLo = (top < 64 ? 1L << top : 0) + (r < 64 ? 1L << r : 0);
-        return Long.compareUnsigned(negHi, limitHi) < 0
-                || negHi == limitHi && Long.compareUnsigned(negLo, limitLo) <= 0;
-    }
-
-    private static long lowMask(int bits) {
-        return bits >= 64 ? -1L : (1L << bits) - 1;
-    }
-
-    /** Writes the low {@code bits} (1 to 64) of {@code value} at bit {@code at} of {@code stream}. */
-    private static void put(long[] stream, long at, long value, int bits) {
-        long v = value & lowMask(bits);
-        int word = (int) (at >>> 6);
-        int shift = (int) (at & 63);
-        stream[word] |= v << shift;
-        if (shift + bits > 64) {
-            stream[word + 1] |= v >>> (64 - shift);
-        }
-    }
-
-    /** The {@code bits} (1 to 64) bits at bit {@code at} of {@code stream}. */
-    private static long get(long[] stream, long at, int bits) {
-        int word = (int) (at >>> 6);
-        int shift = (int) (at & 63);
-        long v = stream[word] >>> shift;
-        if (shift + bits > 64) {
-            v |= stream[word + 1] << (64 - shift);
-        }
-        return v & lowMask(bits);
-    }
-
-    private static Ring128Tensor fromStream(long[] stream, int elements) {
-        long[] hi = new long[elements];
-        long[] lo = new long[elements];
-        for (int j = 0; j < elements; j++) {
-            lo[j] = stream[2 * j];
-            hi[j] = stream[2 * j + 1];
-        }
-        return Ring128Tensor.wrap(Shape.of(elements), hi, lo);
-    }
-
-    private static long[] toStream(Ring128Tensor packed) {
-        long[] hi = packed.hiWords();
-        long[] lo = packed.loWords();
-        long[] stream = new long[2 * hi.length + 1]; // one spare word: a field never reads past the stream
-        for (int j = 0; j < hi.length; j++) {
-            stream[2 * j] = lo[j];
-            stream[2 * j + 1] = hi[j];
-        }
-        return stream;
+        return opened;
     }
 }

@@ -2,7 +2,6 @@ package org.spdz4j.core.mpc;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.spdz4j.core.ring.BitMatrix;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
@@ -379,33 +378,6 @@ public final class SecureComparison {
     }
 
     /**
-     * Rows {@code 0 .. rows-1} of the bits of {@code t}'s elements, bit-sliced: bit b of element
-     * e at bit {@code e % 64} of word {@code b * W + e / 64} ({@code W = words(n)}). One pass over
-     * the elements, 64 at a time, by a 64 x 64 bit transpose.
-     */
-    static long[] bitRows(Ring128Tensor t, int rows) {
-        int n = t.size();
-        int w = words(n);
-        long[] out = new long[rows * w];
-        long[] block = new long[64];
-        for (int half = 0; half * 64 < rows; half++) {
-            long[] src = half == 0 ? t.loWords() : t.hiWords();
-            for (int j = 0; j < w; j++) {
-                int base = j << 6;
-                int len = Math.min(64, n - base);
-                System.arraycopy(src, base, block, 0, len);
-                java.util.Arrays.fill(block, len, 64, 0L);
-                BitMatrix.transpose64(block);
-                for (int b = half * 64; b < Math.min(rows, half * 64 + 64); b++) {
-                    out[b * w + j] = block[b - half * 64];
-                }
-            }
-        }
-        return out;
-    }
-
-
-    /**
      * At the dealer: one party's determined material for the comparison of the tensor masked
      * with {@code a}, given the other party's determined material and both parties' random
      * material (all three expanded from the parties' seeds; the other's determined material as
@@ -427,9 +399,9 @@ public final class SecureComparison {
         for (int e = 0; e < n; e++) {
             betaMinus[e] = (bit(random, e) ? 1 : 0) - otherBeta.lo(e);
         }
-        System.arraycopy(bitRows(Ring128Tensor.wrap(Shape.of(n), new long[n], betaMinus), BETA_ROWS), 0, det, 0, BETA_ROWS * w);
+        System.arraycopy(Ring128Tensor.wrap(Shape.of(n), new long[n], betaMinus).bitRows(BETA_ROWS), 0, det, 0, BETA_ROWS * w);
         int row = BETA_ROWS;
-        System.arraycopy(bitRows(a, bits), 0, det, row * w, bits * w); // A's bits 0..m
+        System.arraycopy(a.bitRows(bits), 0, det, row * w, bits * w); // A's bits 0..m
         int aBits = row;
         row += bits;
         int first = 0; // the group's lowest bit
@@ -554,7 +526,7 @@ public final class SecureComparison {
         Ring128Tensor beta = determined.fromBitRows(betaRow, BETA_ROWS, n).reshape(opened.shape()); // where it lies
         long[] det = bitWords(determined, betaRow + (long) BETA_ROWS * w, (determinedRows(bits) - BETA_ROWS) * w); // A's bits on: XOR shares
         long[] rnd = bitWords(random, 0, randomRows(bits) * w);
-        long[] dBits = bitRows(opened, bits); // D's bits 0..m, public
+        long[] dBits = opened.bitRows(bits); // D's bits 0..m, public: only these copied from a device
         long[] carry = carry(partyZero, dBits, w, bits, det, rnd, opener);
         // top bit of x mod 2^bits = D_m xor A_m xor carry; non-negative = its complement (P0 flips)
         long[] nonNegative = new long[w];

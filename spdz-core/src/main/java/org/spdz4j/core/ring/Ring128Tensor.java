@@ -355,6 +355,58 @@ public final class Ring128Tensor {
         return backend().fromBitRows(this, firstWord, rows, n);
     }
 
+    /**
+     * Rows {@code 0 .. rows-1} (1 to 128) of the bits of the elements, bit-sliced (see
+     * {@link RingBackend#bitRows}): {@code rows * ceil(n / 64)} words.
+     */
+    public long[] bitRows(int rows) {
+        if (rows < 1 || rows > 128) {
+            throw new IllegalArgumentException("bit rows must be 1 to 128, not " + rows);
+        }
+        return backend().bitRows(this, rows);
+    }
+
+    /**
+     * The low {@code bits} bits (1 to 128) of each element packed in a stream (see
+     * {@link RingBackend#packLowBits}): a rank-1 tensor of {@link #packedSize} elements.
+     */
+    public Ring128Tensor packLowBits(int bits) {
+        checkFieldBits(bits);
+        return backend().packLowBits(this, bits);
+    }
+
+    /**
+     * Each element plus the field of {@code bits} bits that {@code packed} (of
+     * {@link #packedSize} elements) holds for it, sign-extended from bit {@code bits - 1}.
+     */
+    public Ring128Tensor addPacked(Ring128Tensor packed, int bits) {
+        checkFieldBits(bits);
+        if (packed.size() != packedSize(size(), bits)) {
+            throw new IllegalArgumentException(packed.size() + " packed elements for " + size() + " fields of " + bits
+                    + " bits, which take " + packedSize(size(), bits));
+        }
+        return backend().addPacked(this, packed, bits);
+    }
+
+    /** Ring elements that carry {@code n} fields of {@code bits} bits: {@code ceil(n bits / 128)}. */
+    public static int packedSize(int n, int bits) {
+        return PackedBits.packedSize(n, bits);
+    }
+
+    private static void checkFieldBits(int bits) {
+        if (bits < 1 || bits > 128) {
+            throw new IllegalArgumentException("a packed field takes 1 to 128 bits, not " + bits);
+        }
+    }
+
+    /**
+     * A bit per element (bit {@code i % 64} of word {@code i / 64}), set where the element, as a
+     * signed integer, lies outside {@code [low, high)} (signed 128-bit bounds as high and low words).
+     */
+    public long[] outside(long lowHi, long lowLo, long highHi, long highLo) {
+        return backend().outside(this, lowHi, lowLo, highHi, highLo);
+    }
+
     /** Multiplication by 2^bits. */
     public Ring128Tensor shiftLeft(int bits) {
         return backend().shiftLeft(this, checkShift(bits));

@@ -139,25 +139,46 @@ public interface RingBackend {
      * heap, 64 elements at a time by a bit transpose.
      */
     default Ring128Tensor fromBitRows(Ring128Tensor t, long firstWord, int rows, int n) {
-        int w = (n + 63) >>> 6;
-        long[] tHi = t.hiWords();
-        long[] tLo = t.loWords();
-        long[] hi = new long[n];
-        long[] lo = new long[n];
-        long[] block = new long[64];
-        for (int j = 0; j < w; j++) {
-            for (int b = 0; b < 64; b++) {
-                long k = firstWord + (long) b * w + j;
-                block[b] = b >= rows ? 0 : (k & 1) == 0 ? tLo[(int) (k >>> 1)] : tHi[(int) (k >>> 1)];
-            }
-            BitMatrix.transpose64(block);
-            for (int e = 64 * j; e < Math.min(n, 64 * j + 64); e++) {
-                long v = block[e - 64 * j] << (64 - rows) >> (64 - rows);
-                lo[e] = v;
-                hi[e] = v >> 63;
-            }
-        }
-        return Ring128Tensor.wrap(Shape.of(n), hi, lo);
+        return BitMatrix.fromBitRows(t, firstWord, rows, n);
+    }
+
+    /**
+     * Rows {@code 0 .. rows-1} (1 to 128) of the bits of t's n elements, bit-sliced: bit b of
+     * element e at bit {@code e % 64} of word {@code b W + e / 64}, {@code W = ceil(n / 64)}, the
+     * bits past the last element zero. A comparison's public bits of its opening. By default on
+     * the heap, 64 elements at a time by a bit transpose.
+     */
+    default long[] bitRows(Ring128Tensor t, int rows) {
+        return BitMatrix.bitRows(t, rows);
+    }
+
+    /**
+     * The low {@code bits} bits (1 to 128) of each element packed in a stream, element i at bit
+     * {@code i * bits}, two 64-bit words to a ring element (the stream's word 2j in element j's
+     * low word): {@code ceil(n bits / 128)} elements. What a party sends of its share of an
+     * opening under a narrow mask. By default on the heap.
+     */
+    default Ring128Tensor packLowBits(Ring128Tensor a, int bits) {
+        return PackedBits.pack(a, bits);
+    }
+
+    /**
+     * Each element of {@code mine} plus the field of {@code bits} bits that {@code packed} holds
+     * for it (as {@link #packLowBits} packs them), sign-extended from bit {@code bits - 1}: an
+     * opening under a narrow mask from this party's share and the peer's low bits. By default
+     * on the heap.
+     */
+    default Ring128Tensor addPacked(Ring128Tensor mine, Ring128Tensor packed, int bits) {
+        return PackedBits.addPacked(mine, packed, bits);
+    }
+
+    /**
+     * A bit per element (bit {@code i % 64} of word {@code i / 64}), set where the element, as
+     * a signed integer, lies outside {@code [low, high)}, the bounds given as the high and low
+     * words of signed 128-bit integers. An opening's range check. By default on the heap.
+     */
+    default long[] outside(Ring128Tensor a, long lowHi, long lowLo, long highHi, long highLo) {
+        return PackedBits.outside(a, lowHi, lowLo, highHi, highLo);
     }
 
     /**

@@ -150,6 +150,52 @@ class Ring128TensorTest {
         assertThrows(IllegalArgumentException.class, () -> t.fromBitRows(first + 2, rows, n));
     }
 
+    /** A stream of fields: field i is bits [i b, (i + 1) b) of the packed elements read as one integer, low element first. */
+    @ParameterizedTest
+    @ValueSource(ints = {1, 40, 63, 64, 65, 96, 127, 128})
+    void packedLowBitsAddBackAndSignExtend(int bits) {
+        int n = 37;
+        Ring128Tensor a = randomWithEdges(prg, Shape.of(n), 6);
+        Ring128Tensor b = randomWithEdges(prg, Shape.of(n), 7);
+        Ring128Tensor packed = a.packLowBits(bits);
+        assertEquals(Ring128Tensor.packedSize(n, bits), packed.size());
+        assertEquals((n * bits + 127) / 128, packed.size());
+        BigInteger stream = BigInteger.ZERO;
+        for (int j = packed.size() - 1; j >= 0; j--) {
+            stream = stream.shiftLeft(128).add(big(packed, j));
+        }
+        BigInteger field = BigInteger.ONE.shiftLeft(bits);
+        Ring128Tensor sums = b.addPacked(packed, bits);
+        for (int i = 0; i < n; i++) {
+            BigInteger f = stream.shiftRight(i * bits).mod(field);
+            assertEquals(big(a, i).mod(field), f, "field " + i);
+            BigInteger sum = big(b, i).add(f).mod(field);
+            BigInteger extended = sum.testBit(bits - 1) ? sum.subtract(field) : sum;
+            assertEquals(extended.mod(M), big(sums, i), "sum " + i);
+        }
+        assertEquals(0, stream.shiftRight(n * bits).signum(), "nothing past the last field");
+        assertThrows(IllegalArgumentException.class, () -> b.addPacked(packed.slice(1, Shape.of(packed.size() - 1)), bits));
+        assertThrows(IllegalArgumentException.class, () -> a.packLowBits(129));
+    }
+
+    @Test
+    void outsideMarksEachElementBelowTheLowOrAtTheHighBound() {
+        Ring128Tensor a = randomWithEdges(prg, Shape.of(130), 8);
+        BigInteger low = BigInteger.ONE.shiftLeft(100).negate();
+        BigInteger high = BigInteger.ONE.shiftLeft(90);
+        long[] outside = a.outside(low.shiftRight(64).longValue(), low.longValue(), high.shiftRight(64).longValue(),
+                high.longValue());
+        assertEquals(3, outside.length);
+        int marked = 0;
+        for (int i = 0; i < a.size(); i++) {
+            BigInteger v = signed(a, i);
+            boolean out = v.compareTo(low) < 0 || v.compareTo(high) >= 0;
+            assertEquals(out, ((outside[i >>> 6] >>> (i & 63)) & 1) == 1, "element " + i + " = " + v);
+            marked += out ? 1 : 0;
+        }
+        assertTrue(marked > 0 && marked < a.size(), marked + " marked");
+    }
+
     @ParameterizedTest
     @ValueSource(ints = {0, 1, 20, 40, 63, 64, 65, 100, 127})
     void shiftsAreFloorDivisionAndMultiplication(int bits) {
