@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -52,11 +54,20 @@ abstract class BackendAgreementTest {
 
     /** Runs {@code op} on the Java backend and on this one, and compares. */
     void same(Supplier<Ring128Tensor> op) {
+        onBoth(op, Assertions::assertEquals);
+    }
+
+    /** Runs {@code op}, which gives bit words, on the Java backend and on this one, and compares. */
+    void sameBits(Supplier<long[]> op) {
+        onBoth(op, Assertions::assertArrayEquals);
+    }
+
+    private <T> void onBoth(Supplier<T> op, BiConsumer<T, T> check) {
         RingBackend previous = RingBackends.use(new JavaRingBackend(2));
         try {
-            Ring128Tensor expected = op.get();
+            T expected = op.get();
             RingBackends.use(backend());
-            assertEquals(expected, op.get());
+            check.accept(expected, op.get());
         } finally {
             RingBackends.use(previous);
         }
@@ -140,18 +151,6 @@ abstract class BackendAgreementTest {
         for (long[] w : bounds) {
             sameBits(() -> a.add(b).outside(w[0], w[1], w[2], w[3]));
             sameBits(() -> a.outside(w[0], w[1], w[2], w[3]));
-        }
-    }
-
-    /** Runs {@code op}, which gives bit words, on the Java backend and on this one, and compares. */
-    void sameBits(Supplier<long[]> op) {
-        RingBackend previous = RingBackends.use(new JavaRingBackend(2));
-        try {
-            long[] expected = op.get();
-            RingBackends.use(backend());
-            org.junit.jupiter.api.Assertions.assertArrayEquals(expected, op.get());
-        } finally {
-            RingBackends.use(previous);
         }
     }
 

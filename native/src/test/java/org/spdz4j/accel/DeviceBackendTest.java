@@ -33,8 +33,7 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         Ring128Tensor w = random(Shape.of(16, 64), 30);
         Ring128Tensor x = random(Shape.of(64, 100), 31);
         Ring128Tensor bias = random(Shape.of(16, 100), 32);
-        RingBackend previous = RingBackends.use(device);
-        try {
+        onDevice(device, () -> {
             long up = device.uploadedBytes();
             long down = device.downloadedBytes();
             Ring128Tensor y = w.matmul(x, false, false).add(bias).shiftRight(20);
@@ -46,17 +45,14 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
             z.hiWords();
             assertTrue(z.isOnHost());
             assertEquals(down + 16L * z.size(), device.downloadedBytes());
-        } finally {
-            RingBackends.use(previous);
-        }
+        });
     }
 
     @Test
     void slicesConcatenationsAndMapsOfResultsStayOnTheDevice() {
         DeviceRingBackend device = backend();
         Ring128Tensor a = random(Shape.of(300), 37);
-        RingBackend previous = RingBackends.use(device);
-        try {
+        onDevice(device, () -> {
             Ring128Tensor x = a.add(a);
             long down = device.downloadedBytes();
             Ring128Tensor slice = x.slice(100, Shape.of(50));
@@ -67,9 +63,7 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
             assertEquals(RingTestSupport.big(x, 100), RingTestSupport.big(mapped, 0));
             assertEquals(RingTestSupport.big(x, 299).subtract(RingTestSupport.big(x, 100)).mod(RingTestSupport.MODULUS),
                     RingTestSupport.big(mapped, 1));
-        } finally {
-            RingBackends.use(previous);
-        }
+        });
     }
 
     @Test
@@ -78,17 +72,14 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         byte[] key = prg.bytes(16, 62, 0);
         byte[] counter = prg.bytes(16, 63, 0);
         Ring128Tensor expected = Ring128Tensor.aesCounterWords(Shape.of(5000), key, counter);   // the JDK's AES
-        RingBackend previous = RingBackends.use(device);
-        try {
+        onDevice(device, () -> {
             long up = device.uploadedBytes();
             Ring128Tensor words = Ring128Tensor.aesCounterWords(Shape.of(5000), key, counter);
             assertFalse(words.isOnHost());
             assertEquals(up, device.uploadedBytes(), "the library's AES kernel wrote it in device memory");
             assertArrayEquals(expected.hiWords(), words.hiWords());
             assertArrayEquals(expected.loWords(), words.loWords());
-        } finally {
-            RingBackends.use(previous);
-        }
+        });
     }
 
     /** Copies of many sizes from several threads at once share the staging buffers without mixing them up. */
@@ -176,8 +167,7 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         for (int i = 0; i < plus.length; i++) {
             plus[i] = (7 * i) % 3000;
         }
-        RingBackend previous = RingBackends.use(device);
-        try {
+        onDevice(device, () -> {
             Ring128Tensor output = Ring128Tensor.aesCounterWords(Shape.of(3000), key, counter);
             long up = device.uploadedBytes();
             long down = device.downloadedBytes();
@@ -195,9 +185,7 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
             assertEquals(expected.lowBits(93), narrow);
             assertEquals(expected.clearWords(1001, 2042), cleared);
             assertEquals(expected.map(Shape.of(2000), plus, null), twice);
-        } finally {
-            RingBackends.use(previous);
-        }
+        });
     }
 
     /**
@@ -212,8 +200,7 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         Ring128Tensor b = random(Shape.of(1000), 39);
         int bits = 96;
         int packed = Ring128Tensor.packedSize(1000, bits);
-        RingBackend previous = RingBackends.use(device);
-        try {
+        onDevice(device, () -> {
             Ring128Tensor mine = a.add(b);
             Ring128Tensor theirs = b.sub(a).packLowBits(bits);
             long up = device.uploadedBytes();
@@ -228,6 +215,14 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
             assertEquals(up + 16L * packed, device.uploadedBytes(), "the peer's packed bits, once");
             opened.outside(-1, 0, 1, 0);
             assertEquals(downBefore + 16L * ((1000 + 127) / 128), device.downloadedBytes(), "a bit an element");
+        });
+    }
+
+    /** Runs {@code body} with {@code device} as the ring backend, then restores the one before. */
+    static void onDevice(DeviceRingBackend device, Runnable body) {
+        RingBackend previous = RingBackends.use(device);
+        try {
+            body.run();
         } finally {
             RingBackends.use(previous);
         }
@@ -245,8 +240,7 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         Ring128Tensor b = random(Shape.of(300, 7), 34);
         ByteBuffer expected = ByteBuffer.allocateDirect(16 * 1000);
         a.mul(b).writeWords(57, 1000, expected);     // on Java, before the device is installed
-        RingBackend previous = RingBackends.use(device);
-        try {
+        onDevice(device, () -> {
             Ring128Tensor product = a.mul(b);
             long down = device.downloadedBytes();
             ByteBuffer frame = ByteBuffer.allocateDirect(16 * 1000 + 3);
@@ -256,9 +250,7 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
             assertEquals(expected.flip(), frame.position(3).limit(3 + 16 * 1000), "the same bytes as from the heap");
             assertEquals(!hostMemory(), product.isOnHost(), "host memory is read in place, a GPU's downloaded");
             assertEquals(down + 16L * (hostMemory() ? 1000 : product.size()), device.downloadedBytes());
-        } finally {
-            RingBackends.use(previous);
-        }
+        });
     }
 
     @Test
@@ -280,14 +272,11 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
         assertEquals(0, frames.remaining());
         assertEquals(up + 16L * 5000, device.uploadedBytes());
         Ring128Tensor received = Ring128Tensor.onDevice(words.shape(), sink);
-        RingBackend previous = RingBackends.use(device);
-        try {
+        onDevice(device, () -> {
             Ring128Tensor sum = received.add(words);   // used where it lies, no second upload of it
             assertEquals(up + 16L * 5000 + 16L * words.size(), device.uploadedBytes());
             assertEquals(words.add(words), sum);
-        } finally {
-            RingBackends.use(previous);
-        }
+        });
         assertThrows(IndexOutOfBoundsException.class, () -> sink.readWords(4999, 2, ByteBuffer.allocate(32)));
         assertThrows(IndexOutOfBoundsException.class, () -> sink.readWords(0, 2, ByteBuffer.allocate(31)));
     }
