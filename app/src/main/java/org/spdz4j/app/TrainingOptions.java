@@ -37,8 +37,9 @@ final class TrainingOptions {
             + "or BASELINE (a fresh Beaver product per use: the reference for the communication table)")
     Mode mode;
     @Option(names = "--backend", defaultValue = "${env:SPDZ_BACKEND:-auto}", description = "ring kernels: java, native (the C "
-            + "library), cuda (GPU) or auto (the fastest of those that load, measured at start); the environment variable "
-            + "SPDZ_BACKEND, where set, gives the default")
+            + "library), cuda (GPU), emulation (the GPU's kernels and copies run on one host thread: to count a GPU's copies "
+            + "without one; slow) or auto (the fastest of java, native and cuda that load, measured at start); the environment "
+            + "variable SPDZ_BACKEND, where set, gives the default")
     String backend;
     @Option(names = "--threads", defaultValue = "0", description = "threads of this process's ring kernels (0 = every core; "
             + "'spdz demo' gives each of its processes half of them)")

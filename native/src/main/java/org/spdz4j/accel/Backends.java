@@ -12,7 +12,8 @@ import org.spdz4j.core.ring.Shape;
 
 /**
  * Chooses a ring backend by name: {@code java}, {@code cpu} (C kernels on the JVM's arrays),
- * {@code native} (C kernels on native memory), {@code cuda} (GPU) or {@code auto}: every backend
+ * {@code native} (C kernels on native memory), {@code cuda} (GPU), {@code emulation} (the GPU's
+ * kernels and copies on one host thread, to count a GPU's copies without one) or {@code auto}: every backend
  * that loads here (CUDA when a GPU is present, the C kernels when built, Java always) runs the same {@linkplain #probe probe} and the fastest is taken.
  *
  * <pre>{@code
@@ -21,18 +22,19 @@ import org.spdz4j.core.ring.Shape;
  */
 public final class Backends {
     /** The names {@link #select} accepts. */
-    public static final String NAMES = "java, cpu, native, cuda or auto";
+    public static final String NAMES = "java, cpu, native, cuda, emulation or auto";
 
     private Backends() {
     }
 
-    /** The backend called {@code name} (java, cpu, native, cuda or auto) with {@code threads} threads; auto reports to stderr. */
+    /** The backend called {@code name} (java, cpu, native, cuda, emulation or auto) with {@code threads} threads; auto reports to stderr. */
     public static RingBackend select(String name, int threads) {
         return switch (name) {
             case "java" -> new JavaRingBackend(threads);
             case "cpu" -> new CpuRingBackend(threads);
             case "cuda" -> DeviceRingBackend.cuda();
             case "native" -> DeviceRingBackend.nativeHost(threads);
+            case "emulation" -> DeviceRingBackend.hostEmulation(); // the GPU's code path on one host thread: slow, never auto
             case "auto" -> fastest(available(threads), System.err::println);
             default -> throw new IllegalArgumentException("unknown backend '" + name + "': " + NAMES);
         };

@@ -404,7 +404,7 @@ public final class DeviceRingBackend implements RingBackend {
 
     @Override
     public Ring128Tensor fromBitRows(Ring128Tensor t, long firstWord, int rows, int n) {
-        if (!onDevice(t)) { // bits the host has (a dealer's): read where they are
+        if (!onDevice(t) || hostReadable) { // bits the host has (a dealer's), or can read: by transposes there
             return RingBackend.super.fromBitRows(t, firstWord, rows, n);
         }
         Buffer x = resident(t);
@@ -440,7 +440,7 @@ public final class DeviceRingBackend implements RingBackend {
 
     @Override
     public long[] bitRows(Ring128Tensor t, int rows) {
-        if (!onDevice(t)) {
+        if (!onDevice(t) || hostReadable) { // the kernel reads each element once a row: a GPU's bandwidth pays for that
             return RingBackend.super.bitRows(t, rows);
         }
         Buffer x = resident(t);

@@ -48,6 +48,18 @@ class BackendsTest {
         assertSame(slow, Backends.fastest(List.of(slow), s -> { }), "one candidate is taken as it is");
     }
 
+    /** Each name gives its backend; emulation is never among auto's candidates; a misspelt name is refused, naming them all. */
+    @Test
+    void namesSelectTheirBackendsAndEmulationOnlyByName() {
+        assertTrue(Backends.select("java", 1) instanceof JavaRingBackend);
+        Assumptions.assumeTrue(DeviceRingBackend.hostEmulationAvailable(), "the host emulation is not built here");
+        assertEquals(DeviceRingBackend.hostEmulation().name(), Backends.select("emulation", 1).name());
+        assertTrue(Backends.available(1).stream().noneMatch(b -> b.name().equals(DeviceRingBackend.hostEmulation().name())));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Backends.select("emulator", 1));
+        assertTrue(e.getMessage().contains("emulation") && e.getMessage().contains("cuda"), e.getMessage());
+    }
+
     @Test
     void theProbeComputesTheSameOnTheCKernelsAsOnJava() {
         Assumptions.assumeTrue(CpuRingBackend.available(), "the C kernels are not built here");
