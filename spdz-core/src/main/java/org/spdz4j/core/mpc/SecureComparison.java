@@ -429,17 +429,12 @@ public final class SecureComparison {
         for (int k = BETA_ROWS * w; k < det.length; k++) { // the rest are XOR shares
             det[k] ^= other[k];
         }
-        long[] hi = new long[ringValues];
-        long[] lo = new long[ringValues];
-        for (int e = 0; e < ringValues; e++) { // [A beta]
-            if (bit(random, e)) {
-                hi[e] = a.hi(e);
-                lo[e] = a.lo(e);
-            }
-        }
-        Ring128Tensor arithmetic = Ring128Tensor.wrap(Shape.of(ringValues), hi, lo)
-                .sub(otherDetermined.slice(0, Shape.of(ringValues)));
-        return Ring128Tensor.concat(java.util.List.of(arithmetic, pack(det))).reshape(otherDetermined.shape());
+        // [A beta], beta being the random part's first row, made where A lies; the correction is sent from the host
+        Ring128Tensor arithmetic = relu
+                ? timesBits(a, java.util.Arrays.copyOf(random, w)).reshape(Shape.of(ringValues)).sub(otherDetermined.slice(0, Shape.of(ringValues)))
+                : Ring128Tensor.zeros(Shape.of(0));
+        Ring128Tensor ring = Ring128Tensor.wrap(arithmetic.shape(), arithmetic.hiWords(), arithmetic.loWords());
+        return Ring128Tensor.concat(java.util.List.of(ring, pack(det))).reshape(otherDetermined.shape());
     }
 
     /** At the dealer: the comparison's random bit beta, from both parties' random material. */
@@ -447,18 +442,9 @@ public final class SecureComparison {
         return xor(bitWords(p0Random, 0, words(n)), bitWords(p1Random, 0, words(n)));
     }
 
-    /** At the dealer: {@code m * beta} elementwise, beta given as bits. */
+    /** At the dealer: {@code m * beta} elementwise, beta given as bits (the first words of {@code beta}); where m lies. */
     public static Ring128Tensor timesBits(Ring128Tensor m, long[] beta) {
-        int n = m.size();
-        long[] hi = new long[n];
-        long[] lo = new long[n];
-        for (int e = 0; e < n; e++) {
-            if (bit(beta, e)) {
-                hi[e] = m.hi(e);
-                lo[e] = m.lo(e);
-            }
-        }
-        return Ring128Tensor.wrap(m.shape(), hi, lo);
+        return Ring128Tensor.select(beta, Ring128Tensor.zeros(m.shape()), m);
     }
 
     /**
