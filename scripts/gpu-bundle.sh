@@ -36,8 +36,8 @@ command -v zip >/dev/null || { echo "zip is needed (apt-get install zip)" >&2; e
 # Bouncy Castle's post-quantum classes (certificates here are EC, through the JDK's providers)
 zip -q -d .gpu/lib/spdz.jar 'META-INF/native/libnetty_tcnative_linux_aarch_64.so' 'org/apache/pdfbox/*' \
     'org/apache/fontbox/*' 'de/*' 'org/bouncycastle/pqc/*'
-unzip -Z1 .gpu/lib/spdz.jar | grep -E '^com/sun/jna/[^/]+/libjnidispatch' | grep -v '/linux-x86-64/' \
-    | xargs zip -q -d .gpu/lib/spdz.jar
+unzip -Z1 .gpu/lib/spdz.jar | grep -E '^com/sun/jna/[^/]+/(lib)?jnidispatch|^org/jline/nativ/[^/]+/[^/]+/.' \
+    | grep -v -E '/linux-x86-64/|/Linux/x86_64/' | xargs zip -q -d .gpu/lib/spdz.jar
 mvn -B -q dependency:copy-dependencies -pl bench -DincludeGroupIds=org.openjdk.jmh,net.sf.jopt-simple,org.apache.commons \
     -DexcludeArtifactIds=jmh-generator-annprocess \
     -DoutputDirectory="$PWD/.gpu/lib"
