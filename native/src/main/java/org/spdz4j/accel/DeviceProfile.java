@@ -113,11 +113,11 @@ final class DeviceProfile {
         s.append(String.format("  %-22s %10s %10.3f%n", "total", "", total / 1e9));
         if (!copiesByCaller.isEmpty()) {
             s.append(String.format("copies by the caller that needed them (most bytes first, at most %d):%n", CALLERS_SHOWN));
-            s.append(String.format("  %-60s %10s %10s%n", "direction and caller", "copies", "MB"));
+            s.append(String.format("  %-76s %8s %10s%n", "direction and caller", "copies", "MB"));
             copiesByCaller.entrySet().stream()
                     .sorted((a, b) -> Long.compare(b.getValue()[1].get(), a.getValue()[1].get()))
                     .limit(CALLERS_SHOWN)
-                    .forEach(e -> s.append(String.format("  %-60s %10d %10.1f%n", e.getKey(), e.getValue()[0].get(), e.getValue()[1].get() / 1e6)));
+                    .forEach(e -> s.append(String.format("  %-76s %8d %10.1f%n", e.getKey(), e.getValue()[0].get(), e.getValue()[1].get() / 1e6)));
         }
         return s.toString();
     }
