@@ -102,7 +102,12 @@ public final class PartyRandomness {
         Ring128Tensor determined = correctedHere(e) ? correction(step, e.id())
                 : e.generatedShare(prg.tensor(e.correctionShape(), e.id(), step));
         if (e instanceof PlanEntry.Sign g) { // the part both parties expand from their own seeds follows
-            return Ring128Tensor.concat(List.of(determined, prg.tensor(g.randomShape(), ~g.id(), step)));
+            Ring128Tensor random = prg.tensor(g.randomShape(), ~g.id(), step);
+            if (determined.isOnHost()) { // the dealer's correction: its bit rows serve the carry tree on the host, so
+                // the material stays there and the random rows come to it (read there anyway), not the other way
+                random = Ring128Tensor.wrap(random.shape(), random.hiWords(), random.loWords());
+            }
+            return Ring128Tensor.concat(List.of(determined, random));
         }
         return determined;
     }
