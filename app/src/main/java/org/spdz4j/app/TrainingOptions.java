@@ -38,7 +38,7 @@ final class TrainingOptions {
     Mode mode;
     @Option(names = "--backend", defaultValue = "${env:SPDZ_BACKEND:-auto}", description = "ring kernels: java, native (the C "
             + "library), cuda (GPU), emulation (the GPU's kernels and copies run on one host thread: to count a GPU's copies "
-            + "without one; slow) or auto (the fastest of java, native and cuda that load, measured at start); the environment "
+            + "without one; slow) or auto (the fastest that loads here, emulation aside, measured at start); the environment "
             + "variable SPDZ_BACKEND, where set, gives the default")
     String backend;
     @Option(names = "--threads", defaultValue = "0", description = "threads of this process's ring kernels (0 = every core; "
