@@ -389,11 +389,9 @@ public final class DeviceRingBackend implements RingBackend {
     }
 
     @Override
-    public Ring128Tensor lowBits(Ring128Tensor a, int bits) {
+    public Ring128Tensor and(Ring128Tensor a, long hi, long lo) {
         Buffer x = resident(a);
-        long hi = bits >= 128 ? -1L : bits > 64 ? (1L << (bits - 64)) - 1 : 0;
-        long lo = bits >= 64 ? -1L : (1L << bits) - 1;
-        return run("low bits", a.shape(), o -> lib.r128d_and(x.address, hi, lo, o, a.size()), x);
+        return run("and", a.shape(), o -> lib.r128d_and(x.address, hi, lo, o, a.size()), x);
     }
 
     @Override

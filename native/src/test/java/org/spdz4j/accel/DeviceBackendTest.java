@@ -182,6 +182,10 @@ abstract class DeviceBackendTest extends BackendAgreementTest {
             assertTrue(twice.reshape(Shape.of(2000)).equals(twice), "the same words");
             assertFalse(twice.reshape(Shape.of(40, 50)).equals(twice), "another shape");
             assertEquals(down, device.downloadedBytes(), "nothing copied back");
+            Ring128Tensor back = narrow.hostOnly(); // for the host alone: copied back once, no longer on the device
+            assertEquals(down + 16L * narrow.size(), device.downloadedBytes());
+            assertTrue(back.isOnHost() && back.deviceWords() == null);
+            assertEquals(expected.lowBits(93), back);
             assertEquals(expected.lowBits(93), narrow);
             assertEquals(expected.clearWords(1001, 2042), cleared);
             assertEquals(expected.map(Shape.of(2000), plus, null), twice);

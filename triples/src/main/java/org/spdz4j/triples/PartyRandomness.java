@@ -105,7 +105,7 @@ public final class PartyRandomness {
             Ring128Tensor random = prg.tensor(g.randomShape(), ~g.id(), step);
             if (determined.isOnHost()) { // the dealer's correction: its bit rows serve the carry tree on the host, so
                 // the material stays there and the random rows come to it (read there anyway), not the other way
-                random = Ring128Tensor.wrap(random.shape(), random.hiWords(), random.loWords());
+                random = random.hostOnly();
             }
             return Ring128Tensor.concat(List.of(determined, random));
         }

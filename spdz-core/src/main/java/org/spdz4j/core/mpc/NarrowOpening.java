@@ -65,11 +65,6 @@ public final class NarrowOpening {
         return output.lowBits(shareBits(rangeBits)); // where the output is: a GPU's PRG output stays there
     }
 
-    /** The ring elements that carry the low {@code bits} bits of each element of {@code share}: {@code ceil(n bits / 128)}. */
-    static int packedSize(int n, int bits) {
-        return Ring128Tensor.packedSize(n, bits);
-    }
-
     /**
      * The low {@code bits} bits of each element of {@code share}, packed in a stream (element i
      * at bit {@code i * bits}, low word first), two 64-bit words to a ring element (low word of

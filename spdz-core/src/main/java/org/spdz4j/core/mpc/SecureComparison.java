@@ -433,8 +433,7 @@ public final class SecureComparison {
         Ring128Tensor arithmetic = relu
                 ? timesBits(a, java.util.Arrays.copyOf(random, w)).reshape(Shape.of(ringValues)).sub(otherDetermined.slice(0, Shape.of(ringValues)))
                 : Ring128Tensor.zeros(Shape.of(0));
-        Ring128Tensor ring = Ring128Tensor.wrap(arithmetic.shape(), arithmetic.hiWords(), arithmetic.loWords());
-        return Ring128Tensor.concat(java.util.List.of(ring, pack(det))).reshape(otherDetermined.shape());
+        return Ring128Tensor.concat(java.util.List.of(arithmetic.hostOnly(), pack(det))).reshape(otherDetermined.shape());
     }
 
     /** At the dealer: the comparison's random bit beta, from both parties' random material. */

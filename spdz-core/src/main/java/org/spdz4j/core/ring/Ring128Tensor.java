@@ -180,6 +180,14 @@ public final class Ring128Tensor {
         return hi != null;
     }
 
+    /**
+     * These words as a tensor on the host alone (copied back once where they are on a device), so
+     * that what is done with it next runs on the host: a message to send, bits the host reads.
+     */
+    public Ring128Tensor hostOnly() {
+        return deviceWords() == null ? this : wrap(shape, hiWords(), loWords());
+    }
+
     /** The device copy of the words, or null. */
     public synchronized DeviceWords deviceWords() {
         return device;
@@ -328,7 +336,9 @@ public final class Ring128Tensor {
         if (bits < 1 || bits > 128) {
             throw new IllegalArgumentException("low bits must be 1 to 128, got " + bits);
         }
-        return backend().lowBits(this, bits);
+        long hi = bits >= 128 ? -1L : bits > 64 ? (1L << (bits - 64)) - 1 : 0;
+        long lo = bits >= 64 ? -1L : (1L << bits) - 1;
+        return backend().and(this, hi, lo);
     }
 
     /**

@@ -98,19 +98,17 @@ public interface RingBackend {
     }
 
     /**
-     * Each element's low {@code bits} bits (1 to 128), the bits above cleared: a narrow mask's
-     * share from a PRG's output. By default on the heap.
+     * Each element AND the 128-bit constant {@code (hi, lo)}: with its low bits set, a narrow
+     * mask's share from a PRG's output ({@link Ring128Tensor#lowBits}). By default on the heap.
      */
-    default Ring128Tensor lowBits(Ring128Tensor a, int bits) {
-        long hiKeep = bits >= 128 ? -1L : bits > 64 ? (1L << (bits - 64)) - 1 : 0;
-        long loKeep = bits >= 64 ? -1L : (1L << bits) - 1;
-        long[] hi = a.hiWords().clone();
-        long[] lo = a.loWords().clone();
-        for (int i = 0; i < hi.length; i++) {
-            hi[i] &= hiKeep;
-            lo[i] &= loKeep;
+    default Ring128Tensor and(Ring128Tensor a, long hi, long lo) {
+        long[] outHi = a.hiWords().clone();
+        long[] outLo = a.loWords().clone();
+        for (int i = 0; i < outHi.length; i++) {
+            outHi[i] &= hi;
+            outLo[i] &= lo;
         }
-        return Ring128Tensor.wrap(a.shape(), hi, lo);
+        return Ring128Tensor.wrap(a.shape(), outHi, outLo);
     }
 
     /**

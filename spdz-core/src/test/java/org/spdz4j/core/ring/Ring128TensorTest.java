@@ -98,6 +98,7 @@ class Ring128TensorTest {
     void lowBitsAreTheElementModuloTwoToTheBits(int bits) {
         Ring128Tensor a = randomWithEdges(prg, Shape.of(101), 3);
         check(a.lowBits(bits), a, a, (x, y) -> x.mod(BigInteger.ONE.shiftLeft(bits)));
+        assertTrue(a.hostOnly() == a, "a host tensor is on the host alone already");
         assertThrows(IllegalArgumentException.class, () -> a.lowBits(0));
         assertThrows(IllegalArgumentException.class, () -> a.lowBits(129));
     }
