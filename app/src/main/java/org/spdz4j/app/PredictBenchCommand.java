@@ -38,9 +38,19 @@ final class PredictBenchCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--probabilities", description = "the client also asks for the class probabilities")
     boolean probabilities;
+    @Option(names = "--rtts", defaultValue = "0", split = ",", description = "round trips in ms: every request size at "
+            + "each, every link (servers, dealer, client) delayed half of it each way in the in-memory transport")
+    List<Integer> rtts;
+    @Option(names = "--bandwidth", defaultValue = "0", description = "each link's bandwidth in Mbit/s each way with "
+            + "--rtts (0: unlimited)")
+    int bandwidth;
 
     @Override
     public Integer call() throws Exception {
+        if (bandwidth < 0 || rtts.stream().anyMatch(r -> r < 0)) {
+            throw new IllegalArgumentException("--rtts and --bandwidth take milliseconds and Mbit/s, none negative: got "
+                    + rtts + " and " + bandwidth);
+        }
         Network net = Networks.build(network, Networks.pooling(pool), Networks.activation(activation), false);
         // the weights do not change the cost: the network's public initial weights, shared as a trained model would be
         FloatModel m = FloatModel.create(net, net.batchShape(1), new Initializer(1, 0.05), new Sgd(0, 0, 0));
@@ -56,15 +66,18 @@ final class PredictBenchCommand implements Callable<Integer> {
                 ? ", with probabilities" : "", Runtime.getRuntime().availableProcessors());
         PredictionBenchmark.measure(halves[0], halves[1], net.input(), pool, Math.min(batch, 10), Math.min(batch, 10),
                 probabilities); // warm-up, not reported
-        System.out.println(PredictionBenchmark.header("x the float model"));
-        for (int n : sizes) {
-            PredictionBenchmark r = PredictionBenchmark.measure(halves[0], halves[1], net.input(), pool, n, Math.min(n, batch),
-                    probabilities);
-            System.out.printf(java.util.Locale.ROOT, "%s %.0f |%n", r.row(), r.seconds() / plaintextSeconds(net, m, pool, n));
+        System.out.println(PredictionBenchmark.header("x the float model", "round trip, ms"));
+        for (int rtt : rtts) {
+            for (int n : sizes) {
+                PredictionBenchmark r = PredictionBenchmark.measure(halves[0], halves[1], net.input(), pool, n,
+                        Math.min(n, batch), probabilities, java.time.Duration.ofNanos(rtt * 500_000L), bandwidth * 1_000_000L);
+                System.out.printf(java.util.Locale.ROOT, "%s %.0f | %d%s |%n", r.row(),
+                        r.seconds() / plaintextSeconds(net, m, pool, n), rtt, bandwidth > 0 ? " at " + bandwidth + " Mbit/s" : "");
+            }
         }
         System.out.println("latency: from the client's start to its answers, the session's setup and the dealer's "
                 + "material included; x the float model: that latency over the same inputs' forward pass in the clear, "
-                + "measured here in the same run");
+                + "measured here in the same run; round trip: every link's, emulated in the in-memory transport");
         return 0;
     }
 

@@ -63,9 +63,20 @@ public final class LocalPrediction {
     public static Result run(org.spdz4j.layers.SharedModel p0, org.spdz4j.layers.SharedModel p1,
                              PredictionServer.Options options, Map<Role, double[]> inputs, Shape example,
                              boolean probabilities) {
+        return run(p0, p1, options, inputs, example, probabilities, Duration.ZERO, 0);
+    }
+
+    /**
+     * As {@link #run(org.spdz4j.layers.SharedModel, org.spdz4j.layers.SharedModel, PredictionServer.Options, Map, Shape, boolean)},
+     * every link across an emulated WAN ({@link InMemoryNetwork#overWan}): {@code oneWay} each
+     * way, {@code bitsPerSecond} each way (0: unlimited).
+     */
+    public static Result run(org.spdz4j.layers.SharedModel p0, org.spdz4j.layers.SharedModel p1,
+                             PredictionServer.Options options, Map<Role, double[]> inputs, Shape example,
+                             boolean probabilities, Duration oneWay, long bitsPerSecond) {
         List<Role> roles = new ArrayList<>(List.of(Role.P0, Role.P1, Role.DEALER));
         roles.addAll(inputs.keySet());
-        InMemoryNetwork net = new InMemoryNetwork(roles, Duration.ofSeconds(120), 1L << 30);
+        InMemoryNetwork net = new InMemoryNetwork(roles, Duration.ofSeconds(120), 1L << 30).overWan(oneWay, bitsPerSecond);
         ExecutorService pool = Executors.newFixedThreadPool(roles.size(), r -> {
             Thread t = new Thread(r, "spdz-prediction");
             t.setDaemon(true);

@@ -1,5 +1,6 @@
 package org.spdz4j.prediction;
 
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Map;
@@ -37,6 +38,16 @@ public record PredictionBenchmark(int inputs, int batch, int batches, double sec
     /** One request of {@code n} of the inputs in {@code pool} (raw values, inputs of shape {@code example}, cycled). */
     public static PredictionBenchmark measure(SharedModel p0, SharedModel p1, Shape example, double[] pool, int n, int batch,
                                               boolean probabilities) {
+        return measure(p0, p1, example, pool, n, batch, probabilities, Duration.ZERO, 0);
+    }
+
+    /**
+     * As {@link #measure(SharedModel, SharedModel, Shape, double[], int, int, boolean)}, every link
+     * (the servers', the dealer's and the client's) across an emulated WAN of {@code oneWay} each
+     * way and {@code bitsPerSecond} (0: unlimited).
+     */
+    public static PredictionBenchmark measure(SharedModel p0, SharedModel p1, Shape example, double[] pool, int n, int batch,
+                                              boolean probabilities, Duration oneWay, long bitsPerSecond) {
         int size = example.size();
         double[] values = new double[n * size];
         for (int i = 0; i < n; i++) {
@@ -45,7 +56,7 @@ public record PredictionBenchmark(int inputs, int batch, int batches, double sec
         }
         long start = System.nanoTime();
         LocalPrediction.Result r = LocalPrediction.run(p0, p1, new PredictionServer.Options(batch, n), Map.of(CLIENT, values),
-                example, probabilities);
+                example, probabilities, oneWay, bitsPerSecond);
         double seconds = (System.nanoTime() - start) / 1e9;
         TrafficCounter t0 = r.traffic().get(Role.P0);
         TrafficCounter client = r.traffic().get(CLIENT);

@@ -14,11 +14,15 @@ import org.spdz4j.core.transport.TrafficCounter.Direction;
  * P0, P1 and the dealer in one JVM, each on its own thread, connected by in-memory links.
  * Each link holds at most {@code linkCapacityBytes} in flight (a sender blocks beyond that, as
  * over TCP), so a dealer running ahead is bounded. Tensors are copied on send: no party ever
- * holds another's arrays.
+ * holds another's arrays. {@link #overWan} delays every link as a WAN would: a frame leaves its
+ * link's queue in order, taking its bytes over the bandwidth, and arrives the one-way delay later
+ * (benchmarks: {@code spdz predict-bench --rtts}).
  *
  * <pre>{@code
  * InMemoryNetwork net = new InMemoryNetwork(Duration.ofSeconds(30), 256L << 20);
  * Transport p0 = net.transport(Role.P0);
+ * InMemoryNetwork wan = new InMemoryNetwork(List.of(Role.P0, Role.P1), Duration.ofSeconds(30), 256L << 20)
+ *         .overWan(Duration.ofMillis(25), 100_000_000);            // 50 ms round trip, 100 Mbit/s each way
  * }</pre>
  */
 public final class InMemoryNetwork {
@@ -26,6 +30,8 @@ public final class InMemoryNetwork {
     private final long linkCapacityBytes;
     private final Map<Role, Map<Role, Link>> links = new HashMap<>();
     private final Map<Role, Endpoint> endpoints = new HashMap<>();
+    private volatile long oneWayNanos; // 0 with bitsPerSecond 0: frames arrive as sent
+    private volatile long bitsPerSecond;
 
     /** P0, P1 and the dealer. */
     public InMemoryNetwork(Duration timeout, long linkCapacityBytes) {
@@ -53,6 +59,21 @@ public final class InMemoryNetwork {
         this(Duration.ofSeconds(60), 512L << 20);
     }
 
+    /**
+     * This network with every link across an emulated WAN: each frame arrives {@code oneWay}
+     * after it has left, and leaves its link's queue at {@code bitsPerSecond} (0: at once), in
+     * the order sent. The frame's bytes are those the traffic counters count.
+     */
+    public InMemoryNetwork overWan(Duration oneWay, long bitsPerSecond) {
+        if (oneWay.isNegative() || bitsPerSecond < 0) {
+            throw new IllegalArgumentException("a WAN link takes a delay and a bandwidth, neither negative: " + oneWay
+                    + ", " + bitsPerSecond + " bit/s");
+        }
+        this.oneWayNanos = oneWay.toNanos();
+        this.bitsPerSecond = bitsPerSecond;
+        return this;
+    }
+
     /** The transport of participant {@code role}. */
     public Transport transport(Role role) {
         Endpoint e = endpoints.get(role);
@@ -62,7 +83,15 @@ public final class InMemoryNetwork {
         return e;
     }
 
-    private record Frame(Tag tag, Ring128Tensor tensor, byte[] bytes, boolean closing) {
+    private record Frame(Tag tag, Ring128Tensor tensor, byte[] bytes, boolean closing, long due) {
+        Frame(Tag tag, Ring128Tensor tensor, byte[] bytes, boolean closing) {
+            this(tag, tensor, bytes, closing, 0);
+        }
+
+        Frame arriving(long nanos) {
+            return new Frame(tag, tensor, bytes, closing, nanos);
+        }
+
         long size() {
             return tensor != null ? 16L * tensor.size() : bytes != null ? bytes.length : 0;
         }
@@ -74,6 +103,7 @@ public final class InMemoryNetwork {
         private final Role to;
         private final ArrayDeque<Frame> frames = new ArrayDeque<>();
         private long inFlight;
+        private long busyUntil; // over a WAN: when the last frame sent has left (System.nanoTime)
 
         Link(Role from, Role to) {
             this.from = from;
@@ -91,20 +121,33 @@ public final class InMemoryNetwork {
                 }
                 waitNanos(left);
             }
-            frames.addLast(f);
+            frames.addLast(f.arriving(arrival(f.size())));
             inFlight += f.size();
             notifyAll();
         }
 
+        /** Whether frame {@code f} is still on its way at {@code now} (only over a WAN). */
+        private boolean travelling(Frame f, long now) {
+            return (oneWayNanos != 0 || bitsPerSecond != 0) && !f.closing && f.due - now > 0;
+        }
+
+        /** When a frame of {@code bytes} sent now arrives: it leaves after those before it, then travels. */
+        private long arrival(long bytes) {
+            long leaves = Math.max(System.nanoTime(), busyUntil)
+                    + (bitsPerSecond == 0 ? 0 : (long) (bytes * 8 * 1e9 / bitsPerSecond));
+            busyUntil = leaves;
+            return leaves + oneWayNanos;
+        }
+
         synchronized Frame take(Tag expected, Duration limit) {
             long deadline = System.nanoTime() + limit.toNanos();
-            while (frames.isEmpty()) {
-                long left = deadline - System.nanoTime();
+            for (long now = System.nanoTime(); frames.isEmpty() || travelling(frames.peekFirst(), now); now = System.nanoTime()) {
+                long left = deadline - now;
                 if (left <= 0) {
                     throw new ProtocolException(to + " timed out after " + limit.toSeconds() + " s waiting for "
                             + expected + " from " + from);
                 }
-                waitNanos(left);
+                waitNanos(frames.isEmpty() ? left : Math.min(left, frames.peekFirst().due - now));
             }
             Frame f = frames.peekFirst();
             if (f.closing) {

@@ -67,4 +67,35 @@ class InMemoryNetworkTest {
                 () -> dealer.send(Role.P1, new Tag(Tag.Kind.CORRECTION, 0, 1), half));
         assertTrue(e.getMessage().contains("unread by P1"), e.getMessage());
     }
+
+    @Test
+    void overAWanARoundTripTakesTheDelayAndABigFrameItsBandwidth() {
+        InMemoryNetwork wan = new InMemoryNetwork(java.util.List.of(Role.P0, Role.P1), Duration.ofSeconds(10), 64L << 20)
+                .overWan(Duration.ofMillis(40), 80_000_000); // 80 ms round trip, 10 MB/s each way
+        Transport p0 = wan.transport(Role.P0);
+        Transport p1 = wan.transport(Role.P1);
+        Tag tag = new Tag(Tag.Kind.OPEN, 0, 0);
+        Ring128Tensor small = Ring128Tensor.ofLongs(Shape.of(1), 7);
+        Ring128Tensor big = Ring128Tensor.zeros(Shape.of(1 << 16)); // 1 MiB: 105 ms at 10 MB/s
+        CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 3; i++) {
+                p1.send(Role.P0, tag, p1.receive(Role.P0, tag));
+            }
+        });
+        p0.send(Role.P1, tag, small);
+        p0.receive(Role.P1, tag); // the threads started
+        long start = System.nanoTime();
+        p0.send(Role.P1, tag, small);
+        assertEquals(small, p0.receive(Role.P1, tag));
+        long roundTrip = System.nanoTime() - start;
+        start = System.nanoTime();
+        p0.send(Role.P1, tag, big);
+        assertEquals(big, p0.receive(Role.P1, tag));
+        long bigRoundTrip = System.nanoTime() - start;
+        echo.join();
+        assertTrue(roundTrip >= 80_000_000L && roundTrip < 1_000_000_000L, "round trip " + roundTrip / 1e6 + " ms, 80 set");
+        assertTrue(bigRoundTrip >= 80_000_000L + 2 * 104_000_000L && bigRoundTrip < 2_000_000_000L,
+                "1 MiB each way took " + bigRoundTrip / 1e6 + " ms, 80 ms and 2 x 105 ms of transfer set");
+        assertThrows(IllegalArgumentException.class, () -> wan.overWan(Duration.ofMillis(-1), 0));
+    }
 }
