@@ -1,6 +1,7 @@
 package org.spdz4j.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -79,5 +80,67 @@ class SecureArgmaxTest {
                 assertEquals(0, hot.hi(n * classes + c));
             }
         }
+    }
+
+    /** P0's opened class numbers of {@code logits} (rows of {@code classes}) and the rounds the argmax took. */
+    private static Object[] classIndex(int classes, double[] logits) {
+        int rows = logits.length / classes;
+        Shape shape = Shape.of(rows, classes);
+        SecureArgmax[] argmax = {new SecureArgmax(shape, Relu.DEFAULT_BITS), new SecureArgmax(shape, Relu.DEFAULT_BITS)};
+        Plan.Builder b = Plan.builder("class index test");
+        argmax[0].declareOneHot(b);
+        Plan plan = b.build();
+        argmax[1].declareOneHot(Plan.builder("class index test"));
+        LocalComputation.Result<Object[]> out = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(), FP,
+                (party, randomness) -> {
+                    party.beginStep(0, randomness.forStep(0));
+                    Ring128Tensor z = party.shareInput(Role.P0, FP.encode(shape, logits), shape, 0);
+                    long before = party.transport().traffic().rounds();
+                    Ring128Tensor c = argmax[party.role().partyIndex()].classIndex(party, z);
+                    long rounds = party.transport().traffic().rounds() - before;
+                    return new Object[]{party.open(c), rounds};
+                });
+        return out.p0();
+    }
+
+    @Test
+    void classNumbersEqualTheFirstMaximumForEveryClassCountAndTheRoundsAreFew() {
+        AesCtrPrg prg = new AesCtrPrg(new byte[16]);
+        for (int classes : new int[]{2, 3, 10, 16, 17}) {
+            int rows = 24;
+            double[] logits = new double[rows * classes];
+            Ring128Tensor r = prg.tensor(Shape.of(logits.length), classes, 0);
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = ((r.lo(i) >>> 40) % 41 - 20) / 4.0; // -5 .. 5 by quarters: many ties
+            }
+            for (int c = 0; c < classes; c++) {
+                logits[c] = 3; // row 0: all tied, class 0 wins
+                logits[classes + c] = -1000 + 0.5 * c; // row 1: the last class, logits near the range's middle
+            }
+            Object[] got = classIndex(classes, logits);
+            Ring128Tensor opened = (Ring128Tensor) got[0];
+            for (int n = 0; n < rows; n++) {
+                int expected = firstMax(java.util.Arrays.copyOfRange(logits, n * classes, (n + 1) * classes));
+                assertEquals(0, opened.hi(n), classes + " classes, row " + n);
+                assertEquals(expected, opened.lo(n), classes + " classes, row " + n);
+            }
+            long rounds = (long) got[1];
+            if (classes <= SecureArgmax.ALL_PAIRS_UP_TO) {
+                assertEquals(classes <= 9 ? 6 : 7, rounds, classes + " classes: two comparisons in a row (the second of 2 to 4 bits, without a combine up to 9)");
+            } else {
+                assertTrue(rounds >= 20, classes + " classes: a tournament of five levels, " + rounds + " rounds");
+            }
+        }
+    }
+
+    @Test
+    void logitsBeyondTheComparisonsRangeThatLeaveNoWinnerGiveNoClass() {
+        // 0 < 300,000 < 600,000, but 600,000 - 0 is beyond 2^19: the first "beats" the third, a cycle
+        double[] logits = {0, 300_000, 600_000, 1, 2, 3};
+        Ring128Tensor opened = (Ring128Tensor) classIndex(3, logits)[0];
+        long first = opened.lo(0);
+        assertTrue(opened.hi(0) != 0 || first < 0 || first >= 3, "a row with no winner must give no class: " + first);
+        assertEquals(2, opened.lo(1), "the row within range is answered");
+        assertEquals(0, opened.hi(1));
     }
 }

@@ -26,7 +26,8 @@ import org.spdz4j.core.transport.Transport;
  * <h2>What it throws</h2>
  * {@link IllegalArgumentException} for inputs that do not fit the card (before any share is
  * sent); {@link ProtocolException} when the servers refuse the request (their reason), send
- * different cards, or answers that are no class (two shares that do not belong together), and
+ * different cards, or answers that are no class (two shares that do not belong together, or logits beyond
+ * the comparisons' range that leave no single winner), and
  * when a server does not answer within the transport's timeout.
  */
 public final class PredictionClient {
@@ -107,7 +108,8 @@ public final class PredictionClient {
             long v = answers.lo(i);
             if (answers.hi(i) != 0 || v < 0 || v >= card.classes()) {
                 throw new ProtocolException("the servers' answer for input " + i + " is no class of " + card.classes()
-                        + ": their shares do not belong together (different models, or a fault)");
+                        + ": its logits differ by more than the secure comparisons' range, or the servers' shares do not "
+                        + "belong together (different models, or a fault)");
             }
             classes[i] = (int) v;
         }

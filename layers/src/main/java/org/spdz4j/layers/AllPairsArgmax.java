@@ -1,0 +1,105 @@
+package org.spdz4j.layers;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.PlanEntry.Mask;
+import org.spdz4j.core.mpc.PlanEntry.Sign;
+import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.ring.Shape;
+import org.spdz4j.triples.Plan;
+
+/**
+ * The one-hot argmax of {@code outputs} groups of {@code candidates} shared values in two
+ * comparisons, one after the other, however many candidates: every pair {@code i < j} at once,
+ * {@code c_ij = [x_i - x_j >= 0]} (ties to the lower candidate, as {@link Tournament}), then each
+ * candidate's wins counted locally, {@code w_i = sum_(j > i) c_ij + sum_(j < i) (1 - c_ji)}, and
+ * the candidate that beats all {@code C - 1} others told by a narrow comparison
+ * {@code [w_i - (C - 1) >= 0]} (its range is {@code [-(C - 1), 0]}: a few bits, a round fewer in
+ * its carry tree). Both comparisons are for the sign alone. A tournament takes
+ * {@code ceil(log2 C)} comparisons in a row and as many products to route its winner back; this
+ * takes two comparisons and {@code C (C - 1) / 2} compared elements a group instead of {@code C - 1}:
+ * fewer rounds for few candidates (7 instead of 20 for 10 classes), more of the dealer's bytes as
+ * C grows.
+ *
+ * <p>Within the comparisons' range the pairs order the candidates strictly, so exactly one wins
+ * all. Where a difference leaves it a group may have no winner or several: {@link SecureArgmax}
+ * turns that into a class number outside {@code 0 .. C-1}, which the client refuses.
+ *
+ * <p>Each instance is one party's: declare it in the plan, then run {@link #oneHot} once per step.
+ */
+final class AllPairsArgmax {
+    private final int candidates;
+    private final int outputs;
+    private final int bits;
+    private final int[][] pairs; // {i, j}, i < j, in the order of their blocks
+    private final Ring128Tensor tally; // (C, pairs): +1 where candidate i is a pair's first, -1 its second
+    private final Ring128Tensor offsets; // (C, outputs): -(C - 1 - i), the wins a candidate lacks when it loses every pair it is second in
+    private Mask differences;
+    private Sign beats;
+    private Mask shortfall;
+    private Sign beatsAll;
+
+    AllPairsArgmax(int candidates, int outputs, int bits) {
+        this.candidates = candidates;
+        this.outputs = outputs;
+        this.bits = bits;
+        List<int[]> p = new ArrayList<>();
+        for (int i = 0; i < candidates; i++) {
+            for (int j = i + 1; j < candidates; j++) {
+                p.add(new int[]{i, j});
+            }
+        }
+        this.pairs = p.toArray(new int[0][]);
+        long[] t = new long[candidates * pairs.length];
+        for (int q = 0; q < pairs.length; q++) {
+            t[pairs[q][0] * pairs.length + q] = 1;
+            t[pairs[q][1] * pairs.length + q] = -1;
+        }
+        this.tally = Ring128Tensor.ofLongs(Shape.of(candidates, pairs.length), t);
+        long[] o = new long[candidates * outputs];
+        for (int i = 0; i < candidates; i++) {
+            java.util.Arrays.fill(o, i * outputs, (i + 1) * outputs, -(candidates - 1 - i));
+        }
+        this.offsets = Ring128Tensor.ofLongs(Shape.of(candidates, outputs), o);
+    }
+
+    /** The width of the second comparison: its values lie in {@code [-(C - 1), 0]}. */
+    static int winBits(int candidates) {
+        int k = 2;
+        while ((1L << (k - 1)) < candidates - 1) {
+            k++;
+        }
+        return k;
+    }
+
+    /** The two comparisons, for the sign alone. */
+    void declare(Plan.Builder plan) {
+        differences = plan.maskWithin(Shape.of(pairs.length, outputs), bits - 1); // the comparison's exact range
+        beats = plan.signOnly(differences, bits);
+        int k = winBits(candidates);
+        shortfall = plan.maskWithin(Shape.of(candidates, outputs), k - 1);
+        beatsAll = plan.signOnly(shortfall, k);
+    }
+
+    /**
+     * Shares of each group's one-hot argmax (0 or 1 in the ring), candidate-major: candidate j's
+     * group o at {@code j * outputs + o}; {@code values}: each candidate's shares, one tensor of
+     * {@code outputs} each.
+     */
+    Ring128Tensor oneHot(ComputeParty party, List<Ring128Tensor> values) {
+        if (values.size() != candidates) {
+            throw new IllegalArgumentException(values.size() + " candidates for an argmax of " + candidates);
+        }
+        List<Ring128Tensor> diffs = new ArrayList<>(pairs.length);
+        for (int[] pair : pairs) {
+            diffs.add(values.get(pair[0]).sub(values.get(pair[1])));
+        }
+        Shape compared = Shape.of(pairs.length, outputs);
+        Ring128Tensor firstWins = party.compare(beats, party.mask(Ring128Tensor.concat(diffs).reshape(compared),
+                differences)).nonNegative().reshape(compared);
+        // w_i - (C - 1) = sum_(j > i) c_ij - sum_(j < i) c_ji - (C - 1 - i): local
+        Ring128Tensor lacking = party.addPublic(tally.matmul(firstWins, false, false), offsets);
+        return party.compare(beatsAll, party.mask(lacking, shortfall)).nonNegative();
+    }
+}
