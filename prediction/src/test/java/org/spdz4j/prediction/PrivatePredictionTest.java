@@ -31,6 +31,7 @@ import org.spdz4j.layers.ModelFile;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Networks;
 import org.spdz4j.layers.Sgd;
+import org.spdz4j.layers.SecureClassifier;
 import org.spdz4j.layers.SharedModel;
 import org.spdz4j.training.LocalTraining;
 import org.spdz4j.training.TrainingConfig;
@@ -172,6 +173,14 @@ class PrivatePredictionTest {
         assertTrue(worst < 0.03, "the approximate softmax on shares is within 0.03 of the exact one: " + worst);
         assertEquals(n + n * 10, r.traffic().get(CLIENT0).total(Role.P1, Direction.RECEIVED).values(),
                 "the client receives a class and ten probabilities per input");
+        // the argmax runs as a second lane beside the softmax: its rounds ride with the softmax's 20
+        assertEquals(20, r.traffic().get(Role.P0).rounds(SecureClassifier.PROBABILITIES_SCOPE));
+        assertEquals(0, r.traffic().get(Role.P0).rounds(SecureClassifier.ARGMAX_SCOPE));
+        LocalPrediction.Result alone = LocalPrediction.run(halves[0], halves[1], new PredictionServer.Options(n, n),
+                Map.of(CLIENT0, raw(100, n)), DIGIT);
+        assertEquals(7, alone.traffic().get(Role.P0).rounds(SecureClassifier.ARGMAX_SCOPE), "the argmax alone");
+        assertEquals(alone.traffic().get(Role.P0).rounds() + 20 - 7, r.traffic().get(Role.P0).rounds());
+        assertEquals(0, compare(alone.classes().get(CLIENT0), logits, 10));
     }
 
     @Test

@@ -520,11 +520,14 @@ public final class ComputeParty {
         }
         while (laneThreads.size() < work.size() - 1) {
             String name = Thread.currentThread().getName() + "-lane-" + (laneThreads.size() + 1);
-            laneThreads.add(java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-                Thread t = new Thread(r, name);
-                t.setDaemon(true); // idle between steps; never keeps the process alive
-                return t;
-            }));
+            java.util.concurrent.ThreadPoolExecutor thread = new java.util.concurrent.ThreadPoolExecutor(1, 1, 60,
+                    java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                        Thread t = new Thread(r, name);
+                        t.setDaemon(true); // idle between steps; never keeps the process alive
+                        return t;
+                    });
+            thread.allowCoreThreadTimeOut(true); // a party that stops using lanes (a prediction session's) leaves no thread
+            laneThreads.add(thread);
         }
         return Lanes.run(work, List.copyOf(laneThreads), l -> {
             this.split = l == null ? null : split;
