@@ -31,10 +31,11 @@ import org.spdz4j.core.transport.Tag;
  * of one by two bulk reads ({@link #readWords}). A tensor is streamed in chunks of at most
  * {@link #CHUNK_ELEMENTS} elements (1 MiB), so no frame exceeds {@link #MAX_FRAME_BYTES} and
  * the decoder never buffers more than that. Version 3 made the words planar and little-endian
- * (version 2 interleaved big-endian (hi, lo) pairs).
+ * (version 2 interleaved big-endian (hi, lo) pairs); version 4 sends a compute party's public
+ * facts to agree on in one message ({@code ComputeParty.agree}), where version 3 sent one a fact.
  */
 final class Frames {
-    static final byte PROTOCOL_VERSION = 3;
+    static final byte PROTOCOL_VERSION = 4;
     /** Longest role name in a HELLO. */
     static final int MAX_ROLE_NAME = 32;
     static final byte HELLO = 1;

@@ -107,8 +107,10 @@ public final class PredictionServer {
             throw new IllegalArgumentException("this is " + me + "'s transport but " + mine.party() + "'s share of the model");
         }
         ComputeParty party = new ComputeParty(me, t, mine.fixedPoint());
-        party.agree("model (the shares' header)", mine.header());
-        party.agree("batch and largest request (--batch, --max-request)", o.batch() + " " + o.maxRequest());
+        Map<String, String> facts = new LinkedHashMap<>();
+        facts.put("model (the shares' header)", mine.header());
+        facts.put("batch and largest request (--batch, --max-request)", o.batch() + " " + o.maxRequest());
+        party.agree(facts); // one round
         Network network = mine.network();
         Map<Role, String> leftOut = new LinkedHashMap<>();
         Map<Role, Request> taken = takeRequests(party, connectedToBoth(t, clients),

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
+import org.spdz4j.core.mpc.Disagreement;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
@@ -16,7 +17,7 @@ import org.spdz4j.core.transport.Transport;
 /**
  * How a compute party joins a computation, over any transport: it agrees with the other party
  * on every public fact given (batch size, dataset, optimizer, ...; a difference fails both sides
- * naming the field and both values) and then on the plan hash, takes its seed, the
+ * naming the field and both values) and on the plan hash, all in one round, takes its seed, the
  * dealer's plan hash and the dealer's step range, and sets up input sharing. The one copy of
  * this sequence: {@link LocalComputation}, {@link Session#runParty} and the {@code spdz party}
  * command use it.
@@ -36,6 +37,8 @@ import org.spdz4j.core.transport.Transport;
 public final class Handshake {
     /** Tag of the word a participant sends the dealer when it finished successfully. */
     public static final Tag DONE = new Tag(Tag.Kind.DONE, 0, 0);
+    /** The fact under which the compute parties agree on their plan's hash, after the named ones. */
+    static final String PLAN_HASH = "plan (its hash)";
 
     private Handshake() {
     }
@@ -71,33 +74,32 @@ public final class Handshake {
     public static PartyRandomness join(ComputeParty party, Plan plan, int firstStep, int endStep, byte[] inputSeed,
                                        Map<String, String> agreements) {
         Transport transport = party.transport();
-        for (Map.Entry<String, String> e : agreements.entrySet()) {
-            party.agree(e.getKey(), e.getValue());
+        Map<String, String> facts = new java.util.LinkedHashMap<>(agreements);
+        facts.put(PLAN_HASH, HexFormat.of().formatHex(plan.hash())); // whatever the named facts missed
+        try {
+            party.agree(facts); // one round for all
+        } catch (Disagreement d) {
+            if (d.what().equals(PLAN_HASH)) {
+                throw planMismatch(transport, plan, d.theirs());
+            }
+            throw d;
         }
-        agreeOnPlan(transport, plan); // whatever the named facts missed
         PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan, firstStep, endStep);
         party.setupInputSharing(inputSeed);
         return randomness;
     }
 
     /**
-     * Both compute parties check they hold the same plan: its hash, and on a difference its
-     * listing (a message on failure only), so both fail naming the first entry that differs.
+     * Where the compute parties hold different plans though every named fact agreed: both send
+     * their plan's listing (a message on failure only) and fail naming the first entry that differs.
      */
-    static void agreeOnPlan(Transport transport, Plan plan) {
+    private static ProtocolException planMismatch(Transport transport, Plan plan, String theirHash) {
         Role self = transport.self();
-        Tag hashTag = new Tag(Tag.Kind.HANDSHAKE, 2, 0);
-        transport.sendBytes(self.peer(), hashTag, plan.hash());
-        byte[] theirs = transport.receiveBytes(self.peer(), hashTag);
-        if (java.util.Arrays.equals(theirs, plan.hash())) {
-            return;
-        }
         Tag listingTag = new Tag(Tag.Kind.HANDSHAKE, 2, 1);
         transport.sendBytes(self.peer(), listingTag, plan.listing().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         String listing = new String(transport.receiveBytes(self.peer(), listingTag), java.nio.charset.StandardCharsets.UTF_8);
-        throw new ProtocolException("plan hash mismatch: " + self + " has " + HexFormat.of().formatHex(plan.hash()) + " but "
-                + self.peer() + " has " + HexFormat.of().formatHex(theirs) + "; "
-                + plan.firstDifference(self.toString(), self.peer().toString(), listing));
+        return new ProtocolException("plan hash mismatch: " + self + " has " + HexFormat.of().formatHex(plan.hash()) + " but "
+                + self.peer() + " has " + theirHash + "; " + plan.firstDifference(self.toString(), self.peer().toString(), listing));
     }
 
     /**

@@ -103,14 +103,74 @@ public final class ComputeParty {
 
     /** As {@link #agree(String, byte[])} for a readable value: the message shows both texts. */
     public void agree(String what, String mine) {
+        agree(java.util.Map.of(what, mine));
+    }
+
+    /**
+     * As {@link #agree(String, String)} for several facts in one exchange (one round, however
+     * many): both parties fail with a {@link Disagreement} naming the first fact, in
+     * {@code facts}' order, that they hold differently, or naming both lists of facts where they
+     * agree on different ones.
+     */
+    public void agree(java.util.Map<String, String> facts) {
         Tag tag = new Tag(Tag.Kind.HANDSHAKE, 0, handshakes++);
-        byte[] bytes = mine.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        transport.sendBytes(role.peer(), tag, bytes);
-        String theirs = new String(transport.receiveBytes(role.peer(), tag), java.nio.charset.StandardCharsets.UTF_8);
-        if (!mine.equals(theirs)) {
-            throw new ProtocolException(what + " mismatch: " + role + " has '" + mine + "' but " + role.peer()
-                    + " has '" + theirs + "'");
+        transport.sendBytes(role.peer(), tag, encodeFacts(facts));
+        java.util.Map<String, String> theirs = decodeFacts(transport.receiveBytes(role.peer(), tag));
+        if (!List.copyOf(facts.keySet()).equals(List.copyOf(theirs.keySet()))) {
+            throw new ProtocolException(role + " agrees on " + facts.keySet() + " but " + role.peer() + " on "
+                    + theirs.keySet() + ": another program or version");
         }
+        for (java.util.Map.Entry<String, String> e : facts.entrySet()) {
+            if (!e.getValue().equals(theirs.get(e.getKey()))) {
+                throw new Disagreement(e.getKey(), role, e.getValue(), theirs.get(e.getKey()));
+            }
+        }
+    }
+
+    /** Facts on the wire: their count, then each name and value as a length (int) and its UTF-8 bytes. */
+    private static byte[] encodeFacts(java.util.Map<String, String> facts) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
+            out.writeInt(facts.size());
+            for (java.util.Map.Entry<String, String> e : facts.entrySet()) {
+                for (String s : new String[]{e.getKey(), e.getValue()}) {
+                    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    out.writeInt(b.length);
+                    out.write(b);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // not thrown by a byte array
+        }
+        return bytes.toByteArray();
+    }
+
+    private java.util.Map<String, String> decodeFacts(byte[] bytes) {
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+        try {
+            int count = in.getInt();
+            for (int i = 0; i < count; i++) {
+                String[] pair = new String[2];
+                for (int j = 0; j < 2; j++) {
+                    int length = in.getInt();
+                    if (length < 0 || length > in.remaining()) {
+                        throw new java.nio.BufferUnderflowException();
+                    }
+                    byte[] b = new byte[length];
+                    in.get(b);
+                    pair[j] = new String(b, java.nio.charset.StandardCharsets.UTF_8);
+                }
+                facts.put(pair[0], pair[1]);
+            }
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new ProtocolException(role.peer() + " sent malformed facts to agree on (" + bytes.length + " bytes)");
+        }
+        if (in.hasRemaining()) {
+            throw new ProtocolException(role.peer() + " sent malformed facts to agree on (" + in.remaining()
+                    + " bytes after them)");
+        }
+        return facts;
     }
 
     /** Agrees on the seed for zero-communication input sharing: P0 draws it, P1 receives it. */
