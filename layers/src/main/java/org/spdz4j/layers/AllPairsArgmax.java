@@ -19,8 +19,8 @@ import org.spdz4j.triples.Plan;
  * its carry tree). Both comparisons are for the sign alone. A tournament takes
  * {@code ceil(log2 C)} comparisons in a row and as many products to route its winner back; this
  * takes two comparisons and {@code C (C - 1) / 2} compared elements a group instead of {@code C - 1}:
- * fewer rounds for few candidates (7 instead of 20 for 10 classes), more of the dealer's bytes as
- * C grows.
+ * fewer rounds for few candidates (7 instead of 20 for 10 classes, 6 up to 9), more of the
+ * dealer's bytes as C grows.
  *
  * <p>Within the comparisons' range the pairs order the candidates strictly, so exactly one wins
  * all. Where a difference leaves it a group may have no winner or several: {@link SecureArgmax}
@@ -34,7 +34,7 @@ final class AllPairsArgmax {
     private final int bits;
     private final int[][] pairs; // {i, j}, i < j, in the order of their blocks
     private final Ring128Tensor tally; // (C, pairs): +1 where candidate i is a pair's first, -1 its second
-    private final Ring128Tensor offsets; // (C, outputs): -(C - 1 - i), the wins a candidate lacks when it loses every pair it is second in
+    private final Ring128Tensor offsets; // (C, outputs): -(C - 1 - i) for candidate i
     private Mask differences;
     private Sign beats;
     private Mask shortfall;

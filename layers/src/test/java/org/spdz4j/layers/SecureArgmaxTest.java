@@ -126,7 +126,8 @@ class SecureArgmaxTest {
             }
             long rounds = (long) got[1];
             if (classes <= SecureArgmax.ALL_PAIRS_UP_TO) {
-                assertEquals(classes <= 9 ? 6 : 7, rounds, classes + " classes: two comparisons in a row (the second of 2 to 4 bits, without a combine up to 9)");
+                assertEquals(classes <= 9 ? 6 : 7, rounds, classes + " classes: two comparisons in a row (the second's "
+                        + "carry tree needs no combine up to 9 classes)");
             } else {
                 assertTrue(rounds >= 20, classes + " classes: a tournament of five levels, " + rounds + " rounds");
             }
