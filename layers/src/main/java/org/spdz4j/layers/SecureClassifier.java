@@ -26,6 +26,15 @@ public final class SecureClassifier {
     /** Traffic scope of the class probabilities. */
     public static final String PROBABILITIES_SCOPE = "probabilities";
 
+    /**
+     * Batches of at most this many inputs run each max pool and the ReLU after it as one
+     * ({@link SecureLayers#forInference}): 3 rounds fewer a pair (28 a batch of the narrow
+     * network instead of 34) for a comparison more per pooled value (about 40% more online bytes
+     * and 25% more of the dealer's). A small batch waits on round trips, a large one on bytes and
+     * compute.
+     */
+    static final int FUSED_UP_TO = 8;
+
     private final Network network;
     private final SecureLayers stack;
     private final SecureArgmax argmax;
@@ -35,7 +44,8 @@ public final class SecureClassifier {
     private SecureClassifier(Network network, Shape input, SecureSetup setup, boolean probabilities) {
         network.requireComputableOnShares("private prediction");
         this.network = network;
-        this.stack = new SecureLayers(network.layersFor(setup.mode()), input, setup);
+        this.stack = input.dim(0) <= FUSED_UP_TO ? SecureLayers.forInference(network.layersFor(setup.mode()), input, setup)
+                : new SecureLayers(network.layersFor(setup.mode()), input, setup);
         Shape s = stack.output();
         this.argmax = new SecureArgmax(s, Relu.DEFAULT_BITS);
         if (probabilities && !(network.loss() instanceof SoftmaxCrossEntropy)) {

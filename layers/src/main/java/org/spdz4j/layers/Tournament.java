@@ -47,10 +47,18 @@ final class Tournament {
     private final List<RangeCheck.Bound> bounds = new ArrayList<>();
 
     Tournament(int candidates, int outputs, int bits) {
+        this(candidates, outputs, bits, 1);
+    }
+
+    /**
+     * The levels that take {@code candidates} down to {@code remaining}: 1 for the maximum, 2
+     * for the last pair, left to a caller that meets them itself ({@link #knockOut}; no routing).
+     */
+    Tournament(int candidates, int outputs, int bits, int remaining) {
         this.candidates = candidates;
         this.outputs = outputs;
         this.bits = bits;
-        for (int count = candidates; count > 1; count = (count + 1) / 2) {
+        for (int count = candidates; count > remaining; count = (count + 1) / 2) {
             levels.add(new int[]{count, count / 2});
         }
     }
@@ -133,6 +141,15 @@ final class Tournament {
 
     /** Shares of the maximum of each group, given each candidate's shares (one tensor of {@code outputs} each). */
     Ring128Tensor max(ComputeParty party, List<Ring128Tensor> values) {
+        List<Ring128Tensor> left = knockOut(party, values);
+        if (left.size() != 1) {
+            throw new IllegalStateException("this tournament stops at " + left.size() + " candidates, not at the maximum");
+        }
+        return left.get(0);
+    }
+
+    /** The candidates of each group that the declared levels leave, in order, given each candidate's shares. */
+    List<Ring128Tensor> knockOut(ComputeParty party, List<Ring128Tensor> values) {
         if (values.size() != candidates) {
             throw new IllegalArgumentException(values.size() + " candidates for a tournament of " + candidates);
         }
@@ -156,7 +173,7 @@ final class Tournament {
             }
             values = next;
         }
-        return values.get(0);
+        return values;
     }
 
     /**
