@@ -1,6 +1,7 @@
 package org.spdz4j.layers;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
@@ -36,13 +37,13 @@ final class SecureLayers {
         this(layers, input, setup, false);
     }
 
-    private SecureLayers(List<Layer> layers, Shape input, SecureSetup setup, boolean forwardOnly) {
+    private SecureLayers(List<Layer> layers, Shape input, SecureSetup setup, boolean fusePoolRelu) {
         Shape s = input;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            if (forwardOnly && setup.rangeCheck() == null && l instanceof MaxPool2d pool && i + 1 < layers.size()
-                    && layers.get(i + 1) instanceof Relu relu && relu.bits() == pool.bits()) {
-                secure.add(pool.secureWithRelu(s, relu)); // the pool does the ReLU too, in fewer rounds
+            if (fusePoolRelu && poolThenRelu(layers, i)) {
+                Relu relu = (Relu) layers.get(i + 1);
+                secure.add(((MaxPool2d) l).secureWithRelu(s, relu)); // the pool does the ReLU too, in fewer rounds
                 scopes.add(i + " " + l.describe());
                 s = l.outputShape(s);
                 secure.add(PASSED_ON);
@@ -58,13 +59,36 @@ final class SecureLayers {
     }
 
     /**
-     * As {@link #SecureLayers(List, Shape, SecureSetup)} for the forward pass alone (prediction):
-     * a max pool followed by a ReLU of the same width runs both in one tournament whose last level
-     * is the ReLU's comparison too ({@link MaxPool2d#secureWithRelu}); the ReLU's own layer then
-     * passes its input on. The same outputs bit for bit, in fewer rounds; no backward pass.
+     * As {@link #SecureLayers(List, Shape, SecureSetup)} for the forward pass alone (prediction),
+     * with the same outputs bit for bit and no backward pass. A ReLU followed by a max pool of the
+     * same width runs after it instead ({@code max(relu(x)) = relu(max(x))}: a quarter of the
+     * ReLU's comparisons for a 2x2 pool). With {@code fusePoolRelu} a max pool followed by a ReLU
+     * of its width runs both in one tournament whose last level is the ReLU's comparison too
+     * ({@link MaxPool2d#secureWithRelu}: fewer rounds, a comparison more per pooled value); the
+     * ReLU's own layer then passes its input on. Not where the range check is on.
      */
-    static SecureLayers forInference(List<Layer> layers, Shape input, SecureSetup setup) {
-        return new SecureLayers(layers, input, setup, true);
+    static SecureLayers forInference(List<Layer> layers, Shape input, SecureSetup setup, boolean fusePoolRelu) {
+        if (setup.rangeCheck() != null) {
+            return new SecureLayers(layers, input, setup);
+        }
+        List<Layer> order = new ArrayList<>(layers);
+        for (int i = 0; i + 1 < order.size(); i++) {
+            if (order.get(i) instanceof Relu && order.get(i + 1) instanceof MaxPool2d) {
+                Collections.swap(order, i, i + 1);
+                if (poolThenRelu(order, i)) {
+                    i++;
+                } else {
+                    Collections.swap(order, i, i + 1); // of two widths: as they were
+                }
+            }
+        }
+        return new SecureLayers(order, input, setup, fusePoolRelu);
+    }
+
+    /** Whether {@code layers} has a max pool at {@code i} and a ReLU of its width after it. */
+    private static boolean poolThenRelu(List<Layer> layers, int i) {
+        return i + 1 < layers.size() && layers.get(i) instanceof MaxPool2d pool && layers.get(i + 1) instanceof Relu relu
+                && relu.bits() == pool.bits();
     }
 
     /** The layers, in order. */

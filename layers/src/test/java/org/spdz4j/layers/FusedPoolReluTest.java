@@ -2,6 +2,7 @@ package org.spdz4j.layers;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,6 +12,7 @@ import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.triples.LocalComputation;
 import org.spdz4j.triples.Plan;
 
@@ -18,13 +20,15 @@ import org.spdz4j.triples.Plan;
 class FusedPoolReluTest {
     private static final FixedPoint FP = FixedPoint.DEFAULT;
 
-    /** The opened output and P0's rounds of {@code layers} forward on {@code x}, fused for inference or not. */
-    private static Object[] forward(List<Layer> layers, Shape input, double[] x, boolean fused) {
+    /** The opened output, P0's rounds and the values P0 sent, of {@code layers} forward on {@code x}: as trained (inference
+     * null), or for inference, fused or not. */
+    private static Object[] forward(List<Layer> layers, Shape input, double[] x, Boolean fused) {
         SecureLayers[] stacks = new SecureLayers[2];
         Plan plan = null;
         for (Role r : new Role[]{Role.P0, Role.P1}) {
             SecureSetup setup = new SecureSetup(r, Mode.OPTIMIZED, FP, new Initializer(1, 0.1));
-            SecureLayers s = fused ? SecureLayers.forInference(layers, input, setup) : new SecureLayers(layers, input, setup);
+            SecureLayers s = fused == null ? new SecureLayers(layers, input, setup)
+                    : SecureLayers.forInference(layers, input, setup, fused);
             Plan.Builder b = Plan.builder("fused pool test");
             s.declareForward(b);
             plan = r.equals(Role.P0) ? b.build() : plan;
@@ -36,7 +40,8 @@ class FusedPoolReluTest {
             long before = party.transport().traffic().rounds();
             Ring128Tensor y = stacks[party.role().partyIndex()].forward(party, xs);
             long rounds = party.transport().traffic().rounds() - before;
-            return new Object[]{party.open(y), rounds};
+            long sent = party.transport().traffic().total(Direction.SENT).values();
+            return new Object[]{party.open(y), rounds, sent};
         });
         return out.p0();
     }
@@ -52,9 +57,10 @@ class FusedPoolReluTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = ((r.lo(i) >>> 40) % 801 - 400) / 64.0; // -6.25 .. 6.25 in 64ths: ties, windows all negative
         }
-        Object[] plain = forward(layers, input, x, false);
+        Object[] plain = forward(layers, input, x, null);
         Object[] fused = forward(layers, input, x, true);
         assertEquals(plain[0], fused[0], "the fused layers' values are the two layers' to the bit");
+        assertEquals(plain[0], forward(layers, input, x, false)[0]);
         assertEquals(plainRounds, plain[1]);
         assertEquals(fusedRounds, fused[1]);
         // and both are relu(max) of the encoded inputs, exactly
@@ -83,10 +89,34 @@ class FusedPoolReluTest {
         Shape input = Shape.of(1, 1, 4, 4);
         List<Layer> layers = List.of(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(bits));
         double[] x = new double[input.size()];
-        Object[] plain = forward(layers, input, x, false);
+        Object[] plain = forward(layers, input, x, null);
         Object[] fused = forward(layers, input, x, true);
         assertEquals(plain[1], fused[1], "left as two layers: the same rounds");
+        List<Layer> reluFirst = List.of(new Relu(bits), new MaxPool2d(2, Relu.DEFAULT_BITS));
+        assertEquals(forward(reluFirst, input, x, null)[2], forward(reluFirst, input, x, true)[2], "nor swapped");
         assertThrows(IllegalArgumentException.class,
                 () -> new MaxPool2d(2, Relu.DEFAULT_BITS).secureWithRelu(input, new Relu(bits)));
+    }
+
+    @ParameterizedTest(name = "fused: {0}")
+    @CsvSource({"false, 12, 0.6", "true, 9, 0.95"})
+    void aReluBeforeAMaxPoolRunsAfterItForInferenceWithTheSameValuesAndAQuarterOfItsComparisons(boolean fuse, long rounds,
+                                                                                                 double sentAtMost) {
+        Shape input = Shape.of(2, 3, 6, 6);
+        List<Layer> layers = List.of(new Relu(Relu.DEFAULT_BITS), new MaxPool2d(2, Relu.DEFAULT_BITS));
+        double[] x = new double[input.size()];
+        AesCtrPrg prg = new AesCtrPrg(new byte[16]);
+        Ring128Tensor r = prg.tensor(Shape.of(x.length), 5, 5);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = ((r.lo(i) >>> 40) % 801 - 400) / 64.0;
+        }
+        Object[] trained = forward(layers, input, x, null);
+        Object[] inference = forward(layers, input, x, fuse);
+        assertEquals(trained[0], inference[0], "max(relu(x)) and relu(max(x)) to the bit");
+        assertEquals(12L, trained[1]);
+        assertEquals(rounds, inference[1]);
+        // 378 compared elements as trained (the ReLU's 216, the pool's 162), 216 after the pool, 270 fused and a product
+        double sent = (double) (long) inference[2] / (long) trained[2];
+        assertTrue(sent <= sentAtMost, inference[2] + " values sent against " + trained[2] + " as trained");
     }
 }
