@@ -60,12 +60,13 @@ final class SecureLayers {
 
     /**
      * As {@link #SecureLayers(List, Shape, SecureSetup)} for the forward pass alone (prediction),
-     * with the same outputs bit for bit and no backward pass. A ReLU followed by a max pool of the
-     * same width runs after it instead ({@code max(relu(x)) = relu(max(x))}: a quarter of the
-     * ReLU's comparisons for a 2x2 pool). With {@code fusePoolRelu} a max pool followed by a ReLU
-     * of its width runs both in one tournament whose last level is the ReLU's comparison too
-     * ({@link MaxPool2d#secureWithRelu}: fewer rounds, a comparison more per pooled value); the
-     * ReLU's own layer then passes its input on. Not where the range check is on.
+     * with the same outputs bit for bit (within the comparisons' range) and no backward pass. A
+     * ReLU followed by a max pool of the same width runs after it instead
+     * ({@code max(relu(x)) = relu(max(x))}: a quarter of the ReLU's comparisons for a 2x2 pool).
+     * With {@code fusePoolRelu} a max pool followed by a ReLU of its width runs both in one
+     * tournament whose last level is the ReLU's comparison too ({@link MaxPool2d#secureWithRelu}:
+     * fewer rounds, a comparison more per pooled value); the ReLU's own layer then passes its
+     * input on. Not where the range check is on.
      */
     static SecureLayers forInference(List<Layer> layers, Shape input, SecureSetup setup, boolean fusePoolRelu) {
         if (setup.rangeCheck() != null) {
