@@ -17,7 +17,7 @@ import org.spdz4j.federated.FederatedTraining.Round;
 import org.spdz4j.federated.FederatedTraining.RoundListener;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
-import org.spdz4j.run.Facts;
+import org.spdz4j.core.transport.Facts;
 import org.spdz4j.run.Messages;
 
 /**

@@ -19,7 +19,7 @@ import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
-import org.spdz4j.run.Facts;
+import org.spdz4j.core.transport.Facts;
 import org.spdz4j.run.Messages;
 import org.spdz4j.run.Participants;
 import org.spdz4j.triples.LocalComputation;

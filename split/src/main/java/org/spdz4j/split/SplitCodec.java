@@ -13,7 +13,7 @@ import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
-import org.spdz4j.run.Facts;
+import org.spdz4j.core.transport.Facts;
 import org.spdz4j.run.Messages;
 import org.spdz4j.split.SplitTraining.Config;
 import org.spdz4j.split.SplitTraining.Turn;

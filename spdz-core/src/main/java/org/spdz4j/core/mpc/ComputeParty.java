@@ -14,6 +14,7 @@ import org.spdz4j.core.mpc.PlanEntry.Product;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Facts;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
@@ -114,7 +115,7 @@ public final class ComputeParty {
      */
     public void agree(java.util.Map<String, String> facts) {
         Tag tag = new Tag(Tag.Kind.HANDSHAKE, 0, handshakes++);
-        transport.sendBytes(role.peer(), tag, encodeFacts(facts));
+        transport.sendBytes(role.peer(), tag, Facts.encode(facts));
         java.util.Map<String, String> theirs = decodeFacts(transport.receiveBytes(role.peer(), tag));
         if (!List.copyOf(facts.keySet()).equals(List.copyOf(theirs.keySet()))) {
             throw new ProtocolException(role + " agrees on " + facts.keySet() + " but " + role.peer() + " on "
@@ -127,47 +128,17 @@ public final class ComputeParty {
         }
     }
 
-    /** Facts on the wire: their count, then each name and value as a length (int) and its UTF-8 bytes. */
-    private static byte[] encodeFacts(java.util.Map<String, String> facts) {
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        try (java.io.DataOutputStream out = new java.io.DataOutputStream(bytes)) {
-            out.writeInt(facts.size());
-            for (java.util.Map.Entry<String, String> e : facts.entrySet()) {
-                for (String s : new String[]{e.getKey(), e.getValue()}) {
-                    byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-                    out.writeInt(b.length);
-                    out.write(b);
-                }
-            }
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e); // not thrown by a byte array
-        }
-        return bytes.toByteArray();
-    }
-
+    /** The facts the peer sent to agree on ({@link Facts}' encoding), refused as malformed where they do not parse whole. */
     private java.util.Map<String, String> decodeFacts(byte[] bytes) {
-        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
-        java.util.Map<String, String> facts = new java.util.LinkedHashMap<>();
+        java.io.ByteArrayInputStream source = new java.io.ByteArrayInputStream(bytes);
+        java.util.Map<String, String> facts;
         try {
-            int count = in.getInt();
-            for (int i = 0; i < count; i++) {
-                String[] pair = new String[2];
-                for (int j = 0; j < 2; j++) {
-                    int length = in.getInt();
-                    if (length < 0 || length > in.remaining()) {
-                        throw new java.nio.BufferUnderflowException();
-                    }
-                    byte[] b = new byte[length];
-                    in.get(b);
-                    pair[j] = new String(b, java.nio.charset.StandardCharsets.UTF_8);
-                }
-                facts.put(pair[0], pair[1]);
-            }
-        } catch (java.nio.BufferUnderflowException e) {
-            throw new ProtocolException(role.peer() + " sent malformed facts to agree on (" + bytes.length + " bytes)");
+            facts = Facts.read(new java.io.DataInputStream(source));
+        } catch (java.io.IOException e) {
+            throw new ProtocolException(role.peer() + " sent malformed facts to agree on (" + bytes.length + " bytes)", e);
         }
-        if (in.hasRemaining()) {
-            throw new ProtocolException(role.peer() + " sent malformed facts to agree on (" + in.remaining()
+        if (source.available() > 0) {
+            throw new ProtocolException(role.peer() + " sent malformed facts to agree on (" + source.available()
                     + " bytes after them)");
         }
         return facts;

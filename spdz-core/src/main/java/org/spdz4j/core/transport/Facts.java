@@ -1,4 +1,4 @@
-package org.spdz4j.run;
+package org.spdz4j.core.transport;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -8,13 +8,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.spdz4j.core.transport.ProtocolException;
-import org.spdz4j.core.transport.Role;
 
 /**
- * The public facts of a run (options every participant must share), by name, as participants
- * outside the two compute parties exchange them: encoded in order, compared fact by fact, a
- * difference named with both values.
+ * The public facts of a run (options every participant must share), by name: encoded in order
+ * (their count, then each name and value), compared fact by fact, a difference named with both
+ * values. The compute parties agree on theirs with {@code ComputeParty.agree}; the participants
+ * outside them (data holders, clients, the coordinator) compare them with {@link #requireSame}.
  *
  * <pre>{@code
  * byte[] mine = Facts.encode(facts);
