@@ -13,6 +13,7 @@ import org.spdz4j.layers.Networks;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.SharedModel;
 import org.spdz4j.prediction.PredictionBenchmark;
+import org.spdz4j.prediction.PredictionServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -44,6 +45,10 @@ final class PredictBenchCommand implements Callable<Integer> {
     @Option(names = "--bandwidth", defaultValue = "0", description = "each link's bandwidth in Mbit/s each way with "
             + "--rtts (0: unlimited)")
     int bandwidth;
+    @Option(names = "--pool-relu", defaultValue = "auto", description = "how a batch of up to 8 inputs runs each max pool "
+            + "and its ReLU: auto (by the servers' measured one-way time), all_pairs (fewest rounds) or tournament "
+            + "(fewest bytes)")
+    PredictionServer.PoolReluChoice poolRelu;
 
     @Override
     public Integer call() throws Exception {
@@ -70,7 +75,8 @@ final class PredictBenchCommand implements Callable<Integer> {
         for (int rtt : rtts) {
             for (int n : sizes) {
                 PredictionBenchmark r = PredictionBenchmark.measure(halves[0], halves[1], net.input(), pool, n,
-                        Math.min(n, batch), probabilities, java.time.Duration.ofNanos(rtt * 500_000L), bandwidth * 1_000_000L);
+                        Math.min(n, batch), probabilities, java.time.Duration.ofNanos(rtt * 500_000L), bandwidth * 1_000_000L,
+                        poolRelu);
                 System.out.printf(java.util.Locale.ROOT, "%s %.0f | %d%s |%n", r.row(),
                         r.seconds() / plaintextSeconds(net, m, pool, n), rtt, bandwidth > 0 ? " at " + bandwidth + " Mbit/s" : "");
             }

@@ -35,6 +35,10 @@ final class ServeCommand implements Callable<Integer> {
     int batch;
     @Option(names = "--max-request", defaultValue = "10000", description = "the most inputs one client may send in a session")
     int maxRequest;
+    @Option(names = "--pool-relu", defaultValue = "auto", description = "how a batch of up to 8 inputs runs each max pool "
+            + "and its ReLU: auto (all_pairs where the servers' measured one-way time is at least 2.5 ms an input of a "
+            + "batch), all_pairs (5 rounds, about 1.8x the bytes) or tournament (9 rounds); give both servers the same")
+    PredictionServer.PoolReluChoice poolRelu;
     @Option(names = "--wait", defaultValue = "2", description = "seconds a session waits for clients once the servers and "
             + "the dealer are connected")
     double waitSeconds;
@@ -56,7 +60,7 @@ final class ServeCommand implements Callable<Integer> {
             mine = SharedModel.read(model, role);
             System.out.println(role + ": serving model " + mine.idHex() + " (" + mine.network().describe() + ")");
         }
-        PredictionServer.Options options = new PredictionServer.Options(batch, maxRequest);
+        PredictionServer.Options options = new PredictionServer.Options(batch, maxRequest, poolRelu);
         List<Role> roles = process.configuredRoles();
         List<Role> clients = roles.stream().filter(r -> r.kind() == Role.Kind.CLIENT).toList();
         if (clients.isEmpty()) {
@@ -64,8 +68,7 @@ final class ServeCommand implements Callable<Integer> {
         }
         Duration window = Duration.ofMillis(Math.max(1, Math.round(waitSeconds * 1000)));
         SharedModel share = mine;
-        long largestMessage = dealer ? 1 : SecureClassifier.create(mine.network(), mine.network().batchShape(batch), role)
-                .plan().largestMessageValues();
+        long largestMessage = dealer ? 1 : largestMessage(mine, role);
         int withClients = 0;
         for (int session = 1; sessions == 0 || withClients < sessions; session++) {
             int n = session;
@@ -84,13 +87,25 @@ final class ServeCommand implements Callable<Integer> {
                 PredictionServer.Session s = PredictionServer.serve(t, share, connected, options, AesCtrPrg.freshSeed(),
                         System.out::println);
                 if (!s.served().isEmpty()) {
-                    System.out.printf("%s: session %d: answered %s in %d batches, %.2f s (%.1f ms an input)%n", role, n,
-                            s.served(), s.batches(), s.seconds(), 1000 * s.seconds() / s.inputs());
+                    System.out.printf("%s: session %d: answered %s in %d batches, %.2f s (%.1f ms an input)%s%n", role, n,
+                            s.served(), s.batches(), s.seconds(), 1000 * s.seconds() / s.inputs(), batch > SecureClassifier
+                            .FUSED_UP_TO ? "" : String.format("; max pools and ReLUs by %s (half the servers' round trip: %.2f ms)",
+                            s.poolRelu().toString().toLowerCase(java.util.Locale.ROOT), s.oneWayMs()));
                 }
                 return !s.served().isEmpty(); // as the dealer counts: a session with at least one batch
             });
             withClients += served ? 1 : 0;
         }
         return 0;
+    }
+
+    /** The largest message of a batch's plan, whichever way its max pools run. */
+    private long largestMessage(SharedModel mine, Role role) {
+        long largest = 1;
+        for (SecureClassifier.PoolRelu p : SecureClassifier.PoolRelu.values()) {
+            largest = Math.max(largest, SecureClassifier.create(mine.network(), mine.network().batchShape(batch), role, false, p)
+                    .plan().largestMessageValues());
+        }
+        return largest;
     }
 }

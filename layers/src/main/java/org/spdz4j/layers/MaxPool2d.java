@@ -124,15 +124,19 @@ public record MaxPool2d(int k, int bits) implements Layer {
 
     /**
      * This pool and the ReLU after it, forward only (private prediction; see
-     * {@link SecureLayers#forInference}): {@code relu(max) = max(w1, w2, 0)} for the tournament's
-     * last pair, so its last level and the ReLU's comparison are one, {@code w1 - w2}, {@code w1}
-     * and {@code w2} compared at once, then {@code relu(w2) + [w1 >= w2] (relu(w1) - relu(w2))},
-     * one product: 9 rounds for a 2x2 window where the two layers took 12, the same values bit for
-     * bit (every step exact: no truncation), for one comparison more per pooled value.
+     * {@link SecureLayers#forInference}). With {@code allPairs}, for windows of up to
+     * {@value AllPairsPoolRelu#MAX_CANDIDATES} positions, every pair and every position compared at
+     * once ({@link AllPairsPoolRelu}: 5 rounds for a 2x2 window). Otherwise a tournament:
+     * {@code relu(max) = max(w1, w2, 0)} for its last pair, so its last level and the ReLU's
+     * comparison are one, {@code w1 - w2}, {@code w1} and {@code w2} compared at once, then
+     * {@code relu(w2) + [w1 >= w2] (relu(w1) - relu(w2))}, one product: 9 rounds for a 2x2 window
+     * where the two layers took 12, for one comparison more per pooled value. Either gives the
+     * same values as the two layers bit for bit (every step exact: no truncation).
      *
-     * @param relu the ReLU after this pool; it must compare at this pool's width
+     * @param relu     the ReLU after this pool; it must compare at this pool's width
+     * @param allPairs all pairs at once where the window allows it, else the tournament
      */
-    SecureLayer secureWithRelu(Shape input, Relu relu) {
+    SecureLayer secureWithRelu(Shape input, Relu relu, boolean allPairs) {
         if (relu.bits() != bits) {
             throw new IllegalArgumentException("a max pool of " + bits + "-bit comparisons fuses only with a ReLU of the "
                     + "same width, not " + relu.bits());
@@ -140,6 +144,9 @@ public record MaxPool2d(int k, int bits) implements Layer {
         Shape output = outputShape(input);
         int outputs = output.size();
         int[][] index = windows(input);
+        if (allPairs && k * k <= AllPairsPoolRelu.MAX_CANDIDATES) {
+            return new AllPairsPoolRelu(index, output, bits);
+        }
         Tournament tournament = new Tournament(k * k, outputs, bits, 2);
         return new SecureLayer() {
             private Mask lastMask; // the last pair's difference and both of its values

@@ -28,13 +28,29 @@ public final class SecureClassifier {
 
     /**
      * Batches of at most this many inputs run each max pool and the ReLU after it as one
-     * ({@link SecureLayers#forInference}): 3 rounds fewer a pair (28 a batch of the narrow
-     * network instead of 34) for a comparison more per pooled value (about 40% more online bytes
-     * and 25% more of the dealer's). A small batch waits on round trips, a large one on bytes and
-     * compute. Every batch runs a ReLU before a max pool after it (the same values, a quarter of
-     * its comparisons for a 2x2 pool).
+     * ({@link SecureLayers#forInference}, {@link PoolRelu}): by a tournament 3 rounds fewer a pair
+     * (28 a batch of the narrow network instead of 34) for a comparison more per pooled value
+     * (about 40% more online bytes and 25% more of the dealer's), by all pairs at once 7 fewer
+     * (20 a batch). A small batch waits on round trips, a large one on bytes and compute. Every
+     * batch runs a ReLU before a max pool after it (the same values, a quarter of its comparisons
+     * for a 2x2 pool).
      */
-    static final int FUSED_UP_TO = 8;
+    public static final int FUSED_UP_TO = 8;
+
+    /**
+     * How a batch of up to {@value #FUSED_UP_TO} inputs runs each max pool and the ReLU after it
+     * as one ({@link MaxPool2d#secureWithRelu}); larger batches run them apart.
+     */
+    public enum PoolRelu {
+        /** A tournament whose last level is the ReLU's comparison too: 9 rounds for a 2x2 pool and its ReLU. */
+        TOURNAMENT,
+        /**
+         * Every pair of a 2x2 window and every position compared at once: 5 rounds, for about
+         * 1.8 times the online bytes and the dealer's of the tournament (the narrow network, a
+         * lone input: 2.5 MB each way instead of 1.4); other windows keep the tournament.
+         */
+        ALL_PAIRS
+    }
 
     private final Network network;
     private final SecureLayers stack;
@@ -42,10 +58,11 @@ public final class SecureClassifier {
     private final Loss.Secure softmax; // null unless the plan gives probabilities
     private final Plan plan;
 
-    private SecureClassifier(Network network, Shape input, SecureSetup setup, boolean probabilities) {
+    private SecureClassifier(Network network, Shape input, SecureSetup setup, boolean probabilities, PoolRelu poolRelu) {
         network.requireComputableOnShares("private prediction");
         this.network = network;
-        this.stack = SecureLayers.forInference(network.layersFor(setup.mode()), input, setup, input.dim(0) <= FUSED_UP_TO);
+        this.stack = SecureLayers.forInference(network.layersFor(setup.mode()), input, setup,
+                input.dim(0) <= FUSED_UP_TO ? poolRelu : null);
         Shape s = stack.output();
         this.argmax = new SecureArgmax(s, Relu.DEFAULT_BITS);
         if (probabilities && !(network.loss() instanceof SoftmaxCrossEntropy)) {
@@ -82,8 +99,18 @@ public final class SecureClassifier {
      */
     public static SecureClassifier create(Network network, Shape input, org.spdz4j.core.transport.Role role,
                                           boolean probabilities) {
+        return create(network, input, role, probabilities, PoolRelu.TOURNAMENT);
+    }
+
+    /**
+     * As {@link #create(Network, Shape, org.spdz4j.core.transport.Role, boolean)}, a batch of up
+     * to {@value #FUSED_UP_TO} inputs running each max pool and its ReLU as {@code poolRelu} says.
+     */
+    public static SecureClassifier create(Network network, Shape input, org.spdz4j.core.transport.Role role,
+                                          boolean probabilities, PoolRelu poolRelu) {
         return new SecureClassifier(network, input, new SecureSetup(role, Mode.OPTIMIZED,
-                org.spdz4j.core.fixed.FixedPoint.DEFAULT, new Initializer(0, 0)), probabilities);
+                org.spdz4j.core.fixed.FixedPoint.DEFAULT, new Initializer(0, 0)), probabilities,
+                java.util.Objects.requireNonNull(poolRelu, "poolRelu"));
     }
 
     /** The plan of one batch: both parties and the dealer derive it from the network and the batch shape. */

@@ -34,16 +34,17 @@ final class SecureLayers {
 
     /** {@code layers} on shares for inputs of shape {@code input}, their parameters as {@code setup} starts them. */
     SecureLayers(List<Layer> layers, Shape input, SecureSetup setup) {
-        this(layers, input, setup, false);
+        this(layers, input, setup, null);
     }
 
-    private SecureLayers(List<Layer> layers, Shape input, SecureSetup setup, boolean fusePoolRelu) {
+    private SecureLayers(List<Layer> layers, Shape input, SecureSetup setup, SecureClassifier.PoolRelu fusePoolRelu) {
         Shape s = input;
         for (int i = 0; i < layers.size(); i++) {
             Layer l = layers.get(i);
-            if (fusePoolRelu && poolThenRelu(layers, i)) {
+            if (fusePoolRelu != null && poolThenRelu(layers, i)) {
                 Relu relu = (Relu) layers.get(i + 1);
-                secure.add(((MaxPool2d) l).secureWithRelu(s, relu)); // the pool does the ReLU too, in fewer rounds
+                // the pool does the ReLU too, in fewer rounds
+                secure.add(((MaxPool2d) l).secureWithRelu(s, relu, fusePoolRelu == SecureClassifier.PoolRelu.ALL_PAIRS));
                 scopes.add(i + " " + l.describe());
                 s = l.outputShape(s);
                 secure.add(PASSED_ON);
@@ -63,12 +64,13 @@ final class SecureLayers {
      * with the same outputs bit for bit (within the comparisons' range) and no backward pass. A
      * ReLU followed by a max pool of the same width runs after it instead
      * ({@code max(relu(x)) = relu(max(x))}: a quarter of the ReLU's comparisons for a 2x2 pool).
-     * With {@code fusePoolRelu} a max pool followed by a ReLU of its width runs both in one
-     * tournament whose last level is the ReLU's comparison too ({@link MaxPool2d#secureWithRelu}:
-     * fewer rounds, a comparison more per pooled value); the ReLU's own layer then passes its
-     * input on. Not where the range check is on.
+     * With {@code fusePoolRelu} (null: apart) a max pool followed by a ReLU of its width runs both
+     * as one ({@link MaxPool2d#secureWithRelu}: a tournament whose last level is the ReLU's
+     * comparison too, or all pairs compared at once: fewer rounds, more comparisons per pooled
+     * value); the ReLU's own layer then passes its input on. Not where the range check is on.
      */
-    static SecureLayers forInference(List<Layer> layers, Shape input, SecureSetup setup, boolean fusePoolRelu) {
+    static SecureLayers forInference(List<Layer> layers, Shape input, SecureSetup setup,
+                                     SecureClassifier.PoolRelu fusePoolRelu) {
         if (setup.rangeCheck() != null) {
             return new SecureLayers(layers, input, setup);
         }

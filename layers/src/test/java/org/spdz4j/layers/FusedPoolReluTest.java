@@ -20,14 +20,15 @@ import org.spdz4j.triples.Plan;
 class FusedPoolReluTest {
     private static final FixedPoint FP = FixedPoint.DEFAULT;
 
-    /** The opened output, P0's rounds and the values P0 sent, of {@code layers} forward on {@code x}: as trained (inference
-     * null), or for inference, fused or not. */
-    private static Object[] forward(List<Layer> layers, Shape input, double[] x, Boolean fused) {
+    /** The opened output, P0's rounds and the values P0 sent, of {@code layers} forward on {@code x}: as trained (not
+     * {@code inference}), or for inference, the pools and ReLUs fused as {@code fused} says (null: apart). */
+    private static Object[] forward(List<Layer> layers, Shape input, double[] x, boolean inference,
+                                    SecureClassifier.PoolRelu fused) {
         SecureLayers[] stacks = new SecureLayers[2];
         Plan plan = null;
         for (Role r : new Role[]{Role.P0, Role.P1}) {
             SecureSetup setup = new SecureSetup(r, Mode.OPTIMIZED, FP, new Initializer(1, 0.1));
-            SecureLayers s = fused == null ? new SecureLayers(layers, input, setup)
+            SecureLayers s = !inference ? new SecureLayers(layers, input, setup)
                     : SecureLayers.forInference(layers, input, setup, fused);
             Plan.Builder b = Plan.builder("fused pool test");
             s.declareForward(b);
@@ -47,8 +48,9 @@ class FusedPoolReluTest {
     }
 
     @ParameterizedTest(name = "{0}x{0} windows on {1}x{1}")
-    @CsvSource({"2, 8, 9, 12", "2, 5, 9, 12", "3, 6, 17, 20"})
-    void theFusedPoolGivesThePoolAndReluBitForBitInFewerRounds(int k, int side, long fusedRounds, long plainRounds) {
+    @CsvSource({"2, 8, 5, 9, 12", "2, 5, 5, 9, 12", "3, 6, 17, 17, 20"})
+    void theFusedPoolGivesThePoolAndReluBitForBitInFewerRounds(int k, int side, long allPairsRounds, long tournamentRounds,
+                                                               long plainRounds) {
         Shape input = Shape.of(2, 3, side, side);
         List<Layer> layers = List.of(new MaxPool2d(k, Relu.DEFAULT_BITS), new Relu(Relu.DEFAULT_BITS));
         double[] x = new double[input.size()];
@@ -57,12 +59,15 @@ class FusedPoolReluTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = ((r.lo(i) >>> 40) % 801 - 400) / 64.0; // -6.25 .. 6.25 in 64ths: ties, windows all negative
         }
-        Object[] plain = forward(layers, input, x, null);
-        Object[] fused = forward(layers, input, x, true);
-        assertEquals(plain[0], fused[0], "the fused layers' values are the two layers' to the bit");
-        assertEquals(plain[0], forward(layers, input, x, false)[0]);
+        Object[] plain = forward(layers, input, x, false, null);
+        Object[] tournament = forward(layers, input, x, true, SecureClassifier.PoolRelu.TOURNAMENT);
+        Object[] fused = forward(layers, input, x, true, SecureClassifier.PoolRelu.ALL_PAIRS);
+        assertEquals(plain[0], tournament[0], "the tournament's values are the two layers' to the bit");
+        assertEquals(plain[0], fused[0], "all pairs' values are the two layers' to the bit");
+        assertEquals(plain[0], forward(layers, input, x, true, null)[0]);
         assertEquals(plainRounds, plain[1]);
-        assertEquals(fusedRounds, fused[1]);
+        assertEquals(tournamentRounds, tournament[1]);
+        assertEquals(allPairsRounds, fused[1]);
         // and both are relu(max) of the encoded inputs, exactly
         Shape output = layers.get(0).outputShape(input);
         Ring128Tensor encoded = FP.encode(input, x);
@@ -89,19 +94,22 @@ class FusedPoolReluTest {
         Shape input = Shape.of(1, 1, 4, 4);
         List<Layer> layers = List.of(new MaxPool2d(2, Relu.DEFAULT_BITS), new Relu(bits));
         double[] x = new double[input.size()];
-        Object[] plain = forward(layers, input, x, null);
-        Object[] fused = forward(layers, input, x, true);
+        Object[] plain = forward(layers, input, x, false, null);
+        Object[] fused = forward(layers, input, x, true, SecureClassifier.PoolRelu.ALL_PAIRS);
         assertEquals(plain[1], fused[1], "left as two layers: the same rounds");
         List<Layer> reluFirst = List.of(new Relu(bits), new MaxPool2d(2, Relu.DEFAULT_BITS));
-        assertEquals(forward(reluFirst, input, x, null)[2], forward(reluFirst, input, x, true)[2], "nor swapped");
-        assertThrows(IllegalArgumentException.class,
-                () -> new MaxPool2d(2, Relu.DEFAULT_BITS).secureWithRelu(input, new Relu(bits)));
+        assertEquals(forward(reluFirst, input, x, false, null)[2],
+                forward(reluFirst, input, x, true, SecureClassifier.PoolRelu.TOURNAMENT)[2], "nor swapped");
+        for (boolean allPairs : new boolean[]{false, true}) {
+            assertThrows(IllegalArgumentException.class,
+                    () -> new MaxPool2d(2, Relu.DEFAULT_BITS).secureWithRelu(input, new Relu(bits), allPairs));
+        }
     }
 
     @ParameterizedTest(name = "fused: {0}")
-    @CsvSource({"false, 12, 0.6", "true, 9, 0.95"})
-    void aReluBeforeAMaxPoolRunsAfterItForInferenceWithTheSameValuesAndAQuarterOfItsComparisons(boolean fuse, long rounds,
-                                                                                                 double sentAtMost) {
+    @CsvSource({", 12, 0.6", "TOURNAMENT, 9, 0.95", "ALL_PAIRS, 5, 2.3"})
+    void aReluBeforeAMaxPoolRunsAfterItForInferenceWithTheSameValuesAndAQuarterOfItsComparisons(
+            SecureClassifier.PoolRelu fuse, long rounds, double sentAtMost) {
         Shape input = Shape.of(2, 3, 6, 6);
         List<Layer> layers = List.of(new Relu(Relu.DEFAULT_BITS), new MaxPool2d(2, Relu.DEFAULT_BITS));
         double[] x = new double[input.size()];
@@ -110,12 +118,13 @@ class FusedPoolReluTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = ((r.lo(i) >>> 40) % 801 - 400) / 64.0;
         }
-        Object[] trained = forward(layers, input, x, null);
-        Object[] inference = forward(layers, input, x, fuse);
+        Object[] trained = forward(layers, input, x, false, null);
+        Object[] inference = forward(layers, input, x, true, fuse);
         assertEquals(trained[0], inference[0], "max(relu(x)) and relu(max(x)) to the bit");
         assertEquals(12L, trained[1]);
         assertEquals(rounds, inference[1]);
-        // 378 compared elements as trained (the ReLU's 216, the pool's 162), 216 after the pool, 270 fused and a product
+        // 378 compared elements as trained (the ReLU's 216, the pool's 162), 216 after the pool, 270 fused and a product,
+        // 540 all pairs (10 a window) and a product of 216
         double sent = (double) (long) inference[2] / (long) trained[2];
         assertTrue(sent <= sentAtMost, inference[2] + " values sent against " + trained[2] + " as trained");
     }

@@ -16,12 +16,14 @@ import org.spdz4j.core.transport.Tag;
 /**
  * The wire format. Every frame is {@code int length} (of what follows) then:
  * <pre>
- *   byte type    HELLO, BYTES, TENSOR or CHUNK
+ *   byte type    HELLO, BYTES, TENSOR, CHUNK, PING or PONG
  *   byte kind    Tag.Kind ordinal
  *   int  step
  *   int  position
  *   HELLO:  byte protocol version, byte name length, the role's name (ASCII, e.g. "P1", "HOLDER3")
  *   BYTES:  the payload
+ *   PING:   long nonce; the receiving transport answers at once with a PONG of the same nonce
+ *   PONG:   long nonce (PING and PONG may come between a tensor's CHUNKs; they are no message)
  *   TENSOR: byte rank, int dims[rank]; then ceil(size / CHUNK_ELEMENTS) CHUNK frames follow
  *   CHUNK:  int first element, then the chunk's count high words, then its count low words,
  *           each a little-endian long (planar, as a tensor lies in native memory)
@@ -32,16 +34,21 @@ import org.spdz4j.core.transport.Tag;
  * {@link #CHUNK_ELEMENTS} elements (1 MiB), so no frame exceeds {@link #MAX_FRAME_BYTES} and
  * the decoder never buffers more than that. Version 3 made the words planar and little-endian
  * (version 2 interleaved big-endian (hi, lo) pairs); version 4 sends a compute party's public
- * facts to agree on in one message ({@code ComputeParty.agree}), where version 3 sent one a fact.
+ * facts to agree on in one message ({@code ComputeParty.agree}), where version 3 sent one a fact;
+ * version 5 adds PING and PONG ({@code Transport.roundTrip}) and, to a prediction session's
+ * messages, how its small batches run their max pools (the servers' round trips, the protocol
+ * chosen, told the dealer).
  */
 final class Frames {
-    static final byte PROTOCOL_VERSION = 4;
+    static final byte PROTOCOL_VERSION = 5;
     /** Longest role name in a HELLO. */
     static final int MAX_ROLE_NAME = 32;
     static final byte HELLO = 1;
     static final byte BYTES = 2;
     static final byte TENSOR = 3;
     static final byte CHUNK = 4;
+    static final byte PING = 5;
+    static final byte PONG = 6;
     static final int CHUNK_ELEMENTS = 1 << 16;
     static final int HEADER_BYTES = 10;
     static final int MAX_FRAME_BYTES = HEADER_BYTES + 4 + CHUNK_ELEMENTS * 16;
@@ -56,6 +63,13 @@ final class Frames {
         b.writeByte(PROTOCOL_VERSION);
         b.writeByte(name.length);
         b.writeBytes(name);
+        return b;
+    }
+
+    /** A PING ({@code answer} false) or the PONG that answers it, carrying {@code nonce}. */
+    static ByteBuf ping(ByteBufAllocator alloc, long nonce, boolean answer) {
+        ByteBuf b = header(alloc, answer ? PONG : PING, new Tag(Tag.Kind.HANDSHAKE, 0, 0), 8);
+        b.writeLong(nonce);
         return b;
     }
 

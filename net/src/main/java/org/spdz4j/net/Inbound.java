@@ -18,7 +18,8 @@ import org.spdz4j.core.transport.Tag;
 
 /**
  * Turns the frames of one connection into messages: the first frame must be HELLO (naming the
- * peer's role), then BYTES and TENSOR + CHUNK frames. Anything malformed, oversized or out of
+ * peer's role), then BYTES and TENSOR + CHUNK frames; a PING is answered here at once, a PONG
+ * handed on with the time it arrived. Anything malformed, oversized or out of
  * order fails the connection with a message naming the problem; the frame size is bounded by
  * the decoder and a tensor's size by {@code maxElements} before anything is allocated.
  */
@@ -34,6 +35,10 @@ final class Inbound extends ChannelInboundHandlerAdapter {
     }
 
     record Failure(Role from, String why, Channel channel) implements Event {
+    }
+
+    /** The answer to a PING this transport sent, {@code at} the nanoTime it arrived. */
+    record Pong(Role from, long nonce, long at, Channel channel) implements Event {
     }
 
     private final Consumer<Event> events;
@@ -73,6 +78,26 @@ final class Inbound extends ChannelInboundHandlerAdapter {
         if (peer == null && type != Frames.HELLO) {
             throw new ProtocolException("malformed stream: the first frame must be HELLO, got type " + type);
         }
+        if (type == Frames.PING || type == Frames.PONG) { // link-level, between a tensor's chunks too
+            ping(ctx, type == Frames.PONG, b.readLong());
+        } else {
+            readMessage(ctx, type, tag, b);
+        }
+        if (b.isReadable()) {
+            throw new ProtocolException("malformed frame: " + b.readableBytes() + " unexpected trailing bytes");
+        }
+    }
+
+    /** A PING answered at once; a PONG handed on with its time of arrival. */
+    private void ping(ChannelHandlerContext ctx, boolean answer, long nonce) {
+        if (answer) {
+            events.accept(new Pong(peer, nonce, System.nanoTime(), ctx.channel()));
+        } else {
+            ctx.writeAndFlush(Frames.ping(ctx.alloc(), nonce, true));
+        }
+    }
+
+    private void readMessage(ChannelHandlerContext ctx, byte type, Tag tag, ByteBuf b) {
         if (tensorTag != null && type != Frames.CHUNK) {
             throw new ProtocolException("malformed stream: tensor " + tensorTag + " ended after " + received + " of "
                     + tensorShape.size() + " elements");
@@ -98,9 +123,6 @@ final class Inbound extends ChannelInboundHandlerAdapter {
             case Frames.TENSOR -> startTensor(ctx, tag, b);
             case Frames.CHUNK -> readChunk(ctx, tag, b);
             default -> throw new ProtocolException("malformed frame: unknown frame type " + type);
-        }
-        if (b.isReadable()) {
-            throw new ProtocolException("malformed frame: " + b.readableBytes() + " unexpected trailing bytes");
         }
     }
 

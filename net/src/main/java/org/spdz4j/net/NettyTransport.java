@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,6 +70,8 @@ public final class NettyTransport implements Transport {
     private final TlsIdentity tls;
     private final EventLoopGroup group = new NioEventLoopGroup(2);
     private final Map<Role, Channel> peers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<Long, Ping> pings = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicLong pingNonces = new AtomicLong();
     private final Map<Role, BlockingQueue<Inbound.Event>> inboxes = new HashMap<>();
     private final Map<Role, AtomicLong> inboxBytes = new HashMap<>();
     private final BlockingQueue<Inbound.Event> setup = new LinkedBlockingQueue<>();
@@ -491,6 +494,13 @@ public final class NettyTransport implements Transport {
     }
 
     private void deliver(Inbound.Event e) {
+        if (e instanceof Inbound.Pong p) {
+            Ping sent = pings.remove(p.nonce());
+            if (sent != null && sent.to().equals(p.from())) {
+                sent.done().complete(Duration.ofNanos(p.at() - sent.at()));
+            }
+            return;
+        }
         Channel from = e instanceof Inbound.Hello h ? h.ctx().channel()
                 : e instanceof Inbound.Message m ? m.channel() : ((Inbound.Failure) e).channel();
         if (Boolean.TRUE.equals(from.attr(Attributes.REJECTED).get())
@@ -586,6 +596,22 @@ public final class NettyTransport implements Transport {
         }
         ch.flush();
         traffic.record(to, Direction.SENT, tensor.size(), 16L * tensor.size());
+    }
+
+    /** A PING sent {@code at} (nanoTime) to {@code to}, completing {@code done} when its PONG arrives. */
+    private record Ping(Role to, long at, CompletableFuture<Duration> done) {
+    }
+
+    /** A PING the peer's transport answers as it arrives (see {@link Inbound}): the link's round trip alone. */
+    @Override
+    public CompletableFuture<Duration> roundTrip(Role peer) {
+        Channel ch = channel(peer, new Tag(Tag.Kind.HANDSHAKE, 0, 0));
+        long nonce = pingNonces.incrementAndGet();
+        CompletableFuture<Duration> done = new CompletableFuture<>();
+        pings.put(nonce, new Ping(peer, System.nanoTime(), done));
+        write(ch, Frames.ping(ch.alloc(), nonce, false));
+        ch.flush();
+        return done;
     }
 
     @Override

@@ -67,6 +67,38 @@ class NettyWireTest {
         }
     }
 
+    /**
+     * A ping is answered by the peer's transport while the peer's program waits for nothing, and
+     * between the chunks of a tensor the peer is sending: the tensor arrives whole, no round or
+     * value is counted for the pings.
+     */
+    @Test
+    void aPingIsAnsweredByThePeersTransportEvenBetweenATensorsChunks() throws Exception {
+        Ring128Tensor big = RingTestSupport.randomWithEdges(RingTestSupport.prg(6), Shape.of(4, 70_001), 0);
+        Transport[] t = NettyConformanceTest.connectAll(NettyConformanceTest.identities());
+        try {
+            java.time.Duration idle = t[0].roundTrip(Role.P1).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            assertTrue(idle.toNanos() > 0 && idle.toSeconds() < 10, idle.toString());
+            Tag tag = new Tag(Tag.Kind.OPEN, 0, 0);
+            java.util.concurrent.CompletableFuture<Void> sending = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> t[0].send(Role.P1, tag, big));
+            for (int i = 0; i < 20; i++) { // P0's transport answers between its chunks
+                t[1].roundTrip(Role.P0).get(10, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            sending.get(30, java.util.concurrent.TimeUnit.SECONDS);
+            Ring128Tensor got = t[1].receive(Role.P0, tag);
+            assertArrayEquals(big.hiWords(), got.hiWords());
+            assertArrayEquals(big.loWords(), got.loWords());
+            assertEquals(big.size(), t[1].traffic().total(org.spdz4j.core.transport.TrafficCounter.Direction.RECEIVED)
+                    .values(), "the pings are no values");
+            assertEquals(0, t[1].traffic().rounds());
+        } finally {
+            for (Transport x : t) {
+                x.close();
+            }
+        }
+    }
+
     @Test
     void receivedWordsGoStraightIntoTheBackendsSink() {
         Ring128Tensor host = RingTestSupport.randomWithEdges(RingTestSupport.prg(5), Shape.of(2, 70_001), 0);

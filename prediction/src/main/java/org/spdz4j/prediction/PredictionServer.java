@@ -9,6 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
@@ -60,6 +64,12 @@ public final class PredictionServer {
     private static final Tag CONNECTED = new Tag(Tag.Kind.PREDICTION, 1, 0);
     private static final Tag TAKEN = new Tag(Tag.Kind.PREDICTION, 1, 1);
     private static final Tag SESSION = new Tag(Tag.Kind.PREDICTION, 2, 0);
+    /** The first line of a server's list of requests: its round trip to the other, in microseconds. */
+    private static final String ROUND_TRIP = "round-trip-us ";
+    /** How long a server waits for the answers to its pings (sent at the session's start). */
+    private static final Duration PING_WAIT = Duration.ofSeconds(30);
+    /** Pings each server sends the other at a session's start, one after another; the least round trip counts. */
+    private static final int PINGS = 2;
     /** The verdict a served client receives, followed by the number of batches. */
     static final String ACCEPTED = "accepted";
 
@@ -67,17 +77,61 @@ public final class PredictionServer {
     }
 
     /**
+     * How a batch of up to 8 inputs runs each max pool and the ReLU after it
+     * ({@link SecureClassifier.PoolRelu}; larger batches run them apart).
+     */
+    public enum PoolReluChoice {
+        /**
+         * All pairs where a round costs more than the extra bytes of a batch are likely to: each
+         * server pings the other twice at the session's start ({@link Transport#roundTrip}: the
+         * link's round trip, answered by the transport whatever the other is doing), they tell
+         * each other the least, and both take all pairs where half the mean is at least
+         * {@value #AUTO_MS_PER_INPUT} ms a one-way time for each input of a batch; the tournament
+         * otherwise.
+         */
+        AUTO,
+        /** Every pair of a 2x2 window at once: 5 rounds, about 1.8 times the bytes of the tournament. */
+        ALL_PAIRS,
+        /** The tournament with the ReLU in its last level: 9 rounds. */
+        TOURNAMENT;
+
+        /**
+         * {@link #AUTO}'s threshold: ms of one-way time per input of a batch. All pairs save 8
+         * one-way times a batch of the narrow network and send about 2.3 MB more an input (online
+         * and the dealer's): 18 ms at 1 Gbit/s, so 2.25 ms a round per input breaks even there.
+         */
+        public static final double AUTO_MS_PER_INPUT = 2.5;
+
+        /** The protocol for batches of {@code batch} inputs where one exchange took {@code oneWayMs}. */
+        SecureClassifier.PoolRelu forLink(double oneWayMs, int batch) {
+            return switch (this) {
+                case ALL_PAIRS -> SecureClassifier.PoolRelu.ALL_PAIRS;
+                case TOURNAMENT -> SecureClassifier.PoolRelu.TOURNAMENT;
+                case AUTO -> oneWayMs >= AUTO_MS_PER_INPUT * batch ? SecureClassifier.PoolRelu.ALL_PAIRS
+                        : SecureClassifier.PoolRelu.TOURNAMENT;
+            };
+        }
+    }
+
+    /**
      * How the servers batch.
      *
      * @param batch      inputs per batch (one plan step); a request larger than a batch is split over several
      * @param maxRequest the most inputs a client may send in one session
+     * @param poolRelu   how a batch of up to 8 inputs runs each max pool and its ReLU
      */
-    public record Options(int batch, int maxRequest) {
+    public record Options(int batch, int maxRequest, PoolReluChoice poolRelu) {
         public Options {
             if (batch < 1 || maxRequest < 1) {
                 throw new IllegalArgumentException("the batch and the largest request must be positive, got " + batch
                         + " and " + maxRequest);
             }
+            java.util.Objects.requireNonNull(poolRelu, "poolRelu");
+        }
+
+        /** Batches chosen as {@link PoolReluChoice#AUTO} says. */
+        public Options(int batch, int maxRequest) {
+            this(batch, maxRequest, PoolReluChoice.AUTO);
         }
     }
 
@@ -88,8 +142,11 @@ public final class PredictionServer {
      * @param leftOut  each client left out and why
      * @param batches  batches computed
      * @param seconds  wall time of the batches (the forward passes and argmaxes)
+     * @param poolRelu how the batches ran each max pool and its ReLU (where they were small enough)
+     * @param oneWayMs half the servers' measured round trip, which {@link PoolReluChoice#AUTO} looks at
      */
-    public record Session(Map<Role, Integer> served, Map<Role, String> leftOut, int batches, double seconds) {
+    public record Session(Map<Role, Integer> served, Map<Role, String> leftOut, int batches, double seconds,
+                          SecureClassifier.PoolRelu poolRelu, double oneWayMs) {
         /** Inputs answered in this session. */
         public int inputs() {
             return served.values().stream().mapToInt(Integer::intValue).sum();
@@ -107,15 +164,21 @@ public final class PredictionServer {
             throw new IllegalArgumentException("this is " + me + "'s transport but " + mine.party() + "'s share of the model");
         }
         ComputeParty party = new ComputeParty(me, t, mine.fixedPoint());
+        CompletableFuture<Duration> roundTrip = leastRoundTrip(t, me.peer(), PINGS); // answered meanwhile
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("model (the shares' header)", mine.header());
         facts.put("batch and largest request (--batch, --max-request)", o.batch() + " " + o.maxRequest());
+        facts.put("max pools and their ReLUs in small batches (--pool-relu)", o.poolRelu().toString());
         party.agree(facts); // one round
         Network network = mine.network();
         Map<Role, String> leftOut = new LinkedHashMap<>();
         Map<Role, Request> taken = takeRequests(party, connectedToBoth(t, clients),
                 ModelCard.of(mine, o.batch(), o.maxRequest()).encode(), network, o, leftOut);
-        Map<Role, Request> served = agreeOnRequests(t, taken, leftOut);
+        long myMicros = micros(roundTrip, me.peer());
+        long[] theirMicros = new long[1];
+        Map<Role, Request> served = agreeOnRequests(t, taken, leftOut, myMicros, theirMicros);
+        double oneWayMs = (myMicros + theirMicros[0]) / 4000.0; // half the mean of both: the same number at both servers
+        SecureClassifier.PoolRelu poolRelu = o.poolRelu().forLink(oneWayMs, o.batch());
         for (Map.Entry<Role, String> e : leftOut.entrySet()) {
             log.accept(me + ": left out " + e.getKey() + ": " + e.getValue());
             tell(t, e.getKey(), "refused: " + e.getValue());
@@ -126,11 +189,12 @@ public final class PredictionServer {
         for (Role c : served.keySet()) {
             tell(t, c, ACCEPTED + " " + batches);
         }
-        SecureClassifier classifier = SecureClassifier.create(network, network.batchShape(o.batch()), me, probabilities);
+        SecureClassifier classifier = SecureClassifier.create(network, network.batchShape(o.batch()), me, probabilities,
+                poolRelu);
         classifier.load(mine.shares());
         if (me.equals(Role.P0)) {
-            t.sendBytes(Role.DEALER, SESSION, (o.batch() + "\n" + batches + "\n" + probabilities + "\n" + network.describe())
-                    .getBytes(StandardCharsets.UTF_8));
+            t.sendBytes(Role.DEALER, SESSION, (o.batch() + "\n" + batches + "\n" + probabilities + "\n" + poolRelu + "\n"
+                    + network.describe()).getBytes(StandardCharsets.UTF_8));
         }
         PartyRandomness randomness = Handshake.join(party, classifier.plan(), 0, batches, inputSeed,
                 Map.of("requests served", served.values().toString()));
@@ -159,7 +223,33 @@ public final class PredictionServer {
         Handshake.done(t);
         Map<Role, Integer> counts = new LinkedHashMap<>();
         served.forEach((c, r) -> counts.put(c, r.count()));
-        return new Session(counts, leftOut, batches, seconds);
+        return new Session(counts, leftOut, batches, seconds, poolRelu, oneWayMs);
+    }
+
+    /** The least of {@code pings} round trips to {@code peer}, one after another (the first may meet a cold process). */
+    private static CompletableFuture<Duration> leastRoundTrip(Transport t, Role peer, int pings) {
+        CompletableFuture<Duration> first = t.roundTrip(peer);
+        return pings == 1 ? first : first.thenCompose(a -> leastRoundTrip(t, peer, pings - 1)
+                .thenApply(b -> a.compareTo(b) <= 0 ? a : b));
+    }
+
+    /**
+     * The round trip to {@code peer} in microseconds, once its pings are answered (it was sent at
+     * the session's start, so it normally is by now); 0 where the transport cannot ping (then
+     * {@link PoolReluChoice#AUTO} takes the tournament).
+     */
+    private static long micros(CompletableFuture<Duration> roundTrip, Role peer) {
+        try {
+            return roundTrip.get(PING_WAIT.toMillis(), TimeUnit.MILLISECONDS).toNanos() / 1000;
+        } catch (ExecutionException e) {
+            return 0;
+        } catch (TimeoutException e) {
+            throw new ProtocolException(peer + "'s transport did not answer " + PINGS + " pings within " + PING_WAIT.toSeconds()
+                    + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProtocolException("interrupted waiting for " + peer + "'s answer to a ping", e);
+        }
     }
 
     /**
@@ -263,14 +353,27 @@ public final class PredictionServer {
     /**
      * The requests both servers took, in client order: each tells the other its clients and their
      * requests; a client only one of them took (it left between the two), or took otherwise, is
-     * left out by both.
+     * left out by both. The same message carries {@code myMicros}, this server's round trip to
+     * the other, which {@link PoolReluChoice#AUTO} looks at; the other's lands in {@code theirMicros[0]}.
      */
-    private static Map<Role, Request> agreeOnRequests(Transport t, Map<Role, Request> taken, Map<Role, String> leftOut) {
-        StringBuilder mine = new StringBuilder();
+    private static Map<Role, Request> agreeOnRequests(Transport t, Map<Role, Request> taken, Map<Role, String> leftOut,
+                                                      long myMicros, long[] theirMicros) {
+        StringBuilder mine = new StringBuilder(ROUND_TRIP + myMicros + "\n");
         taken.forEach((c, r) -> mine.append(c).append(' ').append(r).append('\n'));
         Role peer = t.self().peer();
         Map<Role, String> theirs = new LinkedHashMap<>();
-        for (String line : exchange(t, TAKEN, mine.toString()).split("\n")) {
+        String[] lines = exchange(t, TAKEN, mine.toString()).split("\n");
+        try {
+            if (!lines[0].startsWith(ROUND_TRIP)) {
+                throw new NumberFormatException(lines[0]);
+            }
+            theirMicros[0] = Long.parseUnsignedLong(lines[0].substring(ROUND_TRIP.length()));
+        } catch (RuntimeException e) {
+            throw new ProtocolException(peer + " sent a malformed list of requests: its first line is '" + lines[0]
+                    + "', not its round trip", e);
+        }
+        for (int i = 1; i < lines.length; i++) {
+            String line = lines[i];
             if (!line.isEmpty()) {
                 int space = line.indexOf(' ');
                 try {
@@ -334,29 +437,32 @@ public final class PredictionServer {
     }
 
     /**
-     * The dealer's part of one session: the network, batch and number of batches from P0 (public
-     * facts; P1 checks the plan's hash with the dealer), every batch's material, then a wait of
-     * up to {@code finish} for both servers' word that they finished. Returns the number of batches.
+     * The dealer's part of one session: the network, batch, number of batches and how small
+     * batches run their max pools from P0 (public facts; P1 checks the plan's hash with the
+     * dealer), every batch's material, then a wait of up to {@code finish} for both servers' word
+     * that they finished. Returns the number of batches.
      */
     public static int dealer(Transport t, byte[] seed, Duration finish) {
-        String[] facts = new String(t.receiveBytes(Role.P0, SESSION), StandardCharsets.UTF_8).split("\n", 4);
+        String[] facts = new String(t.receiveBytes(Role.P0, SESSION), StandardCharsets.UTF_8).split("\n", 5);
         int batch;
         int batches;
         boolean probabilities;
+        SecureClassifier.PoolRelu poolRelu;
         Network network;
         try {
             batch = Integer.parseInt(facts[0]);
             batches = Integer.parseInt(facts[1]);
             probabilities = Boolean.parseBoolean(facts[2]);
-            network = Network.parseDescription(facts[3]);
+            poolRelu = SecureClassifier.PoolRelu.valueOf(facts[3]);
+            network = Network.parseDescription(facts[4]);
         } catch (RuntimeException e) {
             throw new ProtocolException("P0 sent malformed session facts: " + e.getMessage(), e);
         }
         if (batch < 1 || batches < 0) {
             throw new ProtocolException("P0 asked for " + batches + " batches of " + batch);
         }
-        Dealer dealer = new Dealer(SecureClassifier.create(network, network.batchShape(batch), Role.P0, probabilities).plan(),
-                t, seed);
+        Dealer dealer = new Dealer(SecureClassifier.create(network, network.batchShape(batch), Role.P0, probabilities,
+                poolRelu).plan(), t, seed);
         dealer.setup(0, batches);
         for (int b = 0; b < batches; b++) {
             dealer.produce(b);

@@ -133,8 +133,8 @@ class PrivatePredictionTest {
         Map<Role, double[]> inputs = new LinkedHashMap<>();
         inputs.put(CLIENT0, raw(0, 7));
         inputs.put(CLIENT1, raw(7, 5));
-        LocalPrediction.Result r = LocalPrediction.run(halves[0], halves[1], new PredictionServer.Options(8, 100), inputs,
-                DIGIT);
+        LocalPrediction.Result r = LocalPrediction.run(halves[0], halves[1],
+                new PredictionServer.Options(8, 100, PredictionServer.PoolReluChoice.TOURNAMENT), inputs, DIGIT);
         assertEquals(2, r.session().batches(), "12 inputs in batches of 8");
         double[] logits = floatLogits(narrow, 0, 12);
         int[] all = new int[12];
@@ -142,8 +142,36 @@ class PrivatePredictionTest {
         System.arraycopy(r.classes().get(CLIENT1), 0, all, 7, 5);
         assertEquals(0, compare(all, logits, 10));
         assertEquals(5, r.traffic().get(CLIENT1).total(Role.P0, Direction.RECEIVED).values());
-        // batches of 8 run each max pool and its ReLU as one: 28 rounds a batch, not 34
+        // batches of 8 run each max pool and its ReLU as one tournament: 28 rounds a batch, not 34
         assertEquals(2 * 28, r.traffic().get(Role.P0).rounds());
+    }
+
+    @Test
+    void allPairsAnswerAsTheTournamentInFewerRounds() {
+        Map<Role, double[]> inputs = Map.of(CLIENT0, raw(20, 8));
+        LocalPrediction.Result r = LocalPrediction.run(halves[0], halves[1],
+                new PredictionServer.Options(8, 8, PredictionServer.PoolReluChoice.ALL_PAIRS), inputs, DIGIT);
+        assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, r.session().poolRelu());
+        assertEquals(0, compare(r.classes().get(CLIENT0), floatLogits(narrow, 20, 8), 10));
+        // each max pool and its ReLU in one comparison of all pairs and a product: 20 rounds a batch, not 28
+        assertEquals(20, r.traffic().get(Role.P0).rounds());
+    }
+
+    @Test
+    void autoTakesAllPairsWhereARoundCostsMoreThanTheBytes() {
+        PredictionServer.PoolReluChoice auto = PredictionServer.PoolReluChoice.AUTO;
+        assertEquals(SecureClassifier.PoolRelu.TOURNAMENT, auto.forLink(0.2, 1), "a LAN");
+        assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, auto.forLink(2.5, 1), "a lone input at 5 ms a round trip");
+        assertEquals(SecureClassifier.PoolRelu.TOURNAMENT, auto.forLink(10, 8), "8 inputs at 20 ms");
+        assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, auto.forLink(25, 8), "8 inputs at 50 ms");
+        assertEquals(SecureClassifier.PoolRelu.TOURNAMENT, PredictionServer.PoolReluChoice.TOURNAMENT.forLink(25, 1));
+        // a session across 40 ms round trips: both servers and the dealer take all pairs from the servers' own timing
+        LocalPrediction.Result r = LocalPrediction.run(halves[0], halves[1], new PredictionServer.Options(2, 2),
+                Map.of(CLIENT0, raw(30, 2)), DIGIT, false, java.time.Duration.ofMillis(20), 0);
+        assertTrue(r.session().oneWayMs() >= 20, r.session().oneWayMs() + " ms");
+        assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, r.session().poolRelu());
+        assertEquals(0, compare(r.classes().get(CLIENT0), floatLogits(narrow, 30, 2), 10));
+        assertEquals(20, r.traffic().get(Role.P0).rounds());
     }
 
     @Test

@@ -190,6 +190,8 @@ public final class Dealer {
                     betas.put(g.id(), SecureComparison.betaBits(random0, random1, g.shape().size()));
                     correction = SecureComparison.correction(masks[g.mask().id()], g.bits(), g.relu(), otherShare, random0,
                             random1);
+                } else if (e instanceof PlanEntry.SignMonomials sm) { // bit rows too
+                    correction = SecureComparison.monomialCorrection(betas.get(sm.sign().id()), sm.factors(), otherShare);
                 } else {
                     correction = value(e, masks, betas).sub(otherShare);
                 }

@@ -311,6 +311,19 @@ public final class Plan {
             return add(new PlanEntry.SignProduct(entries.size(), declared(sign), declared(other)));
         }
 
+        /**
+         * The dealer's products of comparison {@code sign}'s random bits for products of its
+         * result bits, {@code factors[f][e]} (or {@code ~element} for a complement) the f-th
+         * factor of output e; see {@code ComputeParty.signMonomials}.
+         */
+        public PlanEntry.SignMonomials signMonomials(PlanEntry.Sign sign, int[][] factors) {
+            try {
+                return add(new PlanEntry.SignMonomials(entries.size(), declared(sign), factors));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("plan '" + name + "' entry " + entries.size() + ": " + e.getMessage(), e);
+            }
+        }
+
         /** {@code op(left, right)}, untruncated; fails here, naming the op and shapes, if they do not fit. */
         public Product product(BilinearOp op, Mask left, Mask right) {
             return product(op, Operand.of(left), Operand.of(right), 0);

@@ -236,6 +236,59 @@ class ComparisonTest {
         }
     }
 
+    /**
+     * Products of 2 to 4 comparison bits, some complemented, from the dealer's products of the
+     * random bits: no round, and each equal to the plaintext product of [x >= 0] and 1 - [x >= 0].
+     */
+    @ParameterizedTest(name = "{0} factors")
+    @ValueSource(ints = {2, 3, 4})
+    void productsOfComparisonBitsAreExactWithoutARound(int count) {
+        List<BigInteger> xs = inRange(40, 60);
+        Shape shape = Shape.of(xs.size());
+        Ring128Tensor x = ring(xs);
+        int n = 50;
+        int[][] factors = new int[count][n];
+        AesCtrPrg prg = RingTestSupport.prg(count);
+        Ring128Tensor r = prg.tensor(Shape.of(count * n), 2, 0);
+        for (int f = 0; f < count; f++) {
+            for (int e = 0; e < n; e++) {
+                int element = (int) Long.remainderUnsigned(r.lo(f * n + e), xs.size());
+                factors[f][e] = (r.hi(f * n + e) & 1) == 0 ? element : ~element; // every third or so a repeated element
+            }
+        }
+        Plan.Builder b = Plan.builder("sign monomials");
+        PlanEntry.Mask mx = b.mask(shape);
+        PlanEntry.Sign sign = b.signOnly(mx, 40);
+        PlanEntry.SignMonomials products = b.signMonomials(sign, factors);
+        Plan plan = b.build();
+        LocalComputation.Result<Ring128Tensor> out = LocalComputation.run(plan, 1, AesCtrPrg.freshSeed(),
+                FixedPoint.DEFAULT, (party, randomness) -> {
+                    party.beginStep(0, randomness.forStep(0));
+                    Ring128Tensor xsh = party.shareInput(Role.P0, Role.P0.equals(party.role()) ? x : null, shape, 0);
+                    IllegalStateException early = assertThrows(IllegalStateException.class,
+                            () -> party.signMonomials(products));
+                    assertTrue(early.getMessage().contains("needs comparison entry 1 made earlier in step 0"),
+                            early.getMessage());
+                    party.compare(sign, party.mask(xsh, mx));
+                    long before = party.transport().traffic().rounds();
+                    Ring128Tensor p = party.signMonomials(products);
+                    assertEquals(before, party.transport().traffic().rounds(), "no round");
+                    return party.open(p);
+                });
+        for (int e = 0; e < n; e++) {
+            int expected = 1;
+            for (int f = 0; f < count; f++) {
+                int i = factors[f][e] < 0 ? ~factors[f][e] : factors[f][e];
+                int bit = xs.get(i).signum() >= 0 ? 1 : 0;
+                expected *= factors[f][e] < 0 ? 1 - bit : bit;
+            }
+            assertEquals(BigInteger.valueOf(expected), value(out.p0(), e), "product " + e);
+        }
+        assertThrows(IllegalArgumentException.class, () -> new PlanEntry.SignMonomials(9, sign, new int[1][n]));
+        assertThrows(IllegalArgumentException.class,
+                () -> new PlanEntry.SignMonomials(9, sign, new int[][]{{0, 1}, {0, xs.size()}}));
+    }
+
     @Test
     void aComparisonServesOnceAndOnlyItsOwnMask() {
         Shape shape = Shape.of(4);

@@ -496,6 +496,26 @@ public final class ComputeParty {
         return SecureComparison.timesBit(kept.d(), kept.beta(), g.opened(), g.share(), share(product));
     }
 
+    /**
+     * Shares of the products of comparison bits the plan's {@code monomials} names, for a
+     * comparison made earlier in this step: local, from the comparison's opened bits and the
+     * dealer's products of its random bits (see {@link PlanEntry.SignMonomials}).
+     *
+     * <pre>{@code
+     * SecureComparison.Result r = party.compare(sign, party.mask(x, mask));
+     * Ring128Tensor bothNonNegative = party.signMonomials(firstAndSecond);   // [x_0 >= 0] [x_1 >= 0], no round
+     * }</pre>
+     */
+    public Ring128Tensor signMonomials(PlanEntry.SignMonomials monomials) {
+        requireStep("multiply comparison bits");
+        SecureComparison.Kept kept = comparedThisStep.get(key(monomials.sign()));
+        if (kept == null) {
+            throw new IllegalStateException("sign monomials entry " + monomials.id() + " needs comparison entry "
+                    + monomials.sign().id() + " made earlier in step " + step);
+        }
+        return SecureComparison.monomials(role, kept.d(), kept.beta(), monomials.factors(), share(monomials));
+    }
+
     private long[] openBits(long[] mine) {
         Ring128Tensor theirs = exchange(new Tag(Tag.Kind.OPEN, step, position++), SecureComparison.pack(mine));
         long[] other = SecureComparison.bitWords(theirs, 0, mine.length);

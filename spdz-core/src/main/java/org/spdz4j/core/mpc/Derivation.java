@@ -105,12 +105,18 @@ public final class Derivation {
         return b.append(" map ").append(digest).toString();
     }
 
-    private static String digest(int[] plus, int[] minus) {
+    /**
+     * A digest of rows of integers of the same length, column by column (a derivation's plus
+     * and minus indices, a monomial's factors): what a plan's text names them by.
+     */
+    static String digest(int[]... rows) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            ByteBuffer buf = ByteBuffer.allocate(8 * plus.length);
-            for (int i = 0; i < plus.length; i++) {
-                buf.putInt(plus[i]).putInt(minus[i]);
+            ByteBuffer buf = ByteBuffer.allocate(4 * rows.length * rows[0].length);
+            for (int i = 0; i < rows[0].length; i++) {
+                for (int[] row : rows) {
+                    buf.putInt(row[i]);
+                }
             }
             sha.update(buf.array());
             return HexFormat.of().formatHex(sha.digest(), 0, 16);

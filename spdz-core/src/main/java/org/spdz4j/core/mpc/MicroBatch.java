@@ -142,6 +142,9 @@ public final class MicroBatch {
                 && (sign.bits() != wholeSign.bits() || sign.relu() != wholeSign.relu())) {
             throw mismatch(w, m, "a comparison of another width or kind");
         }
+        if (m instanceof PlanEntry.SignMonomials) {
+            throw mismatch(w, m, "products of comparison bits (prediction's; not split into micro-batches)");
+        }
         if (!rows && (m instanceof PlanEntry.Sign || m instanceof PlanEntry.SignProduct)) {
             throw mismatch(w, m, "a comparison of other elements (a micro-batch compares its rows)");
         }

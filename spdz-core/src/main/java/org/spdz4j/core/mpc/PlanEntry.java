@@ -251,6 +251,97 @@ public sealed interface PlanEntry {
     }
 
     /**
+     * Products of a comparison's random bits, so that products of its result bits cost no round:
+     * element e of the output multiplies {@code factors.length} result bits of comparison
+     * {@code sign}, factor f being the bit at its element {@code factors[f][e]}, or, where that
+     * is written {@code ~i}, the complement {@code 1 - z} of the bit at element i. Each result bit
+     * is {@code d xor beta} for an opened d, so the product is a polynomial in the betas with
+     * public coefficients; the dealer shares the products of the betas over every set of two
+     * factors or more ({@code 2^L - 1 - L} an element for L factors, 43 bits each), and
+     * {@link ComputeParty#signMonomials} evaluates it locally (a max pool's one-hot winner, see
+     * the layers' all-pairs pool). The complements matter online only; the dealer's products are
+     * the same either way.
+     *
+     * @param id      position in the plan
+     * @param sign    the comparison, made earlier in the same step
+     * @param factors L rows (2 to {@value #MAX_FACTORS}) of the same length: each factor's
+     *                element of the comparison, or its complement {@code ~element}
+     */
+    record SignMonomials(int id, Sign sign, int[][] factors) implements PlanEntry {
+        /** The most factors a monomial may have: the dealer's products grow as 2^L. */
+        public static final int MAX_FACTORS = 6;
+
+        /** Checks the components. */
+        public SignMonomials {
+            Objects.requireNonNull(sign, "sign");
+            if (factors.length < 2 || factors.length > MAX_FACTORS) {
+                throw new IllegalArgumentException("a product of comparison bits takes 2 to " + MAX_FACTORS + " factors, got "
+                        + factors.length);
+            }
+            int n = factors[0].length;
+            int compared = sign.shape().size();
+            for (int[] row : factors) {
+                if (row.length != n || n == 0) {
+                    throw new IllegalArgumentException("the factors of a product of comparison bits need one element each "
+                            + "for all " + n + " outputs");
+                }
+                for (int i : row) {
+                    int element = i < 0 ? ~i : i;
+                    if (element >= compared) {
+                        throw new IllegalArgumentException("comparison entry " + sign.id() + " compares " + compared
+                                + " elements; a factor names element " + element);
+                    }
+                }
+            }
+            factors = java.util.Arrays.stream(factors).map(int[]::clone).toArray(int[][]::new);
+        }
+
+        /** The factors' elements (a copy): {@code ~i} for the complement of element i. */
+        @Override
+        public int[][] factors() {
+            return java.util.Arrays.stream(factors).map(int[]::clone).toArray(int[][]::new);
+        }
+
+        @Override
+        public Shape shape() {
+            return Shape.of(factors[0].length);
+        }
+
+        /** The products' shares: bit rows for each set of two factors or more (see {@link SecureComparison}). */
+        @Override
+        public Shape correctionShape() {
+            return SecureComparison.monomialShape(factors[0].length, factors.length);
+        }
+
+        /** The generated share narrowed as a comparison's beta is. */
+        @Override
+        public Ring128Tensor generatedShare(Ring128Tensor output) {
+            return SecureComparison.monomialGeneratedShare(output, factors[0].length, factors.length);
+        }
+
+        @Override
+        public String describe() {
+            return id + " signmonomials s" + sign.id() + " " + factors.length + " factors " + shape() + " "
+                    + Derivation.digest(factors);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof SignMonomials m && m.id == id && m.sign.equals(sign) && java.util.Arrays.deepEquals(m.factors, factors);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(id, sign, java.util.Arrays.deepHashCode(factors));
+        }
+
+        @Override
+        public String toString() {
+            return describe();
+        }
+    }
+
+    /**
      * A mask or an elementwise power of it as the argument of a product.
      *
      * @param mask  the mask

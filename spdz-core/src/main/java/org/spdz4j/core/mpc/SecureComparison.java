@@ -458,6 +458,113 @@ public final class SecureComparison {
         return Ring128Tensor.select(d, gBeta, gShare.sub(gBeta));
     }
 
+    /**
+     * The sets of two factors or more of a monomial of {@code factors} comparison bits, as bit
+     * masks in increasing order: the rows of {@link PlanEntry.SignMonomials}' material.
+     */
+    static int[] factorSets(int factors) {
+        return productSets(factors);
+    }
+
+    /**
+     * The material of a product of {@code factors} comparison bits over n elements: for each set
+     * of {@link #factorSets}, the shares of {@code beta_S} as beta's own (BETA_ROWS signed bit
+     * rows: below 2^42 at the party whose material is its PRG's, the rest from the dealer), 43
+     * bits an element where a ring value took 128.
+     */
+    static Shape monomialShape(int n, int factors) {
+        return Shape.of(Math.toIntExact(((long) factorSets(factors).length * BETA_ROWS * words(n) + 1) / 2));
+    }
+
+    /** The share of the party that generates its monomial material: each set's sign row cleared (see {@link #monomialShape}). */
+    static Ring128Tensor monomialGeneratedShare(Ring128Tensor output, int n, int factors) {
+        long w = words(n);
+        for (int s = 0; s < factorSets(factors).length; s++) {
+            long base = s * BETA_ROWS * w;
+            output = output.clearWords(base + (BETA_ROWS - 1) * w, base + BETA_ROWS * w);
+        }
+        return output;
+    }
+
+    /**
+     * At the dealer: the corrected party's material for the products of the comparison's random
+     * bits {@code beta} (its bit words) over each set of {@link #factorSets} of {@code factors}
+     * (elements, or {@code ~element}: the same beta), given the other party's generated share:
+     * each product minus the other's share, as BETA_ROWS signed bit rows.
+     */
+    public static Ring128Tensor monomialCorrection(long[] beta, int[][] factors, Ring128Tensor otherShare) {
+        int n = factors[0].length;
+        int w = words(n);
+        int[] sets = factorSets(factors.length);
+        long[] rows = new long[sets.length * BETA_ROWS * w];
+        for (int s = 0; s < sets.length; s++) {
+            Ring128Tensor other = otherShare.fromBitRows((long) s * BETA_ROWS * w, BETA_ROWS, n);
+            long[] minus = new long[n];
+            for (int e = 0; e < n; e++) {
+                boolean all = true;
+                for (int f = 0; f < factors.length && all; f++) {
+                    all = (sets[s] & (1 << f)) == 0 || bit(beta, element(factors[f][e]));
+                }
+                minus[e] = (all ? 1 : 0) - other.lo(e);
+            }
+            System.arraycopy(Ring128Tensor.wrap(Shape.of(n), new long[n], minus).bitRows(BETA_ROWS), 0, rows,
+                    s * BETA_ROWS * w, BETA_ROWS * w);
+        }
+        return pack(rows).reshape(otherShare.shape());
+    }
+
+    private static int element(int factor) {
+        return factor < 0 ? ~factor : factor;
+    }
+
+    /**
+     * One party's share of {@code prod_f b_f} for each element, b_f the result bit of the
+     * comparison at {@code factors[f][e]} (or its complement): each bit is {@code c + (1 - 2c)
+     * beta}, c its public part (the opened d, flipped for a complement), so the product is
+     * {@code sum_S (prod_(f not in S) c_f) (prod_(f in S) (1 - 2 c_f)) beta_S} with the empty
+     * set's {@code beta_S = 1} (P0's), a single factor's from the comparison's {@code [beta]}
+     * and the rest from {@code products}, this party's material ({@link #monomialShape}). Local.
+     */
+    static Ring128Tensor monomials(Role role, long[] d, Ring128Tensor beta, int[][] factors, Ring128Tensor products) {
+        int n = factors[0].length;
+        int count = factors.length;
+        Shape shape = Shape.of(n);
+        boolean[][] c = new boolean[count][n];
+        Ring128Tensor[] single = new Ring128Tensor[count];
+        for (int f = 0; f < count; f++) {
+            int[] at = new int[n];
+            for (int e = 0; e < n; e++) {
+                at[e] = element(factors[f][e]);
+                c[f][e] = bit(d, at[e]) ^ (factors[f][e] < 0);
+            }
+            single[f] = beta.reshape(Shape.of(beta.size())).map(shape, at, null);
+        }
+        int[] sets = factorSets(count);
+        Ring128Tensor sum = ComputeParty.addPublic(role, Ring128Tensor.zeros(shape), coefficients(c, 0, shape));
+        for (int f = 0; f < count; f++) {
+            sum = sum.add(coefficients(c, 1 << f, shape).mul(single[f]));
+        }
+        for (int s = 0; s < sets.length; s++) {
+            Ring128Tensor product = products.fromBitRows((long) s * BETA_ROWS * words(n), BETA_ROWS, n);
+            sum = sum.add(coefficients(c, sets[s], shape).mul(product));
+        }
+        return sum;
+    }
+
+    /** Each element's public coefficient of {@code beta_set}: 0, 1 or -1. */
+    private static Ring128Tensor coefficients(boolean[][] c, int set, Shape shape) {
+        long[] k = new long[shape.size()];
+        for (int e = 0; e < k.length; e++) {
+            long v = 1;
+            for (int f = 0; f < c.length && v != 0; f++) {
+                boolean inSet = (set & (1 << f)) != 0;
+                v = inSet ? (c[f][e] ? -v : v) : (c[f][e] ? v : 0);
+            }
+            k[e] = v;
+        }
+        return Ring128Tensor.ofLongs(shape, k);
+    }
+
     private static long[] xor(long[] x, long[] y) {
         long[] z = new long[x.length];
         for (int i = 0; i < x.length; i++) {

@@ -198,6 +198,15 @@ public final class InMemoryNetwork {
             return receive(from, expected, timeout);
         }
 
+        /** The emulated link's round trip: twice its one-way delay (an idle link's; no frame queued counts). */
+        @Override
+        public java.util.concurrent.CompletableFuture<Duration> roundTrip(Role peer) {
+            link(self, peer);
+            long start = System.nanoTime();
+            return java.util.concurrent.CompletableFuture.supplyAsync(() -> Duration.ofNanos(System.nanoTime() - start),
+                    java.util.concurrent.CompletableFuture.delayedExecutor(2 * oneWayNanos, TimeUnit.NANOSECONDS));
+        }
+
         @Override
         public Ring128Tensor receive(Role from, Tag expected, Duration limit) {
             long start = System.nanoTime();

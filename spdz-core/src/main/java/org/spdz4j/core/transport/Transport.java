@@ -64,6 +64,24 @@ public interface Transport extends AutoCloseable {
         return absent().contains(peer) ? 0 : 1;
     }
 
+    /**
+     * The round trip of the link to {@code peer} alone: a ping the peer's transport answers as it
+     * arrives, whatever the peer's program is doing, so the time is the link's and not the
+     * peer's. Completes when the answer arrives; the caller goes on meanwhile. Not part of any
+     * program's messages (no round, no traffic counted). A transport that cannot ping returns a
+     * future failed with {@link UnsupportedOperationException}.
+     *
+     * <pre>{@code
+     * CompletableFuture<Duration> rtt = transport.roundTrip(Role.P1);   // at the start
+     * ...                                                               // the session's setup
+     * Duration measured = rtt.get(30, TimeUnit.SECONDS);
+     * }</pre>
+     */
+    default java.util.concurrent.CompletableFuture<Duration> roundTrip(Role peer) {
+        return java.util.concurrent.CompletableFuture.failedFuture(
+                new UnsupportedOperationException(getClass().getSimpleName() + " cannot ping " + peer));
+    }
+
     /** What this participant sent and received. */
     TrafficCounter traffic();
 

@@ -97,5 +97,11 @@ class InMemoryNetworkTest {
         assertTrue(bigRoundTrip >= 80_000_000L + 2 * 104_000_000L && bigRoundTrip < 2_000_000_000L,
                 "1 MiB each way took " + bigRoundTrip / 1e6 + " ms, 80 ms and 2 x 105 ms of transfer set");
         assertThrows(IllegalArgumentException.class, () -> wan.overWan(Duration.ofMillis(-1), 0));
+        // a ping: the link's round trip alone, answered while the peer's program does nothing; no round counted
+        long rounds = p0.traffic().rounds();
+        Duration ping = p0.roundTrip(Role.P1).join();
+        assertTrue(ping.toMillis() >= 80 && ping.toMillis() < 1_000, "ping " + ping.toMillis() + " ms, 80 set");
+        assertEquals(rounds, p0.traffic().rounds());
+        assertThrows(IllegalArgumentException.class, () -> p0.roundTrip(Role.parse("CLIENT7")));
     }
 }
