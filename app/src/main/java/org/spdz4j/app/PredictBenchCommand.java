@@ -69,8 +69,7 @@ final class PredictBenchCommand implements Callable<Integer> {
         System.out.printf("private prediction, %s network (%s, %s)%s; each request one session: P0, P1, the dealer and the "
                 + "client as threads of this JVM (%d cores)%n", network, activation, this.pool, probabilities
                 ? ", with probabilities" : "", Runtime.getRuntime().availableProcessors());
-        PredictionBenchmark.measure(halves[0], halves[1], net.input(), pool, Math.min(batch, 10), Math.min(batch, 10),
-                probabilities); // warm-up, not reported
+        warmUp(halves, net, pool);
         System.out.println(PredictionBenchmark.header("x the float model", "round trip, ms"));
         for (int rtt : rtts) {
             for (int n : sizes) {
@@ -85,6 +84,24 @@ final class PredictBenchCommand implements Callable<Integer> {
                 + "material included; x the float model: that latency over the same inputs' forward pass in the clear, "
                 + "measured here in the same run; round trip: every link's, emulated in the in-memory transport");
         return 0;
+    }
+
+    /**
+     * Sessions not reported, so that the JIT has compiled what the rows run: twice each request
+     * size (at most 10 inputs), each way a small batch may run its max pools.
+     */
+    private void warmUp(SharedModel[] halves, Network net, double[] pool) {
+        for (int n : new java.util.TreeSet<>(sizes)) {
+            int k = Math.min(Math.min(n, batch), 10);
+            for (PredictionServer.PoolReluChoice p : k <= org.spdz4j.layers.SecureClassifier.FUSED_UP_TO
+                    ? List.of(PredictionServer.PoolReluChoice.ALL_PAIRS, PredictionServer.PoolReluChoice.TOURNAMENT)
+                    : List.of(PredictionServer.PoolReluChoice.TOURNAMENT)) {
+                for (int i = 0; i < 2; i++) {
+                    PredictionBenchmark.measure(halves[0], halves[1], net.input(), pool, k, k, probabilities,
+                            java.time.Duration.ZERO, 0, p);
+                }
+            }
+        }
     }
 
     /**

@@ -36,7 +36,7 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--max-request", defaultValue = "10000", description = "the most inputs one client may send in a session")
     int maxRequest;
     @Option(names = "--pool-relu", defaultValue = "auto", description = "how a batch of up to 8 inputs runs each max pool "
-            + "and its ReLU: auto (all_pairs where the servers' measured one-way time is at least 2.5 ms an input of a "
+            + "and its ReLU: auto (all_pairs where half the servers' measured round trip is at least 5 ms an input of a "
             + "batch), all_pairs (5 rounds, about 1.8x the bytes) or tournament (9 rounds); give both servers the same")
     PredictionServer.PoolReluChoice poolRelu;
     @Option(names = "--wait", defaultValue = "2", description = "seconds a session waits for clients once the servers and "

@@ -97,10 +97,12 @@ public final class PredictionServer {
 
         /**
          * {@link #AUTO}'s threshold: ms of one-way time per input of a batch. All pairs save 8
-         * one-way times a batch of the narrow network and send about 2.3 MB more an input (online
-         * and the dealer's): 18 ms at 1 Gbit/s, so 2.25 ms a round per input breaks even there.
+         * one-way times a batch of the narrow network, and send about 2.3 MB more an input
+         * (online and the dealer's: 18 ms at 1 Gbit/s) and compute more. Measured with
+         * {@code spdz predict-bench} on two cores (docs/prediction.md): a lone input gains from a
+         * 10 ms round trip on, a batch of 8 breaks even at 100 ms.
          */
-        public static final double AUTO_MS_PER_INPUT = 2.5;
+        public static final double AUTO_MS_PER_INPUT = 5;
 
         /** The protocol for batches of {@code batch} inputs where one exchange took {@code oneWayMs}. */
         SecureClassifier.PoolRelu forLink(double oneWayMs, int batch) {

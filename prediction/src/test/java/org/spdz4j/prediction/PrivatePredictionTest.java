@@ -161,9 +161,9 @@ class PrivatePredictionTest {
     void autoTakesAllPairsWhereARoundCostsMoreThanTheBytes() {
         PredictionServer.PoolReluChoice auto = PredictionServer.PoolReluChoice.AUTO;
         assertEquals(SecureClassifier.PoolRelu.TOURNAMENT, auto.forLink(0.2, 1), "a LAN");
-        assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, auto.forLink(2.5, 1), "a lone input at 5 ms a round trip");
-        assertEquals(SecureClassifier.PoolRelu.TOURNAMENT, auto.forLink(10, 8), "8 inputs at 20 ms");
-        assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, auto.forLink(25, 8), "8 inputs at 50 ms");
+        assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, auto.forLink(5, 1), "a lone input at 10 ms a round trip");
+        assertEquals(SecureClassifier.PoolRelu.TOURNAMENT, auto.forLink(25, 8), "8 inputs at 50 ms");
+        assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, auto.forLink(50, 8), "8 inputs at 100 ms");
         assertEquals(SecureClassifier.PoolRelu.TOURNAMENT, PredictionServer.PoolReluChoice.TOURNAMENT.forLink(25, 1));
         // a session across 40 ms round trips: both servers and the dealer take all pairs from the servers' own timing
         LocalPrediction.Result r = LocalPrediction.run(halves[0], halves[1], new PredictionServer.Options(2, 2),

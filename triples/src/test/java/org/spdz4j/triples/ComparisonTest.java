@@ -253,7 +253,7 @@ class ComparisonTest {
         for (int f = 0; f < count; f++) {
             for (int e = 0; e < n; e++) {
                 int element = (int) Long.remainderUnsigned(r.lo(f * n + e), xs.size());
-                factors[f][e] = (r.hi(f * n + e) & 1) == 0 ? element : ~element; // every third or so a repeated element
+                factors[f][e] = (r.hi(f * n + e) & 1) == 0 ? element : ~element; // an element may repeat in a product
             }
         }
         Plan.Builder b = Plan.builder("sign monomials");
