@@ -56,31 +56,7 @@ final class AllPairsPoolRelu implements SecureLayer {
         this.bits = bits;
         this.candidates = index.length;
         this.outputs = output.size();
-        List<int[]> p = new ArrayList<>();
-        for (int i = 0; i < candidates; i++) {
-            for (int j = i + 1; j < candidates; j++) {
-                p.add(new int[]{i, j});
-            }
-        }
-        this.pairs = p.toArray(new int[0][]);
-    }
-
-    /**
-     * The one-hot's factors: output {@code i * outputs + o} (candidate i of window o) multiplies,
-     * for each other candidate j in order, the bit of pair (i, j) at window o, or its complement
-     * where i is the pair's second.
-     */
-    private int[][] factors() {
-        int[][] f = new int[candidates - 1][candidates * outputs];
-        for (int q = 0; q < pairs.length; q++) {
-            int i = pairs[q][0];
-            int j = pairs[q][1];
-            for (int o = 0; o < outputs; o++) {
-                f[j - 1][i * outputs + o] = q * outputs + o; // i's (j-1)-th opponent is j > i: i wins where c_ij = 1
-                f[i][j * outputs + o] = ~(q * outputs + o); // j's i-th opponent is i < j: j wins where c_ij = 0
-            }
-        }
-        return f;
+        this.pairs = AllPairsArgmax.pairs(candidates);
     }
 
     @Override
@@ -89,7 +65,7 @@ final class AllPairsPoolRelu implements SecureLayer {
         beats = plan.signOnly(differences, bits);
         values = plan.maskWithin(Shape.of(candidates, outputs), bits - 1);
         nonNegative = plan.sign(values, bits);
-        winners = plan.signMonomials(beats, factors());
+        winners = plan.signMonomials(beats, AllPairsArgmax.winnerFactors(pairs, candidates, outputs));
         winnerMask = plan.maskWithin(Shape.of(candidates * outputs), 1);
         reluMask = plan.maskWithin(Shape.of(candidates * outputs), bits - 1);
         select = plan.product(BilinearOps.elementwise(), winnerMask, reluMask, 0); // a bit times a value: exact

@@ -14,7 +14,8 @@ import org.spdz4j.triples.Plan;
 /**
  * The argmax of each row of shared logits {@code (N, C)} as one-hot shares (ties go to the lower
  * class): up to {@value #ALL_PAIRS_UP_TO} classes by comparing every pair at once
- * ({@link AllPairsArgmax}: two comparisons in a row, 6 or 7 rounds), beyond by a {@link Tournament}
+ * ({@link AllPairsArgmax}: one comparison and a product of its bits, 4 rounds, up to 10 classes;
+ * two comparisons in a row, 7 rounds, above), beyond by a {@link Tournament}
  * of secure comparisons ({@code ceil(log2 C)} in a row, then as many products); and the
  * number of rows whose argmax is the row's label, with only that count revealed: accuracy on
  * shares, neither predictions nor labels opened. For one party: declare, then use once per step.

@@ -29,9 +29,9 @@ public final class SecureClassifier {
     /**
      * Batches of at most this many inputs run each max pool and the ReLU after it as one
      * ({@link SecureLayers#forInference}, {@link PoolRelu}): by a tournament 3 rounds fewer a pair
-     * (28 a batch of the narrow network instead of 34) for a comparison more per pooled value
+     * (25 a batch of the narrow network instead of 31) for a comparison more per pooled value
      * (about 40% more online bytes and 25% more of the dealer's), by all pairs at once 7 fewer
-     * (20 a batch). A small batch waits on round trips, a large one on bytes and compute. Every
+     * (17 a batch). A small batch waits on round trips, a large one on bytes and compute. Every
      * batch runs a ReLU before a max pool after it (the same values, a quarter of its comparisons
      * for a 2x2 pool).
      */

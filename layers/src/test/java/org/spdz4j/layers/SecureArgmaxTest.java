@@ -106,7 +106,7 @@ class SecureArgmaxTest {
     @Test
     void classNumbersEqualTheFirstMaximumForEveryClassCountAndTheRoundsAreFew() {
         AesCtrPrg prg = new AesCtrPrg(new byte[16]);
-        for (int classes : new int[]{2, 3, 10, 16, 17}) {
+        for (int classes : new int[]{2, 3, 10, 11, 16, 17}) {
             int rows = 24;
             double[] logits = new double[rows * classes];
             Ring128Tensor r = prg.tensor(Shape.of(logits.length), classes, 0);
@@ -125,9 +125,10 @@ class SecureArgmaxTest {
                 assertEquals(expected, opened.lo(n), classes + " classes, row " + n);
             }
             long rounds = (long) got[1];
-            if (classes <= SecureArgmax.ALL_PAIRS_UP_TO) {
-                assertEquals(classes <= 9 ? 6 : 7, rounds, classes + " classes: two comparisons in a row (the second's "
-                        + "carry tree needs no combine up to 9 classes)");
+            if (classes <= AllPairsArgmax.MONOMIALS_UP_TO) {
+                assertEquals(4, rounds, classes + " classes: one comparison, the winner a product of its bits");
+            } else if (classes <= SecureArgmax.ALL_PAIRS_UP_TO) {
+                assertEquals(7, rounds, classes + " classes: two comparisons in a row");
             } else {
                 assertTrue(rounds >= 20, classes + " classes: a tournament of five levels, " + rounds + " rounds");
             }

@@ -142,8 +142,8 @@ class PrivatePredictionTest {
         System.arraycopy(r.classes().get(CLIENT1), 0, all, 7, 5);
         assertEquals(0, compare(all, logits, 10));
         assertEquals(5, r.traffic().get(CLIENT1).total(Role.P0, Direction.RECEIVED).values());
-        // batches of 8 run each max pool and its ReLU as one tournament: 28 rounds a batch, not 34
-        assertEquals(2 * 28, r.traffic().get(Role.P0).rounds());
+        // batches of 8 run each max pool and its ReLU as one tournament: 25 rounds a batch, not 31
+        assertEquals(2 * 25, r.traffic().get(Role.P0).rounds());
     }
 
     @Test
@@ -153,8 +153,8 @@ class PrivatePredictionTest {
                 new PredictionServer.Options(8, 8, PredictionServer.PoolReluChoice.ALL_PAIRS), inputs, DIGIT);
         assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, r.session().poolRelu());
         assertEquals(0, compare(r.classes().get(CLIENT0), floatLogits(narrow, 20, 8), 10));
-        // each max pool and its ReLU in one comparison of all pairs and a product: 20 rounds a batch, not 28
-        assertEquals(20, r.traffic().get(Role.P0).rounds());
+        // each max pool and its ReLU in one comparison of all pairs and a product: 17 rounds a batch, not 25
+        assertEquals(17, r.traffic().get(Role.P0).rounds());
     }
 
     @Test
@@ -171,7 +171,7 @@ class PrivatePredictionTest {
         assertTrue(r.session().oneWayMs() >= 20, r.session().oneWayMs() + " ms");
         assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, r.session().poolRelu());
         assertEquals(0, compare(r.classes().get(CLIENT0), floatLogits(narrow, 30, 2), 10));
-        assertEquals(20, r.traffic().get(Role.P0).rounds());
+        assertEquals(17, r.traffic().get(Role.P0).rounds());
     }
 
     @Test
@@ -208,8 +208,8 @@ class PrivatePredictionTest {
         assertEquals(0, r.traffic().get(Role.P0).rounds(SecureClassifier.ARGMAX_SCOPE));
         LocalPrediction.Result alone = LocalPrediction.run(halves[0], halves[1], new PredictionServer.Options(n, n),
                 Map.of(CLIENT0, raw(100, n)), DIGIT);
-        assertEquals(7, alone.traffic().get(Role.P0).rounds(SecureClassifier.ARGMAX_SCOPE), "the argmax alone");
-        assertEquals(alone.traffic().get(Role.P0).rounds() + 20 - 7, r.traffic().get(Role.P0).rounds());
+        assertEquals(4, alone.traffic().get(Role.P0).rounds(SecureClassifier.ARGMAX_SCOPE), "the argmax alone");
+        assertEquals(alone.traffic().get(Role.P0).rounds() + 20 - 4, r.traffic().get(Role.P0).rounds());
         assertEquals(0, compare(alone.classes().get(CLIENT0), logits, 10));
     }
 

@@ -237,11 +237,11 @@ class ComparisonTest {
     }
 
     /**
-     * Products of 2 to 4 comparison bits, some complemented, from the dealer's products of the
+     * Products of 2 to 4 and 9 comparison bits, some complemented, from the dealer's products of the
      * random bits: no round, and each equal to the plaintext product of [x >= 0] and 1 - [x >= 0].
      */
     @ParameterizedTest(name = "{0} factors")
-    @ValueSource(ints = {2, 3, 4})
+    @ValueSource(ints = {2, 3, 4, 9})
     void productsOfComparisonBitsAreExactWithoutARound(int count) {
         List<BigInteger> xs = inRange(40, 60);
         Shape shape = Shape.of(xs.size());
@@ -285,6 +285,7 @@ class ComparisonTest {
             assertEquals(BigInteger.valueOf(expected), value(out.p0(), e), "product " + e);
         }
         assertThrows(IllegalArgumentException.class, () -> new PlanEntry.SignMonomials(9, sign, new int[1][n]));
+        assertThrows(IllegalArgumentException.class, () -> new PlanEntry.SignMonomials(9, sign, new int[10][n]));
         assertThrows(IllegalArgumentException.class,
                 () -> new PlanEntry.SignMonomials(9, sign, new int[][]{{0, 1}, {0, xs.size()}}));
     }

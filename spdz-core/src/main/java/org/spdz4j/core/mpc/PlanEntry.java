@@ -268,8 +268,8 @@ public sealed interface PlanEntry {
      *                element of the comparison, or its complement {@code ~element}
      */
     record SignMonomials(int id, Sign sign, int[][] factors) implements PlanEntry {
-        /** The most factors a monomial may have: the dealer's products grow as 2^L. */
-        public static final int MAX_FACTORS = 6;
+        /** The most factors a monomial may have (the winner of 10 candidates): the dealer's products grow as 2^L. */
+        public static final int MAX_FACTORS = 9;
 
         /** Checks the components. */
         public SignMonomials {

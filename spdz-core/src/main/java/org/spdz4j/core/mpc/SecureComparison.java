@@ -467,23 +467,19 @@ public final class SecureComparison {
     }
 
     /**
-     * The material of a product of {@code factors} comparison bits over n elements: for each set
-     * of {@link #factorSets}, the shares of {@code beta_S} as beta's own (BETA_ROWS signed bit
-     * rows: below 2^42 at the party whose material is its PRG's, the rest from the dealer), 43
-     * bits an element where a ring value took 128.
+     * The material of a product of {@code factors} comparison bits over n elements: the shares of
+     * {@code beta_S} for each set of {@link #factorSets} and each element (set-major), held as
+     * beta's own are (BETA_ROWS signed bit rows over all of them: below 2^42 at the party whose
+     * material is its PRG's, the rest from the dealer), 43 bits a value where a ring value took 128.
      */
     static Shape monomialShape(int n, int factors) {
-        return Shape.of(Math.toIntExact(((long) factorSets(factors).length * BETA_ROWS * words(n) + 1) / 2));
+        return Shape.of(Math.toIntExact(((long) BETA_ROWS * words(factorSets(factors).length * n) + 1) / 2));
     }
 
-    /** The share of the party that generates its monomial material: each set's sign row cleared (see {@link #monomialShape}). */
+    /** The share of the party that generates its monomial material: the sign row cleared (see {@link #monomialShape}). */
     static Ring128Tensor monomialGeneratedShare(Ring128Tensor output, int n, int factors) {
-        long w = words(n);
-        for (int s = 0; s < factorSets(factors).length; s++) {
-            long base = s * BETA_ROWS * w;
-            output = output.clearWords(base + (BETA_ROWS - 1) * w, base + BETA_ROWS * w);
-        }
-        return output;
+        long w = words(factorSets(factors).length * n);
+        return output.clearWords((BETA_ROWS - 1) * w, BETA_ROWS * w);
     }
 
     /**
@@ -494,22 +490,19 @@ public final class SecureComparison {
      */
     public static Ring128Tensor monomialCorrection(long[] beta, int[][] factors, Ring128Tensor otherShare) {
         int n = factors[0].length;
-        int w = words(n);
         int[] sets = factorSets(factors.length);
-        long[] rows = new long[sets.length * BETA_ROWS * w];
+        Ring128Tensor other = otherShare.fromBitRows(0, BETA_ROWS, sets.length * n);
+        long[] minus = new long[sets.length * n];
         for (int s = 0; s < sets.length; s++) {
-            Ring128Tensor other = otherShare.fromBitRows((long) s * BETA_ROWS * w, BETA_ROWS, n);
-            long[] minus = new long[n];
             for (int e = 0; e < n; e++) {
                 boolean all = true;
                 for (int f = 0; f < factors.length && all; f++) {
                     all = (sets[s] & (1 << f)) == 0 || bit(beta, element(factors[f][e]));
                 }
-                minus[e] = (all ? 1 : 0) - other.lo(e);
+                minus[s * n + e] = (all ? 1 : 0) - other.lo(s * n + e);
             }
-            System.arraycopy(Ring128Tensor.wrap(Shape.of(n), new long[n], minus).bitRows(BETA_ROWS), 0, rows,
-                    s * BETA_ROWS * w, BETA_ROWS * w);
         }
+        long[] rows = Ring128Tensor.wrap(Shape.of(minus.length), new long[minus.length], minus).bitRows(BETA_ROWS);
         return pack(rows).reshape(otherShare.shape());
     }
 
@@ -544,9 +537,9 @@ public final class SecureComparison {
         for (int f = 0; f < count; f++) {
             sum = sum.add(coefficients(c, 1 << f, shape).mul(single[f]));
         }
+        Ring128Tensor all = products.fromBitRows(0, BETA_ROWS, sets.length * n);
         for (int s = 0; s < sets.length; s++) {
-            Ring128Tensor product = products.fromBitRows((long) s * BETA_ROWS * words(n), BETA_ROWS, n);
-            sum = sum.add(coefficients(c, sets[s], shape).mul(product));
+            sum = sum.add(coefficients(c, sets[s], shape).mul(all.slice(s * n, shape)));
         }
         return sum;
     }
