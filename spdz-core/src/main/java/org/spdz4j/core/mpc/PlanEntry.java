@@ -258,9 +258,9 @@ public sealed interface PlanEntry {
      * is {@code d xor beta} for an opened d, so the product is a polynomial in the betas with
      * public coefficients; the dealer shares the products of the betas over every set of two
      * factors or more ({@code 2^L - 1 - L} an element for L factors, 43 bits each), and
-     * {@link ComputeParty#signMonomials} evaluates it locally (a max pool's one-hot winner, see
-     * the layers' all-pairs pool). The complements matter online only; the dealer's products are
-     * the same either way.
+     * {@link ComputeParty#signMonomials} evaluates it locally (the winner of an argmax or of a max
+     * pool's window: the candidate that beats every other). The complements matter online only;
+     * the dealer's products are the same either way.
      *
      * @param id      position in the plan
      * @param sign    the comparison, made earlier in the same step
