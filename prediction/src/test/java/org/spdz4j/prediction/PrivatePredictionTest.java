@@ -175,6 +175,29 @@ class PrivatePredictionTest {
     }
 
     @Test
+    void serversGivenDifferentPoolReluChoicesRefuseTheSessionNamingIt() throws Exception {
+        var net = new org.spdz4j.core.transport.InMemoryNetwork(List.of(Role.P0, Role.P1),
+                java.time.Duration.ofSeconds(30), 1L << 20);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            var s0 = pool.submit(() -> PredictionServer.serve(net.transport(Role.P0), halves[0], List.of(),
+                    new PredictionServer.Options(8, 8, PredictionServer.PoolReluChoice.ALL_PAIRS),
+                    org.spdz4j.core.prg.AesCtrPrg.freshSeed(), line -> { }));
+            var s1 = pool.submit(() -> PredictionServer.serve(net.transport(Role.P1), halves[1], List.of(),
+                    new PredictionServer.Options(8, 8, PredictionServer.PoolReluChoice.AUTO),
+                    org.spdz4j.core.prg.AesCtrPrg.freshSeed(), line -> { }));
+            for (var s : List.of(s0, s1)) {
+                java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                        () -> s.get(30, java.util.concurrent.TimeUnit.SECONDS));
+                assertTrue(e.getCause().getMessage().contains("--pool-relu") && e.getCause().getMessage().contains("ALL_PAIRS")
+                        && e.getCause().getMessage().contains("AUTO"), e.getCause().getMessage());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void withProbabilitiesTheClientAlsoLearnsEachInputsSoftmax() {
         int n = 20;
         LocalPrediction.Result r = LocalPrediction.run(halves[0], halves[1], new PredictionServer.Options(n, n),
