@@ -100,11 +100,12 @@ public final class PredictionServer {
          * one-way times a batch of the narrow network, and send about 2.3 MB more an input
          * (online and the dealer's: 18 ms at 1 Gbit/s) and compute more. Measured with
          * {@code spdz predict-bench} on two cores (docs/prediction.md): a lone input gains from a
-         * 10 ms round trip on, a batch of 8 breaks even at 100 ms.
+         * 10 ms round trip on; a batch of 8 gains from 50 ms on an unlimited link and breaks even
+         * at 100 ms at 100 Mbit/s.
          */
         public static final double AUTO_MS_PER_INPUT = 5;
 
-        /** The protocol for batches of {@code batch} inputs where one exchange took {@code oneWayMs}. */
+        /** The protocol for batches of {@code batch} inputs where half the servers' round trip is {@code oneWayMs}. */
         SecureClassifier.PoolRelu forLink(double oneWayMs, int batch) {
             return switch (this) {
                 case ALL_PAIRS -> SecureClassifier.PoolRelu.ALL_PAIRS;
