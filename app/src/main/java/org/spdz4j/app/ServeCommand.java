@@ -87,10 +87,11 @@ final class ServeCommand implements Callable<Integer> {
                 PredictionServer.Session s = PredictionServer.serve(t, share, connected, options, AesCtrPrg.freshSeed(),
                         System.out::println);
                 if (!s.served().isEmpty()) {
+                    String pools = batch > SecureClassifier.FUSED_UP_TO ? "" : String.format(java.util.Locale.ROOT,
+                            "; max pools and ReLUs by %s (half the servers' round trip: %.2f ms)",
+                            s.poolRelu().toString().toLowerCase(java.util.Locale.ROOT), s.oneWayMs());
                     System.out.printf("%s: session %d: answered %s in %d batches, %.2f s (%.1f ms an input)%s%n", role, n,
-                            s.served(), s.batches(), s.seconds(), 1000 * s.seconds() / s.inputs(), batch > SecureClassifier
-                            .FUSED_UP_TO ? "" : String.format("; max pools and ReLUs by %s (half the servers' round trip: %.2f ms)",
-                            s.poolRelu().toString().toLowerCase(java.util.Locale.ROOT), s.oneWayMs()));
+                            s.served(), s.batches(), s.seconds(), 1000 * s.seconds() / s.inputs(), pools);
                 }
                 return !s.served().isEmpty(); // as the dealer counts: a session with at least one batch
             });
