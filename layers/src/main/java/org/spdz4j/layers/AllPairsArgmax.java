@@ -76,6 +76,15 @@ final class AllPairsArgmax {
         return p.toArray(new int[0][]);
     }
 
+    /** {@code v_i - v_j} for each of the {@code pairs}, their blocks one after another. */
+    static Ring128Tensor differences(int[][] pairs, List<Ring128Tensor> values) {
+        List<Ring128Tensor> diffs = new ArrayList<>(pairs.length);
+        for (int[] pair : pairs) {
+            diffs.add(values.get(pair[0]).sub(values.get(pair[1])));
+        }
+        return Ring128Tensor.concat(diffs);
+    }
+
     /**
      * The factors of each candidate's one-hot over the comparison of all {@code pairs}, laid out
      * (pairs, outputs): output {@code i * outputs + o} (candidate i of group o) multiplies, for
@@ -129,12 +138,8 @@ final class AllPairsArgmax {
         if (values.size() != candidates) {
             throw new IllegalArgumentException(values.size() + " candidates for an argmax of " + candidates);
         }
-        List<Ring128Tensor> diffs = new ArrayList<>(pairs.length);
-        for (int[] pair : pairs) {
-            diffs.add(values.get(pair[0]).sub(values.get(pair[1])));
-        }
         Shape compared = Shape.of(pairs.length, outputs);
-        Ring128Tensor firstWins = party.compare(beats, party.mask(Ring128Tensor.concat(diffs).reshape(compared),
+        Ring128Tensor firstWins = party.compare(beats, party.mask(differences(pairs, values).reshape(compared),
                 differences)).nonNegative().reshape(compared);
         if (candidates == 2) {
             return Ring128Tensor.concat(List.of(firstWins, party.addPublic(firstWins.negate(), 1)))

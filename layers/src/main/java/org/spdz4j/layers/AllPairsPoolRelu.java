@@ -1,6 +1,5 @@
 package org.spdz4j.layers;
 
-import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.core.mpc.BilinearOps;
 import org.spdz4j.core.mpc.ComputeParty;
@@ -74,13 +73,10 @@ final class AllPairsPoolRelu implements SecureLayer {
     @Override
     public Ring128Tensor forward(ComputeParty party, Ring128Tensor x) {
         List<Ring128Tensor> v = Tournament.gatherAll(x, index);
-        List<Ring128Tensor> diffs = new ArrayList<>(pairs.length);
-        for (int[] pair : pairs) {
-            diffs.add(v.get(pair[0]).sub(v.get(pair[1])));
-        }
+        Ring128Tensor diffs = AllPairsArgmax.differences(pairs, v);
         // the pairs for the sign alone, the candidates with their ReLU: two comparisons whose rounds ride together
         List<Ring128Tensor> both = party.inLanes(List.of(() -> {
-            party.compare(beats, party.mask(Ring128Tensor.concat(diffs).reshape(differences.shape()), differences));
+            party.compare(beats, party.mask(diffs.reshape(differences.shape()), differences));
             return party.signMonomials(winners);
         }, () -> party.compare(nonNegative, party.mask(Ring128Tensor.concat(v).reshape(values.shape()), values)).relu()));
         Ring128Tensor oneHot = both.get(0);

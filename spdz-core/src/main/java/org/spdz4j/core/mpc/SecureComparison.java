@@ -115,7 +115,8 @@ public final class SecureComparison {
     /**
      * The products of A's bits the dealer shares for a group of {@code size} bits: every set of
      * two of its bits or more, as a bit mask over the group, in increasing order (the order of
-     * their rows in the material).
+     * their rows in the material). The same sets of a monomial's factors order the products of
+     * {@link PlanEntry.SignMonomials}' material.
      */
     private static int[] productSets(int size) {
         return java.util.stream.IntStream.range(1, 1 << size).filter(set -> Integer.bitCount(set) > 1).toArray();
@@ -459,38 +460,30 @@ public final class SecureComparison {
     }
 
     /**
-     * The sets of two factors or more of a monomial of {@code factors} comparison bits, as bit
-     * masks in increasing order: the rows of {@link PlanEntry.SignMonomials}' material.
-     */
-    static int[] factorSets(int factors) {
-        return productSets(factors);
-    }
-
-    /**
      * The material of a product of {@code factors} comparison bits over n elements: the shares of
-     * {@code beta_S} for each set of {@link #factorSets} and each element (set-major), held as
+     * {@code beta_S} for each set of {@link #productSets} and each element (set-major), held as
      * beta's own are (BETA_ROWS signed bit rows over all of them: below 2^42 at the party whose
      * material is its PRG's, the rest from the dealer), 43 bits a value where a ring value took 128.
      */
     static Shape monomialShape(int n, int factors) {
-        return Shape.of(Math.toIntExact(((long) BETA_ROWS * words(factorSets(factors).length * n) + 1) / 2));
+        return Shape.of(Math.toIntExact(((long) BETA_ROWS * words(productSets(factors).length * n) + 1) / 2));
     }
 
     /** The share of the party that generates its monomial material: the sign row cleared (see {@link #monomialShape}). */
     static Ring128Tensor monomialGeneratedShare(Ring128Tensor output, int n, int factors) {
-        long w = words(factorSets(factors).length * n);
+        long w = words(productSets(factors).length * n);
         return output.clearWords((BETA_ROWS - 1) * w, BETA_ROWS * w);
     }
 
     /**
      * At the dealer: the corrected party's material for the products of the comparison's random
-     * bits {@code beta} (its bit words) over each set of {@link #factorSets} of {@code factors}
+     * bits {@code beta} (its bit words) over each set of {@link #productSets} of {@code factors}
      * (elements, or {@code ~element}: the same beta), given the other party's generated share:
      * each product minus the other's share, as BETA_ROWS signed bit rows.
      */
     public static Ring128Tensor monomialCorrection(long[] beta, int[][] factors, Ring128Tensor otherShare) {
         int n = factors[0].length;
-        int[] sets = factorSets(factors.length);
+        int[] sets = productSets(factors.length);
         Ring128Tensor other = otherShare.fromBitRows(0, BETA_ROWS, sets.length * n);
         long[] minus = new long[sets.length * n];
         for (int s = 0; s < sets.length; s++) {
@@ -532,7 +525,7 @@ public final class SecureComparison {
             }
             single[f] = beta.reshape(Shape.of(beta.size())).map(shape, at, null);
         }
-        int[] sets = factorSets(count);
+        int[] sets = productSets(count);
         Ring128Tensor sum = ComputeParty.addPublic(role, Ring128Tensor.zeros(shape), coefficients(c, 0, shape));
         for (int f = 0; f < count; f++) {
             sum = sum.add(coefficients(c, 1 << f, shape).mul(single[f]));
