@@ -105,7 +105,7 @@ class HandshakeTest {
             return null;
         });
         ProtocolException e = assertInstanceOf(ProtocolException.class, out[0]);
-        assertEquals("P1 sent malformed facts to agree on (9 bytes)", e.getMessage());
+        assertEquals("P1 sent malformed facts (9 bytes, cut short)", e.getMessage());
     }
 
     @Test

@@ -116,7 +116,7 @@ public final class ComputeParty {
     public void agree(java.util.Map<String, String> facts) {
         Tag tag = new Tag(Tag.Kind.HANDSHAKE, 0, handshakes++);
         transport.sendBytes(role.peer(), tag, Facts.encode(facts));
-        java.util.Map<String, String> theirs = decodeFacts(transport.receiveBytes(role.peer(), tag));
+        java.util.Map<String, String> theirs = Facts.decode(transport.receiveBytes(role.peer(), tag), role.peer());
         if (!List.copyOf(facts.keySet()).equals(List.copyOf(theirs.keySet()))) {
             throw new ProtocolException(role + " agrees on " + facts.keySet() + " but " + role.peer() + " on "
                     + theirs.keySet() + ": another program or version");
@@ -126,22 +126,6 @@ public final class ComputeParty {
                 throw new Disagreement(e.getKey(), role, e.getValue(), theirs.get(e.getKey()));
             }
         }
-    }
-
-    /** The facts the peer sent to agree on ({@link Facts}' encoding), refused as malformed where they do not parse whole. */
-    private java.util.Map<String, String> decodeFacts(byte[] bytes) {
-        java.io.ByteArrayInputStream source = new java.io.ByteArrayInputStream(bytes);
-        java.util.Map<String, String> facts;
-        try {
-            facts = Facts.read(new java.io.DataInputStream(source));
-        } catch (java.io.IOException e) {
-            throw new ProtocolException(role.peer() + " sent malformed facts to agree on (" + bytes.length + " bytes)", e);
-        }
-        if (source.available() > 0) {
-            throw new ProtocolException(role.peer() + " sent malformed facts to agree on (" + source.available()
-                    + " bytes after them)");
-        }
-        return facts;
     }
 
     /** Agrees on the seed for zero-communication input sharing: P0 draws it, P1 receives it. */

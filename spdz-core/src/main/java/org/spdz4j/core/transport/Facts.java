@@ -54,13 +54,23 @@ public final class Facts {
         return out;
     }
 
-    /** The facts {@code from} sent, refused as malformed if they do not parse. */
+    /**
+     * The facts {@code from} sent, refused as malformed where they do not parse whole: a count
+     * out of range, a message cut short, or bytes after the last fact.
+     */
     public static Map<String, String> decode(byte[] bytes, Role from) {
+        ByteArrayInputStream source = new ByteArrayInputStream(bytes);
+        Map<String, String> facts;
         try {
-            return read(new DataInputStream(new ByteArrayInputStream(bytes)));
+            facts = read(new DataInputStream(source));
         } catch (IOException e) {
-            throw new ProtocolException("malformed facts from " + from + ": " + e.getMessage(), e);
+            String why = e instanceof java.io.EOFException ? "cut short" : e.getMessage();
+            throw new ProtocolException(from + " sent malformed facts (" + bytes.length + " bytes, " + why + ")", e);
         }
+        if (source.available() > 0) {
+            throw new ProtocolException(from + " sent malformed facts (" + source.available() + " bytes after them)");
+        }
+        return facts;
     }
 
     /** The first fact in which {@code them} differs from {@code me} (null if none), both values named. */
