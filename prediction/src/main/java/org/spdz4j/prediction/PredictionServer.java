@@ -35,8 +35,9 @@ import org.spdz4j.triples.PartyRandomness;
  * Neither server sees an input, an answer or the other's share of the model; the dealer sees the
  * network (public) and the number of batches.
  *
- * <p>One session: the model card to each client; each client's request (its seed at P0, the
- * count, its inputs' shares at P1), taken whole before anything is computed, so a client that
+ * <p>One session: the model card to each client, while the servers agree on the model and the
+ * options and tell each other their clients (one message each way); each client's request (its
+ * seed at P0, the count, its inputs' shares at P1), taken whole before anything is computed, so a client that
  * leaves mid-request, or sends a count or shape the card does not allow, is left out with the
  * reason while the others are served; the two servers keep only the requests both took; P0 tells
  * the dealer the number of batches; the batches (all clients' inputs in one sequence, the last
@@ -66,10 +67,8 @@ public final class PredictionServer {
     private static final Tag SESSION = new Tag(Tag.Kind.PREDICTION, 2, 0);
     /** The first line of a server's list of requests: its round trip to the other, in microseconds. */
     private static final String ROUND_TRIP = "round-trip-us ";
-    /** How long a server waits for the answers to its pings (sent at the session's start). */
+    /** How long a server waits for the answers to its pings (sent as its session starts and once the facts met). */
     private static final Duration PING_WAIT = Duration.ofSeconds(30);
-    /** Pings each server sends the other at a session's start, one after another; the least round trip counts. */
-    private static final int PINGS = 2;
     /** The verdict a served client receives, followed by the number of batches. */
     static final String ACCEPTED = "accepted";
 
@@ -83,9 +82,10 @@ public final class PredictionServer {
     public enum PoolReluChoice {
         /**
          * All pairs where a round costs more than the extra bytes of a batch are likely to: each
-         * server pings the other twice at the session's start ({@link Transport#roundTrip}: the
-         * link's round trip, answered by the transport whatever the other is doing), they tell
-         * each other the least, and both take all pairs where half the mean is at least
+         * server pings the other as the session starts and again once their facts met
+         * ({@link Transport#roundTrip}: the link's round trip, answered by the transport whatever
+         * the other is doing), they tell each other the least answered when the clients' requests
+         * are in, and both take all pairs where half the mean is at least
          * {@value #AUTO_MS_PER_INPUT} ms a one-way time for each input of a batch; the tournament
          * otherwise.
          */
@@ -167,17 +167,22 @@ public final class PredictionServer {
             throw new IllegalArgumentException("this is " + me + "'s transport but " + mine.party() + "'s share of the model");
         }
         ComputeParty party = new ComputeParty(me, t, mine.fixedPoint());
-        CompletableFuture<Duration> roundTrip = leastRoundTrip(t, me.peer(), PINGS); // answered meanwhile
+        CompletableFuture<Duration> firstPing = t.roundTrip(me.peer()); // answered meanwhile
         Map<String, String> facts = new LinkedHashMap<>();
         facts.put("model (the shares' header)", mine.header());
         facts.put("batch and largest request (--batch, --max-request)", o.batch() + " " + o.maxRequest());
         facts.put("max pools and their ReLUs in small batches (--pool-relu)", o.poolRelu().toString());
-        party.agree(facts); // one round
-        Network network = mine.network();
+        TreeSet<Role> connected = new TreeSet<>(clients);
         Map<Role, String> leftOut = new LinkedHashMap<>();
-        Map<Role, Request> taken = takeRequests(party, connectedToBoth(t, clients),
-                ModelCard.of(mine, o.batch(), o.maxRequest()).encode(), network, o, leftOut);
-        long myMicros = micros(roundTrip, me.peer());
+        // the cards travel while the servers agree: a client whose servers disagree gets two cards that differ, or none
+        sendCards(t, connected, ModelCard.of(mine, o.batch(), o.maxRequest()).encode(), leftOut);
+        party.agree(facts, () -> sendClients(t, connected)); // one round: the client lists ride with the facts
+        TreeSet<Role> both = clientsOfBoth(t, connected);
+        leftOut.keySet().retainAll(both); // one that reached this server alone dials again for the next session
+        CompletableFuture<Duration> secondPing = t.roundTrip(me.peer()); // meets a peer that has just sent its facts
+        Network network = mine.network();
+        Map<Role, Request> taken = takeRequests(party, both, network, o, leftOut);
+        long myMicros = micros(firstPing, secondPing, me.peer());
         long[] theirMicros = new long[1];
         Map<Role, Request> served = agreeOnRequests(t, taken, leftOut, myMicros, theirMicros);
         double oneWayMs = (myMicros + theirMicros[0]) / 4000.0; // half the mean of both: the same number at both servers
@@ -229,40 +234,30 @@ public final class PredictionServer {
         return new Session(counts, leftOut, batches, seconds, poolRelu, oneWayMs);
     }
 
-    /** The least of {@code pings} round trips to {@code peer}, one after another (the first may meet a cold process). */
-    private static CompletableFuture<Duration> leastRoundTrip(Transport t, Role peer, int pings) {
-        CompletableFuture<Duration> first = t.roundTrip(peer);
-        return pings == 1 ? first : first.thenCompose(a -> leastRoundTrip(t, peer, pings - 1)
-                .thenApply(b -> a.compareTo(b) <= 0 ? a : b));
-    }
-
     /**
-     * The round trip to {@code peer} in microseconds, once its pings are answered (it was sent at
-     * the session's start, so it normally is by now); 0 where the transport cannot ping (then
-     * {@link PoolReluChoice#AUTO} takes the tournament).
+     * The least round trip to {@code peer} in microseconds among the pings answered by now (they
+     * were sent before the clients' requests came, so one normally is), waiting for the first
+     * answer where none is; 0 where the transport cannot ping (then {@link PoolReluChoice#AUTO}
+     * takes the tournament). Each server sends the other its figure, so both take the same mean.
      */
-    private static long micros(CompletableFuture<Duration> roundTrip, Role peer) {
+    private static long micros(CompletableFuture<Duration> first, CompletableFuture<Duration> second, Role peer) {
         try {
-            return roundTrip.get(PING_WAIT.toMillis(), TimeUnit.MILLISECONDS).toNanos() / 1000;
+            CompletableFuture.anyOf(first, second).get(PING_WAIT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             return 0;
         } catch (TimeoutException e) {
-            throw new ProtocolException(peer + "'s transport did not answer " + PINGS + " pings within " + PING_WAIT.toSeconds()
-                    + " s");
+            throw new ProtocolException(peer + "'s transport did not answer a ping within " + PING_WAIT.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ProtocolException("interrupted waiting for " + peer + "'s answer to a ping", e);
         }
+        return java.util.stream.Stream.of(first, second)
+                .filter(f -> f.isDone() && !f.isCompletedExceptionally())
+                .mapToLong(f -> f.join().toNanos() / 1000).min().orElse(0);
     }
 
-    /**
-     * The model card to each client, then each one's request taken whole: P0 takes the client's
-     * seed, both the count, P1 the inputs' shares. A client that fails any of it is left out
-     * (the reason in {@code leftOut}); the others' requests are returned in client order.
-     */
-    private static Map<Role, Request> takeRequests(ComputeParty party, TreeSet<Role> clients, byte[] card, Network network,
-                                                   Options o, Map<Role, String> leftOut) {
-        Transport t = party.transport();
+    /** The model card to each connected client; one that is gone is left out, the reason in {@code leftOut}. */
+    private static void sendCards(Transport t, TreeSet<Role> clients, byte[] card, Map<Role, String> leftOut) {
         for (Role c : clients) {
             try {
                 t.sendBytes(c, CARD, card);
@@ -270,6 +265,16 @@ public final class PredictionServer {
                 leftOut.put(c, "gone before its model card: " + gone.getMessage());
             }
         }
+    }
+
+    /**
+     * Each client's request taken whole, in client order: P0 takes the client's seed, both the
+     * count, P1 the inputs' shares. A client that fails any of it, or was left out already, is
+     * not taken (the reason in {@code leftOut}).
+     */
+    private static Map<Role, Request> takeRequests(ComputeParty party, TreeSet<Role> clients, Network network, Options o,
+                                                   Map<Role, String> leftOut) {
+        Transport t = party.transport();
         Map<Role, Request> taken = new LinkedHashMap<>();
         for (Role c : clients) {
             if (leftOut.containsKey(c)) {
@@ -399,21 +404,26 @@ public final class PredictionServer {
         return served;
     }
 
-    /**
-     * The clients connected to both servers this session, in role order: one that reached only one
-     * server (it came as the session's window closed) is not served, and its link closes with the
-     * session, so it can dial again for the next.
-     */
-    private static TreeSet<Role> connectedToBoth(Transport t, Collection<Role> clients) {
-        TreeSet<Role> mine = new TreeSet<>(clients);
+    /** Sends the other server the clients connected to this one this session, in role order. */
+    private static void sendClients(Transport t, TreeSet<Role> connected) {
         StringBuilder list = new StringBuilder();
-        mine.forEach(c -> list.append(c).append('\n'));
+        connected.forEach(c -> list.append(c).append('\n'));
+        t.sendBytes(t.self().peer(), CONNECTED, list.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * The clients connected to both servers this session, in role order, once the other server's
+     * list ({@link #sendClients}) arrives: one that reached only one server (it came as the
+     * session's window closed) is not served, and its link closes with the session, so it can
+     * dial again for the next.
+     */
+    private static TreeSet<Role> clientsOfBoth(Transport t, TreeSet<Role> connected) {
         TreeSet<Role> both = new TreeSet<>();
-        for (String name : exchange(t, CONNECTED, list.toString()).split("\n")) {
+        for (String name : new String(t.receiveBytes(t.self().peer(), CONNECTED), StandardCharsets.UTF_8).split("\n")) {
             if (!name.isEmpty()) {
                 try {
                     Role c = Role.parse(name);
-                    if (mine.contains(c)) {
+                    if (connected.contains(c)) {
                         both.add(c);
                     }
                 } catch (IllegalArgumentException e) {

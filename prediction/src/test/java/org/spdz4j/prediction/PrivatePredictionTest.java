@@ -2,6 +2,7 @@ package org.spdz4j.prediction;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -192,6 +193,26 @@ class PrivatePredictionTest {
                 assertTrue(e.getCause().getMessage().contains("--pool-relu") && e.getCause().getMessage().contains("ALL_PAIRS")
                         && e.getCause().getMessage().contains("AUTO"), e.getCause().getMessage());
             }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aClientHasItsCardWhileTheServersStillAgree() throws Exception {
+        var net = new org.spdz4j.core.transport.InMemoryNetwork(List.of(Role.P0, Role.P1, Role.DEALER, CLIENT0),
+                java.time.Duration.ofSeconds(3), 1L << 20);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(1);
+        try { // P1 never comes: P0 waits for its facts, and its client list that rides with them
+            PredictionServer.Options o = new PredictionServer.Options(8, 8, PredictionServer.PoolReluChoice.TOURNAMENT);
+            var s0 = pool.submit(() -> PredictionServer.serve(net.transport(Role.P0), halves[0], List.of(CLIENT0), o,
+                    org.spdz4j.core.prg.AesCtrPrg.freshSeed(), line -> { }));
+            byte[] card = net.transport(CLIENT0).receiveBytes(Role.P0, PredictionServer.CARD);
+            assertFalse(s0.isDone(), "the card came before the servers agreed");
+            assertEquals(new String(ModelCard.of(halves[0], 8, 8).encode()), new String(card));
+            java.util.concurrent.ExecutionException e = assertThrows(java.util.concurrent.ExecutionException.class,
+                    () -> s0.get(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(e.getCause().getMessage().contains("P1"), e.getCause().getMessage());
         } finally {
             pool.shutdownNow();
         }

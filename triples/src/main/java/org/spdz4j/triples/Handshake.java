@@ -76,6 +76,10 @@ public final class Handshake {
         Transport transport = party.transport();
         Map<String, String> facts = new java.util.LinkedHashMap<>(agreements);
         facts.put(PLAN_HASH, HexFormat.of().formatHex(plan.hash())); // whatever the named facts missed
+        // the dealer's answer travels while the parties agree: a one-way time off the setup. Where
+        // they disagree, the dealer refuses their requests (another plan or range) and they fail
+        // naming the difference here, before they read its answer
+        PartyRandomness.Request dealer = PartyRandomness.request(transport, plan, firstStep, endStep);
         try {
             party.agree(facts); // one round for all
         } catch (Disagreement d) {
@@ -84,7 +88,7 @@ public final class Handshake {
             }
             throw d;
         }
-        PartyRandomness randomness = PartyRandomness.connect(transport.self(), transport, plan, firstStep, endStep);
+        PartyRandomness randomness = dealer.answer();
         party.setupInputSharing(inputSeed);
         return randomness;
     }

@@ -62,17 +62,48 @@ public final class PartyRandomness {
      * why, and so does the exception.
      */
     public static PartyRandomness connect(Role role, Transport transport, Plan plan, int firstStep, int endStep) {
-        transport.sendBytes(Role.DEALER, RangeRequest.TAG, new RangeRequest(plan.hash(), firstStep, endStep).encode());
-        DealerSetup setup = DealerSetup.decode(transport.receiveBytes(Role.DEALER, DealerSetup.TAG), plan, role.toString());
-        setup.requirePlan(plan.hash(), role.toString());
-        if (setup.firstStep() != firstStep || setup.firstStep() + setup.steps() != endStep) {
-            throw new ProtocolException("step range mismatch: " + role + " runs steps "
-                    + new RangeRequest(plan.hash(), firstStep, endStep).range() + " but the dealer produces steps "
-                    + setup.range());
+        if (!role.equals(transport.self())) {
+            throw new IllegalArgumentException(role + "'s randomness over " + transport.self() + "'s transport");
         }
-        PartyRandomness r = new PartyRandomness(role, transport, plan, setup);
-        r.nextStep = firstStep;
-        return r;
+        return request(transport, plan, firstStep, endStep).answer();
+    }
+
+    /**
+     * The first half of {@link #connect}: sends the dealer the request and returns at once, so
+     * the dealer's answer travels while this party does something else (as the handshake agrees
+     * with the other party); {@link Request#answer()} takes it.
+     */
+    public static Request request(Transport transport, Plan plan, int firstStep, int endStep) {
+        RangeRequest r = new RangeRequest(plan.hash(), firstStep, endStep);
+        transport.sendBytes(Role.DEALER, RangeRequest.TAG, r.encode());
+        return new Request(transport, plan, r);
+    }
+
+    /** A request for the dealer's steps, sent; its answer not yet taken. */
+    public static final class Request {
+        private final Transport transport;
+        private final Plan plan;
+        private final RangeRequest sent;
+
+        private Request(Transport transport, Plan plan, RangeRequest sent) {
+            this.transport = transport;
+            this.plan = plan;
+            this.sent = sent;
+        }
+
+        /** The dealer's answer: this party's source of its randomness, refused as {@link #connect} says. */
+        public PartyRandomness answer() {
+            Role role = transport.self();
+            DealerSetup setup = DealerSetup.decode(transport.receiveBytes(Role.DEALER, DealerSetup.TAG), plan, role.toString());
+            setup.requirePlan(plan.hash(), role.toString());
+            if (setup.firstStep() != sent.firstStep() || setup.firstStep() + setup.steps() != sent.endStep()) {
+                throw new ProtocolException("step range mismatch: " + role + " runs steps " + sent.range()
+                        + " but the dealer produces steps " + setup.range());
+            }
+            PartyRandomness r = new PartyRandomness(role, transport, plan, setup);
+            r.nextStep = sent.firstStep();
+            return r;
+        }
     }
 
     /** The steps the dealer produces: its first step. */

@@ -1,6 +1,7 @@
 package org.spdz4j.triples;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -42,9 +43,12 @@ class HandshakeTest {
         return b.build();
     }
 
-    /** Runs {@code at} for P0 and P1 on a fresh in-memory network (no dealer); each side's outcome, a failure as its exception. */
+    /**
+     * Runs {@code at} for P0 and P1 on a fresh in-memory network (a dealer that never answers: the
+     * parties' range requests go to it before they agree); each side's outcome, a failure as its exception.
+     */
     private static Object[] both(Function<Transport, Object> at) {
-        InMemoryNetwork net = new InMemoryNetwork(List.of(Role.P0, Role.P1), Duration.ofSeconds(10), 1 << 20);
+        InMemoryNetwork net = new InMemoryNetwork(List.of(Role.P0, Role.P1, Role.DEALER), Duration.ofSeconds(10), 1 << 20);
         CompletableFuture<Object> p1 = CompletableFuture.supplyAsync(() -> at.apply(net.transport(Role.P1)));
         Object p0;
         try {
@@ -92,6 +96,20 @@ class HandshakeTest {
         ProtocolException e = assertInstanceOf(ProtocolException.class, otherFacts[0]);
         assertTrue(e.getMessage().contains("P0 agrees on [dataset, batch size (--batch), learning rate (--lr)] but P1 on "
                 + "[batch size (--batch), learning rate (--lr)]"), e.getMessage());
+    }
+
+    @Test
+    void theDealerHasTheRangeRequestWhileThePartiesStillAgree() throws Exception {
+        InMemoryNetwork net = new InMemoryNetwork(List.of(Role.P0, Role.P1, Role.DEALER), Duration.ofSeconds(3), 1 << 20);
+        // P1 never comes: P0 waits for its facts, and its request to the dealer is on the way already
+        CompletableFuture<Handshake.Party> p0 = CompletableFuture.supplyAsync(() -> Handshake.computeParty(
+                net.transport(Role.P0), plan(3), FixedPoint.DEFAULT, 0, 2, AesCtrPrg.freshSeed(), facts("32", "0.02")));
+        RangeRequest r = RangeRequest.decode(net.transport(Role.DEALER).receiveBytes(Role.P0, RangeRequest.TAG), "P0");
+        assertFalse(p0.isDone(), "the request went before the agreement");
+        assertEquals("0..1", r.range());
+        assertEquals(java.util.HexFormat.of().formatHex(plan(3).hash()), java.util.HexFormat.of().formatHex(r.planHash()));
+        CompletionException e = assertThrows(CompletionException.class, p0::join);
+        assertTrue(e.getCause().getMessage().contains("P1"), e.getCause().getMessage());
     }
 
     @Test

@@ -114,8 +114,18 @@ public final class ComputeParty {
      * agree on different ones.
      */
     public void agree(java.util.Map<String, String> facts) {
+        agree(facts, () -> { });
+    }
+
+    /**
+     * As {@link #agree(java.util.Map)}, running {@code alongside} once this party's facts are
+     * sent and before the peer's are read: what it sends the peer travels with them, in the same
+     * one-way time (the peer reads it after its own {@code agree}, in the order sent).
+     */
+    public void agree(java.util.Map<String, String> facts, Runnable alongside) {
         Tag tag = new Tag(Tag.Kind.HANDSHAKE, 0, handshakes++);
         transport.sendBytes(role.peer(), tag, Facts.encode(facts));
+        alongside.run();
         java.util.Map<String, String> theirs = Facts.decode(transport.receiveBytes(role.peer(), tag), role.peer());
         if (!List.copyOf(facts.keySet()).equals(List.copyOf(theirs.keySet()))) {
             throw new ProtocolException(role + " agrees on " + facts.keySet() + " but " + role.peer() + " on "
