@@ -100,10 +100,12 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The largest message of a batch's plan, whichever way its max pools run. */
+    /** The largest message of a batch's plan, whichever way its max pools run (one way above the fused batches). */
     private long largestMessage(SharedModel mine, Role role) {
         long largest = 1;
-        for (SecureClassifier.PoolRelu p : SecureClassifier.PoolRelu.values()) {
+        List<SecureClassifier.PoolRelu> ways = batch > SecureClassifier.FUSED_UP_TO ? List.of(SecureClassifier.PoolRelu.TOURNAMENT)
+                : List.of(SecureClassifier.PoolRelu.values());
+        for (SecureClassifier.PoolRelu p : ways) {
             largest = Math.max(largest, SecureClassifier.create(mine.network(), mine.network().batchShape(batch), role, false, p)
                     .plan().largestMessageValues());
         }
