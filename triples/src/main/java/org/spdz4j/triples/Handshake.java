@@ -15,12 +15,14 @@ import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
 
 /**
- * How a compute party joins a computation, over any transport: it agrees with the other party
- * on every public fact given (batch size, dataset, optimizer, ...; a difference fails both sides
- * naming the field and both values) and on the plan hash, all in one round, takes its seed, the
- * dealer's plan hash and the dealer's step range, and sets up input sharing. The one copy of
- * this sequence: {@link LocalComputation}, {@link Session#runParty} and the {@code spdz party}
- * command use it.
+ * How a compute party joins a computation, over any transport: it asks the dealer for its steps
+ * of the plan, agrees with the other party on every public fact given (batch size, dataset,
+ * optimizer, ...; a difference fails both sides naming the field and both values) and on the plan
+ * hash, all in one round, sets up input sharing, and takes its seed, the dealer's plan hash and
+ * the dealer's step range: the dealer's answer travels while the parties talk, so where the
+ * dealer is as far as the other party joining takes two one-way delays (four in turn). The one
+ * copy of this sequence: {@link LocalComputation}, {@link Session#runParty} and the
+ * {@code spdz party} command use it.
  *
  * <pre>{@code
  * Handshake.Party p = Handshake.computeParty(transport, plan, FixedPoint.DEFAULT, 0, steps, AesCtrPrg.freshSeed(),
@@ -88,9 +90,8 @@ public final class Handshake {
             }
             throw d;
         }
-        PartyRandomness randomness = dealer.answer();
-        party.setupInputSharing(inputSeed);
-        return randomness;
+        party.setupInputSharing(inputSeed); // P0's seed travels to P1 while the dealer's answer comes
+        return dealer.answer();
     }
 
     /**

@@ -203,8 +203,9 @@ public final class InMemoryNetwork {
         public java.util.concurrent.CompletableFuture<Duration> roundTrip(Role peer) {
             link(self, peer);
             long start = System.nanoTime();
+            // answered on the delay's own timer thread: the common pool, where the ring kernels compute, may be busy
             return java.util.concurrent.CompletableFuture.supplyAsync(() -> Duration.ofNanos(System.nanoTime() - start),
-                    java.util.concurrent.CompletableFuture.delayedExecutor(2 * oneWayNanos, TimeUnit.NANOSECONDS));
+                    java.util.concurrent.CompletableFuture.delayedExecutor(2 * oneWayNanos, TimeUnit.NANOSECONDS, Runnable::run));
         }
 
         @Override
