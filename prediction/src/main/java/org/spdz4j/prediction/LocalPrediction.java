@@ -35,12 +35,14 @@ public final class LocalPrediction {
     /**
      * What a session gave.
      *
-     * @param answers  each client's answers
-     * @param session  P0's account of the session
-     * @param traffic  each participant's traffic counter (P0, P1, DEALER, the clients)
+     * @param answers    each client's answers
+     * @param session    P0's account of the session
+     * @param traffic    each participant's traffic counter (P0, P1, DEALER, the clients)
+     * @param answeredIn each client's time from the session's start to its answers (the session
+     *                   ends later: the clients' word that they have them, the servers' to the dealer)
      */
     public record Result(Map<Role, PredictionClient.Answers> answers, PredictionServer.Session session,
-                         Map<Role, TrafficCounter> traffic) {
+                         Map<Role, TrafficCounter> traffic, Map<Role, Duration> answeredIn) {
         /** Each client's classes. */
         public Map<Role, int[]> classes() {
             Map<Role, int[]> out = new LinkedHashMap<>();
@@ -82,6 +84,8 @@ public final class LocalPrediction {
             t.setDaemon(true);
             return t;
         });
+        long start = System.nanoTime();
+        Map<Role, Duration> answeredIn = new java.util.concurrent.ConcurrentHashMap<>();
         try {
             Future<PredictionServer.Session> s0 = pool.submit(() -> server(net.transport(Role.P0), p0, inputs, options));
             Future<PredictionServer.Session> s1 = pool.submit(() -> server(net.transport(Role.P1), p1, inputs, options));
@@ -93,7 +97,10 @@ public final class LocalPrediction {
             Map<Role, Future<PredictionClient.Answers>> clients = new LinkedHashMap<>();
             inputs.forEach((role, values) -> clients.put(role, pool.submit(() -> {
                 try (Transport t = net.transport(role)) {
-                    return PredictionClient.answers(t, PredictionClient.card(t), example, values, probabilities);
+                    PredictionClient.Answers a = PredictionClient.answers(t, PredictionClient.card(t), example, values,
+                            probabilities);
+                    answeredIn.put(role, Duration.ofNanos(System.nanoTime() - start));
+                    return a;
                 }
             })));
             PredictionServer.Session session = get(s0);
@@ -107,7 +114,7 @@ public final class LocalPrediction {
             for (Role r : roles) {
                 traffic.put(r, net.transport(r).traffic());
             }
-            return new Result(answers, session, traffic);
+            return new Result(answers, session, traffic, Map.copyOf(answeredIn));
         } finally {
             pool.shutdownNow();
         }

@@ -24,8 +24,9 @@ import org.spdz4j.layers.SharedModel;
  * @param inputs        inputs in the request
  * @param batch         inputs per batch
  * @param batches       batches computed
- * @param seconds       the request's wall time, from the client's start to its answers (the session's setup,
- *                      the dealer's material and every batch included)
+ * @param seconds       the request's wall time, from the session's start to the client's answers (the
+ *                      session's setup, the dealer's material and every batch included; not the client's
+ *                      word that it has them and the servers' to the dealer, which end the session later)
  * @param compute       the servers' time in the batches alone
  * @param onlineBytes   bytes P0 and P1 sent each other, per input
  * @param rounds        P0's rounds, per batch
@@ -59,11 +60,10 @@ public record PredictionBenchmark(int inputs, int batch, int batches, double sec
             int from = (i % (pool.length / size)) * size;
             System.arraycopy(pool, from, values, i * size, size);
         }
-        long start = System.nanoTime();
         LocalPrediction.Result r = LocalPrediction.run(p0, p1, new PredictionServer.Options(batch, n, poolRelu),
                 Map.of(CLIENT, values),
                 example, probabilities, oneWay, bitsPerSecond);
-        double seconds = (System.nanoTime() - start) / 1e9;
+        double seconds = r.answeredIn().get(CLIENT).toNanos() / 1e9;
         TrafficCounter t0 = r.traffic().get(Role.P0);
         TrafficCounter client = r.traffic().get(CLIENT);
         double online = t0.total(Role.P1, Direction.SENT).bytes() + t0.total(Role.P1, Direction.RECEIVED).bytes();

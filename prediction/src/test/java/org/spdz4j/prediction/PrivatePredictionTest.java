@@ -145,6 +145,7 @@ class PrivatePredictionTest {
         assertEquals(5, r.traffic().get(CLIENT1).total(Role.P0, Direction.RECEIVED).values());
         // batches of 8 run each max pool and its ReLU as one tournament: 25 rounds a batch, not 31
         assertEquals(2 * 25, r.traffic().get(Role.P0).rounds());
+        assertEquals(java.util.Set.of(CLIENT0, CLIENT1), r.answeredIn().keySet(), "each client's time to its answers");
     }
 
     @Test
