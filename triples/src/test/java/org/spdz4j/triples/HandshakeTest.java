@@ -113,6 +113,15 @@ class HandshakeTest {
     }
 
     @Test
+    void randomnessForAnotherPartyThanTheTransportsIsRefused() {
+        InMemoryNetwork net = new InMemoryNetwork(List.of(Role.P0, Role.P1, Role.DEALER), Duration.ofSeconds(3), 1 << 20);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PartyRandomness.connect(Role.P1, net.transport(Role.P0), plan(3), 0, 1));
+        assertEquals("P1's randomness over P0's transport", e.getMessage());
+        assertEquals(0L, net.transport(Role.P0).traffic().total(Role.DEALER, Direction.SENT).messages(), "nothing sent");
+    }
+
+    @Test
     void malformedFactsAreRefusedNamingThePeer() {
         Object[] out = both(t -> {
             if (t.self().equals(Role.P1)) {
