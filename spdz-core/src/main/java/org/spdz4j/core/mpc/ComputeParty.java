@@ -131,10 +131,9 @@ public final class ComputeParty {
             throw new ProtocolException(role + " agrees on " + facts.keySet() + " but " + role.peer() + " on "
                     + theirs.keySet() + ": another program or version");
         }
-        for (java.util.Map.Entry<String, String> e : facts.entrySet()) {
-            if (!e.getValue().equals(theirs.get(e.getKey()))) {
-                throw new Disagreement(e.getKey(), role, e.getValue(), theirs.get(e.getKey()));
-            }
+        String differs = Facts.firstDifference(facts, theirs);
+        if (differs != null) {
+            throw new Disagreement(differs, role, facts.get(differs), theirs.get(differs));
         }
     }
 

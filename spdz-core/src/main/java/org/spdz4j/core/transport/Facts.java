@@ -73,14 +73,22 @@ public final class Facts {
         return facts;
     }
 
+    /** The first fact, in {@code mine}'s order, that {@code theirs} holds otherwise or not at all; null if none. */
+    public static String firstDifference(Map<String, String> mine, Map<String, String> theirs) {
+        for (Map.Entry<String, String> e : mine.entrySet()) {
+            if (!e.getValue().equals(theirs.get(e.getKey()))) {
+                return e.getKey();
+            }
+        }
+        return null;
+    }
+
     /** The first fact in which {@code them} differs from {@code me} (null if none), both values named. */
     public static String mismatch(Map<String, String> mine, Role me, Map<String, String> theirs, Role them) {
-        for (Map.Entry<String, String> e : mine.entrySet()) {
-            String other = theirs.get(e.getKey());
-            if (!e.getValue().equals(other)) {
-                return "another plan: " + them + " runs " + e.getKey() + " = " + other + " but " + me + " runs " + e.getValue()
-                        + " (every participant of the run takes the same options)";
-            }
+        String differs = firstDifference(mine, theirs);
+        if (differs != null) {
+            return "another plan: " + them + " runs " + differs + " = " + theirs.get(differs) + " but " + me + " runs "
+                    + mine.get(differs) + " (every participant of the run takes the same options)";
         }
         return theirs.size() == mine.size() ? null : "another plan: " + them + " states other facts " + theirs.keySet();
     }

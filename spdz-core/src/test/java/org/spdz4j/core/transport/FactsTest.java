@@ -52,5 +52,9 @@ class FactsTest {
         assertEquals("another plan: COORDINATOR states other facts [batch size (--batch), network, extra]",
                 Facts.mismatch(facts("32"), me, more, COORDINATOR));
         assertThrows(ProtocolException.class, () -> Facts.requireSame(facts("32"), me, facts("16"), COORDINATOR));
+        Map<String, String> without = facts("32");
+        without.remove("network");
+        assertEquals("network", Facts.firstDifference(facts("32"), without), "a fact the other does not state differs");
+        assertNull(Facts.firstDifference(without, facts("32")), "only the first map's facts are compared");
     }
 }
