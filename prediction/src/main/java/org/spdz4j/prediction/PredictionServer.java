@@ -174,7 +174,8 @@ public final class PredictionServer {
         facts.put("max pools and their ReLUs in small batches (--pool-relu)", o.poolRelu().toString());
         TreeSet<Role> connected = new TreeSet<>(clients);
         Map<Role, String> leftOut = new LinkedHashMap<>();
-        // the cards travel while the servers agree: a client whose servers disagree gets two cards that differ, or none
+        // the cards travel while the servers agree; where they then disagree the session fails and the clients' links
+        // close, as before (a client of two different models refuses their cards itself)
         sendCards(t, connected, ModelCard.of(mine, o.batch(), o.maxRequest()).encode(), leftOut);
         party.agree(facts, () -> sendClients(t, connected)); // one round: the client lists ride with the facts
         TreeSet<Role> both = clientsOfBoth(t, connected);
