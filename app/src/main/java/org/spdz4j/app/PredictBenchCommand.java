@@ -88,11 +88,13 @@ final class PredictBenchCommand implements Callable<Integer> {
 
     /**
      * Sessions not reported, so that the JIT has compiled what the rows run: twice each request
-     * size (at most 10 inputs), each way a small batch may run its max pools.
+     * size (at most 10 inputs, each size once however many rows cap to it), each way a small
+     * batch may run its max pools.
      */
     private void warmUp(SharedModel[] halves, Network net, double[] pool) {
-        for (int n : new java.util.TreeSet<>(sizes)) {
-            int k = Math.min(Math.min(n, batch), 10);
+        java.util.TreeSet<Integer> warm = new java.util.TreeSet<>();
+        sizes.forEach(n -> warm.add(Math.min(Math.min(n, batch), 10)));
+        for (int k : warm) {
             for (PredictionServer.PoolReluChoice p : k <= org.spdz4j.layers.SecureClassifier.FUSED_UP_TO
                     ? List.of(PredictionServer.PoolReluChoice.ALL_PAIRS, PredictionServer.PoolReluChoice.TOURNAMENT)
                     : List.of(PredictionServer.PoolReluChoice.TOURNAMENT)) {
