@@ -95,9 +95,7 @@ final class PredictBenchCommand implements Callable<Integer> {
         java.util.TreeSet<Integer> warm = new java.util.TreeSet<>();
         sizes.forEach(n -> warm.add(Math.min(Math.min(n, batch), 10)));
         for (int k : warm) {
-            for (PredictionServer.PoolReluChoice p : k <= org.spdz4j.layers.SecureClassifier.FUSED_UP_TO
-                    ? List.of(PredictionServer.PoolReluChoice.ALL_PAIRS, PredictionServer.PoolReluChoice.TOURNAMENT)
-                    : List.of(PredictionServer.PoolReluChoice.TOURNAMENT)) {
+            for (PredictionServer.PoolReluChoice p : poolRelu.candidates(k)) {
                 for (int i = 0; i < 2; i++) {
                     PredictionBenchmark.measure(halves[0], halves[1], net.input(), pool, k, k, probabilities,
                             java.time.Duration.ZERO, 0, p);

@@ -100,14 +100,12 @@ final class ServeCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** The largest message of a batch's plan, whichever way its max pools run (one way above the fused batches). */
+    /** The largest message of a batch's plan, whichever way {@code --pool-relu} lets its max pools run. */
     private long largestMessage(SharedModel mine, Role role) {
         long largest = 1;
-        List<SecureClassifier.PoolRelu> ways = batch > SecureClassifier.FUSED_UP_TO ? List.of(SecureClassifier.PoolRelu.TOURNAMENT)
-                : List.of(SecureClassifier.PoolRelu.values());
-        for (SecureClassifier.PoolRelu p : ways) {
-            largest = Math.max(largest, SecureClassifier.create(mine.network(), mine.network().batchShape(batch), role, false, p)
-                    .plan().largestMessageValues());
+        for (PredictionServer.PoolReluChoice way : poolRelu.candidates(batch)) {
+            largest = Math.max(largest, SecureClassifier.create(mine.network(), mine.network().batchShape(batch), role, false,
+                    way.forLink(0, batch)).plan().largestMessageValues());
         }
         return largest;
     }

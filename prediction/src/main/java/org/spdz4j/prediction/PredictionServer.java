@@ -105,8 +105,20 @@ public final class PredictionServer {
          */
         public static final double AUTO_MS_PER_INPUT = 5;
 
+        /**
+         * The fixed choices a batch of {@code batch} inputs may take under this one: both for
+         * {@link #AUTO} up to {@link SecureClassifier#FUSED_UP_TO} inputs, the tournament above
+         * (larger batches run each max pool and its ReLU apart whatever the choice), itself otherwise.
+         */
+        public List<PoolReluChoice> candidates(int batch) {
+            if (batch > SecureClassifier.FUSED_UP_TO) {
+                return List.of(TOURNAMENT);
+            }
+            return this == AUTO ? List.of(ALL_PAIRS, TOURNAMENT) : List.of(this);
+        }
+
         /** The protocol for batches of {@code batch} inputs where half the servers' round trip is {@code oneWayMs}. */
-        SecureClassifier.PoolRelu forLink(double oneWayMs, int batch) {
+        public SecureClassifier.PoolRelu forLink(double oneWayMs, int batch) {
             return switch (this) {
                 case ALL_PAIRS -> SecureClassifier.PoolRelu.ALL_PAIRS;
                 case TOURNAMENT -> SecureClassifier.PoolRelu.TOURNAMENT;

@@ -167,6 +167,13 @@ class PrivatePredictionTest {
         assertEquals(SecureClassifier.PoolRelu.TOURNAMENT, auto.forLink(25, 8), "8 inputs at 50 ms");
         assertEquals(SecureClassifier.PoolRelu.ALL_PAIRS, auto.forLink(50, 8), "8 inputs at 100 ms");
         assertEquals(SecureClassifier.PoolRelu.TOURNAMENT, PredictionServer.PoolReluChoice.TOURNAMENT.forLink(25, 1));
+        // the ways a server must be ready for (its largest message, predict-bench's warm-up)
+        PredictionServer.PoolReluChoice pairs = PredictionServer.PoolReluChoice.ALL_PAIRS;
+        PredictionServer.PoolReluChoice tournament = PredictionServer.PoolReluChoice.TOURNAMENT;
+        assertEquals(List.of(pairs, tournament), auto.candidates(SecureClassifier.FUSED_UP_TO));
+        assertEquals(List.of(tournament), auto.candidates(SecureClassifier.FUSED_UP_TO + 1), "larger batches run apart");
+        assertEquals(List.of(pairs), pairs.candidates(1));
+        assertEquals(List.of(tournament), pairs.candidates(100));
         // a session across 40 ms round trips: both servers and the dealer take all pairs from the servers' own timing
         LocalPrediction.Result r = LocalPrediction.run(halves[0], halves[1], new PredictionServer.Options(2, 2),
                 Map.of(CLIENT0, raw(30, 2)), DIGIT, false, java.time.Duration.ofMillis(20), 0);
