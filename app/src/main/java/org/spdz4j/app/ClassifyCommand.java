@@ -65,9 +65,13 @@ final class ClassifyCommand implements Callable<Integer> {
                     return 0;
                 });
             } catch (ProtocolException e) {
-                // it reached one server only, or came as a session ended; a refusal while connecting is final
-                if (!connected[0] || carded[0] || System.nanoTime() > deadline) {
+                // it reached one server only, came as a session ended, or its session broke (a link dropped, a server
+                // stopped): the next session, with fresh shares; a refusal while connecting or by the servers is final
+                if (!connected[0] || e instanceof PredictionClient.Refusal || System.nanoTime() > deadline) {
                     throw e;
+                }
+                if (carded[0]) {
+                    System.err.println(me + ": the session broke (" + e.getMessage() + "); asking again in the next one");
                 }
                 Thread.sleep(500);
             }

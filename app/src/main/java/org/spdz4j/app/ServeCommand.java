@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import org.spdz4j.core.mpc.Disagreement;
 import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.layers.SecureClassifier;
 import org.spdz4j.layers.SharedModel;
@@ -22,6 +24,9 @@ import picocli.CommandLine.Option;
         description = "Serve private predictions from a model kept on shares: compute party P0 or P1 (--id, --model) "
                 + "or the dealer (--dealer). The clients listed in run.yaml connect with 'spdz classify'.")
 final class ServeCommand implements Callable<Integer> {
+    /** Sessions that may break in a row (each logged) before the process gives up. */
+    static final int MOST_FAILED_IN_A_ROW = 3;
+
     @Mixin
     ProcessOptions process;
     @Option(names = "--id", description = "0 or 1: the compute party, holding its share of the model")
@@ -70,34 +75,53 @@ final class ServeCommand implements Callable<Integer> {
         SharedModel share = mine;
         long largestMessage = dealer ? 1 : largestMessage(mine, role);
         int withClients = 0;
+        int failedInARow = 0;
         for (int session = 1; sessions == 0 || withClients < sessions; session++) {
             int n = session;
-            boolean served = process.run(role, roles, clients, window, t -> {
-                if (role.equals(Role.DEALER)) {
-                    t.limitTensorElements(1); // the dealer receives no tensor
-                    int batches = PredictionServer.dealer(t, AesCtrPrg.freshSeed(), process.timeout());
-                    if (batches > 0) {
-                        System.out.printf("dealer: session %d: %d batches%n", n, batches);
-                    }
-                    return batches > 0;
+            boolean[] connected = {false};
+            try {
+                withClients += process.run(role, roles, clients, window, t -> {
+                    connected[0] = true;
+                    return session(role, n, t, share, clients, options, largestMessage);
+                }) ? 1 : 0;
+                failedInARow = 0;
+            } catch (ProtocolException e) {
+                // a session that broke once everyone was in (a link dropped, a peer stopped, a wait timed out) costs that
+                // session only: the next one connects afresh; not reaching the others, servers that disagree and a
+                // session broken again and again end the process
+                if (!connected[0] || e instanceof Disagreement || ++failedInARow >= MOST_FAILED_IN_A_ROW) {
+                    throw e;
                 }
-                t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, Math.max(largestMessage,
-                        (long) maxRequest * share.network().input().size()))); // a batch's material, or a client's request
-                List<Role> connected = clients.stream().filter(c -> !t.absent().contains(c)).toList();
-                PredictionServer.Session s = PredictionServer.serve(t, share, connected, options, AesCtrPrg.freshSeed(),
-                        System.out::println);
-                if (!s.served().isEmpty()) {
-                    String pools = batch > SecureClassifier.FUSED_UP_TO ? "" : String.format(java.util.Locale.ROOT,
-                            "; max pools and ReLUs by %s (half the servers' round trip: %.2f ms)",
-                            s.poolRelu().toString().toLowerCase(java.util.Locale.ROOT), s.oneWayMs());
-                    System.out.printf("%s: session %d: answered %s in %d batches, %.2f s (%.1f ms an input)%s%n", role, n,
-                            s.served(), s.batches(), s.seconds(), 1000 * s.seconds() / s.inputs(), pools);
-                }
-                return !s.served().isEmpty(); // as the dealer counts: a session with at least one batch
-            });
-            withClients += served ? 1 : 0;
+                System.err.printf("%s: session %d failed: %s; serving the next session%n", role, n, e.getMessage());
+            }
         }
         return 0;
+    }
+
+    /** One session over the connected transport {@code t}: whether it answered someone (the dealer: ran a batch). */
+    private boolean session(Role role, int n, NettyTransport t, SharedModel share, List<Role> clients,
+                            PredictionServer.Options options, long largestMessage) {
+        if (role.equals(Role.DEALER)) {
+            t.limitTensorElements(1); // the dealer receives no tensor
+            int batches = PredictionServer.dealer(t, AesCtrPrg.freshSeed(), process.timeout());
+            if (batches > 0) {
+                System.out.printf("dealer: session %d: %d batches%n", n, batches);
+            }
+            return batches > 0;
+        }
+        t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, Math.max(largestMessage,
+                (long) maxRequest * share.network().input().size()))); // a batch's material, or a client's request
+        List<Role> connected = clients.stream().filter(c -> !t.absent().contains(c)).toList();
+        PredictionServer.Session s = PredictionServer.serve(t, share, connected, options, AesCtrPrg.freshSeed(),
+                System.out::println);
+        if (!s.served().isEmpty()) {
+            String pools = batch > SecureClassifier.FUSED_UP_TO ? "" : String.format(java.util.Locale.ROOT,
+                    "; max pools and ReLUs by %s (half the servers' round trip: %.2f ms)",
+                    s.poolRelu().toString().toLowerCase(java.util.Locale.ROOT), s.oneWayMs());
+            System.out.printf("%s: session %d: answered %s in %d batches, %.2f s (%.1f ms an input)%s%n", role, n,
+                    s.served(), s.batches(), s.seconds(), 1000 * s.seconds() / s.inputs(), pools);
+        }
+        return !s.served().isEmpty(); // as the dealer counts: a session with at least one batch
     }
 
     /** The largest message of a batch's plan, whichever way {@code --pool-relu} lets its max pools run. */

@@ -124,15 +124,65 @@ class PredictionProcessesTest {
         assertEquals(1, client.exitValue());
         String out = processes.log("CLIENT0.log");
         assertTrue(out.contains(bad + "") && out.contains("nothing was sent"), out);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!processes.log("P0.log").contains("left out CLIENT0") && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
-        assertTrue(processes.log("P0.log").contains("left out CLIENT0"), processes.log("P0.log"));
+        awaitLog("P0.log", "left out CLIENT0");
         assertTrue(stranger.waitFor(90, TimeUnit.SECONDS));
         assertEquals(1, stranger.exitValue(), "a client whose certificate is not the one pinned in run.yaml is refused");
         String refused = processes.log("stranger.log");
         assertTrue(refused.contains("certificate") || refused.contains("fingerprint"), refused);
+    }
+
+    @Test
+    void aSessionBrokenByTheDealersEndCostsThatSessionOnlyAndItsClientAsksAgainInTheNext() throws Exception {
+        Path model = dir.resolve("m.spdz");
+        SpdzRun train = SpdzRun.of("train", "--plaintext", "--data", TestData.dir().toString(), "--network", "small",
+                "--train-images", "640", "--test-images", "10", "--save-model", model.toString(), "--quiet");
+        assertEquals(0, train.code(), train.err());
+        Path shares = dir.resolve("shares");
+        assertEquals(0, SpdzRun.of("share-model", "--model", model.toString(), "--out", shares.toString()).code());
+        Path config = Launcher.writeKeysAndConfig(dir, List.of(Role.P0, Role.P1, Role.DEALER, Role.parse("CLIENT0")),
+                List.of());
+        List<String> common = List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "60");
+        List<String> serving = List.of("--sessions", "1", "--wait", "30");
+        Process p0 = processes.start(concat(List.of("serve", "--id", "0", "--model", shares.resolve("P0.share").toString()),
+                serving), common, "P0.log");
+        Process p1 = processes.start(concat(List.of("serve", "--id", "1", "--model", shares.resolve("P1.share").toString()),
+                serving), common, "P1.log");
+        Process dealer = processes.start(concat(List.of("serve", "--dealer"), serving), common, "DEALER.log");
+        awaitLog("P0.log", "P0 connected to DEALER");
+        awaitLog("P1.log", "P1 connected to DEALER");
+        // the dealer stops answering before the client comes, so the session the client starts cannot end without it
+        assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(dealer.pid())).start().waitFor());
+        Process client = processes.start(List.of("classify", "--id", "0", "--data", TestData.dir().toString(),
+                "--test-images", "50"), common, "CLIENT0.log");
+        awaitLog("P0.log", "P0 connected to CLIENT0");
+        dealer.destroyForcibly(); // mid-session: its links close
+        awaitLog("P0.log", "session 1 failed");
+        Process second = processes.start(concat(List.of("serve", "--dealer"), serving), common, "DEALER2.log");
+        for (Process p : List.of(client, p0, p1, second)) {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "every process ends: " + processes.log("P0.log"));
+            assertEquals(0, p.exitValue(), processes.log("P0.log") + processes.log("P1.log") + processes.log("DEALER2.log")
+                    + processes.log("CLIENT0.log"));
+        }
+        String out = processes.log("CLIENT0.log");
+        assertTrue(out.contains("the session broke") && out.contains("asking again in the next one"), out);
+        double expected = 100 * Evaluation.accuracy(ModelFile.read(model).network(), ModelFile.read(model).params(),
+                TestData.rawTest().scaled(ModelFile.read(model).scaling()), 50);
+        assertEquals(expected, accuracy(out), 2.0, "the float model's accuracy, within one image");
+        for (String log : List.of("P0.log", "P1.log")) {
+            String text = processes.log(log);
+            assertTrue(text.contains("session 1 failed") && text.contains("DEALER") && text.contains("serving the next session"),
+                    text);
+            assertTrue(text.contains("session 2: answered {CLIENT0=50}"), text);
+        }
+    }
+
+    /** Waits up to a minute for {@code text} in a process's log. */
+    private void awaitLog(String log, String text) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (!processes.log(log).contains(text)) {
+            assertTrue(System.nanoTime() < deadline, "no '" + text + "' in " + log + ": " + processes.log(log));
+            Thread.sleep(50);
+        }
     }
 
     private static List<String> concat(List<String> a, List<String> b) {

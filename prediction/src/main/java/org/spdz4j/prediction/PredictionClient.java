@@ -25,21 +25,45 @@ import org.spdz4j.core.transport.Transport;
  *
  * <h2>What it throws</h2>
  * {@link IllegalArgumentException} for inputs that do not fit the card (before any share is
- * sent); {@link ProtocolException} when the servers refuse the request (their reason), send
- * different cards, or answers that are no class (two shares that do not belong together, or logits beyond
- * the comparisons' range that leave no single winner), and
- * when a server does not answer within the transport's timeout.
+ * sent); {@link Refusal} when the servers refuse the request (their reason), send different
+ * cards or one of another version, or answers that are no class (two shares that do not belong
+ * together, or logits beyond the comparisons' range that leave no single winner): asking again
+ * would not help; any other {@link ProtocolException} when the session broke (a server's link
+ * dropped, or a server did not answer within the transport's timeout): the request may be asked
+ * again in another session, with fresh shares (what a broken session's servers received tells
+ * them nothing, as in any session).
  */
 public final class PredictionClient {
     private PredictionClient() {
     }
 
+    /** The servers' word, or their messages, saying that this request cannot be served as it is. */
+    public static final class Refusal extends ProtocolException {
+        private static final long serialVersionUID = 1L;
+
+        Refusal(String message) {
+            super(message);
+        }
+
+        Refusal(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
     /** The model card both servers sent; refused unless they sent the same. */
     public static ModelCard card(Transport t) {
-        ModelCard c0 = ModelCard.decode(t.receiveBytes(Role.P0, PredictionServer.CARD), "P0");
-        ModelCard c1 = ModelCard.decode(t.receiveBytes(Role.P1, PredictionServer.CARD), "P1");
+        byte[] from0 = t.receiveBytes(Role.P0, PredictionServer.CARD);
+        byte[] from1 = t.receiveBytes(Role.P1, PredictionServer.CARD);
+        ModelCard c0;
+        ModelCard c1;
+        try {
+            c0 = ModelCard.decode(from0, "P0");
+            c1 = ModelCard.decode(from1, "P1");
+        } catch (ProtocolException e) {
+            throw new Refusal(e.getMessage(), e);
+        }
         if (!Arrays.equals(c0.encode(), c1.encode())) {
-            throw new ProtocolException("the servers describe different models: P0 '"
+            throw new Refusal("the servers describe different models: P0 '"
                     + new String(c0.encode(), StandardCharsets.UTF_8) + "', P1 '" + new String(c1.encode(), StandardCharsets.UTF_8) + "'");
         }
         return c0;
@@ -99,7 +123,7 @@ public final class PredictionClient {
         for (Role server : new Role[]{Role.P0, Role.P1}) {
             String verdict = new String(t.receiveBytes(server, PredictionServer.VERDICT), StandardCharsets.UTF_8);
             if (!verdict.startsWith(PredictionServer.ACCEPTED + " ")) {
-                throw new ProtocolException(server + " " + verdict);
+                throw new Refusal(server + " " + verdict);
             }
         }
         Ring128Tensor answers = me.result(0, 0, Shape.of(n));
@@ -107,7 +131,7 @@ public final class PredictionClient {
         for (int i = 0; i < n; i++) {
             long v = answers.lo(i);
             if (answers.hi(i) != 0 || v < 0 || v >= card.classes()) {
-                throw new ProtocolException("the servers' answer for input " + i + " is no class of " + card.classes()
+                throw new Refusal("the servers' answer for input " + i + " is no class of " + card.classes()
                         + ": its logits differ by more than the secure comparisons' range, or the servers' shares do not "
                         + "belong together (different models, or a fault)");
             }
@@ -118,7 +142,7 @@ public final class PredictionClient {
             p = FixedPoint.DEFAULT.decode(me.result(0, 1, Shape.of(n, card.classes())));
             for (int i = 0; i < p.length; i++) {
                 if (!(p[i] > -0.01 && p[i] < 1.01)) {
-                    throw new ProtocolException("the servers' probability " + p[i] + " for input " + i / card.classes()
+                    throw new Refusal("the servers' probability " + p[i] + " for input " + i / card.classes()
                             + " is no probability: their shares do not belong together (different models, or a fault)");
                 }
             }
