@@ -1,6 +1,7 @@
 package org.spdz4j.app;
 
 import java.util.concurrent.Callable;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.training.TrainingConfig;
 import org.spdz4j.training.TrainingRun;
@@ -25,19 +26,33 @@ final class DealerCommand implements Callable<Integer> {
     Integer testImages;
     @Option(names = {"--no-progress", "--quiet"}, description = "accepted and ignored (the dealer shows no progress bar)")
     boolean quiet;
+    @Mixin
+    ReconnectOptions reconnect;
 
     @Override
     public Integer call() throws Exception {
         training.useBackend();
         TrainingConfig c = training.config(false);
         int steps = training.steps(TrainingOptions.MNIST_TRAIN_SIZE);
-        return process.run(Role.DEALER, t -> {
-            t.limitTensorElements(1); // the dealer receives no tensor at all
-            TrainingRun.DealerResult r = TrainingRun.dealer(t, c, steps, dealing.seed(), dealing.finishTimeout(), first ->
-                    System.out.printf("dealer: produced steps %d..%d; waiting for both parties to finish%n", first, steps - 1));
-            System.out.printf("dealer: steps %d..%d, busy %.2f s per step; both parties finished%n", r.firstStep(), steps - 1,
-                    r.busySeconds());
-            return 0;
-        });
+        for (int attempt = 1; ; attempt++) {
+            boolean[] connected = {false};
+            try {
+                return process.run(Role.DEALER, t -> {
+                    connected[0] = true;
+                    t.limitTensorElements(1); // the dealer receives no tensor at all
+                    // where the parties start again, from a checkpoint both hold: fresh randomness (or the seed's again)
+                    TrainingRun.DealerResult r = TrainingRun.dealer(t, c, steps, dealing.seed(), dealing.finishTimeout(),
+                            first -> System.out.printf("dealer: produced steps %d..%d; waiting for both parties to finish%n",
+                                    first, steps - 1));
+                    System.out.printf("dealer: steps %d..%d, busy %.2f s per step; both parties finished%n", r.firstStep(),
+                            steps - 1, r.busySeconds());
+                    return 0;
+                });
+            } catch (ProtocolException e) {
+                if (!reconnect.again(Role.DEALER, e, connected[0], attempt)) {
+                    throw e;
+                }
+            }
+        }
     }
 }

@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.data.Evaluation;
@@ -54,6 +55,10 @@ final class PartyCommand implements Callable<Integer> {
     int checkpointEvery;
     @Option(names = "--resume", description = "continue from the checkpoint in --checkpoint-dir")
     boolean resume;
+    @Mixin
+    ReconnectOptions reconnect;
+    /** The steps whose checkpoints this party holds when it connects ({0} for a fresh run). */
+    private List<Integer> held;
 
     @Override
     public Integer call() throws Exception {
@@ -82,10 +87,10 @@ final class PartyCommand implements Callable<Integer> {
                 throw new IOException("--save-model " + saveModel + ": the directory " + parent + " does not exist or is not writable");
             }
         }
-        if (resume && checkpointDir == null) {
-            throw new IllegalArgumentException("--resume needs --checkpoint-dir");
+        if ((resume || reconnect.times > 0) && checkpointDir == null) {
+            throw new IllegalArgumentException((resume ? "--resume" : "--reconnect") + " needs --checkpoint-dir");
         }
-        List<Integer> held = resume ? Checkpoint.steps(checkpointDir, role) : List.of(0); // a fresh run starts at 0
+        held = resume ? Checkpoint.steps(checkpointDir, role) : List.of(0); // a fresh run starts at 0
         if (resume && held.isEmpty()) {
             throw new IOException("--resume: " + role + " has no usable checkpoint in " + checkpointDir);
         }
@@ -97,62 +102,82 @@ final class PartyCommand implements Callable<Integer> {
         }
         Metrics metrics = role.equals(Role.P0) ? output.metrics("MPC training, P0's view", "brier_score",
                 "step", "seconds", "brier_score") : null;
-        return process.run(role, t -> {
-            t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, TrainingRun.largestMessageValues(c)));
-            TrainingRun.PartyResult r;
-            ProgressBar[] bar = {null}; // from the first step on: the lines of the handshake and of the micro-batch choice come first
+        for (int attempt = 1; ; attempt++) {
+            boolean[] connected = {false};
             try {
-                long[] start = {0};
-                int[] first = {0};
-                r = TrainingRun.party(t, role, c, train, held, ProcessOptions.seed(inputSeed), training.agreements(), ck, f -> {
-                    first[0] = f;
-                    start[0] = System.nanoTime();
-                    if (resume && f == steps) {
-                        System.out.println(role + ": the run is finished (its final checkpoint, step " + f
-                                + ", is held by both parties): revealing the model again, no step to train");
-                    } else if (resume) {
-                        output.say(role + ": resuming at step " + f + " (checkpoints held: " + held + ")");
-                    }
-                    if (output.showProgress()) {
-                        bar[0] = bar(role, steps);
-                        bar[0].stepTo(f);
-                    }
-                }, (step, loss) -> {
-                    double s = (System.nanoTime() - start[0]) / 1e9;
-                    if (metrics != null) {
-                        metrics.row(step + 1, s, loss);
-                    }
-                    if (bar[0] != null) {
-                        bar[0].step();
-                        bar[0].setExtraMessage(String.format(" %.0f img/s%s", (step + 1 - first[0]) * c.batchSize() / s,
-                                Double.isNaN(loss) ? "" : String.format(" Brier score %.3f", loss)));
-                    }
+                return process.run(role, t -> {
+                    connected[0] = true;
+                    return train(t, role, c, train, ck, steps, metrics, scaling, test);
                 });
-            } finally {
-                if (bar[0] != null) {
-                    bar[0].close();
+            } catch (ProtocolException e) {
+                if (!reconnect.again(role, e, connected[0], attempt)) {
+                    throw e;
                 }
+                List<Integer> from = new java.util.ArrayList<>(List.of(0)); // from the start where no checkpoint is common yet
+                from.addAll(Checkpoint.steps(checkpointDir, role));
+                held = from;
+                resume = true;
             }
-            double step = r.stepSeconds();
-            System.out.printf("%s: %d steps, %.2f s per step: compute %.2f, waiting for %s %.2f, waiting for the dealer %.2f%n",
-                    role, steps - r.firstStep(), step, step - r.peerWaitSeconds() - r.dealerWaitSeconds(), role.peer(),
-                    r.peerWaitSeconds(), r.dealerWaitSeconds());
-            System.out.printf("%s: %d values a step from the dealer%n", role, t.traffic().total(Role.DEALER,
-                    Direction.RECEIVED).values() / r.stepsRun());
-            if (r.outcome().shared() != null) {
-                training.writeShare(r.outcome().shared());
+        }
+    }
+
+    /** The run over the connected transport {@code t}, from a step both parties hold; its report at the end. */
+    private int train(NettyTransport t, Role role, TrainingConfig c, Dataset train, TrainingParty.Checkpointing ck, int steps,
+                      Metrics metrics, InputScaling scaling, Dataset test) throws IOException {
+        t.limitTensorElements(Math.min(NettyTransport.MAX_TENSOR_ELEMENTS, TrainingRun.largestMessageValues(c)));
+        TrainingRun.PartyResult r;
+        ProgressBar[] bar = {null}; // from the first step on: the lines of the handshake and of the micro-batch choice come first
+        try {
+            long[] start = {0};
+            int[] first = {0};
+            r = TrainingRun.party(t, role, c, train, held, ProcessOptions.seed(inputSeed), training.agreements(), ck, f -> {
+                first[0] = f;
+                start[0] = System.nanoTime();
+                if (resume && f == steps) {
+                    System.out.println(role + ": the run is finished (its final checkpoint, step " + f
+                            + ", is held by both parties): revealing the model again, no step to train");
+                } else if (resume) {
+                    output.say(role + ": resuming at step " + f + " (checkpoints held: " + held + ")");
+                }
+                if (output.showProgress()) {
+                    bar[0] = bar(role, steps);
+                    bar[0].stepTo(f);
+                }
+            }, (step, loss) -> {
+                double s = (System.nanoTime() - start[0]) / 1e9;
+                if (metrics != null) {
+                    metrics.row(step + 1, s, loss);
+                }
+                if (bar[0] != null) {
+                    bar[0].step();
+                    bar[0].setExtraMessage(String.format(" %.0f img/s%s", (step + 1 - first[0]) * c.batchSize() / s,
+                            Double.isNaN(loss) ? "" : String.format(" Brier score %.3f", loss)));
+                }
+            });
+        } finally {
+            if (bar[0] != null) {
+                bar[0].close();
             }
-            if (role.equals(Role.P0)) {
-                metrics.close();
-                report(c, r, scaling, test);
-                System.out.print(CommunicationReport.table(t.traffic(), r.outcome().scopes(), r.stepsRun()));
-            }
-            String notTold = TrainingRun.finish(t);
-            if (notTold != null) {
-                System.err.println(role + ": finished, but could not tell the dealer: " + notTold);
-            }
-            return 0;
-        });
+        }
+        double step = r.stepSeconds();
+        System.out.printf("%s: %d steps, %.2f s per step: compute %.2f, waiting for %s %.2f, waiting for the dealer %.2f%n",
+                role, steps - r.firstStep(), step, step - r.peerWaitSeconds() - r.dealerWaitSeconds(), role.peer(),
+                r.peerWaitSeconds(), r.dealerWaitSeconds());
+        System.out.printf("%s: %d values a step from the dealer%n", role, t.traffic().total(Role.DEALER,
+                Direction.RECEIVED).values() / r.stepsRun());
+        if (r.outcome().shared() != null) {
+            training.writeShare(r.outcome().shared());
+        }
+        if (role.equals(Role.P0)) {
+            metrics.close();
+            report(c, r, scaling, test);
+            System.out.print(CommunicationReport.table(t.traffic(), r.outcome().scopes(), r.stepsRun()));
+        }
+        String notTold = TrainingRun.finish(t);
+        if (notTold != null) {
+            System.err.println(role + ": finished, but could not tell the dealer: " + notTold);
+        }
+        return 0;
     }
 
     /** P0's report: timing file, model file, range check and test accuracy. */

@@ -4,7 +4,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
-import org.spdz4j.core.mpc.Disagreement;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
@@ -89,7 +88,7 @@ final class ServeCommand implements Callable<Integer> {
                 // a session that broke once everyone was in (a link dropped, a peer stopped, a wait timed out) costs that
                 // session only: the next one connects afresh; not reaching the others, servers that disagree and a
                 // session broken again and again end the process
-                if (!connected[0] || e instanceof Disagreement || ++failedInARow >= MOST_FAILED_IN_A_ROW) {
+                if (!ReconnectOptions.brokeAfterConnecting(e, connected[0]) || ++failedInARow >= MOST_FAILED_IN_A_ROW) {
                     throw e;
                 }
                 System.err.printf("%s: session %d failed: %s; serving the next session%n", role, n, e.getMessage());

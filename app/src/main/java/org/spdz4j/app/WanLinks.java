@@ -94,6 +94,11 @@ final class WanLinks implements AutoCloseable {
         }
     }
 
+    /** Drops every connection through every link's proxy now, as a blip of the WAN would; the proxies stay. */
+    void cut() {
+        proxies.values().forEach(DelayProxy::cut);
+    }
+
     /**
      * What {@code from} has sent {@code to} through their link's proxy so far, or null where
      * their link has none (a direct link, or none at all).

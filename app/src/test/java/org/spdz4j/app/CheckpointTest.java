@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -139,6 +140,51 @@ class CheckpointTest {
         assertTrue(Files.readString(run.resolve("P1.log")).contains("resuming at step 3"));
         assertTrue(Files.readString(run.resolve("dealer.log")).contains("steps 3..3"));
 
+        assertSameModel(uninterrupted.model(), ModelFile.read(model).params());
+    }
+    /**
+     * A blip of the WAN mid-run: every link through a proxy, which drops all its connections once
+     * P0 holds a checkpoint; with {@code --reconnect} the three processes connect again, go on
+     * from the last checkpoint both parties hold (or from the start where none is common yet),
+     * and reveal exactly the model of an uninterrupted run.
+     */
+    @Test
+    void withReconnectALinkThatDropsMidRunCostsOnlyTheStepsSinceTheLastCommonCheckpoint() throws Exception {
+        int steps = 8;
+        Path model = dir.resolve("model.spdz");
+        Path config = Launcher.writeKeysAndConfig(dir);
+        List<String> recipe = List.of("--network", "small", "--batch", "32", "--train-images", "" + 32 * steps, "--keys",
+                dir.toString(), "--timeout", "60", "--reconnect", "2");
+        try (TestProcesses processes = new TestProcesses(dir);
+             WanLinks links = WanLinks.start(dir, "wan-", config, WanLinks.eachItself(List.of(Role.P0, Role.P1, Role.DEALER)),
+                     0, 0)) {
+            Process dealer = processes.start(List.of("dealer", "--config", links.config(Role.DEALER).toString(),
+                    "--dealer-seed", DEALER_SEED), recipe, "dealer.log");
+            Process p1 = processes.start(List.of("party", "--id", "1", "--config", links.config(Role.P1).toString(), "--data",
+                    TestData.dir().toString(), "--no-progress", "--checkpoint-dir", dir.resolve("ck1").toString(),
+                    "--checkpoint-every", "2"), recipe, "P1.log");
+            Process p0 = processes.start(List.of("party", "--id", "0", "--config", links.config(Role.P0).toString(), "--data",
+                    TestData.dir().toString(), "--no-progress", "--checkpoint-dir", dir.resolve("ck0").toString(),
+                    "--checkpoint-every", "2", "--input-seed", INPUT_SEED, "--test-images", "0", "--save-model",
+                    model.toString()), recipe, "P0.log");
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.isDirectory(dir.resolve("ck0")) || Checkpoint.steps(dir.resolve("ck0"), Role.P0).isEmpty()) {
+                assertTrue(System.nanoTime() < deadline && p0.isAlive(), "P0 saves a checkpoint: " + processes.log("P0.log"));
+                Thread.sleep(20);
+            }
+            links.cut();
+            for (Process p : List.of(p0, p1, dealer)) {
+                assertTrue(p.waitFor(120, TimeUnit.SECONDS), "every process ends: " + processes.log("P0.log"));
+                assertEquals(0, p.exitValue(), processes.log("P0.log") + processes.log("P1.log") + processes.log("dealer.log"));
+            }
+            for (String log : List.of("P0.log", "P1.log", "dealer.log")) {
+                assertTrue(processes.log(log).contains("connecting again to go on from the last checkpoint both parties hold "
+                        + "(1 of 2)"), processes.log(log));
+            }
+            assertTrue(processes.log("P0.log").contains("resuming at step"), processes.log("P0.log"));
+        }
+        TrainingConfig c = config(32 * steps);
+        LocalTraining.Result uninterrupted = run(c, LocalTraining.batches(c, TestData.train().size()), 0, null);
         assertSameModel(uninterrupted.model(), ModelFile.read(model).params());
     }
 }

@@ -10,11 +10,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +50,7 @@ public final class DelayProxy implements AutoCloseable {
     private final long bitsPerSecond;
     private final Traffic towardTarget = new Traffic();
     private final Traffic fromTarget = new Traffic();
+    private final ChannelGroup carried = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE); // both ends of every connection
 
     /** One direction's load so far: the bytes carried and the time the bandwidth kept the link busy with them. */
     public static final class Traffic {
@@ -80,6 +84,7 @@ public final class DelayProxy implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel inbound) {
+                        carried.add(inbound);
                         inbound.pipeline().addLast("wan", new Forward());
                     }
                 });
@@ -109,6 +114,14 @@ public final class DelayProxy implements AutoCloseable {
         return fromTarget;
     }
 
+    /**
+     * Drops every connection it carries now, both ends at once, what is in flight lost: a blip
+     * of the WAN. It keeps listening, so whoever dials again gets through.
+     */
+    public void cut() {
+        carried.close().syncUninterruptibly();
+    }
+
     @Override
     public void close() {
         server.close().syncUninterruptibly();
@@ -129,6 +142,7 @@ public final class DelayProxy implements AutoCloseable {
                             return;
                         }
                         Channel outbound = f.channel();
+                        carried.add(outbound);
                         inbound.pipeline().replace(this, "wan", new Link(outbound, towardTarget));
                         outbound.pipeline().addLast("wan", new Link(inbound, fromTarget));
                         inbound.config().setAutoRead(true);

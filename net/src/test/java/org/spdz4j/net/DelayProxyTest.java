@@ -112,4 +112,28 @@ class DelayProxyTest {
             assertTrue(roundTripNanos(s, new byte[1 << 20]) < 2_000_000_000L, "1 MiB through a proxy with no delay");
         }
     }
+    @Test
+    void aCutDropsTheConnectionsItCarriesAndTheNextDialGetsThrough() throws Exception {
+        try (ServerSocket server = new ServerSocket(0);
+             DelayProxy wan = DelayProxy.start(echo(server), Duration.ZERO, 0)) {
+            echo(server); // the target accepts a second connection, after the cut
+            try (Socket s = new Socket()) {
+                s.connect(wan.address());
+                roundTripNanos(s, new byte[]{1});
+                wan.cut();
+                s.setSoTimeout(10_000);
+                int read;
+                try {
+                    read = s.getInputStream().read();
+                } catch (java.net.SocketException reset) {
+                    read = -1;
+                }
+                assertEquals(-1, read, "the dialler sees its connection end");
+            }
+            try (Socket again = new Socket()) {
+                again.connect(wan.address());
+                roundTripNanos(again, new byte[]{2, 3});
+            }
+        }
+    }
 }
