@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
 import org.spdz4j.data.Evaluation;
@@ -103,21 +102,16 @@ final class PartyCommand implements Callable<Integer> {
         Metrics metrics = role.equals(Role.P0) ? output.metrics("MPC training, P0's view", "brier_score",
                 "step", "seconds", "brier_score") : null;
         for (int attempt = 1; ; attempt++) {
-            boolean[] connected = {false};
-            try {
-                return process.run(role, t -> {
-                    connected[0] = true;
-                    return train(t, role, c, train, ck, steps, metrics, scaling, test);
-                });
-            } catch (ProtocolException e) {
-                if (!reconnect.again(role, e, connected[0], attempt)) {
-                    throw e;
-                }
-                List<Integer> from = new java.util.ArrayList<>(List.of(0)); // from the start where no checkpoint is common yet
-                from.addAll(Checkpoint.steps(checkpointDir, role));
-                held = from;
-                resume = true;
+            int a = attempt;
+            Integer done = ReconnectOptions.runOrBreak(body -> process.run(role, body),
+                    t -> train(t, role, c, train, ck, steps, metrics, scaling, test), e -> reconnect.again(role, e, a));
+            if (done != null) {
+                return done;
             }
+            List<Integer> from = new java.util.ArrayList<>(List.of(0)); // from the start where no checkpoint is common yet
+            from.addAll(Checkpoint.steps(checkpointDir, role));
+            held = from;
+            resume = true;
         }
     }
 

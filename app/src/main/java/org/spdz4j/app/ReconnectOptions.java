@@ -1,14 +1,17 @@
 package org.spdz4j.app;
 
+import java.util.function.Consumer;
 import org.spdz4j.core.mpc.Disagreement;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
+import org.spdz4j.net.NetworkRunner;
 import picocli.CommandLine.Option;
 
 /**
  * {@code --reconnect N}: a training participant whose run broke once everyone was in (a link
  * dropped, a peer stopped) connects again, up to N times, and the parties go on from the last
  * checkpoint both hold, as {@code --resume} would; 0 ends the run naming the link, as before.
+ * {@link #runOrBreak} is the one place that tells a run that broke from one that never began.
  */
 final class ReconnectOptions {
     @Option(names = "--reconnect", defaultValue = "0", description = "times to connect again after a link drops mid-run "
@@ -16,24 +19,46 @@ final class ReconnectOptions {
             + "dealer and both parties the same); 0: end the run naming the link")
     int times;
 
-    /**
-     * Whether a run that failed with {@code e} is worth another attempt: it broke after everyone
-     * was in ({@code connected}), not because the peers disagree (that does not mend itself).
-     */
-    static boolean brokeAfterConnecting(ProtocolException e, boolean connected) {
-        return connected && !(e instanceof Disagreement);
+    /** Makes the connection a body runs over, as {@link ProcessOptions#run} does. */
+    @FunctionalInterface
+    interface Connection<T> {
+        T run(NetworkRunner.Body<T> body) throws Exception;
     }
 
     /**
-     * Whether {@code role} connects again after its run failed with {@code e}, as attempt
-     * {@code attempt} (from 1); says so on the error stream when it does.
+     * Runs {@code body} over the connection {@code connect} makes and returns its result; where
+     * it breaks once everyone was in (the body had begun) with anything but a disagreement
+     * between the peers (which does not mend itself), {@code broke} hears the failure and either
+     * rethrows it or lets it pass, and then this returns null, for the caller to connect again.
+     * Any other failure is rethrown as it is.
      */
-    boolean again(Role role, ProtocolException e, boolean connected, int attempt) {
-        if (!brokeAfterConnecting(e, connected) || attempt > times) {
-            return false;
+    static <T> T runOrBreak(Connection<T> connect, NetworkRunner.Body<T> body, Consumer<ProtocolException> broke)
+            throws Exception {
+        boolean[] begun = {false};
+        try {
+            return connect.run(t -> {
+                begun[0] = true;
+                return body.run(t);
+            });
+        } catch (ProtocolException e) {
+            if (!begun[0] || e instanceof Disagreement) {
+                throw e;
+            }
+            broke.accept(e);
+            return null;
+        }
+    }
+
+    /**
+     * {@code role}'s answer to a run that broke with {@code e}, as attempt {@code attempt} (from
+     * 1): rethrows it beyond {@code --reconnect}'s count, else says on the error stream that it
+     * connects again.
+     */
+    void again(Role role, ProtocolException e, int attempt) {
+        if (attempt > times) {
+            throw e;
         }
         System.err.printf("%s: %s; connecting again to go on from the last checkpoint both parties hold (%d of %d)%n",
                 role, e.getMessage(), attempt, times);
-        return true;
     }
 }

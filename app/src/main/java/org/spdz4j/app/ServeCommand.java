@@ -5,7 +5,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.prg.AesCtrPrg;
-import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.layers.SecureClassifier;
 import org.spdz4j.layers.SharedModel;
@@ -74,24 +73,22 @@ final class ServeCommand implements Callable<Integer> {
         SharedModel share = mine;
         long largestMessage = dealer ? 1 : largestMessage(mine, role);
         int withClients = 0;
-        int failedInARow = 0;
+        int[] failedInARow = {0};
         for (int session = 1; sessions == 0 || withClients < sessions; session++) {
             int n = session;
-            boolean[] connected = {false};
-            try {
-                withClients += process.run(role, roles, clients, window, t -> {
-                    connected[0] = true;
-                    return session(role, n, t, share, clients, options, largestMessage);
-                }) ? 1 : 0;
-                failedInARow = 0;
-            } catch (ProtocolException e) {
-                // a session that broke once everyone was in (a link dropped, a peer stopped, a wait timed out) costs that
-                // session only: the next one connects afresh; not reaching the others, servers that disagree and a
-                // session broken again and again end the process
-                if (!ReconnectOptions.brokeAfterConnecting(e, connected[0]) || ++failedInARow >= MOST_FAILED_IN_A_ROW) {
-                    throw e;
-                }
-                System.err.printf("%s: session %d failed: %s; serving the next session%n", role, n, e.getMessage());
+            // a session that broke once everyone was in (a link dropped, a peer stopped, a wait timed out) costs that
+            // session only: the next one connects afresh; not reaching the others, servers that disagree and a
+            // session broken again and again end the process
+            Boolean answered = ReconnectOptions.runOrBreak(body -> process.run(role, roles, clients, window, body),
+                    t -> session(role, n, t, share, clients, options, largestMessage), e -> {
+                        if (++failedInARow[0] >= MOST_FAILED_IN_A_ROW) {
+                            throw e;
+                        }
+                        System.err.printf("%s: session %d failed: %s; serving the next session%n", role, n, e.getMessage());
+                    });
+            if (answered != null) {
+                withClients += answered ? 1 : 0;
+                failedInARow[0] = 0;
             }
         }
         return 0;

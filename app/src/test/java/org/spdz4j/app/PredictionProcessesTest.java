@@ -100,12 +100,7 @@ class PredictionProcessesTest {
     void aCorruptImageIsRefusedAtTheClientBeforeAnythingIsSentAndAStrangerDuringTheHandshake() throws Exception {
         Path bad = dir.resolve("bad.png");
         Files.write(bad, new byte[]{1, 2, 3, 4});
-        Path model = dir.resolve("m.spdz");
-        SpdzRun train = SpdzRun.of("train", "--plaintext", "--data", TestData.dir().toString(), "--network", "small",
-                "--train-images", "320", "--test-images", "10", "--save-model", model.toString(), "--quiet");
-        assertEquals(0, train.code(), train.err());
-        Path shares = dir.resolve("shares");
-        assertEquals(0, SpdzRun.of("share-model", "--model", model.toString(), "--out", shares.toString()).code());
+        Path shares = trainAndShare(dir.resolve("m.spdz"), 320);
         Path config = Launcher.writeKeysAndConfig(dir, List.of(Role.P0, Role.P1, Role.DEALER, Role.parse("CLIENT0")),
                 List.of());
         List<String> common = List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "60");
@@ -115,11 +110,7 @@ class PredictionProcessesTest {
         Process stranger = processes.start(List.of("classify", "--id", "0", bad.toString()), List.of("--config",
                 config.toString(), "--keys", strangerKeys.toString(), "--timeout", "60"), "stranger.log");
         Process client = processes.start(List.of("classify", "--id", "0", bad.toString()), common, "CLIENT0.log");
-        processes.start(concat(List.of("serve", "--id", "0", "--model", shares.resolve("P0.share").toString()), serving),
-                common, "P0.log");
-        processes.start(concat(List.of("serve", "--id", "1", "--model", shares.resolve("P1.share").toString()), serving),
-                common, "P1.log");
-        processes.start(concat(List.of("serve", "--dealer"), serving), common, "DEALER.log");
+        serve(shares, serving, common);
         assertTrue(client.waitFor(120, TimeUnit.SECONDS));
         assertEquals(1, client.exitValue());
         String out = processes.log("CLIENT0.log");
@@ -134,20 +125,15 @@ class PredictionProcessesTest {
     @Test
     void aSessionBrokenByTheDealersEndCostsThatSessionOnlyAndItsClientAsksAgainInTheNext() throws Exception {
         Path model = dir.resolve("m.spdz");
-        SpdzRun train = SpdzRun.of("train", "--plaintext", "--data", TestData.dir().toString(), "--network", "small",
-                "--train-images", "640", "--test-images", "10", "--save-model", model.toString(), "--quiet");
-        assertEquals(0, train.code(), train.err());
-        Path shares = dir.resolve("shares");
-        assertEquals(0, SpdzRun.of("share-model", "--model", model.toString(), "--out", shares.toString()).code());
+        Path shares = trainAndShare(model, 640);
         Path config = Launcher.writeKeysAndConfig(dir, List.of(Role.P0, Role.P1, Role.DEALER, Role.parse("CLIENT0")),
                 List.of());
         List<String> common = List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout", "60");
         List<String> serving = List.of("--sessions", "1", "--wait", "30");
-        Process p0 = processes.start(concat(List.of("serve", "--id", "0", "--model", shares.resolve("P0.share").toString()),
-                serving), common, "P0.log");
-        Process p1 = processes.start(concat(List.of("serve", "--id", "1", "--model", shares.resolve("P1.share").toString()),
-                serving), common, "P1.log");
-        Process dealer = processes.start(concat(List.of("serve", "--dealer"), serving), common, "DEALER.log");
+        List<Process> servers = serve(shares, serving, common);
+        Process p0 = servers.get(0);
+        Process p1 = servers.get(1);
+        Process dealer = servers.get(2);
         awaitLog("P0.log", "P0 connected to DEALER");
         awaitLog("P1.log", "P1 connected to DEALER");
         // the dealer stops answering before the client comes, so the session the client starts cannot end without it
@@ -174,6 +160,26 @@ class PredictionProcessesTest {
                     text);
             assertTrue(text.contains("session 2: answered {CLIENT0=50}"), text);
         }
+    }
+
+    /** The small network trained in the clear on {@code trainImages} images, saved to {@code model}, shared: the shares' folder. */
+    private Path trainAndShare(Path model, int trainImages) {
+        SpdzRun train = SpdzRun.of("train", "--plaintext", "--data", TestData.dir().toString(), "--network", "small",
+                "--train-images", "" + trainImages, "--test-images", "10", "--save-model", model.toString(), "--quiet");
+        assertEquals(0, train.code(), train.err());
+        Path shares = dir.resolve("shares");
+        assertEquals(0, SpdzRun.of("share-model", "--model", model.toString(), "--out", shares.toString()).code());
+        return shares;
+    }
+
+    /** P0, P1 (their shares from {@code shares}) and the dealer, serving with {@code serving}: logs P0.log, P1.log, DEALER.log. */
+    private List<Process> serve(Path shares, List<String> serving, List<String> common) throws java.io.IOException {
+        return List.of(
+                processes.start(concat(List.of("serve", "--id", "0", "--model", shares.resolve("P0.share").toString()), serving),
+                        common, "P0.log"),
+                processes.start(concat(List.of("serve", "--id", "1", "--model", shares.resolve("P1.share").toString()), serving),
+                        common, "P1.log"),
+                processes.start(concat(List.of("serve", "--dealer"), serving), common, "DEALER.log"));
     }
 
     /** Waits up to a minute for {@code text} in a process's log. */
