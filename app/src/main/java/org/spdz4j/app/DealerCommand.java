@@ -33,21 +33,14 @@ final class DealerCommand implements Callable<Integer> {
         training.useBackend();
         TrainingConfig c = training.config(false);
         int steps = training.steps(TrainingOptions.MNIST_TRAIN_SIZE);
-        for (int attempt = 1; ; attempt++) {
-            int a = attempt;
-            Integer done = ReconnectOptions.runOrBreak(body -> process.run(Role.DEALER, body), t -> {
-                t.limitTensorElements(1); // the dealer receives no tensor at all
-                // where the parties start again, from a checkpoint both hold: fresh randomness (or the seed's again)
-                TrainingRun.DealerResult r = TrainingRun.dealer(t, c, steps, dealing.seed(), dealing.finishTimeout(),
-                        first -> System.out.printf("dealer: produced steps %d..%d; waiting for both parties to finish%n",
-                                first, steps - 1));
-                System.out.printf("dealer: steps %d..%d, busy %.2f s per step; both parties finished%n", r.firstStep(),
-                        steps - 1, r.busySeconds());
-                return 0;
-            }, e -> reconnect.again(Role.DEALER, e, a));
-            if (done != null) {
-                return done;
-            }
-        }
+        return reconnect.run(Role.DEALER, body -> process.run(Role.DEALER, body), t -> {
+            t.limitTensorElements(1); // the dealer receives no tensor at all
+            // where the parties start again, from a checkpoint both hold: fresh randomness (or the seed's again)
+            TrainingRun.DealerResult r = TrainingRun.dealer(t, c, steps, dealing.seed(), dealing.finishTimeout(), first ->
+                    System.out.printf("dealer: produced steps %d..%d; waiting for both parties to finish%n", first, steps - 1));
+            System.out.printf("dealer: steps %d..%d, busy %.2f s per step; both parties finished%n", r.firstStep(), steps - 1,
+                    r.busySeconds());
+            return 0;
+        }, () -> { });
     }
 }

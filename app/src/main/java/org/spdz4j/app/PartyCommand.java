@@ -101,18 +101,13 @@ final class PartyCommand implements Callable<Integer> {
         }
         Metrics metrics = role.equals(Role.P0) ? output.metrics("MPC training, P0's view", "brier_score",
                 "step", "seconds", "brier_score") : null;
-        for (int attempt = 1; ; attempt++) {
-            int a = attempt;
-            Integer done = ReconnectOptions.runOrBreak(body -> process.run(role, body),
-                    t -> train(t, role, c, train, ck, steps, metrics, scaling, test), e -> reconnect.again(role, e, a));
-            if (done != null) {
-                return done;
-            }
-            List<Integer> from = new java.util.ArrayList<>(List.of(0)); // from the start where no checkpoint is common yet
-            from.addAll(Checkpoint.steps(checkpointDir, role));
-            held = from;
-            resume = true;
-        }
+        return reconnect.run(role, body -> process.run(role, body),
+                t -> train(t, role, c, train, ck, steps, metrics, scaling, test), () -> {
+                    List<Integer> from = new java.util.ArrayList<>(List.of(0)); // from the start where no checkpoint is common yet
+                    from.addAll(Checkpoint.steps(checkpointDir, role));
+                    held = from;
+                    resume = true;
+                });
     }
 
     /** The run over the connected transport {@code t}, from a step both parties hold; its report at the end. */

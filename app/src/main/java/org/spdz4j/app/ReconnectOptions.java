@@ -49,12 +49,34 @@ final class ReconnectOptions {
         }
     }
 
+    /** What a participant does before it connects again (a party reads the checkpoints it now holds). */
+    @FunctionalInterface
+    interface BeforeAgain {
+        void run() throws java.io.IOException;
+    }
+
+    /**
+     * Runs {@code body} over the connection {@code connect} makes, as {@link #runOrBreak} does,
+     * and after each break connects again, up to {@code --reconnect} times, {@code beforeAgain}
+     * first; returns the body's result.
+     */
+    <T> T run(Role role, Connection<T> connect, NetworkRunner.Body<T> body, BeforeAgain beforeAgain) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            int a = attempt;
+            T done = runOrBreak(connect, body, e -> again(role, e, a));
+            if (done != null) {
+                return done;
+            }
+            beforeAgain.run();
+        }
+    }
+
     /**
      * {@code role}'s answer to a run that broke with {@code e}, as attempt {@code attempt} (from
      * 1): rethrows it beyond {@code --reconnect}'s count, else says on the error stream that it
      * connects again.
      */
-    void again(Role role, ProtocolException e, int attempt) {
+    private void again(Role role, ProtocolException e, int attempt) {
         if (attempt > times) {
             throw e;
         }

@@ -151,8 +151,9 @@ class PredictionProcessesTest {
         }
         String out = processes.log("CLIENT0.log");
         assertTrue(out.contains("the session broke") && out.contains("asking again in the next one"), out);
-        double expected = 100 * Evaluation.accuracy(ModelFile.read(model).network(), ModelFile.read(model).params(),
-                TestData.rawTest().scaled(ModelFile.read(model).scaling()), 50);
+        ModelFile trained = ModelFile.read(model);
+        double expected = 100 * Evaluation.accuracy(trained.network(), trained.params(), TestData.rawTest()
+                .scaled(trained.scaling()), 50);
         assertEquals(expected, accuracy(out), 2.0, "the float model's accuracy, within one image");
         for (String log : List.of("P0.log", "P1.log")) {
             String text = processes.log(log);
