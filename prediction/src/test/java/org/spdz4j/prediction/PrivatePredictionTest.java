@@ -347,6 +347,94 @@ class PrivatePredictionTest {
         }
     }
 
+    @Test
+    void aClientKeepsItsAnswersWhenAServerIsGoneBeforeItConfirmsThem() throws Exception {
+        List<Role> roles = List.of(Role.P0, Role.P1, Role.DEALER, CLIENT0);
+        var net = new org.spdz4j.core.transport.InMemoryNetwork(roles, java.time.Duration.ofSeconds(60), 1L << 28);
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(roles.size());
+        try {
+            PredictionServer.Options o = new PredictionServer.Options(4, 10);
+            List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+            var s0 = pool.submit(() -> serve(net.transport(Role.P0), halves[0], o, log));
+            var s1 = pool.submit(() -> serve(net.transport(Role.P1), halves[1], o, log));
+            pool.submit(() -> {
+                try (var t = net.transport(Role.DEALER)) {
+                    return PredictionServer.dealer(t, org.spdz4j.core.prg.AesCtrPrg.freshSeed(), java.time.Duration.ofSeconds(60));
+                }
+            });
+            var client = pool.submit(() -> {
+                try (var t = new GoneBeforeConfirm(net.transport(CLIENT0), Role.P1)) {
+                    return PredictionClient.classify(t, PredictionClient.card(t), DIGIT, raw(0, 3));
+                }
+            });
+            assertEquals(0, compare(client.get(), floatLogits(narrow, 0, 3), 10), "the answers in hand are kept");
+            assertEquals(Map.of(CLIENT0, 3), s0.get().served());
+            assertEquals(Map.of(CLIENT0, 3), s1.get().served(), "P1 answered; it only was not told the answers arrived");
+            assertTrue(log.stream().anyMatch(l -> l.startsWith("P1: CLIENT0 did not confirm its answers")), log.toString());
+            assertFalse(log.stream().anyMatch(l -> l.startsWith("P0: CLIENT0 did not confirm")), log.toString());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A client's transport whose link to {@code server} breaks as the client confirms its answers
+     * to it: the client's links close (the server sees the connection end) and the send fails,
+     * as a Netty send to a server that has gone does.
+     */
+    private record GoneBeforeConfirm(org.spdz4j.core.transport.Transport inner, Role server)
+            implements org.spdz4j.core.transport.Transport {
+        @Override
+        public void sendBytes(Role to, org.spdz4j.core.transport.Tag tag, byte[] payload) {
+            if (to.equals(server) && tag.equals(PredictionServer.CLIENT_DONE)) {
+                inner.close();
+                throw new ProtocolException(server + " closed the connection");
+            }
+            inner.sendBytes(to, tag, payload);
+        }
+
+        @Override
+        public Role self() {
+            return inner.self();
+        }
+
+        @Override
+        public void send(Role to, org.spdz4j.core.transport.Tag tag, org.spdz4j.core.ring.Ring128Tensor tensor) {
+            inner.send(to, tag, tensor);
+        }
+
+        @Override
+        public org.spdz4j.core.ring.Ring128Tensor receive(Role from, org.spdz4j.core.transport.Tag expected) {
+            return inner.receive(from, expected);
+        }
+
+        @Override
+        public org.spdz4j.core.ring.Ring128Tensor receive(Role from, org.spdz4j.core.transport.Tag expected,
+                                                         java.time.Duration limit) {
+            return inner.receive(from, expected, limit);
+        }
+
+        @Override
+        public byte[] receiveBytes(Role from, org.spdz4j.core.transport.Tag expected) {
+            return inner.receiveBytes(from, expected);
+        }
+
+        @Override
+        public byte[] receiveBytes(Role from, org.spdz4j.core.transport.Tag expected, java.time.Duration limit) {
+            return inner.receiveBytes(from, expected, limit);
+        }
+
+        @Override
+        public org.spdz4j.core.transport.TrafficCounter traffic() {
+            return inner.traffic();
+        }
+
+        @Override
+        public void close() {
+            inner.close();
+        }
+    }
+
     private static PredictionServer.Session serve(org.spdz4j.core.transport.Transport t, SharedModel mine,
                                                   PredictionServer.Options o, List<String> log) {
         try (t) {
