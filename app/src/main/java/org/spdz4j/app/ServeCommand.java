@@ -4,7 +4,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.layers.SecureClassifier;
 import org.spdz4j.layers.SharedModel;
@@ -72,26 +74,45 @@ final class ServeCommand implements Callable<Integer> {
         Duration window = Duration.ofMillis(Math.max(1, Math.round(waitSeconds * 1000)));
         SharedModel share = mine;
         long largestMessage = dealer ? 1 : largestMessage(mine, role);
+        serveSessions(role, sessions, (n, broke) -> ReconnectOptions.runOrBreak(
+                body -> process.run(role, roles, clients, window, body),
+                t -> session(role, n, t, share, clients, options, largestMessage), broke));
+        return 0;
+    }
+
+    /**
+     * Session {@code n}: connects, serves it and says whether it answered a client; null where it
+     * broke once everyone was in, {@code broke} told (which may rethrow).
+     */
+    @FunctionalInterface
+    interface SessionRun {
+        Boolean run(int n, Consumer<ProtocolException> broke) throws Exception;
+    }
+
+    /**
+     * Runs sessions 1, 2, ... with {@code run} until {@code sessions} of them answered a client
+     * (0: until stopped). A session that broke once everyone was in (a link dropped, a peer
+     * stopped, a wait timed out) costs that session only: it is logged and the next one connects
+     * afresh; not reaching the others, servers that disagree ({@link ReconnectOptions#runOrBreak})
+     * and {@link #MOST_FAILED_IN_A_ROW} broken sessions in a row end the process, the last
+     * failure rethrown.
+     */
+    static void serveSessions(Role role, int sessions, SessionRun run) throws Exception {
         int withClients = 0;
         int[] failedInARow = {0};
         for (int session = 1; sessions == 0 || withClients < sessions; session++) {
             int n = session;
-            // a session that broke once everyone was in (a link dropped, a peer stopped, a wait timed out) costs that
-            // session only: the next one connects afresh; not reaching the others, servers that disagree and a
-            // session broken again and again end the process
-            Boolean answered = ReconnectOptions.runOrBreak(body -> process.run(role, roles, clients, window, body),
-                    t -> session(role, n, t, share, clients, options, largestMessage), e -> {
-                        if (++failedInARow[0] >= MOST_FAILED_IN_A_ROW) {
-                            throw e;
-                        }
-                        System.err.printf("%s: session %d failed: %s; serving the next session%n", role, n, e.getMessage());
-                    });
+            Boolean answered = run.run(n, e -> {
+                if (++failedInARow[0] >= MOST_FAILED_IN_A_ROW) {
+                    throw e;
+                }
+                System.err.printf("%s: session %d failed: %s; serving the next session%n", role, n, e.getMessage());
+            });
             if (answered != null) {
                 withClients += answered ? 1 : 0;
                 failedInARow[0] = 0;
             }
         }
-        return 0;
     }
 
     /** One session over the connected transport {@code t}: whether it answered someone (the dealer: ran a batch). */
