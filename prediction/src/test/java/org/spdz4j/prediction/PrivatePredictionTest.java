@@ -301,15 +301,8 @@ class PrivatePredictionTest {
         var net = new org.spdz4j.core.transport.InMemoryNetwork(roles, java.time.Duration.ofSeconds(60), 1L << 28);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(roles.size());
         try {
-            PredictionServer.Options o = new PredictionServer.Options(4, 10);
             List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
-            var s0 = pool.submit(() -> serve(net.transport(Role.P0), halves[0], o, log));
-            var s1 = pool.submit(() -> serve(net.transport(Role.P1), halves[1], o, log));
-            pool.submit(() -> {
-                try (var t = net.transport(Role.DEALER)) {
-                    return PredictionServer.dealer(t, org.spdz4j.core.prg.AesCtrPrg.freshSeed(), java.time.Duration.ofSeconds(60));
-                }
-            });
+            var servers = startServersAndDealer(net, pool, log);
             var honest = pool.submit(() -> {
                 try (var t = net.transport(CLIENT0)) {
                     return PredictionClient.classify(t, PredictionClient.card(t), DIGIT, raw(0, 3));
@@ -336,8 +329,8 @@ class PrivatePredictionTest {
             });
             int[] classes = honest.get();
             assertEquals(0, compare(classes, floatLogits(narrow, 0, 3), 10));
-            PredictionServer.Session s = s0.get();
-            s1.get();
+            PredictionServer.Session s = servers.get(0).get();
+            servers.get(1).get();
             assertEquals(Map.of(CLIENT0, 3), s.served());
             assertTrue(s.leftOut().containsKey(quitter), s.leftOut().toString());
             assertTrue(refused.get().contains("asked for 11 inputs; a request holds 1 to 10"), refused.get());
@@ -349,27 +342,20 @@ class PrivatePredictionTest {
 
     @Test
     void aClientKeepsItsAnswersWhenAServerIsGoneBeforeItConfirmsThem() throws Exception {
-        List<Role> roles = List.of(Role.P0, Role.P1, Role.DEALER, CLIENT0);
+        List<Role> roles = List.of(Role.P0, Role.P1, Role.DEALER, CLIENT0); // the servers leave out CLIENT2 and 3 at once
         var net = new org.spdz4j.core.transport.InMemoryNetwork(roles, java.time.Duration.ofSeconds(60), 1L << 28);
         var pool = java.util.concurrent.Executors.newFixedThreadPool(roles.size());
         try {
-            PredictionServer.Options o = new PredictionServer.Options(4, 10);
             List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
-            var s0 = pool.submit(() -> serve(net.transport(Role.P0), halves[0], o, log));
-            var s1 = pool.submit(() -> serve(net.transport(Role.P1), halves[1], o, log));
-            pool.submit(() -> {
-                try (var t = net.transport(Role.DEALER)) {
-                    return PredictionServer.dealer(t, org.spdz4j.core.prg.AesCtrPrg.freshSeed(), java.time.Duration.ofSeconds(60));
-                }
-            });
+            var servers = startServersAndDealer(net, pool, log);
             var client = pool.submit(() -> {
                 try (var t = new GoneBeforeConfirm(net.transport(CLIENT0), Role.P1)) {
                     return PredictionClient.classify(t, PredictionClient.card(t), DIGIT, raw(0, 3));
                 }
             });
             assertEquals(0, compare(client.get(), floatLogits(narrow, 0, 3), 10), "the answers in hand are kept");
-            assertEquals(Map.of(CLIENT0, 3), s0.get().served());
-            assertEquals(Map.of(CLIENT0, 3), s1.get().served(), "P1 answered; it only was not told the answers arrived");
+            assertEquals(Map.of(CLIENT0, 3), servers.get(0).get().served());
+            assertEquals(Map.of(CLIENT0, 3), servers.get(1).get().served(), "P1 answered; it only was not told the answers arrived");
             assertTrue(log.stream().anyMatch(l -> l.startsWith("P1: CLIENT0 did not confirm its answers")), log.toString());
             assertFalse(log.stream().anyMatch(l -> l.startsWith("P0: CLIENT0 did not confirm")), log.toString());
         } finally {
@@ -433,6 +419,24 @@ class PrivatePredictionTest {
         public void close() {
             inner.close();
         }
+    }
+
+    /**
+     * P0 and P1 serving one session of batches of 4, up to 10 inputs a request, to CLIENT0, CLIENT2
+     * and CLIENT3 (those of them that {@code net} has), and the dealer, on {@code pool}; the
+     * servers' sessions, P0's first.
+     */
+    private static List<java.util.concurrent.Future<PredictionServer.Session>> startServersAndDealer(
+            org.spdz4j.core.transport.InMemoryNetwork net, java.util.concurrent.ExecutorService pool, List<String> log) {
+        PredictionServer.Options o = new PredictionServer.Options(4, 10);
+        var s0 = pool.submit(() -> serve(net.transport(Role.P0), halves[0], o, log));
+        var s1 = pool.submit(() -> serve(net.transport(Role.P1), halves[1], o, log));
+        pool.submit(() -> {
+            try (var t = net.transport(Role.DEALER)) {
+                return PredictionServer.dealer(t, org.spdz4j.core.prg.AesCtrPrg.freshSeed(), java.time.Duration.ofSeconds(60));
+            }
+        });
+        return List.of(s0, s1);
     }
 
     private static PredictionServer.Session serve(org.spdz4j.core.transport.Transport t, SharedModel mine,
