@@ -45,6 +45,8 @@ final class FedCommands {
         DataOptions dataOptions;
         @Mixin
         FedReportOptions report;
+        @Mixin
+        FedCheckpointOptions saving;
 
         @Override
         public Integer call() throws Exception {
@@ -53,6 +55,7 @@ final class FedCommands {
             InputScaling scaling = fed.givenScaling();
             List<Role> roles = FederatedTraining.roles(c);
             if (me.equals(Role.P1)) {
+                saving.refuseAt("server 1");
                 process.runAdmittingLate(me, roles, clients(roles), t -> {
                     Aggregator.run(c, scaling, t);
                     return null;
@@ -62,6 +65,8 @@ final class FedCommands {
             if (testData == null) {
                 throw new IllegalArgumentException("server 0 runs the coordinator: give --test-data (a data folder)");
             }
+            FederatedTraining.Checkpoints saves = saving.checkpoints();
+            Coordinator.resumption(c, scaling, saves); // refused here, before anyone waits, if it cannot be
             Dataset test = Dataset.load(testData, false, dataOptions.layout(c.network())).scaled(scaling);
             DataOptions.requireFits(c.network(), test, testData.toString());
             report.output.say(FederatedTraining.describe(c));
@@ -69,7 +74,7 @@ final class FedCommands {
             CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
                 try (metrics) {
                     return process.runAdmittingLate(FederatedTraining.COORDINATOR, roles, clients(roles), t -> Coordinator.run(c, scaling, t, test,
-                            report.testImages, report.eachRound(metrics)));
+                            report.testImages, report.eachRound(metrics), saves));
                 } catch (Exception e) {
                     throw new java.util.concurrent.CompletionException(e);
                 }

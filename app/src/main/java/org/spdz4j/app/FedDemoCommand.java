@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.data.Dataset;
+import org.spdz4j.federated.Coordinator;
 import org.spdz4j.federated.FederatedTraining;
 import org.spdz4j.layers.InputScaling;
 import picocli.CommandLine.Command;
@@ -35,6 +36,8 @@ final class FedDemoCommand implements Callable<Integer> {
     Path dir;
     @Mixin
     WanOption wan;
+    @Mixin
+    FedCheckpointOptions saving;
 
     @Override
     public Integer call() throws Exception {
@@ -42,6 +45,7 @@ final class FedDemoCommand implements Callable<Integer> {
         Dataset train = Dataset.load(data, true);
         InputScaling scaling = fed.scaling(train); // the clients agree on one; the demo, which cuts every part, fits it
         FederatedTraining.Config c = fed.config();
+        Coordinator.resumption(c, scaling, saving.checkpoints()); // refused here if it cannot be, before any process starts
         int[][] parts = FederatedTraining.partition(c, train);
         List<Role> roles = FederatedTraining.roles(c);
         Path config = Launcher.writeKeysAndConfig(run, roles, FedCommands.links(c.clients()));
@@ -66,6 +70,7 @@ final class FedDemoCommand implements Callable<Integer> {
         }
         List<String> server0 = new ArrayList<>(List.of("fed-server", "--id", "0", "--test-data", data.toAbsolutePath().toString()));
         server0.addAll(report.asArguments());
+        server0.addAll(saving.asArguments());
         launches.put(Role.P0, new Launcher.Launch(with(server0, common), null, true));
         Map<Role, List<Role>> hosted = WanLinks.eachItself(launches.keySet());
         hosted.put(Role.P0, List.of(Role.P0, FederatedTraining.COORDINATOR)); // server 0 also coordinates

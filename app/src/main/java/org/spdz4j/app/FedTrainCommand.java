@@ -22,6 +22,8 @@ final class FedTrainCommand implements Callable<Integer> {
     Path data;
     @Mixin
     DataOptions dataOptions;
+    @Mixin
+    FedCheckpointOptions saving;
 
     @Override
     public Integer call() throws Exception {
@@ -33,7 +35,7 @@ final class FedTrainCommand implements Callable<Integer> {
         FederatedTraining.Result r;
         try (Metrics metrics = report.metrics()) {
             r = FederatedTraining.run(c, sets.train(), sets.test(), report.testImages, FederatedTraining.Faults.NONE,
-                    report.eachRound(metrics));
+                    report.eachRound(metrics), saving.checkpoints());
         }
         report.write(c, sets.scaling(), r);
         return 0;

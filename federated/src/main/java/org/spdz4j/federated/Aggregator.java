@@ -41,6 +41,12 @@ public final class Aggregator {
             return; // the plaintext reference adds at P0 alone
         }
         FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
+        int first = java.nio.ByteBuffer.wrap(t.receiveBytes(FederatedTraining.COORDINATOR,
+                FederatedTraining.tag(0, FederatedTraining.FIRST_ROUND), FederatedTraining.ROUND_WAIT)).getInt();
+        if (first < 0 || first >= c.rounds()) {
+            throw new ProtocolException(t.self() + ": the coordinator's first round " + (first + 1)
+                    + " is not one of this run's " + c.rounds());
+        }
         Shape vector = FederatedTraining.vector(c);
         if (!t.absent().isEmpty()) { // optional clients that did not connect within the setup window
             int in = c.clients() - t.absent().size();
@@ -54,9 +60,10 @@ public final class Aggregator {
         }
         Map<Role, Integer> missedAt = new HashMap<>(); // a client that failed a round, at its connection count then
         InputCheck check = c.inputCheck() ? inputCheck(c, vector) : null;
-        Handshake.Party joined = check == null ? null : Handshake.computeParty(t, check.plan(), FederatedTraining.FP, 0,
-                c.rounds() * check.stepsPerRound(), AesCtrPrg.freshSeed(), FederatedTraining.facts(c, scaling));
-        for (int round = 0; round < c.rounds(); round++) {
+        Handshake.Party joined = check == null ? null : Handshake.computeParty(t, check.plan(), FederatedTraining.FP,
+                first * check.stepsPerRound(), c.rounds() * check.stepsPerRound(), AesCtrPrg.freshSeed(),
+                FederatedTraining.facts(c, scaling));
+        for (int round = first; round < c.rounds(); round++) {
             List<Role> given = FederatedTraining.roles(t.receiveBytes(FederatedTraining.COORDINATOR,
                     FederatedTraining.tag(round, FederatedTraining.BEGIN), FederatedTraining.ROUND_WAIT));
             long deadline = System.nanoTime() + c.deadline().toNanos();
@@ -127,14 +134,19 @@ public final class Aggregator {
 
     /**
      * The dealer's part when the input check is on: each round's randomness for the check once
-     * P0 says the check begins, then the aggregators' word.
+     * P0 says the check begins, from the round the aggregators ask for on (a resumed run's
+     * first), then the aggregators' word.
      */
     public static void dealer(Config c, Transport t, byte[] seed) {
         InputCheck check = inputCheck(c, FederatedTraining.vector(c));
         int slices = check.stepsPerRound();
         Dealer dealer = new Dealer(check.plan(), t, seed);
-        dealer.setup(0, c.rounds() * slices);
-        for (int round = 0; round < c.rounds(); round++) {
+        int firstStep = dealer.setup(c.rounds() * slices); // a resumed run's aggregators ask from its first round on
+        if (firstStep % slices != 0) {
+            throw new ProtocolException("DEALER: the aggregators ask from step " + firstStep
+                    + ", which does not begin a round (" + slices + " steps each)");
+        }
+        for (int round = firstStep / slices; round < c.rounds(); round++) {
             t.receiveBytes(Role.P0, FederatedTraining.tag(round, FederatedTraining.CHECK), FederatedTraining.ROUND_WAIT);
             for (int j = 0; j < slices; j++) {
                 dealer.produce(round * slices + j);

@@ -1,5 +1,6 @@
 package org.spdz4j.federated;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,23 +39,47 @@ public final class Coordinator {
      * aggregators that the round begins, the sum (or the word that it was skipped), the model's
      * step, its test accuracy. Returns the final model and the rounds.
      */
-    public static Result run(Config c, InputScaling scaling, Transport t, Dataset test, int testImages, RoundListener listener) {
-        byte[] facts = Facts.encode(FederatedTraining.facts(c, scaling));
-        List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0); // the reference adds at P0 alone
-        for (Role r : aggregators) {
-            t.sendBytes(r, FederatedTraining.tag(0, FederatedTraining.FACTS), facts);
-        }
-        Map<Role, Integer> told = new HashMap<>(); // each client's connection count when it was told the facts
+    public static Result run(Config c, InputScaling scaling, Transport t, Dataset test, int testImages, RoundListener listener)
+            throws IOException {
+        return run(c, scaling, t, test, testImages, listener, FederatedTraining.Checkpoints.NONE);
+    }
+
+    /**
+     * As {@link #run(Config, InputScaling, Transport, Dataset, int, RoundListener)}, saving its
+     * state after each round into {@code checkpoints}' folder, and with its {@code resume}
+     * starting from the newest saved state: the aggregators, the dealer and the clients are told
+     * the first round, and the run goes on exactly as the uninterrupted one would have. Returns
+     * the final model and the rounds run here.
+     */
+    public static Result run(Config c, InputScaling scaling, Transport t, Dataset test, int testImages, RoundListener listener,
+                             FederatedTraining.Checkpoints checkpoints) throws IOException {
+        Map<String, String> runFacts = FederatedTraining.facts(c, scaling);
+        byte[] facts = Facts.encode(runFacts);
         FloatModel global = FederatedTraining.initialModel(c);
         Shape vector = FederatedTraining.vector(c);
         int size = vector.size() - 1;
         double[] velocity = new double[size];
+        int first = 0;
+        RoundCheckpoint saved = resumption(c, scaling, checkpoints);
+        if (saved != null) {
+            first = saved.nextRound();
+            global.load(saved.model());
+            velocity = saved.velocity();
+            System.out.printf("%s: resuming at round %d from %s%n", t.self(), first + 1,
+                    RoundCheckpoint.file(checkpoints.dir(), first));
+        }
+        List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0); // the reference adds at P0 alone
+        for (Role r : aggregators) {
+            t.sendBytes(r, FederatedTraining.tag(0, FederatedTraining.FACTS), facts);
+            t.sendBytes(r, FederatedTraining.tag(0, FederatedTraining.FIRST_ROUND), FederatedTraining.encodeRound(first));
+        }
+        Map<Role, Integer> told = new HashMap<>(); // each client's connection count when it was told the facts
         List<Round> log = new ArrayList<>();
-        for (int round = 0; round < c.rounds(); round++) {
+        for (int round = first; round < c.rounds(); round++) {
             List<Integer> sampled = FederatedTraining.sample(c, round);
             List<double[]> roundStart = global.paramValues();
             long start = System.nanoTime();
-            welcome(t, c, facts, told, round);
+            welcome(t, c, facts, told, round, first);
             List<Role> given = new ArrayList<>(); // the clients given the model: the aggregators wait for no other
             for (int k : sampled) {
                 Role client = FederatedTraining.client(k);
@@ -94,16 +119,42 @@ public final class Coordinator {
             Round done = new Round(round, sampled, agg.clients(), agg.skipped() || unusable != null, accuracy, upload,
                     Math.max(0, roundSeconds - aggregation), aggregation);
             log.add(done);
+            if (checkpoints.dir() != null) {
+                RoundCheckpoint.write(checkpoints.dir(), runFacts, new RoundCheckpoint(round + 1, global.paramValues(),
+                        velocity.clone()));
+            }
             listener.after(done);
         }
         return new Result(global.paramValues(), log);
     }
 
     /**
-     * Tells each client connected since it was last told (at the start, having joined late, or
-     * come back after its connection ended) the run's facts and the first round it may be in.
+     * The state a run resumes from (null where {@code checkpoints} do not resume): the newest
+     * saved in their folder, refused (naming what to change) where there is none, it belongs to
+     * another run, or no round of {@code c} is left after it. A command calls it before it
+     * connects, so a resume that cannot be is refused before anyone waits.
      */
-    private static void welcome(Transport t, Config c, byte[] facts, Map<Role, Integer> told, int round) {
+    public static RoundCheckpoint resumption(Config c, InputScaling scaling, FederatedTraining.Checkpoints checkpoints)
+            throws IOException {
+        if (!checkpoints.resume()) {
+            return null;
+        }
+        RoundCheckpoint saved = RoundCheckpoint.latest(checkpoints.dir(), FederatedTraining.facts(c, scaling),
+                FederatedTraining.initialModel(c).paramValues());
+        if (saved.nextRound() >= c.rounds()) {
+            throw new IllegalArgumentException("--resume: " + RoundCheckpoint.file(checkpoints.dir(), saved.nextRound())
+                    + " holds the model after round " + saved.nextRound() + ", and --rounds is " + c.rounds()
+                    + ": give more --rounds to go on");
+        }
+        return saved;
+    }
+
+    /**
+     * Tells each client connected since it was last told (at the start, having joined late, or
+     * come back after its connection ended) the run's facts and the first round it may be in,
+     * {@code round}; this run's first round is {@code first}.
+     */
+    private static void welcome(Transport t, Config c, byte[] facts, Map<Role, Integer> told, int round, int first) {
         for (int k = 0; k < c.clients(); k++) {
             Role client = FederatedTraining.client(k);
             int joins = t.joins(client);
@@ -111,14 +162,13 @@ public final class Coordinator {
                 continue;
             }
             told.put(client, joins);
-            if (round > 0) {
+            if (round > first) {
                 System.err.printf("round %d: %s %s: it may be in from this round%n", round + 1, client,
                         joins == 1 ? "joined late" : "is back");
             }
             FederatedTraining.sendOrLeaveOut(t, client, () -> {
                 t.sendBytes(client, FederatedTraining.tag(0, FederatedTraining.FACTS), facts);
-                t.sendBytes(client, FederatedTraining.tag(0, FederatedTraining.JOINED),
-                        java.nio.ByteBuffer.allocate(4).putInt(round).array());
+                t.sendBytes(client, FederatedTraining.tag(0, FederatedTraining.JOINED), FederatedTraining.encodeRound(round));
             });
         }
     }

@@ -220,6 +220,29 @@ public final class FederatedTraining {
      * training (longer than any message's timeout).
      */
     static final int CHECK = 8;
+    /** The coordinator to the aggregators, after its facts: the run's first round (from 0; later on a resumed run). */
+    static final int FIRST_ROUND = 9;
+
+    /** A round's number as a message. */
+    static byte[] encodeRound(int round) {
+        return java.nio.ByteBuffer.allocate(4).putInt(round).array();
+    }
+
+    /**
+     * Where the coordinator saves its state after each round ({@code --checkpoint-dir}; null:
+     * nowhere) and whether it starts from the newest state saved there ({@code --resume}); see
+     * {@link RoundCheckpoint}.
+     */
+    public record Checkpoints(java.nio.file.Path dir, boolean resume) {
+        public static final Checkpoints NONE = new Checkpoints(null, false);
+
+        public Checkpoints {
+            if (resume && dir == null) {
+                throw new IllegalArgumentException("--resume needs --checkpoint-dir: the folder the coordinator saved "
+                        + "its rounds in");
+            }
+        }
+    }
 
     /**
      * How long a client waits for the model of a round it is sampled for, and an aggregator for
@@ -314,11 +337,20 @@ public final class FederatedTraining {
     /** {@link #run(Config, Dataset, Dataset, int, Faults)}, {@code listener} told of each round as it ends. */
     public static Result run(Config c, Dataset train, Dataset test, int testImages, Faults faults, RoundListener listener)
             throws Exception {
+        return run(c, train, test, testImages, faults, listener, Checkpoints.NONE);
+    }
+
+    /**
+     * {@link #run(Config, Dataset, Dataset, int, Faults, RoundListener)}, the coordinator saving
+     * its state after each round and resuming as {@code checkpoints} say.
+     */
+    public static Result run(Config c, Dataset train, Dataset test, int testImages, Faults faults, RoundListener listener,
+                             Checkpoints checkpoints) throws Exception {
         int[][] parts = partition(c, train);
         java.util.concurrent.atomic.AtomicReference<Result> result = new java.util.concurrent.atomic.AtomicReference<>();
         Map<Role, LocalComputation.Outsider> all = new LinkedHashMap<>();
         InputScaling scaling = InputScaling.UNIT; // the data come scaled; the fact is only compared
-        all.put(COORDINATOR, t -> result.set(Coordinator.run(c, scaling, t, test, testImages, listener)));
+        all.put(COORDINATOR, t -> result.set(Coordinator.run(c, scaling, t, test, testImages, listener, checkpoints)));
         for (Role a : new Role[]{Role.P0, Role.P1}) {
             all.put(a, t -> Aggregator.run(c, scaling, t));
         }

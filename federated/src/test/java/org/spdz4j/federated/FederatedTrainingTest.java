@@ -1,13 +1,18 @@
 package org.spdz4j.federated;
 
 import org.spdz4j.data.TestData;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
@@ -92,5 +97,41 @@ class FederatedTrainingTest {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> run(config(true, 2, 1e10), FederatedTraining.Faults.NONE));
         assertTrue(e.getMessage().contains("beyond the fixed-point headroom"), e.getMessage());
+    }
+
+    /**
+     * The coordinator saves its state after each round (the two newest kept, owner-only); a run
+     * resumed from the state after round 2 runs round 3 alone and ends with exactly the model of
+     * the uninterrupted run (server momentum on, so the velocity is restored too). A checkpoint
+     * of another run, and one with no round left to run, are refused naming what to change.
+     */
+    @Test
+    void aRunResumedFromItsLastRoundCheckpointEndsWithTheUninterruptedRunsModel(@TempDir Path dir) throws Exception {
+        FederatedTraining.Config c = new FederatedTraining.Config(NET, 4, 1.0, 3, 1, 32, new Sgd(0.05, 0, 0), 0, 0.5, 2, 10,
+                "iid", 2560, 1, WeightInit.normal(0.05), true, Duration.ofSeconds(5), 0);
+        FederatedTraining.Result whole = FederatedTraining.run(c, TestData.train(), TestData.test(), 1000,
+                FederatedTraining.Faults.NONE, FederatedTraining.RoundListener.NONE, new FederatedTraining.Checkpoints(dir, false));
+        assertFalse(Files.exists(RoundCheckpoint.file(dir, 1)), "the two newest are kept");
+        assertTrue(Files.exists(RoundCheckpoint.file(dir, 2)));
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(RoundCheckpoint.file(dir, 3))));
+        Files.delete(RoundCheckpoint.file(dir, 3)); // as if the run had broken during round 3
+
+        FederatedTraining.Result resumed = FederatedTraining.run(c, TestData.train(), TestData.test(), 1000,
+                FederatedTraining.Faults.NONE, FederatedTraining.RoundListener.NONE, new FederatedTraining.Checkpoints(dir, true));
+        assertEquals(1, resumed.rounds().size(), "round 3 alone");
+        assertEquals(2, resumed.rounds().get(0).round());
+        for (int i = 0; i < whole.model().size(); i++) {
+            assertArrayEquals(whole.model().get(i), resumed.model().get(i), "tensor " + i + ": bit for bit");
+        }
+        assertEquals(whole.rounds().get(2).accuracy(), resumed.rounds().get(0).accuracy(), 0.0);
+
+        Exception done = assertThrows(Exception.class, () -> FederatedTraining.run(c, TestData.train(), TestData.test(), 1000,
+                FederatedTraining.Faults.NONE, FederatedTraining.RoundListener.NONE, new FederatedTraining.Checkpoints(dir, true)));
+        assertTrue(String.valueOf(done.getMessage()).contains("give more --rounds to go on"), done.toString());
+        java.io.IOException other = assertThrows(java.io.IOException.class, () -> RoundCheckpoint.latest(dir,
+                FederatedTraining.facts(config(true, 2, 10), org.spdz4j.layers.InputScaling.UNIT),
+                FederatedTraining.initialModel(c).paramValues()));
+        assertTrue(other.getMessage().contains("was written by another federated run"), other.getMessage());
     }
 }
