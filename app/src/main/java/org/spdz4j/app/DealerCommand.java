@@ -33,7 +33,7 @@ final class DealerCommand implements Callable<Integer> {
         training.useBackend();
         TrainingConfig c = training.config(false);
         int steps = training.steps(TrainingOptions.MNIST_TRAIN_SIZE);
-        return reconnect.run(Role.DEALER, body -> process.run(Role.DEALER, body), t -> {
+        return reconnect.run(Role.DEALER, ReconnectOptions.TRAINING, body -> process.run(Role.DEALER, body), t -> {
             t.limitTensorElements(1); // the dealer receives no tensor at all
             // where the parties start again, from a checkpoint both hold: fresh randomness (or the seed's again)
             TrainingRun.DealerResult r = TrainingRun.dealer(t, c, steps, dealing.seed(), dealing.finishTimeout(), first ->

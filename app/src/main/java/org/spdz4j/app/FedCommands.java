@@ -6,13 +6,18 @@ import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.data.Dataset;
 import org.spdz4j.federated.Aggregator;
 import org.spdz4j.federated.Coordinator;
 import org.spdz4j.federated.FedClient;
 import org.spdz4j.federated.FederatedTraining;
+import org.spdz4j.federated.RoundCheckpoint;
 import org.spdz4j.layers.InputScaling;
+import org.spdz4j.net.NettyTransport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -47,6 +52,8 @@ final class FedCommands {
         FedReportOptions report;
         @Mixin
         FedCheckpointOptions saving;
+        @Mixin
+        ReconnectOptions reconnect;
 
         @Override
         public Integer call() throws Exception {
@@ -56,42 +63,75 @@ final class FedCommands {
             List<Role> roles = FederatedTraining.roles(c);
             if (me.equals(Role.P1)) {
                 saving.refuseAt("server 1");
-                process.runAdmittingLate(me, roles, clients(roles), t -> {
-                    Aggregator.run(c, scaling, t);
-                    return null;
-                });
+                reconnect.run(me, ReconnectOptions.FEDERATED, body -> process.runAdmittingLate(me, roles, clients(roles), body),
+                        t -> aggregate(c, scaling, t), () -> { });
                 return 0;
             }
             if (testData == null) {
                 throw new IllegalArgumentException("server 0 runs the coordinator: give --test-data (a data folder)");
             }
             FederatedTraining.Checkpoints saves = saving.checkpoints();
+            if (reconnect.times > 0 && saves.dir() == null) {
+                throw new IllegalArgumentException("--reconnect needs --checkpoint-dir at server 0: the run goes on from the "
+                        + "coordinator's last saved round");
+            }
             Coordinator.resumption(c, scaling, saves); // refused here, before anyone waits, if it cannot be
             Dataset test = Dataset.load(testData, false, dataOptions.layout(c.network())).scaled(scaling);
             DataOptions.requireFits(c.network(), test, testData.toString());
             report.output.say(FederatedTraining.describe(c));
-            Metrics metrics = report.metrics();
-            CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
-                try (metrics) {
-                    return process.runAdmittingLate(FederatedTraining.COORDINATOR, roles, clients(roles), t -> Coordinator.run(c, scaling, t, test,
-                            report.testImages, report.eachRound(metrics), saves));
-                } catch (Exception e) {
-                    throw new java.util.concurrent.CompletionException(e);
-                }
-            });
-            process.runAdmittingLate(me, roles, clients(roles), t -> {
-                Aggregator.run(c, scaling, t);
-                return null;
-            });
             FederatedTraining.Result r;
-            try {
-                r = coordinating.get();
-            } catch (ExecutionException e) {
-                throw e.getCause() instanceof Exception ex ? ex : e;
+            try (Metrics metrics = report.metrics()) {
+                for (int attempt = 1; ; attempt++) {
+                    r = serveOnce(me, c, scaling, roles, test, metrics, saves, attempt);
+                    if (r != null) {
+                        break;
+                    }
+                    // broke: everyone connects again, the coordinator going on from its last saved round (or the first)
+                    saves = new FederatedTraining.Checkpoints(saves.dir(), RoundCheckpoint.saved(saves.dir()));
+                }
             }
             report.write(c, scaling, r);
             return 0;
         }
+
+        /**
+         * Server 0's two parts over a connection each, the coordinator on a thread of its own;
+         * the coordinator's result, or null where its run broke once everyone was in and
+         * {@code --reconnect} lets attempt {@code attempt} connect again (said once, for whichever
+         * part broke first: the other ends because that one's links closed).
+         */
+        private FederatedTraining.Result serveOnce(Role me, FederatedTraining.Config c, InputScaling scaling,
+                                                   List<Role> roles, Dataset test, Metrics metrics,
+                                                   FederatedTraining.Checkpoints saves, int attempt) throws Exception {
+            AtomicBoolean said = new AtomicBoolean();
+            Consumer<ProtocolException> broke = e -> {
+                if (said.compareAndSet(false, true)) {
+                    reconnect.again(me, e, attempt, ReconnectOptions.FEDERATED);
+                }
+            };
+            CompletableFuture<FederatedTraining.Result> coordinating = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return ReconnectOptions.runOrBreak(
+                            body -> process.runAdmittingLate(FederatedTraining.COORDINATOR, roles, clients(roles), body),
+                            t -> Coordinator.run(c, scaling, t, test, report.testImages, report.eachRound(metrics), saves), broke);
+                } catch (Exception e) {
+                    throw new java.util.concurrent.CompletionException(e);
+                }
+            });
+            ReconnectOptions.runOrBreak(body -> process.runAdmittingLate(me, roles, clients(roles), body),
+                    t -> aggregate(c, scaling, t), broke);
+            try {
+                return coordinating.get(); // null where it broke; where only the aggregator did, every round is done
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception ex ? ex : e;
+            }
+        }
+    }
+
+    /** An aggregator's part over {@code t}; true once done (null is a broken run's, see {@link ReconnectOptions#runOrBreak}). */
+    private static Boolean aggregate(FederatedTraining.Config c, InputScaling scaling, NettyTransport t) {
+        Aggregator.run(c, scaling, t);
+        return Boolean.TRUE;
     }
 
     @Command(name = "fed-client", mixinStandardHelpOptions = true, showDefaultValues = true,
@@ -112,6 +152,8 @@ final class FedCommands {
         Path data;
         @Mixin
         DataOptions dataOptions;
+        @Mixin
+        ReconnectOptions reconnect;
         @Option(names = "--poison", hidden = true, description = "demos and tests: push every update element to the clip")
         boolean poison;
         @Option(names = "--attack", hidden = true, description = "demos and tests: break the protocol every round: "
@@ -132,10 +174,12 @@ final class FedCommands {
                     : Dataset.readLabeled(images, labels)).scaled(scaling);
             DataOptions.requireFits(c.network(), own, data != null ? data.toString() : labels.toString());
             c.checkHeadroom(own.size());
-            process.run(FederatedTraining.client(id), FederatedTraining.roles(c), t -> {
-                FedClient.run(c, scaling, id, own, t, faults());
-                return null;
-            });
+            Role me = FederatedTraining.client(id);
+            FederatedTraining.Faults faults = faults();
+            reconnect.run(me, ReconnectOptions.FEDERATED, body -> process.run(me, FederatedTraining.roles(c), body), t -> {
+                FedClient.run(c, scaling, id, own, t, faults);
+                return Boolean.TRUE;
+            }, () -> { });
             return 0;
         }
 
@@ -160,6 +204,8 @@ final class FedCommands {
         DealerOptions dealing;
         @Mixin
         DataOptions dataOptions; // not used: taken so every participant of a run takes the same options
+        @Mixin
+        ReconnectOptions reconnect;
 
         @Override
         public Integer call() throws Exception {
@@ -167,10 +213,11 @@ final class FedCommands {
             if (!c.inputCheck()) {
                 throw new IllegalArgumentException("a federated run needs a dealer only for the input check (not with --plaintext or --no-input-check)");
             }
-            process.run(Role.DEALER, FederatedTraining.roles(c), t -> {
+            reconnect.run(Role.DEALER, ReconnectOptions.FEDERATED, body -> process.run(Role.DEALER, FederatedTraining.roles(c),
+                    body), t -> {
                 Aggregator.dealer(c, t, dealing.seed());
-                return null;
-            });
+                return Boolean.TRUE;
+            }, () -> { });
             return 0;
         }
     }

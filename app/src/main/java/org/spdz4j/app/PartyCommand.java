@@ -101,7 +101,7 @@ final class PartyCommand implements Callable<Integer> {
         }
         Metrics metrics = role.equals(Role.P0) ? output.metrics("MPC training, P0's view", "brier_score",
                 "step", "seconds", "brier_score") : null;
-        return reconnect.run(role, body -> process.run(role, body),
+        return reconnect.run(role, ReconnectOptions.TRAINING, body -> process.run(role, body),
                 t -> train(t, role, c, train, ck, steps, metrics, scaling, test), () -> {
                     List<Integer> from = new java.util.ArrayList<>(List.of(0)); // from the start where no checkpoint is common yet
                     from.addAll(Checkpoint.steps(checkpointDir, role));

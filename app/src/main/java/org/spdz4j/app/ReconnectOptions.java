@@ -8,15 +8,17 @@ import org.spdz4j.net.NetworkRunner;
 import picocli.CommandLine.Option;
 
 /**
- * {@code --reconnect N}: a training participant whose run broke once everyone was in (a link
- * dropped, a peer stopped) connects again, up to N times, and the parties go on from the last
- * checkpoint both hold, as {@code --resume} would; 0 ends the run naming the link, as before.
+ * {@code --reconnect N}: a participant whose run broke once everyone was in (a link dropped, a
+ * peer stopped) connects again, up to N times, and the run goes on from its last saved state, as
+ * {@code --resume} would: in training the last checkpoint both parties hold, in a federated run
+ * the coordinator's last saved round; 0 ends the run naming the link, as before.
  * {@link #runOrBreak} is the one place that tells a run that broke from one that never began.
  */
 final class ReconnectOptions {
     @Option(names = "--reconnect", defaultValue = "0", description = "times to connect again after a link drops mid-run "
-            + "and go on from the last checkpoint both parties hold (needs --checkpoint-dir at the parties; give the "
-            + "dealer and both parties the same); 0: end the run naming the link")
+            + "and go on from the last saved state (training: the last checkpoint both parties hold, with --checkpoint-dir "
+            + "at the parties; federated: the coordinator's last saved round, with --checkpoint-dir at server 0); give "
+            + "every participant the same; 0: end the run naming the link")
     int times;
 
     /** Makes the connection a body runs over, as {@link ProcessOptions#run} does. */
@@ -49,6 +51,11 @@ final class ReconnectOptions {
         }
     }
 
+    /** Where a training run goes on from after a break. */
+    static final String TRAINING = "the last checkpoint both parties hold";
+    /** Where a federated run goes on from after a break. */
+    static final String FEDERATED = "the coordinator's last saved round";
+
     /** What a participant does before it connects again (a party reads the checkpoints it now holds). */
     @FunctionalInterface
     interface BeforeAgain {
@@ -58,12 +65,13 @@ final class ReconnectOptions {
     /**
      * Runs {@code body} over the connection {@code connect} makes, as {@link #runOrBreak} does,
      * and after each break connects again, up to {@code --reconnect} times, {@code beforeAgain}
-     * first; returns the body's result.
+     * first, to go on {@code from} where it says; returns the body's result (never null).
      */
-    <T> T run(Role role, Connection<T> connect, NetworkRunner.Body<T> body, BeforeAgain beforeAgain) throws Exception {
+    <T> T run(Role role, String from, Connection<T> connect, NetworkRunner.Body<T> body, BeforeAgain beforeAgain)
+            throws Exception {
         for (int attempt = 1; ; attempt++) {
             int a = attempt;
-            T done = runOrBreak(connect, body, e -> again(role, e, a));
+            T done = runOrBreak(connect, body, e -> again(role, e, a, from));
             if (done != null) {
                 return done;
             }
@@ -74,13 +82,13 @@ final class ReconnectOptions {
     /**
      * {@code role}'s answer to a run that broke with {@code e}, as attempt {@code attempt} (from
      * 1): rethrows it beyond {@code --reconnect}'s count, else says on the error stream that it
-     * connects again.
+     * connects again to go on {@code from} where it says.
      */
-    private void again(Role role, ProtocolException e, int attempt) {
+    void again(Role role, ProtocolException e, int attempt, String from) {
         if (attempt > times) {
             throw e;
         }
-        System.err.printf("%s: %s; connecting again to go on from the last checkpoint both parties hold (%d of %d)%n",
-                role, e.getMessage(), attempt, times);
+        System.err.printf("%s: %s; connecting again to go on from %s (%d of %d)%n", role, e.getMessage(), from, attempt,
+                times);
     }
 }

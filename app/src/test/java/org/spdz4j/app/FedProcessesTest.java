@@ -2,7 +2,12 @@ package org.spdz4j.app;
 
 import org.spdz4j.data.Dataset;
 import org.spdz4j.data.TestData;
+import org.spdz4j.core.transport.Role;
 import org.spdz4j.federated.FederatedTraining;
+import org.spdz4j.federated.RoundCheckpoint;
+import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.ModelFile;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -231,5 +236,79 @@ class FedProcessesTest {
         String p0 = log("P0.log");
         assertTrue(p0.contains("CLIENT3 joined late"), p0);
         assertTrue(p0.contains("CLIENT2 is back"), p0);
+    }
+
+    /**
+     * With {@code --reconnect}, every link through a proxy that drops all its connections once the
+     * coordinator has saved round 1: every participant connects again, the coordinator goes on
+     * from round 2, all exit 0, and the model is the uninterrupted in-JVM run's to the bit.
+     */
+    @Test
+    void withReconnectALinkThatDropsMidRunCostsOnlyTheRoundSinceTheLastSavedOne() throws Exception {
+        int rounds = 3;
+        List<String> common = new ArrayList<>(prepare(rounds, 1));
+        common.addAll(List.of("--reconnect", "2"));
+        Path config = Path.of(common.get(common.indexOf("--config") + 1));
+        Path ck = dir.resolve("ck");
+        Path model = dir.resolve("model.spdz");
+        List<Role> roles = List.of(Role.P0, Role.P1, Role.DEALER, FederatedTraining.client(0), FederatedTraining.client(1),
+                FederatedTraining.client(2), FederatedTraining.client(3));
+        java.util.Map<Role, List<Role>> hosted = WanLinks.eachItself(roles);
+        hosted.put(Role.P0, List.of(Role.P0, FederatedTraining.COORDINATOR));
+        try (WanLinks links = WanLinks.start(dir, "wan-", config, hosted, 0, 0)) {
+            List<Process> all = new ArrayList<>();
+            all.add(start(List.of("fed-server", "--id", "1"), through(common, links.config(Role.P1)), "P1.log"));
+            all.add(start(List.of("fed-server", "--id", "0", "--test-data", TestData.dir().toString(), "--test-images", "500",
+                    "--checkpoint-dir", ck.toString(), "--save-model", model.toString()), through(common,
+                    links.config(Role.P0)), "P0.log"));
+            all.add(start(List.of("fed-dealer"), through(common, links.config(Role.DEALER)), "dealer.log"));
+            for (int k = 0; k < 4; k++) {
+                all.add(client(k, through(common, links.config(FederatedTraining.client(k)))));
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!Files.exists(RoundCheckpoint.file(ck, 1))) {
+                assertTrue(System.nanoTime() < deadline && all.get(1).isAlive(), "round 1 is saved: " + log("P0.log"));
+                Thread.sleep(20);
+            }
+            links.cut();
+            for (Process p : all) {
+                assertTrue(p.waitFor(120, TimeUnit.SECONDS), "every process ends: " + log("P0.log"));
+                assertEquals(0, p.exitValue(), log("P0.log") + log("P1.log") + log("dealer.log") + log("CLIENT0.log"));
+            }
+        }
+        String p0 = log("P0.log");
+        assertTrue(p0.contains("connecting again to go on from the coordinator's last saved round (1 of 2)"), p0);
+        assertTrue(p0.contains("COORDINATOR: resuming at round 2"), p0);
+        for (String other : List.of("P1.log", "dealer.log", "CLIENT0.log")) {
+            assertTrue(log(other).contains("connecting again to go on from the coordinator's last saved round (1 of 2)"),
+                    other + ": " + log(other));
+        }
+        FedOptions o = new FedOptions();
+        new CommandLine(o).parseArgs(facts(common).toArray(new String[0]));
+        FederatedTraining.Result uninterrupted = FederatedTraining.run(o.config(),
+                TestData.rawTrain().scaled(InputScaling.UNIT), TestData.rawTest().scaled(InputScaling.UNIT), 500,
+                FederatedTraining.Faults.NONE);
+        List<double[]> saved = ModelFile.read(model).params();
+        for (int i = 0; i < saved.size(); i++) {
+            assertArrayEquals(uninterrupted.model().get(i), saved.get(i), "tensor " + i);
+        }
+    }
+
+    /** {@code common} with {@code --config} set to {@code config} (a process's view of the links). */
+    private static List<String> through(List<String> common, Path config) {
+        List<String> args = new ArrayList<>(common);
+        args.set(args.indexOf("--config") + 1, config.toString());
+        return args;
+    }
+
+    /** The run's facts among {@code common}: all but the process options and --reconnect. */
+    private static List<String> facts(List<String> common) {
+        List<String> facts = new ArrayList<>(common);
+        for (String process : List.of("--config", "--keys", "--timeout", "--reconnect")) {
+            int at = facts.indexOf(process);
+            facts.remove(at + 1);
+            facts.remove(at);
+        }
+        return facts;
     }
 }

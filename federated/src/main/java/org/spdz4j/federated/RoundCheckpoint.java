@@ -47,6 +47,11 @@ public record RoundCheckpoint(int nextRound, List<double[]> model, double[] velo
         return dir.resolve(PREFIX + nextRound + ".ckpt");
     }
 
+    /** Whether {@code dir} holds a round checkpoint whose checksum holds (a corrupt one is named on stderr). */
+    public static boolean saved(Path dir) throws IOException {
+        return !Checkpoint.usable(dir, PREFIX, FederatedTraining.COORDINATOR.toString()).isEmpty();
+    }
+
     /** Writes {@code state} into {@code dir} (created owner-only), keeping the two newest. */
     static void write(Path dir, Map<String, String> facts, RoundCheckpoint state) throws IOException {
         SecretFiles.directory(dir);
