@@ -32,10 +32,14 @@ cp app/target/spdz.jar bench/target/spdz-bench-*-SNAPSHOT.jar spdz-core/target/s
 chmod u+w .gpu/lib/spdz.jar
 command -v zip >/dev/null || { echo "zip is needed (apt-get install zip)" >&2; exit 1; }
 # what that machine never loads, for room under the 64 MiB: the other platforms' native libraries
-# (it is x86-64), the PDF and vector graphics behind XChart (no chart is drawn there), and
-# Bouncy Castle's post-quantum classes (certificates here are EC, through the JDK's providers)
+# (it is x86-64), the PDF and vector graphics behind XChart (no chart is drawn there), Bouncy
+# Castle's post-quantum classes (certificates here are EC, through the JDK's providers) and its
+# message and protocol suites (time stamps, EST, S/MIME, OER, ITS, EAC: keys and
+# certificates use asn1, cert, cms, operator, openssl and pkcs), and commons-codec's phonetic encoders
 zip -q -d .gpu/lib/spdz.jar 'META-INF/native/libnetty_tcnative_linux_aarch_64.so' 'org/apache/pdfbox/*' \
-    'org/apache/fontbox/*' 'de/*' 'org/bouncycastle/pqc/*'
+    'org/apache/fontbox/*' 'de/*' 'org/bouncycastle/pqc/*' 'org/bouncycastle/tsp/*' \
+    'org/bouncycastle/est/*' 'org/bouncycastle/mime/*' 'org/bouncycastle/oer/*' 'org/bouncycastle/its/*' \
+    'org/bouncycastle/eac/*' 'org/apache/commons/codec/language/*'
 unzip -Z1 .gpu/lib/spdz.jar | grep -E '^com/sun/jna/[^/]+/(lib)?jnidispatch|^org/jline/nativ/[^/]+/[^/]+/.' \
     | grep -v -E '/linux-x86-64/|/Linux/x86_64/' | xargs zip -q -d .gpu/lib/spdz.jar
 mvn -B -q dependency:copy-dependencies -pl bench -DincludeGroupIds=org.openjdk.jmh,net.sf.jopt-simple,org.apache.commons \
