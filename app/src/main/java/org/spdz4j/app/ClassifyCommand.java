@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.data.Dataset;
@@ -66,8 +67,9 @@ final class ClassifyCommand implements Callable<Integer> {
                 });
             } catch (ProtocolException e) {
                 // it reached one server only, came as a session ended, or its session broke (a link dropped, a server
-                // stopped): the next session, with fresh shares; a refusal while connecting or by the servers is final
-                if (!connected[0] || e instanceof PredictionClient.Refusal || System.nanoTime() > deadline) {
+                // stopped): the next session, with fresh shares; a refusal while connecting, by the servers
+                // (PredictionClient.Refusal) or of another plan or version is final
+                if (!connected[0] || e instanceof Mismatch || System.nanoTime() > deadline) {
                     throw e;
                 }
                 if (carded[0]) {

@@ -1,7 +1,7 @@
 package org.spdz4j.app;
 
 import java.util.function.Consumer;
-import org.spdz4j.core.mpc.Disagreement;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.net.NetworkRunner;
@@ -29,8 +29,8 @@ final class ReconnectOptions {
 
     /**
      * Runs {@code body} over the connection {@code connect} makes and returns its result; where
-     * it breaks once everyone was in (the body had begun) with anything but a disagreement
-     * between the peers (which does not mend itself), {@code broke} hears the failure and either
+     * it breaks once everyone was in (the body had begun) with anything but a {@link Mismatch}
+     * between the participants (which does not mend itself), {@code broke} hears the failure and either
      * rethrows it or lets it pass, and then this returns null, for the caller to connect again.
      * Any other failure is rethrown as it is.
      */
@@ -43,7 +43,7 @@ final class ReconnectOptions {
                 return body.run(t);
             });
         } catch (ProtocolException e) {
-            if (!begun[0] || e instanceof Disagreement) {
+            if (!begun[0] || e instanceof Mismatch) {
                 throw e;
             }
             broke.accept(e);

@@ -9,6 +9,7 @@ import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.ModelFile;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -143,11 +144,12 @@ class FedProcessesTest {
         List<String> common = prepare(2, 1);
         List<Process> servers = servers(common);
         List<Process> good = List.of(client(0, common), client(1, common), client(2, common));
-        Process other = client(3, common, "--batch", "16");
+        Process other = client(3, common, "--batch", "16", "--reconnect", "2"); // another plan does not mend: no retry
         assertTrue(other.waitFor(60, TimeUnit.SECONDS));
         assertNotEquals(0, other.exitValue());
         assertTrue(log("CLIENT3.log").contains("another plan: COORDINATOR runs batch size (--batch) = 10 but CLIENT3 runs 16"),
                 log("CLIENT3.log"));
+        assertFalse(log("CLIENT3.log").contains("connecting again"), log("CLIENT3.log"));
         for (Process p : List.of(servers.get(0), servers.get(1), servers.get(2), good.get(0), good.get(1), good.get(2))) {
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             assertEquals(0, p.exitValue(), log("P0.log"));

@@ -6,13 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 
 /** {@code spdz serve}'s session loop: which failures cost a session only and which end the process. */
 class ServeSessionsTest {
-    /** A session's scripted outcome: it answers a client, answers nobody, breaks once in, or never connects. */
-    private enum Outcome { ANSWERED, NOBODY, BROKE, NEVER_CONNECTED }
+    /**
+     * A session's scripted outcome: it answers a client, answers nobody, breaks once in, never
+     * connects, or finds a server of another plan once in.
+     */
+    private enum Outcome { ANSWERED, NOBODY, BROKE, NEVER_CONNECTED, MISMATCH }
 
     /** Runs the loop over sessions scripted by {@code outcomes}, in order, adding each session it runs to {@code ran}. */
     private static void serve(int sessions, List<Outcome> outcomes, List<Integer> ran) throws Exception {
@@ -27,6 +31,9 @@ class ServeSessionsTest {
             }, t -> {
                 if (o == Outcome.BROKE) {
                     throw new ProtocolException("DEALER closed the connection (session " + n + ")");
+                }
+                if (o == Outcome.MISMATCH) {
+                    throw new Mismatch("another plan: P1 runs batch = 8 but P0 runs 100 (session " + n + ")");
                 }
                 return o == Outcome.ANSWERED;
             }, broke);
@@ -60,5 +67,14 @@ class ServeSessionsTest {
         ProtocolException e = assertThrows(ProtocolException.class, () -> serve(0, o, ran));
         assertEquals("P1 did not connect within 5 s (session 2)", e.getMessage());
         assertEquals(List.of(1, 2), ran);
+    }
+
+    @Test
+    void aServerOfAnotherPlanEndsTheProcessAtOnceThoughItsSessionHadBegun() throws Exception {
+        var o = List.of(Outcome.ANSWERED, Outcome.MISMATCH, Outcome.ANSWERED);
+        List<Integer> ran = new ArrayList<>();
+        Mismatch e = assertThrows(Mismatch.class, () -> serve(0, o, ran));
+        assertEquals("another plan: P1 runs batch = 8 but P0 runs 100 (session 2)", e.getMessage());
+        assertEquals(List.of(1, 2), ran, "another session would meet it again");
     }
 }

@@ -6,6 +6,7 @@ import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.Contributor;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Transport;
@@ -37,8 +38,11 @@ public final class PredictionClient {
     private PredictionClient() {
     }
 
-    /** The servers' word, or their messages, saying that this request cannot be served as it is. */
-    public static final class Refusal extends ProtocolException {
+    /**
+     * The servers' word, or their messages, saying that this request cannot be served as it is:
+     * asking again meets it again.
+     */
+    public static final class Refusal extends Mismatch {
         private static final long serialVersionUID = 1L;
 
         Refusal(String message) {

@@ -6,6 +6,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
@@ -133,7 +134,7 @@ public final class Dealer {
                     // that party is gone already; the other one still hears why
                 }
             }
-            throw new ProtocolException(otherPlan ? refusal + " (" + party + " names the first entry that differs; the "
+            throw new Mismatch(otherPlan ? refusal + " (" + party + " names the first entry that differs; the "
                     + "dealer's plan has " + plan.entries().size() + " entries)" : refusal);
         }
         return r;

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.HexFormat;
 import org.spdz4j.core.prg.AesCtrPrg;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Tag;
 
@@ -48,7 +49,7 @@ record DealerSetup(byte[] seed, byte[] planHash, int firstStep, int steps) {
                 why = why.substring(0, listing) + (dealers.equals(mine.listing()) ? ""
                         : "; " + mine.firstDifference(who, "the dealer", dealers));
             }
-            throw new ProtocolException("the dealer refused: " + why);
+            throw new Mismatch("the dealer refused: " + why);
         }
         if (bytes.length != BYTES) {
             throw new ProtocolException("dealer setup message has " + bytes.length + " bytes, expected " + BYTES);
@@ -63,7 +64,7 @@ record DealerSetup(byte[] seed, byte[] planHash, int firstStep, int steps) {
     void requirePlan(byte[] mine, String who) {
         String mismatch = planMismatch(who, mine, planHash);
         if (mismatch != null) {
-            throw new ProtocolException(mismatch);
+            throw new Mismatch(mismatch);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.TreeSet;
 import org.spdz4j.core.fixed.FixedPoint;
 import org.spdz4j.core.mpc.ComputeParty;
 import org.spdz4j.core.mpc.Disagreement;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
@@ -98,12 +99,12 @@ public final class Handshake {
      * Where the compute parties hold different plans though every named fact agreed: both send
      * their plan's listing (a message on failure only) and fail naming the first entry that differs.
      */
-    private static ProtocolException planMismatch(Transport transport, Plan plan, String theirHash) {
+    private static Mismatch planMismatch(Transport transport, Plan plan, String theirHash) {
         Role self = transport.self();
         Tag listingTag = new Tag(Tag.Kind.HANDSHAKE, 2, 1);
         transport.sendBytes(self.peer(), listingTag, plan.listing().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         String listing = new String(transport.receiveBytes(self.peer(), listingTag), java.nio.charset.StandardCharsets.UTF_8);
-        return new ProtocolException("plan hash mismatch: " + self + " has " + HexFormat.of().formatHex(plan.hash()) + " but "
+        return new Mismatch("plan hash mismatch: " + self + " has " + HexFormat.of().formatHex(plan.hash()) + " but "
                 + self.peer() + " has " + theirHash + "; " + plan.firstDifference(self.toString(), self.peer().toString(), listing));
     }
 
@@ -127,7 +128,7 @@ public final class Handshake {
         TreeSet<Integer> common = new TreeSet<>(mine);
         common.retainAll(theirs);
         if (common.isEmpty()) {
-            throw new ProtocolException("no common step to start from: " + self + " can start at steps " + mine + " but "
+            throw new Mismatch("no common step to start from: " + self + " can start at steps " + mine + " but "
                     + self.peer() + " at " + theirs + " (a fresh run starts at 0, --resume at a checkpoint both hold)");
         }
         return common.last();

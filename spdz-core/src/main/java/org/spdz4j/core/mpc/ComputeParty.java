@@ -15,6 +15,7 @@ import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.Facts;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
@@ -128,7 +129,7 @@ public final class ComputeParty {
         alongside.run();
         java.util.Map<String, String> theirs = Facts.decode(transport.receiveBytes(role.peer(), tag), role.peer());
         if (!List.copyOf(facts.keySet()).equals(List.copyOf(theirs.keySet()))) {
-            throw new ProtocolException(role + " agrees on " + facts.keySet() + " but " + role.peer() + " on "
+            throw new Mismatch(role + " agrees on " + facts.keySet() + " but " + role.peer() + " on "
                     + theirs.keySet() + ": another program or version");
         }
         String differs = Facts.firstDifference(facts, theirs);

@@ -1,6 +1,6 @@
 package org.spdz4j.core.mpc;
 
-import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.Role;
 
 /**
@@ -16,7 +16,7 @@ import org.spdz4j.core.transport.Role;
  * }
  * }</pre>
  */
-public final class Disagreement extends ProtocolException {
+public final class Disagreement extends Mismatch {
     private static final long serialVersionUID = 1L;
     private final String what;
     private final String theirs;

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.core.ring.Ring128Tensor;
 import org.spdz4j.core.ring.Shape;
-import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
@@ -71,19 +71,19 @@ final class Transcript {
      * the other its entries since the last agreement (a message on failure only) and both throw,
      * naming the first entry that differs on each side.
      */
-    ProtocolException mismatch(Transport transport, Role self, Tag tag) {
+    Mismatch mismatch(Transport transport, Role self, Tag tag) {
         Role peer = self.peer();
         Tag explain = new Tag(Tag.Kind.TRANSCRIPT, tag.step(), tag.position());
         transport.sendBytes(peer, explain, String.join("\n", sinceAgreed).getBytes(StandardCharsets.UTF_8));
         String text = new String(transport.receiveBytes(peer, explain), StandardCharsets.UTF_8);
         List<String> theirs = text.isEmpty() ? List.of() : List.of(text.split("\n", -1));
-        return new ProtocolException(self + " and " + peer + " run different programs, stopped at " + tag + ": "
+        return new Mismatch(self + " and " + peer + " run different programs, stopped at " + tag + ": "
                 + firstDifference(self, sinceAgreed, peer, theirs));
     }
 
     /** The digest that came with a reveal to this party differs (the sender learns it at its next opening). */
-    ProtocolException mismatchOnReveal(Role self, Tag tag) {
-        return new ProtocolException(self + " and " + self.peer() + " run different programs, stopped at " + tag + ": "
+    Mismatch mismatchOnReveal(Role self, Tag tag) {
+        return new Mismatch(self + " and " + self.peer() + " run different programs, stopped at " + tag + ": "
                 + self.peer() + "'s record of the operations differs from " + self + "'s, whose operations since the last "
                 + "agreed opening are " + (sinceAgreed.isEmpty() ? "none" : String.join("; ", sinceAgreed)));
     }

@@ -97,7 +97,7 @@ public final class Facts {
     public static void requireSame(Map<String, String> mine, Role me, Map<String, String> theirs, Role them) {
         String m = mismatch(mine, me, theirs, them);
         if (m != null) {
-            throw new ProtocolException(m);
+            throw new Mismatch(m);
         }
     }
 }
