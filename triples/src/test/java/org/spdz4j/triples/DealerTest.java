@@ -11,6 +11,7 @@ import org.spdz4j.core.mpc.Conv2dOps;
 import org.spdz4j.core.mpc.PlanEntry;
 import org.spdz4j.core.prg.AesCtrPrg;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.TrafficCounter.Direction;
@@ -85,7 +86,7 @@ class DealerTest {
     void planHashMismatchBetweenPartiesFailsNamingBothHashes() {
         Plan a = plan(1);
         Plan b = plan(2);
-        ProtocolException e = assertThrows(ProtocolException.class, () -> LocalComputation.run(a, a, b, 0, 1,
+        Mismatch e = assertThrows(Mismatch.class, () -> LocalComputation.run(a, a, b, 0, 1,
                 AesCtrPrg.freshSeed(), AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, (party, randomness) -> 0));
         String hexA = java.util.HexFormat.of().formatHex(a.hash());
         String hexB = java.util.HexFormat.of().formatHex(b.hash());

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 
@@ -26,7 +27,7 @@ class TranscriptTest {
 
     @Test
     void swappedOperandsAreStoppedAtTheFirstOpeningNamingBothSides() {
-        ProtocolException e = assertThrows(ProtocolException.class, () -> Session.runLocal(s -> {
+        Mismatch e = assertThrows(Mismatch.class, () -> Session.runLocal(s -> {
             SecretTensor x = s.input(Role.P0, X, SHAPE);
             SecretTensor y = s.input(Role.P1, Y, SHAPE);
             return s.reveal(Role.P0.equals(s.role()) ? s.mul(x, y) : s.mul(y, x));
