@@ -41,8 +41,7 @@ public final class Aggregator {
             return; // the plaintext reference adds at P0 alone
         }
         FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
-        int first = java.nio.ByteBuffer.wrap(t.receiveBytes(FederatedTraining.COORDINATOR,
-                FederatedTraining.tag(0, FederatedTraining.FIRST_ROUND), FederatedTraining.ROUND_WAIT)).getInt();
+        int first = FederatedTraining.receiveRound(t, FederatedTraining.FIRST_ROUND);
         if (first < 0 || first >= c.rounds()) {
             throw new ProtocolException(t.self() + ": the coordinator's first round " + (first + 1)
                     + " is not one of this run's " + c.rounds());

@@ -71,7 +71,7 @@ public final class Coordinator {
         List<Role> aggregators = c.secure() ? List.of(Role.P0, Role.P1) : List.of(Role.P0); // the reference adds at P0 alone
         for (Role r : aggregators) {
             t.sendBytes(r, FederatedTraining.tag(0, FederatedTraining.FACTS), facts);
-            t.sendBytes(r, FederatedTraining.tag(0, FederatedTraining.FIRST_ROUND), FederatedTraining.encodeRound(first));
+            FederatedTraining.sendRound(t, r, FederatedTraining.FIRST_ROUND, first);
         }
         Map<Role, Integer> told = new HashMap<>(); // each client's connection count when it was told the facts
         List<Round> log = new ArrayList<>();
@@ -168,7 +168,7 @@ public final class Coordinator {
             }
             FederatedTraining.sendOrLeaveOut(t, client, () -> {
                 t.sendBytes(client, FederatedTraining.tag(0, FederatedTraining.FACTS), facts);
-                t.sendBytes(client, FederatedTraining.tag(0, FederatedTraining.JOINED), FederatedTraining.encodeRound(round));
+                FederatedTraining.sendRound(t, client, FederatedTraining.JOINED, round);
             });
         }
     }

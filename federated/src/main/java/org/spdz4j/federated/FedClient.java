@@ -36,8 +36,7 @@ public final class FedClient {
      */
     public static void run(Config c, InputScaling scaling, int me, Dataset data, Transport t, Faults faults) {
         FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
-        int first = java.nio.ByteBuffer.wrap(t.receiveBytes(FederatedTraining.COORDINATOR,
-                FederatedTraining.tag(0, FederatedTraining.JOINED), FederatedTraining.ROUND_WAIT)).getInt();
+        int first = FederatedTraining.receiveRound(t, FederatedTraining.JOINED);
         int[] lengths = FederatedTraining.modelLengths(c);
         Shape vector = FederatedTraining.vector(lengths);
         int[] all = java.util.stream.IntStream.range(0, data.size()).toArray();

@@ -223,9 +223,14 @@ public final class FederatedTraining {
     /** The coordinator to the aggregators, after its facts: the run's first round (from 0; later on a resumed run). */
     static final int FIRST_ROUND = 9;
 
-    /** A round's number as a message. */
-    static byte[] encodeRound(int round) {
-        return java.nio.ByteBuffer.allocate(4).putInt(round).array();
+    /** The coordinator tells {@code to} a round's number, under {@code position} ({@link #FIRST_ROUND}, {@link #JOINED}). */
+    static void sendRound(Transport t, Role to, int position, int round) {
+        t.sendBytes(to, tag(0, position), java.nio.ByteBuffer.allocate(4).putInt(round).array());
+    }
+
+    /** The round's number the coordinator told this participant under {@code position} ({@link #sendRound}). */
+    static int receiveRound(Transport t, int position) {
+        return java.nio.ByteBuffer.wrap(t.receiveBytes(COORDINATOR, tag(0, position), ROUND_WAIT)).getInt();
     }
 
     /**
