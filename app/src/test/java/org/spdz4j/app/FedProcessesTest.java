@@ -32,6 +32,7 @@ class FedProcessesTest {
     Path dir;
 
     private TestProcesses processes;
+    private FederatedTraining.Config fedConfig; // the run's, as the last prepare() parsed its options
 
     @org.junit.jupiter.api.BeforeEach
     void rig() {
@@ -56,6 +57,7 @@ class FedProcessesTest {
         facts.addAll(List.of(more));
         new CommandLine(o).parseArgs(facts.toArray(new String[0]));
         FederatedTraining.Config c = o.config();
+        fedConfig = c;
         Path config = Launcher.writeKeysAndConfig(dir, FederatedTraining.roles(c), FedCommands.links(4));
         int[][] parts = FederatedTraining.partition(c, TestData.rawTrain());
         for (int k = 0; k < 4; k++) {
@@ -285,9 +287,7 @@ class FedProcessesTest {
             assertTrue(log(other).contains("connecting again to go on from the coordinator's last saved round (1 of 2)"),
                     other + ": " + log(other));
         }
-        FedOptions o = new FedOptions();
-        new CommandLine(o).parseArgs(facts(common).toArray(new String[0]));
-        FederatedTraining.Result uninterrupted = FederatedTraining.run(o.config(),
+        FederatedTraining.Result uninterrupted = FederatedTraining.run(fedConfig,
                 TestData.rawTrain().scaled(InputScaling.UNIT), TestData.rawTest().scaled(InputScaling.UNIT), 500,
                 FederatedTraining.Faults.NONE);
         List<double[]> saved = ModelFile.read(model).params();
@@ -301,16 +301,5 @@ class FedProcessesTest {
         List<String> args = new ArrayList<>(common);
         args.set(args.indexOf("--config") + 1, config.toString());
         return args;
-    }
-
-    /** The run's facts among {@code common}: all but the process options and --reconnect. */
-    private static List<String> facts(List<String> common) {
-        List<String> facts = new ArrayList<>(common);
-        for (String process : List.of("--config", "--keys", "--timeout", "--reconnect")) {
-            int at = facts.indexOf(process);
-            facts.remove(at + 1);
-            facts.remove(at);
-        }
-        return facts;
     }
 }
