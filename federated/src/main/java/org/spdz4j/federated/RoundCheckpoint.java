@@ -12,9 +12,9 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.spdz4j.core.files.CheckedFiles;
 import org.spdz4j.core.files.SecretFiles;
 import org.spdz4j.core.transport.Facts;
-import org.spdz4j.training.Checkpoint;
 
 /**
  * The coordinator's state after a round of a federated run: the global model, the server
@@ -44,19 +44,19 @@ public record RoundCheckpoint(int nextRound, List<double[]> model, double[] velo
 
     /** The file of the state before round {@code nextRound}. */
     public static Path file(Path dir, int nextRound) {
-        return dir.resolve(PREFIX + nextRound + ".ckpt");
+        return CheckedFiles.file(dir, PREFIX, nextRound);
     }
 
     /** Whether {@code dir} holds a round checkpoint whose checksum holds (a corrupt one is named on stderr). */
     public static boolean saved(Path dir) throws IOException {
-        return !Checkpoint.usable(dir, PREFIX, FederatedTraining.COORDINATOR.toString()).isEmpty();
+        return !CheckedFiles.usable(dir, PREFIX, FederatedTraining.COORDINATOR.toString()).isEmpty();
     }
 
     /** Writes {@code state} into {@code dir} (created owner-only), keeping the two newest. */
     static void write(Path dir, Map<String, String> facts, RoundCheckpoint state) throws IOException {
         SecretFiles.directory(dir);
         byte[] hash = hash(facts);
-        Checkpoint.writeChecked(file(dir, state.nextRound), out -> {
+        CheckedFiles.write(file(dir, state.nextRound), out -> {
             out.write(MAGIC);
             out.writeInt(state.nextRound);
             out.write(hash);
@@ -66,7 +66,7 @@ public record RoundCheckpoint(int nextRound, List<double[]> model, double[] velo
             }
             writeDoubles(out, state.velocity);
         });
-        Checkpoint.keepNewest(dir, PREFIX);
+        CheckedFiles.keepNewest(dir, PREFIX);
     }
 
     /**
@@ -77,13 +77,13 @@ public record RoundCheckpoint(int nextRound, List<double[]> model, double[] velo
      * @throws IOException naming {@code dir} where it holds none
      */
     static RoundCheckpoint latest(Path dir, Map<String, String> facts, List<double[]> like) throws IOException {
-        List<Integer> usable = Checkpoint.usable(dir, PREFIX, FederatedTraining.COORDINATOR.toString());
+        List<Integer> usable = CheckedFiles.usable(dir, PREFIX, FederatedTraining.COORDINATOR.toString());
         if (usable.isEmpty()) {
             throw new IOException("--resume: " + dir + " holds no usable round checkpoint (" + PREFIX + "N.ckpt) of the "
                     + "coordinator");
         }
         Path f = file(dir, usable.get(usable.size() - 1));
-        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(Checkpoint.readChecked(f)))) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(CheckedFiles.read(f)))) {
             if (!Arrays.equals(in.readNBytes(MAGIC.length), MAGIC)) {
                 throw new IOException(f + " is not a spdz4j round checkpoint");
             }
