@@ -111,6 +111,8 @@ final class SplitCommands {
         Path testData;
         @Option(names = "--test-images", defaultValue = "10000", description = "test the final model on this many test images")
         int testImages;
+        @Mixin
+        SplitCheckpointOptions saving;
 
         @Override
         public Integer call() throws Exception {
@@ -118,6 +120,8 @@ final class SplitCommands {
             if (id < 0 || id >= c.holders()) {
                 throw new IllegalArgumentException("--id " + id + " outside 0.." + (c.holders() - 1));
             }
+            SplitTraining.Checkpoints checkpoints = saving.checkpoints();
+            checkpoints.check(c.where(), SplitTraining.holder(id));
             // refused before connecting, not after hours
             SplitData.HolderPart data = SplitData.readHolder(images, ids, dataOptions.layout(c.network()), idColumn);
             Dataset test = testData == null ? null
@@ -125,7 +129,7 @@ final class SplitCommands {
             Role me = SplitTraining.holder(id);
             return run(me, t -> {
                 SplitTraining.Busy busy = new SplitTraining.Busy();
-                List<double[]> model = DataHolder.run(c, id, data, t, busy);
+                List<double[]> model = DataHolder.run(c, id, data, checkpoints, t, busy);
                 System.out.println(me + ": bottom " + busy);
                 if (model == null) {
                     return null;
@@ -151,18 +155,22 @@ final class SplitCommands {
         Path labels;
         @Mixin
         OutputOptions output;
+        @Mixin
+        SplitCheckpointOptions saving;
 
         @Override
         public Integer call() throws Exception {
             Map<String, Integer> file = SplitData.readLabels(labels);
             SplitTraining.Config c = split.config();
+            SplitTraining.Checkpoints checkpoints = saving.checkpoints();
+            checkpoints.check(c.where(), SplitTraining.LABELS);
             SplitData.requireClasses(file, c.network().outputs(), labels);
             boolean paces = c.where() == SplitTraining.Where.PLAIN; // in secure mode P0 shows the steps
             try (Metrics metrics = metrics(output, SplitTraining.LABELS, paces)) {
                 return run(SplitTraining.LABELS, t -> observed(SplitTraining.LABELS, paces && output.showProgress(), metrics,
                         progress -> {
                             SplitTraining.Busy busy = new SplitTraining.Busy();
-                            LabelHolder.run(c, file, t, progress, busy);
+                            LabelHolder.run(c, file, checkpoints, t, progress, busy);
                             if (paces) {
                                 System.out.println(SplitTraining.LABELS + ": top " + busy);
                             }
@@ -180,14 +188,19 @@ final class SplitCommands {
         int id;
         @Mixin
         OutputOptions output;
+        @Mixin
+        SplitCheckpointOptions saving;
 
         @Override
         public Integer call() throws Exception {
             Role role = ProcessOptions.computeParty(id);
+            SplitTraining.Config c = split.config();
+            SplitTraining.Checkpoints checkpoints = saving.checkpoints();
+            checkpoints.check(c.where(), role);
             try (Metrics metrics = metrics(output, role, false)) {
                 return run(role, t -> observed(role, output.showProgress(), metrics, progress -> {
                     SplitTraining.Busy busy = new SplitTraining.Busy();
-                    SecureTop.computeParty(split.config(), t, progress, busy);
+                    SecureTop.computeParty(c, checkpoints, t, progress, busy);
                     System.out.println(role + ": top on shares " + busy);
                     return null;
                 }));

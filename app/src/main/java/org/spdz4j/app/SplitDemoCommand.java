@@ -49,6 +49,8 @@ final class SplitDemoCommand implements Callable<Integer> {
     OutputOptions output;
     @Mixin
     WanOption wan;
+    @Mixin
+    SplitCheckpointOptions saving;
 
     @Override
     public Integer call() throws Exception {
@@ -59,6 +61,7 @@ final class SplitDemoCommand implements Callable<Integer> {
         // the holders agree on one scaling; here the demo, which cuts everyone's data, fits it over all parts
         InputScaling scaling = split.pixelScaling.equals("data") ? train.fitScaling(n) : InputScaling.parse(split.pixelScaling);
         SplitTraining.Config c = split.config(scaling);
+        int resumed = SplitTraining.resumesFrom(c, saving.checkpoints()); // refused here, before any process starts
         SplitData.Prepared files = SplitData.prepare(run, train, c.holders(), n, c.seed());
         List<Role> roles = SplitTraining.roles(c.where(), c.holders());
         Path config = Launcher.writeKeysAndConfig(run, roles, links(c.holders()));
@@ -73,11 +76,14 @@ final class SplitDemoCommand implements Callable<Integer> {
             if (!r.equals(Role.DEALER) && !r.kind().equals(Role.Kind.DATA_HOLDER)) {
                 args.addAll(output.asArguments(r.equals(pacer))); // the pacer shows the steps and writes the metrics
             }
+            if (SplitTraining.holdsState(c.where(), r)) { // all in one folder, each file named by its participant
+                args.addAll(saving.asArguments());
+            }
             args.addAll(common);
             launches.put(r, new Launcher.Launch(args, r + ".log", r.equals(pacer)));
         }
-        output.say(String.format("split learning, %s mode, %d holders, %d images: %s", split.mode, c.holders(), n,
-                c.network().describe()));
+        output.say(String.format("split learning, %s mode, %d holders, %d images: %s%s", split.mode, c.holders(), n,
+                c.network().describe(), resumed > 0 ? "; going on after epoch " + resumed : ""));
         try (WanLinks links = wan.start(run, config, WanLinks.eachItself(launches.keySet()))) {
             output.say("links: " + wan.describe());
             long start = System.nanoTime();

@@ -34,6 +34,8 @@ final class SplitTrainCommand implements Callable<Integer> {
     Path saveModel;
     @Mixin
     OutputOptions output;
+    @Mixin
+    SplitCheckpointOptions saving;
 
     @Override
     public Integer call() throws Exception {
@@ -46,15 +48,15 @@ final class SplitTrainCommand implements Callable<Integer> {
         DataOptions.requireFits(c.network(), sets.train(), data.toString());
         output.say(String.format("split learning, %s mode, %d holders %s: %s; float kernels %s", split.mode, c.holders(),
                 c.parallel() ? "in parallel (SplitFed)" : "in round robin", c.network().describe(), FloatModel.kernels()));
+        // refused here if it cannot resume; a resumed run trains the steps after its saved epoch
+        int steps = SplitTraining.stepsToRun(c, Dataset.imagesUsed(trainImages, sets.train().size()), saving.checkpoints());
         long start = System.nanoTime();
         SplitTraining.Result r;
         try (Metrics metrics = SplitCommands.metrics(output, SplitTraining.LABELS, c.where() == SplitTraining.Where.PLAIN)) {
             r = SplitCommands.observed(SplitTraining.LABELS, output.showProgress(), metrics,
-                    progress -> SplitTraining.run(c, sets.train(), trainImages, progress));
+                    progress -> SplitTraining.run(c, sets.train(), trainImages, progress, saving.checkpoints()));
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        int steps = SplitTraining.schedule(c, SplitTraining.partSizes(c.holders(), Dataset.imagesUsed(trainImages, sets.train().size())))
-                .size();
         double accuracy = Evaluation.accuracy(c.network(), r.model(), sets.test(), testImages);
         System.out.printf("%s; %d steps of %d, %.1f s (%.3f s per step)%n",
                 OutputOptions.accuracy(accuracy, Math.min(testImages, sets.test().size())), steps, c.batchSize(), seconds, seconds / steps);

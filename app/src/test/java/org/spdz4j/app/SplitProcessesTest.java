@@ -97,9 +97,77 @@ class SplitProcessesTest {
         return start(args, common, "HOLDER" + h + ".log");
     }
 
-    private Process labels(List<String> common) throws IOException {
-        return start(List.of("split-labels", "--no-progress", "--batch", "32", "--labels", dir.resolve("labels.csv").toString()),
-                common, "LABELS.log");
+    private Process labels(List<String> common, String... extra) throws IOException {
+        List<String> args = new ArrayList<>(List.of("split-labels", "--no-progress", "--batch", "32", "--labels",
+                dir.resolve("labels.csv").toString()));
+        args.addAll(List.of(extra));
+        return start(args, common, "LABELS.log");
+    }
+
+    /**
+     * A plain run of two epochs (two holders of 64 images, 2 steps each an epoch), every
+     * participant saving into a folder of its own: started again with {@code --resume} the three
+     * go on from epoch 1 (HOLDER1 hands the bottom over again) and HOLDER0 saves the
+     * uninterrupted run's model, bit for bit. Started again with the label holder alone without
+     * {@code --resume}, all three are refused at once, naming both.
+     */
+    @Test
+    void aPlainRunResumedFromItsFirstEpochSavesTheUninterruptedModel() throws Exception {
+        List<String> common = new ArrayList<>(plainRun(30));
+        common.set(common.indexOf("--epochs") + 1, "2");
+        Path full = dir.resolve("full.spdz");
+        Path resumed = dir.resolve("resumed.spdz");
+        runPlain(common, full, false, false);
+        for (String who : new String[]{"HOLDER0", "HOLDER1", "LABELS"}) {
+            assertTrue(Files.exists(dir.resolve("ck-" + who).resolve(who + "-epoch1.ckpt")), who + " saved epoch 1");
+            assertTrue(Files.notExists(dir.resolve("ck-" + who).resolve(who + "-epoch2.ckpt")), "none after the last epoch");
+        }
+        runPlain(common, resumed, true, true);
+        for (String name : new String[]{"LABELS.log", "HOLDER0.log", "HOLDER1.log"}) {
+            assertTrue(log(name).contains(name.replace(".log", "") + ": going on after epoch 1 of 2, at step 5 of 8"), log(name));
+        }
+        List<double[]> a = ModelFile.read(full).params();
+        List<double[]> b = ModelFile.read(resumed).params();
+        assertEquals(a.size(), b.size());
+        for (int i = 0; i < a.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a.get(i), b.get(i), 0.0, "parameter " + i);
+        }
+
+        List<Process> mixed = List.of(labels(common, "--checkpoint-dir", dir.resolve("ck-LABELS").toString()),
+                holder(0, common, "--batch", "32", "--checkpoint-dir", dir.resolve("ck-HOLDER0").toString(), "--resume"),
+                holder(1, common, "--batch", "32", "--checkpoint-dir", dir.resolve("ck-HOLDER1").toString(), "--resume"));
+        for (Process p : mixed) {
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "refused at the matching, not after a timeout");
+            assertNotEquals(0, p.exitValue());
+        }
+        String expected = "HOLDER0 was started with --resume and LABELS without it";
+        for (String name : new String[]{"LABELS.log", "HOLDER0.log", "HOLDER1.log"}) {
+            assertTrue(log(name).contains(expected), name + ": " + log(name));
+        }
+    }
+
+    /** The three processes of a plain run, each saving into {@code ck-<ROLE>}; HOLDER0 writes {@code model}; all exit 0. */
+    private void runPlain(List<String> common, Path model, boolean resume, boolean labelsResume) throws Exception {
+        String[] again = resume ? new String[]{"--resume"} : new String[0];
+        List<Process> all = List.of(
+                labels(common, withAll(List.of("--checkpoint-dir", dir.resolve("ck-LABELS").toString()),
+                        labelsResume ? again : new String[0])),
+                holder(0, common, withAll(List.of("--batch", "32", "--checkpoint-dir", dir.resolve("ck-HOLDER0").toString(),
+                        "--save-model", model.toString()), again)),
+                holder(1, common, withAll(List.of("--batch", "32", "--checkpoint-dir", dir.resolve("ck-HOLDER1").toString()),
+                        again)));
+        for (Process p : all) {
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "the run ends");
+        }
+        for (String name : new String[]{"LABELS.log", "HOLDER0.log", "HOLDER1.log"}) {
+            assertEquals(0, all.get(List.of("LABELS.log", "HOLDER0.log", "HOLDER1.log").indexOf(name)).exitValue(), log(name));
+        }
+    }
+
+    private static String[] withAll(List<String> first, String... more) {
+        List<String> all = new ArrayList<>(first);
+        all.addAll(List.of(more));
+        return all.toArray(new String[0]);
     }
 
     private String log(String name) throws IOException {

@@ -24,7 +24,8 @@ import org.spdz4j.split.SplitTraining.Where;
  * goes to the model owner, which assembles the model.
  *
  * <pre>{@code
- * List<double[]> model = DataHolder.run(config, 0, part, transport, new SplitTraining.Busy());  // the model at HOLDER0, null elsewhere
+ * List<double[]> model = DataHolder.run(config, 0, part, SplitTraining.Checkpoints.NONE, transport,
+ *         new SplitTraining.Busy());  // the model at HOLDER0, null elsewhere
  * }</pre>
  */
 public final class DataHolder {
@@ -33,22 +34,32 @@ public final class DataHolder {
 
     /**
      * Data holder {@code me}'s part: matching, its turns, the bottom's hand-overs, and at the end
-     * the model's assembly. Returns the assembled model at {@link SplitTraining#OWNER}, null elsewhere.
+     * the model's assembly; its bottom saved at each epoch's end into and resumed from {@code
+     * checkpoints}. Returns the assembled model at {@link SplitTraining#OWNER}, null elsewhere.
      */
-    public static List<double[]> run(Config c, int me, SplitData.HolderPart data, Transport t, Busy busy) {
-        Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, SplitCodec.matchRequest(c, data.ids()));
-        List<Turn> turns = SplitCodec.awaitMatch(c, t);
+    public static List<double[]> run(Config c, int me, SplitData.HolderPart data, SplitTraining.Checkpoints checkpoints,
+                                     Transport t, Busy busy) {
+        Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, SplitCodec.matchRequest(c, data.ids(),
+                SplitCodec.Held.of(checkpoints, t.self())));
+        SplitCodec.Match match = SplitCodec.awaitMatch(c, t);
+        List<Turn> turns = match.turns();
         Dataset images = data.images().scaled(c.scaling());
         FixedPoint fp = FixedPoint.DEFAULT;
         Shape cut = SplitTraining.cut(c);
         FloatModel bottom = SplitTraining.bottom(c, c.init().initializer(c.seed()));
         Contributor shares = c.where() == Where.SECURE ? Contributor.connect(t) : null;
-        for (int step = 0; step < turns.size(); step++) {
+        int first = match.firstStep();
+        if (first > 0) {
+            SplitTraining.restore(bottom, SplitCheckpoint.readFloats(checkpoints.dir(), t.self(), match.firstEpoch(),
+                    match.runHash(c), SplitTraining.state(bottom)));
+            handOverIfEnding(c, me, turns, first - 1, bottom, t); // the next holder's turn begins with it
+        }
+        for (int step = first; step < turns.size(); step++) {
             Turn turn = turns.get(step);
             if (turn.holder() == me) {
                 if (!c.parallel() && step > 0 && turns.get(step - 1).holder() != me) { // my turn begins
-                    takeOver(bottom, Messages.receiveDoubles(t, SplitTraining.holder(turns.get(step - 1).holder()), Tag.Kind.WEIGHTS,
-                            step, Messages.lengths(handOver(bottom)), SplitTraining.TURN_WAIT));
+                    SplitTraining.restore(bottom, Messages.receiveDoubles(t, SplitTraining.holder(turns.get(step - 1).holder()),
+                            Tag.Kind.WEIGHTS, step, Messages.lengths(SplitTraining.state(bottom)), SplitTraining.TURN_WAIT));
                 }
                 bottom.learningRateFactor(c.schedule().factor(step, turns.size()));
                 long start = System.nanoTime();
@@ -65,34 +76,29 @@ public final class DataHolder {
                 start = System.nanoTime();
                 bottom.backwardAndUpdate(new FloatTensor(cut, g));
                 busy.add(forward + System.nanoTime() - start);
-                if (!c.parallel() && step + 1 < turns.size() && turns.get(step + 1).holder() != me) { // it ends
-                    Messages.sendDoubles(t, SplitTraining.holder(turns.get(step + 1).holder()), Tag.Kind.WEIGHTS, step + 1,
-                            handOver(bottom));
-                }
             }
             if (c.parallel() && epochEnds(turns, step)) { // SplitFed: every holder averages every holder's bottom
                 bottom.load(averageAmongHolders(t, c, me, step, bottom.paramValues(), stepsPerHolder(c, turns, turn.epoch())));
             }
+            if (checkpoints.saves() && match.savesAfter(step)) { // before the hand-over: whoever takes it finds it saved
+                SplitCheckpoint.writeFloats(checkpoints.dir(), t.self(), turn.epoch() + 1, match.runHash(c),
+                        SplitTraining.state(bottom));
+            }
+            handOverIfEnding(c, me, turns, step, bottom, t);
         }
         return assemble(c, me, turns, bottom, shares, t);
     }
 
     /**
-     * The bottom as a holder hands it to the next in round robin: its parameters, then their
-     * momentum, so the next goes on exactly where this one stopped (as one holder training the
-     * whole sequence of batches would).
+     * Round robin: if {@code step} was this holder's and the next is another's, the bottom as
+     * the next holder takes it over: its parameters, then their momentum, so the next goes on
+     * exactly where this one stopped (as one holder training the whole sequence would).
      */
-    private static List<double[]> handOver(FloatModel bottom) {
-        List<double[]> out = new ArrayList<>(bottom.paramValues());
-        out.addAll(bottom.momentumValues());
-        return out;
-    }
-
-    /** Takes over what {@link #handOver} sent. */
-    private static void takeOver(FloatModel bottom, List<double[]> received) {
-        int n = received.size() / 2;
-        bottom.load(received.subList(0, n));
-        bottom.loadMomentum(received.subList(n, received.size()));
+    private static void handOverIfEnding(Config c, int me, List<Turn> turns, int step, FloatModel bottom, Transport t) {
+        if (!c.parallel() && turns.get(step).holder() == me && step + 1 < turns.size() && turns.get(step + 1).holder() != me) {
+            Messages.sendDoubles(t, SplitTraining.holder(turns.get(step + 1).holder()), Tag.Kind.WEIGHTS, step + 1,
+                    SplitTraining.state(bottom));
+        }
     }
 
     /** The last bottom goes to the model owner, which adds the top (in the clear from the label holder, or revealed to it). */

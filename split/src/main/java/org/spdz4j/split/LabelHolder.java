@@ -1,6 +1,5 @@
 package org.spdz4j.split;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.spdz4j.core.fixed.FixedPoint;
@@ -23,22 +22,29 @@ import org.spdz4j.split.SplitTraining.Where;
  * the clear (plain) or shares the labels with P0 and P1 (secure).
  *
  * <pre>{@code
- * LabelHolder.run(config, labelsById, transport, SplitTraining.Progress.NONE, new SplitTraining.Busy());
+ * LabelHolder.run(config, labelsById, SplitTraining.Checkpoints.NONE, transport, SplitTraining.Progress.NONE,
+ *         new SplitTraining.Busy());
  * }</pre>
  */
 public final class LabelHolder {
     private LabelHolder() {
     }
 
-    /** The label holder's part: it matches the holders' samples, then trains the top (plain) or shares the labels (secure). */
-    public static void run(Config c, Map<String, Integer> labelFile, Transport t, Progress afterStep, Busy busy) {
-        int[][] y = SplitCodec.matchHolders(c, labelFile, t);
-        int[] sizes = Arrays.stream(y).mapToInt(a -> a.length).toArray();
-        List<Turn> turns = SplitTraining.schedule(c, sizes);
+    /**
+     * The label holder's part: it matches the holders' samples and tells everyone the epoch the
+     * run goes on from, then trains the top (plain: saved at each epoch's end into and resumed from
+     * {@code checkpoints}) or shares the labels (secure: {@code checkpoints} must be NONE).
+     */
+    public static void run(Config c, Map<String, Integer> labelFile, SplitTraining.Checkpoints checkpoints, Transport t,
+                           Progress afterStep, Busy busy) {
+        checkpoints.check(c.where(), t.self());
+        SplitCodec.Match match = SplitCodec.matchHolders(c, labelFile, checkpoints, t);
+        int[][] y = match.labels();
+        List<Turn> turns = match.turns();
         Shape labels = Shape.of(c.batchSize(), c.network().outputs());
         if (c.where() == Where.SECURE) {
             Contributor shares = Contributor.connect(t);
-            for (int step = 0; step < turns.size(); step++) {
+            for (int step = match.firstStep(); step < turns.size(); step++) {
                 shares.input(step, 0, FixedPoint.DEFAULT.encode(labels, oneHot(y[turns.get(step).holder()], turns.get(step).batch(), labels.dim(1))));
                 afterStep.after(step, turns.size(), Double.NaN);
             }
@@ -46,7 +52,12 @@ public final class LabelHolder {
         }
         FloatModel top = SplitTraining.floatTop(c);
         Shape cut = SplitTraining.cut(c);
-        for (int step = 0; step < turns.size(); step++) {
+        int first = match.firstStep();
+        if (first > 0) {
+            SplitTraining.restore(top, SplitCheckpoint.readFloats(checkpoints.dir(), t.self(), match.firstEpoch(),
+                    match.runHash(c), SplitTraining.state(top)));
+        }
+        for (int step = first; step < turns.size(); step++) {
             Turn turn = turns.get(step);
             Role from = SplitTraining.holder(turn.holder());
             double[] a = Messages.receiveDoubles(t, from, Tag.Kind.INPUT, step, new int[]{cut.size()}).get(0);
@@ -56,6 +67,9 @@ public final class LabelHolder {
                     new FloatTensor(labels, oneHot(y[turn.holder()], turn.batch(), labels.dim(1))));
             busy.add(System.nanoTime() - start);
             Messages.sendDoubles(t, from, Tag.Kind.OUTPUT, step, List.of(s.inputGradient().values()));
+            if (checkpoints.saves() && match.savesAfter(step)) {
+                SplitCheckpoint.writeFloats(checkpoints.dir(), t.self(), turn.epoch() + 1, match.runHash(c), SplitTraining.state(top));
+            }
             afterStep.after(step, turns.size(), s.loss());
         }
         Messages.sendDoubles(t, SplitTraining.OWNER, Tag.Kind.OUTPUT, turns.size(), top.paramValues());

@@ -7,8 +7,10 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
@@ -33,15 +35,120 @@ public final class SplitCodec {
     private SplitCodec() {
     }
 
-    /** What a holder tells the label holder: the public facts it runs with, then its ids. */
-    static byte[] matchRequest(Config c, List<String> ids) {
+    /**
+     * What a participant holding state has to go on from: whether it was started with {@code
+     * --resume}, and the epochs it saved (none unless resuming).
+     */
+    record Held(boolean resume, List<Integer> epochs) {
+        static Held of(SplitTraining.Checkpoints ck, Role role) {
+            return new Held(ck.resume(), ck.held(role));
+        }
+
+        void write(DataOutputStream out) throws IOException {
+            out.writeBoolean(resume);
+            out.writeInt(epochs.size());
+            for (int e : epochs) {
+                out.writeInt(e);
+            }
+        }
+
+        static Held read(DataInputStream in) throws IOException {
+            boolean resume = in.readBoolean();
+            int n = in.readInt();
+            if (n < 0 || n > 1 << 16) {
+                throw new IOException("a list of " + n + " saved epochs");
+            }
+            List<Integer> epochs = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                epochs.add(in.readInt());
+            }
+            return new Held(resume, epochs);
+        }
+    }
+
+    /**
+     * The label holder's verdict as every participant reads it: the schedule, each holder's
+     * number of samples, the epoch the run goes on from (0: a new run) and, at the label holder
+     * alone, each holder's labels by position.
+     */
+    record Match(List<Turn> turns, int[] sizes, int firstEpoch, int[][] labels) {
+        /** The step the run goes on from. */
+        int firstStep() {
+            return SplitTraining.firstStep(turns, firstEpoch);
+        }
+
+        /** What this run's checkpoints must match. */
+        byte[] runHash(Config c) {
+            return SplitCheckpoint.runHash(c, sizes);
+        }
+
+        /** Says, where the run goes on from a saved epoch, where: every participant prints it once matched. */
+        Match announced(Role self, int epochs) {
+            if (firstEpoch > 0) {
+                System.out.printf("%s: going on after epoch %d of %d, at step %d of %d%n", self, firstEpoch, epochs,
+                        firstStep() + 1, turns.size());
+            }
+            return this;
+        }
+
+        /** Whether a participant that saves does so after {@code step}: the last of an epoch but the run's last. */
+        boolean savesAfter(int step) {
+            return step + 1 < turns.size() && DataHolder.epochEnds(turns, step);
+        }
+    }
+
+    /** What a holder tells the label holder: the public facts it runs with, its ids, then what it has to go on from. */
+    static byte[] matchRequest(Config c, List<String> ids, Held held) {
         return write(out -> {
             Facts.write(out, SplitTraining.facts(c));
             out.writeInt(ids.size());
             for (String id : ids) {
                 out.writeUTF(id);
             }
+            held.write(out);
         });
+    }
+
+    /**
+     * The epoch a run goes on from, given what every participant holding state has: 0 where none
+     * resumes, else the newest epoch all of them saved.
+     *
+     * @throws Mismatch naming who, where some resume and others do not, or they hold no epoch in common
+     */
+    static int firstEpoch(Map<Role, Held> held) {
+        Role resuming = null;
+        Role anew = null;
+        for (Map.Entry<Role, Held> e : held.entrySet()) {
+            if (e.getValue().resume()) {
+                resuming = resuming == null ? e.getKey() : resuming;
+            } else {
+                anew = anew == null ? e.getKey() : anew;
+            }
+        }
+        if (resuming == null) {
+            return 0;
+        }
+        if (anew != null) {
+            throw new Mismatch(resuming + " was started with --resume and " + anew + " without it: give --resume to every "
+                    + "participant that saves (" + String.join(", ", held.keySet().stream().map(Role::toString).toList())
+                    + ") or to none");
+        }
+        java.util.TreeSet<Integer> common = null;
+        StringBuilder each = new StringBuilder();
+        for (Map.Entry<Role, Held> e : held.entrySet()) {
+            java.util.TreeSet<Integer> mine = new java.util.TreeSet<>(e.getValue().epochs());
+            if (common == null) {
+                common = mine;
+            } else {
+                common.retainAll(mine);
+            }
+            each.append(each.length() == 0 ? "" : ", ").append(e.getKey()).append(' ').append(mine);
+        }
+        if (common == null || common.isEmpty()) {
+            throw new Mismatch("--resume: no epoch that every participant saved (" + each + "); start the run anew, "
+                    + "without --resume");
+        }
+        return common.last();
     }
 
     /**
@@ -49,9 +156,10 @@ public final class SplitCodec {
      * file; the verdict (each holder's sample count, or why not) goes to every holder and, in
      * secure mode, to P0 and P1. Returns each holder's labels by position.
      */
-    static int[][] matchHolders(Config c, Map<String, Integer> labelFile, Transport t) {
+    static Match matchHolders(Config c, Map<String, Integer> labelFile, SplitTraining.Checkpoints ck, Transport t) {
         Map<String, String> mine = SplitTraining.facts(c);
         List<List<String>> ids = new ArrayList<>();
+        Map<Role, Held> held = new java.util.LinkedHashMap<>();
         String refusal = null;
         for (int h = 0; h < c.holders(); h++) {
             DataInputStream in = reader(Messages.receiveBytes(t, SplitTraining.holder(h), Tag.Kind.MATCH, 0));
@@ -64,20 +172,35 @@ public final class SplitCodec {
                     list.add(in.readUTF());
                 }
                 ids.add(list);
+                held.put(SplitTraining.holder(h), Held.read(in));
             } catch (IOException e) {
                 throw new ProtocolException(t.self() + " got a malformed id list from " + SplitTraining.holder(h), e);
             }
         }
+        if (c.where() == SplitTraining.Where.SECURE) {
+            for (Role p : new Role[]{Role.P0, Role.P1}) {
+                try {
+                    held.put(p, Held.read(reader(Messages.receiveBytes(t, p, Tag.Kind.MATCH, 0))));
+                } catch (IOException e) {
+                    throw new ProtocolException(t.self() + " got a malformed list of saved epochs from " + p, e);
+                }
+            }
+        } else {
+            held.put(t.self(), Held.of(ck, t.self()));
+        }
         int[][] labels = null;
+        int first = 0;
         if (refusal == null) {
             try {
                 labels = SplitData.match(ids, labelFile);
-            } catch (IllegalArgumentException e) {
+                first = firstEpoch(held);
+            } catch (IllegalArgumentException | Mismatch e) {
                 refusal = e.getMessage();
             }
         }
         String reason = refusal;
         int[][] matched = labels;
+        int firstEpoch = first;
         byte[] verdict = write(out -> {
             out.writeBoolean(reason == null);
             if (reason != null) {
@@ -89,6 +212,7 @@ public final class SplitCodec {
             for (int[] m : matched) {
                 out.writeInt(m.length);
             }
+            out.writeInt(firstEpoch);
         });
         for (Role r : SplitTraining.roles(c.where(), c.holders())) {
             if (!r.equals(t.self()) && !r.equals(Role.DEALER)) { // P0 tells the dealer
@@ -96,16 +220,28 @@ public final class SplitCodec {
             }
         }
         if (reason != null) {
-            throw new ProtocolException("the samples do not match: " + reason);
+            throw new Mismatch(t.self() + " refused the run: " + reason);
         }
-        return labels;
+        int[] sizes = Arrays.stream(labels).mapToInt(a -> a.length).toArray();
+        return new Match(SplitTraining.schedule(c, sizes), sizes, firstEpoch, labels).announced(t.self(), c.epochs());
+    }
+
+    /** At P0 or P1: tells the label holder what it has to go on from ({@link #heldMessage}), then awaits the verdict. */
+    static Match joinMatch(Config c, SplitTraining.Checkpoints ck, Transport t) {
+        Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, heldMessage(Held.of(ck, t.self())));
+        return awaitMatch(c, t);
+    }
+
+    /** What P0 or P1 tells the label holder, all it ever sends it. */
+    static byte[] heldMessage(Held held) {
+        return write(held::write);
     }
 
     /**
      * At a holder, P0, P1 or the dealer: the label holder's verdict (the dealer has it from P0),
      * refused if it refused or runs other facts; the schedule it fixes.
      */
-    static List<Turn> awaitMatch(Config c, Transport t) {
+    static Match awaitMatch(Config c, Transport t) {
         boolean dealer = t.self().equals(Role.DEALER);
         Role from = dealer ? Role.P0 : SplitTraining.LABELS;
         byte[] verdict = Messages.receiveBytes(t, from, Tag.Kind.MATCH, 1);
@@ -115,7 +251,7 @@ public final class SplitCodec {
         DataInputStream in = reader(verdict);
         try {
             if (!in.readBoolean()) {
-                throw new ProtocolException(SplitTraining.LABELS + " refused the run: " + in.readUTF());
+                throw new Mismatch(SplitTraining.LABELS + " refused the run: " + in.readUTF());
             }
             Facts.requireSame(SplitTraining.facts(c), t.self(), Facts.read(in), SplitTraining.LABELS);
             int[] sizes = new int[in.readInt()];
@@ -125,7 +261,12 @@ public final class SplitCodec {
             for (int h = 0; h < sizes.length; h++) {
                 sizes[h] = in.readInt();
             }
-            return SplitTraining.schedule(c, sizes);
+            List<Turn> turns = SplitTraining.schedule(c, sizes);
+            int first = in.readInt();
+            if (first < 0 || first >= c.epochs()) {
+                throw new ProtocolException(SplitTraining.LABELS + " named epoch " + first + " to go on from, of " + c.epochs());
+            }
+            return new Match(turns, sizes, first, null).announced(t.self(), c.epochs());
         } catch (IOException e) {
             throw new ProtocolException(t.self() + " got a malformed verdict from " + from, e);
         }

@@ -1,5 +1,8 @@
 package org.spdz4j.split;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -130,6 +133,71 @@ public final class SplitTraining {
         }
     }
 
+    /**
+     * Where a participant saves its state at the end of each epoch but the last ({@code dir},
+     * null: nowhere; see {@link SplitCheckpoint}) and whether it goes on from the newest epoch
+     * that every participant holding state saved ({@code resume}). The holders, the label holder
+     * of a plain top, and P0 and P1 hold state; the dealer and the label holder of a secure top do
+     * not, and take neither. On {@code resume} each sends the label holder the epochs it saved and
+     * the label holder tells everyone the newest they all hold, or why none.
+     *
+     * <pre>{@code
+     * SplitTraining.run(config, train, 0, Progress.NONE, new Checkpoints(dir, false));  // saves each epoch
+     * SplitTraining.run(config, train, 0, Progress.NONE, new Checkpoints(dir, true));   // goes on after a crash
+     * }</pre>
+     */
+    public record Checkpoints(Path dir, boolean resume) {
+        /** Saves nothing, starts anew. */
+        public static final Checkpoints NONE = new Checkpoints(null, false);
+
+        public Checkpoints {
+            if (resume && dir == null) {
+                throw new IllegalArgumentException("--resume needs --checkpoint-dir: the folder this participant saved its "
+                        + "epochs in");
+            }
+        }
+
+        boolean saves() {
+            return dir != null;
+        }
+
+        /** The epochs {@code role} can go on from: none unless resuming. */
+        List<Integer> held(Role role) {
+            try {
+                return resume ? SplitCheckpoint.epochs(dir, role) : List.of();
+            } catch (IOException e) {
+                throw new UncheckedIOException(role + ": cannot read " + dir + ": " + e.getMessage(), e);
+            }
+        }
+
+        /**
+         * Refuses, before anyone connects, what cannot work for {@code role} in {@code where}
+         * mode: state options where it holds none, or {@code --resume} with no epoch saved in dir.
+         */
+        public void check(Where where, Role role) {
+            if (!holdsState(where, role)) {
+                if (dir != null || resume) {
+                    throw new IllegalArgumentException(role + " saves nothing in a split run" + (where == Where.SECURE
+                            ? " with a secure top" : "") + ": give --checkpoint-dir and --resume to the holders"
+                            + (where == Where.PLAIN ? " and the label holder" : ", P0 and P1") + " alone");
+                }
+                return;
+            }
+            if (resume && held(role).isEmpty()) {
+                throw new IllegalArgumentException("--resume: " + dir + " holds no usable checkpoint of " + role + " ("
+                        + role + "-epochN.ckpt)");
+            }
+        }
+    }
+
+    /** Whether {@code role} keeps state between epochs in {@code where} mode (and so saves it). */
+    public static boolean holdsState(Where where, Role role) {
+        if (role.equals(LABELS)) {
+            return where == Where.PLAIN;
+        }
+        return !role.equals(Role.DEALER);
+    }
+
     /** One step: the holder whose turn it is, its batch (positions in that holder's samples) and the epoch. */
     record Turn(int holder, int[] batch, int epoch) {
     }
@@ -235,11 +303,14 @@ public final class SplitTraining {
      * {@code train} (0 = all) cut into contiguous parts, holder h's sample i named by its index.
      */
     public static Result run(Config c, Dataset train, int trainImages) {
-        return run(c, train, trainImages, Progress.NONE);
+        return run(c, train, trainImages, Progress.NONE, Checkpoints.NONE);
     }
 
-    /** As {@link #run(Config, Dataset, int)}, telling {@code progress} after each step (the label holder's view). */
-    public static Result run(Config c, Dataset train, int trainImages, Progress progress) {
+    /**
+     * As {@link #run(Config, Dataset, int)}, telling {@code progress} after each step (the label
+     * holder's view), every participant saving into and resuming from {@code checkpoints}' one folder.
+     */
+    public static Result run(Config c, Dataset train, int trainImages, Progress progress, Checkpoints checkpoints) {
         int n = Dataset.imagesUsed(trainImages, train.size());
         Map<String, Integer> labels = new LinkedHashMap<>();
         Map<Role, LocalComputation.Outsider> outsiders = new LinkedHashMap<>();
@@ -259,24 +330,28 @@ public final class SplitTraining {
             SplitData.HolderPart data = new SplitData.HolderPart(ids, train.select(part));
             int me = h;
             outsiders.put(holder(h), t -> {
-                List<double[]> assembled = DataHolder.run(c, me, data, t, busy.get(t.self()));
+                List<double[]> assembled = DataHolder.run(c, me, data, checkpoints, t, busy.get(t.self()));
                 if (assembled != null) {
                     model.set(assembled);
                 }
                 traffic.put(t.self(), t.traffic());
             });
         }
+        Checkpoints labelHolders = holdsState(c.where(), LABELS) ? checkpoints : Checkpoints.NONE;
         outsiders.put(LABELS, t -> {
-            LabelHolder.run(c, labels, t, progress, busy.get(LABELS));
+            LabelHolder.run(c, labels, labelHolders, t, progress, busy.get(LABELS));
             traffic.put(t.self(), t.traffic());
         });
         if (c.where() == Where.PLAIN) {
             Participants.run(outsiders, LocalComputation.DEFAULT_TIMEOUT);
         } else {
-            LocalComputation.Result<Void> r = LocalComputation.run(topPlan(c), schedule(c, partSizes(c.holders(), n)).size(),
-                    AesCtrPrg.freshSeed(), FixedPoint.DEFAULT, outsiders, (party, randomness) -> {
-                        SecureTop.trainTop(c, SplitCodec.awaitMatch(c, party.transport()), party, randomness, Progress.NONE,
-                                busy.get(party.role()));
+            List<Turn> turns = schedule(c, sizes);
+            // the dealer is set up before the match; the label holder comes to the same epoch from the same folder
+            int first = firstStep(turns, resumesFrom(c, checkpoints));
+            LocalComputation.Result<Void> r = LocalComputation.run(topPlan(c), first, turns.size(), AesCtrPrg.freshSeed(),
+                    FixedPoint.DEFAULT, outsiders, (party, randomness) -> {
+                        SecureTop.trainTop(c, SplitCodec.joinMatch(c, checkpoints, party.transport()), checkpoints, party,
+                                randomness, Progress.NONE, busy.get(party.role()));
                         return null;
                     });
             traffic.put(Role.P0, r.p0Traffic());
@@ -284,6 +359,55 @@ public final class SplitTraining {
             traffic.put(Role.DEALER, r.dealerTraffic());
         }
         return new Result(model.get(), traffic, busy);
+    }
+
+    /**
+     * The epoch a run whose participants all save into {@code checkpoints}' one folder goes on
+     * from (0: a new run), as the label holder will find it: refused here, before anyone starts.
+     *
+     * @throws org.spdz4j.core.transport.Mismatch where they hold no epoch in common
+     */
+    public static int resumesFrom(Config c, Checkpoints checkpoints) {
+        Map<Role, SplitCodec.Held> held = new LinkedHashMap<>();
+        for (Role r : roles(c.where(), c.holders())) {
+            if (holdsState(c.where(), r)) {
+                held.put(r, SplitCodec.Held.of(checkpoints, r));
+            }
+        }
+        return SplitCodec.firstEpoch(held);
+    }
+
+    /**
+     * The steps {@link #run} trains on {@code n} images: the whole schedule, or on resuming the
+     * steps after the epoch it goes on from (refused, as {@link #resumesFrom}, if none).
+     */
+    public static int stepsToRun(Config c, int n, Checkpoints checkpoints) {
+        List<Turn> turns = schedule(c, partSizes(c.holders(), n));
+        return turns.size() - firstStep(turns, resumesFrom(c, checkpoints));
+    }
+
+    /** The first step of {@code epoch} in {@code turns} (0 for epoch 0). */
+    static int firstStep(List<Turn> turns, int epoch) {
+        for (int s = 0; s < turns.size(); s++) {
+            if (turns.get(s).epoch() >= epoch) {
+                return s;
+            }
+        }
+        throw new IllegalArgumentException("the schedule has no epoch " + epoch);
+    }
+
+    /** A float model's state between steps: its parameters, then their momentum (as a holder hands the bottom over). */
+    static List<double[]> state(FloatModel m) {
+        List<double[]> out = new ArrayList<>(m.paramValues());
+        out.addAll(m.momentumValues());
+        return out;
+    }
+
+    /** Loads what {@link #state} gave. */
+    static void restore(FloatModel m, List<double[]> state) {
+        int n = state.size() / 2;
+        m.load(state.subList(0, n));
+        m.loadMomentum(state.subList(n, state.size()));
     }
 
     /** The sizes of {@code holders} contiguous parts of {@code n} images, as {@link #run} and the demo cut them. */

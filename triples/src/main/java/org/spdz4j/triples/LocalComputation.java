@@ -96,6 +96,16 @@ public final class LocalComputation {
         return run(plan, plan, plan, firstStep, steps, dealerSeed, inputSeed, fp, DEFAULT_TIMEOUT, Map.of(), program);
     }
 
+    /**
+     * As {@link #run(Plan, int, byte[], FixedPoint, Map, Program)}, the parties and the dealer
+     * starting at {@code firstStep} (a resumed run) and ending before {@code endStep}.
+     */
+    public static <T> Result<T> run(Plan plan, int firstStep, int endStep, byte[] dealerSeed, FixedPoint fp,
+                                    Map<Role, Outsider> outsiders, Program<T> program) {
+        return run(plan, plan, plan, firstStep, endStep, dealerSeed, AesCtrPrg.freshSeed(), fp, DEFAULT_TIMEOUT, outsiders,
+                program);
+    }
+
     /** As {@link #run(Plan, int, byte[], FixedPoint, Program)}, each process with its own plan (tests of refusals). */
     static <T> Result<T> run(Plan dealerPlan, Plan plan0, Plan plan1, int firstStep, int steps, byte[] dealerSeed,
                              byte[] inputSeed, FixedPoint fp, Program<T> program) {
