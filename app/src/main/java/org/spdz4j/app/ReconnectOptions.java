@@ -11,13 +11,15 @@ import picocli.CommandLine.Option;
  * {@code --reconnect N}: a participant whose run broke once everyone was in (a link dropped, a
  * peer stopped) connects again, up to N times, and the run goes on from its last saved state, as
  * {@code --resume} would: in training the last checkpoint both parties hold, in a federated run
- * the coordinator's last saved round; 0 ends the run naming the link, as before.
+ * the coordinator's last saved round, in a split run the newest epoch every participant saved;
+ * 0 ends the run naming the link, as before.
  * {@link #runOrBreak} is the one place that tells a run that broke from one that never began.
  */
 final class ReconnectOptions {
     @Option(names = "--reconnect", defaultValue = "0", description = "times to connect again after a link drops mid-run "
             + "and go on from the last saved state (training: the last checkpoint both parties hold, with --checkpoint-dir "
-            + "at the parties; federated: the coordinator's last saved round, with --checkpoint-dir at server 0); give "
+            + "at the parties; federated: the coordinator's last saved round, with --checkpoint-dir at server 0; split: the "
+            + "newest epoch every participant saved, with --checkpoint-dir at each that keeps state); give "
             + "every participant the same; 0: end the run naming the link")
     int times;
 
@@ -55,6 +57,8 @@ final class ReconnectOptions {
     static final String TRAINING = "the last checkpoint both parties hold";
     /** Where a federated run goes on from after a break. */
     static final String FEDERATED = "the coordinator's last saved round";
+    /** Where a split run goes on from after a break. */
+    static final String SPLIT = "the newest epoch every participant saved";
 
     /** What a participant does before it connects again (a party reads the checkpoints it now holds). */
     @FunctionalInterface

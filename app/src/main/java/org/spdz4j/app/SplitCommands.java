@@ -31,20 +31,44 @@ final class SplitCommands {
     private SplitCommands() {
     }
 
-    /** What every participant does: connect as the configuration says, run its part, print its traffic. */
+    /**
+     * What every participant does: connect as the configuration says, run its part, print its
+     * traffic; after a break, with {@code --reconnect}, connect again and go on from the newest
+     * epoch every participant saved ({@link #checkpoints} then says so).
+     */
     abstract static class Participant implements Callable<Integer> {
         @Mixin
         ProcessOptions process;
         @Mixin
         SplitOptions split;
+        @Mixin
+        SplitCheckpointOptions saving;
+        @Mixin
+        ReconnectOptions reconnect;
+        /** What this participant's part saves and goes on from: the options, then after a break the newest common epoch. */
+        SplitTraining.Checkpoints checkpoints;
+
+        /** Refuses, before connecting, state options {@code role} cannot use; sets {@link #checkpoints}. */
+        void checkSaving(SplitTraining.Config c, Role role) {
+            checkpoints = saving.checkpoints();
+            checkpoints.check(c.where(), role);
+            if (reconnect.times > 0 && SplitTraining.holdsState(c.where(), role) && checkpoints.dir() == null) {
+                throw new IllegalArgumentException("--reconnect needs --checkpoint-dir at " + role + ": the run goes on from "
+                        + ReconnectOptions.SPLIT);
+            }
+        }
 
         int run(Role role, NetworkRunner.Body<Void> body) throws Exception {
             SplitTraining.Config c = split.config();
-            process.run(role, SplitTraining.roles(c.where(), c.holders()), t -> {
-                body.run(t);
-                System.out.print("traffic: " + SplitTraining.trafficRow(role, t.traffic()));
-                return null;
-            });
+            if (checkpoints == null) {
+                checkSaving(c, role);
+            }
+            reconnect.run(role, ReconnectOptions.SPLIT, part -> process.run(role, SplitTraining.roles(c.where(), c.holders()),
+                    part), t -> {
+                        body.run(t);
+                        System.out.print("traffic: " + SplitTraining.trafficRow(role, t.traffic()));
+                        return Boolean.TRUE;
+                    }, () -> checkpoints = checkpoints.again(c.where(), role));
             return 0;
         }
     }
@@ -111,8 +135,6 @@ final class SplitCommands {
         Path testData;
         @Option(names = "--test-images", defaultValue = "10000", description = "test the final model on this many test images")
         int testImages;
-        @Mixin
-        SplitCheckpointOptions saving;
 
         @Override
         public Integer call() throws Exception {
@@ -120,8 +142,7 @@ final class SplitCommands {
             if (id < 0 || id >= c.holders()) {
                 throw new IllegalArgumentException("--id " + id + " outside 0.." + (c.holders() - 1));
             }
-            SplitTraining.Checkpoints checkpoints = saving.checkpoints();
-            checkpoints.check(c.where(), SplitTraining.holder(id));
+            checkSaving(c, SplitTraining.holder(id));
             // refused before connecting, not after hours
             SplitData.HolderPart data = SplitData.readHolder(images, ids, dataOptions.layout(c.network()), idColumn);
             Dataset test = testData == null ? null
@@ -155,15 +176,12 @@ final class SplitCommands {
         Path labels;
         @Mixin
         OutputOptions output;
-        @Mixin
-        SplitCheckpointOptions saving;
 
         @Override
         public Integer call() throws Exception {
             Map<String, Integer> file = SplitData.readLabels(labels);
             SplitTraining.Config c = split.config();
-            SplitTraining.Checkpoints checkpoints = saving.checkpoints();
-            checkpoints.check(c.where(), SplitTraining.LABELS);
+            checkSaving(c, SplitTraining.LABELS);
             SplitData.requireClasses(file, c.network().outputs(), labels);
             boolean paces = c.where() == SplitTraining.Where.PLAIN; // in secure mode P0 shows the steps
             try (Metrics metrics = metrics(output, SplitTraining.LABELS, paces)) {
@@ -188,15 +206,12 @@ final class SplitCommands {
         int id;
         @Mixin
         OutputOptions output;
-        @Mixin
-        SplitCheckpointOptions saving;
 
         @Override
         public Integer call() throws Exception {
             Role role = ProcessOptions.computeParty(id);
             SplitTraining.Config c = split.config();
-            SplitTraining.Checkpoints checkpoints = saving.checkpoints();
-            checkpoints.check(c.where(), role);
+            checkSaving(c, role);
             try (Metrics metrics = metrics(output, role, false)) {
                 return run(role, t -> observed(role, output.showProgress(), metrics, progress -> {
                     SplitTraining.Busy busy = new SplitTraining.Busy();

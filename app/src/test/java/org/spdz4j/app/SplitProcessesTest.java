@@ -77,9 +77,14 @@ class SplitProcessesTest {
 
     /** Keys, run.yaml and data parts of a plain run with two holders of 64 images in {@link #dir}. */
     private List<String> plainRun(int timeoutSeconds) throws IOException {
+        return plainRun(timeoutSeconds, 128);
+    }
+
+    /** As {@link #plainRun(int)}, the first {@code images} cut into the two holders' parts. */
+    private List<String> plainRun(int timeoutSeconds, int images) throws IOException {
         List<Role> roles = SplitTraining.roles(SplitTraining.Where.PLAIN, 2);
         Path config = Launcher.writeKeysAndConfig(dir, roles, SplitDemoCommand.links(2));
-        SplitData.prepare(dir, TestData.rawTrain(), 2, 128, 1);
+        SplitData.prepare(dir, TestData.rawTrain(), 2, images, 1);
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", dir.toString(), "--timeout",
                 "" + timeoutSeconds, "--pixel-scaling", "unit"));
         common.addAll(SMALL);
@@ -144,6 +149,64 @@ class SplitProcessesTest {
         for (String name : new String[]{"LABELS.log", "HOLDER0.log", "HOLDER1.log"}) {
             assertTrue(log(name).contains(expected), name + ": " + log(name));
         }
+    }
+
+    /**
+     * With {@code --reconnect 2}, every link through a proxy that drops its connections once each
+     * participant saved epoch 1 of 3 (two holders of 640 images, batch 32): all three connect
+     * again, go on after epoch 1 and exit 0, and HOLDER0's model is the uninterrupted run's (in
+     * one JVM, the same options) bit for bit.
+     */
+    @Test
+    void withReconnectALinkThatDropsMidRunCostsOnlyTheEpochSinceTheLastSavedOne() throws Exception {
+        List<String> common = new ArrayList<>(plainRun(30, 1280));
+        common.set(common.indexOf("--epochs") + 1, "3");
+        common.addAll(List.of("--reconnect", "2"));
+        Path config = Path.of(common.get(common.indexOf("--config") + 1));
+        Path model = dir.resolve("model.spdz");
+        List<String> roles = List.of("LABELS", "HOLDER0", "HOLDER1");
+        try (WanLinks links = WanLinks.start(dir, "wan-", config,
+                WanLinks.eachItself(SplitTraining.roles(SplitTraining.Where.PLAIN, 2)), 0, 0)) {
+            List<Process> all = List.of(
+                    labels(through(common, links.config(SplitTraining.LABELS)), "--checkpoint-dir",
+                            dir.resolve("ck-LABELS").toString()),
+                    holder(0, through(common, links.config(SplitTraining.holder(0))), "--batch", "32", "--checkpoint-dir",
+                            dir.resolve("ck-HOLDER0").toString(), "--save-model", model.toString()),
+                    holder(1, through(common, links.config(SplitTraining.holder(1))), "--batch", "32", "--checkpoint-dir",
+                            dir.resolve("ck-HOLDER1").toString()));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+            while (!roles.stream().allMatch(r -> Files.exists(dir.resolve("ck-" + r).resolve(r + "-epoch1.ckpt")))) {
+                assertTrue(System.nanoTime() < deadline && all.stream().allMatch(Process::isAlive), "epoch 1 is saved");
+                Thread.sleep(20);
+            }
+            assertTrue(Files.notExists(dir.resolve("ck-LABELS").resolve("LABELS-epoch2.ckpt")), "cut in epoch 2");
+            links.cut();
+            for (int i = 0; i < all.size(); i++) {
+                assertTrue(all.get(i).waitFor(120, TimeUnit.SECONDS), "every process ends");
+                assertEquals(0, all.get(i).exitValue(), log(roles.get(i) + ".log"));
+            }
+        }
+        for (String r : roles) {
+            String text = log(r + ".log");
+            assertTrue(text.contains(r + ": ") && text.contains("connecting again to go on from the newest epoch every "
+                    + "participant saved (1 of 2)"), text);
+            assertTrue(text.contains(r + ": going on after epoch 1 of 3, at step 41 of 120"), text);
+        }
+        SplitCommands.Holder parsed = new SplitCommands.Holder();
+        new picocli.CommandLine(parsed).parseArgs(withAll(common, "--id", "0", "--images", "x", "--batch", "32"));
+        List<double[]> uninterrupted = SplitTraining.run(parsed.split.config(), TestData.rawTrain(), 1280).model();
+        List<double[]> saved = ModelFile.read(model).params();
+        assertEquals(uninterrupted.size(), saved.size());
+        for (int i = 0; i < saved.size(); i++) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(uninterrupted.get(i), saved.get(i), 0.0, "tensor " + i);
+        }
+    }
+
+    /** {@code common} with {@code --config} set to {@code config} (a process's view of the links). */
+    private static List<String> through(List<String> common, Path config) {
+        List<String> args = new ArrayList<>(common);
+        args.set(args.indexOf("--config") + 1, config.toString());
+        return args;
     }
 
     /** The three processes of a plain run, each saving into {@code ck-<ROLE>}; HOLDER0 writes {@code model}; all exit 0. */

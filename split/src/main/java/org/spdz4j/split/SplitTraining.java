@@ -139,14 +139,15 @@ public final class SplitTraining {
      * that every participant holding state saved ({@code resume}). The holders, the label holder
      * of a plain top, and P0 and P1 hold state; the dealer and the label holder of a secure top do
      * not, and take neither. On {@code resume} each sends the label holder the epochs it saved and
-     * the label holder tells everyone the newest they all hold, or why none.
+     * the label holder tells everyone the newest they all hold, or why none; {@code orFromStart}
+     * (a run that connects again after a break) counts the start as an epoch each holds.
      *
      * <pre>{@code
      * SplitTraining.run(config, train, 0, Progress.NONE, new Checkpoints(dir, false));  // saves each epoch
      * SplitTraining.run(config, train, 0, Progress.NONE, new Checkpoints(dir, true));   // goes on after a crash
      * }</pre>
      */
-    public record Checkpoints(Path dir, boolean resume) {
+    public record Checkpoints(Path dir, boolean resume, boolean orFromStart) {
         /** Saves nothing, starts anew. */
         public static final Checkpoints NONE = new Checkpoints(null, false);
 
@@ -157,14 +158,35 @@ public final class SplitTraining {
             }
         }
 
+        /** Saves into {@code dir} (null: nowhere); on {@code resume} goes on from a saved epoch or is refused. */
+        public Checkpoints(Path dir, boolean resume) {
+            this(dir, resume, false);
+        }
+
+        /**
+         * What {@code role} goes on with after its run broke ({@code --reconnect}): if it keeps
+         * state, from the newest epoch every participant saved, or from the start where none is
+         * common yet.
+         */
+        public Checkpoints again(Where where, Role role) {
+            return holdsState(where, role) ? new Checkpoints(dir, true, true) : this;
+        }
+
         boolean saves() {
             return dir != null;
         }
 
-        /** The epochs {@code role} can go on from: none unless resuming. */
+        /** The epochs {@code role} can go on from (0: the start): none unless resuming. */
         List<Integer> held(Role role) {
             try {
-                return resume ? SplitCheckpoint.epochs(dir, role) : List.of();
+                if (!resume) {
+                    return List.of();
+                }
+                List<Integer> saved = new ArrayList<>(SplitCheckpoint.epochs(dir, role));
+                if (orFromStart) {
+                    saved.add(0, 0);
+                }
+                return saved;
             } catch (IOException e) {
                 throw new UncheckedIOException(role + ": cannot read " + dir + ": " + e.getMessage(), e);
             }
