@@ -37,10 +37,12 @@ import org.spdz4j.core.transport.Tag;
  * facts to agree on in one message ({@code ComputeParty.agree}), where version 3 sent one a fact;
  * version 5 adds PING and PONG ({@code Transport.roundTrip}) and, to a prediction session's
  * messages, how its small batches run their max pools (the servers' round trips, the protocol
- * chosen, told the dealer).
+ * chosen, told the dealer); version 6 adds to a split run's matching the epochs each participant
+ * that keeps state saved and the one the run goes on from ({@code SplitCodec}), and tells a
+ * federated aggregator the coordinator's first round ({@code FederatedTraining.sendRound}).
  */
 final class Frames {
-    static final byte PROTOCOL_VERSION = 5;
+    static final byte PROTOCOL_VERSION = 6;
     /** Longest role name in a HELLO. */
     static final int MAX_ROLE_NAME = 32;
     static final byte HELLO = 1;
