@@ -24,16 +24,43 @@ final class DataOptions {
     }
 
     /**
-     * Refuses data whose classes are not the network's outputs; {@code where} names the data.
+     * Refuses data whose examples are not of the network's input shape, or whose classes are not
+     * the network's outputs; {@code where} names the data.
      *
-     * @throws IllegalArgumentException naming both counts
+     * @throws IllegalArgumentException naming both shapes or both counts
      */
     static void requireFits(Network network, Dataset data, String where) {
+        requireInputFits(network, data, where);
         int outputs = network.outputs();
         if (outputs != data.classes().size()) {
             throw new IllegalArgumentException(where + " has " + data.classes().size() + " classes ("
                     + abbreviated(data.classes()) + ") but the network has " + outputs + " outputs: make its last layer's "
                     + "'out' " + data.classes().size());
+        }
+    }
+
+    /**
+     * Refuses inputs (with or without labels: a data holder's) whose examples are not of the
+     * network's input shape: read as they are, they would be garbage of the right size.
+     */
+    static void requireInputFits(Network network, Dataset data, String where) {
+        if (!data.example().equals(network.input())) {
+            throw new IllegalArgumentException(where + " holds examples of shape " + data.example() + " but the network "
+                    + "takes " + network.input() + (data.example().equals(Dataset.Layout.MNIST.input())
+                    ? " (an IDX file holds 1 x 28 x 28 grey images: give the network input: [1, 28, 28])" : ""));
+        }
+    }
+
+    /**
+     * Refuses, before any process starts, a network a one-command demo cannot feed: it hands each
+     * participant its part as IDX files of MNIST's 1 x 28 x 28 grey images ({@code alone}: the
+     * command that runs every part in one process on any data).
+     */
+    static void requireDemoFits(Network network, String alone) {
+        if (!network.input().equals(Dataset.Layout.MNIST.input())) {
+            throw new IllegalArgumentException("the demo hands each participant its part as IDX files of 1 x 28 x 28 grey "
+                    + "images, and this network takes " + network.input() + ": run " + alone + " (one process, any data), "
+                    + "or start the participants yourself, each on its own folder or CSV file (docs/data.md)");
         }
     }
 

@@ -41,6 +41,7 @@ final class FedDemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        DataOptions.requireDemoFits(fed.config().network(), "fed-train");
         Path run = Launcher.runDirectory(dir, "spdz4j-fed-demo");
         Dataset train = Dataset.load(data, true);
         InputScaling scaling = fed.scaling(train); // the clients agree on one; the demo, which cuts every part, fits it

@@ -145,8 +145,12 @@ final class SplitCommands {
             checkSaving(c, SplitTraining.holder(id));
             // refused before connecting, not after hours
             SplitData.HolderPart data = SplitData.readHolder(images, ids, dataOptions.layout(c.network()), idColumn);
+            DataOptions.requireInputFits(c.network(), data.images(), images.toString());
             Dataset test = testData == null ? null
                     : Dataset.load(testData, false, dataOptions.layout(c.network())).scaled(c.scaling());
+            if (test != null) {
+                DataOptions.requireFits(c.network(), test, testData.toString());
+            }
             Role me = SplitTraining.holder(id);
             return run(me, t -> {
                 SplitTraining.Busy busy = new SplitTraining.Busy();

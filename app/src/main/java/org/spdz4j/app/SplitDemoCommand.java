@@ -55,6 +55,7 @@ final class SplitDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SplitCommands.checkPlot(output, split.where() == SplitTraining.Where.PLAIN);
+        DataOptions.requireDemoFits(SplitOptions.network(split.recipe.network), "split-train");
         Path run = Launcher.runDirectory(dir, "spdz4j-split-demo");
         Dataset train = Dataset.load(data, true);
         int n = Dataset.imagesUsed(trainImages, train.size());

@@ -292,5 +292,25 @@ class OwnDataTest {
         SpdzRun images = SpdzRun.of("train", "--data", csv.toString(), "--label-column", "kind", "--network", conv.toString());
         assertNotEquals(0, images.code());
         assertTrue(images.err().contains("give it [features]"), images.err());
+        // MNIST's IDX part for an RGB network: refused before connecting (it was once read as garbage of the right size)
+        Path mnist = org.spdz4j.data.TestData.dir();
+        SpdzRun holder = SpdzRun.of("split-holder", "--id", "0", "--images", mnist.resolve("t10k-images-idx3-ubyte.gz")
+                .toString(), "--ids", writeIds(10_000).toString(), "--network", conv.toString(), "--config", "none.yaml",
+                "--pixel-scaling", "unit");
+        assertNotEquals(0, holder.code());
+        assertTrue(holder.err().contains("holds examples of shape [1, 28, 28] but the network takes [3, 8, 8]"), holder.err());
+        for (String demo : new String[]{"split-demo", "fed-demo"}) {
+            SpdzRun d = SpdzRun.of(demo, "--data", images.toString(), "--network", conv.toString());
+            assertNotEquals(0, d.code());
+            assertTrue(d.err().contains("the demo hands each participant its part as IDX files of 1 x 28 x 28 grey images, "
+                    + "and this network takes [3, 8, 8]"), d.err());
+        }
+    }
+
+    /** A file of {@code n} distinct sample ids, one per line. */
+    private static Path writeIds(int n) throws IOException {
+        Path f = dir.resolve("ids-" + n + ".txt");
+        Files.write(f, java.util.stream.IntStream.range(0, n).mapToObj(i -> "s" + i).toList());
+        return f;
     }
 }

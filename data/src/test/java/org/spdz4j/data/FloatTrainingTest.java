@@ -53,4 +53,25 @@ class FloatTrainingTest {
                 reloaded.forward(TestData.test().images(idx)).values(), "the same logits after a round trip");
         assertTrue(before[0] != reloaded.forward(TestData.test().images(idx)).values()[0], "loading changed the model");
     }
+
+    /**
+     * A batch of another example shape or size than the model's is refused, naming both, even where its
+     * values would fill the model's input (16 grey 28 x 28 images hold 12,544 values, as many as 65
+     * and a third RGB 8 x 8 ones: the split demo once trained an RGB network on them as garbage).
+     */
+    @Test
+    void aBatchOfAnotherExampleShapeIsRefusedNamingBoth() {
+        Network rgb = Network.builder().input(3, 8, 8).addConv2d(3, 4, 3, 1, 1).addRelu().addMaxPool2d(2).addFlatten()
+                .addDense(64, 2).build();
+        FloatModel m = FloatModel.create(rgb, rgb.batchShape(16), WeightInit.normal(0.05).initializer(1),
+                new org.spdz4j.layers.Sgd(0.1, 0, 0));
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.forwardTraining(TestData.train().images(java.util.stream.IntStream.range(0, 16).toArray())));
+        assertTrue(e.getMessage().contains("this network takes examples of shape [3, 8, 8], not [1, 28, 28]"), e.getMessage());
+        IllegalArgumentException five = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.forward(new org.spdz4j.layers.FloatTensor(rgb.batchShape(5), new double[5 * 192])));
+        assertTrue(five.getMessage().contains("made for batches of 16 examples, not 5"), five.getMessage());
+        assertTrue(m.forward(new org.spdz4j.layers.FloatTensor(rgb.batchShape(16), new double[16 * 192])).shape()
+                .equals(Shape.of(16, 2)), "a batch of its shape gives its logits");
+    }
 }
