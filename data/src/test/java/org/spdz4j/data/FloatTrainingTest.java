@@ -55,7 +55,8 @@ class FloatTrainingTest {
     }
 
     /**
-     * A batch of another example shape or size than the model's is refused, naming both, even where its
+     * A batch of another example shape or size than the model's, or targets of another class
+     * count, is refused, naming both, even where its
      * values would fill the model's input (16 grey 28 x 28 images hold 12,544 values, as many as 65
      * and a third RGB 8 x 8 ones: the split demo once trained an RGB network on them as garbage).
      */
@@ -71,7 +72,11 @@ class FloatTrainingTest {
         IllegalArgumentException five = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
                 () -> m.forward(new org.spdz4j.layers.FloatTensor(rgb.batchShape(5), new double[5 * 192])));
         assertTrue(five.getMessage().contains("made for batches of 16 examples, not 5"), five.getMessage());
-        assertTrue(m.forward(new org.spdz4j.layers.FloatTensor(rgb.batchShape(16), new double[16 * 192])).shape()
-                .equals(Shape.of(16, 2)), "a batch of its shape gives its logits");
+        org.spdz4j.layers.FloatTensor batch = new org.spdz4j.layers.FloatTensor(rgb.batchShape(16), new double[16 * 192]);
+        assertTrue(m.forward(batch).shape().equals(Shape.of(16, 2)), "a batch of its shape gives its logits");
+        // ten classes' targets for two outputs would be read across rows
+        IllegalArgumentException classes = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> m.trainStep(batch, TestData.train().oneHot(java.util.stream.IntStream.range(0, 16).toArray())));
+        assertTrue(classes.getMessage().contains("the targets are [16, 10] and the logits [16, 2]"), classes.getMessage());
     }
 }

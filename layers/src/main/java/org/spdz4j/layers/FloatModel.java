@@ -129,12 +129,16 @@ public final class FloatModel {
                     + "forwardTraining and backwardAndUpdate");
         }
         FloatTensor logits = forwardTraining(input);
-        double value = loss.loss(logits, targets);
+        double value = loss(logits, targets);
         return new Step(value, backwardAndUpdate(loss.gradient(logits, targets)));
     }
 
     /** The loss of {@code logits} against {@code targets}. */
     public double loss(FloatTensor logits, FloatTensor targets) {
+        if (!logits.shape().equals(targets.shape())) { // another class count would be read across rows
+            throw new IllegalArgumentException("the targets are " + targets.shape() + " and the logits " + logits.shape()
+                    + ": give as many classes as the network has outputs");
+        }
         return loss.loss(logits, targets);
     }
 

@@ -79,7 +79,12 @@ public final class LabelHolder {
     static double[] oneHot(int[] labels, int[] batch, int classes) {
         double[] v = new double[batch.length * classes];
         for (int i = 0; i < batch.length; i++) {
-            v[i * classes + labels[batch[i]]] = 1;
+            int label = labels[batch[i]];
+            if (label < 0 || label >= classes) { // it would mark another row's class
+                throw new IllegalArgumentException("label " + label + " of sample " + batch[i] + " is not one of the network's "
+                        + classes + " classes");
+            }
+            v[i * classes + label] = 1;
         }
         return v;
     }

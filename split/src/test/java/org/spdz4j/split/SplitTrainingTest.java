@@ -231,4 +231,13 @@ class SplitTrainingTest {
         assertEquals(1.0, plain.roundsPerStep(), 0.0);
         assertEquals(0.0, plain.p0BytesPerStep(), 0.0);
     }
+
+    /** A label beyond the network's classes is refused: one-hot, it would mark a class of the next sample's row. */
+    @Test
+    void aLabelBeyondTheNetworksClassesIsRefused() {
+        assertArrayEquals(new double[]{0, 1, 1, 0}, LabelHolder.oneHot(new int[]{1, 0}, new int[]{0, 1}, 2), 0.0);
+        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> LabelHolder.oneHot(new int[]{1, 3}, new int[]{0, 1}, 2));
+        assertTrue(e.getMessage().contains("label 3 of sample 1 is not one of the network's 2 classes"), e.getMessage());
+    }
 }
