@@ -22,13 +22,14 @@ import org.spdz4j.split.SplitTraining.Turn;
 
 /**
  * The messages of split learning's matching, the one codec of the mode beyond {@link
- * org.spdz4j.run.Messages}' arrays: a holder's request (its facts and ids), the label holder's
- * verdict (each holder's sample count, or why it refuses), read back and checked by every
- * participant.
+ * org.spdz4j.run.Messages}' arrays: a holder's request (its facts, ids and the epochs it saved),
+ * P0's and P1's saved epochs, the label holder's verdict (each holder's sample count and the
+ * epoch the run goes on from, or why it refuses), read back and checked by every participant.
  *
  * <pre>{@code
- * Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, SplitCodec.matchRequest(config, ids));
- * List<SplitTraining.Turn> turns = SplitCodec.awaitMatch(config, t);
+ * Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0,
+ *         SplitCodec.matchRequest(config, ids, SplitCodec.Held.of(checkpoints, t.self())));
+ * SplitCodec.Match match = SplitCodec.awaitMatch(config, t);   // match.turns(), match.firstStep()
  * }</pre>
  */
 public final class SplitCodec {
@@ -152,9 +153,10 @@ public final class SplitCodec {
     }
 
     /**
-     * At the label holder: every holder's facts and ids, checked against its own facts and its
-     * file; the verdict (each holder's sample count, or why not) goes to every holder and, in
-     * secure mode, to P0 and P1. Returns each holder's labels by position.
+     * At the label holder: every holder's facts, ids and saved epochs (and P0's and P1's saved
+     * epochs), checked against its own facts and its file; the verdict (each holder's sample
+     * count and the epoch the run goes on from, or why not) goes to every holder and, in secure
+     * mode, to P0 and P1. Returns the match, each holder's labels by position in it.
      */
     static Match matchHolders(Config c, Map<String, Integer> labelFile, SplitTraining.Checkpoints ck, Transport t) {
         Map<String, String> mine = SplitTraining.facts(c);
@@ -194,6 +196,9 @@ public final class SplitCodec {
             try {
                 labels = SplitData.match(ids, labelFile);
                 first = firstEpoch(held);
+                if (first >= c.epochs()) {
+                    throw new Mismatch("epoch " + first + " was saved by every participant, but the run has " + c.epochs());
+                }
             } catch (IllegalArgumentException | Mismatch e) {
                 refusal = e.getMessage();
             }
