@@ -1,7 +1,6 @@
 package org.spdz4j.app;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.federated.FederatedTraining;
 import picocli.CommandLine.Option;
@@ -27,14 +26,7 @@ final class FedCheckpointOptions {
 
     /** The options as they were given, for a command that starts the coordinator's process. */
     List<String> asArguments() {
-        List<String> args = new ArrayList<>();
-        if (dir != null) {
-            args.addAll(List.of("--checkpoint-dir", dir.toAbsolutePath().toString()));
-        }
-        if (resume) {
-            args.add("--resume");
-        }
-        return args;
+        return Launcher.checkpointArguments(dir, resume);
     }
 
     /** Refuses the options at a participant that saves nothing ({@code who}: which one). */

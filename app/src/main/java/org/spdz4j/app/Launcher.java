@@ -107,6 +107,18 @@ final class Launcher {
         }
     }
 
+    /** {@code --checkpoint-dir} (absolute) and {@code --resume} as given, for a child process. */
+    static List<String> checkpointArguments(Path dir, boolean resume) {
+        List<String> args = new ArrayList<>();
+        if (dir != null) {
+            args.addAll(List.of("--checkpoint-dir", dir.toAbsolutePath().toString()));
+        }
+        if (resume) {
+            args.add("--resume");
+        }
+        return args;
+    }
+
     /** {@code dir} made owner-only if given (it is kept), else a new temporary directory (removed at exit). */
     static Path runDirectory(Path dir, String prefix) throws IOException {
         return dir != null ? SecretFiles.directory(dir) : Files.createTempDirectory(prefix);

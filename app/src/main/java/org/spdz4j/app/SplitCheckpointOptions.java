@@ -1,7 +1,6 @@
 package org.spdz4j.app;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.split.SplitTraining;
 import picocli.CommandLine.Option;
@@ -27,13 +26,6 @@ final class SplitCheckpointOptions {
 
     /** The options as they were given, for a command that starts a participant's process. */
     List<String> asArguments() {
-        List<String> args = new ArrayList<>();
-        if (dir != null) {
-            args.addAll(List.of("--checkpoint-dir", dir.toAbsolutePath().toString()));
-        }
-        if (resume) {
-            args.add("--resume");
-        }
-        return args;
+        return Launcher.checkpointArguments(dir, resume);
     }
 }

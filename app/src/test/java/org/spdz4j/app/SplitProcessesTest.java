@@ -141,14 +141,7 @@ class SplitProcessesTest {
         List<Process> mixed = List.of(labels(common, "--checkpoint-dir", dir.resolve("ck-LABELS").toString()),
                 holder(0, common, "--batch", "32", "--checkpoint-dir", dir.resolve("ck-HOLDER0").toString(), "--resume"),
                 holder(1, common, "--batch", "32", "--checkpoint-dir", dir.resolve("ck-HOLDER1").toString(), "--resume"));
-        for (Process p : mixed) {
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "refused at the matching, not after a timeout");
-            assertNotEquals(0, p.exitValue());
-        }
-        String expected = "HOLDER0 was started with --resume and LABELS without it";
-        for (String name : new String[]{"LABELS.log", "HOLDER0.log", "HOLDER1.log"}) {
-            assertTrue(log(name).contains(expected), name + ": " + log(name));
-        }
+        assertAllRefused(mixed, "HOLDER0 was started with --resume and LABELS without it");
     }
 
     /**
@@ -241,13 +234,17 @@ class SplitProcessesTest {
     void aHolderStartedWithAnotherPlanIsRefusedNamingTheOptionAndBothValues() throws Exception {
         List<String> common = plainRun(30);
         List<Process> all = List.of(labels(common), holder(0, common, "--batch", "32"), holder(1, common, "--batch", "16"));
+        assertAllRefused(all, "another plan: HOLDER1 runs batch size (--batch) = 16 but LABELS runs 32");
+    }
+
+    /** The label holder's and both holders' processes end at the matching, not after a timeout, each log naming {@code why}. */
+    private void assertAllRefused(List<Process> all, String why) throws Exception {
         for (Process p : all) {
             assertTrue(p.waitFor(60, TimeUnit.SECONDS), "refused at the matching, not after a timeout");
             assertNotEquals(0, p.exitValue());
         }
-        String expected = "another plan: HOLDER1 runs batch size (--batch) = 16 but LABELS runs 32";
         for (String name : new String[]{"LABELS.log", "HOLDER0.log", "HOLDER1.log"}) {
-            assertTrue(log(name).contains(expected), name + ": " + log(name));
+            assertTrue(log(name).contains(why), name + ": " + log(name));
         }
     }
 
