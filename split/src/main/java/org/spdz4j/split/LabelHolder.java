@@ -48,6 +48,7 @@ public final class LabelHolder {
                 shares.input(step, 0, FixedPoint.DEFAULT.encode(labels, oneHot(y[turns.get(step).holder()], turns.get(step).batch(), labels.dim(1))));
                 afterStep.after(step, turns.size(), Double.NaN);
             }
+            SplitCodec.awaitRunEnd(t);
             return;
         }
         FloatModel top = SplitTraining.floatTop(c);

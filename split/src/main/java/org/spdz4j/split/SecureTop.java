@@ -68,6 +68,7 @@ public final class SecureTop {
             afterStep.after(step, turns.size(), Double.NaN);
         }
         top.revealToContributor(party, SplitTraining.OWNER, 1);
+        SplitCodec.runEnded(party.transport());
     }
 
     /**

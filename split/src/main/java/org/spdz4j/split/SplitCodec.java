@@ -237,9 +237,25 @@ public final class SplitCodec {
         return awaitMatch(c, t);
     }
 
-    /** What P0 or P1 tells the label holder, all it ever sends it. */
+    /** What P0 or P1 tells the label holder before the run (and {@link #runEnded} after it). */
     static byte[] heldMessage(Held held) {
         return write(held::write);
+    }
+
+    /**
+     * At P0 or P1, secure top: tells the label holder the run ended, so that it stays until then
+     * (it shares every step's labels long before the parties train on them, and a run that
+     * breaks and connects again needs it to match once more).
+     */
+    static void runEnded(Transport t) {
+        Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 2, new byte[0]);
+    }
+
+    /** At the label holder of a secure top: waits for both parties' {@link #runEnded}; one that dies ends it at once, naming it. */
+    static void awaitRunEnd(Transport t) {
+        for (Role p : new Role[]{Role.P0, Role.P1}) {
+            Messages.receiveBytes(t, p, Tag.Kind.MATCH, 2, SplitTraining.TURN_WAIT);
+        }
     }
 
     /**

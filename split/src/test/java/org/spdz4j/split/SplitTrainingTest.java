@@ -111,10 +111,10 @@ class SplitTrainingTest {
         TrafficCounter labels = traffic.get(SplitTraining.LABELS);
         long cut = 32L * 4 * 14 * 14; // values of one batch's cut activations
         long top = 4L * 14 * 14 * 10 + 10; // the top's weights, revealed to the model owner
-        long held = 4 + SplitCodec.heldMessage(new SplitCodec.Held(false, List.of())).length;
+        long told = 4 + SplitCodec.heldMessage(new SplitCodec.Held(false, List.of())).length + 4; // and that the run ended
         for (Role party : new Role[]{Role.P0, Role.P1, Role.DEALER}) {
-            assertEquals(party.equals(Role.DEALER) ? 0 : held, labels.total(party, Direction.RECEIVED).bytes(),
-                    "the label holder receives from " + party + " only that it resumes nothing");
+            assertEquals(party.equals(Role.DEALER) ? 0 : told, labels.total(party, Direction.RECEIVED).bytes(),
+                    "the label holder receives from " + party + " only that it resumes nothing and that the run ended");
         }
         long verdict = traffic.get(SplitTraining.holder(0)).total(SplitTraining.LABELS, Direction.RECEIVED).bytes();
         assertTrue(verdict > 0 && verdict < 1000, "the verdict of the matching is small: " + verdict);
