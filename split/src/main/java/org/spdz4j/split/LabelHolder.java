@@ -37,7 +37,7 @@ public final class LabelHolder {
      */
     public static void run(Config c, Map<String, Integer> labelFile, SplitTraining.Checkpoints checkpoints, Transport t,
                            Progress afterStep, Busy busy) {
-        checkpoints.check(c.where(), t.self());
+        checkpoints.checkKeepsState(c.where(), t.self()); // its saved epochs are read once, for the label holder
         SplitCodec.Match match = SplitCodec.matchHolders(c, labelFile, checkpoints, t);
         int[][] y = match.labels();
         List<Turn> turns = match.turns();

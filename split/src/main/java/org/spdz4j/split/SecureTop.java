@@ -77,7 +77,7 @@ public final class SecureTop {
      */
     public static void computeParty(Config c, SplitTraining.Checkpoints checkpoints, Transport t, Progress afterStep,
                                     Busy busy) {
-        checkpoints.check(c.where(), t.self());
+        checkpoints.checkKeepsState(c.where(), t.self()); // its saved epochs are read once, for the label holder
         SplitCodec.Match match = SplitCodec.joinMatch(c, checkpoints, t);
         Handshake.Party p = Handshake.computeParty(t, SplitTraining.topPlan(c), FixedPoint.DEFAULT, match.firstStep(),
                 match.turns().size(), AesCtrPrg.freshSeed(), SplitTraining.facts(c));

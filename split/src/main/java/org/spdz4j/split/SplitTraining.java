@@ -197,17 +197,22 @@ public final class SplitTraining {
          * mode: state options where it holds none, or {@code --resume} with no epoch saved in dir.
          */
         public void check(Where where, Role role) {
-            if (!holdsState(where, role)) {
-                if (dir != null || resume) {
-                    throw new IllegalArgumentException(role + " saves nothing in a split run" + (where == Where.SECURE
-                            ? " with a secure top" : "") + ": give --checkpoint-dir and --resume to the holders"
-                            + (where == Where.PLAIN ? " and the label holder" : ", P0 and P1") + " alone");
-                }
-                return;
-            }
-            if (resume && held(role).isEmpty()) {
+            checkKeepsState(where, role);
+            if (holdsState(where, role) && resume && held(role).isEmpty()) {
                 throw new IllegalArgumentException("--resume: " + dir + " holds no usable checkpoint of " + role + " ("
                         + role + "-epochN.ckpt)");
+            }
+        }
+
+        /**
+         * Refuses state options at {@code role} where it keeps no state in {@code where} mode; reads
+         * no file (a participant's part checks this much, {@link #check} before connecting the rest).
+         */
+        void checkKeepsState(Where where, Role role) {
+            if (!holdsState(where, role) && (dir != null || resume)) {
+                throw new IllegalArgumentException(role + " saves nothing in a split run" + (where == Where.SECURE
+                        ? " with a secure top" : "") + ": give --checkpoint-dir and --resume to the holders"
+                        + (where == Where.PLAIN ? " and the label holder" : ", P0 and P1") + " alone");
             }
         }
     }
