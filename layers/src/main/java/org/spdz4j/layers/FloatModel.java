@@ -18,13 +18,11 @@ public final class FloatModel {
     private final Loss.Twin loss;
     private final FloatOptimizer optimizer;
     private double rateFactor = 1;
-    /** The batch size and one example's input dimensions: every batch given to {@link #forward} must be of them. */
-    private final int batch;
-    private final int[] example;
+    /** The batch shape this model was made for: every batch given to {@link #forward} must be of it. */
+    private final Shape input;
 
     private FloatModel(Network network, Shape input, Initializer init, FloatOptimizer optimizer) {
-        this.batch = input.dim(0);
-        this.example = java.util.Arrays.copyOfRange(input.dims(), 1, input.rank());
+        this.input = input;
         Shape s = input;
         for (Layer l : network.layersFor(Mode.OPTIMIZED)) {
             layers.add(l.twin(s, init));
@@ -56,19 +54,19 @@ public final class FloatModel {
     }
 
     /**
-     * The logits for {@code input}, a batch of the size and example shape this model was created
+     * The logits for {@code batch}, of the size and example shape this model was created
      * for (refused otherwise: data of another shape would be read as garbage of the right size).
      */
-    public FloatTensor forward(FloatTensor input) {
-        int[] dims = input.shape().dims();
-        if (!java.util.Arrays.equals(java.util.Arrays.copyOfRange(dims, 1, dims.length), example)) {
-            throw new IllegalArgumentException("this network takes examples of shape " + Shape.of(example)
-                    + ", not " + Shape.of(java.util.Arrays.copyOfRange(dims, 1, dims.length)));
+    public FloatTensor forward(FloatTensor batch) {
+        Shape given = batch.shape();
+        if (!given.equals(input)) {
+            Shape example = Shape.of(java.util.Arrays.copyOfRange(input.dims(), 1, input.rank()));
+            Shape theirs = Shape.of(java.util.Arrays.copyOfRange(given.dims(), 1, given.rank()));
+            throw new IllegalArgumentException(!theirs.equals(example)
+                    ? "this network takes examples of shape " + example + ", not " + theirs
+                    : "this model was made for batches of " + input.dim(0) + " examples, not " + given.dim(0));
         }
-        if (dims[0] != batch) {
-            throw new IllegalArgumentException("this model was made for batches of " + batch + " examples, not " + dims[0]);
-        }
-        FloatTensor x = input;
+        FloatTensor x = batch;
         for (FloatLayer l : layers) {
             x = l.forward(x);
         }
