@@ -154,7 +154,7 @@ final class SplitCheckpoint {
             }
             body.read(in, f);
         } catch (EOFException e) {
-            throw new UncheckedIOException(new IOException(f + " is truncated", e));
+            throw new UncheckedIOException(role + ": cannot resume: " + f + " is truncated", e);
         } catch (IOException e) {
             throw new UncheckedIOException(role + ": cannot resume: " + e.getMessage(), e);
         }

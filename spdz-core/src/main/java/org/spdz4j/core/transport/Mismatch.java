@@ -3,8 +3,8 @@ package org.spdz4j.core.transport;
 /**
  * Participants that run different programs: another option, plan, step range or version, or
  * resume points they do not share. Unlike a dropped link it does not mend itself, so a
- * participant that would connect again after a break (training's and federated learning's
- * {@code --reconnect}, a prediction server's next session) ends at once instead. The message
+ * participant that would connect again after a break ({@code --reconnect} in training, split and
+ * federated learning, a prediction server's next session) ends at once instead. The message
  * names the fact and both values.
  *
  * <pre>{@code
