@@ -172,7 +172,8 @@ final class FedCommands {
             }
             Dataset own = (data != null ? Dataset.load(data, true, dataOptions.layout(c.network()))
                     : Dataset.readLabeled(images, labels)).scaled(scaling);
-            DataOptions.requireFits(c.network(), own, data != null ? data.toString() : labels.toString());
+            // its classes are numbered by the run's once the coordinator states them (a part may lack some)
+            DataOptions.requireInputFits(c.network(), own, data != null ? data.toString() : images.toString());
             c.checkHeadroom(own.size());
             Role me = FederatedTraining.client(id);
             FederatedTraining.Faults faults = faults();

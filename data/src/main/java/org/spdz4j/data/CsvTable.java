@@ -129,6 +129,61 @@ final class CsvTable {
         return new Dataset.Named(ids, Dataset.ofFeatures(values, null, size, n, List.of()));
     }
 
+    /**
+     * Writes {@code size} rows of {@code n = values.length / size} features as a training file:
+     * columns {@code x1 ... xn}, then {@code labelColumn} with {@code classOf}'s name of row i.
+     */
+    static void write(Path file, float[] values, int size, String labelColumn, java.util.function.IntFunction<String> classOf)
+            throws IOException {
+        int n = values.length / size;
+        List<String> header = features(n);
+        header.add(labelColumn);
+        print(file, header, size, (row, i) -> {
+            addFeatures(row, values, i * n, n);
+            row.add(classOf.apply(i));
+        });
+    }
+
+    /** Writes a holder's own rows: {@code idColumn} first with ids.get(i), then the features {@code x1 ... xn}. */
+    static void writeNamed(Path file, float[] values, int size, String idColumn, List<String> ids) throws IOException {
+        int n = values.length / size;
+        List<String> header = new ArrayList<>(List.of(idColumn));
+        header.addAll(features(n));
+        print(file, header, size, (row, i) -> {
+            row.add(ids.get(i));
+            addFeatures(row, values, i * n, n);
+        });
+    }
+
+    private static List<String> features(int n) {
+        List<String> names = new ArrayList<>();
+        for (int j = 1; j <= n; j++) {
+            names.add("x" + j);
+        }
+        return names;
+    }
+
+    private static void addFeatures(List<String> row, float[] values, int at, int n) {
+        for (int j = 0; j < n; j++) {
+            row.add(Float.toString(values[at + j]));
+        }
+    }
+
+    /** Writes {@code header}, then {@code size} rows that {@code fill} makes, through Commons CSV (quoting as needed). */
+    private static void print(Path file, List<String> header, int size, java.util.function.ObjIntConsumer<List<String>> fill)
+            throws IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        try (java.io.Writer w = Files.newBufferedWriter(file);
+             org.apache.commons.csv.CSVPrinter out = new org.apache.commons.csv.CSVPrinter(w, CSVFormat.DEFAULT)) {
+            out.printRecord(header);
+            for (int i = 0; i < size; i++) {
+                List<String> row = new ArrayList<>();
+                fill.accept(row, i);
+                out.printRecord(row);
+            }
+        }
+    }
+
     /** Centres and scales each column of {@code values} (rows of {@code n}) in place by {@code moments}. */
     private static void standardise(float[] values, int n, double[][] moments) {
         for (int i = 0; i < values.length; i++) {

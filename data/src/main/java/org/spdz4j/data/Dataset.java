@@ -180,6 +180,81 @@ public final class Dataset {
         Idx.writeLabels(file, labels(), size);
     }
 
+    /** Whether these are MNIST's digits (1 x 28 x 28 grey images of the classes 0 to 9): what IDX files hold. */
+    public boolean isIdx() {
+        return pixels != null && example.equals(MNIST_IMAGE) && (labels == null || classes.equals(Idx.DIGITS));
+    }
+
+    /**
+     * Writes these labelled examples as a training set in their own layout under {@code dir}, for
+     * a participant that reads its own part with {@link #load}: images as an image folder
+     * ({@code dir/train/CLASS/000017.png}, lossless, at their own size, only the classes present),
+     * tabular features as {@code dir/train.csv} (columns {@code x1 ... xn}, then {@code labelColumn}
+     * with the class names). Read back, an image is the same bytes; features are the values
+     * written, standardised again by the reader's own statistics.
+     *
+     * @throws IOException where a file cannot be written
+     */
+    public void writeTrainingSet(Path dir, String labelColumn) throws IOException {
+        short[] lb = labels();
+        if (pixels != null) {
+            ImageFolder.writeTrainingSet(dir.resolve("train"), pixels(), example, size, i -> classes.get(lb[i]));
+        } else {
+            CsvTable.write(dir.resolve("train.csv"), features(), size, labelColumn, i -> classes.get(lb[i]));
+        }
+    }
+
+    /**
+     * Writes these inputs as a data holder's own part named by {@code ids}, which {@link #loadNamed}
+     * reads back: images as a flat folder {@code target} of PNG files named by id, tabular features
+     * as the CSV file {@code target} with the column {@code idColumn} first.
+     *
+     * @throws IOException where a file cannot be written
+     */
+    public void writeNamed(Path target, List<String> ids, String idColumn) throws IOException {
+        if (ids.size() != size) {
+            throw new IllegalArgumentException(ids.size() + " ids for " + size + " examples");
+        }
+        if (pixels != null) {
+            ImageFolder.writeNamed(target, pixels, example, ids);
+        } else {
+            CsvTable.writeNamed(target, features(), size, idColumn, ids);
+        }
+    }
+
+    /**
+     * These examples with their labels numbered by {@code runClasses}, a run's class names in its
+     * model's output order, found by name: a participant whose data holds some of the run's classes
+     * only (a client's part), or names them in another order, trains each example on the right
+     * output. A class not among them is refused, naming it: numbered by this set's own order it
+     * would train another output, silently.
+     *
+     * @throws IllegalArgumentException naming the class and the run's classes
+     */
+    public Dataset inClasses(List<String> runClasses) {
+        if (classes.equals(runClasses)) {
+            return this;
+        }
+        short[] number = new short[classes.size()];
+        for (int k = 0; k < classes.size(); k++) {
+            int at = runClasses.indexOf(classes.get(k));
+            if (at < 0) {
+                throw new IllegalArgumentException("class " + classes.get(k) + " of this data is not a class of the run ("
+                        + String.join(", ", runClasses.size() <= 12 ? runClasses : runClasses.subList(0, 12))
+                        + (runClasses.size() <= 12 ? "" : ", ...") + ")");
+            }
+            number[k] = (short) at;
+        }
+        short[] lb = null;
+        if (labels != null) {
+            lb = new short[size];
+            for (int i = 0; i < size; i++) {
+                lb[i] = number[labels[i]];
+            }
+        }
+        return new Dataset(pixels, features, lb, size, example, List.copyOf(runClasses), scaling);
+    }
+
     /** Samples {@code indices} of this set, in that order (inputs, labels, whichever it holds, and its scaling). */
     public Dataset select(int[] indices) {
         int plane = example.size();
@@ -233,6 +308,14 @@ public final class Dataset {
                     : "this party holds the labels only, not the inputs");
         }
         return pixels;
+    }
+
+    private float[] features() {
+        if (features == null) {
+            throw new IllegalStateException(pixels != null ? "these are images, not tabular features"
+                    : "this party holds the labels only, not the inputs");
+        }
+        return features;
     }
 
     /** Whether this set holds its examples' inputs (not only their labels). */

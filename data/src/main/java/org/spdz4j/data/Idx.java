@@ -21,7 +21,7 @@ import org.spdz4j.core.ring.Shape;
 final class Idx {
     static final int IMAGE_MAGIC = 2051;
     static final int LABEL_MAGIC = 2049;
-    private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+    static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
 
     private Idx() {
     }

@@ -89,6 +89,50 @@ final class ImageFolder {
         return new Dataset.Named(ids, Dataset.ofImages(px, null, files.size(), input, List.of()));
     }
 
+    /**
+     * Writes {@code size} images of shape {@code example} (bytes, channels first) as a training
+     * folder: {@code set/CLASS/000017.png}, {@code classOf} naming image i's class.
+     */
+    static void writeTrainingSet(Path set, byte[] pixels, Shape example, int size, java.util.function.IntFunction<String> classOf)
+            throws IOException {
+        for (int i = 0; i < size; i++) {
+            Path folder = Files.createDirectories(set.resolve(classOf.apply(i)));
+            writePng(folder.resolve(String.format("%06d.png", i)), pixels, example, i);
+        }
+    }
+
+    /** Writes image i of {@code pixels} as {@code folder/ID.png}, ids.get(i) its id: a holder's flat folder. */
+    static void writeNamed(Path folder, byte[] pixels, Shape example, List<String> ids) throws IOException {
+        Files.createDirectories(folder);
+        for (int i = 0; i < ids.size(); i++) {
+            writePng(folder.resolve(ids.get(i) + ".png"), pixels, example, i);
+        }
+    }
+
+    /** Image {@code i} of {@code pixels}, grey or RGB as {@code example}'s channels say, as a PNG file (lossless). */
+    private static void writePng(Path file, byte[] pixels, Shape example, int i) throws IOException {
+        requireImageInput(file, example);
+        int c = example.dim(0);
+        int h = example.dim(1);
+        int w = example.dim(2);
+        int at = i * example.size();
+        BufferedImage img = new BufferedImage(w, h, c == 1 ? BufferedImage.TYPE_BYTE_GRAY : BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int p = y * w + x;
+                if (c == 1) {
+                    img.getRaster().setSample(x, y, 0, pixels[at + p] & 0xff);
+                } else {
+                    img.setRGB(x, y, (pixels[at + p] & 0xff) << 16 | (pixels[at + h * w + p] & 0xff) << 8
+                            | pixels[at + 2 * h * w + p] & 0xff);
+                }
+            }
+        }
+        if (!ImageIO.write(img, "png", file.toFile())) {
+            throw new IOException("no PNG writer for " + file);
+        }
+    }
+
     private static void requireImageInput(Path dir, Shape input) throws IOException {
         if (input.rank() != 3 || (input.dim(0) != 1 && input.dim(0) != 3)) {
             throw new IOException(dir + " holds images, but the network's input is " + input

@@ -17,7 +17,7 @@ public final class Partitions {
     private Partitions() {
     }
 
-    /** {@code iid}, {@code dirichlet:ALPHA} or {@code shards}; {@code labels[i]} is sample i's class (0..9). */
+    /** {@code iid}, {@code dirichlet:ALPHA} or {@code shards}; {@code labels[i]} is sample i's class (0, 1, ...). */
     public static int[][] of(String spec, int[] labels, int k, long seed) {
         if (spec.equals("iid")) {
             return iid(labels.length, k, seed);
@@ -74,7 +74,8 @@ public final class Partitions {
         for (int c = 0; c < k; c++) {
             parts.add(new ArrayList<>());
         }
-        for (int label = 0; label < 10; label++) {
+        int classes = java.util.Arrays.stream(labels).max().orElse(-1) + 1; // every class, not only MNIST's ten
+        for (int label = 0; label < classes; label++) {
             List<Integer> members = new ArrayList<>();
             for (int i = 0; i < labels.length; i++) {
                 if (labels[i] == label) {

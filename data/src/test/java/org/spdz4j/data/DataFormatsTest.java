@@ -133,6 +133,89 @@ class DataFormatsTest {
                 noId.getMessage());
     }
 
+    /**
+     * The demos hand each participant its part in the data's own layout: written and read back,
+     * an image is the same bytes and keeps its class; features are the values written,
+     * standardised by the part's own columns.
+     */
+    @Test
+    void aPartWrittenInItsOwnLayoutReadsBackAsItWas(@TempDir Path dir) throws IOException {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);   // test images only
+        for (int i = 0; i < 6; i++) {
+            BufferedImage img = new BufferedImage(4, 4, BufferedImage.TYPE_INT_RGB);
+            for (int p = 0; p < 16; p++) {
+                img.setRGB(p % 4, p / 4, r.nextInt(1 << 24));
+            }
+            Path f = dir.resolve("all/train/" + (i % 3 == 0 ? "cat" : i % 3 == 1 ? "dog" : "owl") + "/" + i + ".png");
+            Files.createDirectories(f.getParent());
+            ImageIO.write(img, "png", f.toFile());
+        }
+        Dataset all = Dataset.load(dir.resolve("all"), true, RGB);
+        int[] part = {2, 4, 5};   // by class, then name: dog, owl, owl (no cat)
+        Dataset mine = all.select(part);
+        mine.writeTrainingSet(dir.resolve("part"), "label");
+        Dataset back = Dataset.load(dir.resolve("part"), true, new Dataset.Layout(RGB.input(), "label", false));
+        assertEquals(List.of("dog", "owl"), back.classes());
+        Dataset numbered = back.inClasses(all.classes());
+        assertEquals(all.classes(), numbered.classes());
+        int[] each = {0, 1, 2};
+        assertArrayEquals(mine.scaled(InputScaling.UNIT).images(each).values(), back.scaled(InputScaling.UNIT).images(each).values());
+        assertArrayEquals(mine.scaled(InputScaling.UNIT).oneHot(each).values(), numbered.oneHot(each).values());
+        mine.writeNamed(dir.resolve("holder"), List.of("s9", "s1", "s5"), "id");
+        Dataset.Named named = Dataset.loadNamed(dir.resolve("holder"), RGB, "id");
+        assertEquals(List.of("s1", "s5", "s9"), named.ids());   // in name order
+        assertArrayEquals(mine.scaled(InputScaling.UNIT).images(new int[]{1, 2, 0}).values(),
+                named.inputs().scaled(InputScaling.UNIT).images(each).values());
+
+        csv(dir, "a,species,b\n1,10,5\n3,2,7\n6,10,5\n4,10,2\n", "a,species,b\n1,2,1\n");
+        Dataset table = Dataset.load(dir, true, features(2));
+        Dataset rows = table.select(new int[]{0, 1, 3});
+        rows.writeTrainingSet(dir.resolve("rows"), "kind");
+        Dataset read = Dataset.load(dir.resolve("rows"), true, new Dataset.Layout(Shape.of(2), "kind", true));
+        assertEquals(List.of("2", "10"), read.classes());
+        assertEquals(List.of(1, 0, 1), List.of(read.label(0), read.label(1), read.label(2)));
+        double[] written = rows.scaled(InputScaling.UNIT).images(new int[]{0, 1, 2}).values();
+        double[] again = read.scaled(InputScaling.UNIT).images(new int[]{0, 1, 2}).values();
+        for (int j = 0; j < 2; j++) {   // each column standardised again by the part's own mean and deviation
+            double mean = (written[j] + written[2 + j] + written[4 + j]) / 3;
+            double var = ((written[j] - mean) * (written[j] - mean) + (written[2 + j] - mean) * (written[2 + j] - mean)
+                    + (written[4 + j] - mean) * (written[4 + j] - mean)) / 3;
+            for (int i = 0; i < 3; i++) {
+                assertEquals((written[2 * i + j] - mean) / Math.sqrt(var), again[2 * i + j], 1e-5);
+            }
+        }
+        rows.writeNamed(dir.resolve("rows.csv"), List.of("a", "b", "c"), "key");
+        Dataset.Named holder = Dataset.loadNamed(dir.resolve("rows.csv"), features(2), "key");
+        assertEquals(List.of("a", "b", "c"), holder.ids());
+        assertArrayEquals(again, holder.inputs().scaled(InputScaling.UNIT).images(new int[]{0, 1, 2}).values(), 1e-6);
+    }
+
+    /** A part's classes numbered by the run's, by name; a class the run does not have is refused. */
+    @Test
+    void aPartsClassesAreNumberedByTheRunsByName(@TempDir Path dir) throws IOException {
+        csv(dir, "a,species,b\n1,dog,5\n3,owl,7\n", "a,species,b\n1,dog,1\n");
+        Dataset part = Dataset.load(dir, true, features(2));
+        assertEquals(List.of("dog", "owl"), part.classes());
+        Dataset numbered = part.inClasses(List.of("cat", "owl", "dog"));
+        assertEquals(List.of(2, 1), List.of(numbered.label(0), numbered.label(1)));
+        assertArrayEquals(new double[]{0, 0, 1, 0, 1, 0}, numbered.oneHot(new int[]{0, 1}).values());
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> part.inClasses(List.of("cat", "dog")));
+        assertEquals("class owl of this data is not a class of the run (cat, dog)", other.getMessage());
+    }
+
+    /** Dirichlet partitions spread every class, not only the first ten (samples of classes 10 and 11 were dropped). */
+    @Test
+    void aDirichletPartitionKeepsEverySampleOfTwelveClasses() {
+        int[] labels = new int[240];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = i % 12;
+        }
+        int[][] parts = Partitions.of("dirichlet:0.5", labels, 4, 3);
+        int[] all = java.util.Arrays.stream(parts).flatMapToInt(java.util.Arrays::stream).sorted().toArray();
+        assertArrayEquals(java.util.stream.IntStream.range(0, 240).toArray(), all);
+    }
+
     private static void csv(Path dir, String train, String test) throws IOException {
         Files.writeString(dir.resolve("train.csv"), train);
         Files.writeString(dir.resolve("test.csv"), test);

@@ -18,7 +18,6 @@ import org.spdz4j.federated.FederatedTraining.Round;
 import org.spdz4j.federated.FederatedTraining.RoundListener;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
-import org.spdz4j.core.transport.Facts;
 import org.spdz4j.run.Messages;
 
 /**
@@ -54,7 +53,12 @@ public final class Coordinator {
     public static Result run(Config c, InputScaling scaling, Transport t, Dataset test, int testImages, RoundListener listener,
                              FederatedTraining.Checkpoints checkpoints) throws IOException {
         Map<String, String> runFacts = FederatedTraining.facts(c, scaling);
-        byte[] facts = Facts.encode(runFacts);
+        List<String> classes = test != null ? test.classes() : FederatedTraining.numbered(c.network().outputs());
+        if (classes.size() != c.network().outputs()) {
+            throw new IllegalArgumentException("the test data has " + classes.size() + " classes but the network has "
+                    + c.network().outputs() + " outputs");
+        }
+        byte[] facts = FederatedTraining.coordinatorsFacts(runFacts, classes);
         FloatModel global = FederatedTraining.initialModel(c);
         Shape vector = FederatedTraining.vector(c);
         int size = vector.size() - 1;

@@ -32,10 +32,18 @@ public final class FedClient {
 
     /**
      * Client {@code me}'s part: for each round it is sampled for, the model, local training on
-     * its own data, and {@code n_k * update} split between P0 and P1.
+     * its own data, and {@code n_k * update} split between P0 and P1. Its data's classes are
+     * numbered by the run's, which the coordinator states, by name: a class the run does not
+     * have is refused before any round.
      */
-    public static void run(Config c, InputScaling scaling, int me, Dataset data, Transport t, Faults faults) {
-        FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
+    public static void run(Config c, InputScaling scaling, int me, Dataset own, Transport t, Faults faults) {
+        List<String> classes = FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
+        Dataset data;
+        try { // its own classes by name: a part that lacks some, or orders them otherwise, trains the right outputs
+            data = own.inClasses(classes);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(t.self() + ": " + e.getMessage() + ", as server 0's test data names them", e);
+        }
         int first = FederatedTraining.receiveRound(t, FederatedTraining.JOINED);
         int[] lengths = FederatedTraining.modelLengths(c);
         Shape vector = FederatedTraining.vector(lengths);

@@ -20,6 +20,7 @@ import org.spdz4j.layers.Network;
 import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
 import org.spdz4j.core.transport.Facts;
+import org.spdz4j.core.transport.Mismatch;
 import org.spdz4j.run.Messages;
 import org.spdz4j.run.Participants;
 import org.spdz4j.triples.LocalComputation;
@@ -212,6 +213,8 @@ public final class FederatedTraining {
     static final int BEGIN = 4;
     static final int TIMING = 5;
     static final int FACTS = 6;
+    /** The coordinator's fact that names the run's classes, one a line. */
+    static final String CLASSES = "classes (server 0's test data)";
     /** To a client, after the facts: the first round it may be in (0, or the round it joined late or came back at). */
     static final int JOINED = 7;
     /**
@@ -351,7 +354,23 @@ public final class FederatedTraining {
      */
     public static Result run(Config c, Dataset train, Dataset test, int testImages, Faults faults, RoundListener listener,
                              Checkpoints checkpoints) throws Exception {
-        int[][] parts = partition(c, train);
+        List<Dataset> own = new ArrayList<>();
+        for (int[] part : partition(c, train)) {
+            own.add(train.select(part));
+        }
+        return run(c, own, test, testImages, faults, listener, checkpoints);
+    }
+
+    /**
+     * As {@link #run(Config, Dataset, Dataset, int, Faults, RoundListener, Checkpoints)}, client k
+     * training on {@code clients.get(k)}, its own data: its classes are numbered by the test
+     * data's by name (a client may hold some of them only, or name them in another order).
+     */
+    public static Result run(Config c, List<Dataset> clients, Dataset test, int testImages, Faults faults,
+                             RoundListener listener, Checkpoints checkpoints) throws Exception {
+        if (clients.size() != c.clients()) {
+            throw new IllegalArgumentException(clients.size() + " clients' data for a run of " + c.clients() + " clients");
+        }
         java.util.concurrent.atomic.AtomicReference<Result> result = new java.util.concurrent.atomic.AtomicReference<>();
         Map<Role, LocalComputation.Outsider> all = new LinkedHashMap<>();
         InputScaling scaling = InputScaling.UNIT; // the data come scaled; the fact is only compared
@@ -363,7 +382,7 @@ public final class FederatedTraining {
             all.put(Role.DEALER, t -> Aggregator.dealer(c, t, AesCtrPrg.freshSeed()));
         }
         for (int k = 0; k < c.clients(); k++) {
-            Dataset own = train.select(parts[k]);
+            Dataset own = clients.get(k);
             int me = k;
             all.put(client(k), t -> FedClient.run(c, scaling, me, own, t, faults));
         }
@@ -383,11 +402,42 @@ public final class FederatedTraining {
         return parts;
     }
 
-    /** At an aggregator or a client: the coordinator's facts, refused naming the first difference from this one's. */
-    static void requireCoordinatorsFacts(Config c, InputScaling scaling, Transport t) {
+    /**
+     * What the coordinator tells everyone: the run's facts, then its classes in the model's output
+     * order (its test data's), by which each client numbers its own by name.
+     */
+    static byte[] coordinatorsFacts(Map<String, String> runFacts, List<String> classes) {
+        Map<String, String> told = new LinkedHashMap<>(runFacts);
+        String names = String.join("\n", classes);
+        if (classes.stream().anyMatch(n -> n.contains("\n")) || names.length() > 16_000) {
+            throw new IllegalArgumentException("the run's class names cannot be told the clients (a name with a line break, "
+                    + "or more than 16,000 characters in all)");
+        }
+        told.put(CLASSES, names);
+        return Facts.encode(told);
+    }
+
+    /**
+     * At an aggregator or a client: the coordinator's facts, refused naming the first difference
+     * from this one's; returns the run's classes it stated.
+     */
+    static List<String> requireCoordinatorsFacts(Config c, InputScaling scaling, Transport t) {
         // a client that joined late is told at the next round's start: a whole round may pass first
-        Facts.requireSame(facts(c, scaling), t.self(), Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS), ROUND_WAIT),
-                COORDINATOR), COORDINATOR);
+        Map<String, String> theirs = new LinkedHashMap<>(Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS), ROUND_WAIT),
+                COORDINATOR));
+        String classes = theirs.remove(CLASSES);
+        Facts.requireSame(facts(c, scaling), t.self(), theirs, COORDINATOR);
+        List<String> names = classes == null ? List.of() : List.of(classes.split("\n", -1));
+        if (names.size() != c.network().outputs()) {
+            throw new Mismatch("another plan: " + COORDINATOR + " states " + names.size() + " classes but " + t.self()
+                    + "'s network has " + c.network().outputs() + " outputs");
+        }
+        return names;
+    }
+
+    /** The classes of a run whose coordinator has no test data to name them: 0, 1, ..., outputs - 1 (MNIST's digits). */
+    static List<String> numbered(int outputs) {
+        return java.util.stream.IntStream.range(0, outputs).mapToObj(Integer::toString).toList();
     }
 
     /** Runs {@code send} to {@code to}; if {@code to} is gone, says so and returns false (it is left out). */

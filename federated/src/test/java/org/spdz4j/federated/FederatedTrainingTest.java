@@ -44,6 +44,34 @@ class FederatedTrainingTest {
         assertTrue(secure.get(2).accuracy() >= 0.75, "after 3 rounds (measured 80.3%): " + secure.get(2).accuracy());
     }
 
+    /**
+     * A client whose own data names the classes in another order (here the digits backwards, so
+     * its label 3 is its class index 6) trains each example on the run's output for that class,
+     * by name: the run's model is the same to the bit as when every client numbers them alike.
+     */
+    @Test
+    void aClientsClassesAreNumberedByTheRunsByName() throws Exception {
+        FederatedTraining.Config c = config(false, 2, 10); // the sum in the clear: the models compared to the bit
+        List<String> backwards = java.util.stream.IntStream.range(0, 10).mapToObj(d -> "" + (9 - d)).toList();
+        List<org.spdz4j.data.Dataset> alike = new java.util.ArrayList<>();
+        List<org.spdz4j.data.Dataset> reordered = new java.util.ArrayList<>();
+        for (int[] part : FederatedTraining.partition(c, TestData.train())) {
+            org.spdz4j.data.Dataset own = TestData.train().select(part);
+            alike.add(own);
+            reordered.add(reordered.size() % 2 == 0 ? own.inClasses(backwards) : own);
+        }
+        int aThree = java.util.stream.IntStream.range(0, 640).filter(i -> alike.get(0).label(i) == 3).findFirst().orElseThrow();
+        assertEquals(6, reordered.get(0).label(aThree));
+        FederatedTraining.Result a = FederatedTraining.run(c, alike, TestData.test(), 200, FederatedTraining.Faults.NONE,
+                FederatedTraining.RoundListener.NONE, FederatedTraining.Checkpoints.NONE);
+        FederatedTraining.Result b = FederatedTraining.run(c, reordered, TestData.test(), 200, FederatedTraining.Faults.NONE,
+                FederatedTraining.RoundListener.NONE, FederatedTraining.Checkpoints.NONE);
+        for (int i = 0; i < a.model().size(); i++) {
+            assertArrayEquals(a.model().get(i), b.model().get(i), "parameter " + i);
+        }
+        assertTrue(b.rounds().get(2).accuracy() >= 0.75, "" + b.rounds().get(2).accuracy());
+    }
+
     /** Non-IID shards (two classes per client) with FedProx (mu 0.1) and server momentum: secure equals plaintext. */
     @Test
     void fedProxWithServerMomentumOnShardsMatchesItsPlaintextRun() throws Exception {

@@ -39,10 +39,11 @@ import org.spdz4j.core.transport.Tag;
  * messages, how its small batches run their max pools (the servers' round trips, the protocol
  * chosen, told the dealer); version 6 adds to a split run's matching the epochs each participant
  * that keeps state saved and the one the run goes on from ({@code SplitCodec}), and tells a
- * federated aggregator the coordinator's first round ({@code FederatedTraining.sendRound}).
+ * federated aggregator the coordinator's first round ({@code FederatedTraining.sendRound}); version
+ * 7 adds to a federated coordinator's facts the run's classes, by which each client numbers its own.
  */
 final class Frames {
-    static final byte PROTOCOL_VERSION = 6;
+    static final byte PROTOCOL_VERSION = 7;
     /** Longest role name in a HELLO. */
     static final int MAX_ROLE_NAME = 32;
     static final byte HELLO = 1;
