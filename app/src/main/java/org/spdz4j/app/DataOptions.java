@@ -51,19 +51,6 @@ final class DataOptions {
         }
     }
 
-    /**
-     * Refuses, before any process starts, a network a one-command demo cannot feed: it hands each
-     * participant its part as IDX files of MNIST's 1 x 28 x 28 grey images ({@code alone}: the
-     * command that runs every part in one process on any data).
-     */
-    static void requireDemoFits(Network network, String alone) {
-        if (!network.input().equals(Dataset.Layout.MNIST.input())) {
-            throw new IllegalArgumentException("the demo hands each participant its part as IDX files of 1 x 28 x 28 grey "
-                    + "images, and this network takes " + network.input() + ": run " + alone + " (one process, any data), "
-                    + "or start the participants yourself, each on its own folder or CSV file (docs/data.md)");
-        }
-    }
-
     private static String abbreviated(List<String> classes) {
         return classes.size() <= 12 ? String.join(", ", classes)
                 : String.join(", ", classes.subList(0, 10)) + ", ... " + classes.get(classes.size() - 1);

@@ -17,17 +17,21 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code spdz fed-demo}: a federated run with every participant its own OS process on 127.0.0.1,
- * fresh keys and mutual TLS. The demo partitions the first training images among the clients
- * ({@code --partition}), writes each client's images and labels, and starts both servers (server 0
- * also coordinating: its round lines come to this terminal) and the clients.
+ * fresh keys and mutual TLS. The demo partitions the first training examples among the clients
+ * ({@code --partition}), writes each client's part in its data's own layout (MNIST's digits as
+ * IDX files, other images as an image folder, tabular rows as a {@code train.csv}), and starts
+ * both servers (server 0 also coordinating: its round lines come to this terminal) and the clients.
  */
 @Command(name = "fed-demo", mixinStandardHelpOptions = true, showDefaultValues = true,
         description = "Federated averaging with the servers and every client a process on localhost (TLS).")
 final class FedDemoCommand implements Callable<Integer> {
     @Mixin
     FedOptions fed;
-    @Option(names = "--data", required = true, description = "MNIST directory (IDX files, gzipped or not)")
+    @Option(names = "--data", required = true, description = "the data folder (MNIST's IDX files, an image folder "
+            + "train/ and test/, or train.csv and test.csv; docs/data.md)")
     Path data;
+    @Mixin
+    DataOptions dataOptions;
     @Mixin
     FedReportOptions report;
     @Option(names = "--timeout", defaultValue = "120", description = "seconds a process waits for a peer")
@@ -41,9 +45,9 @@ final class FedDemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        DataOptions.requireDemoFits(fed.config().network(), "fed-train");
+        Dataset train = Dataset.load(data, true, dataOptions.layout(fed.config().network()));
+        DataOptions.requireFits(fed.config().network(), train, data.toString()); // before any process starts
         Path run = Launcher.runDirectory(dir, "spdz4j-fed-demo");
-        Dataset train = Dataset.load(data, true);
         InputScaling scaling = fed.scaling(train); // the clients agree on one; the demo, which cuts every part, fits it
         FederatedTraining.Config c = fed.config();
         Coordinator.resumption(c, scaling, saving.checkpoints()); // refused here if it cannot be, before any process starts
@@ -54,19 +58,16 @@ final class FedDemoCommand implements Callable<Integer> {
         List<String> common = new ArrayList<>(List.of("--config", config.toString(), "--keys", run.toString(),
                 "--timeout", "" + timeout));
         common.addAll(fed.asArguments(scaling));
+        common.addAll(dataOptions.asArguments()); // how the clients read their parts, and server 0 the test data
         Map<Role, Launcher.Launch> launches = new LinkedHashMap<>();
         if (c.inputCheck()) {
             launches.put(Role.DEALER, new Launcher.Launch(with(List.of("fed-dealer"), common), "dealer.log", false));
         }
         launches.put(Role.P1, new Launcher.Launch(with(List.of("fed-server", "--id", "1"), common), "P1.log", false));
         for (int k = 0; k < c.clients(); k++) {
-            Dataset own = train.select(parts[k]);
-            Path images = run.resolve("client" + k + "-images-idx3-ubyte.gz");
-            Path labels = run.resolve("client" + k + "-labels-idx1-ubyte.gz");
-            own.writeImages(images);
-            own.writeLabels(labels);
-            launches.put(FederatedTraining.client(k), new Launcher.Launch(with(List.of("fed-client", "--id", "" + k,
-                    "--images", images.toString(), "--labels", labels.toString()), common), "CLIENT" + k + ".log", false,
+            List<String> client = new ArrayList<>(List.of("fed-client", "--id", "" + k));
+            client.addAll(writePart(run, k, train.select(parts[k])));
+            launches.put(FederatedTraining.client(k), new Launcher.Launch(with(client, common), "CLIENT" + k + ".log", false,
                     true)); // a client that fails is left out; the others train on
         }
         List<String> server0 = new ArrayList<>(List.of("fed-server", "--id", "0", "--test-data", data.toAbsolutePath().toString()));
@@ -79,6 +80,30 @@ final class FedDemoCommand implements Callable<Integer> {
             report.output.say("links: " + wan.describe());
             return Launcher.supervise(run, WanLinks.route(links, launches), roles, dir == null);
         }
+    }
+
+    /**
+     * Writes client {@code k}'s part into the run directory in its data's own layout; returns the
+     * client's options that name it. A part of an image folder or a CSV needs two classes (their
+     * readers refuse one): refused here, before any process starts.
+     */
+    private List<String> writePart(Path run, int k, Dataset own) throws java.io.IOException {
+        if (own.isIdx()) {
+            Path images = run.resolve("client" + k + "-images-idx3-ubyte.gz");
+            Path labels = run.resolve("client" + k + "-labels-idx1-ubyte.gz");
+            own.writeImages(images);
+            own.writeLabels(labels);
+            return List.of("--images", images.toString(), "--labels", labels.toString());
+        }
+        long classes = java.util.stream.IntStream.range(0, own.size()).map(own::label).distinct().count();
+        if (classes < 2) {
+            throw new IllegalArgumentException("client " + k + "'s part (" + own.size() + " examples, --partition "
+                    + fed.partition + ") holds one class only, and a client's image folder or CSV file needs two: give more "
+                    + "--train-images or fewer --clients, or --partition iid");
+        }
+        Path folder = run.resolve("client" + k);
+        own.writeTrainingSet(folder, dataOptions.labelColumn);
+        return List.of("--data", folder.toString());
     }
 
     private static List<String> with(List<String> command, List<String> common) {

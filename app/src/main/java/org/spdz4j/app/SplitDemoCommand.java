@@ -18,9 +18,10 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code spdz split-demo}: every participant of a split run as its own OS process on 127.0.0.1
- * with fresh keys and mutual TLS. The demo cuts the first training images into one contiguous
- * part per holder (images and id file each) and writes the label holder's {@code id,label} file
- * in its own order, then starts the holders, the label holder and, in secure mode, P0, P1 and
+ * with fresh keys and mutual TLS. The demo cuts the first training examples into one contiguous
+ * part per holder, each in its data's own layout (MNIST's digits as an IDX file and an id file,
+ * other images as a folder of PNG files named by id, tabular rows as a CSV file with an id
+ * column), and writes the label holder's {@code id,label} file in its own order, then starts the holders, the label holder and, in secure mode, P0, P1 and
  * the dealer. The participant that sees every step (the label holder in plain mode, P0 in
  * secure mode) shows the progress bar; at the end the model owner's accuracy and every
  * participant's bytes sent and received are printed.
@@ -32,8 +33,11 @@ import picocli.CommandLine.Option;
 final class SplitDemoCommand implements Callable<Integer> {
     @Mixin
     SplitOptions split;
-    @Option(names = "--data", required = true, description = "MNIST directory (IDX files, gzipped or not)")
+    @Option(names = "--data", required = true, description = "the data folder (MNIST's IDX files, an image folder "
+            + "train/ and test/, or train.csv and test.csv; docs/data.md)")
     Path data;
+    @Mixin
+    DataOptions dataOptions;
     @Option(names = "--train-images", defaultValue = "0", description = "the first N training images (0 = all), one "
             + "contiguous part per holder")
     int trainImages;
@@ -55,9 +59,10 @@ final class SplitDemoCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         SplitCommands.checkPlot(output, split.where() == SplitTraining.Where.PLAIN);
-        DataOptions.requireDemoFits(SplitOptions.network(split.recipe.network), "split-train");
+        org.spdz4j.layers.Network network = SplitOptions.network(split.recipe.network);
+        Dataset train = Dataset.load(data, true, dataOptions.layout(network));
+        DataOptions.requireFits(network, train, data.toString()); // before any process starts
         Path run = Launcher.runDirectory(dir, "spdz4j-split-demo");
-        Dataset train = Dataset.load(data, true);
         int n = Dataset.imagesUsed(trainImages, train.size());
         // the holders agree on one scaling; here the demo, which cuts everyone's data, fits it over all parts
         InputScaling scaling = split.pixelScaling.equals("data") ? train.fitScaling(n) : InputScaling.parse(split.pixelScaling);
@@ -134,8 +139,11 @@ final class SplitDemoCommand implements Callable<Integer> {
             return List.of("split-labels", "--labels", files.labels().toString());
         }
         int h = r.index();
-        List<String> args = new ArrayList<>(List.of("split-holder", "--id", "" + h, "--images", files.images().get(h).toString(),
-                "--ids", files.ids().get(h).toString()));
+        List<String> args = new ArrayList<>(List.of("split-holder", "--id", "" + h, "--images", files.images().get(h).toString()));
+        if (files.ids().get(h) != null) { // an IDX part's id file; a folder or CSV names its samples itself
+            args.addAll(List.of("--ids", files.ids().get(h).toString()));
+        }
+        args.addAll(dataOptions.asArguments()); // how the holder reads its part, and HOLDER0 the test data
         if (r.equals(SplitTraining.OWNER)) {
             args.addAll(List.of("--test-data", data.toAbsolutePath().toString(), "--test-images", "" + testImages));
             if (saveModel != null) {

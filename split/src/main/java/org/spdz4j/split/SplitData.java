@@ -183,33 +183,51 @@ public final class SplitData {
         return out;
     }
 
-    /** Where {@link #prepare} put each participant's files. */
+    /**
+     * Where {@link #prepare} put each participant's files: each holder's images (an IDX file, a
+     * folder of PNG images or a CSV file) with its id file (null where the part names its samples
+     * itself), and the label holder's file.
+     */
     public record Prepared(List<Path> images, List<Path> ids, Path labels) {
     }
 
     /**
-     * For demos and tests: cuts the first {@code n} training images of {@code train} into
-     * {@code holders} contiguous parts, writes each holder's images and ids ({@code mnist-train-00017}
-     * names training image 17) into {@code dir}, and the label file listing all of them in a
-     * seeded shuffled order (the label holder's order is its own).
+     * For demos and tests: cuts the first {@code n} training examples of {@code train} into
+     * {@code holders} contiguous parts, writes each holder's part into {@code dir}, and the label
+     * file listing all of them in a seeded shuffled order (the label holder's order is its own)
+     * with each one's class number. A part is in its data's own layout: MNIST's digits as an IDX
+     * file with an id file beside it ({@code mnist-train-00017} names training image 17), other
+     * images as a folder of PNG files named by id, tabular rows as a CSV file with the column
+     * {@code id} ({@code train-00017}).
      */
     public static Prepared prepare(Path dir, Dataset train, int holders, int n, long seed) throws IOException {
         List<Path> images = new ArrayList<>();
         List<Path> ids = new ArrayList<>();
+        boolean idx = train.isIdx();
+        java.util.function.IntFunction<String> id = idx ? SplitData::mnistId : i -> String.format("train-%05d", i);
         int[] sizes = SplitTraining.partSizes(holders, n);
         for (int h = 0, from = 0; h < holders; from += sizes[h++]) {
             int[] part = java.util.stream.IntStream.range(from, from + sizes[h]).toArray();
-            Path px = dir.resolve("holder" + h + "-images-idx3-ubyte.gz");
-            train.select(part).writeImages(px);
-            Path list = dir.resolve("holder" + h + ".ids");
-            Files.write(list, java.util.Arrays.stream(part).mapToObj(SplitData::mnistId).toList(), StandardCharsets.UTF_8);
-            images.add(px);
-            ids.add(list);
+            List<String> names = java.util.Arrays.stream(part).mapToObj(id).toList();
+            Dataset mine = train.select(part);
+            if (idx) {
+                Path px = dir.resolve("holder" + h + "-images-idx3-ubyte.gz");
+                mine.writeImages(px);
+                Path list = dir.resolve("holder" + h + ".ids");
+                Files.write(list, names, StandardCharsets.UTF_8);
+                images.add(px);
+                ids.add(list);
+            } else {
+                Path own = dir.resolve("holder" + h + (mine.example().rank() == 1 ? ".csv" : ""));
+                mine.writeNamed(own, names, "id");
+                images.add(own);
+                ids.add(null);
+            }
         }
         int[] order = Partitions.shuffled(n, new SplittableRandom(seed));
         StringBuilder csv = new StringBuilder("id,label\n");
         for (int i : order) {
-            csv.append(mnistId(i)).append(',').append(train.label(i)).append('\n');
+            csv.append(id.apply(i)).append(',').append(train.label(i)).append('\n');
         }
         Path labels = dir.resolve("labels.csv");
         Files.writeString(labels, csv);
