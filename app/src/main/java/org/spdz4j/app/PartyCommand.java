@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -119,7 +120,10 @@ final class PartyCommand implements Callable<Integer> {
         try {
             long[] start = {0};
             int[] first = {0};
-            r = TrainingRun.party(t, role, c, train, held, ProcessOptions.seed(inputSeed), training.agreements(), ck, f -> {
+            Map<String, String> agreements = new java.util.LinkedHashMap<>(training.agreements());
+            // P1's labels number the classes as its data names them, P0's test set as its own: the same names, or refused
+            agreements.put("classes (the data's, in the model's output order)", DataOptions.classesFact(train.classes()));
+            r = TrainingRun.party(t, role, c, train, held, ProcessOptions.seed(inputSeed), agreements, ck, f -> {
                 first[0] = f;
                 start[0] = System.nanoTime();
                 if (resume && f == steps) {

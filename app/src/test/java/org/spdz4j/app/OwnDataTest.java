@@ -169,6 +169,35 @@ class OwnDataTest {
                 unplanned);
     }
 
+    /**
+     * P1's labels number the classes as its data names them and P0's test set as its own: two
+     * parties whose data name other classes are refused before the first step, naming both lists.
+     */
+    @Test
+    void partiesWhoseDataNameOtherClassesAreRefused() throws Exception {
+        Path other = Files.createDirectories(dir.resolve("csv-other"));
+        for (String set : new String[]{"train.csv", "test.csv"}) {
+            Files.writeString(other.resolve(set), Files.readString(csv.resolve(set)).replace(",malignant", ",other"));
+        }
+        Path run = Files.createDirectories(dir.resolve("classes-run"));
+        List<String> common = List.of("--config", Launcher.writeKeysAndConfig(run).toString(), "--keys", run.toString(),
+                "--timeout", "30", "--label-column", "kind", "--network", dense.toString(), "--train-images", "320",
+                "--batch", "32");
+        try (TestProcesses processes = new TestProcesses(run)) {
+            processes.start(List.of("dealer"), common, "dealer.log");
+            Process p1 = processes.start(List.of("party", "--id", "1", "--data", other.toString(), "--no-progress"), common,
+                    "P1.log");
+            Process p0 = processes.start(List.of("party", "--id", "0", "--data", csv.toString(), "--no-progress"), common,
+                    "P0.log");
+            assertTrue(p0.waitFor(60, java.util.concurrent.TimeUnit.SECONDS) && p1.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+            assertNotEquals(0, p0.exitValue());
+            assertNotEquals(0, p1.exitValue());
+            String log = processes.log("P0.log") + processes.log("P1.log");
+            assertTrue(log.contains("classes (the data's, in the model's output order) mismatch: P0 has 'benign, malignant' "
+                    + "but P1 has 'benign, other'"), log);
+        }
+    }
+
     /** {@code spdz demo} on the CSV as its own process: everything it and P0 printed, then its exit code. */
     private static String demo(String name, String... options) throws Exception {
         return launch("demo", name, options);
