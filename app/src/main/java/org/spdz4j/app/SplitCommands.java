@@ -154,7 +154,8 @@ final class SplitCommands {
             Role me = SplitTraining.holder(id);
             return run(me, t -> {
                 SplitTraining.Busy busy = new SplitTraining.Busy();
-                List<double[]> model = DataHolder.run(c, id, data, checkpoints, t, busy);
+                List<double[]> model = DataHolder.run(c, id, data, test == null ? List.of() : test.classes(), checkpoints, t,
+                        busy);
                 System.out.println(me + ": bottom " + busy);
                 if (model == null) {
                     return null;
@@ -184,6 +185,7 @@ final class SplitCommands {
         @Override
         public Integer call() throws Exception {
             Map<String, Integer> file = SplitData.readLabels(labels);
+            List<String> classes = SplitData.readClassNames(labels);
             SplitTraining.Config c = split.config();
             checkSaving(c, SplitTraining.LABELS);
             SplitData.requireClasses(file, c.network().outputs(), labels);
@@ -192,7 +194,7 @@ final class SplitCommands {
                 return run(SplitTraining.LABELS, t -> observed(SplitTraining.LABELS, paces && output.showProgress(), metrics,
                         progress -> {
                             SplitTraining.Busy busy = new SplitTraining.Busy();
-                            LabelHolder.run(c, file, checkpoints, t, progress, busy);
+                            LabelHolder.run(c, file, classes, checkpoints, t, progress, busy);
                             if (paces) {
                                 System.out.println(SplitTraining.LABELS + ": top " + busy);
                             }

@@ -39,8 +39,18 @@ public final class DataHolder {
      */
     public static List<double[]> run(Config c, int me, SplitData.HolderPart data, SplitTraining.Checkpoints checkpoints,
                                      Transport t, Busy busy) {
+        return run(c, me, data, List.of(), checkpoints, t, busy);
+    }
+
+    /**
+     * As {@link #run(Config, int, SplitData.HolderPart, SplitTraining.Checkpoints, Transport, Busy)},
+     * at a holder that tests the model on data naming {@code testClasses} (in its output order):
+     * the label holder refuses the run before the first step where its labels name other classes.
+     */
+    public static List<double[]> run(Config c, int me, SplitData.HolderPart data, List<String> testClasses,
+                                     SplitTraining.Checkpoints checkpoints, Transport t, Busy busy) {
         Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, SplitCodec.matchRequest(c, data.ids(),
-                SplitCodec.Held.of(checkpoints, t.self())));
+                SplitCodec.Held.of(checkpoints, t.self()), testClasses));
         SplitCodec.Match match = SplitCodec.awaitMatch(c, t);
         List<Turn> turns = match.turns();
         Dataset images = data.images().scaled(c.scaling());

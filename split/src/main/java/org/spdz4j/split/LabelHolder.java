@@ -37,8 +37,18 @@ public final class LabelHolder {
      */
     public static void run(Config c, Map<String, Integer> labelFile, SplitTraining.Checkpoints checkpoints, Transport t,
                            Progress afterStep, Busy busy) {
+        run(c, labelFile, List.of(), checkpoints, t, afterStep, busy);
+    }
+
+    /**
+     * As {@link #run(Config, Map, SplitTraining.Checkpoints, Transport, Progress, Busy)}, with the
+     * classes the label file names ({@link SplitData#readClassNames}; empty where its labels are
+     * numbers): a holder whose test data names others is refused before the first step.
+     */
+    public static void run(Config c, Map<String, Integer> labelFile, List<String> classes, SplitTraining.Checkpoints checkpoints,
+                           Transport t, Progress afterStep, Busy busy) {
         checkpoints.checkKeepsState(c.where(), t.self()); // its saved epochs are read once, for the label holder
-        SplitCodec.Match match = SplitCodec.matchHolders(c, labelFile, checkpoints, t);
+        SplitCodec.Match match = SplitCodec.matchHolders(c, labelFile, classes, checkpoints, t);
         int[][] y = match.labels();
         List<Turn> turns = match.turns();
         Shape labels = Shape.of(c.batchSize(), c.network().outputs());

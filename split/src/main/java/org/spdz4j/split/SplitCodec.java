@@ -98,16 +98,48 @@ public final class SplitCodec {
         }
     }
 
-    /** What a holder tells the label holder: the public facts it runs with, its ids, then what it has to go on from. */
-    static byte[] matchRequest(Config c, List<String> ids, Held held) {
+    /**
+     * What a holder tells the label holder: the public facts it runs with, its ids, what it has to
+     * go on from, then the classes its test data names (empty where it tests nothing).
+     */
+    static byte[] matchRequest(Config c, List<String> ids, Held held, List<String> testClasses) {
         return write(out -> {
             Facts.write(out, SplitTraining.facts(c));
-            out.writeInt(ids.size());
-            for (String id : ids) {
-                out.writeUTF(id);
-            }
+            writeStrings(out, ids);
             held.write(out);
+            writeStrings(out, testClasses);
         });
+    }
+
+    private static void writeStrings(DataOutputStream out, List<String> strings) throws IOException {
+        out.writeInt(strings.size());
+        for (String s : strings) {
+            out.writeUTF(s);
+        }
+    }
+
+    private static List<String> readStrings(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 10_000_000) {
+            throw new IOException("a list of " + n + " names");
+        }
+        List<String> list = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            list.add(in.readUTF());
+        }
+        return list;
+    }
+
+    /**
+     * Why a holder's test data and the label holder's labels would number the model's outputs
+     * otherwise, or null: where both name their classes, they name the same ones in the same order.
+     */
+    static String classesDiffer(Role holder, List<String> testClasses, Role labels, List<String> labelClasses) {
+        if (testClasses.isEmpty() || labelClasses.isEmpty() || testClasses.equals(labelClasses)) {
+            return null;
+        }
+        return holder + "'s test data names the classes " + testClasses + " but " + labels + "'s labels " + labelClasses
+                + ": the model's outputs would be numbered otherwise (the label file's names, sorted, are its classes)";
     }
 
     /**
@@ -158,7 +190,8 @@ public final class SplitCodec {
      * count and the epoch the run goes on from, or why not) goes to every holder and, in secure
      * mode, to P0 and P1. Returns the match, each holder's labels by position in it.
      */
-    static Match matchHolders(Config c, Map<String, Integer> labelFile, SplitTraining.Checkpoints ck, Transport t) {
+    static Match matchHolders(Config c, Map<String, Integer> labelFile, List<String> labelClasses, SplitTraining.Checkpoints ck,
+                              Transport t) {
         Map<String, String> mine = SplitTraining.facts(c);
         List<List<String>> ids = new ArrayList<>();
         Map<Role, Held> held = new java.util.LinkedHashMap<>();
@@ -168,13 +201,10 @@ public final class SplitCodec {
             try {
                 Map<String, String> theirs = Facts.read(in);
                 refusal = refusal != null ? refusal : Facts.mismatch(mine, t.self(), theirs, SplitTraining.holder(h));
-                int n = in.readInt();
-                List<String> list = new ArrayList<>();
-                for (int i = 0; i < n; i++) {
-                    list.add(in.readUTF());
-                }
-                ids.add(list);
+                ids.add(readStrings(in));
                 held.put(SplitTraining.holder(h), Held.read(in));
+                String classes = classesDiffer(SplitTraining.holder(h), readStrings(in), t.self(), labelClasses);
+                refusal = refusal != null ? refusal : classes;
             } catch (IOException e) {
                 throw new ProtocolException(t.self() + " got a malformed id list from " + SplitTraining.holder(h), e);
             }

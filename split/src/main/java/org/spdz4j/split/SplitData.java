@@ -107,6 +107,16 @@ public final class SplitData {
     }
 
     /**
+     * The classes a label file names, in the order {@link #readLabels} numbers them (its distinct
+     * labels sorted by name), or an empty list where its labels are class numbers themselves.
+     */
+    public static List<String> readClassNames(Path file) throws IOException {
+        Map<String, String> named = readLabelNames(file);
+        boolean numbers = named.values().stream().allMatch(l -> l.matches("[0-9]{1,5}") && Integer.parseInt(l) <= Short.MAX_VALUE);
+        return numbers ? List.of() : named.values().stream().distinct().sorted().toList();
+    }
+
+    /**
      * Refuses labels that are not classes of a network with {@code outputs} outputs, naming the
      * sample and the {@code file}.
      */

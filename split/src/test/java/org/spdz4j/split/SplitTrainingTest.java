@@ -121,7 +121,7 @@ class SplitTrainingTest {
         for (int h = 0; h < 2; h++) {
             Role holder = SplitTraining.holder(h);
             java.util.List<String> ids = java.util.stream.IntStream.range(h * 640, h * 640 + 640).mapToObj(SplitData::mnistId).toList();
-            assertEquals(4 + SplitCodec.matchRequest(c, ids, new SplitCodec.Held(false, List.of())).length, labels.total(holder, Direction.RECEIVED).bytes(),
+            assertEquals(4 + SplitCodec.matchRequest(c, ids, new SplitCodec.Held(false, List.of()), List.of()).length, labels.total(holder, Direction.RECEIVED).bytes(),
                     "the label holder receives " + holder + "'s facts and ids, no activation");
             TrafficCounter t = traffic.get(holder);
             assertEquals(0, t.total(SplitTraining.LABELS, Direction.RECEIVED).values(), "no labels at " + holder);
@@ -173,6 +173,11 @@ class SplitTrainingTest {
 
     /** Holders 0 and 1 with 64 images each (ids of images 0..127, holder 1's first one renamed {@code firstId}) and the label holder. */
     private static void runPlain(SplitTraining.Config holder1, String firstId) {
+        runPlain(holder1, firstId, List.of(), List.of());
+    }
+
+    /** As above, HOLDER0 testing on data that names {@code testClasses}, the label file naming {@code labelClasses}. */
+    private static void runPlain(SplitTraining.Config holder1, String firstId, List<String> testClasses, List<String> labelClasses) {
         SplitTraining.Config c = config(2, SplitTraining.Where.PLAIN);
         java.util.Map<String, Integer> labels = new java.util.HashMap<>();
         java.util.Map<Role, org.spdz4j.triples.LocalComputation.Outsider> all = new java.util.LinkedHashMap<>();
@@ -185,11 +190,11 @@ class SplitTrainingTest {
             }
             SplitData.HolderPart data = new SplitData.HolderPart(ids, TestData.train().select(part));
             int me = h;
-            all.put(SplitTraining.holder(h), t -> DataHolder.run(me == 1 ? holder1 : c, me, data,
+            all.put(SplitTraining.holder(h), t -> DataHolder.run(me == 1 ? holder1 : c, me, data, me == 0 ? testClasses : List.of(),
                     SplitTraining.Checkpoints.NONE, t, new SplitTraining.Busy()));
         }
-        all.put(SplitTraining.LABELS, t -> LabelHolder.run(c, labels, SplitTraining.Checkpoints.NONE, t, SplitTraining.Progress.NONE,
-                new SplitTraining.Busy()));
+        all.put(SplitTraining.LABELS, t -> LabelHolder.run(c, labels, labelClasses, SplitTraining.Checkpoints.NONE, t,
+                SplitTraining.Progress.NONE, new SplitTraining.Busy()));
         Participants.run(all, org.spdz4j.triples.LocalComputation.DEFAULT_TIMEOUT);
     }
 
@@ -207,6 +212,11 @@ class SplitTrainingTest {
         String twice = org.junit.jupiter.api.Assertions.assertThrows(org.spdz4j.core.transport.ProtocolException.class,
                 () -> runPlain(c, SplitData.mnistId(3))).getMessage();
         assertTrue(twice.contains("sample id mnist-train-00003 is held by both HOLDER0 and HOLDER1"), twice);
+        // the owner's test data and the label file numbering the model's outputs otherwise
+        String classes = org.junit.jupiter.api.Assertions.assertThrows(org.spdz4j.core.transport.ProtocolException.class,
+                () -> runPlain(c, SplitData.mnistId(64), List.of("cat", "dog"), List.of("cat", "owl"))).getMessage();
+        assertTrue(classes.contains("HOLDER0's test data names the classes [cat, dog] but LABELS's labels [cat, owl]"), classes);
+        runPlain(c, SplitData.mnistId(64), List.of("cat", "dog"), List.of("cat", "dog")); // the same: it trains
     }
 
 
