@@ -94,6 +94,9 @@ class NettyRefusalTest {
         }
     }
 
+    /** A version this one does not speak: the next one. */
+    private static final int OTHER_VERSION = Frames.PROTOCOL_VERSION + 1;
+
     @Test
     void anotherProtocolVersionIsDroppedAndNamedWhenTheWaitEnds() throws IOException {
         Map<Role, InetSocketAddress> at = Ports.loopback();
@@ -101,11 +104,11 @@ class NettyRefusalTest {
                 () -> NettyTransport.connect(Role.P0, at, null, TIMEOUT));
         try (Socket s = dial(at.get(Role.P0))) {
             DataOutputStream out = new DataOutputStream(s.getOutputStream());
-            out.write(hello(Role.P1, 7));
+            out.write(hello(Role.P1, OTHER_VERSION));
             out.flush();
             CompletionException e = assertThrows(CompletionException.class, p0::join);
             assertTrue(e.getCause().getMessage().contains("waiting for P1 and DEALER to connect")
-                    && e.getCause().getMessage().contains("peer speaks protocol version 7, this is version "
+                    && e.getCause().getMessage().contains("peer speaks protocol version " + OTHER_VERSION + ", this is version "
                     + Frames.PROTOCOL_VERSION), e.getCause().getMessage());
         }
     }
@@ -117,12 +120,12 @@ class NettyRefusalTest {
             CompletableFuture<NettyTransport> p1 = CompletableFuture.supplyAsync(
                     () -> NettyTransport.connect(Role.P1, at, null, Duration.ofSeconds(30)));
             try (Socket s = fake.accept()) {
-                s.getOutputStream().write(hello(Role.P0, 7));
+                s.getOutputStream().write(hello(Role.P0, OTHER_VERSION));
                 s.getOutputStream().flush();
                 CompletionException e = assertTimeoutPreemptively(Duration.ofSeconds(10),
                         () -> assertThrows(CompletionException.class, p1::join));
                 assertTrue(e.getCause().getMessage().startsWith("P1 could not connect to P0 at ")
-                        && e.getCause().getMessage().contains("peer speaks protocol version 7"), e.getCause().getMessage());
+                        && e.getCause().getMessage().contains("peer speaks protocol version " + OTHER_VERSION), e.getCause().getMessage());
             }
         }
     }
