@@ -90,7 +90,7 @@ final class FedCommands {
                     saves = new FederatedTraining.Checkpoints(saves.dir(), RoundCheckpoint.saved(saves.dir()));
                 }
             }
-            report.write(c, scaling, r);
+            report.write(c, scaling, r, test.classes());
             return 0;
         }
 

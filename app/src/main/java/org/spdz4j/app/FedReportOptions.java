@@ -34,12 +34,13 @@ final class FedReportOptions {
     }
 
     /** The last round's line under --quiet (the others are shown as they end), and the model file where asked for. */
-    void write(FederatedTraining.Config c, InputScaling scaling, FederatedTraining.Result r) throws IOException {
+    void write(FederatedTraining.Config c, InputScaling scaling, FederatedTraining.Result r, List<String> classes)
+            throws IOException {
         if (output.quiet && !r.rounds().isEmpty()) {
             System.out.println(FederatedTraining.line(r.rounds().get(r.rounds().size() - 1)));
         }
         if (saveModel != null) {
-            ModelFile.write(saveModel, c.network(), scaling, r.model());
+            ModelFile.write(saveModel, c.network(), scaling, r.model(), classes);
             System.out.println("model written to " + saveModel);
         }
     }

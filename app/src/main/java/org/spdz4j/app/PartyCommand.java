@@ -163,7 +163,7 @@ final class PartyCommand implements Callable<Integer> {
         }
         if (role.equals(Role.P0)) {
             metrics.close();
-            report(c, r, scaling, test);
+            report(c, r, scaling, test, train.classes());
             System.out.print(CommunicationReport.table(t.traffic(), r.outcome().scopes(), r.stepsRun()));
         }
         String notTold = TrainingRun.finish(t);
@@ -174,13 +174,14 @@ final class PartyCommand implements Callable<Integer> {
     }
 
     /** P0's report: timing file, model file, range check and test accuracy. */
-    private void report(TrainingConfig c, TrainingRun.PartyResult r, InputScaling scaling, Dataset test) throws IOException {
+    private void report(TrainingConfig c, TrainingRun.PartyResult r, InputScaling scaling, Dataset test, List<String> classes)
+            throws IOException {
         if (timingFile != null) {
             Files.writeString(timingFile, Double.toString(r.stepSeconds()));
         }
         if (saveModel != null) {
             try {
-                ModelFile.write(saveModel, c.network(), scaling, r.outcome().model());
+                ModelFile.write(saveModel, c.network(), scaling, r.outcome().model(), classes);
             } catch (IOException e) {
                 throw new IOException("P0: " + e.getMessage() + (checkpointDir != null
                         ? "; the final step's shares are kept in " + checkpointDir + ": run the same command with --resume "

@@ -34,6 +34,13 @@ final class PredictCommand implements Callable<Integer> {
         if (data != null) {
             org.spdz4j.data.Dataset test = org.spdz4j.data.Dataset.load(data, false,
                     org.spdz4j.data.Dataset.Layout.of(file.network().input())).scaled(file.scaling());
+            if (!file.classes().isEmpty()) { // the data's classes numbered by the model's, by name; one it lacks refused
+                try {
+                    test = test.inClasses(file.classes());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(data + ": " + e.getMessage() + ", the classes of " + model, e);
+                }
+            }
             double accuracy = Evaluation.accuracy(file.network(), file.params(), test, testImages);
             System.out.println(model + ": " + OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
             return 0;
@@ -49,8 +56,8 @@ final class PredictCommand implements Callable<Integer> {
                                 + " for this image: " + model + " holds weights too large to classify it");
                     }
                 }
-                int digit = Evaluation.argmax(logits, 0, logits.length);
-                System.out.printf("%s: %d (p=%.3f)%n", image, digit, softmax(logits)[digit]);
+                int k = Evaluation.argmax(logits, 0, logits.length);
+                System.out.printf("%s: %s (p=%.3f)%n", image, file.className(k), softmax(logits)[k]);
             } catch (java.io.IOException | RuntimeException e) {
                 System.err.println("predict: " + e.getMessage()); // the other images are still classified
                 failed++;

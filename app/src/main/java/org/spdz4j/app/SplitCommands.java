@@ -161,7 +161,7 @@ final class SplitCommands {
                     return null;
                 }
                 if (saveModel != null) {
-                    ModelFile.write(saveModel, c.network(), c.scaling(), model);
+                    ModelFile.write(saveModel, c.network(), c.scaling(), model, test == null ? List.of() : test.classes());
                     System.out.println(me + ": model written to " + saveModel);
                 }
                 if (test != null) {

@@ -63,7 +63,7 @@ final class SplitTrainCommand implements Callable<Integer> {
         System.out.print(SplitTraining.trafficTable(r.traffic()));
         r.busy().forEach((role, busy) -> System.out.println(role + ": " + busy));
         if (saveModel != null) {
-            ModelFile.write(saveModel, c.network(), sets.scaling(), r.model());
+            ModelFile.write(saveModel, c.network(), sets.scaling(), r.model(), sets.train().classes());
             System.out.println("model written to " + saveModel);
         }
         return 0;

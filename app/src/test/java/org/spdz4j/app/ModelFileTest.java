@@ -60,6 +60,52 @@ class ModelFileTest {
         }
     }
 
+    /**
+     * A model written with its classes' names keeps them; {@code predict} answers by name, and
+     * numbers a test set's classes by the model's, refusing one the model does not have. A file
+     * of the format before the names (SPDZ4JM2) reads as unnamed.
+     */
+    @Test
+    void aModelKeepsItsClassesNamesAndPredictAnswersByName() throws IOException {
+        List<String> words = List.of("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine");
+        Path f = dir.resolve("named.spdz");
+        ModelFile.write(f, net, TestData.scaling(), trained(), words);
+        ModelFile back = ModelFile.read(f);
+        assertEquals(words, back.classes());
+        assertEquals("seven", back.className(7));
+        Path png = dir.resolve("named0.png");
+        writePng(TestData.test(), 0, png, false);
+        SpdzRun r = SpdzRun.of("predict", "--model", f.toString(), png.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().startsWith(png + ": " + words.get(TestData.test().label(0)) + " (p="), r.out());
+        SpdzRun digits = SpdzRun.of("predict", "--model", f.toString(), "--data", TestData.dir().toString(),
+                "--test-images", "100");
+        assertEquals(1, digits.code());
+        assertTrue(digits.err().contains(TestData.dir() + ": class 0 of this data is not among (zero, one, two,")
+                && digits.err().contains("the classes of " + f), digits.err());
+        IllegalArgumentException few = assertThrows(IllegalArgumentException.class,
+                () -> ModelFile.write(f, net, TestData.scaling(), trained(), List.of("cat", "dog")));
+        assertEquals("2 class names for a network of 10 outputs", few.getMessage());
+
+        Path unnamed = dir.resolve("unnamed.spdz");
+        ModelFile.write(unnamed, net, TestData.scaling(), trained());
+        assertEquals(List.of(), ModelFile.read(unnamed).classes());
+        assertEquals("7", ModelFile.read(unnamed).className(7));
+        List<double[]> params = ModelFile.read(unnamed).params();
+        byte[] m3 = Files.readAllBytes(unnamed);   // as SPDZ4JM2 wrote it: no count of names, its own checksum
+        byte[] m2 = java.util.Arrays.copyOf(m3, m3.length - 4);
+        m2[7] = '2';
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(m2, 0, m2.length - 4);
+        java.nio.ByteBuffer.wrap(m2, m2.length - 4, 4).putInt((int) crc.getValue());
+        Files.write(unnamed, m2);
+        ModelFile old = ModelFile.read(unnamed);
+        assertEquals(List.of(), old.classes());
+        for (int i = 0; i < params.size(); i++) {
+            assertArrayEquals(params.get(i), old.params().get(i));
+        }
+    }
+
     @Test
     void predictsPngImagesLikeTheModelInMemory() throws IOException {
         List<double[]> params = trained();

@@ -223,8 +223,8 @@ public final class Dataset {
     }
 
     /**
-     * These examples with their labels numbered by {@code runClasses}, a run's class names in its
-     * model's output order, found by name: a participant whose data holds some of the run's classes
+     * These examples with their labels numbered by {@code runClasses}, a run's or a model's class
+     * names in its output order, found by name: a participant whose data holds some of the run's classes
      * only (a client's part), or names them in another order, trains each example on the right
      * output. A class not among them is refused, naming it: numbered by this set's own order it
      * would train another output, silently.
@@ -239,7 +239,7 @@ public final class Dataset {
         for (int k = 0; k < classes.size(); k++) {
             int at = runClasses.indexOf(classes.get(k));
             if (at < 0) {
-                throw new IllegalArgumentException("class " + classes.get(k) + " of this data is not a class of the run ("
+                throw new IllegalArgumentException("class " + classes.get(k) + " of this data is not among ("
                         + String.join(", ", runClasses.size() <= 12 ? runClasses : runClasses.subList(0, 12))
                         + (runClasses.size() <= 12 ? "" : ", ...") + ")");
             }

@@ -201,7 +201,7 @@ class DataFormatsTest {
         assertArrayEquals(new double[]{0, 0, 1, 0, 1, 0}, numbered.oneHot(new int[]{0, 1}).values());
         IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
                 () -> part.inClasses(List.of("cat", "dog")));
-        assertEquals("class owl of this data is not a class of the run (cat, dog)", other.getMessage());
+        assertEquals("class owl of this data is not among (cat, dog)", other.getMessage());
     }
 
     /** Dirichlet partitions spread every class, not only the first ten (samples of classes 10 and 11 were dropped). */

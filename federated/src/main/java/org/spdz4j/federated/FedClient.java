@@ -42,7 +42,8 @@ public final class FedClient {
         try { // its own classes by name: a part that lacks some, or orders them otherwise, trains the right outputs
             data = own.inClasses(classes);
         } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(t.self() + ": " + e.getMessage() + ", as server 0's test data names them", e);
+            throw new IllegalArgumentException(t.self() + ": " + e.getMessage() + ", the run's classes as server 0's test data "
+                    + "names them", e);
         }
         int first = FederatedTraining.receiveRound(t, FederatedTraining.JOINED);
         int[] lengths = FederatedTraining.modelLengths(c);

@@ -15,40 +15,70 @@ import java.util.zip.CRC32;
 /**
  * A revealed model on disk. Format (big-endian, as {@link DataOutputStream} writes it):
  * <pre>
- *   8 bytes   magic "SPDZ4JM2"
+ *   8 bytes   magic "SPDZ4JM3" ("SPDZ4JM2": the same without the class names, read as unnamed)
  *   UTF       the network's canonical description ({@link Network#describe()}), e.g.
  *             "conv2d(1,32,k=3,s=1,p=1) avgpool2d(2) ... dense(1568,10) softmax_cross_entropy(exp=8)"
  *   2 doubles the input scaling's mean and standard deviation ({@link InputScaling})
  *   int       number of parameter tensors, then for each:
  *     int       number of values, then the values as IEEE-754 doubles
+ *   int       number of class names (0: unnamed, or the network's outputs), then each as UTF
  *   int       CRC32 of every byte before it
  * </pre>
  * Parameters are in {@link FloatModel#params()} order (per layer: weight, then bias).
  * Written atomically (temporary file, then rename).
  *
  * <pre>{@code
- * ModelFile.write(path, network, scaling, params);
+ * ModelFile.write(path, network, scaling, params, List.of("cat", "dog"));
  * ModelFile m = ModelFile.read(path);
- * FloatModel model = m.floatModel(Shape.of(1, 1, 28, 28));   // ready to predict inputs scaled by m.scaling()
+ * FloatModel model = m.floatModel(Shape.of(1, 3, 32, 32));   // ready to predict inputs scaled by m.scaling()
+ * String answer = m.className(1);                             // "dog"
  * }</pre>
  *
  * @param network the architecture
  * @param scaling how raw inputs in [0, 1] were scaled for training
  * @param params  the parameters
+ * @param classes the class of each output, by name, in order; empty where the model's trainer
+ *                did not know them (its outputs are then the classes' numbers)
  */
-public record ModelFile(Network network, InputScaling scaling, List<double[]> params) {
-    private static final byte[] MAGIC = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '2'};
+public record ModelFile(Network network, InputScaling scaling, List<double[]> params, List<String> classes) {
+    private static final byte[] MAGIC = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '3'};
+    private static final byte[] MAGIC_WITHOUT_CLASSES = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '2'};
     private static final byte[] MAGIC_WITHOUT_SCALING = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '1'};
 
+    /** A model whose outputs' classes are not named. */
+    public ModelFile(Network network, InputScaling scaling, List<double[]> params) {
+        this(network, scaling, params, List.of());
+    }
+
+    public ModelFile {
+        classes = List.copyOf(classes);
+        if (!classes.isEmpty() && classes.size() != network.outputs()) {
+            throw new IllegalArgumentException(classes.size() + " class names for a network of " + network.outputs()
+                    + " outputs");
+        }
+    }
+
+    /** Output {@code k}'s class: its name, or its number where the classes are not named. */
+    public String className(int k) {
+        return classes.isEmpty() ? Integer.toString(k) : classes.get(k);
+    }
+
+    /** As {@link #write(Path, Network, InputScaling, List, List)}, the classes not named. */
+    public static void write(Path file, Network network, InputScaling scaling, List<double[]> params) throws IOException {
+        write(file, network, scaling, params, List.of());
+    }
+
     /**
-     * Writes {@code network}, the {@code scaling} its inputs were trained with and its
-     * {@code params} to {@code file}, with a checksum: readable by its owner only (the model is
+     * Writes {@code network}, the {@code scaling} its inputs were trained with, its
+     * {@code params} and its outputs' {@code classes} (empty: not named) to {@code file}, with a checksum: readable by its owner only (the model is
      * its owner's secret), through an exclusive temporary file and an atomic rename.
      *
      * @throws IOException naming {@code file} when it cannot be written (a full disk, say); no
      *                     partial file is left and an earlier {@code file} is kept
      */
-    public static void write(Path file, Network network, InputScaling scaling, List<double[]> params) throws IOException {
+    public static void write(Path file, Network network, InputScaling scaling, List<double[]> params, List<String> classes)
+            throws IOException {
+        ModelFile checked = new ModelFile(network, scaling, params, classes); // class names as many as the outputs, or none
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
@@ -61,6 +91,10 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
             for (double v : p) {
                 out.writeDouble(v);
             }
+        }
+        out.writeInt(checked.classes().size());
+        for (String name : checked.classes()) {
+            out.writeUTF(name);
         }
         out.flush();
         CRC32 crc = new CRC32();
@@ -86,7 +120,8 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
                 throw new IOException(file + " was written by an earlier spdz4j that did not record the input scaling; "
                         + "train the model again");
             }
-            if (!java.util.Arrays.equals(magic, MAGIC)) {
+            boolean named = java.util.Arrays.equals(magic, MAGIC);
+            if (!named && !java.util.Arrays.equals(magic, MAGIC_WITHOUT_CLASSES)) {
                 throw new IOException(file + " is not a spdz4j model (bad magic)");
             }
             if (stored != (int) crc.getValue()) {
@@ -117,7 +152,18 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
                 }
                 params.add(v);
             }
-            return new ModelFile(network, scaling, params);
+            List<String> classes = new ArrayList<>();
+            int names = named ? in.readInt() : 0;
+            if (names != 0 && names != network.outputs()) {
+                throw new IOException(file + ": " + names + " class names for a network of " + network.outputs() + " outputs");
+            }
+            for (int i = 0; i < names; i++) {
+                classes.add(in.readUTF());
+            }
+            if (in.available() > 0) {
+                throw new IOException(file + ": " + in.available() + " bytes after the model");
+            }
+            return new ModelFile(network, scaling, params, classes);
         } catch (EOFException e) {
             throw new IOException(file + " is truncated", e);
         }

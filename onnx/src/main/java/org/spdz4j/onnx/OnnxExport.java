@@ -40,8 +40,9 @@ import org.spdz4j.onnx.schema.Onnx.ValueInfoProto;
  * Relu, the polynomial activation as Mul and Add, BatchNormalization, Flatten, Gemm), and gives
  * {@code logits} (N, classes). Weights are 32-bit floats (ONNX runtimes' type for these
  * operators); dropout, an identity at inference, is left out. Opset 13, IR version 7. The
- * network's own description and the scaling ride along as metadata ({@code spdz4j.network},
- * {@code spdz4j.input_scaling}).
+ * network's own description, the scaling and the classes' names, where the model has them, ride
+ * along as metadata ({@code spdz4j.network}, {@code spdz4j.input_scaling}, {@code spdz4j.classes}:
+ * one name a line, output 0 first).
  *
  * <pre>{@code
  * OnnxExport.write(Path.of("model.onnx"), ModelFile.read(Path.of("model.spdz")));
@@ -52,6 +53,8 @@ public final class OnnxExport {
     static final int IR_VERSION = 7;
     static final String INPUT = "input";
     static final String OUTPUT = "logits";
+    /** The metadata key of the classes' names, one a line. */
+    static final String CLASSES = "spdz4j.classes";
 
     private OnnxExport() {
     }
@@ -88,12 +91,18 @@ public final class OnnxExport {
         g.graph.setName("spdz4j").addInput(value(INPUT, batch.dims()))
                 .addOutput(value(OUTPUT, new int[]{1, net.outputs()}));
         g.graph.addNode(NodeProto.newBuilder().setOpType("Identity").setName("output").addInput(x).addOutput(OUTPUT));
-        return ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("spdz4j").setProducerVersion("0.1")
+        ModelProto.Builder proto = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName("spdz4j").setProducerVersion("0.1")
                 .addOpsetImport(OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
                 .setGraph(g.graph)
                 .addMetadataProps(entry("spdz4j.network", net.describe()))
-                .addMetadataProps(entry("spdz4j.input_scaling", s.mean() + "," + s.sd()))
-                .build();
+                .addMetadataProps(entry("spdz4j.input_scaling", s.mean() + "," + s.sd()));
+        if (!model.classes().isEmpty()) {
+            if (model.classes().stream().anyMatch(n -> n.contains("\n"))) {
+                throw new IllegalArgumentException("a class name holds a line break: " + model.classes());
+            }
+            proto.addMetadataProps(entry(CLASSES, String.join("\n", model.classes())));
+        }
+        return proto.build();
     }
 
     private static StringStringEntryProto entry(String key, String value) {

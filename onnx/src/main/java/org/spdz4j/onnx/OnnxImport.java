@@ -89,7 +89,13 @@ public final class OnnxImport {
         Network.Builder b = Network.builder().input(exampleShape(input));
         chain.layers.forEach(b::add);
         Network net = b.loss(SoftmaxCrossEntropy.DEFAULT).build();
-        return new ModelFile(net, chain.scaling(), chain.params);
+        List<String> classes = model.getMetadataPropsList().stream().filter(e -> e.getKey().equals(OnnxExport.CLASSES))
+                .map(e -> List.of(e.getValue().split("\n", -1))).findFirst().orElse(List.of());
+        if (!classes.isEmpty() && classes.size() != net.outputs()) {
+            throw new IllegalArgumentException("the metadata " + OnnxExport.CLASSES + " names " + classes.size()
+                    + " classes, but the graph gives " + net.outputs() + " outputs");
+        }
+        return new ModelFile(net, chain.scaling(), chain.params, classes);
     }
 
     /** The input's shape without its batch dimension: (channels, height, width) or (features). */

@@ -156,6 +156,11 @@ class OnnxRoundTripTest {
         ModelProto first = OnnxExport.toProto(back);
         ModelProto second = OnnxExport.toProto(OnnxImport.fromProto(first));
         assertEquals(first.getGraph(), second.getGraph());
+        assertEquals(List.of(), back.classes());
+        // the classes' names ride along as metadata, and come back
+        List<String> names = java.util.stream.IntStream.range(0, 10).mapToObj(d -> "digit " + d).toList();
+        ModelFile named = new ModelFile(narrow.network(), narrow.scaling(), narrow.params(), names);
+        assertEquals(names, OnnxImport.fromProto(OnnxExport.toProto(named)).classes());
     }
 
     /**
