@@ -278,18 +278,19 @@ class OwnDataTest {
      */
     @Test
     void theDemosTrainOnTheCsvBySplitAndFederatedLearningAsProcesses() throws Exception {
-        String fed = launch("fed-demo", "fed-demo", "--clients", "2", "--rounds", "3", "--batch", "16", "--deadline", "60",
-                "--pixel-scaling", "unit", "--test-images", "100");
-        System.out.print(fed);
-        assertTrue(fed.endsWith("exit 0"), fed);
-        assertTrue(lastAccuracy(fed) >= 85, fed);
-        assertTrue(Files.readString(dir.resolve("fed-demo/client1/train.csv")).startsWith("x1,x2,x3,x4,kind"));
-        String split = launch("split-demo", "split-demo", "--holders", "2", "--epochs", "3", "--batch", "16", "--lr", "0.05",
-                "--pixel-scaling", "unit", "--test-images", "100");
-        System.out.print(split);
-        assertTrue(split.endsWith("exit 0"), split);
-        assertTrue(lastAccuracy(split) >= 85, split);
-        assertTrue(Files.readString(dir.resolve("split-demo/holder0.csv")).startsWith("id,x1,x2,x3,x4"));
+        demoTrains("fed-demo", "client1/train.csv", "x1,x2,x3,x4,kind", "--clients", "2", "--rounds", "3", "--batch", "16",
+                "--deadline", "60", "--pixel-scaling", "unit", "--test-images", "100");
+        demoTrains("split-demo", "holder0.csv", "id,x1,x2,x3,x4", "--holders", "2", "--epochs", "3", "--batch", "16", "--lr",
+                "0.05", "--pixel-scaling", "unit", "--test-images", "100");
+    }
+
+    /** {@code command} on the CSV ends with exit 0 above 85%, having written {@code part} under a header beginning {@code header}. */
+    private static void demoTrains(String command, String part, String header, String... options) throws Exception {
+        String out = launch(command, command, options);
+        System.out.print(out);
+        assertTrue(out.endsWith("exit 0"), out);
+        assertTrue(lastAccuracy(out) >= 85, out);
+        assertTrue(Files.readString(dir.resolve(command).resolve(part)).startsWith(header), part);
     }
 
     /** The network's outputs must be the data's classes; a network for images is refused on a CSV. */
