@@ -21,8 +21,8 @@ import picocli.CommandLine.Option;
  * with fresh keys and mutual TLS. The demo cuts the first training examples into one contiguous
  * part per holder, each in its data's own layout (MNIST's digits as an IDX file and an id file,
  * other images as a folder of PNG files named by id, tabular rows as a CSV file with an id
- * column), and writes the label holder's {@code id,label} file in its own order, then starts the holders, the label holder and, in secure mode, P0, P1 and
- * the dealer. The participant that sees every step (the label holder in plain mode, P0 in
+ * column), and writes the label holder's {@code id,label} file in its own order, then starts
+ * the holders, the label holder and, in secure mode, P0, P1 and the dealer. The participant that sees every step (the label holder in plain mode, P0 in
  * secure mode) shows the progress bar; at the end the model owner's accuracy and every
  * participant's bytes sent and received are printed.
  */
