@@ -62,7 +62,7 @@ final class ClassifyCommand implements Callable<Integer> {
                     Request r = request(card);
                     long start = System.nanoTime();
                     PredictionClient.Answers a = PredictionClient.answers(t, card, card.input(), r.values(), probabilities);
-                    report(me, r, a, card.classes(), (System.nanoTime() - start) / 1e9);
+                    report(me, r, a, card, (System.nanoTime() - start) / 1e9);
                     return 0;
                 });
             } catch (ProtocolException e) {
@@ -88,6 +88,14 @@ final class ClassifyCommand implements Callable<Integer> {
         Shape one = card.input();
         if (data != null) {
             Dataset test = Dataset.load(data, false, Dataset.Layout.of(one)).scaled(InputScaling.UNIT);
+            if (!card.names().isEmpty()) { // this client's labels numbered by the model's classes, by name
+                try {
+                    test = test.inClasses(card.names());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException(data + ": " + e.getMessage() + ", the served model's classes; "
+                            + "nothing was sent", e);
+                }
+            }
             int n = Math.min(testImages, test.size());
             int[] idx = new int[n];
             int[] labels = new int[n];
@@ -113,12 +121,12 @@ final class ClassifyCommand implements Callable<Integer> {
         return new Request(values, images.stream().map(Path::toString).toList(), null);
     }
 
-    private static void report(Role me, Request r, PredictionClient.Answers a, int outputs, double seconds) {
+    private static void report(Role me, Request r, PredictionClient.Answers a, ModelCard card, double seconds) {
         int[] classes = a.classes();
         if (r.labels() == null) {
             for (int i = 0; i < classes.length; i++) {
-                System.out.println(r.names().get(i) + ": " + classes[i] + (a.probabilities() == null ? ""
-                        : String.format(java.util.Locale.ROOT, " (p=%.3f)", a.probabilities()[i * outputs + classes[i]])));
+                System.out.println(r.names().get(i) + ": " + card.className(classes[i]) + (a.probabilities() == null ? ""
+                        : String.format(java.util.Locale.ROOT, " (p=%.3f)", a.probabilities()[i * card.classes() + classes[i]])));
             }
             return;
         }

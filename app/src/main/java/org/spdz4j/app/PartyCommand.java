@@ -159,7 +159,7 @@ final class PartyCommand implements Callable<Integer> {
         System.out.printf("%s: %d values a step from the dealer%n", role, t.traffic().total(Role.DEALER,
                 Direction.RECEIVED).values() / r.stepsRun());
         if (r.outcome().shared() != null) {
-            training.writeShare(r.outcome().shared());
+            training.writeShare(r.outcome().shared(), train.classes());
         }
         if (role.equals(Role.P0)) {
             metrics.close();

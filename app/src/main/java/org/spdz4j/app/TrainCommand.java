@@ -77,7 +77,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.printf("MPC: the model stays on shares; %.2f s/step online, dealer busy %.2f s/step%n",
                     r.onlineNanos() / 1e9 / r.steps(), r.dealerBusyNanos() / 1e9 / r.steps());
             for (SharedModel share : r.shared()) {
-                training.writeShare(share);
+                training.writeShare(share, train.classes());
             }
             System.out.print(CommunicationReport.table(r));
             return 0;

@@ -154,13 +154,13 @@ final class TrainingOptions {
     }
 
     /**
-     * With {@code --keep-shared}: writes {@code share} to {@code DIR/<ROLE>.share}, owner-only in an
-     * owner-only directory, and says where.
+     * With {@code --keep-shared}: writes {@code share}, its outputs named {@code classes}, to
+     * {@code DIR/<ROLE>.share}, owner-only in an owner-only directory, and says where.
      */
-    void writeShare(SharedModel share) throws java.io.IOException {
+    void writeShare(SharedModel share, List<String> classes) throws java.io.IOException {
         org.spdz4j.core.files.SecretFiles.directory(keepShared);
         java.nio.file.Path file = keepShared.resolve(share.party() + ".share");
-        share.write(file);
+        share.withClasses(classes).write(file); // the training data's, which P0 and P1 agreed on
         System.out.println(share.party() + ": its share of the model (id " + share.idHex() + ", never revealed) written to "
                 + file);
     }

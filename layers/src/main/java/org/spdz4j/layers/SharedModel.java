@@ -24,17 +24,19 @@ import org.spdz4j.core.transport.Role;
 /**
  * One compute party's share of a model that is never revealed: what {@code --keep-shared} and
  * {@code spdz share-model} write and {@code spdz serve} reads. The two parties' files carry the
- * same public header (the model's id, the network, the input scaling, the fixed-point format);
+ * same public header (the model's id, the network, the input scaling, the fixed-point format,
+ * the classes' names where the model has them);
  * the id, drawn afresh for each model, lets the parties refuse to serve two halves of different
  * models. Format (big-endian):
  * <pre>
- *   8 bytes   magic "SPDZ4JS1"
+ *   8 bytes   magic "SPDZ4JS2" ("SPDZ4JS1": the same without the class names, read as unnamed)
  *   byte      the party: 0 (P0) or 1 (P1)
  *   16 bytes  the model's id
  *   UTF       the network's canonical description ({@link Network#describe()})
  *   2 doubles the input scaling's mean and standard deviation ({@link InputScaling})
  *   int       fractional bits of the fixed-point encoding
  *   int       number of parameter tensors, then for each: int size, size x (hi, lo) longs
+ *   int       number of class names (0: unnamed, or the network's outputs), then each as UTF
  *   int       CRC32 of every byte before it
  * </pre>
  * Written owner-only through an exclusive temporary file and an atomic rename; a file that others
@@ -52,10 +54,12 @@ import org.spdz4j.core.transport.Role;
  * @param scaling    how raw inputs in [0, 1] become network inputs (public to both parties and to clients)
  * @param fixedPoint the encoding of the shares
  * @param shares     this party's share of each parameter tensor, in {@link FloatModel#params()} order
+ * @param classes    the class of each output, by name, in order (public); empty where not named
  */
 public record SharedModel(Role party, byte[] id, Network network, InputScaling scaling, FixedPoint fixedPoint,
-                          List<Ring128Tensor> shares) {
-    private static final byte[] MAGIC = {'S', 'P', 'D', 'Z', '4', 'J', 'S', '1'};
+                          List<Ring128Tensor> shares, List<String> classes) {
+    private static final byte[] MAGIC = {'S', 'P', 'D', 'Z', '4', 'J', 'S', '2'};
+    private static final byte[] MAGIC_WITHOUT_CLASSES = {'S', 'P', 'D', 'Z', '4', 'J', 'S', '1'};
     /** Bytes of a model's id. */
     public static final int ID_BYTES = 16;
 
@@ -68,6 +72,22 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
         }
         id = id.clone();
         shares = List.copyOf(shares);
+        classes = List.copyOf(classes);
+        if (!classes.isEmpty() && classes.size() != network.outputs()) {
+            throw new IllegalArgumentException(classes.size() + " class names for a network of " + network.outputs()
+                    + " outputs");
+        }
+    }
+
+    /** A share of a model whose outputs' classes are not named. */
+    public SharedModel(Role party, byte[] id, Network network, InputScaling scaling, FixedPoint fixedPoint,
+                       List<Ring128Tensor> shares) {
+        this(party, id, network, scaling, fixedPoint, shares, List.of());
+    }
+
+    /** This share with its outputs' classes named {@code names} (public: the training data's). */
+    public SharedModel withClasses(List<String> names) {
+        return new SharedModel(party, id, network, scaling, fixedPoint, shares, names);
     }
 
     /** A fresh random model id. */
@@ -82,7 +102,10 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
 
     /** The public header both parties must hold alike: id, network, scaling and format (no share). */
     public String header() {
-        return "model " + idHex() + " " + network.describe() + " scaling " + scaling + " f=" + fixedPoint.fractionalBits();
+        String names = String.join(", ", classes);
+        return "model " + idHex() + " " + network.describe() + " scaling " + scaling + " f=" + fixedPoint.fractionalBits()
+                + (classes.isEmpty() ? "" : " classes " + (names.length() <= 200 ? names : classes.size() + " of hash "
+                + Integer.toHexString(classes.hashCode())));
     }
 
     /**
@@ -105,9 +128,10 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
                 new SharedModel(Role.P1, id, network, scaling, fp, s1)};
     }
 
-    /** As {@link #split(Network, InputScaling, List, FixedPoint)} for a model file. */
+    /** As {@link #split(Network, InputScaling, List, FixedPoint)} for a model file, its classes' names kept. */
     public static SharedModel[] split(ModelFile model, FixedPoint fp) {
-        return split(model.network(), model.scaling(), model.params(), fp);
+        SharedModel[] halves = split(model.network(), model.scaling(), model.params(), fp);
+        return new SharedModel[]{halves[0].withClasses(model.classes()), halves[1].withClasses(model.classes())};
     }
 
     /**
@@ -126,7 +150,7 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
         for (int i = 0; i < a.shares.size(); i++) {
             params.add(a.fixedPoint.decode(a.shares.get(i).add(b.shares.get(i))));
         }
-        return new ModelFile(a.network, a.scaling, params);
+        return new ModelFile(a.network, a.scaling, params, a.classes);
     }
 
     /** Writes this share to {@code file}: owner-only, through an exclusive temporary file and a rename. */
@@ -144,6 +168,10 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
         for (Ring128Tensor t : shares) {
             out.writeInt(t.size());
             t.write(out);
+        }
+        out.writeInt(classes.size());
+        for (String name : classes) {
+            out.writeUTF(name);
         }
         out.flush();
         CRC32 crc = new CRC32();
@@ -171,7 +199,9 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
         crc.update(all, 0, all.length - 4);
         DataInputStream in = new DataInputStream(new ByteArrayInputStream(all, 0, all.length - 4));
         try {
-            if (!Arrays.equals(in.readNBytes(MAGIC.length), MAGIC)) {
+            byte[] magic = in.readNBytes(MAGIC.length);
+            boolean named = Arrays.equals(magic, MAGIC);
+            if (!named && !Arrays.equals(magic, MAGIC_WITHOUT_CLASSES)) {
                 throw new IOException(file + " is not a spdz4j model share (bad magic)");
             }
             if (ByteBuffer.wrap(all, all.length - 4, 4).getInt() != (int) crc.getValue()) {
@@ -201,7 +231,15 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
                 }
                 shares.add(Ring128Tensor.read(in, Shape.of(n)));
             }
-            return new SharedModel(party, id, network, scaling, fp, shares);
+            int names = named ? in.readInt() : 0;
+            if (names != 0 && names != network.outputs()) {
+                throw new IOException(file + ": " + names + " class names for a network of " + network.outputs() + " outputs");
+            }
+            List<String> classes = new ArrayList<>();
+            for (int i = 0; i < names; i++) {
+                classes.add(in.readUTF());
+            }
+            return new SharedModel(party, id, network, scaling, fp, shares, classes);
         } catch (EOFException e) {
             throw new IOException(file + " is truncated", e);
         }

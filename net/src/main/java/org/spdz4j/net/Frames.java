@@ -41,7 +41,8 @@ import org.spdz4j.core.transport.Tag;
  * that keeps state saved and the one the run goes on from ({@code SplitCodec}), and tells a
  * federated aggregator the coordinator's first round ({@code FederatedTraining.sendRound}); version
  * 7 adds to a federated coordinator's facts the run's classes, by which each client numbers its own,
- * and to a split holder's matching request the classes its test data names.
+ * to a split holder's matching request the classes its test data names, and to a prediction
+ * model's card (its own version 2) the classes' names.
  */
 final class Frames {
     static final byte PROTOCOL_VERSION = 7;

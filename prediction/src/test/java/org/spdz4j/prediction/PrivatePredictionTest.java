@@ -273,6 +273,41 @@ class PrivatePredictionTest {
         assertTrue(e.getMessage().contains("model (the shares' header) mismatch"), e.getMessage());
     }
 
+    /**
+     * A model's classes' names ride with its shares (both halves, written and read back) and the
+     * card the client is given, which answers by name; a share of the format before them (SPDZ4JS1)
+     * reads as unnamed, and halves naming other classes are of different models.
+     */
+    @Test
+    void theClassesNamesRideWithTheSharesAndTheCard(@TempDir Path dir) throws Exception {
+        List<String> names = List.of("zero", "one", "two", "three", "four", "five", "six", "seven, or 7", "eight", "ni ne");
+        ModelFile named = new ModelFile(narrow.network(), narrow.scaling(), narrow.params(), names);
+        SharedModel[] pair = SharedModel.split(named, FixedPoint.DEFAULT);
+        pair[0].write(dir.resolve("P0.share"));
+        SharedModel back = SharedModel.read(dir.resolve("P0.share"), Role.P0);
+        assertEquals(names, back.classes());
+        assertEquals(names, SharedModel.combine(back, pair[1]).classes());
+        ModelCard card = ModelCard.decode(ModelCard.of(back, 8, 8).encode(), "P0");
+        assertEquals(names, card.names());
+        assertEquals("seven, or 7", card.className(7));
+        assertEquals("3", ModelCard.decode(ModelCard.of(halves[0], 8, 8).encode(), "P0").className(3)); // unnamed
+        IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
+                () -> SharedModel.combine(pair[0], pair[1].withClasses(List.of())));
+        assertTrue(other.getMessage().contains("the shares are of different models"), other.getMessage());
+
+        halves[1].write(dir.resolve("P1.share"));   // unnamed, then rewritten as SPDZ4JS1 wrote it
+        byte[] s2 = java.nio.file.Files.readAllBytes(dir.resolve("P1.share"));
+        byte[] s1 = java.util.Arrays.copyOf(s2, s2.length - 4);
+        s1[7] = '1';
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(s1, 0, s1.length - 4);
+        java.nio.ByteBuffer.wrap(s1, s1.length - 4, 4).putInt((int) crc.getValue());
+        java.nio.file.Files.write(dir.resolve("P1.share"), s1);
+        SharedModel old = SharedModel.read(dir.resolve("P1.share"), Role.P1);
+        assertEquals(List.of(), old.classes());
+        assertEquals(halves[1].header(), old.header());
+    }
+
     @Test
     void anInputOfAnotherShapeOrTooManyInputsAreRefusedAtTheClientBeforeAnyShareIsSent() {
         ModelCard card = ModelCard.of(halves[0], 10, 5);
