@@ -170,7 +170,7 @@ final class FedCommands {
             if ((data == null) == (images == null || labels == null)) {
                 throw new IllegalArgumentException("give this client's data as --data DIR, or as --images and --labels");
             }
-            Dataset own = (data != null ? Dataset.load(data, true, dataOptions.layout(c.network()))
+            Dataset own = (data != null ? Dataset.load(data, true, dataOptions.layout(c.network()).asPart())
                     : Dataset.readLabeled(images, labels)).scaled(scaling);
             // its classes are numbered by the run's once the coordinator states them (a part may lack some)
             DataOptions.requireInputFits(c.network(), own, data != null ? data.toString() : images.toString());

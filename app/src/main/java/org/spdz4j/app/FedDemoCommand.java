@@ -84,8 +84,7 @@ final class FedDemoCommand implements Callable<Integer> {
 
     /**
      * Writes client {@code k}'s part into the run directory in its data's own layout; returns the
-     * client's options that name it. A part of an image folder or a CSV needs two classes (their
-     * readers refuse one): refused here, before any process starts.
+     * client's options that name it.
      */
     private List<String> writePart(Path run, int k, Dataset own) throws java.io.IOException {
         if (own.isIdx()) {
@@ -94,12 +93,6 @@ final class FedDemoCommand implements Callable<Integer> {
             own.writeImages(images);
             own.writeLabels(labels);
             return List.of("--images", images.toString(), "--labels", labels.toString());
-        }
-        long classes = java.util.stream.IntStream.range(0, own.size()).map(own::label).distinct().count();
-        if (classes < 2) {
-            throw new IllegalArgumentException("client " + k + "'s part (" + own.size() + " examples, --partition "
-                    + fed.partition + ") holds one class only, and a client's image folder or CSV file needs two: give more "
-                    + "--train-images or fewer --clients, or --partition iid");
         }
         Path folder = run.resolve("client" + k);
         own.writeTrainingSet(folder, dataOptions.labelColumn);

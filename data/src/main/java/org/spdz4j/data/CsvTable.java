@@ -39,7 +39,7 @@ final class CsvTable {
             throw new IOException(file + " has the feature columns " + columns.features() + " but " + trainFile + " has "
                     + trainColumns.features());
         }
-        List<String> classes = classes(trainFile, trainColumns);
+        List<String> classes = classes(trainFile, trainColumns, layout.fewestClasses());
         List<String> names = trainColumns.features();   // read by name, in the training file's order
         int n = names.size();
         int size = forEachRow(file, columns.header(), null);   // counted first: every value is held once
@@ -236,7 +236,7 @@ final class CsvTable {
     }
 
     /** The training file's label values, sorted: numerically when every one is a number. */
-    private static List<String> classes(Path trainFile, Columns c) throws IOException {
+    private static List<String> classes(Path trainFile, Columns c, int fewest) throws IOException {
         TreeSet<String> values = new TreeSet<>();
         try (Reader r = Files.newBufferedReader(trainFile); CSVParser p = FORMAT.parse(r)) {
             for (CSVRecord rec : p) {
@@ -253,7 +253,7 @@ final class CsvTable {
             throw new IOException(trainFile + " has " + sorted.size() + " label values in column '" + c.label()
                     + "', more than " + Short.MAX_VALUE + " classes: is '" + c.label() + "' the label column?");
         }
-        if (sorted.size() < 2) {
+        if (sorted.size() < fewest) {
             throw new IOException(trainFile + " has " + sorted.size() + " label value(s) in column '" + c.label()
                     + "': a classifier needs at least two classes");
         }

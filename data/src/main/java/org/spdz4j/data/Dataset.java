@@ -68,8 +68,11 @@ public final class Dataset {
      * @param input       one example's shape: (channels, height, width) or (features)
      * @param labelColumn the CSV column that holds the class
      * @param resize      whether images of another size are resized (else refused)
+     * @param part        whether the data is one participant's part of a run's, which may hold a
+     *                    single class (a federated client's, numbered by the run's classes); a
+     *                    whole training set of one class is refused (a wrong folder or column)
      */
-    public record Layout(Shape input, String labelColumn, boolean resize) {
+    public record Layout(Shape input, String labelColumn, boolean resize, boolean part) {
         /** MNIST digits: (1, 28, 28), a CSV's column "label", images resized. */
         public static final Layout MNIST = of(MNIST_IMAGE);
 
@@ -81,6 +84,21 @@ public final class Dataset {
         public Layout {
             java.util.Objects.requireNonNull(input, "input");
             java.util.Objects.requireNonNull(labelColumn, "labelColumn");
+        }
+
+        /** A whole data set's layout. */
+        public Layout(Shape input, String labelColumn, boolean resize) {
+            this(input, labelColumn, resize, false);
+        }
+
+        /** This layout for one participant's part, which may hold a single class. */
+        public Layout asPart() {
+            return new Layout(input, labelColumn, resize, true);
+        }
+
+        /** The fewest classes a training set of this layout must hold. */
+        int fewestClasses() {
+            return part ? 1 : 2;
         }
     }
 
@@ -111,7 +129,7 @@ public final class Dataset {
 
     private static Dataset load(Path dir, boolean train, Layout layout, boolean inputs, boolean labels) throws IOException {
         if (Files.isDirectory(dir.resolve("train")) || Files.isDirectory(dir.resolve("test"))) {
-            return ImageFolder.load(dir, train, layout.input(), layout.resize(), inputs, labels);
+            return ImageFolder.load(dir, train, layout, inputs, labels);
         }
         if (Files.isRegularFile(dir.resolve("train.csv")) || Files.isRegularFile(dir.resolve("test.csv"))) {
             return CsvTable.load(dir, train, layout, inputs, labels);

@@ -33,12 +33,13 @@ final class ImageFolder {
     private record Item(Path file, int label) {
     }
 
-    static Dataset load(Path dir, boolean train, Shape input, boolean resize, boolean inputs, boolean labels)
-            throws IOException {
+    static Dataset load(Path dir, boolean train, Dataset.Layout layout, boolean inputs, boolean labels) throws IOException {
+        Shape input = layout.input();
+        boolean resize = layout.resize();
         requireImageInput(dir, input);
-        List<String> classes = subfolders(dir.resolve("train"));
+        List<String> classes = subfolders(dir.resolve("train"), layout.fewestClasses());
         Path set = dir.resolve(train ? "train" : "test");
-        List<Item> items = items(set, classes, train);
+        List<Item> items = items(set, classes, train, layout.fewestClasses());
         int plane = input.size();
         byte[] px = null;
         if (inputs) {
@@ -148,7 +149,8 @@ final class ImageFolder {
         }
     }
 
-    private static List<String> subfolders(Path folder) throws IOException {
+    /** The class folders of {@code folder}, sorted, refused if fewer than {@code fewest}. */
+    private static List<String> subfolders(Path folder, int fewest) throws IOException {
         if (!Files.isDirectory(folder)) {
             throw new IOException("image folder " + folder + " not found (DIR/train/CLASS/*.png and DIR/test/CLASS/*.png)");
         }
@@ -157,9 +159,9 @@ final class ImageFolder {
             s.filter(Files::isDirectory).map(p -> p.getFileName().toString()).filter(n -> !n.startsWith(".")).sorted()
                     .forEach(names::add);
         }
-        if (names.size() < 2) {
-            throw new IOException(folder + " has " + names.size() + " class folder(s): a classifier needs at least two "
-                    + "(one subfolder per class)");
+        if (names.size() < fewest) {
+            throw new IOException(folder + " has " + names.size() + " class folder(s): " + (fewest == 1
+                    ? "one subfolder per class" : "a classifier needs at least two (one subfolder per class)"));
         }
         if (names.size() > Short.MAX_VALUE) {
             throw new IOException(folder + " has " + names.size() + " class folders, more than " + Short.MAX_VALUE);
@@ -167,8 +169,8 @@ final class ImageFolder {
         return List.copyOf(names);
     }
 
-    private static List<Item> items(Path set, List<String> classes, boolean train) throws IOException {
-        List<String> present = subfolders(set);
+    private static List<Item> items(Path set, List<String> classes, boolean train, int fewest) throws IOException {
+        List<String> present = subfolders(set, fewest);
         for (String c : present) {
             if (!classes.contains(c)) {
                 throw new IOException(set.resolve(c) + " is a class the training folder " + set.resolveSibling("train")

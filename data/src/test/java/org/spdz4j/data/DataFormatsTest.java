@@ -202,6 +202,16 @@ class DataFormatsTest {
         IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
                 () -> part.inClasses(List.of("cat", "dog")));
         assertEquals("class owl of this data is not among (cat, dog)", other.getMessage());
+        // one participant's part may hold a single class (a whole training set may not: a wrong column or folder)
+        csv(dir, "a,species,b\n1,owl,5\n3,owl,7\n", "a,species,b\n1,owl,1\n");
+        IOException alone = assertThrows(IOException.class, () -> Dataset.load(dir, true, features(2)));
+        assertTrue(alone.getMessage().contains("a classifier needs at least two classes"), alone.getMessage());
+        Dataset owls = Dataset.load(dir, true, features(2).asPart()).inClasses(List.of("cat", "dog", "owl"));
+        assertEquals(List.of(2, 2), List.of(owls.label(0), owls.label(1)));
+        image(dir.resolve("folder/train/owl/a.png"), 4, 4, 0xff0000);
+        image(dir.resolve("folder/test/owl/b.png"), 4, 4, 0xff0000);
+        assertThrows(IOException.class, () -> Dataset.load(dir.resolve("folder"), true, RGB));
+        assertEquals(List.of("owl"), Dataset.load(dir.resolve("folder"), true, RGB.asPart()).classes());
     }
 
     /** Dirichlet partitions spread every class, not only the first ten (samples of classes 10 and 11 were dropped). */
