@@ -51,25 +51,6 @@ final class DataOptions {
         }
     }
 
-    /**
-     * The data's classes as a fact the participants compare: their names in order, or, where
-     * they run long, their count, the first few and a SHA-256 of them all.
-     */
-    static String classesFact(List<String> classes) {
-        String all = String.join(", ", classes);
-        if (all.length() <= 300) {
-            return all;
-        }
-        try {
-            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(String.join("\n", classes)
-                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
-            return classes.size() + " classes (" + abbreviated(classes) + "), SHA-256 "
-                    + java.util.HexFormat.of().formatHex(digest, 0, 8);
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     private static String abbreviated(List<String> classes) {
         return classes.size() <= 12 ? String.join(", ", classes)
                 : String.join(", ", classes.subList(0, 10)) + ", ... " + classes.get(classes.size() - 1);

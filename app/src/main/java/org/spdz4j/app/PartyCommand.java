@@ -122,7 +122,7 @@ final class PartyCommand implements Callable<Integer> {
             int[] first = {0};
             Map<String, String> agreements = new java.util.LinkedHashMap<>(training.agreements());
             // P1's labels number the classes as its data names them, P0's test set as its own: the same names, or refused
-            agreements.put("classes (the data's, in the model's output order)", DataOptions.classesFact(train.classes()));
+            agreements.put("classes (the data's, in the model's output order)", org.spdz4j.layers.ClassNames.describe(train.classes()));
             r = TrainingRun.party(t, role, c, train, held, ProcessOptions.seed(inputSeed), agreements, ck, f -> {
                 first[0] = f;
                 start[0] = System.nanoTime();

@@ -51,16 +51,12 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
     }
 
     public ModelFile {
-        classes = List.copyOf(classes);
-        if (!classes.isEmpty() && classes.size() != network.outputs()) {
-            throw new IllegalArgumentException(classes.size() + " class names for a network of " + network.outputs()
-                    + " outputs");
-        }
+        classes = ClassNames.check(classes, network.outputs());
     }
 
     /** Output {@code k}'s class: its name, or its number where the classes are not named. */
     public String className(int k) {
-        return classes.isEmpty() ? Integer.toString(k) : classes.get(k);
+        return ClassNames.name(classes, k);
     }
 
     /** As {@link #write(Path, Network, InputScaling, List, List)}, the classes not named. */
@@ -92,10 +88,7 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
                 out.writeDouble(v);
             }
         }
-        out.writeInt(checked.classes().size());
-        for (String name : checked.classes()) {
-            out.writeUTF(name);
-        }
+        ClassNames.write(out, checked.classes());
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -152,14 +145,7 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
                 }
                 params.add(v);
             }
-            List<String> classes = new ArrayList<>();
-            int names = named ? in.readInt() : 0;
-            if (names != 0 && names != network.outputs()) {
-                throw new IOException(file + ": " + names + " class names for a network of " + network.outputs() + " outputs");
-            }
-            for (int i = 0; i < names; i++) {
-                classes.add(in.readUTF());
-            }
+            List<String> classes = named ? ClassNames.read(in, network.outputs(), file) : List.of();
             if (in.available() > 0) {
                 throw new IOException(file + ": " + in.available() + " bytes after the model");
             }

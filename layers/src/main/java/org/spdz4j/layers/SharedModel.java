@@ -72,11 +72,7 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
         }
         id = id.clone();
         shares = List.copyOf(shares);
-        classes = List.copyOf(classes);
-        if (!classes.isEmpty() && classes.size() != network.outputs()) {
-            throw new IllegalArgumentException(classes.size() + " class names for a network of " + network.outputs()
-                    + " outputs");
-        }
+        classes = ClassNames.check(classes, network.outputs());
     }
 
     /** A share of a model whose outputs' classes are not named. */
@@ -100,12 +96,10 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
         return HexFormat.of().formatHex(id);
     }
 
-    /** The public header both parties must hold alike: id, network, scaling and format (no share). */
+    /** The public header both parties must hold alike: id, network, scaling, format and classes (no share). */
     public String header() {
-        String names = String.join(", ", classes);
         return "model " + idHex() + " " + network.describe() + " scaling " + scaling + " f=" + fixedPoint.fractionalBits()
-                + (classes.isEmpty() ? "" : " classes " + (names.length() <= 200 ? names : classes.size() + " of hash "
-                + Integer.toHexString(classes.hashCode())));
+                + (classes.isEmpty() ? "" : " classes " + ClassNames.describe(classes));
     }
 
     /**
@@ -169,10 +163,7 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
             out.writeInt(t.size());
             t.write(out);
         }
-        out.writeInt(classes.size());
-        for (String name : classes) {
-            out.writeUTF(name);
-        }
+        ClassNames.write(out, classes);
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -231,14 +222,7 @@ public record SharedModel(Role party, byte[] id, Network network, InputScaling s
                 }
                 shares.add(Ring128Tensor.read(in, Shape.of(n)));
             }
-            int names = named ? in.readInt() : 0;
-            if (names != 0 && names != network.outputs()) {
-                throw new IOException(file + ": " + names + " class names for a network of " + network.outputs() + " outputs");
-            }
-            List<String> classes = new ArrayList<>();
-            for (int i = 0; i < names; i++) {
-                classes.add(in.readUTF());
-            }
+            List<String> classes = named ? ClassNames.read(in, network.outputs(), file) : List.of();
             return new SharedModel(party, id, network, scaling, fp, shares, classes);
         } catch (EOFException e) {
             throw new IOException(file + " is truncated", e);

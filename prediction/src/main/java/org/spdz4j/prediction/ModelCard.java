@@ -9,6 +9,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.spdz4j.core.ring.Shape;
 import org.spdz4j.core.transport.ProtocolException;
+import org.spdz4j.layers.ClassNames;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.SharedModel;
 
@@ -51,7 +52,7 @@ public record ModelCard(Shape input, int classes, InputScaling scaling, int batc
 
     /** Answer {@code k}'s class: its name, or its number where the model does not name them. */
     public String className(int k) {
-        return names.isEmpty() ? Integer.toString(k) : names.get(k);
+        return ClassNames.name(names, k);
     }
 
     /** The card as sent. */
