@@ -36,7 +36,9 @@ public final class Coordinator {
     /**
      * The coordinator's part: per round the global model to the round's sample, the word to the
      * aggregators that the round begins, the sum (or the word that it was skipped), the model's
-     * step, its test accuracy. Returns the final model and the rounds.
+     * step, its test accuracy. Returns the final model and the rounds. With its facts it tells
+     * everyone the run's classes, by which each client numbers its own: {@code test}'s, or, where
+     * {@code test} is null, 0, 1, ... (MNIST's digits).
      */
     public static Result run(Config c, InputScaling scaling, Transport t, Dataset test, int testImages, RoundListener listener)
             throws IOException {
