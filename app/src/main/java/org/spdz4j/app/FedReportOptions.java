@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.spdz4j.federated.FederatedTraining;
 import org.spdz4j.layers.InputScaling;
+import org.spdz4j.layers.FeatureScaling;
 import org.spdz4j.layers.ModelFile;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,14 +34,18 @@ final class FedReportOptions {
         };
     }
 
-    /** The last round's line under --quiet (the others are shown as they end), and the model file where asked for. */
-    void write(FederatedTraining.Config c, InputScaling scaling, FederatedTraining.Result r, List<String> classes)
-            throws IOException {
+    /**
+     * The last round's line under --quiet (the others are shown as they end), and the model file
+     * where asked for, with the run's {@code classes} and, where one set of statistics
+     * standardised every client's CSV, {@code features} (else null).
+     */
+    void write(FederatedTraining.Config c, InputScaling scaling, FederatedTraining.Result r, List<String> classes,
+               FeatureScaling features) throws IOException {
         if (output.quiet && !r.rounds().isEmpty()) {
             System.out.println(FederatedTraining.line(r.rounds().get(r.rounds().size() - 1)));
         }
         if (saveModel != null) {
-            ModelFile.write(saveModel, c.network(), scaling, r.model(), classes);
+            new ModelFile(c.network(), scaling, r.model(), classes, features).write(saveModel);
             System.out.println("model written to " + saveModel);
         }
     }

@@ -37,7 +37,7 @@ final class FedTrainCommand implements Callable<Integer> {
             r = FederatedTraining.run(c, sets.train(), sets.test(), report.testImages, FederatedTraining.Faults.NONE,
                     report.eachRound(metrics), saving.checkpoints());
         }
-        report.write(c, sets.scaling(), r, sets.train().classes());
+        report.write(c, sets.scaling(), r, sets.train().classes(), sets.train().featureScaling());
         return 0;
     }
 }

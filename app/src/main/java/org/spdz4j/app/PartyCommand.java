@@ -163,7 +163,7 @@ final class PartyCommand implements Callable<Integer> {
         }
         if (role.equals(Role.P0)) {
             metrics.close();
-            report(c, r, scaling, test, train.classes());
+            report(c, r, scaling, test, train);
             System.out.print(CommunicationReport.table(t.traffic(), r.outcome().scopes(), r.stepsRun()));
         }
         String notTold = TrainingRun.finish(t);
@@ -173,15 +173,16 @@ final class PartyCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** P0's report: timing file, model file, range check and test accuracy. */
-    private void report(TrainingConfig c, TrainingRun.PartyResult r, InputScaling scaling, Dataset test, List<String> classes)
+    /** P0's report: timing file, model file (with {@code train}'s classes and statistics), range check and test accuracy. */
+    private void report(TrainingConfig c, TrainingRun.PartyResult r, InputScaling scaling, Dataset test, Dataset train)
             throws IOException {
         if (timingFile != null) {
             Files.writeString(timingFile, Double.toString(r.stepSeconds()));
         }
         if (saveModel != null) {
             try {
-                ModelFile.write(saveModel, c.network(), scaling, r.outcome().model(), classes);
+                new ModelFile(c.network(), scaling, r.outcome().model(), train.classes(), train.featureScaling())
+                        .write(saveModel); // P0's data: its classes and, for a CSV, its columns' statistics
             } catch (IOException e) {
                 throw new IOException("P0: " + e.getMessage() + (checkpointDir != null
                         ? "; the final step's shares are kept in " + checkpointDir + ": run the same command with --resume "

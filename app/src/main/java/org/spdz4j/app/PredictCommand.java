@@ -24,6 +24,8 @@ final class PredictCommand implements Callable<Integer> {
     Path data;
     @Option(names = "--test-images", defaultValue = "10000", description = "with --data: how many test examples")
     int testImages;
+    @picocli.CommandLine.Mixin
+    DataOptions dataOptions;
 
     @Override
     public Integer call() throws Exception {
@@ -32,8 +34,11 @@ final class PredictCommand implements Callable<Integer> {
         }
         ModelFile file = Pretrained.read(model);
         if (data != null) {
-            org.spdz4j.data.Dataset test = org.spdz4j.data.Dataset.load(data, false,
-                    org.spdz4j.data.Dataset.Layout.of(file.network().input())).scaled(file.scaling());
+            org.spdz4j.data.Dataset test = org.spdz4j.data.Dataset.load(data, false, dataOptions.layout(file.network()))
+                    .scaled(file.scaling());
+            if (file.features() != null && test.featureScaling() != null) { // rows scaled as training scaled them
+                test = test.standardisedAs(file.features());
+            }
             if (!file.classes().isEmpty()) { // the data's classes numbered by the model's, by name; one it lacks refused
                 try {
                     test = test.inClasses(file.classes());

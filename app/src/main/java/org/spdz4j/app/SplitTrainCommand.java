@@ -63,7 +63,8 @@ final class SplitTrainCommand implements Callable<Integer> {
         System.out.print(SplitTraining.trafficTable(r.traffic()));
         r.busy().forEach((role, busy) -> System.out.println(role + ": " + busy));
         if (saveModel != null) {
-            ModelFile.write(saveModel, c.network(), sets.scaling(), r.model(), sets.train().classes());
+            new ModelFile(c.network(), sets.scaling(), r.model(), sets.train().classes(), sets.train().featureScaling())
+                    .write(saveModel);
             System.out.println("model written to " + saveModel);
         }
         return 0;

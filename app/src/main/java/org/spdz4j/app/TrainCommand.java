@@ -90,7 +90,7 @@ final class TrainCommand implements Callable<Integer> {
             System.out.println(TrainingParty.rangeReport(r.outOfRange(), r.steps()));
         }
         if (saveModel != null) {
-            ModelFile.write(saveModel, c.network(), scaling, r.model(), train.classes());
+            new ModelFile(c.network(), scaling, r.model(), train.classes(), train.featureScaling()).write(saveModel);
             System.out.println("model written to " + saveModel);
         }
         if (twin) {
@@ -132,7 +132,7 @@ final class TrainCommand implements Callable<Integer> {
                 c.network().describe(), steps, c.batchSize(), seconds, losses[losses.length - 1],
                 OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
         if (saveModel != null) {
-            ModelFile.write(saveModel, c.network(), scaling, t.model().paramValues(), train.classes());
+            new ModelFile(c.network(), scaling, t.model().paramValues(), train.classes(), train.featureScaling()).write(saveModel);
             System.out.println("model written to " + saveModel);
         }
         return 0;

@@ -293,6 +293,40 @@ class OwnDataTest {
         assertTrue(Files.readString(dir.resolve(command).resolve(part)).startsWith(header), part);
     }
 
+    /**
+     * A model trained on a CSV keeps its columns' names and statistics: {@code predict --data}
+     * scales new rows by them, not by whatever training file sits beside the test file (here one
+     * of a shifted population, its columns in another order), and answers as on the original.
+     */
+    @Test
+    void aCsvModelScalesNewRowsByItsOwnTrainingStatistics() throws IOException {
+        Path model = dir.resolve("csv-model.spdz");
+        SpdzRun trained = SpdzRun.of("train", "--data", csv.toString(), "--label-column", "kind", "--network", dense.toString(),
+                "--plaintext", "--epochs", "3", "--batch", "16", "--lr", "0.05", "--save-model", model.toString(), "--no-progress");
+        assertEquals(0, trained.code(), trained.err());
+        org.spdz4j.layers.ModelFile m = org.spdz4j.layers.ModelFile.read(model);
+        assertEquals(List.of("f1", "f2", "f3", "f4"), m.features().columns());
+        assertEquals(List.of("benign", "malignant"), m.classes());
+        Path shifted = Files.createDirectories(dir.resolve("csv-shifted"));
+        StringBuilder rows = new StringBuilder("kind,f4,f3,f2,f1\n");
+        for (String line : Files.readAllLines(csv.resolve("train.csv")).subList(1, 81)) {
+            String[] v = line.split(",");
+            rows.append(v[4]).append(',').append(v[3]).append(',').append(v[2]).append(',')
+                    .append(Double.parseDouble(v[1]) - 6).append(',').append(Double.parseDouble(v[0]) + 6).append('\n');
+        }
+        Files.writeString(shifted.resolve("train.csv"), rows);
+        Files.copy(csv.resolve("test.csv"), shifted.resolve("test.csv"));
+        double original = predictedAccuracy(model, csv);
+        assertTrue(original >= 85, "" + original);
+        assertEquals(original, predictedAccuracy(model, shifted), 1.0, "the same rows, scaled by the model's statistics");
+    }
+
+    private static double predictedAccuracy(Path model, Path data) {
+        SpdzRun r = SpdzRun.of("predict", "--model", model.toString(), "--data", data.toString(), "--label-column", "kind");
+        assertEquals(0, r.code(), r.err());
+        return lastAccuracy(r.out());
+    }
+
     /** The network's outputs must be the data's classes; a network for images is refused on a CSV. */
     @Test
     void aNetworkThatDoesNotFitTheDataIsRefusedBeforeTraining() throws IOException {

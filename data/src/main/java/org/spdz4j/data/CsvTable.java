@@ -10,6 +10,7 @@ import java.util.TreeSet;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
+import org.spdz4j.layers.FeatureScaling;
 import org.spdz4j.core.ring.Shape;
 
 /**
@@ -62,10 +63,13 @@ final class CsvTable {
                 readFeatures(rec, names, where, values, i * n);
             }
         });
+        FeatureScaling standardised = null;
         if (inputs) {
-            standardise(values, n, train ? moments(values, n) : moments(trainFile, trainColumns));
+            double[][] m = train ? moments(values, n) : moments(trainFile, trainColumns);
+            standardise(values, n, m);
+            standardised = new FeatureScaling(names, m[0], m[1]);
         }
-        return Dataset.ofFeatures(values, lb, size, n, classes);
+        return Dataset.ofFeatures(values, lb, size, n, classes, standardised);
     }
 
     /** Told each row of a file, its place ({@code where}: file and line) and its index. */
@@ -125,8 +129,10 @@ final class CsvTable {
             ids.add(id);
             readFeatures(rec, c.features(), where, values, i * n);
         });
-        standardise(values, n, moments(values, n));
-        return new Dataset.Named(ids, Dataset.ofFeatures(values, null, size, n, List.of()));
+        double[][] m = moments(values, n);
+        standardise(values, n, m);
+        return new Dataset.Named(ids, Dataset.ofFeatures(values, null, size, n, List.of(),
+                new FeatureScaling(c.features(), m[0], m[1])));
     }
 
     /**

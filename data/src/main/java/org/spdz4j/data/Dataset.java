@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.layers.FeatureScaling;
 import org.spdz4j.layers.FloatTensor;
 import org.spdz4j.layers.InputScaling;
 
@@ -38,9 +39,10 @@ public final class Dataset {
     private final Shape example;     // one example's shape
     private final List<String> classes;
     private final InputScaling scaling; // null until the owner chose one
+    private final FeatureScaling standardised; // tabular inputs: how each column was standardised; else null
 
     private Dataset(byte[] pixels, float[] features, short[] labels, int size, Shape example, List<String> classes,
-                    InputScaling scaling) {
+                    InputScaling scaling, FeatureScaling standardised) {
         this.pixels = pixels;
         this.features = features;
         this.labels = labels;
@@ -48,16 +50,21 @@ public final class Dataset {
         this.example = example;
         this.classes = classes;
         this.scaling = scaling;
+        this.standardised = standardised;
     }
 
     /** Images (bytes) or labels of {@code size} examples shaped {@code example}, with {@code classes}. */
     static Dataset ofImages(byte[] pixels, short[] labels, int size, Shape example, List<String> classes) {
-        return new Dataset(pixels, null, labels, size, example, classes, null);
+        return new Dataset(pixels, null, labels, size, example, classes, null, null);
     }
 
-    /** Tabular features (standardised) or labels of {@code size} examples of {@code features} values. */
-    static Dataset ofFeatures(float[] values, short[] labels, int size, int features, List<String> classes) {
-        return new Dataset(null, values, labels, size, Shape.of(features), classes, null);
+    /**
+     * Tabular features (standardised as {@code standardised} says; null for labels only) or labels
+     * of {@code size} examples of {@code features} values.
+     */
+    static Dataset ofFeatures(float[] values, short[] labels, int size, int features, List<String> classes,
+                              FeatureScaling standardised) {
+        return new Dataset(null, values, labels, size, Shape.of(features), classes, null, standardised);
     }
 
     /**
@@ -270,7 +277,48 @@ public final class Dataset {
                 lb[i] = number[labels[i]];
             }
         }
-        return new Dataset(pixels, features, lb, size, example, List.copyOf(runClasses), scaling);
+        return new Dataset(pixels, features, lb, size, example, List.copyOf(runClasses), scaling, standardised);
+    }
+
+    /**
+     * How this set's tabular features were standardised (each column's name, mean and standard
+     * deviation over the training file); null for images, or where only the labels were read.
+     */
+    public FeatureScaling featureScaling() {
+        return standardised;
+    }
+
+    /**
+     * These tabular examples standardised as {@code model} says (a saved model's training
+     * statistics) instead of as they were read: each column found by name, its raw values restored
+     * and centred and scaled by the model's mean and deviation. Predicting with the statistics of
+     * whatever training file sits beside a test file would scale the rows otherwise, unseen.
+     *
+     * @throws IllegalArgumentException where the columns are not the model's, naming both
+     */
+    public Dataset standardisedAs(FeatureScaling model) {
+        if (standardised == null || features == null) {
+            throw new IllegalStateException("these are not tabular features read from a CSV");
+        }
+        List<String> mine = standardised.columns();
+        if (!new java.util.HashSet<>(mine).equals(new java.util.HashSet<>(model.columns()))) {
+            throw new IllegalArgumentException("the data has the feature columns " + mine + " but the model was trained on "
+                    + model.columns());
+        }
+        int n = mine.size();
+        double[] myMean = standardised.mean();
+        double[] mySd = standardised.sd();
+        double[] mean = model.mean();
+        double[] sd = model.sd();
+        float[] v = new float[features.length];
+        for (int j = 0; j < n; j++) {
+            int from = mine.indexOf(model.columns().get(j)); // the model's column j is this set's column 'from'
+            for (int i = 0; i < size; i++) {
+                double raw = features[i * n + from] * mySd[from] + myMean[from];
+                v[i * n + j] = (float) ((raw - mean[j]) / sd[j]);
+            }
+        }
+        return new Dataset(null, v, labels, size, example, classes, scaling, model);
     }
 
     /** Samples {@code indices} of this set, in that order (inputs, labels, whichever it holds, and its scaling). */
@@ -290,7 +338,7 @@ public final class Dataset {
                 lb[i] = labels[indices[i]];
             }
         }
-        return new Dataset(px, fs, lb, indices.length, example, classes, scaling);
+        return new Dataset(px, fs, lb, indices.length, example, classes, scaling, standardised);
     }
 
     /** The number of examples. */
@@ -398,7 +446,7 @@ public final class Dataset {
 
     /** These examples with {@code s} applied by {@link #images}. */
     public Dataset scaled(InputScaling s) {
-        return new Dataset(pixels, features, labels, size, example, classes, s);
+        return new Dataset(pixels, features, labels, size, example, classes, s, standardised);
     }
 
     /** These images with each pixel byte replaced by {@code f} of it: other datasets for experiments. */
@@ -407,7 +455,7 @@ public final class Dataset {
         for (int i = 0; i < px.length; i++) {
             px[i] = (byte) f.applyAsInt(px[i] & 0xff);
         }
-        return new Dataset(px, features, labels, size, example, classes, scaling);
+        return new Dataset(px, features, labels, size, example, classes, scaling, standardised);
     }
 
     /** The inputs of examples {@code indices}, scaled as {@link #scaled} chose, as (n, channels, height, width) or (n, features). */

@@ -22,6 +22,8 @@ import java.util.zip.CRC32;
  *   int       number of parameter tensors, then for each:
  *     int       number of values, then the values as IEEE-754 doubles
  *   int       number of class names (0: unnamed, or the network's outputs), then each as UTF
+ *   boolean   whether a CSV's feature statistics follow; if so int n, then n x (UTF column, double
+ *             mean, double sd) ({@link FeatureScaling}; absent in files written before them)
  *   int       CRC32 of every byte before it
  * </pre>
  * Parameters are in {@link FloatModel#params()} order (per layer: weight, then bias).
@@ -37,10 +39,13 @@ import java.util.zip.CRC32;
  * @param network the architecture
  * @param scaling how raw inputs in [0, 1] were scaled for training
  * @param params  the parameters
- * @param classes the class of each output, by name, in order; empty where the model's trainer
- *                did not know them (its outputs are then the classes' numbers)
+ * @param classes  the class of each output, by name, in order; empty where the model's trainer
+ *                 did not know them (its outputs are then the classes' numbers)
+ * @param features how a CSV's feature columns were standardised for training; null for images,
+ *                 or where each participant standardised its own (split and federated runs)
  */
-public record ModelFile(Network network, InputScaling scaling, List<double[]> params, List<String> classes) {
+public record ModelFile(Network network, InputScaling scaling, List<double[]> params, List<String> classes,
+                        FeatureScaling features) {
     private static final byte[] MAGIC = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '3'};
     private static final byte[] MAGIC_WITHOUT_CLASSES = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '2'};
     private static final byte[] MAGIC_WITHOUT_SCALING = {'S', 'P', 'D', 'Z', '4', 'J', 'M', '1'};
@@ -50,8 +55,17 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
         this(network, scaling, params, List.of());
     }
 
+    /** A model with no feature statistics (images, or several participants' own). */
+    public ModelFile(Network network, InputScaling scaling, List<double[]> params, List<String> classes) {
+        this(network, scaling, params, classes, null);
+    }
+
     public ModelFile {
         classes = ClassNames.check(classes, network.outputs());
+        if (features != null && (network.input().rank() != 1 || network.input().dim(0) != features.columns().size())) {
+            throw new IllegalArgumentException(features.columns().size() + " feature columns' statistics for a network "
+                    + "whose input is " + network.input());
+        }
     }
 
     /** Output {@code k}'s class: its name, or its number where the classes are not named. */
@@ -74,7 +88,11 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
      */
     public static void write(Path file, Network network, InputScaling scaling, List<double[]> params, List<String> classes)
             throws IOException {
-        ModelFile checked = new ModelFile(network, scaling, params, classes); // class names as many as the outputs, or none
+        new ModelFile(network, scaling, params, classes).write(file); // class names as many as the outputs, or none
+    }
+
+    /** Writes this model to {@code file}, as {@link #write(Path, Network, InputScaling, List, List)} says. */
+    public void write(Path file) throws IOException {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         DataOutputStream out = new DataOutputStream(bytes);
         out.write(MAGIC);
@@ -88,7 +106,8 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
                 out.writeDouble(v);
             }
         }
-        ClassNames.write(out, checked.classes());
+        ClassNames.write(out, classes);
+        FeatureScaling.write(out, features);
         out.flush();
         CRC32 crc = new CRC32();
         crc.update(bytes.toByteArray());
@@ -146,10 +165,18 @@ public record ModelFile(Network network, InputScaling scaling, List<double[]> pa
                 params.add(v);
             }
             List<String> classes = named ? ClassNames.read(in, network.outputs(), file) : List.of();
+            FeatureScaling features = null;
+            if (in.available() > 0) {
+                try {
+                    features = FeatureScaling.read(in, network.input().size());
+                } catch (IOException e) {
+                    throw new IOException(file + ": " + e.getMessage(), e);
+                }
+            }
             if (in.available() > 0) {
                 throw new IOException(file + ": " + in.available() + " bytes after the model");
             }
-            return new ModelFile(network, scaling, params, classes);
+            return new ModelFile(network, scaling, params, classes, features);
         } catch (EOFException e) {
             throw new IOException(file + " is truncated", e);
         }
