@@ -90,7 +90,7 @@ final class FedCommands {
                     saves = new FederatedTraining.Checkpoints(saves.dir(), RoundCheckpoint.saved(saves.dir()));
                 }
             }
-            report.write(c, scaling, r, test.classes(), null); // each client standardised a CSV by its own statistics
+            report.write(c, scaling, r, test.classes(), test.featureScaling()); // the statistics every client's CSV took
             return 0;
         }
 

@@ -278,9 +278,9 @@ class OwnDataTest {
      */
     @Test
     void theDemosTrainOnTheCsvBySplitAndFederatedLearningAsProcesses() throws Exception {
-        demoTrains("fed-demo", "client1/train.csv", "x1,x2,x3,x4,kind", "--clients", "2", "--rounds", "3", "--batch", "16",
+        demoTrains("fed-demo", "client1/train.csv", "f1,f2,f3,f4,kind", "--clients", "2", "--rounds", "3", "--batch", "16",
                 "--deadline", "60", "--pixel-scaling", "unit", "--test-images", "100");
-        demoTrains("split-demo", "holder0.csv", "id,x1,x2,x3,x4", "--holders", "2", "--epochs", "3", "--batch", "16", "--lr",
+        demoTrains("split-demo", "holder0.csv", "id,f1,f2,f3,f4", "--holders", "2", "--epochs", "3", "--batch", "16", "--lr",
                 "0.05", "--pixel-scaling", "unit", "--test-images", "100");
     }
 

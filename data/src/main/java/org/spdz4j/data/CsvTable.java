@@ -136,13 +136,13 @@ final class CsvTable {
     }
 
     /**
-     * Writes {@code size} rows of {@code n = values.length / size} features as a training file:
-     * columns {@code x1 ... xn}, then {@code labelColumn} with {@code classOf}'s name of row i.
+     * Writes {@code size} rows of the features {@code columns} as a training file, then
+     * {@code labelColumn} with {@code classOf}'s name of row i.
      */
-    static void write(Path file, float[] values, int size, String labelColumn, java.util.function.IntFunction<String> classOf)
-            throws IOException {
-        int n = values.length / size;
-        List<String> header = features(n);
+    static void write(Path file, float[] values, List<String> columns, int size, String labelColumn,
+                      java.util.function.IntFunction<String> classOf) throws IOException {
+        int n = columns.size();
+        List<String> header = new ArrayList<>(columns);
         header.add(labelColumn);
         print(file, header, size, (row, i) -> {
             addFeatures(row, values, i * n, n);
@@ -150,23 +150,16 @@ final class CsvTable {
         });
     }
 
-    /** Writes a holder's own rows: {@code idColumn} first with ids.get(i), then the features {@code x1 ... xn}. */
-    static void writeNamed(Path file, float[] values, int size, String idColumn, List<String> ids) throws IOException {
-        int n = values.length / size;
+    /** Writes a holder's own rows: {@code idColumn} first with ids.get(i), then the features {@code columns}. */
+    static void writeNamed(Path file, float[] values, List<String> columns, int size, String idColumn, List<String> ids)
+            throws IOException {
+        int n = columns.size();
         List<String> header = new ArrayList<>(List.of(idColumn));
-        header.addAll(features(n));
+        header.addAll(columns);
         print(file, header, size, (row, i) -> {
             row.add(ids.get(i));
             addFeatures(row, values, i * n, n);
         });
-    }
-
-    private static List<String> features(int n) {
-        List<String> names = new ArrayList<>();
-        for (int j = 1; j <= n; j++) {
-            names.add("x" + j);
-        }
-        return names;
     }
 
     private static void addFeatures(List<String> row, float[] values, int at, int n) {

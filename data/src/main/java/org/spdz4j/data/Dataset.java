@@ -214,9 +214,9 @@ public final class Dataset {
      * Writes these labelled examples as a training set in their own layout under {@code dir}, for
      * a participant that reads its own part with {@link #load}: images as an image folder
      * ({@code dir/train/CLASS/000017.png}, lossless, at their own size, only the classes present),
-     * tabular features as {@code dir/train.csv} (columns {@code x1 ... xn}, then {@code labelColumn}
-     * with the class names). Read back, an image is the same bytes; features are the values
-     * written, standardised again by the reader's own statistics.
+     * tabular features as {@code dir/train.csv} (their columns as their file named them, their
+     * values as it held them, then {@code labelColumn} with the class names). Read back, an image
+     * is the same bytes, and a row the same values (to a float's precision).
      *
      * @throws IOException where a file cannot be written
      */
@@ -225,7 +225,7 @@ public final class Dataset {
         if (pixels != null) {
             ImageFolder.writeTrainingSet(dir.resolve("train"), pixels(), example, size, i -> classes.get(lb[i]));
         } else {
-            CsvTable.write(dir.resolve("train.csv"), features(), size, labelColumn, i -> classes.get(lb[i]));
+            CsvTable.write(dir.resolve("train.csv"), rawFeatures(), columns(), size, labelColumn, i -> classes.get(lb[i]));
         }
     }
 
@@ -243,7 +243,7 @@ public final class Dataset {
         if (pixels != null) {
             ImageFolder.writeNamed(target, pixels, example, ids);
         } else {
-            CsvTable.writeNamed(target, features(), size, idColumn, ids);
+            CsvTable.writeNamed(target, rawFeatures(), columns(), size, idColumn, ids);
         }
     }
 
@@ -300,9 +300,12 @@ public final class Dataset {
         if (standardised == null || features == null) {
             throw new IllegalStateException("these are not tabular features read from a CSV");
         }
+        if (standardised.sameAs(model)) {
+            return this; // scaled so already: not a bit changed
+        }
         List<String> mine = standardised.columns();
         if (!new java.util.HashSet<>(mine).equals(new java.util.HashSet<>(model.columns()))) {
-            throw new IllegalArgumentException("the data has the feature columns " + mine + " but the model was trained on "
+            throw new IllegalArgumentException("the data has the feature columns " + mine + " but the statistics are of "
                     + model.columns());
         }
         int n = mine.size();
@@ -374,6 +377,26 @@ public final class Dataset {
                     : "this party holds the labels only, not the inputs");
         }
         return pixels;
+    }
+
+    /** The features as they were in their file (the standardisation undone), or as they are where it is not known. */
+    private float[] rawFeatures() {
+        float[] v = features().clone();
+        if (standardised != null) {
+            int n = example.size();
+            double[] mean = standardised.mean();
+            double[] sd = standardised.sd();
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) (v[i] * sd[i % n] + mean[i % n]);
+            }
+        }
+        return v;
+    }
+
+    /** The feature columns' names: their file's, or {@code x1 ... xn} where they are not known. */
+    private List<String> columns() {
+        return standardised != null ? standardised.columns()
+                : java.util.stream.IntStream.rangeClosed(1, example.size()).mapToObj(j -> "x" + j).toList();
     }
 
     private float[] features() {

@@ -171,6 +171,7 @@ class DataFormatsTest {
         Dataset table = Dataset.load(dir, true, features(2));
         Dataset rows = table.select(new int[]{0, 1, 3});
         rows.writeTrainingSet(dir.resolve("rows"), "kind");
+        assertTrue(Files.readString(dir.resolve("rows/train.csv")).startsWith("a,b,kind"), "the file's own column names");
         Dataset read = Dataset.load(dir.resolve("rows"), true, new Dataset.Layout(Shape.of(2), "kind", true));
         assertEquals(List.of("2", "10"), read.classes());
         assertEquals(List.of(1, 0, 1), List.of(read.label(0), read.label(1), read.label(2)));

@@ -38,7 +38,8 @@ public final class Coordinator {
      * aggregators that the round begins, the sum (or the word that it was skipped), the model's
      * step, its test accuracy. Returns the final model and the rounds. With its facts it tells
      * everyone the run's classes, by which each client numbers its own: {@code test}'s, or, where
-     * {@code test} is null, 0, 1, ... (MNIST's digits).
+     * {@code test} is null, 0, 1, ... (MNIST's digits); and, where {@code test} is a CSV's, the
+     * statistics of its training file, by which each client standardises its own columns.
      */
     public static Result run(Config c, InputScaling scaling, Transport t, Dataset test, int testImages, RoundListener listener)
             throws IOException {
@@ -60,7 +61,8 @@ public final class Coordinator {
             throw new IllegalArgumentException("the test data has " + classes.size() + " classes but the network has "
                     + c.network().outputs() + " outputs");
         }
-        byte[] facts = FederatedTraining.coordinatorsFacts(runFacts, classes);
+        byte[] facts = FederatedTraining.coordinatorsFacts(runFacts,
+                new FederatedTraining.Stated(classes, test != null ? test.featureScaling() : null));
         FloatModel global = FederatedTraining.initialModel(c);
         Shape vector = FederatedTraining.vector(c);
         int size = vector.size() - 1;

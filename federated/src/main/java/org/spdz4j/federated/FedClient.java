@@ -34,16 +34,21 @@ public final class FedClient {
      * Client {@code me}'s part: for each round it is sampled for, the model, local training on
      * its own data, and {@code n_k * update} split between P0 and P1. Its data's classes are
      * numbered by the run's, which the coordinator states, by name: a class the run does not
-     * have is refused before any round.
+     * have is refused before any round; a CSV's columns are standardised by the statistics it
+     * states (its training file's), as every client's are.
      */
     public static void run(Config c, InputScaling scaling, int me, Dataset own, Transport t, Faults faults) {
-        List<String> classes = FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
+        FederatedTraining.Stated stated = FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
         Dataset data;
         try { // its own classes by name: a part that lacks some, or orders them otherwise, trains the right outputs
-            data = own.inClasses(classes);
+            data = own.inClasses(stated.classes());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(t.self() + ": " + e.getMessage() + ", the run's classes as server 0's test data "
                     + "names them", e);
+        }
+        if (stated.features() != null && data.featureScaling() != null) {
+            // its columns standardised as every client's are: by its own part's statistics a non-IID part would lose its signal
+            data = data.standardisedAs(stated.features());
         }
         int first = FederatedTraining.receiveRound(t, FederatedTraining.JOINED);
         int[] lengths = FederatedTraining.modelLengths(c);

@@ -14,6 +14,7 @@ import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
 import org.spdz4j.data.Dataset;
 import org.spdz4j.data.Partitions;
+import org.spdz4j.layers.FeatureScaling;
 import org.spdz4j.layers.FloatModel;
 import org.spdz4j.layers.InputScaling;
 import org.spdz4j.layers.Network;
@@ -21,6 +22,7 @@ import org.spdz4j.layers.Sgd;
 import org.spdz4j.layers.WeightInit;
 import org.spdz4j.core.transport.Facts;
 import org.spdz4j.core.transport.Mismatch;
+import org.spdz4j.core.transport.ProtocolException;
 import org.spdz4j.run.Messages;
 import org.spdz4j.run.Participants;
 import org.spdz4j.triples.LocalComputation;
@@ -215,6 +217,15 @@ public final class FederatedTraining {
     static final int FACTS = 6;
     /** The coordinator's fact that names the run's classes, one a line. */
     static final String CLASSES = "classes (server 0's test data)";
+    /** The coordinator's fact, where its data is a CSV: how every client standardises its columns. */
+    static final String FEATURES = "feature statistics (server 0's training file)";
+
+    /**
+     * What the coordinator states besides the run's facts: the classes in the model's output
+     * order, and for a CSV the statistics every client standardises its columns by (else null).
+     */
+    record Stated(List<String> classes, FeatureScaling features) {
+    }
     /** To a client, after the facts: the first round it may be in (0, or the round it joined late or came back at). */
     static final int JOINED = 7;
     /**
@@ -406,7 +417,8 @@ public final class FederatedTraining {
      * What the coordinator tells everyone: the run's facts, then its classes in the model's output
      * order (its test data's), by which each client numbers its own by name.
      */
-    static byte[] coordinatorsFacts(Map<String, String> runFacts, List<String> classes) {
+    static byte[] coordinatorsFacts(Map<String, String> runFacts, Stated stated) {
+        List<String> classes = stated.classes();
         Map<String, String> told = new LinkedHashMap<>(runFacts);
         String names = String.join("\n", classes);
         if (classes.stream().anyMatch(n -> n.contains("\n")) || names.length() > 16_000) {
@@ -414,25 +426,38 @@ public final class FederatedTraining {
                     + "or more than 16,000 characters in all)");
         }
         told.put(CLASSES, names);
+        if (stated.features() != null) {
+            String features = stated.features().encode();
+            if (features.length() > 16_000) {
+                throw new IllegalArgumentException("the training file's statistics cannot be told the clients (more than "
+                        + "16,000 characters)");
+            }
+            told.put(FEATURES, features);
+        }
         return Facts.encode(told);
     }
 
     /**
      * At an aggregator or a client: the coordinator's facts, refused naming the first difference
-     * from this one's; returns the run's classes it stated.
+     * from this one's; returns the classes (and feature statistics) it stated.
      */
-    static List<String> requireCoordinatorsFacts(Config c, InputScaling scaling, Transport t) {
+    static Stated requireCoordinatorsFacts(Config c, InputScaling scaling, Transport t) {
         // a client that joined late is told at the next round's start: a whole round may pass first
         Map<String, String> theirs = new LinkedHashMap<>(Facts.decode(t.receiveBytes(COORDINATOR, tag(0, FACTS), ROUND_WAIT),
                 COORDINATOR));
         String classes = theirs.remove(CLASSES);
+        String features = theirs.remove(FEATURES);
         Facts.requireSame(facts(c, scaling), t.self(), theirs, COORDINATOR);
         List<String> names = classes == null ? List.of() : List.of(classes.split("\n", -1));
         if (names.size() != c.network().outputs()) {
             throw new Mismatch("another plan: " + COORDINATOR + " states " + names.size() + " classes but " + t.self()
                     + "'s network has " + c.network().outputs() + " outputs");
         }
-        return names;
+        try {
+            return new Stated(names, features == null ? null : FeatureScaling.decode(features));
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(COORDINATOR + " stated malformed feature statistics: " + e.getMessage(), e);
+        }
     }
 
     /** The classes of a run whose coordinator has no test data to name them: 0, 1, ..., outputs - 1 (MNIST's digits). */

@@ -47,6 +47,42 @@ public record FeatureScaling(List<String> columns, double[] mean, double[] sd) {
         return sd.clone();
     }
 
+    /** Whether {@code other} scales the same columns, in the same order, by the same means and deviations. */
+    public boolean sameAs(FeatureScaling other) {
+        return other != null && columns.equals(other.columns) && java.util.Arrays.equals(mean, other.mean)
+                && java.util.Arrays.equals(sd, other.sd);
+    }
+
+    /** As one line a column ({@code MEAN SD NAME}): a public fact a coordinator tells its clients. */
+    public String encode() {
+        StringBuilder s = new StringBuilder();
+        for (int j = 0; j < columns.size(); j++) {
+            if (columns.get(j).contains("\n")) {
+                throw new IllegalArgumentException("column name with a line break: " + columns.get(j));
+            }
+            s.append(j == 0 ? "" : "\n").append(mean[j]).append(' ').append(sd[j]).append(' ').append(columns.get(j));
+        }
+        return s.toString();
+    }
+
+    /** What {@link #encode} wrote; refused as an {@link IllegalArgumentException} where it is not that. */
+    public static FeatureScaling decode(String text) {
+        String[] lines = text.split("\n", -1);
+        List<String> columns = new ArrayList<>();
+        double[] mean = new double[lines.length];
+        double[] sd = new double[lines.length];
+        for (int j = 0; j < lines.length; j++) {
+            String[] parts = lines[j].split(" ", 3);
+            if (parts.length != 3) {
+                throw new IllegalArgumentException("not a column's statistics: '" + lines[j] + "'");
+            }
+            mean[j] = Double.parseDouble(parts[0]);
+            sd[j] = Double.parseDouble(parts[1]);
+            columns.add(parts[2]);
+        }
+        return new FeatureScaling(columns, mean, sd);
+    }
+
     /** Writes it after a marker: false for none (images), true and the columns for a CSV's. */
     static void write(DataOutputStream out, FeatureScaling f) throws IOException {
         out.writeBoolean(f != null);

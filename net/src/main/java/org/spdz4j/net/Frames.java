@@ -40,7 +40,8 @@ import org.spdz4j.core.transport.Tag;
  * chosen, told the dealer); version 6 adds to a split run's matching the epochs each participant
  * that keeps state saved and the one the run goes on from ({@code SplitCodec}), and tells a
  * federated aggregator the coordinator's first round ({@code FederatedTraining.sendRound}); version
- * 7 adds to a federated coordinator's facts the run's classes, by which each client numbers its own,
+ * 7 adds to a federated coordinator's facts the run's classes, by which each client numbers its own
+ * (and for a CSV the column statistics each client standardises by),
  * to a split holder's matching request the classes its test data names, and to a prediction
  * model's card (its own version 2) the classes' names.
  */
