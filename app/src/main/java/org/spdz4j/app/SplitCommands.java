@@ -152,16 +152,16 @@ final class SplitCommands {
                 DataOptions.requireFits(c.network(), test, testData.toString());
             }
             Role me = SplitTraining.holder(id);
-            List<String> classes = test == null ? List.of() : test.classes(); // checked against the label file's names
             return run(me, t -> {
                 SplitTraining.Busy busy = new SplitTraining.Busy();
-                List<double[]> model = DataHolder.run(c, id, data, classes, checkpoints, t, busy);
+                List<double[]> model = DataHolder.run(c, id, data, test, checkpoints, t, busy);
                 System.out.println(me + ": bottom " + busy);
                 if (model == null) {
                     return null;
                 }
                 if (saveModel != null) {
-                    ModelFile.write(saveModel, c.network(), c.scaling(), model, classes);
+                    new ModelFile(c.network(), c.scaling(), model, test == null ? List.of() : test.classes(),
+                            test == null ? null : test.featureScaling()).write(saveModel); // the statistics every holder took
                     System.out.println(me + ": model written to " + saveModel);
                 }
                 if (test != null) {

@@ -42,7 +42,8 @@ import org.spdz4j.core.transport.Tag;
  * federated aggregator the coordinator's first round ({@code FederatedTraining.sendRound}); version
  * 7 adds to a federated coordinator's facts the run's classes, by which each client numbers its own
  * (and for a CSV the column statistics each client standardises by),
- * to a split holder's matching request the classes its test data names, and to a prediction
+ * to a split holder's matching request the classes and column statistics of its test data (the
+ * statistics passed on in the label holder's verdict), and to a prediction
  * model's card (its own version 2) the classes' names.
  */
 final class Frames {

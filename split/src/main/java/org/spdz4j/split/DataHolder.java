@@ -39,21 +39,35 @@ public final class DataHolder {
      */
     public static List<double[]> run(Config c, int me, SplitData.HolderPart data, SplitTraining.Checkpoints checkpoints,
                                      Transport t, Busy busy) {
-        return run(c, me, data, List.of(), checkpoints, t, busy);
+        return run(c, me, data, null, checkpoints, t, busy);
     }
 
     /**
      * As {@link #run(Config, int, SplitData.HolderPart, SplitTraining.Checkpoints, Transport, Busy)},
-     * at a holder that tests the model on data naming {@code testClasses} (in its output order):
-     * the label holder refuses the run before the first step where its labels name other classes.
+     * at a holder that tests the model on {@code test} (null: none): the label holder refuses the
+     * run before the first step where its labels name other classes than {@code test}'s, and for a
+     * CSV every holder standardises its columns by the statistics {@code test} was standardised by
+     * (its training file's), not by its own part's.
      */
-    public static List<double[]> run(Config c, int me, SplitData.HolderPart data, List<String> testClasses,
+    public static List<double[]> run(Config c, int me, SplitData.HolderPart data, Dataset test,
                                      SplitTraining.Checkpoints checkpoints, Transport t, Busy busy) {
+        return run(c, me, data, test == null ? List.of() : test.classes(), test == null ? null : test.featureScaling(),
+                checkpoints, t, busy);
+    }
+
+    /** As above, the test data given by its classes and column statistics (empty and null: none). */
+    static List<double[]> run(Config c, int me, SplitData.HolderPart data, List<String> testClasses,
+                              org.spdz4j.layers.FeatureScaling testFeatures, SplitTraining.Checkpoints checkpoints, Transport t,
+                              Busy busy) {
         Messages.sendBytes(t, SplitTraining.LABELS, Tag.Kind.MATCH, 0, SplitCodec.matchRequest(c, data.ids(),
-                SplitCodec.Held.of(checkpoints, t.self()), testClasses));
+                SplitCodec.Held.of(checkpoints, t.self()), testClasses, testFeatures));
         SplitCodec.Match match = SplitCodec.awaitMatch(c, t);
         List<Turn> turns = match.turns();
-        Dataset images = data.images().scaled(c.scaling());
+        Dataset own = data.images();
+        if (match.features() != null && own.featureScaling() != null) { // a non-IID part keeps what sets it apart
+            own = own.standardisedAs(match.features());
+        }
+        Dataset images = own.scaled(c.scaling());
         FixedPoint fp = FixedPoint.DEFAULT;
         Shape cut = SplitTraining.cut(c);
         FloatModel bottom = SplitTraining.bottom(c, c.init().initializer(c.seed()));

@@ -16,6 +16,7 @@ import org.spdz4j.core.transport.Role;
 import org.spdz4j.core.transport.Tag;
 import org.spdz4j.core.transport.Transport;
 import org.spdz4j.core.transport.Facts;
+import org.spdz4j.layers.FeatureScaling;
 import org.spdz4j.run.Messages;
 import org.spdz4j.split.SplitTraining.Config;
 import org.spdz4j.split.SplitTraining.Turn;
@@ -69,10 +70,11 @@ public final class SplitCodec {
 
     /**
      * The label holder's verdict as every participant reads it: the schedule, each holder's
-     * number of samples, the epoch the run goes on from (0: a new run) and, at the label holder
-     * alone, each holder's labels by position.
+     * number of samples, the epoch the run goes on from (0: a new run), the column statistics every
+     * holder standardises a CSV by (HOLDER0's test data's; null for images or where none was
+     * stated) and, at the label holder alone, each holder's labels by position.
      */
-    record Match(List<Turn> turns, int[] sizes, int firstEpoch, int[][] labels) {
+    record Match(List<Turn> turns, int[] sizes, int firstEpoch, int[][] labels, FeatureScaling features) {
         /** The step the run goes on from. */
         int firstStep() {
             return SplitTraining.firstStep(turns, firstEpoch);
@@ -100,15 +102,28 @@ public final class SplitCodec {
 
     /**
      * What a holder tells the label holder: the public facts it runs with, its ids, what it has to
-     * go on from, then the classes its test data names (empty where it tests nothing).
+     * go on from, then the classes its test data names and, for a CSV, how it was standardised
+     * (empty and null where it tests nothing).
      */
-    static byte[] matchRequest(Config c, List<String> ids, Held held, List<String> testClasses) {
+    static byte[] matchRequest(Config c, List<String> ids, Held held, List<String> testClasses, FeatureScaling testFeatures) {
+        String features = encoded(testFeatures);
         return write(out -> {
             Facts.write(out, SplitTraining.facts(c));
             writeStrings(out, ids);
             held.write(out);
             writeStrings(out, testClasses);
+            out.writeUTF(features);
         });
+    }
+
+    /** {@code f} as one string ("" for none), refused where it would not fit a message's field. */
+    private static String encoded(FeatureScaling f) {
+        String s = f == null ? "" : f.encode();
+        if (s.length() > 20_000) {
+            throw new IllegalArgumentException("the test data's column statistics are too long to state (" + s.length()
+                    + " characters)");
+        }
+        return s;
     }
 
     private static void writeStrings(DataOutputStream out, List<String> strings) throws IOException {
@@ -196,6 +211,7 @@ public final class SplitCodec {
         List<List<String>> ids = new ArrayList<>();
         Map<Role, Held> held = new java.util.LinkedHashMap<>();
         String refusal = null;
+        String features = "";
         for (int h = 0; h < c.holders(); h++) {
             DataInputStream in = reader(Messages.receiveBytes(t, SplitTraining.holder(h), Tag.Kind.MATCH, 0));
             try {
@@ -205,6 +221,8 @@ public final class SplitCodec {
                 held.put(SplitTraining.holder(h), Held.read(in));
                 String classes = classesDiffer(SplitTraining.holder(h), readStrings(in), t.self(), labelClasses);
                 refusal = refusal != null ? refusal : classes;
+                String stated = in.readUTF();
+                features = features.isEmpty() ? stated : features; // HOLDER0's, the model owner's test data
             } catch (IOException e) {
                 throw new ProtocolException(t.self() + " got a malformed id list from " + SplitTraining.holder(h), e);
             }
@@ -236,6 +254,7 @@ public final class SplitCodec {
         String reason = refusal;
         int[][] matched = labels;
         int firstEpoch = first;
+        String statistics = features;
         byte[] verdict = write(out -> {
             out.writeBoolean(reason == null);
             if (reason != null) {
@@ -248,6 +267,7 @@ public final class SplitCodec {
                 out.writeInt(m.length);
             }
             out.writeInt(firstEpoch);
+            out.writeUTF(statistics);
         });
         for (Role r : SplitTraining.roles(c.where(), c.holders())) {
             if (!r.equals(t.self()) && !r.equals(Role.DEALER)) { // P0 tells the dealer
@@ -258,7 +278,8 @@ public final class SplitCodec {
             throw new Mismatch(t.self() + " refused the run: " + reason);
         }
         int[] sizes = Arrays.stream(labels).mapToInt(a -> a.length).toArray();
-        return new Match(SplitTraining.schedule(c, sizes), sizes, firstEpoch, labels).announced(t.self(), c.epochs());
+        return new Match(SplitTraining.schedule(c, sizes), sizes, firstEpoch, labels, decoded(features, t.self()))
+                .announced(t.self(), c.epochs());
     }
 
     /** At P0 or P1: tells the label holder what it has to go on from ({@link #heldMessage}), then awaits the verdict. */
@@ -317,9 +338,18 @@ public final class SplitCodec {
             if (first < 0 || first >= c.epochs()) {
                 throw new ProtocolException(SplitTraining.LABELS + " named epoch " + first + " to go on from, of " + c.epochs());
             }
-            return new Match(turns, sizes, first, null).announced(t.self(), c.epochs());
+            return new Match(turns, sizes, first, null, decoded(in.readUTF(), from)).announced(t.self(), c.epochs());
         } catch (IOException e) {
             throw new ProtocolException(t.self() + " got a malformed verdict from " + from, e);
+        }
+    }
+
+    /** Column statistics as {@code from} stated them ("" for none), refused as malformed where they are not. */
+    private static FeatureScaling decoded(String s, Role from) {
+        try {
+            return s.isEmpty() ? null : FeatureScaling.decode(s);
+        } catch (IllegalArgumentException e) {
+            throw new ProtocolException(from + " stated malformed column statistics: " + e.getMessage(), e);
         }
     }
 

@@ -121,7 +121,7 @@ class SplitTrainingTest {
         for (int h = 0; h < 2; h++) {
             Role holder = SplitTraining.holder(h);
             java.util.List<String> ids = java.util.stream.IntStream.range(h * 640, h * 640 + 640).mapToObj(SplitData::mnistId).toList();
-            assertEquals(4 + SplitCodec.matchRequest(c, ids, new SplitCodec.Held(false, List.of()), List.of()).length, labels.total(holder, Direction.RECEIVED).bytes(),
+            assertEquals(4 + SplitCodec.matchRequest(c, ids, new SplitCodec.Held(false, List.of()), List.of(), null).length, labels.total(holder, Direction.RECEIVED).bytes(),
                     "the label holder receives " + holder + "'s facts and ids, no activation");
             TrafficCounter t = traffic.get(holder);
             assertEquals(0, t.total(SplitTraining.LABELS, Direction.RECEIVED).values(), "no labels at " + holder);
@@ -191,11 +191,64 @@ class SplitTrainingTest {
             SplitData.HolderPart data = new SplitData.HolderPart(ids, TestData.train().select(part));
             int me = h;
             all.put(SplitTraining.holder(h), t -> DataHolder.run(me == 1 ? holder1 : c, me, data, me == 0 ? testClasses : List.of(),
-                    SplitTraining.Checkpoints.NONE, t, new SplitTraining.Busy()));
+                    null, SplitTraining.Checkpoints.NONE, t, new SplitTraining.Busy()));
         }
         all.put(SplitTraining.LABELS, t -> LabelHolder.run(c, labels, labelClasses, SplitTraining.Checkpoints.NONE, t,
                 SplitTraining.Progress.NONE, new SplitTraining.Busy()));
         Participants.run(all, org.spdz4j.triples.LocalComputation.DEFAULT_TIMEOUT);
+    }
+
+    /**
+     * Two holders each holding the rows of one class of a CSV, each reading its own file (the
+     * second with its columns in another order): standardised by its own part's statistics each
+     * would centre its one class at zero; HOLDER0 states its test data's statistics and both
+     * standardise by them, so the model tells the classes apart.
+     */
+    @Test
+    void holdersStandardiseTheirCsvByHolder0sTestStatistics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);   // test data only
+        StringBuilder all = new StringBuilder("f1,f2,kind\n");
+        StringBuilder[] own = {new StringBuilder("id,f1,f2\n"), new StringBuilder("f2,id,f1\n")};
+        java.util.Map<String, Integer> labels = new java.util.HashMap<>();
+        for (int i = 0; i < 160; i++) {
+            int k = i % 2;
+            double f1 = (k == 0 ? 14 : 10) + r.nextGaussian();
+            double f2 = 50 + 5 * r.nextGaussian();
+            all.append(f1).append(',').append(f2).append(',').append(k == 0 ? "high" : "low").append('\n');
+            own[k].append(k == 0 ? "s" + i + "," + f1 + "," + f2 : f2 + ",s" + i + "," + f1).append('\n');
+            labels.put("s" + i, k);   // high, low: the sorted names' numbers
+        }
+        java.nio.file.Files.createDirectories(dir.resolve("all"));
+        java.nio.file.Files.writeString(dir.resolve("all/train.csv"), all);
+        java.nio.file.Files.writeString(dir.resolve("all/test.csv"), all);
+        org.spdz4j.data.Dataset.Layout layout = new org.spdz4j.data.Dataset.Layout(Shape.of(2), "kind", true);
+        org.spdz4j.data.Dataset test = org.spdz4j.data.Dataset.load(dir.resolve("all"), false, layout)
+                .scaled(org.spdz4j.layers.InputScaling.UNIT);
+        Network net = Network.builder().input(2).addDense(2, 4).addRelu().addSplit().addDense(4, 2).build();
+        SplitTraining.Config c = new SplitTraining.Config(net, 2, SplitTraining.Where.PLAIN, false, 3, 10, new Sgd(0.1, 0, 0),
+                LearningRateSchedule.CONSTANT, WeightInit.normal(0.5), 1, org.spdz4j.layers.InputScaling.UNIT);
+        java.util.Map<Role, org.spdz4j.triples.LocalComputation.Outsider> everyone = new java.util.LinkedHashMap<>();
+        java.util.concurrent.atomic.AtomicReference<List<double[]>> model = new java.util.concurrent.atomic.AtomicReference<>();
+        for (int h = 0; h < 2; h++) {
+            java.nio.file.Path part = dir.resolve("holder" + h + ".csv");
+            java.nio.file.Files.writeString(part, own[h]);
+            SplitData.HolderPart data = SplitData.readHolder(part, null, layout, "id");
+            int me = h;
+            everyone.put(SplitTraining.holder(h), t -> {
+                List<double[]> m = DataHolder.run(c, me, data, me == 0 ? test : null, SplitTraining.Checkpoints.NONE, t,
+                        new SplitTraining.Busy());
+                if (m != null) {
+                    model.set(m);
+                }
+            });
+        }
+        everyone.put(SplitTraining.LABELS, t -> LabelHolder.run(c, labels, SplitTraining.Checkpoints.NONE, t,
+                SplitTraining.Progress.NONE, new SplitTraining.Busy()));
+        Participants.run(everyone, org.spdz4j.triples.LocalComputation.DEFAULT_TIMEOUT);
+        double accuracy = Evaluation.accuracy(net, model.get(), test, 160);
+        System.out.println("holders of one class each, standardised by HOLDER0's statistics: " + accuracy);
+        assertTrue(accuracy >= 0.9, "measured " + accuracy);
     }
 
     @Test
