@@ -53,7 +53,7 @@ final class ModelShareCommands {
         public Integer call() throws Exception {
             ModelFile m = SharedModel.combine(SharedModel.read(shares.resolve("P0.share"), Role.P0),
                     SharedModel.read(shares.resolve("P1.share"), Role.P1));
-            ModelFile.write(saveModel, m.network(), m.scaling(), m.params());
+            m.write(saveModel); // with the class names both halves carry
             System.out.println("model written to " + saveModel);
             return 0;
         }

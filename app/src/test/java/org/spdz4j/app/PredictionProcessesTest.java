@@ -58,6 +58,8 @@ class PredictionProcessesTest {
         assertEquals(0, combine.code(), combine.err());
         ModelFile original = ModelFile.read(model);
         ModelFile back = ModelFile.read(rebuilt);
+        assertEquals(List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"), original.classes());
+        assertEquals(original.classes(), back.classes(), "the class names ride through the shares and back");
         for (int i = 0; i < original.params().size(); i++) {
             for (int j = 0; j < original.params().get(i).length; j++) {
                 assertEquals(original.params().get(i)[j], back.params().get(i)[j], 1e-6, "fixed point keeps each weight");
