@@ -184,8 +184,8 @@ final class SplitCommands {
 
         @Override
         public Integer call() throws Exception {
-            Map<String, Integer> file = SplitData.readLabels(labels);
-            List<String> classes = SplitData.readClassNames(labels);
+            SplitData.LabelFile read = SplitData.readLabelFile(labels); // its labels and its classes' names, in one read
+            Map<String, Integer> file = read.labels();
             SplitTraining.Config c = split.config();
             checkSaving(c, SplitTraining.LABELS);
             SplitData.requireClasses(file, c.network().outputs(), labels);
@@ -194,7 +194,7 @@ final class SplitCommands {
                 return run(SplitTraining.LABELS, t -> observed(SplitTraining.LABELS, paces && output.showProgress(), metrics,
                         progress -> {
                             SplitTraining.Busy busy = new SplitTraining.Busy();
-                            LabelHolder.run(c, file, classes, checkpoints, t, progress, busy);
+                            LabelHolder.run(c, file, read.classes(), checkpoints, t, progress, busy);
                             if (paces) {
                                 System.out.println(SplitTraining.LABELS + ": top " + busy);
                             }

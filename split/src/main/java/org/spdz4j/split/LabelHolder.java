@@ -42,7 +42,7 @@ public final class LabelHolder {
 
     /**
      * As {@link #run(Config, Map, SplitTraining.Checkpoints, Transport, Progress, Busy)}, with the
-     * classes the label file names ({@link SplitData#readClassNames}; empty where its labels are
+     * classes the label file names ({@link SplitData#readLabelFile}; empty where its labels are
      * numbers): a holder whose test data names others is refused before the first step.
      */
     public static void run(Config c, Map<String, Integer> labelFile, List<String> classes, SplitTraining.Checkpoints checkpoints,

@@ -98,22 +98,25 @@ public final class SplitData {
      * otherwise the classes are the distinct labels, sorted by name, numbered from 0.
      */
     public static Map<String, Integer> readLabels(Path file) throws IOException {
+        return readLabelFile(file).labels();
+    }
+
+    /**
+     * A label file read once: each sample's class number, as {@link #readLabels} gives them, and
+     * the classes it names in that order (its distinct labels sorted by name), or an empty list
+     * where its labels are class numbers themselves.
+     */
+    public record LabelFile(Map<String, Integer> labels, List<String> classes) {
+    }
+
+    /** The label file {@code file}, its labels and its classes' names, as {@link LabelFile} says. */
+    public static LabelFile readLabelFile(Path file) throws IOException {
         Map<String, String> named = readLabelNames(file);
         boolean numbers = named.values().stream().allMatch(l -> l.matches("[0-9]{1,5}") && Integer.parseInt(l) <= Short.MAX_VALUE);
         List<String> classes = named.values().stream().distinct().sorted().toList();
         Map<String, Integer> out = new LinkedHashMap<>();
         named.forEach((id, label) -> out.put(id, numbers ? Integer.parseInt(label) : classes.indexOf(label)));
-        return out;
-    }
-
-    /**
-     * The classes a label file names, in the order {@link #readLabels} numbers them (its distinct
-     * labels sorted by name), or an empty list where its labels are class numbers themselves.
-     */
-    public static List<String> readClassNames(Path file) throws IOException {
-        Map<String, String> named = readLabelNames(file);
-        boolean numbers = named.values().stream().allMatch(l -> l.matches("[0-9]{1,5}") && Integer.parseInt(l) <= Short.MAX_VALUE);
-        return numbers ? List.of() : named.values().stream().distinct().sorted().toList();
+        return new LabelFile(out, numbers ? List.of() : classes);
     }
 
     /**

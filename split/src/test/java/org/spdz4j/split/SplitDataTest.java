@@ -61,6 +61,8 @@ class SplitDataTest {
         assertEquals("n.csv: sample b has class 12, but the network has 10 outputs (classes 0 to 9)", outputs);
         assertEquals(Map.of("a", 0, "b", 1, "c", 0),   // names: sorted, numbered from 0
                 SplitData.readLabels(file("c.csv", "id,label\na,cat\nb,dog\nc,cat\n")));
+        assertEquals(List.of("cat", "dog"), SplitData.readLabelFile(file("c.csv", "id,label\na,cat\nb,dog\nc,cat\n")).classes());
+        assertEquals(List.of(), SplitData.readLabelFile(file("n.csv", "id,label\na,1\nb,12\n")).classes()); // numbers
         String again = assertThrows(IOException.class, () -> SplitData.readLabels(file("t.csv", "id,label\na,1\na,2\n")))
                 .getMessage();
         assertTrue(again.contains("record 2") && again.contains("id a appears twice"), again);
