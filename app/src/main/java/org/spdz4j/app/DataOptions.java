@@ -34,7 +34,7 @@ final class DataOptions {
         int outputs = network.outputs();
         if (outputs != data.classes().size()) {
             throw new IllegalArgumentException(where + " has " + data.classes().size() + " classes ("
-                    + abbreviated(data.classes()) + ") but the network has " + outputs + " outputs: make its last layer's "
+                    + org.spdz4j.layers.ClassNames.abbreviated(data.classes()) + ") but the network has " + outputs + " outputs: make its last layer's "
                     + "'out' " + data.classes().size());
         }
     }
@@ -49,11 +49,6 @@ final class DataOptions {
                     + "takes " + network.input() + (data.example().equals(Dataset.Layout.MNIST.input())
                     ? " (an IDX file holds 1 x 28 x 28 grey images: give the network input: [1, 28, 28])" : ""));
         }
-    }
-
-    private static String abbreviated(List<String> classes) {
-        return classes.size() <= 12 ? String.join(", ", classes)
-                : String.join(", ", classes.subList(0, 10)) + ", ... " + classes.get(classes.size() - 1);
     }
 
     /** These options for a child process. */

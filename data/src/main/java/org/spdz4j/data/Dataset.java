@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.spdz4j.core.ring.Shape;
+import org.spdz4j.layers.ClassNames;
 import org.spdz4j.layers.FeatureScaling;
 import org.spdz4j.layers.FloatTensor;
 import org.spdz4j.layers.InputScaling;
@@ -265,8 +266,7 @@ public final class Dataset {
             int at = runClasses.indexOf(classes.get(k));
             if (at < 0) {
                 throw new IllegalArgumentException("class " + classes.get(k) + " of this data is not among ("
-                        + String.join(", ", runClasses.size() <= 12 ? runClasses : runClasses.subList(0, 12))
-                        + (runClasses.size() <= 12 ? "" : ", ...") + ")");
+                        + ClassNames.abbreviated(runClasses) + ")");
             }
             number[k] = (short) at;
         }

@@ -35,11 +35,16 @@ public final class ClassNames {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(String.join("\n", names)
                     .getBytes(StandardCharsets.UTF_8));
-            return names.size() + " classes (" + String.join(", ", names.subList(0, 10)) + ", ... "
-                    + names.get(names.size() - 1) + "), SHA-256 " + HexFormat.of().formatHex(digest, 0, 8);
+            return names.size() + " classes (" + abbreviated(names) + "), SHA-256 " + HexFormat.of().formatHex(digest, 0, 8);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** The names for a message: all of them up to twelve, else the first ten, "...", and the last. */
+    public static String abbreviated(List<String> names) {
+        return names.size() <= 12 ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 10)) + ", ... " + names.get(names.size() - 1);
     }
 
     /** Output {@code k}'s class: its name, or its number where {@code names} is empty (unnamed). */
