@@ -88,14 +88,8 @@ final class ClassifyCommand implements Callable<Integer> {
         Shape one = card.input();
         if (data != null) {
             Dataset test = Dataset.load(data, false, Dataset.Layout.of(one)).scaled(InputScaling.UNIT);
-            if (!card.names().isEmpty()) { // this client's labels numbered by the model's classes, by name
-                try {
-                    test = test.inClasses(card.names());
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(data + ": " + e.getMessage() + ", the served model's classes; "
-                            + "nothing was sent", e);
-                }
-            }
+            // this client's labels numbered by the model's classes, by name
+            test = test.inClasses(card.names(), data.toString(), "the served model's classes; nothing was sent");
             int n = Math.min(testImages, test.size());
             int[] idx = new int[n];
             int[] labels = new int[n];

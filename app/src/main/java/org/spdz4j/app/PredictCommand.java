@@ -36,16 +36,9 @@ final class PredictCommand implements Callable<Integer> {
         if (data != null) {
             org.spdz4j.data.Dataset test = org.spdz4j.data.Dataset.load(data, false, dataOptions.layout(file.network()))
                     .scaled(file.scaling());
-            if (file.features() != null && test.featureScaling() != null) { // rows scaled as training scaled them
-                test = test.standardisedAs(file.features());
-            }
-            if (!file.classes().isEmpty()) { // the data's classes numbered by the model's, by name; one it lacks refused
-                try {
-                    test = test.inClasses(file.classes());
-                } catch (IllegalArgumentException e) {
-                    throw new IllegalArgumentException(data + ": " + e.getMessage() + ", the classes of " + model, e);
-                }
-            }
+            // rows scaled as training scaled them; classes numbered by the model's, by name, one it lacks refused
+            test = test.standardisedAs(file.features())
+                    .inClasses(file.classes(), data.toString(), "the classes of " + model);
             double accuracy = Evaluation.accuracy(file.network(), file.params(), test, testImages);
             System.out.println(model + ": " + OutputOptions.accuracy(accuracy, Math.min(testImages, test.size())));
             return 0;

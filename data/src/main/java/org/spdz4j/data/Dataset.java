@@ -253,20 +253,29 @@ public final class Dataset {
      * names in its output order, found by name: a participant whose data holds some of the run's classes
      * only (a client's part), or names them in another order, trains each example on the right
      * output. A class not among them is refused, naming it: numbered by this set's own order it
-     * would train another output, silently.
+     * would train another output, silently. No names given (an unnamed model's): as they are.
      *
      * @throws IllegalArgumentException naming the class and the run's classes
      */
     public Dataset inClasses(List<String> runClasses) {
-        if (classes.equals(runClasses)) {
+        return inClasses(runClasses, null, null);
+    }
+
+    /**
+     * As {@link #inClasses(List)}, a refusal naming {@code where} the data is (first) and
+     * {@code whose} classes {@code runClasses} are (last); either null to leave it out.
+     */
+    public Dataset inClasses(List<String> runClasses, String where, String whose) {
+        if (runClasses.isEmpty() || classes.equals(runClasses)) {
             return this;
         }
         short[] number = new short[classes.size()];
         for (int k = 0; k < classes.size(); k++) {
             int at = runClasses.indexOf(classes.get(k));
             if (at < 0) {
-                throw new IllegalArgumentException("class " + classes.get(k) + " of this data is not among ("
-                        + ClassNames.abbreviated(runClasses) + ")");
+                throw new IllegalArgumentException((where == null ? "" : where + ": ") + "class " + classes.get(k)
+                        + " of this data is not among (" + ClassNames.abbreviated(runClasses) + ")"
+                        + (whose == null ? "" : ", " + whose));
             }
             number[k] = (short) at;
         }
@@ -293,15 +302,14 @@ public final class Dataset {
      * statistics) instead of as they were read: each column found by name, its raw values restored
      * and centred and scaled by the model's mean and deviation. Predicting with the statistics of
      * whatever training file sits beside a test file would scale the rows otherwise, unseen.
+     * Where either has no statistics (images, labels only, or {@code model} null: none stated), as
+     * they are.
      *
      * @throws IllegalArgumentException where the columns are not the model's, naming both
      */
     public Dataset standardisedAs(FeatureScaling model) {
-        if (standardised == null || features == null) {
-            throw new IllegalStateException("these are not tabular features read from a CSV");
-        }
-        if (standardised.sameAs(model)) {
-            return this; // scaled so already: not a bit changed
+        if (model == null || standardised == null || features == null || standardised.sameAs(model)) {
+            return this; // nothing to scale by, or scaled so already: not a bit changed
         }
         List<String> mine = standardised.columns();
         if (!new java.util.HashSet<>(mine).equals(new java.util.HashSet<>(model.columns()))) {

@@ -203,6 +203,11 @@ class DataFormatsTest {
         IllegalArgumentException other = assertThrows(IllegalArgumentException.class,
                 () -> part.inClasses(List.of("cat", "dog")));
         assertEquals("class owl of this data is not among (cat, dog)", other.getMessage());
+        IllegalArgumentException named = assertThrows(IllegalArgumentException.class,
+                () -> part.inClasses(List.of("cat", "dog"), "CLIENT3", "the run's classes"));
+        assertEquals("CLIENT3: class owl of this data is not among (cat, dog), the run's classes", named.getMessage());
+        org.junit.jupiter.api.Assertions.assertSame(part, part.inClasses(List.of()), "no names given: as they are");
+        org.junit.jupiter.api.Assertions.assertSame(part, part.standardisedAs(null), "no statistics given: as they are");
         // one participant's part may hold a single class (a whole training set may not: a wrong column or folder)
         csv(dir, "a,species,b\n1,owl,5\n3,owl,7\n", "a,species,b\n1,owl,1\n");
         IOException alone = assertThrows(IOException.class, () -> Dataset.load(dir, true, features(2)));

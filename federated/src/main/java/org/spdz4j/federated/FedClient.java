@@ -39,17 +39,10 @@ public final class FedClient {
      */
     public static void run(Config c, InputScaling scaling, int me, Dataset own, Transport t, Faults faults) {
         FederatedTraining.Stated stated = FederatedTraining.requireCoordinatorsFacts(c, scaling, t);
-        Dataset data;
-        try { // its own classes by name: a part that lacks some, or orders them otherwise, trains the right outputs
-            data = own.inClasses(stated.classes());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(t.self() + ": " + e.getMessage() + ", the run's classes as server 0's test data "
-                    + "names them", e);
-        }
-        if (stated.features() != null && data.featureScaling() != null) {
-            // its columns standardised as every client's are: by its own part's statistics a non-IID part would lose its signal
-            data = data.standardisedAs(stated.features());
-        }
+        // its own classes by name: a part that lacks some, or orders them otherwise, trains the right outputs; its
+        // columns standardised as every client's are: by its own part's statistics a non-IID part would lose its signal
+        Dataset data = own.inClasses(stated.classes(), t.self().toString(),
+                "the run's classes as server 0's test data names them").standardisedAs(stated.features());
         int first = FederatedTraining.receiveRound(t, FederatedTraining.JOINED);
         int[] lengths = FederatedTraining.modelLengths(c);
         Shape vector = FederatedTraining.vector(lengths);

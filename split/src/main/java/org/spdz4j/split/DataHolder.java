@@ -63,11 +63,8 @@ public final class DataHolder {
                 SplitCodec.Held.of(checkpoints, t.self()), testClasses, testFeatures));
         SplitCodec.Match match = SplitCodec.awaitMatch(c, t);
         List<Turn> turns = match.turns();
-        Dataset own = data.images();
-        if (match.features() != null && own.featureScaling() != null) { // a non-IID part keeps what sets it apart
-            own = own.standardisedAs(match.features());
-        }
-        Dataset images = own.scaled(c.scaling());
+        // standardised as every holder's are (a non-IID part keeps what sets it apart)
+        Dataset images = data.images().standardisedAs(match.features()).scaled(c.scaling());
         FixedPoint fp = FixedPoint.DEFAULT;
         Shape cut = SplitTraining.cut(c);
         FloatModel bottom = SplitTraining.bottom(c, c.init().initializer(c.seed()));
